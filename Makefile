@@ -1,0 +1,74 @@
+# xlat464 build. `make` builds build/xlat464; `make check` runs the unit and vector tests;
+# `make SAN=1 check` does the same under ASan+UBSan in build-san/; `make CC=clang` works too;
+# `make fuzz` builds the libFuzzer targets with clang into build-fuzz/.
+# Sources are found by wildcard: a new file in lib/<name>/, src/<name>/, tests/unit/ or fuzz/ needs no edit here.
+
+CC      ?= cc
+SAN     ?= 0
+PURE_LIBS := common xlat
+O       := build
+CFLAGS_BASE := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wno-unused-parameter -fno-strict-aliasing -D_GNU_SOURCE -Ilib
+ifeq ($(SAN),1)
+O       := build-san
+CFLAGS_BASE += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+CFLAGS  ?=
+CFLAGS  += $(CFLAGS_BASE)
+LDLIBS_SYS := -lmnl -lpcap
+
+PURE_SRC := $(foreach l,$(PURE_LIBS),$(wildcard lib/$(l)/*.c))
+SYS_SRC  := $(wildcard lib/sys/*.c)
+APP_SRC  := $(wildcard src/*/*.c)
+PURE_OBJ := $(PURE_SRC:%.c=$(O)/%.o)
+SYS_OBJ  := $(SYS_SRC:%.c=$(O)/%.o)
+APP_OBJ  := $(APP_SRC:%.c=$(O)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
+
+.PHONY: all check unit vectors purity fuzz bench clean
+all: $(O)/xlat464 purity
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/libxlat464.a: $(PURE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(O)/libxlat464sys.a: $(SYS_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(O)/xlat464: $(APP_OBJ) $(O)/libxlat464sys.a $(O)/libxlat464.a
+	$(CC) $(LDFLAGS) -o $@ $(APP_OBJ) $(O)/libxlat464sys.a $(O)/libxlat464.a $(LDLIBS_SYS)
+
+$(O)/tests/%: tests/unit/%.c $(O)/libxlat464.a $(O)/libxlat464sys.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(O)/libxlat464sys.a $(O)/libxlat464.a -lcmocka $(LDLIBS_SYS)
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+check: all unit
+
+# The pure libraries may use libc only: no sockets, ioctls, files or kernel headers.
+purity:
+	@bad=$$(grep -nE '#include *<(sys/(socket|ioctl|epoll|stat|mman|types)|linux/|net/|netinet/|arpa/|unistd|fcntl|poll|pthread)' \
+		$(foreach l,$(PURE_LIBS),lib/$(l)/*.[ch]) || true); \
+	if [ -n "$$bad" ]; then echo "purity: system header in a pure library:"; echo "$$bad"; exit 1; fi
+
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
+fuzz: $(FUZZ_BIN)
+build-fuzz/%: fuzz/%.c $(PURE_SRC) $(wildcard src/*/config*.c)
+	@mkdir -p build-fuzz
+	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Ilib -Isrc \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(PURE_SRC) $(FUZZ_EXTRA_$*)
+
+clean:
+	rm -rf build build-san build-fuzz build-clang
+
+-include $(PURE_OBJ:.o=.d) $(SYS_OBJ:.o=.d) $(APP_OBJ:.o=.d)

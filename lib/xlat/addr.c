@@ -1,0 +1,252 @@
+/* Address mapping: RFC 6052 IPv4-embedded IPv6 addresses, RFC 7757 explicit address mappings, and the
+ * stateless (SIIT) policy built from them. */
+#include <string.h>
+
+#include "xlat.h"
+
+bool xlat_rfc6052_len_ok(unsigned len)
+{
+	return len == 32 || len == 40 || len == 48 || len == 56 || len == 64 || len == 96;
+}
+
+/* RFC 6052 section 2.2: the IPv4 address fills the bits after the prefix, skipping bits 64..71 (the
+ * u-octet, which stays zero); the suffix is zero. Byte positions of the four IPv4 octets per length: */
+static const uint8_t rfc6052_pos[7][4] = {
+	{ 4, 5, 6, 7 },     /* /32 */
+	{ 5, 6, 7, 9 },     /* /40 */
+	{ 6, 7, 9, 10 },    /* /48 */
+	{ 7, 9, 10, 11 },   /* /56 */
+	{ 9, 10, 11, 12 },  /* /64 */
+	{ 0, 0, 0, 0 },     /* unused */
+	{ 12, 13, 14, 15 }, /* /96 */
+};
+
+static const uint8_t *rfc6052_positions(unsigned len)
+{
+	return rfc6052_pos[len == 96 ? 6 : (len - 32) / 8];
+}
+
+void xlat_rfc6052_embed(const struct xlat_prefix6 *prefix, const uint8_t v4[4], uint8_t out[16])
+{
+	const uint8_t *pos = rfc6052_positions(prefix->len);
+	memset(out, 0, 16);
+	memcpy(out, prefix->addr, prefix->len / 8);
+	for (int i = 0; i < 4; i++)
+		out[pos[i]] = v4[i];
+}
+
+void xlat_rfc6052_extract(const struct xlat_prefix6 *prefix, const uint8_t v6[16], uint8_t out[4])
+{
+	const uint8_t *pos = rfc6052_positions(prefix->len);
+	for (int i = 0; i < 4; i++)
+		out[i] = v6[pos[i]];
+}
+
+static bool bits_equal(const uint8_t *a, const uint8_t *b, unsigned nbits)
+{
+	unsigned bytes = nbits / 8, rest = nbits % 8;
+	if (memcmp(a, b, bytes) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	uint8_t mask = (uint8_t)(0xff << (8 - rest));
+	return ((a[bytes] ^ b[bytes]) & mask) == 0;
+}
+
+bool xlat_prefix6_match(const struct xlat_prefix6 *p, const uint8_t a[16])
+{
+	return bits_equal(p->addr, a, p->len);
+}
+
+bool xlat_prefix4_match(const struct xlat_prefix4 *p, const uint8_t a[4])
+{
+	return bits_equal(p->addr, a, p->len);
+}
+
+bool xlat_v4_special(const uint8_t a[4])
+{
+	return a[0] == 0 || a[0] == 127 || (a[0] == 169 && a[1] == 254) || a[0] >= 224;
+}
+
+bool xlat_v6_special(const uint8_t a[16])
+{
+	static const uint8_t zero[15];
+	if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80))
+		return true;
+	return memcmp(a, zero, 15) == 0 && (a[15] == 0 || a[15] == 1);
+}
+
+/* ---- RFC 7757 explicit address mappings ----------------------------------------------------- */
+
+static unsigned get_bit(const uint8_t *p, unsigned i) { return (p[i / 8] >> (7 - i % 8)) & 1; }
+
+static void set_bit(uint8_t *p, unsigned i, unsigned v)
+{
+	uint8_t m = (uint8_t)(0x80 >> (i % 8));
+	p[i / 8] = (uint8_t)(v ? p[i / 8] | m : p[i / 8] & ~m);
+}
+
+/* Copies n bits from src starting at bit s to dst starting at bit d. Whole bytes go at once when both
+ * positions are byte-aligned, which covers the /32 <-> /128 and /24 <-> /120 entries seen in practice. */
+static void copy_bits(uint8_t *dst, unsigned d, const uint8_t *src, unsigned s, unsigned n)
+{
+	while (n >= 8 && d % 8 == 0 && s % 8 == 0) {
+		dst[d / 8] = src[s / 8];
+		d += 8, s += 8, n -= 8;
+	}
+	for (; n; n--, d++, s++)
+		set_bit(dst, d, get_bit(src, s));
+}
+
+int xlat_siit_map_add_eam(struct xlat_siit_map *m, const struct xlat_prefix4 *v4,
+			  const struct xlat_prefix6 *v6, const char **why)
+{
+	if (v4->len > 32 || v6->len > 128) {
+		*why = "prefix length out of range";
+		return -1;
+	}
+	if (128u - v6->len < 32u - v4->len) {
+		*why = "the IPv6 suffix is shorter than the IPv4 suffix (RFC 7757 section 3.2)";
+		return -1;
+	}
+	if (m->neam >= XLAT_EAM_MAX) {
+		*why = "too many EAM entries";
+		return -1;
+	}
+	for (unsigned i = 0; i < m->neam; i++) {
+		const struct xlat_eam *e = &m->eam[i];
+		if ((e->v4.len == v4->len && bits_equal(e->v4.addr, v4->addr, v4->len)) ||
+		    (e->v6.len == v6->len && bits_equal(e->v6.addr, v6->addr, v6->len))) {
+			*why = "an EAM entry for this prefix exists already";
+			return -1;
+		}
+	}
+	/* Keep the table sorted longest IPv4 prefix first, so the first match is the longest. */
+	unsigned at = 0;
+	while (at < m->neam && m->eam[at].v4.len >= v4->len)
+		at++;
+	memmove(&m->eam[at + 1], &m->eam[at], (m->neam - at) * sizeof(m->eam[0]));
+	struct xlat_eam *e = &m->eam[at];
+	memset(e, 0, sizeof(*e));
+	e->v4.len = v4->len;
+	e->v6.len = v6->len;
+	copy_bits(e->v4.addr, 0, v4->addr, 0, v4->len);
+	copy_bits(e->v6.addr, 0, v6->addr, 0, v6->len);
+	m->neam++;
+	return 0;
+}
+
+static const struct xlat_eam *eam_find4(const struct xlat_siit_map *m, const uint8_t v4[4])
+{
+	for (unsigned i = 0; i < m->neam; i++)
+		if (xlat_prefix4_match(&m->eam[i].v4, v4))
+			return &m->eam[i];
+	return NULL;
+}
+
+static const struct xlat_eam *eam_find6(const struct xlat_siit_map *m, const uint8_t v6[16])
+{
+	const struct xlat_eam *best = NULL;
+	for (unsigned i = 0; i < m->neam; i++)
+		if (xlat_prefix6_match(&m->eam[i].v6, v6) && (!best || m->eam[i].v6.len > best->v6.len))
+			best = &m->eam[i];
+	return best;
+}
+
+static void eam_4to6(const struct xlat_eam *e, const uint8_t v4[4], uint8_t v6[16])
+{
+	memcpy(v6, e->v6.addr, 16);
+	copy_bits(v6, e->v6.len, v4, e->v4.len, 32u - e->v4.len);
+}
+
+static void eam_6to4(const struct xlat_eam *e, const uint8_t v6[16], uint8_t v4[4])
+{
+	memcpy(v4, e->v4.addr, 4);
+	copy_bits(v4, e->v4.len, v6, e->v6.len, 32u - e->v4.len);
+}
+
+static bool pool6_4to6(const struct xlat_siit_map *m, const uint8_t v4[4], uint8_t v6[16])
+{
+	if (!m->has_pool6)
+		return false;
+	xlat_rfc6052_embed(&m->pool6, v4, v6);
+	return true;
+}
+
+bool xlat_siit_map_4to6(const struct xlat_siit_map *m, const uint8_t v4[4], uint8_t v6[16])
+{
+	const struct xlat_eam *e = eam_find4(m, v4);
+	if (e) {
+		eam_4to6(e, v4, v6);
+		return true;
+	}
+	return pool6_4to6(m, v4, v6);
+}
+
+bool xlat_siit_map_6to4(const struct xlat_siit_map *m, const uint8_t v6[16], uint8_t v4[4])
+{
+	const struct xlat_eam *e = eam_find6(m, v6);
+	if (e) {
+		eam_6to4(e, v6, v4);
+		return true;
+	}
+	if (m->has_pool6 && xlat_prefix6_match(&m->pool6, v6)) {
+		xlat_rfc6052_extract(&m->pool6, v6, v4);
+		return true;
+	}
+	return false;
+}
+
+bool xlat_siit_map_is_hairpin(const struct xlat_siit_map *m, const uint8_t dst6[16], const uint8_t dst4[4])
+{
+	return m->neam && !eam_find6(m, dst6) && eam_find4(m, dst4);
+}
+
+/* ---- the stateless policy ------------------------------------------------------------------ */
+
+static void copy_ports(const struct xlat_tuple *in, struct xlat_tuple *out)
+{
+	out->sport = in->sport;
+	out->dport = in->dport;
+	out->proto = in->proto;
+	out->has_ports = in->has_ports;
+}
+
+static enum xlat_drop siit_map_4to6(void *ctx, const struct xlat_tuple *in, struct xlat_tuple *out,
+				    enum xlat_role role, bool hairpin)
+{
+	const struct xlat_siit_map *m = ctx;
+	copy_ports(in, out);
+	/* RFC 7757 section 4.2: on a hairpin's way back, the address that was translated from IPv6 (the
+	 * source, or the destination of a packet quoted in an error) goes through pool6, not the EAM. */
+	bool src_pool6 = hairpin && role != XLAT_ROLE_ERROR_INNER;
+	bool dst_pool6 = hairpin && role == XLAT_ROLE_ERROR_INNER;
+	if (!(src_pool6 ? pool6_4to6(m, in->src, out->src) : xlat_siit_map_4to6(m, in->src, out->src)))
+		return XLAT_DROP_SRC_UNMAPPED;
+	if (!(dst_pool6 ? pool6_4to6(m, in->dst, out->dst) : xlat_siit_map_4to6(m, in->dst, out->dst)))
+		return XLAT_DROP_DST_UNMAPPED;
+	return XLAT_DROP_NONE;
+}
+
+static enum xlat_drop siit_map_6to4(void *ctx, const struct xlat_tuple *in, struct xlat_tuple *out,
+				    enum xlat_role role)
+{
+	const struct xlat_siit_map *m = ctx;
+	copy_ports(in, out);
+	if (!xlat_siit_map_6to4(m, in->src, out->src))
+		return XLAT_DROP_SRC_UNMAPPED;
+	if (!xlat_siit_map_6to4(m, in->dst, out->dst))
+		return XLAT_DROP_DST_UNMAPPED;
+	return XLAT_DROP_NONE;
+}
+
+static bool siit_is_hairpin(void *ctx, const uint8_t dst6[16], const uint8_t dst4[4])
+{
+	return xlat_siit_map_is_hairpin(ctx, dst6, dst4);
+}
+
+struct xlat_policy xlat_siit_policy(struct xlat_siit_map *m)
+{
+	struct xlat_policy p = { siit_map_4to6, siit_map_6to4, siit_is_hairpin, m };
+	return p;
+}

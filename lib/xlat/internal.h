@@ -1,0 +1,112 @@
+/* Shared between the translator's files; not part of the public API. */
+#ifndef XLAT464_XLAT_INTERNAL_H
+#define XLAT464_XLAT_INTERNAL_H
+
+#include <string.h>
+
+#include "common/csum.h"
+#include "common/cursor.h"
+#include "proto.h"
+#include "xlat.h"
+
+/* A validated IPv4 header and where its payload lies. For a packet quoted in an ICMP error the total
+ * length is what the header claims, while avail counts the bytes actually present. */
+struct ip4_view {
+	const uint8_t *hdr;
+	unsigned ihl;        /* header length in bytes */
+	unsigned tot_len;    /* total length as claimed */
+	uint8_t tos, ttl, proto;
+	uint16_t id, frag_off; /* offset in 8-byte units */
+	bool df, mf;
+	const uint8_t *src, *dst;
+	const uint8_t *l4;   /* payload */
+	size_t l4_avail;     /* payload bytes present */
+	unsigned l4_len;     /* payload bytes claimed */
+};
+
+static inline bool ip4_is_fragment(const struct ip4_view *v) { return v->mf || v->frag_off; }
+
+/* A validated IPv6 header, its extension headers walked. */
+struct ip6_view {
+	const uint8_t *hdr;
+	unsigned payload_len; /* as claimed */
+	uint8_t tclass, hop_limit, proto; /* proto: the upper-layer protocol after the extension headers */
+	uint32_t flow;
+	const uint8_t *src, *dst;
+	bool has_frag, mf;
+	uint16_t frag_off;   /* 8-byte units */
+	uint32_t frag_id;
+	unsigned l4_off;     /* from hdr to the upper-layer header */
+	const uint8_t *l4;
+	size_t l4_avail;
+	unsigned l4_len;     /* claimed upper-layer length: payload_len minus extension headers */
+	unsigned segleft_ptr; /* offset of a nonzero Segments Left field, or 0 */
+};
+
+static inline bool ip6_is_fragment(const struct ip6_view *v) { return v->has_frag && (v->mf || v->frag_off); }
+
+enum parse_mode { PARSE_OUTER, PARSE_INNER };
+
+enum xlat_drop ip4_parse(const uint8_t *p, size_t len, enum parse_mode mode, struct ip4_view *v);
+enum xlat_drop ip6_parse(const uint8_t *p, size_t len, enum parse_mode mode, struct ip6_view *v);
+
+void ip6_write(uint8_t *h, uint8_t tclass, uint32_t flow, unsigned payload_len, uint8_t next,
+	       uint8_t hop_limit, const uint8_t src[16], const uint8_t dst[16]);
+void frag6_write(uint8_t *f, uint8_t next, uint16_t off8, bool mf, uint32_t id);
+void ip4_write(uint8_t *h, uint8_t tos, unsigned tot_len, uint16_t id, uint16_t flags_off, uint8_t ttl,
+	       uint8_t proto, const uint8_t src[4], const uint8_t dst[4]);
+
+/* Transport identifiers a policy may see or change: ports, or an echo identifier. */
+void l4_ports_read(uint8_t proto, const uint8_t *l4, size_t avail, bool first, struct xlat_tuple *t);
+
+/* Output helpers */
+static inline void out_drop(struct xlat_ctx *ctx, struct xlat_out *out, enum xlat_drop why)
+{
+	out->action = XLAT_DROP;
+	out->reason = why;
+	out->npkts = 0;
+	ctx->stats.drops[why]++;
+}
+
+static inline struct xlat_pkt *out_pkt(struct xlat_out *out, unsigned i, uint8_t family)
+{
+	struct xlat_pkt *p = &out->pkt[i];
+	p->niov = 0;
+	p->len = 0;
+	p->family = family;
+	return p;
+}
+
+static inline void pkt_add(struct xlat_pkt *p, const void *base, size_t len)
+{
+	if (!len)
+		return;
+	p->iov[p->niov].iov_base = (void *)(uintptr_t)base;
+	p->iov[p->niov].iov_len = len;
+	p->niov++;
+	p->len += len;
+}
+
+/* ICMP: errors the translator sends itself (RFC 7915 sections 4.4 and 5.4) and the translation of
+ * ICMP messages (sections 4.2, 4.3, 5.2, 5.3). */
+void icmp4_reply(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip4_view *in, uint8_t type,
+		 uint8_t code, uint32_t rest, enum xlat_drop why);
+void icmp6_reply(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip6_view *in, uint8_t type,
+		 uint8_t code, uint32_t rest, enum xlat_drop why);
+void icmp4_error_to6(struct xlat_ctx *ctx, const struct ip4_view *v, struct xlat_out *out, bool hairpin);
+void icmp6_error_to4(struct xlat_ctx *ctx, const struct ip6_view *v, struct xlat_out *out);
+bool icmp4_is_error(uint8_t type);
+bool icmp6_is_error(uint8_t type);
+
+/* Translates a packet quoted in an ICMP error into buf (headers and payload, untruncated but bounded
+ * by cap). Returns its length, or 0 with *why set. */
+size_t inner_4to6(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *buf, size_t cap,
+		  bool hairpin, enum xlat_drop *why);
+size_t inner_6to4(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *buf, size_t cap,
+		  enum xlat_drop *why);
+
+void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out, bool hairpin);
+
+static inline uint32_t sum_addr(const uint8_t *a, size_t n, uint32_t s) { return csum_partial(a, n, s); }
+
+#endif

@@ -1,0 +1,88 @@
+/* Protocol numbers and ICMP types used by the translator, named (never bare numbers in the code).
+ * Defined here rather than taken from the netinet headers so that the pure library needs no system headers. */
+#ifndef XLAT464_PROTO_H
+#define XLAT464_PROTO_H
+
+enum {
+	PROTO_HOPOPTS = 0,
+	PROTO_ICMP = 1,
+	PROTO_TCP = 6,
+	PROTO_UDP = 17,
+	PROTO_ROUTING = 43,
+	PROTO_FRAGMENT = 44,
+	PROTO_ICMPV6 = 58,
+	PROTO_DSTOPTS = 60,
+};
+
+enum {
+	IPV4_HDR_LEN = 20,
+	IPV6_HDR_LEN = 40,
+	FRAG6_HDR_LEN = 8,
+	ICMP_HDR_LEN = 8,
+	UDP_HDR_LEN = 8,
+	TCP_CSUM_END = 18,  /* bytes of a TCP header up to and including its checksum */
+	UDP_CSUM_OFF = 6,
+	TCP_CSUM_OFF = 16,
+	ICMP_CSUM_OFF = 2,
+	IPV6_MIN_MTU = 1280,
+	ICMP4_ERROR_MAX = 576,  /* RFC 1812 section 4.3.2.3: an ICMPv4 error stays within 576 bytes */
+	ICMP6_ERROR_MAX = 1280, /* RFC 4443 section 2.4 (c): within the minimum IPv6 MTU */
+	RFC4884_MIN_ORIGINAL = 128, /* RFC 4884 section 4/5: original datagram padded to 128 bytes */
+	IPV4_DEFAULT_TTL = 64,
+};
+
+/* IPv4 header flag bits in the 16-bit flags/fragment-offset field */
+enum { IPV4_DF = 0x4000, IPV4_MF = 0x2000, IPV4_OFFSET_MASK = 0x1fff };
+
+/* IPv4 options (RFC 791) */
+enum { IPOPT_END = 0, IPOPT_NOP = 1, IPOPT_LSRR = 131, IPOPT_SSRR = 137 };
+
+/* ICMPv4 (RFC 792, RFC 1191, RFC 1812) */
+enum {
+	ICMP4_ECHO_REPLY = 0,
+	ICMP4_DEST_UNREACH = 3,
+	ICMP4_ECHO_REQUEST = 8,
+	ICMP4_TIME_EXCEEDED = 11,
+	ICMP4_PARAM_PROBLEM = 12,
+};
+enum {
+	ICMP4_NET_UNREACH = 0,
+	ICMP4_HOST_UNREACH = 1,
+	ICMP4_PROTO_UNREACH = 2,
+	ICMP4_PORT_UNREACH = 3,
+	ICMP4_FRAG_NEEDED = 4,
+	ICMP4_SOURCE_ROUTE_FAILED = 5,
+	ICMP4_NET_UNKNOWN = 6,
+	ICMP4_HOST_UNKNOWN = 7,
+	ICMP4_HOST_ISOLATED = 8,
+	ICMP4_NET_PROHIBITED = 9,
+	ICMP4_HOST_PROHIBITED = 10,
+	ICMP4_NET_TOS_UNREACH = 11,
+	ICMP4_HOST_TOS_UNREACH = 12,
+	ICMP4_ADMIN_PROHIBITED = 13,
+	ICMP4_PRECEDENCE_VIOLATION = 14,
+	ICMP4_PRECEDENCE_CUTOFF = 15,
+};
+enum { ICMP4_TTL_EXCEEDED_IN_TRANSIT = 0 };
+enum { ICMP4_PARAM_POINTER = 0, ICMP4_PARAM_MISSING_OPTION = 1, ICMP4_PARAM_BAD_LENGTH = 2 };
+
+/* ICMPv6 (RFC 4443) */
+enum {
+	ICMP6_DEST_UNREACH = 1,
+	ICMP6_PACKET_TOO_BIG = 2,
+	ICMP6_TIME_EXCEEDED = 3,
+	ICMP6_PARAM_PROBLEM = 4,
+	ICMP6_ECHO_REQUEST = 128,
+	ICMP6_ECHO_REPLY = 129,
+};
+enum {
+	ICMP6_NO_ROUTE = 0,
+	ICMP6_ADMIN_PROHIBITED = 1,
+	ICMP6_BEYOND_SCOPE = 2,
+	ICMP6_ADDR_UNREACH = 3,
+	ICMP6_PORT_UNREACH = 4,
+};
+enum { ICMP6_HOP_LIMIT_EXCEEDED = 0 };
+enum { ICMP6_PARAM_HEADER = 0, ICMP6_PARAM_NEXT_HEADER = 1, ICMP6_PARAM_OPTION = 2 };
+
+#endif

@@ -1,0 +1,48 @@
+/* The one list of reasons a packet is not translated as it stands. It generates the enum, the short
+ * names printed by `xlat464 status` and the one-line descriptions in docs/drop-reasons.md
+ * (`xlat464 siit --list-drop-reasons`), so they cannot drift apart.
+ * X(ENUM_SUFFIX, "short-name", "description") */
+#ifndef XLAT464_XLAT_DROPS_H
+#define XLAT464_XLAT_DROPS_H
+
+#define XLAT_DROP_REASONS(X) \
+	X(NONE,                 "none",                 "not dropped") \
+	X(TRUNCATED,            "truncated",            "packet shorter than its headers or length fields claim") \
+	X(BAD_VERSION,          "bad-version",          "IP version is neither 4 nor 6") \
+	X(BAD_IHL,              "bad-ihl",              "IPv4 header length below 20 bytes or beyond the packet") \
+	X(BAD_LENGTH,           "bad-length",           "IPv4 total length or IPv6 payload length disagrees with the bytes received") \
+	X(BAD_IPV4_CSUM,        "bad-ipv4-checksum",    "IPv4 header checksum is wrong") \
+	X(SRC_ILLEGAL,          "src-illegal",          "source is unspecified, loopback, multicast, broadcast or link-local") \
+	X(DST_ILLEGAL,          "dst-illegal",          "destination is unspecified, loopback, multicast, broadcast or link-local") \
+	X(SRC_UNMAPPED,         "src-unmapped",         "no pool6 prefix or EAM entry translates the source") \
+	X(DST_UNMAPPED,         "dst-unmapped",         "no pool6 prefix or EAM entry translates the destination") \
+	X(TTL_EXPIRED,          "ttl-expired",          "TTL or hop limit ran out; answered with ICMP Time Exceeded") \
+	X(FRAG_NEEDED,          "frag-needed",          "IPv4 packet with DF too big for the IPv6 MTU; answered with Fragmentation Needed") \
+	X(PACKET_TOO_BIG,       "packet-too-big",       "IPv6 packet too big for the IPv4 MTU; answered with Packet Too Big") \
+	X(SOURCE_ROUTE,         "source-route",         "unexpired IPv4 source route option; answered with Source Route Failed") \
+	X(SEGMENTS_LEFT,        "segments-left",        "IPv6 routing header with segments left; answered with Parameter Problem") \
+	X(EXT_HEADER,           "ext-header",           "IPv6 extension header that cannot be translated (after a fragment header, or malformed)") \
+	X(TOO_MANY_EXT_HEADERS, "too-many-ext-headers", "more IPv6 extension headers than the translator walks") \
+	X(ICMP_FRAGMENTED,      "icmp-fragmented",      "fragmented ICMP message (RFC 7915 section 1.2)") \
+	X(ICMP_TYPE,            "icmp-type",            "ICMP type or code with no translation (RFC 7915 sections 4.2 and 5.2)") \
+	X(ICMP_CSUM,            "icmp-checksum",        "ICMP error whose checksum is wrong") \
+	X(ICMP_NESTED_ERROR,    "icmp-nested-error",    "ICMP error quoting another ICMP error") \
+	X(ICMP_INNER,           "icmp-inner",           "packet quoted in an ICMP error cannot be translated") \
+	X(ICMP_PARAM_POINTER,   "icmp-param-pointer",   "Parameter Problem pointer with no counterpart field") \
+	X(UDP_ZERO_CSUM,        "udp-zero-checksum",    "IPv4 UDP with checksum zero (enable amend-udp-checksum-zero to translate)") \
+	X(UDP_ZERO_CSUM_FRAG,   "udp-zero-checksum-fragment", "fragmented IPv4 UDP with checksum zero: no checksum can be computed") \
+	X(TOO_MANY_FRAGMENTS,   "too-many-fragments",   "splitting the packet would need more fragments than the translator emits") \
+	X(POLICY,               "policy",               "the address policy refused the packet") \
+	X(HAIRPIN_LOOP,         "hairpin-loop",         "hairpinned packet would be translated a second time back into itself")
+
+enum xlat_drop {
+#define XLAT_X_ENUM(e, n, d) XLAT_DROP_##e,
+	XLAT_DROP_REASONS(XLAT_X_ENUM)
+#undef XLAT_X_ENUM
+	XLAT_DROP__COUNT
+};
+
+const char *xlat_drop_name(enum xlat_drop r);
+const char *xlat_drop_desc(enum xlat_drop r);
+
+#endif
