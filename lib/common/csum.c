@@ -26,21 +26,3 @@ uint32_t csum_partial(const void *data, size_t len, uint32_t sum)
 	return (uint32_t)s;
 }
 
-uint32_t csum_pseudo4(const uint8_t src[4], const uint8_t dst[4], uint8_t proto, uint32_t len)
-{
-	uint32_t s = csum_partial(src, 4, 0);
-	s = csum_partial(dst, 4, s);
-	s += proto;
-	s += len & 0xffff;
-	return csum_fold16(s);
-}
-
-uint32_t csum_pseudo6(const uint8_t src[16], const uint8_t dst[16], uint8_t next, uint32_t len)
-{
-	uint32_t s = csum_partial(src, 16, 0);
-	s = csum_partial(dst, 16, s);
-	s += len >> 16;
-	s += len & 0xffff;
-	s += next;
-	return csum_fold16(s);
-}

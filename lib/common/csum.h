@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 uint32_t csum_partial(const void *data, size_t len, uint32_t sum);
 
@@ -29,8 +30,45 @@ static inline uint16_t csum_replace(uint16_t old_csum, uint32_t old_sum, uint32_
 	return (uint16_t)~csum_fold16(s);
 }
 
+/* Sum of a short run of 32-bit big-endian words (addresses, IPv4 headers): the same one's-complement
+ * sum as csum_partial, but inlined, so the per-packet path makes no call. n must be a multiple of 4. */
+/* Accumulates 32-bit words in native order without folding; csum_acc_fold turns the total into the
+ * folded big-endian sum (RFC 1071 section 2 (B): the sum is byte-order independent, so one swap at
+ * the end suffices). Several short fields then cost one fold. n must be a multiple of 4. */
+static inline uint64_t csum_acc(const uint8_t *p, size_t n, uint64_t acc)
+{
+	for (size_t i = 0; i < n; i += 4) {
+		uint32_t w;
+		memcpy(&w, p + i, 4); /* alignment-safe load */
+		acc += w;
+	}
+	return acc;
+}
+
+static inline uint32_t csum_acc_fold(uint64_t s)
+{
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	s = (uint16_t)(s << 8 | s >> 8);
+#endif
+	return (uint32_t)s;
+}
+
+/* Sum of a short run of 32-bit words (addresses, IPv4 headers): csum_partial's result, inlined. */
+static inline uint32_t csum_words(const uint8_t *p, size_t n) { return csum_acc_fold(csum_acc(p, n, 0)); }
+
 /* Pseudo-header sums (RFC 768/793 for IPv4, RFC 8200 section 8.1 for IPv6). */
-uint32_t csum_pseudo4(const uint8_t src[4], const uint8_t dst[4], uint8_t proto, uint32_t len);
-uint32_t csum_pseudo6(const uint8_t src[16], const uint8_t dst[16], uint8_t next, uint32_t len);
+static inline uint32_t csum_pseudo4(const uint8_t src[4], const uint8_t dst[4], uint8_t proto, uint32_t len)
+{
+	return csum_fold16(csum_acc_fold(csum_acc(src, 4, csum_acc(dst, 4, 0))) + proto + (len & 0xffff));
+}
+
+static inline uint32_t csum_pseudo6(const uint8_t src[16], const uint8_t dst[16], uint8_t next, uint32_t len)
+{
+	return csum_fold16(csum_acc_fold(csum_acc(src, 16, csum_acc(dst, 16, 0))) + (len >> 16) + (len & 0xffff) + next);
+}
 
 #endif

@@ -67,23 +67,44 @@ static inline bool cursor_copy(struct cursor *c, void *dst, size_t n)
 }
 
 /* Big-endian access to bytes the caller has already bounds-checked (for example a header it took
- * from a cursor). These never dereference a wider-than-byte pointer, so alignment cannot matter. */
-static inline uint16_t be16_at(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+ * from a cursor). memcpy keeps the loads and stores alignment-safe; the compiler turns each into one
+ * instruction plus a byte swap. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define CURSOR_BE16(x) __builtin_bswap16(x)
+#define CURSOR_BE32(x) __builtin_bswap32(x)
+#define CURSOR_BE64(x) __builtin_bswap64(x)
+#else
+#define CURSOR_BE16(x) (x)
+#define CURSOR_BE32(x) (x)
+#define CURSOR_BE64(x) (x)
+#endif
+static inline uint16_t be16_at(const uint8_t *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return CURSOR_BE16(v);
+}
 static inline uint32_t be32_at(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return CURSOR_BE32(v);
+}
+static inline uint64_t be64_at(const uint8_t *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return CURSOR_BE64(v);
 }
 static inline void put_be16(uint8_t *p, uint16_t v)
 {
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
+	v = CURSOR_BE16(v);
+	memcpy(p, &v, 2);
 }
 static inline void put_be32(uint8_t *p, uint32_t v)
 {
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
+	v = CURSOR_BE32(v);
+	memcpy(p, &v, 4);
 }
 
 #endif

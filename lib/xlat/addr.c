@@ -2,6 +2,7 @@
  * stateless (SIIT) policy built from them. */
 #include <string.h>
 
+#include "common/cursor.h"
 #include "xlat.h"
 
 bool xlat_rfc6052_len_ok(unsigned len)
@@ -28,6 +29,11 @@ static const uint8_t *rfc6052_positions(unsigned len)
 
 void xlat_rfc6052_embed(const struct xlat_prefix6 *prefix, const uint8_t v4[4], uint8_t out[16])
 {
+	if (prefix->len == 96) { /* the common case, and the only one without a u-octet to skip */
+		memcpy(out, prefix->addr, 12);
+		memcpy(out + 12, v4, 4);
+		return;
+	}
 	const uint8_t *pos = rfc6052_positions(prefix->len);
 	memset(out, 0, 16);
 	memcpy(out, prefix->addr, prefix->len / 8);
@@ -37,6 +43,10 @@ void xlat_rfc6052_embed(const struct xlat_prefix6 *prefix, const uint8_t v4[4], 
 
 void xlat_rfc6052_extract(const struct xlat_prefix6 *prefix, const uint8_t v6[16], uint8_t out[4])
 {
+	if (prefix->len == 96) {
+		memcpy(out, v6 + 12, 4);
+		return;
+	}
 	const uint8_t *pos = rfc6052_positions(prefix->len);
 	for (int i = 0; i < 4; i++)
 		out[i] = v6[pos[i]];
@@ -53,14 +63,20 @@ static bool bits_equal(const uint8_t *a, const uint8_t *b, unsigned nbits)
 	return ((a[bytes] ^ b[bytes]) & mask) == 0;
 }
 
+/* Two 64-bit masked compares: no call and no loop on the per-packet path. */
+static inline uint64_t mask64(unsigned bits) { return bits >= 64 ? ~0ULL : bits ? ~0ULL << (64 - bits) : 0; }
+
 bool xlat_prefix6_match(const struct xlat_prefix6 *p, const uint8_t a[16])
 {
-	return bits_equal(p->addr, a, p->len);
+	unsigned len = p->len;
+	uint64_t mhi = mask64(len), mlo = mask64(len > 64 ? len - 64 : 0);
+	return ((be64_at(a) ^ be64_at(p->addr)) & mhi) == 0 && ((be64_at(a + 8) ^ be64_at(p->addr + 8)) & mlo) == 0;
 }
 
 bool xlat_prefix4_match(const struct xlat_prefix4 *p, const uint8_t a[4])
 {
-	return bits_equal(p->addr, a, p->len);
+	uint32_t m = p->len >= 32 ? ~0u : p->len ? ~0u << (32 - p->len) : 0;
+	return ((be32_at(a) ^ be32_at(p->addr)) & m) == 0;
 }
 
 bool xlat_v4_special(const uint8_t a[4])
@@ -70,10 +86,9 @@ bool xlat_v4_special(const uint8_t a[4])
 
 bool xlat_v6_special(const uint8_t a[16])
 {
-	static const uint8_t zero[15];
 	if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80))
 		return true;
-	return memcmp(a, zero, 15) == 0 && (a[15] == 0 || a[15] == 1);
+	return be64_at(a) == 0 && be64_at(a + 8) <= 1; /* :: and ::1 */
 }
 
 /* ---- RFC 7757 explicit address mappings ----------------------------------------------------- */
@@ -210,6 +225,7 @@ static void copy_ports(const struct xlat_tuple *in, struct xlat_tuple *out)
 	out->dport = in->dport;
 	out->proto = in->proto;
 	out->has_ports = in->has_ports;
+	out->hairpin = false;
 }
 
 static enum xlat_drop siit_map_4to6(void *ctx, const struct xlat_tuple *in, struct xlat_tuple *out,
@@ -235,18 +251,20 @@ static enum xlat_drop siit_map_6to4(void *ctx, const struct xlat_tuple *in, stru
 	copy_ports(in, out);
 	if (!xlat_siit_map_6to4(m, in->src, out->src))
 		return XLAT_DROP_SRC_UNMAPPED;
-	if (!xlat_siit_map_6to4(m, in->dst, out->dst))
+	const struct xlat_eam *e = eam_find6(m, in->dst);
+	if (e) {
+		eam_6to4(e, in->dst, out->dst);
+	} else if (m->has_pool6 && xlat_prefix6_match(&m->pool6, in->dst)) {
+		xlat_rfc6052_extract(&m->pool6, in->dst, out->dst);
+		out->hairpin = m->neam && eam_find4(m, out->dst);
+	} else {
 		return XLAT_DROP_DST_UNMAPPED;
+	}
 	return XLAT_DROP_NONE;
-}
-
-static bool siit_is_hairpin(void *ctx, const uint8_t dst6[16], const uint8_t dst4[4])
-{
-	return xlat_siit_map_is_hairpin(ctx, dst6, dst4);
 }
 
 struct xlat_policy xlat_siit_policy(struct xlat_siit_map *m)
 {
-	struct xlat_policy p = { siit_map_4to6, siit_map_6to4, siit_is_hairpin, m };
+	struct xlat_policy p = { siit_map_4to6, siit_map_6to4, m };
 	return p;
 }

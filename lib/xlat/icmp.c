@@ -286,8 +286,8 @@ size_t inner_4to6(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 	memcpy(l4, v.l4, n);
 	if (first) {
 		/* The quoted transport header is translated too, checksum included, where it is present. */
-		uint32_t old_sum = sum_addr(t4.src, 4, sum_addr(t4.dst, 4, 0));
-		uint32_t new_sum = sum_addr(t6.src, 16, sum_addr(t6.dst, 16, 0));
+		uint32_t old_sum = sum_addrs(t4.src, t4.dst, 4);
+		uint32_t new_sum = sum_addrs(t6.src, t6.dst, 16);
 		if (v.proto == PROTO_TCP && n >= TCP_CSUM_END)
 			put_be16(l4 + TCP_CSUM_OFF, csum_replace(be16_at(l4 + TCP_CSUM_OFF), old_sum, new_sum));
 		else if (v.proto == PROTO_UDP && n >= UDP_HDR_LEN && be16_at(l4 + UDP_CSUM_OFF)) {
@@ -340,8 +340,8 @@ size_t inner_6to4(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 	uint8_t *l4 = buf + IPV4_HDR_LEN;
 	memcpy(l4, v.l4, n);
 	if (first) {
-		uint32_t old_sum = sum_addr(t6.src, 16, sum_addr(t6.dst, 16, 0));
-		uint32_t new_sum = sum_addr(t4.src, 4, sum_addr(t4.dst, 4, 0));
+		uint32_t old_sum = sum_addrs(t6.src, t6.dst, 16);
+		uint32_t new_sum = sum_addrs(t4.src, t4.dst, 4);
 		if (v.proto == PROTO_TCP && n >= TCP_CSUM_END)
 			put_be16(l4 + TCP_CSUM_OFF, csum_replace(be16_at(l4 + TCP_CSUM_OFF), old_sum, new_sum));
 		else if (v.proto == PROTO_UDP && n >= UDP_HDR_LEN && be16_at(l4 + UDP_CSUM_OFF)) {
@@ -529,9 +529,11 @@ void icmp6_error_to4(struct xlat_ctx *ctx, const struct ip6_view *v, struct xlat
 		if (r != XLAT_DROP_NONE)
 			return out_drop(ctx, out, XLAT_DROP_DST_UNMAPPED);
 		memcpy(t4.dst, tmp.dst, 4);
+		t4.hairpin = tmp.hairpin;
 	} else if (r) {
 		return out_drop(ctx, out, r);
 	}
+	bool hairpin = t4.hairpin;
 	if (xlat_v4_special(t4.dst))
 		return out_drop(ctx, out, XLAT_DROP_DST_ILLEGAL);
 
@@ -560,7 +562,7 @@ void icmp6_error_to4(struct xlat_ctx *ctx, const struct ip6_view *v, struct xlat
 	out->reason = XLAT_DROP_NONE;
 	ctx->stats.pkts_6to4++;
 	ctx->stats.bytes_6to4 += p->len;
-	if (cfg->policy.is_hairpin && cfg->policy.is_hairpin(cfg->policy.ctx, v->dst, t4.dst)) {
+	if (hairpin) {
 		/* the error goes back into the IPv6 side (RFC 7757 section 4.2) */
 		size_t n = xlat_pkt_flatten(p, out->hairpin, sizeof(out->hairpin));
 		xlat_4to6_pass(ctx, out->hairpin, n, out, true);

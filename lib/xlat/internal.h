@@ -47,14 +47,77 @@ static inline bool ip6_is_fragment(const struct ip6_view *v) { return v->has_fra
 
 enum parse_mode { PARSE_OUTER, PARSE_INNER };
 
-enum xlat_drop ip4_parse(const uint8_t *p, size_t len, enum parse_mode mode, struct ip4_view *v);
 enum xlat_drop ip6_parse(const uint8_t *p, size_t len, enum parse_mode mode, struct ip6_view *v);
 
-void ip6_write(uint8_t *h, uint8_t tclass, uint32_t flow, unsigned payload_len, uint8_t next,
-	       uint8_t hop_limit, const uint8_t src[16], const uint8_t dst[16]);
 void frag6_write(uint8_t *f, uint8_t next, uint16_t off8, bool mf, uint32_t id);
-void ip4_write(uint8_t *h, uint8_t tos, unsigned tot_len, uint16_t id, uint16_t flags_off, uint8_t ttl,
-	       uint8_t proto, const uint8_t src[4], const uint8_t dst[4]);
+
+/* Small and on every packet's path: inline. */
+static inline enum xlat_drop ip4_parse(const uint8_t *p, size_t len, enum parse_mode mode, struct ip4_view *v)
+{
+	struct cursor c = cursor_make(p, len);
+	const uint8_t *h = cursor_take(&c, IPV4_HDR_LEN);
+	if (!h)
+		return XLAT_DROP_TRUNCATED;
+	if (h[0] >> 4 != 4)
+		return XLAT_DROP_BAD_VERSION;
+	v->hdr = h;
+	v->ihl = (h[0] & 0xf) * 4u;
+	if (v->ihl < IPV4_HDR_LEN || v->ihl > len)
+		return XLAT_DROP_BAD_IHL;
+	v->tot_len = be16_at(h + 2);
+	if (v->tot_len < v->ihl)
+		return XLAT_DROP_BAD_LENGTH;
+	if (mode == PARSE_OUTER) {
+		/* Bytes past the total length (link padding) are ignored; fewer bytes are an error. */
+		if (v->tot_len > len)
+			return XLAT_DROP_BAD_LENGTH;
+		/* the usual 20-byte header gets the unrolled sum */
+		if (csum_fold(v->ihl == IPV4_HDR_LEN ? csum_words(h, IPV4_HDR_LEN) : csum_words(h, v->ihl)) != 0)
+			return XLAT_DROP_BAD_IPV4_CSUM;
+	}
+	v->tos = h[1];
+	v->id = be16_at(h + 4);
+	uint16_t fo = be16_at(h + 6);
+	v->df = fo & IPV4_DF;
+	v->mf = fo & IPV4_MF;
+	v->frag_off = fo & IPV4_OFFSET_MASK;
+	v->ttl = h[8];
+	v->proto = h[9];
+	v->src = h + 12;
+	v->dst = h + 16;
+	v->l4 = p + v->ihl;
+	size_t end = v->tot_len < len ? v->tot_len : len;
+	v->l4_avail = end - v->ihl;
+	v->l4_len = v->tot_len - v->ihl;
+	return XLAT_DROP_NONE;
+}
+
+static inline void ip6_write(uint8_t *h, uint8_t tclass, uint32_t flow, unsigned payload_len, uint8_t next,
+	       uint8_t hop_limit, const uint8_t src[16], const uint8_t dst[16])
+{
+	put_be32(h, 6u << 28 | (uint32_t)tclass << 20 | (flow & 0xfffff));
+	put_be16(h + 4, (uint16_t)payload_len);
+	h[6] = next;
+	h[7] = hop_limit;
+	memcpy(h + 8, src, 16);
+	memcpy(h + 24, dst, 16);
+}
+
+static inline void ip4_write(uint8_t *h, uint8_t tos, unsigned tot_len, uint16_t id, uint16_t flags_off, uint8_t ttl,
+	       uint8_t proto, const uint8_t src[4], const uint8_t dst[4])
+{
+	h[0] = 0x45;
+	h[1] = tos;
+	put_be16(h + 2, (uint16_t)tot_len);
+	put_be16(h + 4, id);
+	put_be16(h + 6, flags_off);
+	h[8] = ttl;
+	h[9] = proto;
+	h[10] = h[11] = 0;
+	memcpy(h + 12, src, 4);
+	memcpy(h + 16, dst, 4);
+	put_be16(h + 10, csum_fold(csum_words(h, IPV4_HDR_LEN)));
+}
 
 /* Transport identifiers a policy may see or change: ports, or an echo identifier. */
 void l4_ports_read(uint8_t proto, const uint8_t *l4, size_t avail, bool first, struct xlat_tuple *t);
@@ -107,6 +170,21 @@ size_t inner_6to4(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 
 void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out, bool hairpin);
 
-static inline uint32_t sum_addr(const uint8_t *a, size_t n, uint32_t s) { return csum_partial(a, n, s); }
+/* The folded sum of a source and destination address pair (n = 4 or 16), for pseudo-header updates. */
+static inline uint32_t sum_addrs(const uint8_t *src, const uint8_t *dst, size_t n)
+{
+	return csum_acc_fold(csum_acc(src, n, csum_acc(dst, n, 0)));
+}
+
+/* Copies a transport prefix of one of the few lengths in use, as fixed-size copies (no call). */
+static inline void copy_l4_prefix(uint8_t *d, const uint8_t *s, unsigned n)
+{
+	if (n == TCP_CSUM_END)
+		memcpy(d, s, TCP_CSUM_END);
+	else if (n == UDP_HDR_LEN)
+		memcpy(d, s, UDP_HDR_LEN);
+	else
+		memcpy(d, s, n);
+}
 
 #endif

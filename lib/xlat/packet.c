@@ -70,44 +70,6 @@ void xlat_translate(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 
 /* ---- parsing ------------------------------------------------------------------------------- */
 
-enum xlat_drop ip4_parse(const uint8_t *p, size_t len, enum parse_mode mode, struct ip4_view *v)
-{
-	struct cursor c = cursor_make(p, len);
-	const uint8_t *h = cursor_take(&c, IPV4_HDR_LEN);
-	if (!h)
-		return XLAT_DROP_TRUNCATED;
-	if (h[0] >> 4 != 4)
-		return XLAT_DROP_BAD_VERSION;
-	v->hdr = h;
-	v->ihl = (h[0] & 0xf) * 4u;
-	if (v->ihl < IPV4_HDR_LEN || v->ihl > len)
-		return XLAT_DROP_BAD_IHL;
-	v->tot_len = be16_at(h + 2);
-	if (v->tot_len < v->ihl)
-		return XLAT_DROP_BAD_LENGTH;
-	if (mode == PARSE_OUTER) {
-		/* Bytes past the total length (link padding) are ignored; fewer bytes are an error. */
-		if (v->tot_len > len)
-			return XLAT_DROP_BAD_LENGTH;
-		if (csum_fold(csum_partial(h, v->ihl, 0)) != 0)
-			return XLAT_DROP_BAD_IPV4_CSUM;
-	}
-	v->tos = h[1];
-	v->id = be16_at(h + 4);
-	uint16_t fo = be16_at(h + 6);
-	v->df = fo & IPV4_DF;
-	v->mf = fo & IPV4_MF;
-	v->frag_off = fo & IPV4_OFFSET_MASK;
-	v->ttl = h[8];
-	v->proto = h[9];
-	v->src = h + 12;
-	v->dst = h + 16;
-	v->l4 = p + v->ihl;
-	size_t end = v->tot_len < len ? v->tot_len : len;
-	v->l4_avail = end - v->ihl;
-	v->l4_len = v->tot_len - v->ihl;
-	return XLAT_DROP_NONE;
-}
 
 /* Walks at most this many extension headers; more is an attack, not a packet. */
 enum { MAX_EXT_HEADERS = 8 };
@@ -197,16 +159,6 @@ enum xlat_drop ip6_parse(const uint8_t *p, size_t len, enum parse_mode mode, str
 
 /* ---- writing ------------------------------------------------------------------------------- */
 
-void ip6_write(uint8_t *h, uint8_t tclass, uint32_t flow, unsigned payload_len, uint8_t next,
-	       uint8_t hop_limit, const uint8_t src[16], const uint8_t dst[16])
-{
-	put_be32(h, 6u << 28 | (uint32_t)tclass << 20 | (flow & 0xfffff));
-	put_be16(h + 4, (uint16_t)payload_len);
-	h[6] = next;
-	h[7] = hop_limit;
-	memcpy(h + 8, src, 16);
-	memcpy(h + 24, dst, 16);
-}
 
 void frag6_write(uint8_t *f, uint8_t next, uint16_t off8, bool mf, uint32_t id)
 {
@@ -216,21 +168,6 @@ void frag6_write(uint8_t *f, uint8_t next, uint16_t off8, bool mf, uint32_t id)
 	put_be32(f + 4, id);
 }
 
-void ip4_write(uint8_t *h, uint8_t tos, unsigned tot_len, uint16_t id, uint16_t flags_off, uint8_t ttl,
-	       uint8_t proto, const uint8_t src[4], const uint8_t dst[4])
-{
-	h[0] = 0x45;
-	h[1] = tos;
-	put_be16(h + 2, (uint16_t)tot_len);
-	put_be16(h + 4, id);
-	put_be16(h + 6, flags_off);
-	h[8] = ttl;
-	h[9] = proto;
-	h[10] = h[11] = 0;
-	memcpy(h + 12, src, 4);
-	memcpy(h + 16, dst, 4);
-	put_be16(h + 10, csum_fold(csum_partial(h, IPV4_HDR_LEN, 0)));
-}
 
 void l4_ports_read(uint8_t proto, const uint8_t *l4, size_t avail, bool first, struct xlat_tuple *t)
 {

@@ -70,6 +70,8 @@ struct xlat_tuple {
 	uint16_t sport, dport;
 	uint8_t proto; /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP or IPPROTO_ICMPV6 of the input family */
 	bool has_ports; /* false for non-first fragments and protocols without ports */
+	bool hairpin;   /* set by map_6to4: the IPv4 destination leads straight back into the IPv6 side
+			 * (RFC 7757 section 4.2), so the core translates the packet back to IPv6 */
 };
 
 struct xlat_policy {
@@ -81,9 +83,6 @@ struct xlat_policy {
 				   enum xlat_role role, bool hairpin);
 	enum xlat_drop (*map_6to4)(void *ctx, const struct xlat_tuple *in, struct xlat_tuple *out,
 				   enum xlat_role role);
-	/* Optional: true when the IPv4 destination made from the IPv6 destination dst6 leads straight back
-	 * into the IPv6 side, so the packet is hairpinned (translated back to IPv6), not sent out as IPv4. */
-	bool (*is_hairpin)(void *ctx, const uint8_t dst6[16], const uint8_t dst4[4]);
 	void *ctx;
 };
 

@@ -122,10 +122,10 @@ void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 
 	/* The transport prefix, copied so its checksum can change while the payload stays in place. */
 	uint8_t l4fix[TCP_CSUM_END];
-	memcpy(l4fix, v.l4, prefix);
+	copy_l4_prefix(l4fix, v.l4, prefix);
 	if (prefix) {
-		uint32_t old_sum = sum_addr(t4.src, 4, sum_addr(t4.dst, 4, ports_sum(&t4)));
-		uint32_t new_sum = sum_addr(t6.src, 16, sum_addr(t6.dst, 16, ports_sum(&t6)));
+		uint32_t old_sum = sum_addrs(t4.src, t4.dst, 4) + ports_sum(&t4);
+		uint32_t new_sum = sum_addrs(t6.src, t6.dst, 16) + ports_sum(&t6);
 		unsigned coff = v.proto == PROTO_TCP ? TCP_CSUM_OFF : v.proto == PROTO_UDP ? UDP_CSUM_OFF : ICMP_CSUM_OFF;
 		if (t6.has_ports && v.proto != PROTO_ICMP) {
 			put_be16(l4fix, t6.sport);
@@ -170,7 +170,7 @@ void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 			  t6.src, t6.dst);
 		if (has_fh)
 			frag6_write(h + IPV6_HDR_LEN, next, v.frag_off, v.mf, v.id);
-		memcpy(h + hdr_len, l4fix, prefix);
+		copy_l4_prefix(h + hdr_len, l4fix, prefix);
 		pkt_add(p, h, hdr_len + prefix);
 		pkt_add(p, rest, rest_len);
 		out->npkts = 1;
@@ -188,7 +188,7 @@ void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 			ip6_write(h, v.tos, 0, (unsigned)(FRAG6_HDR_LEN + piece), PROTO_FRAGMENT, hop, t6.src, t6.dst);
 			frag6_write(h + IPV6_HDR_LEN, next, (uint16_t)(v.frag_off + off / 8), k + 1 < n || v.mf, v.id);
 			if (k == 0) {
-				memcpy(h + IPV6_HDR_LEN + FRAG6_HDR_LEN, l4fix, prefix);
+				copy_l4_prefix(h + IPV6_HDR_LEN + FRAG6_HDR_LEN, l4fix, prefix);
 				pkt_add(p, h, IPV6_HDR_LEN + FRAG6_HDR_LEN + prefix);
 				pkt_add(p, rest, piece - prefix);
 			} else {

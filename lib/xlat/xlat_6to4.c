@@ -77,7 +77,7 @@ void xlat_6to4(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat
 		return out_drop(ctx, out, XLAT_DROP_DST_ILLEGAL);
 	if (xlat_v4_special(t4.src))
 		return out_drop(ctx, out, XLAT_DROP_SRC_ILLEGAL);
-	bool is_hairpin = cfg->policy.is_hairpin && cfg->policy.is_hairpin(cfg->policy.ctx, v.dst, t4.dst);
+	bool is_hairpin = t4.hairpin;
 
 	size_t out_len = IPV4_HDR_LEN + (size_t)v.l4_len;
 	if (out_len > 0xffff)
@@ -97,7 +97,7 @@ void xlat_6to4(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat
 	}
 
 	uint8_t l4fix[TCP_CSUM_END];
-	memcpy(l4fix, v.l4, prefix);
+	copy_l4_prefix(l4fix, v.l4, prefix);
 	if (prefix) {
 		unsigned coff = v.proto == PROTO_TCP ? TCP_CSUM_OFF : v.proto == PROTO_UDP ? UDP_CSUM_OFF : ICMP_CSUM_OFF;
 		uint16_t old = be16_at(v.l4 + coff), csum;
@@ -117,8 +117,8 @@ void xlat_6to4(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat
 		} else if (v.proto == PROTO_UDP && old == 0) {
 			csum = 0; /* not valid IPv6 (RFC 8200 section 8.1), but IPv4 reads it as "no checksum" */
 		} else {
-			uint32_t old_sum = sum_addr(t6.src, 16, sum_addr(t6.dst, 16, ports_sum(&t6)));
-			uint32_t new_sum = sum_addr(t4.src, 4, sum_addr(t4.dst, 4, ports_sum(&t4)));
+			uint32_t old_sum = sum_addrs(t6.src, t6.dst, 16) + ports_sum(&t6);
+			uint32_t new_sum = sum_addrs(t4.src, t4.dst, 4) + ports_sum(&t4);
 			csum = csum_replace(old, old_sum, new_sum);
 			if (v.proto == PROTO_UDP && csum == 0)
 				csum = 0xffff;
@@ -140,7 +140,7 @@ void xlat_6to4(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat
 		struct xlat_pkt *p = out_pkt(out, 0, 4);
 		uint16_t fo = (uint16_t)((df ? IPV4_DF : 0) | (v.mf ? IPV4_MF : 0) | v.frag_off);
 		ip4_write(h, v.tclass, (unsigned)out_len, id, fo, ttl, proto, t4.src, t4.dst);
-		memcpy(h + IPV4_HDR_LEN, l4fix, prefix);
+		copy_l4_prefix(h + IPV4_HDR_LEN, l4fix, prefix);
 		pkt_add(p, h, IPV4_HDR_LEN + prefix);
 		pkt_add(p, rest, v.l4_len - prefix);
 		out->npkts = 1;
@@ -157,7 +157,7 @@ void xlat_6to4(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat
 			uint16_t fo = (uint16_t)((k + 1 < n || v.mf ? IPV4_MF : 0) | (v.frag_off + off / 8));
 			ip4_write(h, v.tclass, (unsigned)(IPV4_HDR_LEN + piece), id, fo, ttl, proto, t4.src, t4.dst);
 			if (k == 0) {
-				memcpy(h + IPV4_HDR_LEN, l4fix, prefix);
+				copy_l4_prefix(h + IPV4_HDR_LEN, l4fix, prefix);
 				pkt_add(p, h, IPV4_HDR_LEN + prefix);
 				pkt_add(p, rest, piece - prefix);
 			} else {

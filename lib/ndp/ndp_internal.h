@@ -1,0 +1,34 @@
+/* Shared by lib/ndp/*.c: the checksum and the option walk. Not part of the API. */
+#ifndef XLAT464_NDP_INTERNAL_H
+#define XLAT464_NDP_INTERNAL_H
+
+#include "ndp.h"
+
+#define NDP_OPT_UNIT 8        /* option lengths count 8-octet units (RFC 4861 section 4.6) */
+#define NDP_LLADDR_OPT_LEN 8  /* type, length, 6-byte Ethernet address */
+#define NDP_MTU_OPT_LEN 8
+#define NDP_PIO_OPT_LEN 32
+#define NDP_RDNSS_HDR_LEN 8   /* type, length, reserved, lifetime; then 16 bytes per address */
+#define NDP_CSUM_OFF 2
+
+/* The ICMPv6 checksum over msg with the RFC 8200 section 8.1 pseudo-header. */
+uint16_t ndp_checksum(const uint8_t src[16], const uint8_t dst[16], const uint8_t *msg, size_t len);
+/* True if msg's checksum field makes the whole sum come out right. */
+bool ndp_checksum_ok(const uint8_t src[16], const uint8_t dst[16], const uint8_t *msg, size_t len);
+/* Fills the checksum field of a message whose other bytes are final. */
+void ndp_checksum_fill(const uint8_t src[16], const uint8_t dst[16], uint8_t *msg, size_t len);
+
+/* Called once per option: opt points at the type byte, len (>= 8) is the whole option in bytes. */
+typedef void ndp_option_fn(void *arg, uint8_t type, const uint8_t *opt, size_t len);
+
+/* Walks the options in opts[0..len). With fn NULL it only checks the framing; with fn it calls fn for
+ * each option (run it only on options already checked, so that nothing is written for a bad
+ * message). Returns NDP_OK, NDP_TRUNCATED, NDP_ZERO_OPTION_LENGTH or NDP_TOO_MANY_OPTIONS. */
+enum ndp_result ndp_options_walk(const uint8_t *opts, size_t len, ndp_option_fn *fn, void *arg);
+
+/* A Source or Target Link-Layer Address option holding an Ethernet address (length 1). */
+enum ndp_result ndp_option_lladdr(const uint8_t *opt, size_t len, uint8_t mac[6]);
+/* Writes a link-layer address option of the given type; returns its length (8). */
+size_t ndp_option_put_lladdr(uint8_t *p, uint8_t type, const uint8_t mac[6]);
+
+#endif

@@ -1,0 +1,33 @@
+/* The event loop: one epoll instance per process, callbacks by file descriptor. */
+#ifndef XLAT464_SYS_LOOP_H
+#define XLAT464_SYS_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SYS_LOOP_MAX_FDS 16
+
+typedef void (*sys_loop_fn)(void *arg, int fd, uint32_t events);
+
+struct sys_loop_slot {
+	int fd;
+	sys_loop_fn fn;
+	void *arg;
+};
+
+struct sys_loop {
+	int epfd;
+	bool stop;
+	struct sys_loop_slot slot[SYS_LOOP_MAX_FDS];
+};
+
+int sys_loop_init(struct sys_loop *l);
+/* Watches fd for input (EPOLLIN). Returns 0 or -1 with errno. */
+int sys_loop_add(struct sys_loop *l, int fd, sys_loop_fn fn, void *arg);
+int sys_loop_del(struct sys_loop *l, int fd);
+/* Dispatches events until sys_loop_stop() is called. Returns 0, or -1 if epoll_wait fails. */
+int sys_loop_run(struct sys_loop *l);
+void sys_loop_stop(struct sys_loop *l);
+void sys_loop_close(struct sys_loop *l);
+
+#endif

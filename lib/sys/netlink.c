@@ -1,0 +1,284 @@
+#include "netlink.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
+#include <linux/if_arp.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+/* Big enough for a dump batch of the kernel (it sizes them to the page size, at most 32 KiB). */
+#define SYS_NL_BUF 32768
+
+int sys_nl_open(struct sys_nl *n)
+{
+	memset(n, 0, sizeof(*n));
+	n->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	if (!n->nl)
+		return -1;
+	if (mnl_socket_bind(n->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+		mnl_socket_close(n->nl);
+		n->nl = NULL;
+		errno = e;
+		return -1;
+	}
+	n->portid = mnl_socket_get_portid(n->nl);
+	n->seq = (unsigned)time(NULL);
+	return 0;
+}
+
+void sys_nl_close(struct sys_nl *n)
+{
+	if (n->nl)
+		mnl_socket_close(n->nl);
+	n->nl = NULL;
+}
+
+/* Sends one request and runs cb over every answer until the dump ends or the ACK arrives.
+ * Returns 0 or -1 with errno (an error the kernel answered with comes back as its errno). */
+static int nl_talk(struct sys_nl *n, struct nlmsghdr *req, mnl_cb_t cb, void *arg)
+{
+	static char buf[SYS_NL_BUF];
+	unsigned seq = req->nlmsg_seq = ++n->seq;
+
+	if (mnl_socket_sendto(n->nl, req, req->nlmsg_len) < 0)
+		return -1;
+	for (;;) {
+		ssize_t len = mnl_socket_recvfrom(n->nl, buf, sizeof(buf));
+		if (len < 0)
+			return -1;
+		int r = mnl_cb_run(buf, (size_t)len, seq, n->portid, cb, arg);
+		if (r < 0)
+			return -1;
+		if (r == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+static struct nlmsghdr *nl_req(char *buf, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	h->nlmsg_type = type;
+	h->nlmsg_flags = NLM_F_REQUEST | flags;
+	return h;
+}
+
+/* ---- links -------------------------------------------------------------------------------- */
+
+static int link_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+	if (mnl_attr_type_valid(a, IFLA_MAX) < 0)
+		return MNL_CB_OK;
+	tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int link_cb(const struct nlmsghdr *h, void *data)
+{
+	struct sys_link *out = data;
+	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(h);
+
+	if (h->nlmsg_type != RTM_NEWLINK || mnl_nlmsg_get_payload_len(h) < sizeof(*ifi))
+		return MNL_CB_OK;
+	mnl_attr_parse(h, sizeof(*ifi), link_attr, tb);
+	out->ifindex = ifi->ifi_index;
+	out->up = ifi->ifi_flags & IFF_UP;
+	out->running = ifi->ifi_flags & IFF_RUNNING;
+	if (tb[IFLA_IFNAME] && mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_STRING) >= 0)
+		strncpy(out->name, mnl_attr_get_str(tb[IFLA_IFNAME]), sizeof(out->name) - 1);
+	if (tb[IFLA_MTU] && mnl_attr_validate(tb[IFLA_MTU], MNL_TYPE_U32) >= 0)
+		out->mtu = mnl_attr_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6 && ifi->ifi_type == ARPHRD_ETHER) {
+		memcpy(out->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
+		out->has_mac = true;
+	}
+	return MNL_CB_OK;
+}
+
+int sys_nl_link_get(struct sys_nl *n, int ifindex, struct sys_link *out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *h = nl_req(buf, RTM_GETLINK, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	memset(out, 0, sizeof(*out));
+	if (nl_talk(n, h, link_cb, out) < 0)
+		return -1;
+	if (out->ifindex != ifindex) {
+		errno = ENODEV;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- addresses ---------------------------------------------------------------------------- */
+
+struct addr6_dump {
+	int ifindex, max, count;
+	struct sys_addr6 *out;
+};
+
+static int addr_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	if (mnl_attr_type_valid(a, IFA_MAX) < 0)
+		return MNL_CB_OK;
+	tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+static int addr6_cb(const struct nlmsghdr *h, void *data)
+{
+	struct addr6_dump *d = data;
+	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(h);
+
+	if (h->nlmsg_type != RTM_NEWADDR || mnl_nlmsg_get_payload_len(h) < sizeof(*ifa))
+		return MNL_CB_OK;
+	if (ifa->ifa_family != AF_INET6 || (d->ifindex && (int)ifa->ifa_index != d->ifindex))
+		return MNL_CB_OK;
+	mnl_attr_parse(h, sizeof(*ifa), addr_attr, tb);
+	const struct nlattr *a = tb[IFA_ADDRESS] ? tb[IFA_ADDRESS] : tb[IFA_LOCAL];
+	if (!a || mnl_attr_get_payload_len(a) != 16)
+		return MNL_CB_OK;
+	if (d->count < d->max) {
+		struct sys_addr6 *o = &d->out[d->count];
+		memset(o, 0, sizeof(*o));
+		memcpy(o->addr, mnl_attr_get_payload(a), 16);
+		o->plen = ifa->ifa_prefixlen;
+		o->scope = ifa->ifa_scope;
+		o->flags = ifa->ifa_flags;
+		if (tb[IFA_FLAGS] && mnl_attr_get_payload_len(tb[IFA_FLAGS]) == 4)
+			o->flags = mnl_attr_get_u32(tb[IFA_FLAGS]);
+		o->preferred = o->valid = 0xffffffffu;
+		if (tb[IFA_CACHEINFO] && mnl_attr_get_payload_len(tb[IFA_CACHEINFO]) >= sizeof(struct ifa_cacheinfo)) {
+			const struct ifa_cacheinfo *ci = mnl_attr_get_payload(tb[IFA_CACHEINFO]);
+			o->preferred = ci->ifa_prefered;
+			o->valid = ci->ifa_valid;
+		}
+	}
+	d->count++;
+	return MNL_CB_OK;
+}
+
+int sys_nl_addr6_list(struct sys_nl *n, int ifindex, struct sys_addr6 *out, int max)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *h = nl_req(buf, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
+	struct addr6_dump d = { ifindex, max, 0, out };
+
+	ifa->ifa_family = AF_INET6;
+	if (nl_talk(n, h, addr6_cb, &d) < 0)
+		return -1;
+	return d.count;
+}
+
+int sys_nl_addr4(struct sys_nl *n, bool add, int ifindex, const uint8_t addr[4], unsigned plen, unsigned scope)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *h = nl_req(buf, add ? RTM_NEWADDR : RTM_DELADDR, NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0));
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
+
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = (uint8_t)plen;
+	ifa->ifa_scope = (uint8_t)scope;
+	ifa->ifa_index = (unsigned)ifindex;
+	mnl_attr_put(h, IFA_LOCAL, 4, addr);
+	mnl_attr_put(h, IFA_ADDRESS, 4, addr);
+	return nl_talk(n, h, NULL, NULL);
+}
+
+/* ---- routes ------------------------------------------------------------------------------- */
+
+int sys_nl_route4(struct sys_nl *n, bool add, int oif, const uint8_t dst[4], unsigned dlen, const uint8_t *prefsrc,
+		  uint32_t metric)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *h = nl_req(buf, add ? RTM_NEWROUTE : RTM_DELROUTE, NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0));
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(h, sizeof(*rtm));
+
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = (uint8_t)dlen;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = RT_SCOPE_LINK; /* no gateway: the TUN is point-to-point */
+	rtm->rtm_type = RTN_UNICAST;
+	if (dlen)
+		mnl_attr_put(h, RTA_DST, 4, dst);
+	mnl_attr_put_u32(h, RTA_OIF, (uint32_t)oif);
+	mnl_attr_put_u32(h, RTA_PRIORITY, metric);
+	if (prefsrc)
+		mnl_attr_put(h, RTA_PREFSRC, 4, prefsrc);
+	return nl_talk(n, h, NULL, NULL);
+}
+
+struct default_dump {
+	int family, skip_oif, oif;
+	uint32_t metric;
+};
+
+static int route_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	if (mnl_attr_type_valid(a, RTA_MAX) < 0)
+		return MNL_CB_OK;
+	tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+static int default_cb(const struct nlmsghdr *h, void *data)
+{
+	struct default_dump *d = data;
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(h);
+	uint32_t table, metric = 0;
+	int oif = 0;
+
+	if (h->nlmsg_type != RTM_NEWROUTE || mnl_nlmsg_get_payload_len(h) < sizeof(*rtm))
+		return MNL_CB_OK;
+	if (rtm->rtm_family != d->family || rtm->rtm_dst_len != 0 || rtm->rtm_type != RTN_UNICAST)
+		return MNL_CB_OK;
+	mnl_attr_parse(h, sizeof(*rtm), route_attr, tb);
+	table = tb[RTA_TABLE] && mnl_attr_get_payload_len(tb[RTA_TABLE]) == 4 ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	if (table != RT_TABLE_MAIN)
+		return MNL_CB_OK;
+	if (tb[RTA_PRIORITY] && mnl_attr_get_payload_len(tb[RTA_PRIORITY]) == 4)
+		metric = mnl_attr_get_u32(tb[RTA_PRIORITY]);
+	if (tb[RTA_OIF] && mnl_attr_get_payload_len(tb[RTA_OIF]) == 4) {
+		oif = (int)mnl_attr_get_u32(tb[RTA_OIF]);
+	} else if (tb[RTA_MULTIPATH] && mnl_attr_get_payload_len(tb[RTA_MULTIPATH]) >= sizeof(struct rtnexthop)) {
+		const struct rtnexthop *nh = mnl_attr_get_payload(tb[RTA_MULTIPATH]);
+		oif = nh->rtnh_ifindex;
+	}
+	if (oif <= 0 || oif == d->skip_oif)
+		return MNL_CB_OK;
+	if (!d->oif || metric < d->metric) {
+		d->oif = oif;
+		d->metric = metric;
+	}
+	return MNL_CB_OK;
+}
+
+int sys_nl_default_route_oif(struct sys_nl *n, int family, int skip_oif)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *h = nl_req(buf, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(h, sizeof(*rtm));
+	struct default_dump d = { family, skip_oif, 0, 0 };
+
+	rtm->rtm_family = (uint8_t)family;
+	if (nl_talk(n, h, default_cb, &d) < 0)
+		return -1;
+	return d.oif;
+}

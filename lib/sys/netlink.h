@@ -1,0 +1,62 @@
+/* rtnetlink through libmnl: the links, addresses and routes a daemon reads and changes.
+ *
+ * Every call is a synchronous request and answer on one NETLINK_ROUTE socket (a dump, or a change
+ * acknowledged with NLM_F_ACK), so errors come back as errno from the call that caused them. */
+#ifndef XLAT464_SYS_NETLINK_H
+#define XLAT464_SYS_NETLINK_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct mnl_socket;
+
+struct sys_nl {
+	struct mnl_socket *nl;
+	unsigned portid;
+	unsigned seq;
+};
+
+/* Returns 0 or -1 with errno. */
+int sys_nl_open(struct sys_nl *n);
+void sys_nl_close(struct sys_nl *n);
+
+struct sys_link {
+	int ifindex;
+	char name[IF_NAMESIZE];
+	unsigned mtu;
+	bool up, running;
+	bool has_mac; /* an Ethernet-like link-layer address of 6 bytes */
+	uint8_t mac[6];
+};
+
+/* Reads one link. Returns 0, or -1 with errno (ENODEV when there is no such link). */
+int sys_nl_link_get(struct sys_nl *n, int ifindex, struct sys_link *out);
+
+struct sys_addr6 {
+	uint8_t addr[16];
+	uint8_t plen;
+	uint8_t scope;  /* RT_SCOPE_* */
+	uint32_t flags; /* IFA_F_* (IFA_FLAGS when present) */
+	uint32_t preferred, valid; /* lifetimes in seconds; 0xffffffff is forever */
+};
+
+/* Lists the IPv6 addresses on ifindex (0: every link) into out[0..max). Returns how many there are
+ * (which may exceed max: only the first max are stored), or -1 with errno. */
+int sys_nl_addr6_list(struct sys_nl *n, int ifindex, struct sys_addr6 *out, int max);
+
+/* Adds (add = true) or deletes an IPv4 address with its prefix length and scope (RT_SCOPE_*).
+ * Adding an address that exists already fails with EEXIST. 0 or -1 with errno. */
+int sys_nl_addr4(struct sys_nl *n, bool add, int ifindex, const uint8_t addr[4], unsigned plen, unsigned scope);
+
+/* Adds or deletes an IPv4 route dst/dlen out of oif (no gateway: a point-to-point device), in the
+ * main table, with the given metric and, when prefsrc is not NULL, a preferred source. 0 or -1. */
+int sys_nl_route4(struct sys_nl *n, bool add, int oif, const uint8_t dst[4], unsigned dlen, const uint8_t *prefsrc,
+		  uint32_t metric);
+
+/* Finds the unicast default route of family (AF_INET or AF_INET6) in the main table with the lowest
+ * metric, ignoring routes out of skip_oif (0: none). Returns its output link's index (the first
+ * next hop's, for a multipath route), 0 when there is none, or -1 with errno. */
+int sys_nl_default_route_oif(struct sys_nl *n, int family, int skip_oif);
+
+#endif

@@ -1,0 +1,49 @@
+/* The two sockets a host CLAT uses on its IPv6 uplink, where its IPv6 address is not a kernel address:
+ *
+ *  - an AF_PACKET socket (SOCK_DGRAM: the kernel strips and builds the link-layer header) that takes
+ *    IPv6 packets for one address off the link, through a classic BPF filter, and sends neighbour
+ *    discovery messages to a chosen link-layer destination;
+ *  - a raw IPv6 socket with the header included (IPPROTO_RAW), bound to the uplink, so outgoing
+ *    translated packets are routed and their next hop resolved by the kernel.
+ *
+ * The kernel ignores the packets the filter takes for it: a host (forwarding off) drops unicast
+ * packets for an address it does not own without an answer. */
+#ifndef XLAT464_SYS_PACKET_H
+#define XLAT464_SYS_PACKET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+/* Opens an AF_PACKET socket for IPv6 on ifindex that accepts nothing until sys_packet_filter() sets
+ * an address (so no packet slips in before the filter). Non-blocking, close-on-exec, and blind to
+ * the packets this host sends itself. Returns the fd, or -1 with errno. */
+int sys_packet_open(int ifindex);
+
+/* Lets through exactly: IPv6 packets whose destination is addr, and ICMPv6 Neighbor Solicitations and
+ * Advertisements whose target is addr (whatever their destination, so DAD probes and answers for it
+ * are seen). Replaces the previous filter. 0 or -1 with errno. */
+int sys_packet_filter(int fd, const uint8_t addr[16]);
+
+/* Joins (join = true) or leaves a link-layer multicast group on ifindex (PACKET_ADD_MEMBERSHIP), so
+ * frames for it are received even where the NIC filters multicast. 0 or -1 with errno. */
+int sys_packet_membership(int fd, int ifindex, const uint8_t mac[6], bool join);
+
+/* Receives one IPv6 packet into buf. Returns its length (trimmed to the IPv6 payload length, so
+ * link-layer padding is gone), 0 for a frame to skip (sent by this host, or shorter than an IPv6
+ * header), or -1 with errno (EAGAIN when none is waiting). src_mac gets the link-layer source. */
+ssize_t sys_packet_recv(int fd, uint8_t *buf, size_t cap, uint8_t src_mac[6]);
+
+/* Sends an IPv6 packet to a link-layer destination on ifindex. 0 or -1 with errno. */
+int sys_packet_send(int fd, int ifindex, const uint8_t dst_mac[6], const void *buf, size_t len);
+
+/* Opens a raw IPv6 socket (IPPROTO_RAW: the caller supplies the IPv6 header) bound to the device
+ * ifname with SO_BINDTODEVICE. Non-blocking, close-on-exec. Returns the fd, or -1 with errno. */
+int sys_raw6_open(const char *ifname);
+
+/* Sends one IPv6 packet given as iovecs; dst is its destination (the kernel routes on it). */
+int sys_raw6_send(int fd, const struct iovec *iov, int niov, const uint8_t dst[16]);
+
+#endif

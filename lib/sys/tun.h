@@ -1,0 +1,15 @@
+/* TUN devices: one file descriptor carrying bare IP packets of both families (IFF_TUN | IFF_NO_PI). */
+#ifndef XLAT464_SYS_TUN_H
+#define XLAT464_SYS_TUN_H
+
+#include <stdbool.h>
+
+/* Attaches to the TUN called name, creating it when it does not exist (a TUN created here vanishes
+ * when the descriptor closes; one made with `ip tuntap add` persists). The descriptor is non-blocking
+ * and close-on-exec. Returns the fd, or -1 with errno set. *created tells which case happened. */
+int sys_tun_open(const char *name, bool *created);
+
+/* Sets the interface's MTU and brings it up (SIOCSIFMTU, SIOCSIFFLAGS). Returns 0 or -1 with errno. */
+int sys_link_set_mtu_up(const char *name, unsigned mtu);
+
+#endif
