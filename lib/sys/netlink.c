@@ -43,7 +43,7 @@ void sys_nl_close(struct sys_nl *n)
  * Returns 0 or -1 with errno (an error the kernel answered with comes back as its errno). */
 static int nl_talk(struct sys_nl *n, struct nlmsghdr *req, mnl_cb_t cb, void *arg)
 {
-	static char buf[SYS_NL_BUF];
+	static char buf[SYS_NL_BUF]; /* one netlink conversation at a time: the daemons are single-threaded */
 	unsigned seq = req->nlmsg_seq = ++n->seq;
 
 	if (mnl_socket_sendto(n->nl, req, req->nlmsg_len) < 0)
@@ -106,7 +106,7 @@ static int link_cb(const struct nlmsghdr *h, void *data)
 int sys_nl_link_get(struct sys_nl *n, int ifindex, struct sys_link *out)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *h = nl_req(buf, RTM_GETLINK, 0);
+	struct nlmsghdr *h = nl_req(buf, RTM_GETLINK, NLM_F_ACK); /* the answer, then an ACK ends it */
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
 
 	ifi->ifi_family = AF_UNSPEC;

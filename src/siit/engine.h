@@ -1,0 +1,33 @@
+/* The SIIT per-packet step shared by the daemon (TUN) and `xlat464 translate` (pcap): translate one
+ * packet and hand each resulting packet to an emit callback. Hairpinning (RFC 7757 section 4.2) is
+ * done by the core: an IPv6 packet that comes out as IPv6 went to the IPv4 side and back. The output
+ * space is allocated once in siit_engine_init(). */
+#ifndef XLAT464_SIIT_ENGINE_H
+#define XLAT464_SIIT_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xlat/xlat.h"
+
+#define SIIT_PKT_MAX 65536
+
+enum siit_emit_kind { SIIT_EMIT_FORWARD, SIIT_EMIT_REPLY, SIIT_EMIT_HAIRPIN };
+
+typedef void (*siit_emit_fn)(void *arg, const struct xlat_pkt *p, enum siit_emit_kind kind);
+
+struct siit_engine {
+	struct xlat_ctx ctx;
+	struct xlat_out *out;
+	uint64_t hairpinned; /* IPv6 in, IPv6 out */
+};
+
+/* Returns 0, or -1 when out of memory. */
+int siit_engine_init(struct siit_engine *e, const struct xlat_config *cfg);
+/* Switches to new settings, keeping the counters. */
+void siit_engine_reconfigure(struct siit_engine *e, const struct xlat_config *cfg);
+void siit_engine_free(struct siit_engine *e);
+
+void siit_engine_process(struct siit_engine *e, const uint8_t *pkt, size_t len, siit_emit_fn emit, void *arg);
+
+#endif

@@ -1,0 +1,348 @@
+/* The SIIT settings parser. Pure: text in, struct out, no system calls (inet_pton/inet_ntop are
+ * string functions), so fuzz/fuzz_settings.c can run it on anything. */
+#include "settings.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SETTINGS_LINE_MAX 1024
+#define SETTINGS_WORDS_MAX 8
+
+static int set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	if (errlen == 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void siit_settings_init(struct siit_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	xlat_config_init(&s->cfg);
+	siit_settings_bind(s);
+}
+
+void siit_settings_bind(struct siit_settings *s) { s->cfg.policy = xlat_siit_policy(&s->map); }
+
+/* Strict decimal: digits only, no sign, no overflow past 6 digits. */
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+	size_t n = strlen(s);
+	if (n == 0 || n > 6)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Splits "ADDR/LEN" (LEN optional: the full length) into the address text and its length. */
+static bool split_prefix(const char *s, char *addr, size_t cap, unsigned maxlen, unsigned *len)
+{
+	const char *slash = strchr(s, '/');
+	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+	unsigned long l = maxlen;
+	if (alen == 0 || alen >= cap)
+		return false;
+	memcpy(addr, s, alen);
+	addr[alen] = '\0';
+	if (slash && !parse_uint(slash + 1, maxlen, &l))
+		return false;
+	*len = (unsigned)l;
+	return true;
+}
+
+static bool host_bits_zero(const uint8_t *a, unsigned bytes, unsigned len)
+{
+	for (unsigned bit = len; bit < bytes * 8; bit++)
+		if (a[bit / 8] & (0x80 >> (bit % 8)))
+			return false;
+	return true;
+}
+
+bool siit_parse_prefix4(const char *s, struct xlat_prefix4 *p)
+{
+	char a[INET_ADDRSTRLEN];
+	unsigned len;
+	if (!split_prefix(s, a, sizeof(a), 32, &len) || inet_pton(AF_INET, a, p->addr) != 1)
+		return false;
+	p->len = (uint8_t)len;
+	return true;
+}
+
+bool siit_parse_prefix6(const char *s, struct xlat_prefix6 *p)
+{
+	char a[INET6_ADDRSTRLEN];
+	unsigned len;
+	if (!split_prefix(s, a, sizeof(a), 128, &len) || inet_pton(AF_INET6, a, p->addr) != 1)
+		return false;
+	p->len = (uint8_t)len;
+	return true;
+}
+
+static int parse_addr4(const char *v, uint8_t out[4], bool *has, bool none_ok, char *err, size_t errlen)
+{
+	if (none_ok && strcmp(v, "none") == 0) {
+		*has = false;
+		memset(out, 0, 4);
+		return 0;
+	}
+	if (inet_pton(AF_INET, v, out) != 1)
+		return set_err(err, errlen, "'%s' is not an IPv4 address%s", v, none_ok ? " or none" : "");
+	*has = true;
+	return 0;
+}
+
+static int parse_addr6(const char *v, uint8_t out[16], bool *has, bool none_ok, char *err, size_t errlen)
+{
+	if (none_ok && strcmp(v, "none") == 0) {
+		*has = false;
+		memset(out, 0, 16);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, v, out) != 1)
+		return set_err(err, errlen, "'%s' is not an IPv6 address%s", v, none_ok ? " or none" : "");
+	*has = true;
+	return 0;
+}
+
+static int parse_mtu(const char *v, unsigned long lo, uint16_t *out, char *err, size_t errlen)
+{
+	unsigned long n;
+	if (!parse_uint(v, 65535, &n) || n < lo)
+		return set_err(err, errlen, "'%s' is not a number from %lu to 65535", v, lo);
+	*out = (uint16_t)n;
+	return 0;
+}
+
+static int parse_bool(const char *v, bool *out, char *err, size_t errlen)
+{
+	if (strcmp(v, "yes") == 0)
+		*out = true;
+	else if (strcmp(v, "no") == 0)
+		*out = false;
+	else
+		return set_err(err, errlen, "'%s' is neither yes nor no", v);
+	return 0;
+}
+
+static int set_tun(struct siit_settings *s, const char *v, char *err, size_t errlen)
+{
+	size_t n = strlen(v);
+	/* The kernel's dev_valid_name(): 1..15 bytes, no '/', ':' or whitespace, not "." or "..". */
+	if (n == 0 || n >= SIIT_TUN_NAME_MAX)
+		return set_err(err, errlen, "interface name must be 1 to %d characters", SIIT_TUN_NAME_MAX - 1);
+	if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0 || strpbrk(v, "/: \t\r\n"))
+		return set_err(err, errlen, "'%s' is not a valid interface name", v);
+	memcpy(s->tun, v, n + 1);
+	return 0;
+}
+
+static int set_pool6(struct siit_settings *s, const char *v, char *err, size_t errlen)
+{
+	struct xlat_prefix6 p;
+	if (strcmp(v, "none") == 0) {
+		s->map.has_pool6 = false;
+		memset(&s->map.pool6, 0, sizeof(s->map.pool6));
+		return 0;
+	}
+	if (!siit_parse_prefix6(v, &p))
+		return set_err(err, errlen, "'%s' is not an IPv6 prefix (ADDR/LEN) or none", v);
+	if (!xlat_rfc6052_len_ok(p.len))
+		return set_err(err, errlen, "prefix length %u is not an RFC 6052 length (32, 40, 48, 56, 64, 96)",
+			       p.len);
+	if (!host_bits_zero(p.addr, 16, p.len))
+		return set_err(err, errlen, "'%s' has bits set beyond its length /%u", v, p.len);
+	if (p.len > 64 && p.addr[8] != 0)
+		return set_err(err, errlen, "'%s': bits 64 to 71 (the u-octet) must be zero (RFC 6052 section 2.2)", v);
+	s->map.has_pool6 = true;
+	s->map.pool6 = p;
+	return 0;
+}
+
+static int set_eam(struct siit_settings *s, const char *v4s, const char *v6s, char *err, size_t errlen)
+{
+	struct xlat_prefix4 v4;
+	struct xlat_prefix6 v6;
+	const char *why = NULL;
+
+	if (!siit_parse_prefix4(v4s, &v4))
+		return set_err(err, errlen, "'%s' is not an IPv4 prefix (ADDR[/LEN])", v4s);
+	if (!siit_parse_prefix6(v6s, &v6))
+		return set_err(err, errlen, "'%s' is not an IPv6 prefix (ADDR[/LEN])", v6s);
+	if (!host_bits_zero(v4.addr, 4, v4.len))
+		return set_err(err, errlen, "'%s' has bits set beyond its length /%u", v4s, v4.len);
+	if (!host_bits_zero(v6.addr, 16, v6.len))
+		return set_err(err, errlen, "'%s' has bits set beyond its length /%u", v6s, v6.len);
+	/* RFC 7757 section 3.2: the IPv4 suffix bits are copied right after the IPv6 prefix, so they must
+	 * fit; a longer IPv6 suffix is padded with zeros. */
+	if (32 - v4.len > 128 - v6.len)
+		return set_err(err, errlen,
+			       "%s %s: the IPv6 suffix (%u bits) is shorter than the IPv4 suffix (%u bits; RFC 7757 section 3.2)",
+			       v4s, v6s, 128u - v6.len, 32u - v4.len);
+	if (xlat_siit_map_add_eam(&s->map, &v4, &v6, &why) < 0)
+		return set_err(err, errlen, "%s %s: %s", v4s, v6s, why ? why : "rejected");
+	return 0;
+}
+
+int siit_settings_arity(const char *key)
+{
+	static const char *const one[] = { "tun",   "pool6", "rfc6791v4", "rfc6791v6", "self4", "self6", "lowest-ipv6-mtu",
+					   "mtu4",  "mtu6",  "amend-udp-checksum-zero", "router" };
+	if (strcmp(key, "eam") == 0)
+		return 2;
+	for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++)
+		if (strcmp(key, one[i]) == 0)
+			return 1;
+	return -1;
+}
+
+int siit_settings_set(struct siit_settings *s, const char *key, const char *const *val, int nval, char *err,
+		      size_t errlen)
+{
+	struct xlat_config *c = &s->cfg;
+	int arity = siit_settings_arity(key);
+
+	if (arity < 0)
+		return set_err(err, errlen, "unknown setting");
+	if (nval != arity)
+		return set_err(err, errlen, "expects %d value%s, got %d", arity, arity == 1 ? "" : "s", nval);
+	const char *v = val[0];
+	if (strcmp(key, "tun") == 0)
+		return set_tun(s, v, err, errlen);
+	if (strcmp(key, "pool6") == 0)
+		return set_pool6(s, v, err, errlen);
+	if (strcmp(key, "eam") == 0)
+		return set_eam(s, v, val[1], err, errlen);
+	if (strcmp(key, "rfc6791v4") == 0)
+		return parse_addr4(v, c->rfc6791v4, &c->has_rfc6791v4, true, err, errlen);
+	if (strcmp(key, "rfc6791v6") == 0)
+		return parse_addr6(v, c->rfc6791v6, &c->has_rfc6791v6, true, err, errlen);
+	if (strcmp(key, "self4") == 0)
+		return parse_addr4(v, c->self4, &c->has_self4, true, err, errlen);
+	if (strcmp(key, "self6") == 0)
+		return parse_addr6(v, c->self6, &c->has_self6, true, err, errlen);
+	if (strcmp(key, "lowest-ipv6-mtu") == 0)
+		return parse_mtu(v, 1280, &c->lowest_ipv6_mtu, err, errlen);
+	if (strcmp(key, "mtu4") == 0)
+		return parse_mtu(v, 68, &c->mtu4, err, errlen);
+	if (strcmp(key, "mtu6") == 0)
+		return parse_mtu(v, 1280, &c->mtu6, err, errlen);
+	if (strcmp(key, "amend-udp-checksum-zero") == 0)
+		return parse_bool(v, &c->amend_udp_zero_csum, err, errlen);
+	/* router: decrement TTL / hop limit as a router does (RFC 7915 sections 4.1 and 5.1) */
+	return parse_bool(v, &c->decrement_ttl, err, errlen);
+}
+
+int siit_settings_parse_text(struct siit_settings *s, const char *text, size_t len, const char *name, char *err,
+			     size_t errlen)
+{
+	char line[SETTINGS_LINE_MAX];
+	char msg[SIIT_ERR_MAX];
+	size_t pos = 0;
+	unsigned lineno = 0;
+
+	while (pos < len) {
+		const char *start = text + pos;
+		const char *nl = memchr(start, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - start) : len - pos;
+		pos += n + (nl ? 1 : 0);
+		lineno++;
+		if (memchr(start, '\0', n))
+			return set_err(err, errlen, "%s:%u: NUL byte in line", name, lineno);
+		if (n >= sizeof(line))
+			return set_err(err, errlen, "%s:%u: line longer than %zu bytes", name, lineno, sizeof(line) - 1);
+		memcpy(line, start, n);
+		line[n] = '\0';
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+
+		const char *word[SETTINGS_WORDS_MAX] = { NULL };
+		int nw = 0;
+		char *save = NULL;
+		for (char *w = strtok_r(line, " \t\r\v\f", &save); w; w = strtok_r(NULL, " \t\r\v\f", &save)) {
+			if (nw == SETTINGS_WORDS_MAX)
+				return set_err(err, errlen, "%s:%u: too many words", name, lineno);
+			word[nw++] = w;
+		}
+		if (nw == 0)
+			continue;
+		if (siit_settings_set(s, word[0], word + 1, nw - 1, msg, sizeof(msg)) < 0) {
+			/* word[0] may be long junk: bound it in the message */
+			return set_err(err, errlen, "%s:%u: %.64s: %s", name, lineno, word[0], msg);
+		}
+	}
+	return 0;
+}
+
+int siit_settings_validate(const struct siit_settings *s, bool need_tun, char *err, size_t errlen)
+{
+	if (need_tun && s->tun[0] == '\0')
+		return set_err(err, errlen, "no TUN device given (--tun NAME, or a 'tun NAME' line)");
+	if (!s->map.has_pool6 && s->map.neam == 0)
+		return set_err(err, errlen, "nothing to translate with: give a pool6 prefix or at least one eam");
+	return 0;
+}
+
+struct fmt_buf {
+	char *p;
+	size_t cap, len;
+};
+
+static void fmt_add(struct fmt_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fmt_add(struct fmt_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(b->len < b->cap ? b->p + b->len : NULL, b->len < b->cap ? b->cap - b->len : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		b->len += (size_t)n;
+}
+
+static const char *ntop4(const uint8_t a[4], char *buf) { return inet_ntop(AF_INET, a, buf, INET_ADDRSTRLEN); }
+static const char *ntop6(const uint8_t a[16], char *buf) { return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN); }
+
+size_t siit_settings_format(const struct siit_settings *s, char *buf, size_t cap)
+{
+	struct fmt_buf b = { buf, cap, 0 };
+	const struct xlat_config *c = &s->cfg;
+	char a[INET6_ADDRSTRLEN], a2[INET6_ADDRSTRLEN];
+
+	if (cap)
+		buf[0] = '\0';
+	if (s->tun[0])
+		fmt_add(&b, "tun %s\n", s->tun);
+	if (s->map.has_pool6)
+		fmt_add(&b, "pool6 %s/%u\n", ntop6(s->map.pool6.addr, a), s->map.pool6.len);
+	else
+		fmt_add(&b, "pool6 none\n");
+	for (unsigned i = 0; i < s->map.neam && i < XLAT_EAM_MAX; i++) {
+		const struct xlat_eam *e = &s->map.eam[i];
+		fmt_add(&b, "eam %s/%u %s/%u\n", ntop4(e->v4.addr, a), e->v4.len, ntop6(e->v6.addr, a2), e->v6.len);
+	}
+	fmt_add(&b, "rfc6791v4 %s\n", c->has_rfc6791v4 ? ntop4(c->rfc6791v4, a) : "none");
+	fmt_add(&b, "rfc6791v6 %s\n", c->has_rfc6791v6 ? ntop6(c->rfc6791v6, a) : "none");
+	fmt_add(&b, "self4 %s\n", c->has_self4 ? ntop4(c->self4, a) : "none");
+	fmt_add(&b, "self6 %s\n", c->has_self6 ? ntop6(c->self6, a) : "none");
+	fmt_add(&b, "lowest-ipv6-mtu %u\n", c->lowest_ipv6_mtu);
+	fmt_add(&b, "mtu4 %u\n", c->mtu4);
+	fmt_add(&b, "mtu6 %u\n", c->mtu6);
+	fmt_add(&b, "amend-udp-checksum-zero %s\n", c->amend_udp_zero_csum ? "yes" : "no");
+	fmt_add(&b, "router %s\n", c->decrement_ttl ? "yes" : "no");
+	return b.len;
+}

@@ -1,0 +1,185 @@
+/* `xlat464 status`: asks a daemon's control socket for its counters and prints them, as text (nonzero
+ * drop counters only) or as JSON (every counter, zeros included). */
+#include <errno.h>
+#include <glob.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "ctl_msg.h"
+#include "siit.h"
+#include "sys/ctl.h"
+#include "sys/log.h"
+
+#define STATUS_TIMEOUT_SEC 5
+
+static const char status_usage[] = "usage: xlat464 status [--json] [--control PATH | --tun NAME]\n"
+				   "  with neither, the one socket in " SYS_CTL_DIR "/ is used\n";
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void print_json(const struct siit_status_msg *m, const char *path)
+{
+	const struct xlat_stats *st = &m->stats;
+	char *save = NULL, *line;
+	char settings[SIIT_STATUS_SETTINGS_MAX];
+	bool first = true;
+
+	memcpy(settings, m->settings, sizeof(settings));
+	settings[sizeof(settings) - 1] = '\0';
+	printf("{\n  \"daemon\": ");
+	json_str(m->daemon);
+	printf(",\n  \"control\": ");
+	json_str(path);
+	printf(",\n  \"pid\": %" PRId32 ",\n  \"tun\": ", m->pid);
+	json_str(m->tun);
+	printf(",\n  \"uptime_seconds\": %" PRIu64 ",\n  \"settings\": [", m->uptime_sec);
+	for (line = strtok_r(settings, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		printf("%s\n    ", first ? "" : ",");
+		json_str(line);
+		first = false;
+	}
+	printf("\n  ],\n");
+	printf("  \"packets_4to6\": %" PRIu64 ",\n  \"bytes_4to6\": %" PRIu64 ",\n", st->pkts_4to6, st->bytes_4to6);
+	printf("  \"packets_6to4\": %" PRIu64 ",\n  \"bytes_6to4\": %" PRIu64 ",\n", st->pkts_6to4, st->bytes_6to4);
+	printf("  \"replies\": %" PRIu64 ",\n  \"hairpinned\": %" PRIu64 ",\n", st->replies, m->hairpinned);
+	printf("  \"tun_read_errors\": %" PRIu64 ",\n  \"tun_write_errors\": %" PRIu64 ",\n", m->tun_read_errors,
+	       m->tun_write_errors);
+	printf("  \"reloads\": %" PRIu64 ",\n  \"drops\": {", m->reloads);
+	for (int r = 1; r < XLAT_DROP__COUNT; r++) {
+		printf("%s\n    ", r == 1 ? "" : ",");
+		json_str(xlat_drop_name((enum xlat_drop)r));
+		printf(": %" PRIu64, st->drops[r]);
+	}
+	printf("\n  }\n}\n");
+}
+
+static void print_text(const struct siit_status_msg *m, const char *path)
+{
+	const struct xlat_stats *st = &m->stats;
+	char settings[SIIT_STATUS_SETTINGS_MAX];
+	char *save = NULL, *line;
+	bool any = false;
+
+	memcpy(settings, m->settings, sizeof(settings));
+	settings[sizeof(settings) - 1] = '\0';
+	printf("%s on %s (pid %" PRId32 ", up %" PRIu64 " s, control %s)\n", m->daemon, m->tun, m->pid, m->uptime_sec,
+	       path);
+	printf("settings:\n");
+	for (line = strtok_r(settings, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		printf("  %s\n", line);
+	printf("traffic:\n");
+	printf("  4to6     %12" PRIu64 " packets %14" PRIu64 " bytes\n", st->pkts_4to6, st->bytes_4to6);
+	printf("  6to4     %12" PRIu64 " packets %14" PRIu64 " bytes\n", st->pkts_6to4, st->bytes_6to4);
+	printf("  replies  %12" PRIu64 " ICMP errors sent by the translator\n", st->replies);
+	if (m->hairpinned)
+		printf("  hairpin  %12" PRIu64 " packets translated back to IPv6 (RFC 7757 section 4)\n", m->hairpinned);
+	if (m->tun_read_errors || m->tun_write_errors)
+		printf("  TUN errors: %" PRIu64 " read, %" PRIu64 " write\n", m->tun_read_errors, m->tun_write_errors);
+	if (m->reloads)
+		printf("  reloads  %12" PRIu64 "\n", m->reloads);
+	printf("drops:\n");
+	for (int r = 1; r < XLAT_DROP__COUNT; r++) {
+		if (!st->drops[r])
+			continue;
+		printf("  %-26s %12" PRIu64 "  %s\n", xlat_drop_name((enum xlat_drop)r), st->drops[r],
+		       xlat_drop_desc((enum xlat_drop)r));
+		any = true;
+	}
+	if (!any)
+		printf("  (none)\n");
+}
+
+/* With no --control, the single socket in SYS_CTL_DIR is the obvious choice. */
+static int find_socket(char *path, size_t cap)
+{
+	glob_t g;
+	int r = glob(SYS_CTL_DIR "/*.sock", 0, NULL, &g);
+	if (r != 0 || g.gl_pathc == 0) {
+		log_warn("no daemon control socket in %s (is a daemon running? --control PATH)", SYS_CTL_DIR);
+		globfree(&g);
+		return -1;
+	}
+	if (g.gl_pathc > 1) {
+		log_warn("several control sockets; choose one with --control PATH:");
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			fprintf(stderr, "  %s\n", g.gl_pathv[i]);
+		globfree(&g);
+		return -1;
+	}
+	snprintf(path, cap, "%s", g.gl_pathv[0]);
+	globfree(&g);
+	return 0;
+}
+
+int status_main(int argc, char **argv)
+{
+	char path[256] = "";
+	bool json = false;
+	struct siit_status_msg *m;
+
+	log_set_ident("xlat464 status");
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--json") == 0) {
+			json = true;
+		} else if ((strcmp(a, "--control") == 0 || strcmp(a, "--tun") == 0) && i + 1 < argc) {
+			if (a[2] == 'c')
+				snprintf(path, sizeof(path), "%s", argv[++i]);
+			else
+				snprintf(path, sizeof(path), "%s/siit-%s.sock", SYS_CTL_DIR, argv[++i]);
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			fputs(status_usage, stdout);
+			return 0;
+		} else {
+			log_warn("%s: unknown option or missing value (see xlat464 status --help)", a);
+			return 2;
+		}
+	}
+	if (!path[0] && find_socket(path, sizeof(path)) < 0)
+		return 1;
+	int fd = sys_ctl_connect(path);
+	if (fd < 0) {
+		log_warn("%s: %s", path, strerror(errno));
+		return 1;
+	}
+	/* A daemon answers at once; one that is wedged must not hang the caller. */
+	struct timeval tv = { .tv_sec = STATUS_TIMEOUT_SEC };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	m = malloc(sizeof(*m));
+	if (!m)
+		fatal("out of memory");
+	long n = sys_read_all(fd, m, sizeof(*m));
+	close(fd);
+	if (n != (long)sizeof(*m) || m->magic != SIIT_STATUS_MAGIC || m->size != sizeof(*m) ||
+	    m->ndrops != XLAT_DROP__COUNT) {
+		log_warn("%s: unexpected answer (%ld bytes; a daemon from another build?)", path, n);
+		free(m);
+		return 1;
+	}
+	m->daemon[sizeof(m->daemon) - 1] = '\0';
+	m->tun[sizeof(m->tun) - 1] = '\0';
+	if (json)
+		print_json(m, path);
+	else
+		print_text(m, path);
+	free(m);
+	return 0;
+}

@@ -1,0 +1,205 @@
+/* Unit tests for the SIIT settings parser (src/siit/settings.c): every key, the error messages
+ * (which name the problem and, for files, the line), and the config-syntax printer round trip. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+/* The parser is part of the xlat464 binary, not a library: compile it into this test. */
+#include "../../src/siit/settings.c"
+
+static int parse(struct siit_settings *s, const char *text, char *err)
+{
+	siit_settings_init(s);
+	return siit_settings_parse_text(s, text, strlen(text), "t.conf", err, SIIT_ERR_MAX);
+}
+
+static int set1(struct siit_settings *s, const char *key, const char *v, char *err)
+{
+	const char *val[1] = { v };
+	return siit_settings_set(s, key, val, 1, err, SIIT_ERR_MAX);
+}
+
+static void test_defaults(void **state)
+{
+	struct siit_settings s;
+	siit_settings_init(&s);
+	assert_int_equal(s.cfg.lowest_ipv6_mtu, 1280);
+	assert_int_equal(s.cfg.mtu4, 1500);
+	assert_int_equal(s.cfg.mtu6, 1500);
+	assert_true(s.cfg.decrement_ttl);
+	assert_false(s.map.has_pool6);
+	assert_int_equal(s.map.neam, 0);
+	assert_string_equal(s.tun, "");
+}
+
+static void test_full_profile(void **state)
+{
+	static const char text[] = "# Jool-style profile\n"
+				   "tun nat64\n"
+				   "pool6 2001:db8:100::/40   # exercises the u-octet\n"
+				   "eam 1.0.0.0/24 2001:db8:3::/120\n"
+				   "\team 10.0.0.0/24\t2001:db8:2::/120\r\n"
+				   "rfc6791v4 203.0.113.8\n"
+				   "rfc6791v6 none\n"
+				   "self4 198.51.100.1\n"
+				   "self6 2001:db8:1c0:2:1::\n"
+				   "lowest-ipv6-mtu 1300\n"
+				   "mtu4 1400\n"
+				   "mtu6 1280\n"
+				   "amend-udp-checksum-zero yes\n"
+				   "router no\n"
+				   "\n#end";
+	struct siit_settings s;
+	char err[SIIT_ERR_MAX] = "";
+	assert_int_equal(parse(&s, text, err), 0);
+	assert_string_equal(s.tun, "nat64");
+	assert_true(s.map.has_pool6);
+	assert_int_equal(s.map.pool6.len, 40);
+	assert_int_equal(s.map.neam, 2);
+	assert_true(s.cfg.has_rfc6791v4);
+	assert_false(s.cfg.has_rfc6791v6);
+	assert_true(s.cfg.has_self4 && s.cfg.has_self6);
+	assert_memory_equal(s.cfg.self4, ((uint8_t[]){ 198, 51, 100, 1 }), 4);
+	assert_int_equal(s.cfg.lowest_ipv6_mtu, 1300);
+	assert_int_equal(s.cfg.mtu4, 1400);
+	assert_int_equal(s.cfg.mtu6, 1280);
+	assert_true(s.cfg.amend_udp_zero_csum);
+	assert_false(s.cfg.decrement_ttl);
+	assert_int_equal(siit_settings_validate(&s, true, err, sizeof(err)), 0);
+}
+
+static void test_pool6_lengths(void **state)
+{
+	static const char *const ok[] = { "2001:db8::/32", "2001:db8:100::/40", "2001:db8:1::/48",
+					  "2001:db8:1:100::/56", "2001:db8:1:2::/64", "64:ff9b::/96" };
+	struct siit_settings s;
+	char err[SIIT_ERR_MAX];
+	siit_settings_init(&s);
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		assert_int_equal(set1(&s, "pool6", ok[i], err), 0);
+	assert_int_equal(set1(&s, "pool6", "2001:db8::/33", err), -1);
+	assert_string_equal(err, "prefix length 33 is not an RFC 6052 length (32, 40, 48, 56, 64, 96)");
+	assert_int_equal(set1(&s, "pool6", "64:ff9b::1/96", err), -1);
+	assert_non_null(strstr(err, "bits set beyond"));
+	assert_int_equal(set1(&s, "pool6", "64:ff9b:0:0:ff00::/96", err), -1);
+	assert_non_null(strstr(err, "u-octet"));
+	assert_int_equal(set1(&s, "pool6", "garbage", err), -1);
+	assert_int_equal(set1(&s, "pool6", "64:ff9b::/", err), -1);
+	assert_int_equal(set1(&s, "pool6", "64:ff9b::/-96", err), -1);
+	assert_int_equal(set1(&s, "pool6", "none", err), 0);
+	assert_false(s.map.has_pool6);
+}
+
+static void test_eam(void **state)
+{
+	struct siit_settings s;
+	char err[SIIT_ERR_MAX];
+	const char *good[2] = { "192.0.0.4", "2001:db8:0:b11::464" }; /* lengths default to /32 and /128 */
+	const char *longer[2] = { "192.0.2.0/24", "2001:db8:1c0:2::/72" }; /* Jool's 6791v46 case */
+	const char *shorter[2] = { "198.51.100.0/24", "2001:db8::/124" };
+	const char *host[2] = { "192.0.2.1/24", "2001:db8::100/120" };
+	siit_settings_init(&s);
+	assert_int_equal(siit_settings_set(&s, "eam", good, 2, err, sizeof(err)), 0);
+	assert_int_equal(s.map.neam, 1);
+	assert_int_equal(s.map.eam[0].v4.len, 32);
+	assert_int_equal(s.map.eam[0].v6.len, 128);
+	/* RFC 7757 section 3.2: a longer IPv6 suffix is padded with zeros, a shorter one cannot hold
+	 * the IPv4 suffix. */
+	assert_int_equal(siit_settings_set(&s, "eam", longer, 2, err, sizeof(err)), 0);
+	assert_int_equal(s.map.neam, 2);
+	assert_int_equal(siit_settings_set(&s, "eam", shorter, 2, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "shorter than the IPv4 suffix"));
+	assert_int_equal(siit_settings_set(&s, "eam", host, 2, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "bits set beyond"));
+	assert_int_equal(siit_settings_set(&s, "eam", good, 1, err, sizeof(err)), -1);
+	assert_string_equal(err, "expects 2 values, got 1");
+}
+
+static void test_numbers_and_bools(void **state)
+{
+	struct siit_settings s;
+	char err[SIIT_ERR_MAX];
+	siit_settings_init(&s);
+	assert_int_equal(set1(&s, "mtu4", "68", err), 0);
+	assert_int_equal(set1(&s, "mtu4", "67", err), -1);
+	assert_int_equal(set1(&s, "mtu6", "1279", err), -1);
+	assert_int_equal(set1(&s, "mtu6", "65535", err), 0);
+	assert_int_equal(set1(&s, "lowest-ipv6-mtu", "65536", err), -1);
+	assert_int_equal(set1(&s, "lowest-ipv6-mtu", "99999999999999999999", err), -1);
+	assert_int_equal(set1(&s, "lowest-ipv6-mtu", "+1300", err), -1);
+	assert_int_equal(set1(&s, "router", "maybe", err), -1);
+	assert_string_equal(err, "'maybe' is neither yes nor no");
+	assert_int_equal(set1(&s, "self4", "198.51.100.300", err), -1);
+	assert_int_equal(set1(&s, "self6", "2001:db8::g", err), -1);
+	assert_int_equal(set1(&s, "tun", "way-too-long-interface-name", err), -1);
+	assert_int_equal(set1(&s, "tun", "a/b", err), -1);
+	assert_int_equal(set1(&s, "nonsense", "1", err), -1);
+	assert_string_equal(err, "unknown setting");
+}
+
+static void test_file_errors_name_the_line(void **state)
+{
+	struct siit_settings s;
+	char err[SIIT_ERR_MAX];
+	assert_int_equal(parse(&s, "tun nat64\n# comment\npool6 2001:db8::/33\n", err), -1);
+	assert_string_equal(err, "t.conf:3: pool6: prefix length 33 is not an RFC 6052 length (32, 40, 48, 56, 64, 96)");
+	assert_int_equal(parse(&s, "bogus 1\n", err), -1);
+	assert_string_equal(err, "t.conf:1: bogus: unknown setting");
+	assert_int_equal(parse(&s, "mtu4\n", err), -1);
+	assert_string_equal(err, "t.conf:1: mtu4: expects 1 value, got 0");
+	assert_int_equal(parse(&s, "a b c d e f g h i j\n", err), -1);
+	assert_non_null(strstr(err, "too many words"));
+	assert_int_equal(siit_settings_parse_text(&s, "tun a\0b\n", 8, "t.conf", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "NUL byte"));
+}
+
+static void test_validate(void **state)
+{
+	struct siit_settings s;
+	char err[SIIT_ERR_MAX];
+	assert_int_equal(parse(&s, "pool6 64:ff9b::/96\n", err), 0);
+	assert_int_equal(siit_settings_validate(&s, true, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no TUN"));
+	assert_int_equal(siit_settings_validate(&s, false, err, sizeof(err)), 0);
+	assert_int_equal(parse(&s, "tun t0\n", err), 0);
+	assert_int_equal(siit_settings_validate(&s, true, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "nothing to translate"));
+}
+
+static void test_format_round_trip(void **state)
+{
+	static const char text[] = "tun nat64\npool6 64:ff9b::/96\neam 192.0.0.4/32 2001:db8:0:b11::464/128\n"
+				   "self4 192.0.0.1\nself6 2001:db8:ffff::1\nmtu4 1400\nrouter no\n";
+	struct siit_settings a, b;
+	char err[SIIT_ERR_MAX], out1[4096], out2[4096];
+	assert_int_equal(parse(&a, text, err), 0);
+	size_t n = siit_settings_format(&a, out1, sizeof(out1));
+	assert_true(n > 0 && n < sizeof(out1));
+	assert_int_equal(parse(&b, out1, err), 0);
+	siit_settings_format(&b, out2, sizeof(out2));
+	assert_string_equal(out1, out2);
+	assert_non_null(strstr(out1, "eam 192.0.0.4/32 2001:db8:0:b11::464/128\n"));
+	/* A buffer too small is never overrun and the needed length is still reported. */
+	char small[8];
+	assert_int_equal(siit_settings_format(&a, small, sizeof(small)), n);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_full_profile),
+		cmocka_unit_test(test_pool6_lengths),
+		cmocka_unit_test(test_eam),
+		cmocka_unit_test(test_numbers_and_bools),
+		cmocka_unit_test(test_file_errors_name_the_line),
+		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_format_round_trip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
