@@ -179,6 +179,10 @@ size_t ndp_build_ns(const uint8_t src[16], const uint8_t dst[16], const struct n
 size_t ndp_build_na(const uint8_t src[16], const uint8_t dst[16], const struct ndp_na *na, uint8_t *buf,
 		    size_t cap);
 
+/* True if two RAs carry the same content (every field but nignored and ignored_reason, lists in
+ * order): lets a daemon tell a refresh from a change. */
+bool ndp_ra_same(const struct ndp_ra *a, const struct ndp_ra *b);
+
 /* ---- addresses ------------------------------------------------------------------------------ */
 
 void ndp_solicited_node(const uint8_t addr[16], uint8_t out[16]); /* ff02::1:ffXX:XXXX, RFC 4291 2.7.1 */

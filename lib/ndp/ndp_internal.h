@@ -1,4 +1,4 @@
-/* Shared by lib/ndp/*.c: the checksum and the option walk. Not part of the API. */
+/* Shared by the lib/ndp sources: the checksum and the option walk. Not part of the API. */
 #ifndef XLAT464_NDP_INTERNAL_H
 #define XLAT464_NDP_INTERNAL_H
 
