@@ -1,0 +1,862 @@
+/* `xlat464 clat`: a host CLAT (RFC 6877) that carries the host's IPv4 traffic across an IPv6-only
+ * uplink to a PLAT.
+ *
+ *   IPv4 apps -> TUN "clat" (192.0.0.1/29, default route metric 2048) -> read -> xlat_4to6()
+ *             -> raw IPv6 socket (header included) bound to the uplink -> kernel routing -> PLAT
+ *   PLAT -> uplink -> AF_PACKET socket, BPF: "IPv6 destination = the CLAT address" -> xlat_6to4()
+ *             -> write(TUN) -> IPv4 apps
+ *
+ * The translator is the core's stateless map, as in Android's clatd: pool6 = the PLAT prefix
+ * (--pref64, any RFC 6052 length) and one EAM entry 192.0.0.1/32 = CLAT-IPv6/128. The CLAT's IPv6
+ * address is not given to the kernel: it is a dedicated address in the uplink's SLAAC /64 (RFC 7217
+ * style, src/clat/iid.h) that this daemon defends itself: Duplicate Address Detection before use,
+ * a new address on conflict, an unsolicited Neighbor Advertisement once it is up, and an answer to
+ * every Neighbor Solicitation for it, all on the AF_PACKET socket.
+ *
+ * States, each change logged as `old -> new`:  init -> dad -> running -> stopping
+ * (the native-IPv4 watch that stands the CLAT down is a later step: without --force it refuses to
+ * start when a native IPv4 default route exists). docs/clat.md describes the choices. */
+#include "clat.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../siit/ctl_msg.h"
+#include "../siit/settings.h"
+#include "iid.h"
+#include "ndp/ndp.h"
+#include "sys/ctl.h"
+#include "sys/log.h"
+#include "sys/loop.h"
+#include "sys/netlink.h"
+#include "sys/packet.h"
+#include "sys/sig.h"
+#include "sys/tun.h"
+
+#define CLAT_PKT_MAX 65536
+#define CLAT_READ_BURST 64
+#define CLAT_CTL_PATH_MAX 108
+#define CLAT_DEFAULT_TUN "clat"
+/* Above the metrics DHCP clients, NetworkManager and systemd-networkd give native IPv4 default routes
+ * (0 to about 1024 unless a user sets more), so a native route wins while both exist. */
+#define CLAT_ROUTE_METRIC 2048
+#define CLAT_DAD_WAIT_MS 1000  /* RFC 4861 section 10: RetransTimer; DupAddrDetectTransmits = 1 */
+#define CLAT_PREFIX_WAIT_S 10  /* how long to wait for SLAAC to give the uplink a /64 */
+#define CLAT_MACHINE_ID "/etc/machine-id"
+#define CLAT_MAX_ADDRS 64
+
+#define IP6_HDR_LEN 40
+#define IP6_OFF_HLIM 7
+#define IP6_OFF_NEXT 6
+#define IP6_OFF_SRC 8
+#define IP6_OFF_DST 24
+#define IP6_VERSION_FLOW 0x60000000u
+
+/* RFC 7335: the IPv4 Service Continuity Prefix 192.0.0.0/29. */
+static const uint8_t clat_host4[4] = { 192, 0, 0, 1 };    /* the host's IPv4 address, on the TUN */
+/* 192.0.0.2: the source of ICMPv4 errors the CLAT makes itself (self4); 192.0.0.8: the source of
+ * translated errors from IPv6 routers, which have no IPv4 address (rfc6791v4), so traceroute shows
+ * a hop instead of `*`. Both are given to the core as settings below. */
+#define CLAT_HOST4_PLEN 29
+static const uint8_t zero4[4];
+static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
+static const uint8_t unspecified6[16];
+
+enum clat_state { CLAT_STATE_INIT, CLAT_STATE_DAD, CLAT_STATE_RUNNING, CLAT_STATE_STOPPING };
+static const char *const clat_state_name[] = { "init", "dad", "running", "stopping" };
+
+struct clat_opts {
+	const char *uplink, *pref64, *tun, *control, *pidfile;
+	bool force, daemon, debug;
+};
+
+struct clat_counters {
+	uint64_t ns_answered, na_sent, dad_conflicts, addr_conflicts, ndp_bad;
+	uint64_t raw_send_errors, tun_write_errors, tun_read_errors, pkt_read_errors;
+};
+
+struct clat {
+	struct clat_opts opt;
+	enum clat_state state;
+	struct sys_nl nl;
+	struct sys_link up;
+	int tun_ifindex;
+	char tun[IF_NAMESIZE];
+	unsigned tun_mtu;
+	uint8_t key[CLAT_IID_KEY_LEN];
+	uint8_t prefix64[16], addr6[16];
+	unsigned dad_counter;
+	uint8_t snm[16], snm_mac[6]; /* solicited-node group of addr6 and its MAC */
+	bool snm_joined, addr4_added, route_added;
+	int pktfd, rawfd, tunfd, sigfd, ctlfd;
+	struct siit_settings *set;
+	struct xlat_ctx ctx;
+	struct xlat_out *out;
+	uint8_t *rx;
+	struct sys_loop loop;
+	char ctlpath[CLAT_CTL_PATH_MAX];
+	struct siit_status_msg *msg;
+	time_t started;
+	struct clat_counters n;
+};
+
+static const char clat_usage[] =
+	"usage: xlat464 clat --pref64 PREFIX [--uplink IF] [--tun NAME] [--force] [--control PATH]\n"
+	"                    [--pidfile FILE] [--foreground | --daemon] [--debug]\n"
+	"  --pref64 PREFIX   the PLAT's RFC 6052 prefix (length 32, 40, 48, 56, 64 or 96)\n"
+	"  --uplink IF       the IPv6 uplink (default: the link of the IPv6 default route)\n"
+	"  --tun NAME        the IPv4 side (default " CLAT_DEFAULT_TUN ")\n"
+	"  --force           run even when the host has a native IPv4 default route\n"
+	"  --control PATH    control socket (default " SYS_CTL_DIR "/clat-TUN.sock); `xlat464 status` reads it\n";
+
+static void set_state(struct clat *c, enum clat_state s, const char *why)
+{
+	if (c->state == s)
+		return;
+	log_info("state %s -> %s (%s)", clat_state_name[c->state], clat_state_name[s], why);
+	c->state = s;
+}
+
+static const char *ntop6(const uint8_t a[16], char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+/* ---- neighbour discovery on the packet socket ------------------------------------------------ */
+
+/* Wraps an ICMPv6 message in an IPv6 header (hop limit 255, RFC 4861) and sends it to dst_mac. */
+static int send_ndp(struct clat *c, const uint8_t src[16], const uint8_t dst[16], const uint8_t dst_mac[6],
+		    const uint8_t *msg, size_t len)
+{
+	uint8_t pkt[IP6_HDR_LEN + NDP_NA_MAX_LEN + NDP_NS_MAX_LEN];
+	if (len > sizeof(pkt) - IP6_HDR_LEN)
+		return -1;
+	memset(pkt, 0, IP6_HDR_LEN);
+	pkt[0] = IP6_VERSION_FLOW >> 24;
+	pkt[4] = (uint8_t)(len >> 8);
+	pkt[5] = (uint8_t)len;
+	pkt[IP6_OFF_NEXT] = NDP_NEXT_HEADER_ICMP6;
+	pkt[IP6_OFF_HLIM] = NDP_HOP_LIMIT;
+	memcpy(pkt + IP6_OFF_SRC, src, 16);
+	memcpy(pkt + IP6_OFF_DST, dst, 16);
+	memcpy(pkt + IP6_HDR_LEN, msg, len);
+	return sys_packet_send(c->pktfd, c->up.ifindex, dst_mac, pkt, IP6_HDR_LEN + len);
+}
+
+/* An advertisement for addr6 with our link-layer address: solicited (to the asker) or unsolicited
+ * (to all nodes, RFC 4861 section 7.2.6). Override is set: the address is ours alone. */
+static void send_na(struct clat *c, const uint8_t dst[16], const uint8_t dst_mac[6], bool solicited)
+{
+	struct ndp_na na = { .solicited = solicited, .override = true, .has_tgt_lladdr = true };
+	uint8_t msg[NDP_NA_MAX_LEN];
+	char a[INET6_ADDRSTRLEN];
+
+	memcpy(na.target, c->addr6, 16);
+	memcpy(na.tgt_lladdr, c->up.mac, 6);
+	size_t len = ndp_build_na(c->addr6, dst, &na, msg, sizeof(msg));
+	if (!len || send_ndp(c, c->addr6, dst, dst_mac, msg, len) < 0) {
+		static struct log_ratelimit rl;
+		if (log_ratelimit_ok(&rl))
+			log_warn("neighbour advertisement to %s: %s", ntop6(dst, a), len ? strerror(errno) : "cannot build");
+		return;
+	}
+	c->n.na_sent++;
+}
+
+static int send_dad_ns(struct clat *c)
+{
+	struct ndp_ns ns = { 0 };
+	uint8_t msg[NDP_NS_MAX_LEN];
+
+	memcpy(ns.target, c->addr6, 16);
+	size_t len = ndp_build_ns(unspecified6, c->snm, &ns, msg, sizeof(msg));
+	if (!len) {
+		errno = EINVAL;
+		return -1;
+	}
+	return send_ndp(c, unspecified6, c->snm, c->snm_mac, msg, len);
+}
+
+/* NOTHING: not neighbour discovery (translate it if it is for us); IGNORED: an NS or NA that is
+ * invalid or about another address (never translated). */
+enum ndp_seen { NDP_SEEN_NOTHING, NDP_SEEN_IGNORED, NDP_SEEN_NS, NDP_SEEN_DAD_NS, NDP_SEEN_NA };
+
+/* Checks an NS or NA for addr6: hop limit 255 (RFC 4861 sections 7.1.1 and 7.1.2: it proves the
+ * sender is on the link), no extension headers (the filter looks at the first next header only), and
+ * what lib/ndp says of its content, checksum included. */
+static enum ndp_seen ndp_classify(struct clat *c, const uint8_t *pkt, size_t len, struct ndp_ns *ns, struct ndp_na *na)
+{
+	static struct log_ratelimit rl;
+	if (len < IP6_HDR_LEN + 1 || pkt[IP6_OFF_NEXT] != NDP_NEXT_HEADER_ICMP6)
+		return NDP_SEEN_NOTHING;
+	uint8_t type = pkt[IP6_HDR_LEN];
+	if (type != NDP_ICMP6_NEIGHBOR_SOLICIT && type != NDP_ICMP6_NEIGHBOR_ADVERT)
+		return NDP_SEEN_NOTHING;
+	const uint8_t *src = pkt + IP6_OFF_SRC, *dst = pkt + IP6_OFF_DST;
+	const char *why = NULL;
+	if (pkt[IP6_OFF_HLIM] != NDP_HOP_LIMIT) {
+		why = "hop limit is not 255";
+	} else {
+		enum ndp_result r = type == NDP_ICMP6_NEIGHBOR_SOLICIT
+					    ? ndp_parse_ns(src, dst, pkt + IP6_HDR_LEN, len - IP6_HDR_LEN, ns)
+					    : ndp_parse_na(src, dst, pkt + IP6_HDR_LEN, len - IP6_HDR_LEN, na);
+		if (r != NDP_OK)
+			why = ndp_result_name(r);
+	}
+	if (why) {
+		c->n.ndp_bad++;
+		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(&rl))
+			log_debug("ignored neighbour discovery message: %s", why);
+		return NDP_SEEN_IGNORED;
+	}
+	if (type == NDP_ICMP6_NEIGHBOR_ADVERT)
+		return memcmp(na->target, c->addr6, 16) == 0 ? NDP_SEEN_NA : NDP_SEEN_IGNORED;
+	if (memcmp(ns->target, c->addr6, 16) != 0)
+		return NDP_SEEN_IGNORED;
+	return memcmp(src, unspecified6, 16) == 0 ? NDP_SEEN_DAD_NS : NDP_SEEN_NS;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Points the filter and the multicast membership at c->addr6. */
+static int watch_addr(struct clat *c)
+{
+	if (c->snm_joined && sys_packet_membership(c->pktfd, c->up.ifindex, c->snm_mac, false) < 0)
+		log_warn("leaving the solicited-node group: %s", strerror(errno));
+	c->snm_joined = false;
+	ndp_solicited_node(c->addr6, c->snm);
+	ndp_multicast_mac(c->snm, c->snm_mac);
+	if (sys_packet_filter(c->pktfd, c->addr6) < 0)
+		return -1;
+	if (sys_packet_membership(c->pktfd, c->up.ifindex, c->snm_mac, true) < 0)
+		return -1;
+	c->snm_joined = true;
+	return 0;
+}
+
+/* RFC 4862 section 5.4 with DupAddrDetectTransmits = 1, for up to CLAT_IID_MAX_DAD_RETRIES + 1
+ * addresses (RFC 7217 section 6). The initial random delay of section 5.4.2 is skipped: the CLAT
+ * starts long after the interface came up, when no burst of other nodes' solicitations is expected.
+ * Blocking is fine here: nothing else runs before the address is known. Returns 0 or -1. */
+static int run_dad(struct clat *c)
+{
+	char a[INET6_ADDRSTRLEN];
+	uint8_t mac[6];
+	struct ndp_ns ns;
+	struct ndp_na na;
+
+	set_state(c, CLAT_STATE_DAD, "probing the CLAT IPv6 address");
+	for (c->dad_counter = 0; c->dad_counter <= CLAT_IID_MAX_DAD_RETRIES; c->dad_counter++) {
+		clat_iid_make(c->key, c->prefix64, c->up.mac, c->dad_counter, c->addr6);
+		if (watch_addr(c) < 0) {
+			log_warn("packet socket on %s: %s", c->up.name, strerror(errno));
+			return -1;
+		}
+		/* Drain what the old filter let in. */
+		while (sys_packet_recv(c->pktfd, c->rx, CLAT_PKT_MAX, mac) >= 0)
+			;
+		if (send_dad_ns(c) < 0) {
+			log_warn("DAD probe for %s: %s", ntop6(c->addr6, a), strerror(errno));
+			return -1;
+		}
+		log_info("DAD: probing %s on %s (attempt %u)", ntop6(c->addr6, a), c->up.name, c->dad_counter + 1);
+		bool conflict = false;
+		long end = now_ms() + CLAT_DAD_WAIT_MS;
+		for (long left; !conflict && (left = end - now_ms()) > 0;) {
+			struct pollfd pfd = { .fd = c->pktfd, .events = POLLIN };
+			int r = poll(&pfd, 1, (int)left);
+			if (r < 0 && errno != EINTR)
+				return -1;
+			if (r <= 0)
+				continue;
+			ssize_t n;
+			while (!conflict && (n = sys_packet_recv(c->pktfd, c->rx, CLAT_PKT_MAX, mac)) >= 0) {
+				enum ndp_seen s = n ? ndp_classify(c, c->rx, (size_t)n, &ns, &na) : NDP_SEEN_NOTHING;
+				/* RFC 4862 section 5.4.3 and 5.4.4: an NA for the tentative address, or another
+				 * node's DAD probe for it, means it is not ours to take. */
+				conflict = s == NDP_SEEN_NA || s == NDP_SEEN_DAD_NS;
+			}
+		}
+		if (!conflict) {
+			log_info("DAD: %s is free; using it", a);
+			return 0;
+		}
+		c->n.dad_conflicts++;
+		log_warn("DAD: %s is in use on %s; trying the next address", a, c->up.name);
+	}
+	log_warn("DAD: %u addresses in use; giving up (RFC 7217 IDGEN_RETRIES)", CLAT_IID_MAX_DAD_RETRIES + 1);
+	return -1;
+}
+
+/* ---- the data path ----------------------------------------------------------------------------- */
+
+/* Bytes off..off+n of a packet given as iovecs. */
+static bool pkt_bytes(const struct xlat_pkt *p, size_t off, uint8_t *out, size_t n)
+{
+	for (unsigned i = 0; i < p->niov && n; i++) {
+		size_t l = p->iov[i].iov_len;
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		size_t k = l - off < n ? l - off : n;
+		memcpy(out, (const uint8_t *)p->iov[i].iov_base + off, k);
+		out += k;
+		n -= k;
+		off = 0;
+	}
+	return n == 0;
+}
+
+static void send_v6(struct clat *c, const struct xlat_pkt *p)
+{
+	static struct log_ratelimit rl;
+	uint8_t dst[16];
+	if (!pkt_bytes(p, IP6_OFF_DST, dst, 16) || sys_raw6_send(c->rawfd, p->iov, (int)p->niov, dst) < 0) {
+		c->n.raw_send_errors++;
+		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(&rl))
+			log_debug("send on %s (%zu bytes): %s", c->up.name, p->len, strerror(errno));
+	}
+}
+
+static void send_v4(struct clat *c, const struct xlat_pkt *p)
+{
+	static struct log_ratelimit rl;
+	if (writev(c->tunfd, p->iov, (int)p->niov) < 0) {
+		c->n.tun_write_errors++;
+		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(&rl))
+			log_debug("write to %s (%zu bytes): %s", c->tun, p->len, strerror(errno));
+	}
+}
+
+/* Sends every packet of out where its family belongs: IPv6 to the uplink, IPv4 to the TUN. A reply
+ * (an ICMP error of the input's family) goes back the way the input came, which is the same rule. */
+static void emit(struct clat *c, const struct xlat_out *out)
+{
+	if (out->action == XLAT_DROP)
+		return; /* counted by the core, by reason */
+	unsigned n = out->action == XLAT_REPLY ? (out->npkts > 0) : out->npkts;
+	for (unsigned i = 0; i < n; i++) {
+		if (out->pkt[i].family == 6)
+			send_v6(c, &out->pkt[i]);
+		else
+			send_v4(c, &out->pkt[i]);
+	}
+}
+
+static void on_tun(void *arg, int fd, uint32_t events)
+{
+	static struct log_ratelimit rl;
+	struct clat *c = arg;
+
+	for (int i = 0; i < CLAT_READ_BURST; i++) {
+		ssize_t n = read(fd, c->rx, CLAT_PKT_MAX);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			c->n.tun_read_errors++;
+			if (log_ratelimit_ok(&rl))
+				log_warn("read from %s: %s", c->tun, strerror(errno));
+			return;
+		}
+		/* The TUN carries what the host routes to it: IPv4, and the odd IPv6 packet (router
+		 * solicitations and MLD the kernel sends on any link), which has no business here. */
+		if (n == 0 || c->rx[0] >> 4 != 4)
+			continue;
+		xlat_4to6(&c->ctx, c->rx, (size_t)n, c->out);
+		emit(c, c->out);
+	}
+}
+
+static void on_ndp(struct clat *c, enum ndp_seen s, const uint8_t *pkt, const struct ndp_ns *ns, const uint8_t mac[6])
+{
+	static struct log_ratelimit rl;
+	char a[INET6_ADDRSTRLEN];
+
+	switch (s) {
+	case NDP_SEEN_NS:
+		/* RFC 4861 section 7.2.4: answer to the solicitation's source, at its link-layer address
+		 * (the option when present, else the frame's source). */
+		send_na(c, pkt + IP6_OFF_SRC, ns->has_src_lladdr ? ns->src_lladdr : mac, true);
+		c->n.ns_answered++;
+		break;
+	case NDP_SEEN_DAD_NS: {
+		/* Another node probes our address: defend it (RFC 4862 section 5.4.3, as Linux does). */
+		uint8_t m[6];
+		ndp_multicast_mac(all_nodes, m);
+		send_na(c, all_nodes, m, false);
+		c->n.addr_conflicts++;
+		if (log_ratelimit_ok(&rl))
+			log_warn("another node probes %s with DAD; defended it", ntop6(c->addr6, a));
+		break;
+	}
+	case NDP_SEEN_NA:
+		c->n.addr_conflicts++;
+		if (log_ratelimit_ok(&rl))
+			log_warn("another node advertises %s, the CLAT address (a duplicate after DAD)", ntop6(c->addr6, a));
+		break;
+	case NDP_SEEN_NOTHING:
+	case NDP_SEEN_IGNORED:
+		break;
+	}
+}
+
+static void on_pkt(void *arg, int fd, uint32_t events)
+{
+	static struct log_ratelimit rl;
+	struct clat *c = arg;
+	uint8_t mac[6];
+	struct ndp_ns ns;
+	struct ndp_na na;
+
+	for (int i = 0; i < CLAT_READ_BURST; i++) {
+		ssize_t n = sys_packet_recv(fd, c->rx, CLAT_PKT_MAX, mac);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			c->n.pkt_read_errors++;
+			if (log_ratelimit_ok(&rl))
+				log_warn("read on %s: %s", c->up.name, strerror(errno));
+			return;
+		}
+		if (n == 0)
+			continue;
+		enum ndp_seen s = ndp_classify(c, c->rx, (size_t)n, &ns, &na);
+		if (s != NDP_SEEN_NOTHING) {
+			on_ndp(c, s, c->rx, &ns, mac);
+			continue;
+		}
+		/* Only what is addressed to the CLAT address is translated (the filter also passes NS and NA
+		 * for it sent to multicast groups). */
+		if (memcmp(c->rx + IP6_OFF_DST, c->addr6, 16) != 0)
+			continue;
+		xlat_6to4(&c->ctx, c->rx, (size_t)n, c->out);
+		emit(c, c->out);
+	}
+}
+
+/* ---- control socket and signals ---------------------------------------------------------------- */
+
+static size_t format_status(const struct clat *c, char *buf, size_t cap)
+{
+	char a6[INET6_ADDRSTRLEN];
+	int k = snprintf(buf, cap,
+			 "state %s\nuplink %s (index %d, MTU %u)\npref64 %s (source: --pref64)\n"
+			 "clat-ipv6 %s (stable, RFC 7217 style, DAD counter %u)\nclat-ipv4 192.0.0.1/%u on %s (MTU %u)\n"
+			 "route4 default dev %s metric %u src 192.0.0.1\n"
+			 "ndp ns-answered %llu na-sent %llu dad-conflicts %llu conflicts-after-dad %llu ignored %llu\n"
+			 "errors uplink-send %llu uplink-read %llu tun-write %llu tun-read %llu\n",
+			 clat_state_name[c->state], c->up.name, c->up.ifindex, c->up.mtu, c->opt.pref64,
+			 ntop6(c->addr6, a6), c->dad_counter, CLAT_HOST4_PLEN, c->tun, c->tun_mtu, c->tun, CLAT_ROUTE_METRIC,
+			 (unsigned long long)c->n.ns_answered, (unsigned long long)c->n.na_sent,
+			 (unsigned long long)c->n.dad_conflicts, (unsigned long long)c->n.addr_conflicts,
+			 (unsigned long long)c->n.ndp_bad, (unsigned long long)c->n.raw_send_errors,
+			 (unsigned long long)c->n.pkt_read_errors, (unsigned long long)c->n.tun_write_errors,
+			 (unsigned long long)c->n.tun_read_errors);
+	if (k < 0)
+		return 0;
+	if ((size_t)k >= cap)
+		return cap - 1;
+	size_t used = (size_t)k;
+	siit_settings_format(c->set, buf + used, cap - used);
+	return strlen(buf);
+}
+
+static void on_ctl(void *arg, int fd, uint32_t events)
+{
+	struct clat *c = arg;
+	struct siit_status_msg *m = c->msg;
+	int cl;
+
+	while ((cl = sys_ctl_accept(fd)) >= 0) {
+		memset(m, 0, sizeof(*m));
+		m->magic = SIIT_STATUS_MAGIC;
+		m->size = sizeof(*m);
+		m->ndrops = XLAT_DROP__COUNT;
+		m->pid = (int32_t)getpid();
+		m->uptime_sec = (uint64_t)(time(NULL) - c->started);
+		m->tun_read_errors = c->n.tun_read_errors;
+		m->tun_write_errors = c->n.tun_write_errors;
+		snprintf(m->daemon, sizeof(m->daemon), "clat");
+		snprintf(m->tun, sizeof(m->tun), "%s", c->tun);
+		m->stats = c->ctx.stats;
+		format_status(c, m->settings, sizeof(m->settings));
+		if (sys_write_all(cl, m, sizeof(*m)) < 0)
+			log_debug("status client: %s", strerror(errno));
+		close(cl);
+	}
+}
+
+static void on_signal(void *arg, int fd, uint32_t events)
+{
+	struct clat *c = arg;
+	int sig;
+
+	while ((sig = sys_signalfd_read(fd)) != 0) {
+		if (sig == SIGHUP) {
+			log_info("SIGHUP: nothing to reload yet (the settings are all flags)");
+			continue;
+		}
+		log_info("%s: exiting", strsignal(sig));
+		set_state(c, CLAT_STATE_STOPPING, strsignal(sig));
+		sys_loop_stop(&c->loop);
+	}
+}
+
+/* ---- setup and teardown ------------------------------------------------------------------------ */
+
+static int parse_opts(int argc, char **argv, struct clat_opts *o)
+{
+	o->tun = CLAT_DEFAULT_TUN;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char **val = NULL;
+		if (strcmp(a, "--uplink") == 0)
+			val = &o->uplink;
+		else if (strcmp(a, "--pref64") == 0)
+			val = &o->pref64;
+		else if (strcmp(a, "--tun") == 0)
+			val = &o->tun;
+		else if (strcmp(a, "--control") == 0)
+			val = &o->control;
+		else if (strcmp(a, "--pidfile") == 0)
+			val = &o->pidfile;
+		if (val) {
+			if (i + 1 >= argc) {
+				log_warn("%s: expects a value", a);
+				return -1;
+			}
+			*val = argv[++i];
+		} else if (strcmp(a, "--force") == 0) {
+			o->force = true;
+		} else if (strcmp(a, "--foreground") == 0 || strcmp(a, "-f") == 0) {
+			o->daemon = false;
+		} else if (strcmp(a, "--daemon") == 0) {
+			o->daemon = true;
+		} else if (strcmp(a, "--debug") == 0 || strcmp(a, "-d") == 0) {
+			o->debug = true;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			fputs(clat_usage, stdout);
+			exit(0);
+		} else {
+			log_warn("%s: unknown option (see xlat464 clat --help)", a);
+			return -1;
+		}
+	}
+	if (!o->pref64) {
+		log_warn("--pref64 PREFIX is required (RA PREF64 and DNS64 discovery are not written yet)");
+		return -1;
+	}
+	if (strlen(o->tun) >= IF_NAMESIZE) {
+		log_warn("--tun %s: name too long", o->tun);
+		return -1;
+	}
+	return 0;
+}
+
+static int read_key(uint8_t key[CLAT_IID_KEY_LEN])
+{
+	char buf[64];
+	FILE *f = fopen(CLAT_MACHINE_ID, "re");
+	size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
+	if (f)
+		fclose(f);
+	if (clat_iid_key_from_machine_id(buf, n, key))
+		return 0;
+	/* Without a machine id the address is still unguessable, only not stable across restarts. */
+	log_warn("%s: missing or not 32 hex digits; the CLAT address will change on every start", CLAT_MACHINE_ID);
+	return getrandom(key, CLAT_IID_KEY_LEN, 0) == CLAT_IID_KEY_LEN ? 0 : -1;
+}
+
+/* The uplink's SLAAC /64: a global, usable (not tentative, deprecated or temporary) /64 address,
+ * preferring one the kernel learned (not IFA_F_PERMANENT) over a static one. Waits a little for
+ * SLAAC to finish. */
+static int pick_prefix(struct clat *c)
+{
+	static struct sys_addr6 list[CLAT_MAX_ADDRS];
+	char a[INET6_ADDRSTRLEN];
+
+	for (int waited = 0;; waited++) {
+		int n = sys_nl_addr6_list(&c->nl, c->up.ifindex, list, CLAT_MAX_ADDRS);
+		if (n < 0)
+			return -1;
+		int best = -1;
+		for (int i = 0; i < n && i < CLAT_MAX_ADDRS; i++) {
+			const struct sys_addr6 *x = &list[i];
+			if (x->scope != RT_SCOPE_UNIVERSE || x->plen != 64 || ndp_is_multicast(x->addr) ||
+			    (x->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED | IFA_F_DEPRECATED | IFA_F_TEMPORARY)))
+				continue;
+			if (best < 0 || ((list[best].flags & IFA_F_PERMANENT) && !(x->flags & IFA_F_PERMANENT)))
+				best = i;
+		}
+		if (best >= 0) {
+			memset(c->prefix64, 0, 16);
+			memcpy(c->prefix64, list[best].addr, 8);
+			log_info("uplink %s: /64 %s/64 (from %s)", c->up.name, ntop6(c->prefix64, a),
+				 list[best].flags & IFA_F_PERMANENT ? "a static address" : "SLAAC");
+			return 0;
+		}
+		if (waited >= CLAT_PREFIX_WAIT_S) {
+			log_warn("uplink %s has no global /64 address (the shared /128 mode is not written yet)", c->up.name);
+			errno = EADDRNOTAVAIL;
+			return -1;
+		}
+		if (waited == 0)
+			log_info("uplink %s: waiting up to %d s for a SLAAC /64", c->up.name, CLAT_PREFIX_WAIT_S);
+		sleep(1);
+	}
+}
+
+static int setup_uplink(struct clat *c)
+{
+	int ifindex;
+	if (c->opt.uplink) {
+		ifindex = (int)if_nametoindex(c->opt.uplink);
+		if (!ifindex) {
+			log_warn("--uplink %s: %s", c->opt.uplink, strerror(errno));
+			return -1;
+		}
+	} else {
+		ifindex = sys_nl_default_route_oif(&c->nl, AF_INET6, 0);
+		if (ifindex <= 0) {
+			log_warn("no IPv6 default route to find the uplink by (--uplink IF)");
+			return -1;
+		}
+	}
+	if (sys_nl_link_get(&c->nl, ifindex, &c->up) < 0) {
+		log_warn("uplink index %d: %s", ifindex, strerror(errno));
+		return -1;
+	}
+	if (!c->up.has_mac) {
+		log_warn("uplink %s has no Ethernet address (point-to-point uplinks are not supported yet)", c->up.name);
+		return -1;
+	}
+	if (c->up.mtu < 1280 + 20) {
+		log_warn("uplink %s: MTU %u is below the IPv6 minimum", c->up.name, c->up.mtu);
+		return -1;
+	}
+	log_info("uplink %s (index %d, MTU %u)%s", c->up.name, ifindex, c->up.mtu,
+		 c->opt.uplink ? "" : ", found by the IPv6 default route");
+	return 0;
+}
+
+static int set_kv(struct clat *c, const char *key, const char *v1, const char *v2)
+{
+	char err[SIIT_ERR_MAX];
+	const char *val[2] = { v1, v2 };
+	if (siit_settings_set(c->set, key, val, v2 ? 2 : 1, err, sizeof(err)) < 0) {
+		log_warn("%s %s%s%s: %s", key, v1, v2 ? " " : "", v2 ? v2 : "", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The translator: the core's stateless map, Android clatd's profile. */
+static int setup_translator(struct clat *c)
+{
+	char a6[INET6_ADDRSTRLEN], eam6[INET6_ADDRSTRLEN + 5], mtu4[12], mtu6[12];
+
+	siit_settings_init(c->set);
+	ntop6(c->addr6, a6);
+	snprintf(eam6, sizeof(eam6), "%s/128", a6);
+	snprintf(mtu4, sizeof(mtu4), "%u", c->tun_mtu);
+	snprintf(mtu6, sizeof(mtu6), "%u", c->up.mtu);
+	if (set_kv(c, "pool6", c->opt.pref64, NULL) < 0 || set_kv(c, "eam", "192.0.0.1/32", eam6) < 0 ||
+	    set_kv(c, "self4", "192.0.0.2", NULL) < 0 || set_kv(c, "self6", a6, NULL) < 0 ||
+	    set_kv(c, "rfc6791v4", "192.0.0.8", NULL) < 0 || set_kv(c, "mtu4", mtu4, NULL) < 0 ||
+	    set_kv(c, "mtu6", mtu6, NULL) < 0 ||
+	    /* A host CLAT is not a router hop: TTL and hop limit pass unchanged (docs/clat.md). */
+	    set_kv(c, "router", "no", NULL) < 0 ||
+	    /* Local applications may send UDP with no checksum (SO_NO_CHECK); IPv6 needs one. */
+	    set_kv(c, "amend-udp-checksum-zero", "yes", NULL) < 0 || set_kv(c, "tun", c->tun, NULL) < 0)
+		return -1;
+	siit_settings_bind(c->set);
+	xlat_ctx_init(&c->ctx, &c->set->cfg);
+	return 0;
+}
+
+static int setup_ipv4_side(struct clat *c)
+{
+	bool created;
+	c->tunfd = sys_tun_open(c->tun, &created);
+	if (c->tunfd < 0) {
+		log_warn("TUN %s: %s", c->tun, strerror(errno));
+		return -1;
+	}
+	c->tun_mtu = c->up.mtu - 20; /* RFC 6145/7915: an IPv4 header is 20 bytes shorter than IPv6's */
+	if (sys_link_set_mtu_up(c->tun, c->tun_mtu) < 0) {
+		log_warn("TUN %s: MTU %u and up: %s", c->tun, c->tun_mtu, strerror(errno));
+		return -1;
+	}
+	c->tun_ifindex = (int)if_nametoindex(c->tun);
+	/* Scope host: the kernel never picks 192.0.0.1 as the source of a packet leaving through another
+	 * interface (mDNS, SSDP on an uplink without IPv4); the CLAT route names it as its source. */
+	if (sys_nl_addr4(&c->nl, true, c->tun_ifindex, clat_host4, CLAT_HOST4_PLEN, RT_SCOPE_HOST) < 0 && errno != EEXIST) {
+		log_warn("address 192.0.0.1/%u on %s: %s", CLAT_HOST4_PLEN, c->tun, strerror(errno));
+		return -1;
+	}
+	c->addr4_added = true;
+	if (sys_nl_route4(&c->nl, true, c->tun_ifindex, zero4, 0, clat_host4, CLAT_ROUTE_METRIC) < 0 && errno != EEXIST) {
+		log_warn("default route via %s metric %u: %s", c->tun, CLAT_ROUTE_METRIC, strerror(errno));
+		return -1;
+	}
+	c->route_added = true;
+	log_info("IPv4 side: %s%s, 192.0.0.1/%u, MTU %u, default route metric %u", c->tun, created ? " (created)" : "",
+		 CLAT_HOST4_PLEN, c->tun_mtu, CLAT_ROUTE_METRIC);
+	return 0;
+}
+
+static void cleanup(struct clat *c)
+{
+	if (c->route_added && sys_nl_route4(&c->nl, false, c->tun_ifindex, zero4, 0, clat_host4, CLAT_ROUTE_METRIC) < 0)
+		log_warn("removing the default route via %s: %s", c->tun, strerror(errno));
+	if (c->addr4_added && sys_nl_addr4(&c->nl, false, c->tun_ifindex, clat_host4, CLAT_HOST4_PLEN, RT_SCOPE_HOST) < 0)
+		log_warn("removing 192.0.0.1 from %s: %s", c->tun, strerror(errno));
+	if (c->ctlfd >= 0) {
+		close(c->ctlfd);
+		unlink(c->ctlpath);
+	}
+	if (c->opt.pidfile)
+		sys_pidfile_remove(c->opt.pidfile);
+	if (c->snm_joined)
+		sys_packet_membership(c->pktfd, c->up.ifindex, c->snm_mac, false);
+	/* The TUN this process created disappears with its descriptor, and with it whatever was left. */
+	int fds[] = { c->tunfd, c->pktfd, c->rawfd, c->sigfd };
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	sys_loop_close(&c->loop);
+	sys_nl_close(&c->nl);
+	free(c->out);
+	free(c->rx);
+	free(c->msg);
+	free(c->set);
+	if (c->state != CLAT_STATE_INIT)
+		log_info("removed the TUN %s, its address and route", c->tun);
+}
+
+static int run(struct clat *c)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (sys_nl_open(&c->nl) < 0) {
+		log_warn("netlink: %s", strerror(errno));
+		return -1;
+	}
+	if (setup_uplink(c) < 0)
+		return -1;
+	int v4 = sys_nl_default_route_oif(&c->nl, AF_INET, 0);
+	if (v4 > 0 && !c->opt.force) {
+		char name[IF_NAMESIZE] = "?";
+		if_indextoname((unsigned)v4, name);
+		log_warn("native IPv4 default route on %s: not starting (--force runs the CLAT anyway; standing "
+			 "down and coming back by itself is not written yet)", name);
+		return -1;
+	}
+	if (read_key(c->key) < 0 || pick_prefix(c) < 0)
+		return -1;
+	c->pktfd = sys_packet_open(c->up.ifindex);
+	if (c->pktfd < 0) {
+		log_warn("packet socket on %s: %s", c->up.name, strerror(errno));
+		return -1;
+	}
+	if (run_dad(c) < 0)
+		return -1;
+	uint8_t m[6];
+	ndp_multicast_mac(all_nodes, m);
+	send_na(c, all_nodes, m, false); /* RFC 4861 section 7.2.6: tell caches that ask no one */
+
+	if (setup_ipv4_side(c) < 0)
+		return -1;
+	c->rawfd = sys_raw6_open(c->up.name);
+	if (c->rawfd < 0) {
+		log_warn("raw IPv6 socket on %s: %s", c->up.name, strerror(errno));
+		return -1;
+	}
+	if (setup_translator(c) < 0)
+		return -1;
+
+	if (c->opt.control)
+		snprintf(c->ctlpath, sizeof(c->ctlpath), "%s", c->opt.control);
+	else
+		snprintf(c->ctlpath, sizeof(c->ctlpath), "%s/clat-%s.sock", SYS_CTL_DIR, c->tun);
+	c->sigfd = sys_signalfd_open();
+	if (c->sigfd < 0 || sys_loop_init(&c->loop) < 0) {
+		log_warn("signalfd/epoll: %s", strerror(errno));
+		return -1;
+	}
+	c->ctlfd = sys_ctl_listen(c->ctlpath);
+	if (c->ctlfd < 0) {
+		log_warn("control socket %s: %s", c->ctlpath,
+			 errno == EADDRINUSE ? "another daemon is answering there" : strerror(errno));
+		c->ctlpath[0] = '\0';
+		return -1;
+	}
+	if (sys_loop_add(&c->loop, c->tunfd, on_tun, c) < 0 || sys_loop_add(&c->loop, c->pktfd, on_pkt, c) < 0 ||
+	    sys_loop_add(&c->loop, c->sigfd, on_signal, c) < 0 || sys_loop_add(&c->loop, c->ctlfd, on_ctl, c) < 0) {
+		log_warn("epoll: %s", strerror(errno));
+		return -1;
+	}
+	if (c->opt.pidfile && sys_pidfile_write(c->opt.pidfile) < 0) {
+		log_warn("pidfile %s: %s", c->opt.pidfile, strerror(errno));
+		c->opt.pidfile = NULL;
+		return -1;
+	}
+	c->started = time(NULL);
+	log_info("CLAT %s = 192.0.0.1 via %s, PLAT prefix %s, control %s", ntop6(c->addr6, a), c->up.name, c->opt.pref64,
+		 c->ctlpath);
+	set_state(c, CLAT_STATE_RUNNING, "address free, TUN and route in place");
+	if (sys_loop_run(&c->loop) < 0) {
+		log_warn("epoll_wait: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int clat_main(int argc, char **argv)
+{
+	static struct clat cc;
+	struct clat *c = &cc;
+
+	log_set_ident("xlat464 clat");
+	c->tunfd = c->pktfd = c->rawfd = c->sigfd = c->ctlfd = -1;
+	c->loop.epfd = -1;
+	if (parse_opts(argc, argv, &c->opt) < 0)
+		return 2;
+	if (c->opt.debug)
+		log_set_level(LOG_LEVEL_DEBUG);
+	snprintf(c->tun, sizeof(c->tun), "%s", c->opt.tun);
+	c->set = malloc(sizeof(*c->set));
+	c->out = malloc(sizeof(*c->out));
+	c->rx = malloc(CLAT_PKT_MAX);
+	c->msg = malloc(sizeof(*c->msg));
+	if (!c->set || !c->out || !c->rx || !c->msg)
+		fatal("out of memory");
+	/* Check --pref64 before touching anything. */
+	siit_settings_init(c->set);
+	if (set_kv(c, "pool6", c->opt.pref64, NULL) < 0) {
+		cleanup(c);
+		return 2;
+	}
+	if (c->opt.daemon && sys_daemonize() < 0)
+		fatal("daemon: %s", strerror(errno));
+	int r = run(c);
+	cleanup(c);
+	return r < 0 ? 1 : 0;
+}
