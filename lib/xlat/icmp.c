@@ -13,13 +13,15 @@ bool icmp6_is_error(uint8_t type) { return type < 128; }
 
 /* ---- errors the translator sends itself ------------------------------------------------------ */
 
-/* Never answer what must not be answered (RFC 1812 section 4.3.2.7, RFC 4443 section 2.4 (e)):
- * later fragments, and packets from addresses that are not a single host. */
+/* Never answer what must not be answered (RFC 1812 section 4.3.2.7, RFC 4443 section 2.4 (e)): an
+ * ICMP error, a later fragment, a packet to a multicast, broadcast or unspecified address, or from
+ * an address that is not a single host. */
 void icmp4_reply(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip4_view *in, uint8_t type,
 		 uint8_t code, uint32_t rest, enum xlat_drop why)
 {
 	const struct xlat_config *cfg = ctx->cfg;
-	if (!cfg->has_self4 || in->frag_off || xlat_v4_special(in->src))
+	bool is_error = in->proto == PROTO_ICMP && in->frag_off == 0 && in->l4_avail >= 1 && icmp4_is_error(in->l4[0]);
+	if (!cfg->has_self4 || in->frag_off || is_error || xlat_v4_special(in->src) || xlat_v4_special(in->dst))
 		return out_drop(ctx, out, why);
 	size_t quote = in->tot_len;
 	if (quote > ICMP4_ERROR_MAX - IPV4_HDR_LEN - ICMP_HDR_LEN)
@@ -46,7 +48,9 @@ void icmp6_reply(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip6_vi
 		 uint8_t code, uint32_t rest, enum xlat_drop why)
 {
 	const struct xlat_config *cfg = ctx->cfg;
-	if (!cfg->has_self6 || (in->has_frag && in->frag_off) || xlat_v6_special(in->src))
+	bool is_error = in->proto == PROTO_ICMPV6 && in->frag_off == 0 && in->l4_avail >= 1 && icmp6_is_error(in->l4[0]);
+	if (!cfg->has_self6 || (in->has_frag && in->frag_off) || is_error || xlat_v6_special(in->src) ||
+	    xlat_v6_special(in->dst))
 		return out_drop(ctx, out, why);
 	size_t quote = IPV6_HDR_LEN + (size_t)in->payload_len;
 	if (quote > ICMP6_ERROR_MAX - IPV6_HDR_LEN - ICMP_HDR_LEN)
@@ -562,9 +566,6 @@ void icmp6_error_to4(struct xlat_ctx *ctx, const struct ip6_view *v, struct xlat
 	out->reason = XLAT_DROP_NONE;
 	ctx->stats.pkts_6to4++;
 	ctx->stats.bytes_6to4 += p->len;
-	if (hairpin) {
-		/* the error goes back into the IPv6 side (RFC 7757 section 4.2) */
-		size_t n = xlat_pkt_flatten(p, out->hairpin, sizeof(out->hairpin));
-		xlat_4to6_pass(ctx, out->hairpin, n, out, true);
-	}
+	if (hairpin)
+		xlat_hairpin(ctx, out);
 }

@@ -89,6 +89,9 @@ static inline enum xlat_drop ip4_parse(const uint8_t *p, size_t len, enum parse_
 	size_t end = v->tot_len < len ? v->tot_len : len;
 	v->l4_avail = end - v->ihl;
 	v->l4_len = v->tot_len - v->ihl;
+	/* RFC 791: offset and length together stay within a 65535-byte datagram. */
+	if (v->frag_off * 8u + v->l4_len + v->ihl > 0xffff)
+		return XLAT_DROP_BAD_LENGTH;
 	return XLAT_DROP_NONE;
 }
 
@@ -169,6 +172,8 @@ size_t inner_6to4(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 		  enum xlat_drop *why);
 
 void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out, bool hairpin);
+/* Sends the IPv4 packet out->pkt[0] back into the IPv6 side (RFC 7757 section 4.2). */
+void xlat_hairpin(struct xlat_ctx *ctx, struct xlat_out *out);
 
 /* The folded sum of a source and destination address pair (n = 4 or 16), for pseudo-header updates. */
 static inline uint32_t sum_addrs(const uint8_t *src, const uint8_t *dst, size_t n)

@@ -105,6 +105,7 @@ enum xlat_drop ip6_parse(const uint8_t *p, size_t len, enum parse_mode mode, str
 
 	uint8_t nh = h[6];
 	unsigned ext_len = 0;
+	bool bad_ext = false; /* keep walking, so that the caller still learns the upper layer */
 	for (int n = 0;; n++) {
 		if (nh != PROTO_HOPOPTS && nh != PROTO_DSTOPTS && nh != PROTO_ROUTING && nh != PROTO_FRAGMENT)
 			break;
@@ -116,7 +117,7 @@ enum xlat_drop ip6_parse(const uint8_t *p, size_t len, enum parse_mode mode, str
 			if (!f)
 				return XLAT_DROP_TRUNCATED;
 			if (v->has_frag)
-				return XLAT_DROP_EXT_HEADER;
+				bad_ext = true;
 			v->has_frag = true;
 			uint16_t om = be16_at(f + 2);
 			v->frag_off = om >> 3;
@@ -131,7 +132,7 @@ enum xlat_drop ip6_parse(const uint8_t *p, size_t len, enum parse_mode mode, str
 		/* RFC 7915 section 5.1 (Total Length): an extension header after the fragment header
 		 * cannot be translated; the packet is dropped. */
 		if (v->has_frag)
-			return XLAT_DROP_EXT_HEADER;
+			bad_ext = true;
 		const uint8_t *e = cursor_take(&c, 2);
 		if (!e)
 			return XLAT_DROP_TRUNCATED;
@@ -152,6 +153,11 @@ enum xlat_drop ip6_parse(const uint8_t *p, size_t len, enum parse_mode mode, str
 	v->l4 = p + v->l4_off;
 	v->l4_avail = c.left;
 	v->l4_len = v->payload_len - ext_len;
+	if (bad_ext)
+		return XLAT_DROP_EXT_HEADER;
+	/* RFC 8200 section 4.5: no fragment may reach past the largest possible packet. */
+	if (v->has_frag && v->frag_off * 8u + v->l4_len > 0xffff)
+		return XLAT_DROP_BAD_LENGTH;
 	if (mode == PARSE_OUTER && v->segleft_ptr)
 		return XLAT_DROP_SEGMENTS_LEFT;
 	return XLAT_DROP_NONE;

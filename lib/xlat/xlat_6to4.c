@@ -17,10 +17,17 @@ static unsigned l4_prefix_len(uint8_t proto)
  * IPv6 sender believes fits 1280) and set above, so that PMTUD works end to end. */
 enum { DF_THRESHOLD = IPV6_MIN_MTU - (IPV6_HDR_LEN - IPV4_HDR_LEN) };
 
-static void hairpin(struct xlat_ctx *ctx, struct xlat_out *out)
+void xlat_hairpin(struct xlat_ctx *ctx, struct xlat_out *out)
 {
 	size_t n = xlat_pkt_flatten(&out->pkt[0], out->hairpin, sizeof(out->hairpin));
 	xlat_4to6_pass(ctx, out->hairpin, n, out, true);
+	if (out->action == XLAT_REPLY) {
+		/* The second pass would answer in ICMPv4, but the sender speaks IPv6: drop instead (the
+		 * reason stays counted). */
+		out->action = XLAT_DROP;
+		out->npkts = 0;
+		ctx->stats.replies--;
+	}
 }
 
 void xlat_6to4(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out)
@@ -171,5 +178,5 @@ void xlat_6to4(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat
 	for (unsigned i = 0; i < out->npkts; i++)
 		ctx->stats.bytes_6to4 += out->pkt[i].len;
 	if (is_hairpin)
-		hairpin(ctx, out);
+		xlat_hairpin(ctx, out);
 }
