@@ -75,6 +75,10 @@ build-fuzz/%: fuzz/%.c $(PURE_SRC) $(wildcard src/*/config*.c)
 	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Ilib -Isrc \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(PURE_SRC) $(FUZZ_EXTRA_$*)
 
+# Per-packet cost of the core (bench/run.sh prints the table).
+bench: $(O)/libxlat464.a
+	$(MAKE) -C bench
+
 clean:
 	rm -rf build build-san build-fuzz build-clang
 

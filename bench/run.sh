@@ -1,0 +1,42 @@
+#!/bin/sh
+# Per-packet cost of the translation core: ns/packet (median of 11 runs, clock_gettime) and
+# instructions/packet (callgrind, (Ir(K2) - Ir(K1)) / (K2 - K1) so start-up cost cancels), for the
+# translator and for a plain memcpy of the same bytes (the floor).
+#   bench/run.sh            all cases;  NO_CALLGRIND=1 bench/run.sh  skips the instruction counts
+# Needs: a C compiler, make, valgrind (for the instruction counts). The issue's target: at most 150
+# instructions per TCP data packet in either direction.
+set -eu
+cd "$(dirname "$0")/.."
+make -s -C bench >/dev/null
+B=build/bench/percore
+K1=${K1:-1000}
+K2=${K2:-11000}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# instr CASE DIR [--memcpy]: instructions per packet
+instr() {
+	for k in $K1 $K2; do
+		valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.$k" "$B" --count "$k" --case "$1" --dir "$2" ${3:-} \
+			>/dev/null 2>"$tmp/vg.log" || { cat "$tmp/vg.log" >&2; exit 1; }
+	done
+	i1=$(sed -n 's/^summary: *//p; s/^totals: *//p' "$tmp/cg.$K1" | head -n 1 | cut -d' ' -f1)
+	i2=$(sed -n 's/^summary: *//p; s/^totals: *//p' "$tmp/cg.$K2" | head -n 1 | cut -d' ' -f1)
+	awk -v a="$i1" -v b="$i2" -v k1="$K1" -v k2="$K2" 'BEGIN { printf "%.1f", (b - a) / (k2 - k1) }'
+}
+
+"$B" >"$tmp/ns"
+printf '%-11s %-5s %6s %6s | %8s %9s | %8s %9s | %7s %8s\n' case dir in_B out_B ns/pkt instr/pkt \
+	memcpy_ns memcpy_in x_ns x_instr
+grep -v '^#' "$tmp/ns" | while read -r c d inb outb xn mn; do
+	if [ -n "${NO_CALLGRIND:-}" ] || ! command -v valgrind >/dev/null; then
+		xi=nan mi=nan
+	else
+		xi=$(instr "$c" "$d")
+		mi=$(instr "$c" "$d" --memcpy)
+	fi
+	awk -v c="$c" -v d="$d" -v ib="$inb" -v ob="$outb" -v xn="$xn" -v xi="$xi" -v mn="$mn" -v mi="$mi" 'BEGIN {
+		rn = mn > 0 ? xn / mn : 0; ri = (mi + 0 > 0) ? xi / mi : 0
+		printf "%-11s %-5s %6d %6d | %8.1f %9s | %8.1f %9s | %7.1f %8.1f\n", c, d, ib, ob, xn, xi, mn, mi, rn, ri }'
+done
+echo "(x_ns, x_instr: translator / memcpy floor; K1=$K1 K2=$K2 packets under callgrind)"
