@@ -1,0 +1,22 @@
+#!/bin/bash
+# Installs what building and testing xlat464 needs on Debian 12, only what is missing.
+set -euo pipefail
+pkgs=(build-essential clang libclang-rt-14-dev libmnl-dev libpcap-dev libcmocka-dev pkg-config
+      python3-scapy iproute2 iputils-ping traceroute tcpdump iperf3 curl socat netcat-openbsd
+      nftables tayga radvd valgrind procps)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: everything is installed"
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages (${missing[*]}); run as root to install them" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,62 @@
+#!/bin/bash
+# Runs every test of xlat464: builds with gcc and clang (warnings are errors), the unit and vector
+# tests plain and under ASan+UBSan, the namespace tests, the peer conformance suites when ../shared is
+# beside the repository, and a short fuzzing run. Installs missing Debian packages first (as root).
+# The last line is "suites: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+FUZZ_SECONDS=${FUZZ_SECONDS:-15}
+JOBS=$(nproc 2>/dev/null || echo 2)
+passed=0 failed=0 failures=()
+
+stage() { # stage NAME COMMAND...
+	local name=$1
+	shift
+	echo
+	echo "=== $name"
+	local t0=$SECONDS
+	if "$@"; then
+		echo "=== $name: PASS ($((SECONDS - t0)) s)"
+		passed=$((passed + 1))
+	else
+		echo "=== $name: FAIL ($((SECONDS - t0)) s)"
+		failed=$((failed + 1))
+		failures+=("$name")
+	fi
+}
+
+if [ "$(id -u)" -eq 0 ]; then
+	scripts/install-deps.sh || { echo "install-deps failed"; exit 1; }
+else
+	scripts/install-deps.sh || echo "(not root: continuing with what is installed)"
+fi
+
+stage "build (gcc)" make -j"$JOBS" all
+stage "build (clang)" make -j"$JOBS" CC=clang O=build-clang all
+stage "unit and vector tests (gcc)" make -j"$JOBS" unit
+stage "unit and vector tests (clang)" make -j"$JOBS" CC=clang O=build-clang unit
+stage "unit and vector tests (ASan+UBSan)" make -j"$JOBS" SAN=1 unit
+stage "xlat464 translate (pcap in, pcap out)" tests/translate_pcap.sh
+
+if [ "$(id -u)" -eq 0 ]; then
+	for t in tests/netns/*.sh; do
+		[ -x "$t" ] && stage "namespace test $(basename "$t")" "$t"
+	done
+	conf=$root/../shared/conformance
+	if [ -x "$conf/run" ]; then
+		stage "conformance android-clatd (10 of 10)" tests/conformance/check.sh android-clatd 10
+		stage "conformance jool-siit (at least 120 of 124)" tests/conformance/check.sh jool-siit 120
+	else
+		echo "(../shared/conformance not found: peer conformance suites skipped)"
+	fi
+else
+	echo "(not root: namespace tests and conformance suites skipped)"
+fi
+
+stage "fuzzing, ${FUZZ_SECONDS} s per target" fuzz/run.sh "$FUZZ_SECONDS"
+
+echo
+[ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[@]}"
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
