@@ -79,18 +79,6 @@ bool xlat_prefix4_match(const struct xlat_prefix4 *p, const uint8_t a[4])
 	return ((be32_at(a) ^ be32_at(p->addr)) & m) == 0;
 }
 
-bool xlat_v4_special(const uint8_t a[4])
-{
-	return a[0] == 0 || a[0] == 127 || (a[0] == 169 && a[1] == 254) || a[0] >= 224;
-}
-
-bool xlat_v6_special(const uint8_t a[16])
-{
-	if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80))
-		return true;
-	return be64_at(a) == 0 && be64_at(a + 8) <= 1; /* :: and ::1 */
-}
-
 /* ---- RFC 7757 explicit address mappings ----------------------------------------------------- */
 
 static unsigned get_bit(const uint8_t *p, unsigned i) { return (p[i / 8] >> (7 - i % 8)) & 1; }

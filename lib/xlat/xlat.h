@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/uio.h>
 
 #include "xlat_drops.h"
@@ -50,8 +51,18 @@ bool xlat_prefix4_match(const struct xlat_prefix4 *p, const uint8_t a[4]);
 /* Addresses that are never translated (RFC 7915 section 4.1 / RFC 1812 section 5.3.7, and the issue's
  * list): IPv4 0/8, 127/8, 169.254/16, 224/4 and 240/4 (which includes the broadcast address);
  * IPv6 ::, ::1, fe80::/10 and ff00::/8. */
-bool xlat_v4_special(const uint8_t a[4]);
-bool xlat_v6_special(const uint8_t a[16]);
+static inline bool xlat_v4_special(const uint8_t a[4])
+{
+	return a[0] == 0 || a[0] == 127 || (a[0] == 169 && a[1] == 254) || a[0] >= 224;
+}
+
+static inline bool xlat_v6_special(const uint8_t a[16])
+{
+	static const uint8_t zero[15];
+	if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80))
+		return true;
+	return a[0] == 0 && memcmp(a, zero, 15) == 0 && a[15] <= 1; /* :: and ::1; the first byte decides fast */
+}
 
 /* ---- the address policy --------------------------------------------------------------------- */
 
