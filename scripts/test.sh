@@ -28,6 +28,12 @@ stage() { # stage NAME COMMAND...
 
 if [ "$(id -u)" -eq 0 ]; then
 	scripts/install-deps.sh || { echo "install-deps failed"; exit 1; }
+	# The CLAT keys its stable address on /etc/machine-id (and its test checks the stability); a bare
+	# container may have none, so give it one as systemd would on first boot.
+	if ! grep -qE '^[0-9a-f]{32}$' /etc/machine-id 2>/dev/null; then
+		od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >/etc/machine-id && echo >>/etc/machine-id
+		echo "(created /etc/machine-id)"
+	fi
 else
 	scripts/install-deps.sh || echo "(not root: continuing with what is installed)"
 fi
