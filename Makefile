@@ -70,6 +70,8 @@ fuzz: $(FUZZ_BIN)
 # Targets whose parser lives in an application folder name its source here.
 FUZZ_EXTRA_fuzz_settings := src/siit/settings.c
 build-fuzz/fuzz_settings: src/siit/settings.c src/siit/settings.h
+FUZZ_EXTRA_fuzz_resolv := src/clat/prefix.c
+build-fuzz/fuzz_resolv: src/clat/prefix.c src/clat/prefix.h
 build-fuzz/%: fuzz/%.c $(PURE_SRC) $(wildcard src/*/config*.c)
 	@mkdir -p build-fuzz
 	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Ilib -Isrc \

@@ -282,3 +282,46 @@ int sys_nl_default_route_oif(struct sys_nl *n, int family, int skip_oif)
 		return -1;
 	return d.oif;
 }
+
+/* ---- change notifications ------------------------------------------------------------------- */
+
+int sys_nl_monitor_open(struct sys_nl *n, unsigned groups)
+{
+	memset(n, 0, sizeof(*n));
+	n->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (!n->nl)
+		return -1;
+	if (mnl_socket_bind(n->nl, groups, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+		mnl_socket_close(n->nl);
+		n->nl = NULL;
+		errno = e;
+		return -1;
+	}
+	n->portid = mnl_socket_get_portid(n->nl);
+	return 0;
+}
+
+int sys_nl_fd(const struct sys_nl *n)
+{
+	return n->nl ? mnl_socket_get_fd(n->nl) : -1;
+}
+
+int sys_nl_monitor_drain(struct sys_nl *n)
+{
+	static char buf[SYS_NL_BUF];
+	int count = 0;
+	for (;;) {
+		ssize_t len = mnl_socket_recvfrom(n->nl, buf, sizeof(buf));
+		if (len < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return count;
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		for (const struct nlmsghdr *h = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(h, (int)len);
+		     h = mnl_nlmsg_next(h, (int *)&len))
+			count++;
+	}
+}

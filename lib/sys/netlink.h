@@ -59,4 +59,17 @@ int sys_nl_route4(struct sys_nl *n, bool add, int oif, const uint8_t dst[4], uns
  * next hop's, for a multipath route), 0 when there is none, or -1 with errno. */
 int sys_nl_default_route_oif(struct sys_nl *n, int family, int skip_oif);
 
+/* ---- change notifications ------------------------------------------------------------------- */
+
+/* Opens n as a listener for the rtnetlink multicast groups in groups (RTMGRP_* bits, for example
+ * RTMGRP_LINK | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE), non-blocking, for an event loop. The daemon
+ * re-reads the state it cares about (with its request socket) after each batch: notifications only
+ * say that something changed. 0 or -1 with errno. */
+int sys_nl_monitor_open(struct sys_nl *n, unsigned groups);
+/* The descriptor to watch for input. */
+int sys_nl_fd(const struct sys_nl *n);
+/* Reads and discards every waiting notification. Returns how many messages were read (0: none), or
+ * -1 with errno; ENOBUFS means some were lost, which the caller treats as a change as well. */
+int sys_nl_monitor_drain(struct sys_nl *n);
+
 #endif

@@ -18,6 +18,7 @@
 #define ICMP6_OFF_TYPE IP6_HDR_LEN
 #define NDP_OFF_TARGET (IP6_HDR_LEN + 8) /* type, code, checksum, 4 reserved/flag bytes */
 #define PROTO_ICMPV6 58
+#define ND_ROUTER_ADVERT_TYPE 134
 #define ND_NEIGHBOR_SOLICIT_TYPE 135
 #define ND_NEIGHBOR_ADVERT_TYPE 136
 #define BPF_ACCEPT 0x40000u
@@ -61,7 +62,7 @@ int sys_packet_filter(int fd, const uint8_t addr[16])
 {
 	/* Offsets are from the IPv6 header: a SOCK_DGRAM packet socket filters after the link-layer header.
 	 * Jump offsets count from the next instruction; the labels are the comments' line numbers. */
-	enum { L_NDP = 9, L_TARGET = 14, L_DROP = 23 };
+	enum { L_NDP = 9, L_TARGET = 15, L_ACCEPT = 23, L_DROP = 24 };
 #define JUMP_EQ(k, at, t, f) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (uint8_t)((t) - (at) - 1), (uint8_t)((f) - (at) - 1))
 	struct sock_filter code[] = {
 		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP6_OFF_DST),
@@ -73,22 +74,24 @@ int sys_packet_filter(int fd, const uint8_t addr[16])
 		/* 6 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP6_OFF_DST + 12),
 		/* 7 */ JUMP_EQ(be32_at(addr + 12), 7, 8, L_NDP),
 		/* 8 */ BPF_STMT(BPF_RET | BPF_K, BPF_ACCEPT),
-		/* 9: L_NDP, a neighbour solicitation or advertisement (without extension headers) for addr */
+		/* 9: L_NDP, a neighbour solicitation or advertisement (without extension headers) for addr,
+		 * or a router advertisement */
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, IP6_OFF_NEXT),
 		/* 10 */ JUMP_EQ(PROTO_ICMPV6, 10, 11, L_DROP),
 		/* 11 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS, ICMP6_OFF_TYPE),
 		/* 12 */ JUMP_EQ(ND_NEIGHBOR_SOLICIT_TYPE, 12, L_TARGET, 13),
-		/* 13 */ JUMP_EQ(ND_NEIGHBOR_ADVERT_TYPE, 13, L_TARGET, L_DROP),
-		/* 14: L_TARGET */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NDP_OFF_TARGET),
-		/* 15 */ JUMP_EQ(be32_at(addr), 15, 16, L_DROP),
-		/* 16 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NDP_OFF_TARGET + 4),
-		/* 17 */ JUMP_EQ(be32_at(addr + 4), 17, 18, L_DROP),
-		/* 18 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NDP_OFF_TARGET + 8),
-		/* 19 */ JUMP_EQ(be32_at(addr + 8), 19, 20, L_DROP),
-		/* 20 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NDP_OFF_TARGET + 12),
-		/* 21 */ JUMP_EQ(be32_at(addr + 12), 21, 22, L_DROP),
-		/* 22 */ BPF_STMT(BPF_RET | BPF_K, BPF_ACCEPT),
-		/* 23: L_DROP */ BPF_STMT(BPF_RET | BPF_K, 0),
+		/* 13 */ JUMP_EQ(ND_NEIGHBOR_ADVERT_TYPE, 13, L_TARGET, 14),
+		/* 14 */ JUMP_EQ(ND_ROUTER_ADVERT_TYPE, 14, L_ACCEPT, L_DROP),
+		/* 15: L_TARGET */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NDP_OFF_TARGET),
+		/* 16 */ JUMP_EQ(be32_at(addr), 16, 17, L_DROP),
+		/* 17 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NDP_OFF_TARGET + 4),
+		/* 18 */ JUMP_EQ(be32_at(addr + 4), 18, 19, L_DROP),
+		/* 19 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NDP_OFF_TARGET + 8),
+		/* 20 */ JUMP_EQ(be32_at(addr + 8), 20, 21, L_DROP),
+		/* 21 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NDP_OFF_TARGET + 12),
+		/* 22 */ JUMP_EQ(be32_at(addr + 12), 22, L_ACCEPT, L_DROP),
+		/* 23: L_ACCEPT */ BPF_STMT(BPF_RET | BPF_K, BPF_ACCEPT),
+		/* 24: L_DROP */ BPF_STMT(BPF_RET | BPF_K, 0),
 	};
 #undef JUMP_EQ
 	_Static_assert(sizeof(code) / sizeof(code[0]) == L_DROP + 1, "BPF labels out of step");
@@ -151,4 +154,15 @@ int sys_raw6_send(int fd, const struct iovec *iov, int niov, const uint8_t dst[1
 	struct msghdr mh = { .msg_name = &sin6, .msg_namelen = sizeof(sin6), .msg_iov = (struct iovec *)iov,
 			     .msg_iovlen = (size_t)niov };
 	return sendmsg(fd, &mh, 0) < 0 ? -1 : 0;
+}
+
+int sys_udp_open(void)
+{
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	int off = 0;
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) < 0)
+		return close_keep_errno(fd);
+	return fd;
 }

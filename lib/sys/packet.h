@@ -22,9 +22,10 @@
  * the packets this host sends itself. Returns the fd, or -1 with errno. */
 int sys_packet_open(int ifindex);
 
-/* Lets through exactly: IPv6 packets whose destination is addr, and ICMPv6 Neighbor Solicitations and
+/* Lets through exactly: IPv6 packets whose destination is addr, ICMPv6 Neighbor Solicitations and
  * Advertisements whose target is addr (whatever their destination, so DAD probes and answers for it
- * are seen). Replaces the previous filter. 0 or -1 with errno. */
+ * are seen), and ICMPv6 Router Advertisements (without extension headers; for their PREF64 option).
+ * Replaces the previous filter. 0 or -1 with errno. */
 int sys_packet_filter(int fd, const uint8_t addr[16]);
 
 /* Joins (join = true) or leaves a link-layer multicast group on ifindex (PACKET_ADD_MEMBERSHIP), so
@@ -45,5 +46,9 @@ int sys_raw6_open(const char *ifname);
 
 /* Sends one IPv6 packet given as iovecs; dst is its destination (the kernel routes on it). */
 int sys_raw6_send(int fd, const struct iovec *iov, int niov, const uint8_t dst[16]);
+
+/* Opens a UDP socket for both families (AF_INET6, IPV6_V6ONLY off: IPv4 peers as ::ffff:a.b.c.d),
+ * non-blocking, close-on-exec, on an ephemeral port. Returns the fd, or -1 with errno. */
+int sys_udp_open(void);
 
 #endif

@@ -13,9 +13,16 @@
  * a new address on conflict, an unsolicited Neighbor Advertisement once it is up, and an answer to
  * every Neighbor Solicitation for it, all on the AF_PACKET socket.
  *
- * States, each change logged as `old -> new`:  init -> dad -> running -> stopping
- * (the native-IPv4 watch that stands the CLAT down is a later step: without --force it refuses to
- * start when a native IPv4 default route exists). docs/clat.md describes the choices. */
+ * The PLAT prefix comes from the prefix manager (prefix.h): PREF64 in Router Advertisements (the
+ * packet socket's filter passes RAs too), DNS64 discovery of ipv4only.arpa through the resolvers of
+ * /etc/resolv.conf (RFC 7050), or --pref64; a change is applied live to the translator's pool6.
+ * A netlink listener (links, IPv4 and IPv6 routes) tells when a native IPv4 default route comes or goes.
+ *
+ * States, each change logged as `old -> new (why)`:
+ *   init -> dad -> waiting | standby | running -> stopping
+ *   waiting: no PLAT prefix (or no IPv6 default route); standby: a native IPv4 default route exists.
+ *   Only in running does the TUN exist (with its address and route); leaving running removes them.
+ * docs/clat.md describes the choices. */
 #include "clat.h"
 
 #include <arpa/inet.h>
@@ -28,14 +35,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../siit/ctl_msg.h"
 #include "../siit/settings.h"
+#include "common/csum.h"
+#include "dns64/dns64.h"
 #include "iid.h"
 #include "ndp/ndp.h"
+#include "prefix.h"
 #include "sys/ctl.h"
 #include "sys/log.h"
 #include "sys/loop.h"
@@ -55,6 +67,11 @@
 #define CLAT_PREFIX_WAIT_S 10  /* how long to wait for SLAAC to give the uplink a /64 */
 #define CLAT_MACHINE_ID "/etc/machine-id"
 #define CLAT_MAX_ADDRS 64
+#define CLAT_RESOLV_CONF "/etc/resolv.conf"
+#define CLAT_DNS64_TIMEOUT_MS 3000 /* one query to every resolver, then give up on it */
+#define CLAT_RESOLV_MAX_BYTES 8192
+#define CLAT_WHY_MAX 160
+#define ND_RS_LEN 8 /* type, code, checksum, reserved */
 
 #define IP6_HDR_LEN 40
 #define IP6_OFF_HLIM 7
@@ -72,18 +89,40 @@ static const uint8_t clat_host4[4] = { 192, 0, 0, 1 };    /* the host's IPv4 add
 static const uint8_t zero4[4];
 static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
 static const uint8_t unspecified6[16];
+static const uint8_t all_routers[16] = { 0xff, 0x02, [15] = 2 };
 
-enum clat_state { CLAT_STATE_INIT, CLAT_STATE_DAD, CLAT_STATE_RUNNING, CLAT_STATE_STOPPING };
-static const char *const clat_state_name[] = { "init", "dad", "running", "stopping" };
+enum clat_state {
+	CLAT_STATE_INIT,
+	CLAT_STATE_DAD,
+	CLAT_STATE_WAITING,
+	CLAT_STATE_STANDBY,
+	CLAT_STATE_RUNNING,
+	CLAT_STATE_STOPPING
+};
+static const char *const clat_state_name[] = { "init", "dad", "waiting", "standby", "running", "stopping" };
 
 struct clat_opts {
-	const char *uplink, *pref64, *tun, *control, *pidfile;
-	bool force, daemon, debug;
+	const char *uplink, *pref64, *tun, *control, *pidfile, *resolv_conf;
+	bool force, daemon, debug, no_dns64;
 };
 
 struct clat_counters {
 	uint64_t ns_answered, na_sent, dad_conflicts, addr_conflicts, ndp_bad;
 	uint64_t raw_send_errors, tun_write_errors, tun_read_errors, pkt_read_errors;
+	uint64_t ra_seen, ra_bad, ra_pref64, prefix_changes;
+	uint64_t dns_queries, dns_answers, dns_failures;
+	uint64_t nl_events, standby_count;
+};
+
+/* The DNS64 query in flight (one at a time, to every resolver of resolv.conf). */
+struct clat_dns {
+	int fd;
+	bool inflight;
+	uint16_t id;
+	long deadline_ms;
+	unsigned nservers, nsent, nreplies;
+	struct sockaddr_in6 server[CLAT_RESOLV_MAX];
+	char last[96]; /* what the last query gave, for the status */
 };
 
 struct clat {
@@ -99,7 +138,15 @@ struct clat {
 	unsigned dad_counter;
 	uint8_t snm[16], snm_mac[6]; /* solicited-node group of addr6 and its MAC */
 	bool snm_joined, addr4_added, route_added;
-	int pktfd, rawfd, tunfd, sigfd, ctlfd;
+	int pktfd, rawfd, tunfd, sigfd, ctlfd, timerfd;
+	struct sys_nl mon; /* netlink notifications */
+	bool native4, default6; /* what the routing table said at the last event */
+	int native4_oif;
+	struct clat_prefixes pm;
+	int applied;              /* the source whose prefix is the translator's pool6, -1: none */
+	struct clat_pfx applied_pfx;
+	struct clat_dns dns;
+	char why[CLAT_WHY_MAX];   /* why the state is what it is */
 	struct siit_settings *set;
 	struct xlat_ctx ctx;
 	struct xlat_out *out;
@@ -112,20 +159,27 @@ struct clat {
 };
 
 static const char clat_usage[] =
-	"usage: xlat464 clat --pref64 PREFIX [--uplink IF] [--tun NAME] [--force] [--control PATH]\n"
-	"                    [--pidfile FILE] [--foreground | --daemon] [--debug]\n"
-	"  --pref64 PREFIX   the PLAT's RFC 6052 prefix (length 32, 40, 48, 56, 64 or 96)\n"
+	"usage: xlat464 clat [--pref64 PREFIX] [--uplink IF] [--tun NAME] [--force] [--control PATH]\n"
+	"                    [--no-dns64] [--resolv-conf FILE] [--pidfile FILE] [--foreground | --daemon] [--debug]\n"
+	"  --pref64 PREFIX   a static PLAT prefix (RFC 6052 length 32, 40, 48, 56, 64 or 96), used when neither\n"
+	"                    a PREF64 in Router Advertisements nor DNS64 (RFC 7050) gives one\n"
 	"  --uplink IF       the IPv6 uplink (default: the link of the IPv6 default route)\n"
 	"  --tun NAME        the IPv4 side (default " CLAT_DEFAULT_TUN ")\n"
-	"  --force           run even when the host has a native IPv4 default route\n"
+	"  --force           run even when the host has a native IPv4 default route (or no IPv6 one)\n"
+	"  --no-dns64        do not ask DNS64 for ipv4only.arpa\n"
+	"  --resolv-conf FILE  the resolvers for DNS64 (default " CLAT_RESOLV_CONF ")\n"
 	"  --control PATH    control socket (default " SYS_CTL_DIR "/clat-TUN.sock); `xlat464 status` reads it\n";
 
 static void set_state(struct clat *c, enum clat_state s, const char *why)
 {
-	if (c->state == s)
+	if (c->state == s && strcmp(c->why, why) == 0)
 		return;
-	log_info("state %s -> %s (%s)", clat_state_name[c->state], clat_state_name[s], why);
+	if (c->state != s)
+		log_info("state %s -> %s (%s)", clat_state_name[c->state], clat_state_name[s], why);
+	else
+		log_info("state %s (%s)", clat_state_name[s], why);
 	c->state = s;
+	snprintf(c->why, sizeof(c->why), "%s", why);
 }
 
 static const char *ntop6(const uint8_t a[16], char *buf)
@@ -377,7 +431,7 @@ static void on_tun(void *arg, int fd, uint32_t events)
 		}
 		/* The TUN carries what the host routes to it: IPv4, and the odd IPv6 packet (router
 		 * solicitations and MLD the kernel sends on any link), which has no business here. */
-		if (n == 0 || c->rx[0] >> 4 != 4)
+		if (n == 0 || c->rx[0] >> 4 != 4 || c->state != CLAT_STATE_RUNNING)
 			continue;
 		xlat_4to6(&c->ctx, c->rx, (size_t)n, c->out);
 		emit(c, c->out);
@@ -417,6 +471,8 @@ static void on_ndp(struct clat *c, enum ndp_seen s, const uint8_t *pkt, const st
 	}
 }
 
+static void on_ra(struct clat *c, const uint8_t *pkt, size_t len);
+
 static void on_pkt(void *arg, int fd, uint32_t events)
 {
 	static struct log_ratelimit rl;
@@ -437,6 +493,11 @@ static void on_pkt(void *arg, int fd, uint32_t events)
 		}
 		if (n == 0)
 			continue;
+		if ((size_t)n > IP6_HDR_LEN && c->rx[IP6_OFF_NEXT] == NDP_NEXT_HEADER_ICMP6 &&
+		    c->rx[IP6_HDR_LEN] == NDP_ICMP6_ROUTER_ADVERT) {
+			on_ra(c, c->rx, (size_t)n);
+			continue;
+		}
 		enum ndp_seen s = ndp_classify(c, c->rx, (size_t)n, &ns, &na);
 		if (s != NDP_SEEN_NOTHING) {
 			on_ndp(c, s, c->rx, &ns, mac);
@@ -444,26 +505,455 @@ static void on_pkt(void *arg, int fd, uint32_t events)
 		}
 		/* Only what is addressed to the CLAT address is translated (the filter also passes NS and NA
 		 * for it sent to multicast groups). */
-		if (memcmp(c->rx + IP6_OFF_DST, c->addr6, 16) != 0)
+		if (memcmp(c->rx + IP6_OFF_DST, c->addr6, 16) != 0 || c->state != CLAT_STATE_RUNNING)
 			continue;
 		xlat_6to4(&c->ctx, c->rx, (size_t)n, c->out);
 		emit(c, c->out);
 	}
 }
 
+/* ---- prefix, activation ------------------------------------------------------------------------ */
+
+static int64_t now_s(void)
+{
+	return now_ms() / 1000;
+}
+
+static const char *pfx_str(const struct clat_pfx *p, char *buf, size_t cap)
+{
+	char a[INET6_ADDRSTRLEN];
+	snprintf(buf, cap, "%s/%u", ntop6(p->prefix, a), p->len);
+	return buf;
+}
+
+static int set_kv(struct clat *c, const char *key, const char *v1, const char *v2)
+{
+	char err[SIIT_ERR_MAX];
+	const char *val[2] = { v1, v2 };
+	if (siit_settings_set(c->set, key, val, v2 ? 2 : 1, err, sizeof(err)) < 0) {
+		log_warn("%s %s%s%s: %s", key, v1, v2 ? " " : "", v2 ? v2 : "", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Makes the winning source's prefix the translator's pool6 (live: the core reads the map per packet). */
+static void apply_prefix(struct clat *c, int sel)
+{
+	char was[INET6_ADDRSTRLEN + 4], now[INET6_ADDRSTRLEN + 4];
+	const struct clat_pfx *p = sel >= 0 ? &c->pm.src[sel].p : NULL;
+	if (sel == c->applied && (!p || memcmp(p, &c->applied_pfx, sizeof(*p)) == 0))
+		return;
+	if (c->applied >= 0)
+		pfx_str(&c->applied_pfx, was, sizeof(was));
+	else
+		snprintf(was, sizeof(was), "none");
+	if (p)
+		pfx_str(p, now, sizeof(now));
+	else
+		snprintf(now, sizeof(now), "none");
+	if (set_kv(c, "pool6", now, NULL) < 0) {
+		log_warn("PLAT prefix %s from %s refused by the translator", now, clat_psrc_name((enum clat_psrc)sel));
+		return;
+	}
+	log_info("PLAT prefix %s (%s) -> %s (%s)", was, c->applied >= 0 ? clat_psrc_name((enum clat_psrc)c->applied) : "-",
+		 now, p ? clat_psrc_name((enum clat_psrc)sel) : "-");
+	c->applied = sel;
+	if (p)
+		c->applied_pfx = *p;
+	else
+		memset(&c->applied_pfx, 0, sizeof(c->applied_pfx));
+	c->n.prefix_changes++;
+}
+
+static void on_tun(void *arg, int fd, uint32_t events);
+
+/* The IPv4 side: the TUN (created by this process, not persistent), 192.0.0.1/29 and the default route. */
+static int bring_up(struct clat *c)
+{
+	bool created;
+	c->tunfd = sys_tun_open(c->tun, &created);
+	if (c->tunfd < 0) {
+		log_warn("TUN %s: %s", c->tun, strerror(errno));
+		return -1;
+	}
+	if (sys_link_set_mtu_up(c->tun, c->tun_mtu) < 0) {
+		log_warn("TUN %s: MTU %u and up: %s", c->tun, c->tun_mtu, strerror(errno));
+		return -1;
+	}
+	c->tun_ifindex = (int)if_nametoindex(c->tun);
+	/* Scope host: the kernel never picks 192.0.0.1 as the source of a packet leaving through another
+	 * interface (mDNS, SSDP on an uplink without IPv4); the CLAT route names it as its source. */
+	if (sys_nl_addr4(&c->nl, true, c->tun_ifindex, clat_host4, CLAT_HOST4_PLEN, RT_SCOPE_HOST) < 0 && errno != EEXIST) {
+		log_warn("address 192.0.0.1/%u on %s: %s", CLAT_HOST4_PLEN, c->tun, strerror(errno));
+		return -1;
+	}
+	c->addr4_added = true;
+	if (sys_nl_route4(&c->nl, true, c->tun_ifindex, zero4, 0, clat_host4, CLAT_ROUTE_METRIC) < 0 && errno != EEXIST) {
+		log_warn("default route via %s metric %u: %s", c->tun, CLAT_ROUTE_METRIC, strerror(errno));
+		return -1;
+	}
+	c->route_added = true;
+	if (sys_loop_add(&c->loop, c->tunfd, on_tun, c) < 0) {
+		log_warn("epoll: %s", strerror(errno));
+		return -1;
+	}
+	log_info("IPv4 side: %s%s, 192.0.0.1/%u, MTU %u, default route metric %u", c->tun, created ? " (created)" : "",
+		 CLAT_HOST4_PLEN, c->tun_mtu, CLAT_ROUTE_METRIC);
+	return 0;
+}
+
+/* Removes what bring_up added; closing the descriptor removes the TUN with whatever is left on it. */
+static void take_down(struct clat *c)
+{
+	if (c->route_added && sys_nl_route4(&c->nl, false, c->tun_ifindex, zero4, 0, clat_host4, CLAT_ROUTE_METRIC) < 0)
+		log_warn("removing the default route via %s: %s", c->tun, strerror(errno));
+	if (c->addr4_added && sys_nl_addr4(&c->nl, false, c->tun_ifindex, clat_host4, CLAT_HOST4_PLEN, RT_SCOPE_HOST) < 0)
+		log_warn("removing 192.0.0.1 from %s: %s", c->tun, strerror(errno));
+	c->route_added = c->addr4_added = false;
+	if (c->tunfd >= 0) {
+		sys_loop_del(&c->loop, c->tunfd);
+		close(c->tunfd);
+		log_info("removed the TUN %s, its address and route", c->tun);
+	}
+	c->tunfd = -1;
+	c->tun_ifindex = 0;
+}
+
+/* Re-reads the routing table: a native IPv4 default route (not the CLAT's own), an IPv6 default route. */
+static void read_routes(struct clat *c)
+{
+	int v4 = sys_nl_default_route_oif(&c->nl, AF_INET, c->tunfd >= 0 ? c->tun_ifindex : 0);
+	int v6 = sys_nl_default_route_oif(&c->nl, AF_INET6, 0);
+	if (v4 < 0 || v6 < 0) {
+		log_warn("reading the routes: %s", strerror(errno));
+		return;
+	}
+	c->native4 = v4 > 0;
+	c->native4_oif = v4;
+	c->default6 = v6 > 0;
+}
+
+/* The one place that decides the state, from the prefix manager and the routes last read. */
+static void evaluate(struct clat *c)
+{
+	char why[CLAT_WHY_MAX], p[INET6_ADDRSTRLEN + 4];
+	enum clat_state want;
+	int sel = clat_prefixes_select(&c->pm, now_s());
+
+	if (c->state == CLAT_STATE_STOPPING)
+		return;
+	apply_prefix(c, sel);
+	if (sel < 0) {
+		want = CLAT_STATE_WAITING;
+		snprintf(why, sizeof(why), "no PLAT prefix: none in Router Advertisements%s%s",
+			 c->opt.no_dns64 ? "" : ", none from DNS64", c->opt.pref64 ? "" : ", no --pref64");
+	} else if (!c->opt.force && c->native4) {
+		char name[IF_NAMESIZE] = "?";
+		if_indextoname((unsigned)c->native4_oif, name);
+		want = CLAT_STATE_STANDBY;
+		snprintf(why, sizeof(why), "native IPv4 default route on %s", name);
+	} else if (!c->opt.force && !c->default6) {
+		want = CLAT_STATE_WAITING;
+		snprintf(why, sizeof(why), "no IPv6 default route");
+	} else {
+		want = CLAT_STATE_RUNNING;
+		snprintf(why, sizeof(why), "PLAT prefix %s from %s%s", pfx_str(&c->applied_pfx, p, sizeof(p)),
+			 clat_psrc_name((enum clat_psrc)sel),
+			 c->opt.force && c->native4 ? ", --force despite native IPv4" : ", no native IPv4");
+	}
+	if (want == CLAT_STATE_RUNNING && c->tunfd < 0) {
+		if (bring_up(c) < 0) {
+			take_down(c);
+			want = CLAT_STATE_WAITING;
+			snprintf(why, sizeof(why), "the IPv4 side could not be set up (see the log); retrying");
+		} else {
+			char a[INET6_ADDRSTRLEN];
+			c->n.standby_count += c->state == CLAT_STATE_STANDBY;
+			log_info("CLAT %s = 192.0.0.1 via %s, PLAT prefix %s (%s), control %s", ntop6(c->addr6, a),
+				 c->up.name, p, clat_psrc_name((enum clat_psrc)sel), c->ctlpath);
+		}
+	} else if (want != CLAT_STATE_RUNNING && c->tunfd >= 0) {
+		take_down(c);
+	}
+	set_state(c, want, why);
+}
+
+/* ---- Router Advertisements: PREF64 (RFC 8781) ------------------------------------------------- */
+
+static void on_ra(struct clat *c, const uint8_t *pkt, size_t len)
+{
+	static struct log_ratelimit rl;
+	static struct ndp_ra ra;
+	char p[INET6_ADDRSTRLEN + 4];
+	enum ndp_result r = NDP_OK;
+
+	c->n.ra_seen++;
+	/* RFC 4861 section 6.1.2: hop limit 255 proves the RA was not forwarded. */
+	if (pkt[IP6_OFF_HLIM] != NDP_HOP_LIMIT ||
+	    (r = ndp_parse_ra(pkt + IP6_OFF_SRC, pkt + IP6_OFF_DST, pkt + IP6_HDR_LEN, len - IP6_HDR_LEN, &ra)) != NDP_OK) {
+		c->n.ra_bad++;
+		if (log_ratelimit_ok(&rl))
+			log_debug("ignored a router advertisement: %s", r == NDP_OK ? "hop limit is not 255" : ndp_result_name(r));
+		return;
+	}
+	if (!ra.npref64)
+		return;
+	c->n.ra_pref64++;
+	if (clat_prefixes_on_ra(&c->pm, ra.pref64, ra.npref64, now_s())) {
+		const struct clat_psrc_slot *x = &c->pm.src[CLAT_PSRC_PREF64];
+		if (x->valid)
+			log_info("RA PREF64: %s, lifetime %u s (%u option%s in the RA)", pfx_str(&x->p, p, sizeof(p)),
+				 x->lifetime, ra.npref64, ra.npref64 == 1 ? "" : "s");
+		else
+			log_info("RA PREF64: withdrawn (lifetime 0)");
+	} else if (log_enabled(LOG_LEVEL_DEBUG)) {
+		log_debug("RA PREF64: refreshed, lifetime %u s", c->pm.src[CLAT_PSRC_PREF64].lifetime);
+	}
+	evaluate(c);
+}
+
+/* A Router Solicitation from :: (RFC 4861 section 6.3.7 allows it; no options then), so a router
+ * tells its PREF64 now rather than at its next periodic advertisement. */
+static void send_rs(struct clat *c)
+{
+	uint8_t msg[ND_RS_LEN] = { NDP_ICMP6_ROUTER_SOLICIT }, mac[6];
+	uint32_t sum = csum_partial(unspecified6, 16, 0);
+	sum = csum_partial(all_routers, 16, sum);
+	sum += ND_RS_LEN + NDP_NEXT_HEADER_ICMP6;
+	sum = csum_partial(msg, sizeof(msg), sum);
+	uint16_t ck = csum_fold(sum);
+	msg[2] = (uint8_t)(ck >> 8);
+	msg[3] = (uint8_t)ck;
+	ndp_multicast_mac(all_routers, mac);
+	if (send_ndp(c, unspecified6, all_routers, mac, msg, sizeof(msg)) < 0)
+		log_warn("router solicitation on %s: %s", c->up.name, strerror(errno));
+}
+
+/* ---- DNS64 (RFC 7050) -------------------------------------------------------------------------- */
+
+static void dns_done_fail(struct clat *c, const char *why)
+{
+	static struct log_ratelimit rl;
+	c->dns.inflight = false;
+	c->n.dns_failures++;
+	clat_prefixes_dns64_fail(&c->pm, now_s());
+	snprintf(c->dns.last, sizeof(c->dns.last), "failed: %s", why);
+	if (c->pm.dns.failures == 1 || log_enabled(LOG_LEVEL_DEBUG) || log_ratelimit_ok(&rl))
+		log_info("DNS64: %s; next query in %lld s", why, (long long)(c->pm.dns.next_query - now_s()));
+}
+
+/* Sends ipv4only.arpa AAAA to every resolver of resolv.conf (re-read each time: it changes when the
+ * network does). */
+static void dns_start(struct clat *c)
+{
+	static char text[CLAT_RESOLV_MAX_BYTES];
+	struct clat_nameserver ns[CLAT_RESOLV_MAX];
+	const char *path = c->opt.resolv_conf ? c->opt.resolv_conf : CLAT_RESOLV_CONF;
+	uint8_t q[DNS64_QUERY_LEN];
+
+	c->dns.inflight = true;
+	c->n.dns_queries++;
+	FILE *f = fopen(path, "re");
+	size_t len = f ? fread(text, 1, sizeof(text), f) : 0;
+	if (f)
+		fclose(f);
+	unsigned n = clat_resolv_parse(text, len, ns);
+	if (n == 0) {
+		dns_done_fail(c, f ? "no nameserver in resolv.conf" : "cannot read resolv.conf");
+		return;
+	}
+	if (c->dns.fd < 0 && (c->dns.fd = sys_udp_open()) < 0) {
+		dns_done_fail(c, strerror(errno));
+		return;
+	}
+	if (getrandom(&c->dns.id, sizeof(c->dns.id), 0) != sizeof(c->dns.id))
+		c->dns.id = (uint16_t)now_ms();
+	size_t qlen = dns64_build_query(c->dns.id, q, sizeof(q));
+	c->dns.nservers = c->dns.nsent = c->dns.nreplies = 0;
+	int err = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct sockaddr_in6 *sa = &c->dns.server[c->dns.nservers];
+		memset(sa, 0, sizeof(*sa));
+		sa->sin6_family = AF_INET6;
+		sa->sin6_port = htons(DNS64_PORT);
+		if (ns[i].v6) {
+			memcpy(&sa->sin6_addr, ns[i].addr, 16);
+			if (ns[i].scope[0])
+				sa->sin6_scope_id = if_nametoindex(ns[i].scope);
+		} else {
+			static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+			memcpy(sa->sin6_addr.s6_addr, mapped, 12);
+			memcpy(sa->sin6_addr.s6_addr + 12, ns[i].addr, 4);
+		}
+		c->dns.nservers++;
+		if (sendto(c->dns.fd, q, qlen, 0, (struct sockaddr *)sa, sizeof(*sa)) == (ssize_t)qlen)
+			c->dns.nsent++;
+		else
+			err = errno;
+	}
+	if (!c->dns.nsent) {
+		dns_done_fail(c, strerror(err));
+		return;
+	}
+	c->dns.deadline_ms = now_ms() + CLAT_DNS64_TIMEOUT_MS;
+	log_debug("DNS64: asked %u resolver%s for ipv4only.arpa AAAA", c->dns.nsent, c->dns.nsent == 1 ? "" : "s");
+}
+
+static bool dns_from_server(const struct clat *c, const struct sockaddr_in6 *from)
+{
+	for (unsigned i = 0; i < c->dns.nservers; i++)
+		if (from->sin6_port == c->dns.server[i].sin6_port &&
+		    memcmp(&from->sin6_addr, &c->dns.server[i].sin6_addr, 16) == 0)
+			return true;
+	return false;
+}
+
+static void on_dns(void *arg, int fd, uint32_t events)
+{
+	struct clat *c = arg;
+	uint8_t buf[1500];
+	struct sockaddr_in6 from;
+	socklen_t flen;
+	ssize_t n;
+	char p[INET6_ADDRSTRLEN + 4];
+
+	while (flen = sizeof(from), (n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen)) >= 0) {
+		if (!c->dns.inflight || !dns_from_server(c, &from))
+			continue; /* late, or not from a resolver we asked */
+		struct dns64_result res;
+		enum dns64_status st = dns64_parse_response(buf, (size_t)n, c->dns.id, &res);
+		if (st == DNS64_ID_MISMATCH)
+			continue; /* an answer to an earlier query */
+		if (st == DNS64_OK) {
+			struct clat_pfx x = { .len = res.prefix[0].len };
+			memcpy(x.prefix, res.prefix[0].prefix, 16);
+			bool changed = !c->pm.src[CLAT_PSRC_DNS64].valid ||
+				       memcmp(&c->pm.src[CLAT_PSRC_DNS64].p, &x, sizeof(x)) != 0;
+			c->dns.inflight = false;
+			c->n.dns_answers++;
+			clat_prefixes_dns64_ok(&c->pm, &x, res.ttl, now_s());
+			snprintf(c->dns.last, sizeof(c->dns.last), "ok: %s, TTL %u s (%u prefix%s)", pfx_str(&x, p, sizeof(p)),
+				 res.ttl, res.nprefix, res.nprefix == 1 ? "" : "es");
+			if (changed)
+				log_info("DNS64: ipv4only.arpa gives %s, TTL %u s; next query in %lld s", p, res.ttl,
+					 (long long)clat_dns64_refresh_delay(res.ttl));
+			else
+				log_debug("DNS64: %s again, TTL %u s", p, res.ttl);
+			evaluate(c);
+			continue;
+		}
+		if (++c->dns.nreplies >= c->dns.nsent) {
+			char why[64];
+			snprintf(why, sizeof(why), "no NAT64 prefix in the answer (%s)", dns64_status_name(st));
+			dns_done_fail(c, why);
+		}
+	}
+}
+
+/* ---- netlink, timer ---------------------------------------------------------------------------- */
+
+static void on_nl(void *arg, int fd, uint32_t events)
+{
+	struct clat *c = arg;
+	int n = sys_nl_monitor_drain(&c->mon);
+	if (n < 0 && errno != ENOBUFS)
+		log_warn("netlink notifications: %s", strerror(errno));
+	if (n == 0)
+		return;
+	c->n.nl_events++;
+	read_routes(c);
+	evaluate(c);
+}
+
+/* Once a second: DNS64 due or timed out, prefixes expired. */
+static void tick(struct clat *c)
+{
+	if (c->dns.inflight && now_ms() >= c->dns.deadline_ms)
+		dns_done_fail(c, "no answer from any resolver");
+	if (!c->opt.no_dns64 && !c->dns.inflight && clat_prefixes_dns64_due(&c->pm, now_s()))
+		dns_start(c);
+	evaluate(c);
+}
+
+static void on_timer(void *arg, int fd, uint32_t events)
+{
+	uint64_t ticks;
+	if (read(fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		log_warn("timer: %s", strerror(errno));
+	tick(arg);
+}
+
 /* ---- control socket and signals ---------------------------------------------------------------- */
+
+static void format_sources(const struct clat *c, int64_t now, char *buf, size_t cap)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (int s = 0; s < CLAT_PSRC__COUNT && used < cap; s++) {
+		const struct clat_psrc_slot *x = &c->pm.src[s];
+		char p[INET6_ADDRSTRLEN + 4];
+		int k;
+		if (!x->valid)
+			k = snprintf(buf + used, cap - used, "%s%s none", s ? "; " : "", clat_psrc_name((enum clat_psrc)s));
+		else if (s == CLAT_PSRC_STATIC)
+			k = snprintf(buf + used, cap - used, "%s%s %s", s ? "; " : "", clat_psrc_name((enum clat_psrc)s),
+				     pfx_str(&x->p, p, sizeof(p)));
+		else
+			k = snprintf(buf + used, cap - used, "%s%s %s expires in %lld s", s ? "; " : "",
+				     clat_psrc_name((enum clat_psrc)s), pfx_str(&x->p, p, sizeof(p)), (long long)(x->expires - now));
+		if (k < 0)
+			return;
+		used += (size_t)k;
+	}
+}
 
 static size_t format_status(const struct clat *c, char *buf, size_t cap)
 {
-	char a6[INET6_ADDRSTRLEN];
+	char a6[INET6_ADDRSTRLEN], pref[INET6_ADDRSTRLEN + 160], p[INET6_ADDRSTRLEN + 4], srcs[400], dns[200];
+	int64_t now = now_s();
+	int sel = c->applied;
+
+	if (sel < 0) {
+		snprintf(pref, sizeof(pref), "none");
+	} else if (sel == CLAT_PSRC_STATIC) {
+		snprintf(pref, sizeof(pref), "%s (source: static --pref64, no expiry)", pfx_str(&c->applied_pfx, p, sizeof(p)));
+	} else if (sel == CLAT_PSRC_PREF64) {
+		const struct clat_psrc_slot *x = &c->pm.src[sel];
+		snprintf(pref, sizeof(pref), "%s (source: ra-pref64, lifetime %u s, expires in %lld s unless an RA refreshes it)",
+			 pfx_str(&c->applied_pfx, p, sizeof(p)), x->lifetime, (long long)(x->expires - now));
+	} else {
+		const struct clat_psrc_slot *x = &c->pm.src[sel];
+		snprintf(pref, sizeof(pref), "%s (source: dns64, TTL %u s, expires in %lld s, next query in %lld s)",
+			 pfx_str(&c->applied_pfx, p, sizeof(p)), x->lifetime, (long long)(x->expires - now),
+			 (long long)(c->pm.dns.next_query > now ? c->pm.dns.next_query - now : 0));
+	}
+	format_sources(c, now, srcs, sizeof(srcs));
+	if (c->opt.no_dns64)
+		snprintf(dns, sizeof(dns), "off (--no-dns64)");
+	else
+		snprintf(dns, sizeof(dns), "%s; %s; queries %llu answers %llu failures %llu (%u in a row)",
+			 c->dns.last[0] ? c->dns.last : "not asked yet",
+			 c->dns.inflight ? "query in flight" : "next query due", (unsigned long long)c->n.dns_queries,
+			 (unsigned long long)c->n.dns_answers, (unsigned long long)c->n.dns_failures, c->pm.dns.failures);
+	if (!c->opt.no_dns64 && !c->dns.inflight) {
+		size_t l = strlen(dns);
+		snprintf(dns + l, sizeof(dns) - l, ", in %lld s",
+			 (long long)(c->pm.dns.next_query > now ? c->pm.dns.next_query - now : 0));
+	}
 	int k = snprintf(buf, cap,
-			 "state %s\nuplink %s (index %d, MTU %u)\npref64 %s (source: --pref64)\n"
-			 "clat-ipv6 %s (stable, RFC 7217 style, DAD counter %u)\nclat-ipv4 192.0.0.1/%u on %s (MTU %u)\n"
-			 "route4 default dev %s metric %u src 192.0.0.1\n"
+			 "state %s (%s)\nuplink %s (index %d, MTU %u)\npref64 %s\nprefix-sources %s\ndns64 %s\n"
+			 "ra seen %llu with-pref64 %llu ignored %llu\nnative-ipv4 %s, ipv6-default %s%s\n"
+			 "clat-ipv6 %s (stable, RFC 7217 style, DAD counter %u)\nclat-ipv4 192.0.0.1/%u on %s (MTU %u)%s\n"
+			 "route4 default dev %s metric %u src 192.0.0.1%s\n"
 			 "ndp ns-answered %llu na-sent %llu dad-conflicts %llu conflicts-after-dad %llu ignored %llu\n"
 			 "errors uplink-send %llu uplink-read %llu tun-write %llu tun-read %llu\n",
-			 clat_state_name[c->state], c->up.name, c->up.ifindex, c->up.mtu, c->opt.pref64,
-			 ntop6(c->addr6, a6), c->dad_counter, CLAT_HOST4_PLEN, c->tun, c->tun_mtu, c->tun, CLAT_ROUTE_METRIC,
+			 clat_state_name[c->state], c->why, c->up.name, c->up.ifindex, c->up.mtu, pref, srcs, dns,
+			 (unsigned long long)c->n.ra_seen, (unsigned long long)c->n.ra_pref64, (unsigned long long)c->n.ra_bad,
+			 c->native4 ? "yes" : "no", c->default6 ? "yes" : "no", c->opt.force ? " (--force)" : "",
+			 ntop6(c->addr6, a6), c->dad_counter, CLAT_HOST4_PLEN, c->tun, c->tun_mtu,
+			 c->tunfd >= 0 ? "" : " (not present: not running)", c->tun, CLAT_ROUTE_METRIC,
+			 c->route_added ? "" : " (not present)",
 			 (unsigned long long)c->n.ns_answered, (unsigned long long)c->n.na_sent,
 			 (unsigned long long)c->n.dad_conflicts, (unsigned long long)c->n.addr_conflicts,
 			 (unsigned long long)c->n.ndp_bad, (unsigned long long)c->n.raw_send_errors,
@@ -537,6 +1027,8 @@ static int parse_opts(int argc, char **argv, struct clat_opts *o)
 			val = &o->control;
 		else if (strcmp(a, "--pidfile") == 0)
 			val = &o->pidfile;
+		else if (strcmp(a, "--resolv-conf") == 0)
+			val = &o->resolv_conf;
 		if (val) {
 			if (i + 1 >= argc) {
 				log_warn("%s: expects a value", a);
@@ -545,6 +1037,8 @@ static int parse_opts(int argc, char **argv, struct clat_opts *o)
 			*val = argv[++i];
 		} else if (strcmp(a, "--force") == 0) {
 			o->force = true;
+		} else if (strcmp(a, "--no-dns64") == 0) {
+			o->no_dns64 = true;
 		} else if (strcmp(a, "--foreground") == 0 || strcmp(a, "-f") == 0) {
 			o->daemon = false;
 		} else if (strcmp(a, "--daemon") == 0) {
@@ -558,10 +1052,6 @@ static int parse_opts(int argc, char **argv, struct clat_opts *o)
 			log_warn("%s: unknown option (see xlat464 clat --help)", a);
 			return -1;
 		}
-	}
-	if (!o->pref64) {
-		log_warn("--pref64 PREFIX is required (RA PREF64 and DNS64 discovery are not written yet)");
-		return -1;
 	}
 	if (strlen(o->tun) >= IF_NAMESIZE) {
 		log_warn("--tun %s: name too long", o->tun);
@@ -656,18 +1146,8 @@ static int setup_uplink(struct clat *c)
 	return 0;
 }
 
-static int set_kv(struct clat *c, const char *key, const char *v1, const char *v2)
-{
-	char err[SIIT_ERR_MAX];
-	const char *val[2] = { v1, v2 };
-	if (siit_settings_set(c->set, key, val, v2 ? 2 : 1, err, sizeof(err)) < 0) {
-		log_warn("%s %s%s%s: %s", key, v1, v2 ? " " : "", v2 ? v2 : "", err);
-		return -1;
-	}
-	return 0;
-}
-
-/* The translator: the core's stateless map, Android clatd's profile. */
+/* The translator: the core's stateless map, Android clatd's profile. pool6 starts empty; the prefix
+ * manager sets it (apply_prefix). */
 static int setup_translator(struct clat *c)
 {
 	char a6[INET6_ADDRSTRLEN], eam6[INET6_ADDRSTRLEN + 5], mtu4[12], mtu6[12];
@@ -677,7 +1157,7 @@ static int setup_translator(struct clat *c)
 	snprintf(eam6, sizeof(eam6), "%s/128", a6);
 	snprintf(mtu4, sizeof(mtu4), "%u", c->tun_mtu);
 	snprintf(mtu6, sizeof(mtu6), "%u", c->up.mtu);
-	if (set_kv(c, "pool6", c->opt.pref64, NULL) < 0 || set_kv(c, "eam", "192.0.0.1/32", eam6) < 0 ||
+	if (set_kv(c, "pool6", "none", NULL) < 0 || set_kv(c, "eam", "192.0.0.1/32", eam6) < 0 ||
 	    set_kv(c, "self4", "192.0.0.2", NULL) < 0 || set_kv(c, "self6", a6, NULL) < 0 ||
 	    set_kv(c, "rfc6791v4", "192.0.0.8", NULL) < 0 || set_kv(c, "mtu4", mtu4, NULL) < 0 ||
 	    set_kv(c, "mtu6", mtu6, NULL) < 0 ||
@@ -691,43 +1171,9 @@ static int setup_translator(struct clat *c)
 	return 0;
 }
 
-static int setup_ipv4_side(struct clat *c)
-{
-	bool created;
-	c->tunfd = sys_tun_open(c->tun, &created);
-	if (c->tunfd < 0) {
-		log_warn("TUN %s: %s", c->tun, strerror(errno));
-		return -1;
-	}
-	c->tun_mtu = c->up.mtu - 20; /* RFC 6145/7915: an IPv4 header is 20 bytes shorter than IPv6's */
-	if (sys_link_set_mtu_up(c->tun, c->tun_mtu) < 0) {
-		log_warn("TUN %s: MTU %u and up: %s", c->tun, c->tun_mtu, strerror(errno));
-		return -1;
-	}
-	c->tun_ifindex = (int)if_nametoindex(c->tun);
-	/* Scope host: the kernel never picks 192.0.0.1 as the source of a packet leaving through another
-	 * interface (mDNS, SSDP on an uplink without IPv4); the CLAT route names it as its source. */
-	if (sys_nl_addr4(&c->nl, true, c->tun_ifindex, clat_host4, CLAT_HOST4_PLEN, RT_SCOPE_HOST) < 0 && errno != EEXIST) {
-		log_warn("address 192.0.0.1/%u on %s: %s", CLAT_HOST4_PLEN, c->tun, strerror(errno));
-		return -1;
-	}
-	c->addr4_added = true;
-	if (sys_nl_route4(&c->nl, true, c->tun_ifindex, zero4, 0, clat_host4, CLAT_ROUTE_METRIC) < 0 && errno != EEXIST) {
-		log_warn("default route via %s metric %u: %s", c->tun, CLAT_ROUTE_METRIC, strerror(errno));
-		return -1;
-	}
-	c->route_added = true;
-	log_info("IPv4 side: %s%s, 192.0.0.1/%u, MTU %u, default route metric %u", c->tun, created ? " (created)" : "",
-		 CLAT_HOST4_PLEN, c->tun_mtu, CLAT_ROUTE_METRIC);
-	return 0;
-}
-
 static void cleanup(struct clat *c)
 {
-	if (c->route_added && sys_nl_route4(&c->nl, false, c->tun_ifindex, zero4, 0, clat_host4, CLAT_ROUTE_METRIC) < 0)
-		log_warn("removing the default route via %s: %s", c->tun, strerror(errno));
-	if (c->addr4_added && sys_nl_addr4(&c->nl, false, c->tun_ifindex, clat_host4, CLAT_HOST4_PLEN, RT_SCOPE_HOST) < 0)
-		log_warn("removing 192.0.0.1 from %s: %s", c->tun, strerror(errno));
+	take_down(c);
 	if (c->ctlfd >= 0) {
 		close(c->ctlfd);
 		unlink(c->ctlpath);
@@ -736,38 +1182,38 @@ static void cleanup(struct clat *c)
 		sys_pidfile_remove(c->opt.pidfile);
 	if (c->snm_joined)
 		sys_packet_membership(c->pktfd, c->up.ifindex, c->snm_mac, false);
-	/* The TUN this process created disappears with its descriptor, and with it whatever was left. */
-	int fds[] = { c->tunfd, c->pktfd, c->rawfd, c->sigfd };
+	int fds[] = { c->pktfd, c->rawfd, c->sigfd, c->timerfd, c->dns.fd };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	sys_loop_close(&c->loop);
+	sys_nl_close(&c->mon);
 	sys_nl_close(&c->nl);
 	free(c->out);
 	free(c->rx);
 	free(c->msg);
 	free(c->set);
-	if (c->state != CLAT_STATE_INIT)
-		log_info("removed the TUN %s, its address and route", c->tun);
 }
 
 static int run(struct clat *c)
 {
-	char a[INET6_ADDRSTRLEN];
-
 	if (sys_nl_open(&c->nl) < 0) {
 		log_warn("netlink: %s", strerror(errno));
 		return -1;
 	}
+	/* Subscribe before reading the routes, so no change falls between the read and the watch. */
+	if (sys_nl_monitor_open(&c->mon, RTMGRP_LINK | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE) < 0) {
+		log_warn("netlink notifications: %s", strerror(errno));
+		return -1;
+	}
 	if (setup_uplink(c) < 0)
 		return -1;
-	int v4 = sys_nl_default_route_oif(&c->nl, AF_INET, 0);
-	if (v4 > 0 && !c->opt.force) {
+	read_routes(c);
+	if (c->native4 && !c->opt.force) {
 		char name[IF_NAMESIZE] = "?";
-		if_indextoname((unsigned)v4, name);
-		log_warn("native IPv4 default route on %s: not starting (--force runs the CLAT anyway; standing "
-			 "down and coming back by itself is not written yet)", name);
-		return -1;
+		if_indextoname((unsigned)c->native4_oif, name);
+		log_info("native IPv4 default route on %s: the CLAT will stand by until it goes (--force runs it anyway)",
+			 name);
 	}
 	if (read_key(c->key) < 0 || pick_prefix(c) < 0)
 		return -1;
@@ -781,9 +1227,9 @@ static int run(struct clat *c)
 	uint8_t m[6];
 	ndp_multicast_mac(all_nodes, m);
 	send_na(c, all_nodes, m, false); /* RFC 4861 section 7.2.6: tell caches that ask no one */
+	send_rs(c);
 
-	if (setup_ipv4_side(c) < 0)
-		return -1;
+	c->tun_mtu = c->up.mtu - 20; /* RFC 6145/7915: an IPv4 header is 20 bytes shorter than IPv6's */
 	c->rawfd = sys_raw6_open(c->up.name);
 	if (c->rawfd < 0) {
 		log_warn("raw IPv6 socket on %s: %s", c->up.name, strerror(errno));
@@ -791,6 +1237,14 @@ static int run(struct clat *c)
 	}
 	if (setup_translator(c) < 0)
 		return -1;
+	clat_prefixes_init(&c->pm, now_s());
+	if (c->opt.pref64) {
+		struct xlat_prefix6 p6;
+		siit_parse_prefix6(c->opt.pref64, &p6); /* checked in clat_main */
+		struct clat_pfx x = { .len = p6.len };
+		memcpy(x.prefix, p6.addr, 16);
+		clat_prefixes_set(&c->pm, CLAT_PSRC_STATIC, &x, 0, now_s());
+	}
 
 	if (c->opt.control)
 		snprintf(c->ctlpath, sizeof(c->ctlpath), "%s", c->opt.control);
@@ -801,6 +1255,12 @@ static int run(struct clat *c)
 		log_warn("signalfd/epoll: %s", strerror(errno));
 		return -1;
 	}
+	c->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+	if (c->timerfd < 0 || timerfd_settime(c->timerfd, 0, &its, NULL) < 0) {
+		log_warn("timerfd: %s", strerror(errno));
+		return -1;
+	}
 	c->ctlfd = sys_ctl_listen(c->ctlpath);
 	if (c->ctlfd < 0) {
 		log_warn("control socket %s: %s", c->ctlpath,
@@ -808,8 +1268,14 @@ static int run(struct clat *c)
 		c->ctlpath[0] = '\0';
 		return -1;
 	}
-	if (sys_loop_add(&c->loop, c->tunfd, on_tun, c) < 0 || sys_loop_add(&c->loop, c->pktfd, on_pkt, c) < 0 ||
-	    sys_loop_add(&c->loop, c->sigfd, on_signal, c) < 0 || sys_loop_add(&c->loop, c->ctlfd, on_ctl, c) < 0) {
+	if (!c->opt.no_dns64 && (c->dns.fd = sys_udp_open()) < 0) {
+		log_warn("UDP socket for DNS64: %s", strerror(errno));
+		return -1;
+	}
+	if (sys_loop_add(&c->loop, c->pktfd, on_pkt, c) < 0 || sys_loop_add(&c->loop, c->sigfd, on_signal, c) < 0 ||
+	    sys_loop_add(&c->loop, c->ctlfd, on_ctl, c) < 0 || sys_loop_add(&c->loop, c->timerfd, on_timer, c) < 0 ||
+	    sys_loop_add(&c->loop, sys_nl_fd(&c->mon), on_nl, c) < 0 ||
+	    (c->dns.fd >= 0 && sys_loop_add(&c->loop, c->dns.fd, on_dns, c) < 0)) {
 		log_warn("epoll: %s", strerror(errno));
 		return -1;
 	}
@@ -819,9 +1285,9 @@ static int run(struct clat *c)
 		return -1;
 	}
 	c->started = time(NULL);
-	log_info("CLAT %s = 192.0.0.1 via %s, PLAT prefix %s, control %s", ntop6(c->addr6, a), c->up.name, c->opt.pref64,
-		 c->ctlpath);
-	set_state(c, CLAT_STATE_RUNNING, "address free, TUN and route in place");
+	/* Changes while the above ran (the notifications are waiting too; reading twice is harmless). */
+	read_routes(c);
+	tick(c); /* the first DNS64 query, and the first decision */
 	if (sys_loop_run(&c->loop) < 0) {
 		log_warn("epoll_wait: %s", strerror(errno));
 		return -1;
@@ -835,7 +1301,8 @@ int clat_main(int argc, char **argv)
 	struct clat *c = &cc;
 
 	log_set_ident("xlat464 clat");
-	c->tunfd = c->pktfd = c->rawfd = c->sigfd = c->ctlfd = -1;
+	c->tunfd = c->pktfd = c->rawfd = c->sigfd = c->ctlfd = c->timerfd = c->dns.fd = -1;
+	c->applied = -1;
 	c->loop.epfd = -1;
 	if (parse_opts(argc, argv, &c->opt) < 0)
 		return 2;
@@ -850,13 +1317,20 @@ int clat_main(int argc, char **argv)
 		fatal("out of memory");
 	/* Check --pref64 before touching anything. */
 	siit_settings_init(c->set);
-	if (set_kv(c, "pool6", c->opt.pref64, NULL) < 0) {
-		cleanup(c);
-		return 2;
+	if (c->opt.pref64) {
+		char err[SIIT_ERR_MAX];
+		const char *val[1] = { c->opt.pref64 };
+		if (siit_settings_set(c->set, "pool6", val, 1, err, sizeof(err)) < 0 || !strcmp(c->opt.pref64, "none")) {
+			log_warn("--pref64 %s: %s", c->opt.pref64, strcmp(c->opt.pref64, "none") ? err : "a prefix is needed");
+			cleanup(c);
+			return 2;
+		}
 	}
 	if (c->opt.daemon && sys_daemonize() < 0)
 		fatal("daemon: %s", strerror(errno));
 	int r = run(c);
+	if (c->state != CLAT_STATE_STOPPING)
+		set_state(c, CLAT_STATE_STOPPING, r < 0 ? "setup failed" : "signal");
 	cleanup(c);
 	return r < 0 ? 1 : 0;
 }

@@ -371,21 +371,42 @@ leak_check() {
 }
 check no-192.0.0.x-on-uplink leak_check
 
-# Native IPv4 present (a DHCPv4 lease, say): without --force the CLAT refuses to start (the watch that
-# stands it down and back up is a later step); with --force it runs, and its metric-2048 default route
-# does not beat the native one.
+# Native IPv4 present (a DHCPv4 lease, say): without --force the CLAT stands by (no TUN, no route) and
+# comes up when the native default route goes, and stands down again when it comes back; with --force it
+# runs, and its metric-2048 default route does not beat the native one.
 ip -n "$NSC" addr add 192.0.2.10/24 dev c-r
 ip -n "$NSC" route add default via 192.0.2.1 dev c-r metric 100
-refuses_native_v4() {
-	local rc
-	nsx "$NSC" timeout 10 "$XLAT464" clat --pref64 "$PLAT" --control "$CTL" --foreground >"$tmp/clat3.log" 2>&1
-	rc=$?
-	cat "$tmp/clat3.log"
-	echo "exit status $rc"
-	[ "$rc" -eq 1 ] && grep -q "native IPv4 default route on c-r" "$tmp/clat3.log" &&
-		! nsx "$NSC" ip link show clat >/dev/null 2>&1
+wait_log() { # LOG PATTERN: up to 10 s
+	for _ in $(seq 100); do grep -q "$2" "$1" && return 0; sleep 0.1; done
+	echo "not in $1: $2"; return 1
 }
-check refuses-when-native-ipv4 refuses_native_v4
+tun_route() { nsx "$NSC" ip -4 route show default | grep -q "dev clat.*metric 2048"; }
+standby_native_v4() {
+	wait_log "$tmp/clat3.log" "dad -> standby (native IPv4 default route on c-r)" || return 1
+	cat "$tmp/clat3.log"
+	if nsx "$NSC" ip link show clat >/dev/null 2>&1; then echo "TUN clat exists in standby"; return 1; fi
+	"$XLAT464" status --control "$CTL" | grep "state standby"
+}
+comes_back() {
+	ip -n "$NSC" route del default via 192.0.2.1 dev c-r metric 100 || return 1
+	wait_log "$tmp/clat3.log" "standby -> running" || return 1
+	for _ in $(seq 50); do tun_route && break; sleep 0.1; done
+	nsx "$NSC" ip -4 route
+	tun_route && nsx "$NSC" ping -c 2 -W 2 "$S4"
+}
+stands_down() {
+	ip -n "$NSC" route add default via 192.0.2.1 dev c-r metric 100 || return 1
+	wait_log "$tmp/clat3.log" "running -> standby (native IPv4 default route on c-r)" || return 1
+	for _ in $(seq 50); do tun_route || break; sleep 0.1; done
+	nsx "$NSC" ip -4 route
+	! tun_route && ! nsx "$NSC" ip link show clat >/dev/null 2>&1
+}
+ip netns exec "$NSC" "$XLAT464" clat --pref64 "$PLAT" --control "$CTL" --foreground >"$tmp/clat3.log" 2>&1 &
+daemon_pid=$!
+check standby-when-native-ipv4 standby_native_v4
+check native-ipv4-gone-clat-comes-back comes_back
+check native-ipv4-back-clat-stands-down stands_down
+check sigterm-in-standby stop_clat
 native_wins() {
 	nsx "$NSC" ip -4 route
 	nsx "$NSC" ip -4 route show default | grep -q "dev clat.*metric 2048" || { echo "no CLAT route"; return 1; }

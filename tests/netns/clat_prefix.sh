@@ -1,0 +1,294 @@
+#!/bin/bash
+# The CLAT's prefix manager end to end: DNS64 discovery (RFC 7050) through a real unbound DNS64, the
+# re-query at TTL - 10 s seen on the wire, PREF64 from Router Advertisements (RFC 8781, sent by scapy)
+# winning over DNS64, a PREF64 change mid-run followed live, and expiry of every source standing the
+# CLAT down. Namespaces this script creates and deletes. Run as root: sudo tests/netns/clat_prefix.sh
+#
+#  ns cl (IPv6-only client)         ns rt (router, DNS64, two PLATs)                       ns sv (IPv4 server)
+# +--------------------------+    +---------------------------------------------------+   +------------------+
+# | xlat464 clat (no --pref64)|   | radvd: SLAAC 2001:db8:1::/64                       |   |                  |
+# | resolv.conf (netns):     |    | unbound on 2001:db8:1::1: dns64-prefix A, auth-zone|   |                  |
+# |   2001:db8:1::1          |    |   ipv4only.arpa A 192.0.0.170/171 TTL 15           |   |                  |
+# |                          |    | scapy: RAs with PREF64 B, then A                   |   |                  |
+# |                          |    | TAYGA a: A = 2001:db8:64::/96, pool .128/26        |   |                  |
+# |                          |    | TAYGA b: B = 2001:db8:46::/96, pool .192/26        |   |                  |
+# | c-r SLAAC                |====| r-c 2001:db8:1::1/64   r-s 203.0.113.1/24, masq.   |===| s-r 203.0.113.2  |
+# +--------------------------+    +---------------------------------------------------+   +------------------+
+#
+# Every check prints PASS or FAIL; the last line is "N passed, N failed"; exit 1 when a check failed,
+# 2 when the setup failed. Environment: XLAT464=path (default build/xlat464), KEEP=1, VERBOSE=1.
+set -u
+export LC_ALL=C
+
+here=$(cd "$(dirname "$0")" && pwd)
+XLAT464=${XLAT464:-$here/../../build/xlat464}
+KEEP=${KEEP:-0}
+VERBOSE=${VERBOSE:-0}
+PY=/usr/bin/python3
+RA_PY=$here/clat_pref64_ra.py
+
+P=x464cpfx-$$-
+NSC=${P}cl
+NSR=${P}rt
+NSS=${P}sv
+ALL_NS="$NSC $NSR $NSS"
+
+PREFIX6=2001:db8:1::
+R6=2001:db8:1::1
+PLAT_A=2001:db8:64::/96
+PLAT_B=2001:db8:46::/96
+RS4=203.0.113.1
+S4=203.0.113.2
+TTL=15
+
+pass=0
+fail=0
+pids=()
+daemon_pid=
+ra_pid=
+unbound_pid=
+tmp=
+
+say() { printf '%s\n' "$*"; }
+die() { say "setup: $*" >&2; exit 2; }
+nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+cleanup() {
+	local rc=$? p ns
+	for p in $daemon_pid $ra_pid $unbound_pid "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	for p in $daemon_pid $ra_pid $unbound_pid "${pids[@]}"; do wait "$p" 2>/dev/null; done
+	for ns in $ALL_NS; do ip netns del "$ns" 2>/dev/null; done
+	rm -rf "/etc/netns/$NSC"
+	if [ -n "$tmp" ] && [ -d "$tmp" ]; then
+		if [ "$fail" -eq 0 ] && [ "$rc" -eq 0 ] && [ "$KEEP" != 1 ]; then
+			rm -rf "$tmp"
+		else
+			say "logs and captures kept in $tmp"
+		fi
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+check() { # NAME FUNCTION [ARGS...]
+	local name=$1; shift
+	local log=$tmp/$name.log
+	if "$@" >"$log" 2>&1; then
+		say "PASS $name"
+		pass=$((pass + 1))
+		[ "$VERBOSE" = 1 ] && sed 's/^/    /' "$log"
+	else
+		say "FAIL $name"
+		fail=$((fail + 1))
+		sed 's/^/    /' "$log" | tail -n 25
+	fi
+	return 0
+}
+wait_log() { # LOG PATTERN SECONDS
+	local i
+	for i in $(seq $(($3 * 10))); do grep -q -- "$2" "$1" && return 0; sleep 0.1; done
+	echo "not in $1 within $3 s: $2"
+	return 1
+}
+
+# ---- preconditions ------------------------------------------------------------------------------
+[ "$(id -u)" -eq 0 ] || die "must run as root"
+for c in ip nft tayga radvd unbound tcpdump ping timeout; do
+	command -v "$c" >/dev/null || die "missing command: $c (see scripts/install-deps.sh)"
+done
+[ -x "$PY" ] && "$PY" -c "import scapy.all" 2>/dev/null || die "missing $PY with scapy (python3-scapy)"
+[ -x "$XLAT464" ] || die "no binary at $XLAT464 (run make, or set XLAT464=)"
+tmp=$(mktemp -d /tmp/x464cpfx.XXXXXX) || die "mktemp"
+chmod 755 "$tmp"
+say "# clat_prefix: namespaces ${P}*, temp $tmp"
+
+# ---- topology -----------------------------------------------------------------------------------
+for ns in $ALL_NS; do
+	ip netns add "$ns" || die "ip netns add $ns"
+	nsx "$ns" ip link set lo up
+	nsx "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 >/dev/null || die "sysctl $ns"
+done
+nsx "$NSR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 >/dev/null || die "forwarding"
+ip -n "$NSC" link add c-r type veth peer name r-c netns "$NSR" || die "veth c-r"
+ip -n "$NSR" link add r-s type veth peer name s-r netns "$NSS" || die "veth r-s"
+nsx "$NSC" sysctl -qw net.ipv6.conf.c-r.accept_ra=1 net.ipv6.conf.c-r.autoconf=1 >/dev/null
+ip -n "$NSC" link set c-r up
+ip -n "$NSR" addr add "$R6/64" dev r-c nodad
+ip -n "$NSR" addr add "$RS4/24" dev r-s
+ip -n "$NSR" link set r-c up
+ip -n "$NSR" link set r-s up
+ip -n "$NSS" addr add "$S4/24" dev s-r
+ip -n "$NSS" link set s-r up
+ip -n "$NSS" route add default via "$RS4"
+
+cat >"$tmp/radvd.conf" <<EOC
+interface r-c {
+	AdvSendAdvert on;
+	MinRtrAdvInterval 3;
+	MaxRtrAdvInterval 10;
+	prefix ${PREFIX6}/64 { AdvOnLink on; AdvAutonomous on; };
+};
+EOC
+ip netns exec "$NSR" timeout 900 radvd -n -C "$tmp/radvd.conf" -p "$tmp/radvd.pid" -m stderr >"$tmp/radvd.log" 2>&1 &
+pids+=($!)
+
+# Two TAYGA instances, one per PLAT prefix, with NAT44 behind both.
+for x in a b; do
+	if [ $x = a ]; then pl=$PLAT_A pool=198.51.100.128/26 t4=198.51.100.1; else pl=$PLAT_B pool=198.51.100.192/26 t4=198.51.100.2; fi
+	mkdir -p "$tmp/tayga-$x"
+	printf 'tun-device nat64%s\nipv4-addr %s\nprefix %s\ndynamic-pool %s\ndata-dir %s\n' \
+		$x $t4 $pl $pool "$tmp/tayga-$x" >"$tmp/tayga-$x.conf"
+	ip -n "$NSR" tuntap add nat64$x mode tun || die "tuntap nat64$x"
+	ip -n "$NSR" link set nat64$x up
+	ip netns exec "$NSR" timeout 900 tayga -c "$tmp/tayga-$x.conf" --nodetach >"$tmp/tayga-$x.log" 2>&1 &
+	pids+=($!)
+	ip -n "$NSR" route add $pl dev nat64$x || die "route $pl"
+	ip -n "$NSR" route add $pool dev nat64$x || die "route $pool"
+	ip -n "$NSR" route add $t4/32 dev nat64$x || die "route $t4"
+done
+nsx "$NSR" nft -f - <<EOC || die "nft"
+table ip x464cpfx {
+	chain post {
+		type nat hook postrouting priority 100;
+		oifname "r-s" ip saddr 198.51.100.0/24 masquerade
+	}
+}
+EOC
+
+# unbound as DNS64 (prefix A). ipv4only.arpa comes from an auth-zone served "for upstream", so the
+# answer passes through the dns64 module (local-data would be answered before it).
+cat >"$tmp/ipv4only.zone" <<EOC
+\$TTL $TTL
+ipv4only.arpa. 3600 IN SOA localhost. nobody.invalid. 1 3600 600 86400 $TTL
+ipv4only.arpa. 3600 IN NS localhost.
+ipv4only.arpa. $TTL IN A 192.0.0.170
+ipv4only.arpa. $TTL IN A 192.0.0.171
+EOC
+cat >"$tmp/unbound.conf" <<EOC
+server:
+	interface: $R6
+	port: 53
+	do-daemonize: no
+	username: ""
+	chroot: ""
+	directory: "$tmp"
+	pidfile: "$tmp/unbound.pid"
+	use-syslog: no
+	logfile: ""
+	verbosity: 1
+	access-control: ::/0 allow
+	module-config: "dns64 iterator"
+	dns64-prefix: $PLAT_A
+	do-ip4: no
+auth-zone:
+	name: "ipv4only.arpa."
+	zonefile: "$tmp/ipv4only.zone"
+	for-upstream: yes
+	for-downstream: no
+remote-control:
+	control-enable: no
+EOC
+ip netns exec "$NSR" timeout 900 unbound -d -c "$tmp/unbound.conf" >"$tmp/unbound.log" 2>&1 &
+unbound_pid=$!
+
+mkdir -p "/etc/netns/$NSC" || die "mkdir /etc/netns/$NSC"
+echo "nameserver $R6" >"/etc/netns/$NSC/resolv.conf"
+
+for _ in $(seq 150); do
+	nsx "$NSC" ip -6 addr show dev c-r scope global | grep -v tentative | grep -q "inet6 ${PREFIX6%::}:" &&
+		nsx "$NSC" ip -6 route show default | grep -q . && break
+	sleep 0.1
+done
+nsx "$NSC" ip -6 route show default | grep -q . || die "no SLAAC/default route on the client"
+for _ in $(seq 50); do nsx "$NSR" ss -Hlun "sport = :53" | grep -q . && break; sleep 0.1; done
+kill -0 "$unbound_pid" 2>/dev/null || die "unbound exited: $(cat "$tmp/unbound.log")"
+
+# DNS queries on the router's link, bounded in count and time.
+ip netns exec "$NSR" timeout 300 tcpdump --immediate-mode -n -U -c 200 -i r-c -w "$tmp/dns.pcap" 'udp dst port 53' >/dev/null 2>&1 &
+pids+=($!)
+sleep 1
+
+# ---- DNS64 ----------------------------------------------------------------------------------------
+CTL=$tmp/ctl.sock
+LOG=$tmp/clat.log
+ip netns exec "$NSC" "$XLAT464" clat --uplink c-r --control "$CTL" --foreground >"$LOG" 2>&1 &
+daemon_pid=$!
+
+dns64_learned() {
+	wait_log "$LOG" "DNS64: ipv4only.arpa gives ${PLAT_A%/96}/96, TTL" 20 || { cat "$LOG"; return 1; }
+	wait_log "$LOG" "-> running (PLAT prefix ${PLAT_A%/96}/96 from dns64" 10 || { cat "$LOG"; return 1; }
+	grep -E "DNS64|state|PLAT" "$LOG"
+	"$XLAT464" status --control "$CTL" | grep -E "state|pref64|dns64"
+	"$XLAT464" status --control "$CTL" | grep -q "pref64 ${PLAT_A%/96}/96 (source: dns64, TTL"
+}
+check dns64-prefix-learned dns64_learned
+check ping-via-dns64-prefix nsx "$NSC" ping -c 3 -W 2 "$S4"
+
+# TTL 15: the CLAT asks again 5 s after each answer (TTL - 10 s), so over ~13 s at least 3 queries,
+# 4-8 s apart (the cache hands out decreasing TTLs, each giving the 5-s minimum).
+dns64_requery() {
+	sleep 13
+	local times
+	times=$(tcpdump -n -tt -r "$tmp/dns.pcap" 2>/dev/null | awk '{ print $1 }')
+	tcpdump -n -tt -r "$tmp/dns.pcap" 2>/dev/null | tail -n 6
+	echo "$times" | awk 'NR > 1 { d = $1 - p; print "gap " d; if (d < 4 || d > 8) bad = 1 } { p = $1; n++ }
+		END { print n " queries"; exit !(n >= 3 && !bad) }'
+}
+check dns64-requery-at-ttl-minus-10s dns64_requery
+
+tayga_rx() { nsx "$NSR" cat /sys/class/net/nat64$1/statistics/tx_packets; }
+
+# ---- PREF64 wins over DNS64, then changes --------------------------------------------------------
+ip netns exec "$NSR" timeout 120 "$PY" "$RA_PY" r-c "$PLAT_B" 600 2 60 >"$tmp/ra1.log" 2>&1 &
+ra_pid=$!
+pref64_wins() {
+	wait_log "$LOG" "PLAT prefix ${PLAT_A%/96}/96 (dns64) -> ${PLAT_B%/96}/96 (ra-pref64)" 15 || { cat "$LOG" "$tmp/ra1.log"; return 1; }
+	grep -E "RA PREF64|PLAT prefix" "$LOG"
+	local before after
+	before=$(tayga_rx b)
+	nsx "$NSC" ping -c 3 -W 2 "$S4" || return 1
+	after=$(tayga_rx b)
+	echo "TAYGA b (prefix B) packets to the kernel: $before -> $after"
+	[ "$after" -ge $((before + 3)) ] && "$XLAT464" status --control "$CTL" | grep "pref64 ${PLAT_B%/96}/96 (source: ra-pref64, lifetime 600 s"
+}
+check pref64-from-ra-wins-over-dns64 pref64_wins
+
+kill "$ra_pid"; wait "$ra_pid" 2>/dev/null
+ip netns exec "$NSR" timeout 120 "$PY" "$RA_PY" r-c "$PLAT_A" 600 2 60 >"$tmp/ra2.log" 2>&1 &
+ra_pid=$!
+pref64_change() {
+	wait_log "$LOG" "PLAT prefix ${PLAT_B%/96}/96 (ra-pref64) -> ${PLAT_A%/96}/96 (ra-pref64)" 15 || { cat "$LOG"; return 1; }
+	local before after
+	before=$(tayga_rx a)
+	nsx "$NSC" ping -c 3 -W 2 "$S4" || return 1
+	after=$(tayga_rx a)
+	echo "TAYGA a (prefix A) packets to the kernel: $before -> $after"
+	[ "$after" -ge $((before + 3)) ]
+}
+check pref64-change-followed-live pref64_change
+
+# ---- expiry: the last RA has a 16-s lifetime, DNS64 goes away: the CLAT stands down ----------------
+kill "$ra_pid"; wait "$ra_pid" 2>/dev/null; ra_pid=
+kill "$unbound_pid"; wait "$unbound_pid" 2>/dev/null; unbound_pid=
+nsx "$NSR" "$PY" "$RA_PY" r-c "$PLAT_A" 16 0 1 >"$tmp/ra3.log" 2>&1
+expiry_stands_down() {
+	wait_log "$LOG" "running -> waiting (no PLAT prefix" 40 || { tail -n 20 "$LOG"; return 1; }
+	grep -E "PLAT prefix|state|DNS64" "$LOG" | tail -n 8
+	if nsx "$NSC" ip link show clat >/dev/null 2>&1; then echo "TUN still there"; return 1; fi
+	nsx "$NSC" ip -4 route show default | grep -q clat && { echo "route still there"; return 1; }
+	"$XLAT464" status --control "$CTL" | grep -E "state waiting|pref64 none"
+}
+check expiry-stands-clat-down expiry_stands_down
+
+sigterm() {
+	kill -TERM "$daemon_pid" || return 1
+	for _ in $(seq 30); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$daemon_pid" 2>/dev/null && { kill -KILL "$daemon_pid"; return 1; }
+	wait "$daemon_pid"; local rc=$?; daemon_pid=
+	echo "exit status $rc"
+	[ "$rc" -eq 0 ] && [ ! -e "$CTL" ]
+}
+check sigterm-clean-exit sigterm
+
+say "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
