@@ -1,0 +1,610 @@
+/* `xlat464 dhcp4`: the option-108 DHCPv4 responder of an IPv6-mostly or IPv6-only network.
+ *
+ *   client --DISCOVER/REQUEST (UDP 67, broadcast)--> socket bound to --interface
+ *          --> dhcp4_parse (lib/dhcp4: drop with a named reason)
+ *          --> dhcp4_server_handle (lib/dhcp4: RFC 8925 section 3.3 / RFC 2131 section 4.3)
+ *          --> dhcp4_build_reply --> 255.255.255.255:68 (or ciaddr:68) out of the same interface
+ *
+ * A client whose Parameter Request List has 108 gets yiaddr 0.0.0.0 and option 108 (V6ONLY_WAIT),
+ * whatever the mode. Other clients get nothing (--mode v6only) or an address from --pool
+ * (--mode mostly), remembered in --lease-file across restarts. Each client hardware address is
+ * logged once (and again if it changes its mind about 108); `xlat464 status` shows how many
+ * clients asked for 108. docs/dhcp4.md describes the choices. */
+#include "dhcp4.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sys/ctl.h"
+#include "sys/log.h"
+#include "sys/loop.h"
+#include "sys/sig.h"
+
+#define DHCP4_PKT_MAX 4096
+#define DHCP4_SEEN_MAX 4096
+#define DHCP4_CTL_PATH_MAX 108
+#define DHCP4_LEASE_DIR "/var/lib/xlat464"
+
+struct dhcp4_opts {
+	const char *ifname, *control, *pidfile, *lease_file;
+	bool daemon, debug, check;
+};
+
+struct seen_client {
+	uint8_t hlen;
+	uint8_t chaddr[DHCP4_CHADDR_LEN];
+	bool asked108;
+};
+
+struct dhcp4d {
+	struct dhcp4_opts opt;
+	struct dhcp4_server srv;
+	int ifindex;
+	int fd, sigfd, ctlfd;
+	struct sys_loop loop;
+	char ctlpath[DHCP4_CTL_PATH_MAX];
+	char lease_path[4096];
+	time_t started;
+	struct seen_client *seen;
+	unsigned nseen;
+	bool seen_full_logged;
+	struct dhcp4_status_msg st; /* the counters live here; the header is filled when asked */
+};
+
+static const char dhcp4_usage[] =
+	"usage: xlat464 dhcp4 --interface IF [--mode v6only|mostly] [--v6only-wait SECONDS|none]\n"
+	"                     [--server-id ADDR] [--pool FIRST-LAST --router ADDR --dns ADDR\n"
+	"                      --prefix-len N --lease-time SECONDS --lease-file PATH]\n"
+	"                     [--control PATH] [--pidfile FILE] [--daemon] [--debug] [--check]\n"
+	"                     [--list-drop-reasons]\n"
+	"  --interface IF       the link to serve (UDP 67, SO_BINDTODEVICE)\n"
+	"  --mode v6only        IPv6-only network: only clients asking for option 108 get an answer (default)\n"
+	"  --mode mostly        IPv6-mostly network: the others get an address from --pool\n"
+	"  --v6only-wait S      V6ONLY_WAIT in option 108, at least 300 (RFC 8925 section 3.4; default 1800);\n"
+	"                       'none': not configured, the option carries 0 (RFC 8925 section 3.1)\n"
+	"  --server-id ADDR     server identifier (default: the interface's first IPv4 address)\n"
+	"  --pool A-B           addresses to lease (mostly mode), inside the --prefix-len subnet (default 24)\n"
+	"  --router ADDR, --dns ADDR   options 3 and 6 (each repeatable, up to 4)\n"
+	"  --lease-time S       lease length (default 3600, at least 60)\n"
+	"  --lease-file PATH    leases kept across restarts (default " DHCP4_LEASE_DIR "/dhcp4-IF.leases)\n"
+	"  --control PATH       control socket (default " SYS_CTL_DIR "/dhcp4-IF.sock); `xlat464 status` reads it\n"
+	"  --check              validate the flags, print the effective settings and exit\n";
+
+/* ---- flags -------------------------------------------------------------------------------------- */
+
+static int parse_u32(const char *flag, const char *v, uint32_t min, uint32_t max, uint32_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(v, &end, 10);
+	if (!*v || *end || errno || v[0] == '-' || x < min || x > max) {
+		log_warn("%s %s: expected a whole number from %u to %u", flag, v, min, max);
+		return -1;
+	}
+	*out = (uint32_t)x;
+	return 0;
+}
+
+static int parse_addr(const char *flag, const char *v, uint8_t a[4])
+{
+	if (!dhcp4_addr_parse(v, a)) {
+		log_warn("%s %s: expected an IPv4 address (a.b.c.d)", flag, v);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_addr(const char *flag, const char *v, uint8_t (*list)[4], unsigned *n)
+{
+	if (*n >= DHCP4_MAX_ADDRS) {
+		log_warn("%s %s: at most %d addresses", flag, v, DHCP4_MAX_ADDRS);
+		return -1;
+	}
+	return parse_addr(flag, v, list[(*n)++]);
+}
+
+static int parse_opts(int argc, char **argv, struct dhcp4d *d)
+{
+	struct dhcp4_server_cfg *c = &d->srv.cfg;
+	const char *pool = NULL, *server_id = NULL;
+
+	c->mode = DHCP4_MODE_V6ONLY;
+	c->v6only_wait = DHCP4_V6ONLY_WAIT_DEFAULT;
+	c->plen = 24;
+	c->lease_time = DHCP4_LEASE_TIME_DEFAULT;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			fputs(dhcp4_usage, stdout);
+			exit(0);
+		} else if (strcmp(a, "--list-drop-reasons") == 0) {
+			printf("| reason | meaning |\n|---|---|\n");
+			for (int r = 1; r < DHCP4_DROP__COUNT; r++)
+				printf("| `%s` | %s |\n", dhcp4_drop_name((enum dhcp4_drop)r),
+				       dhcp4_drop_desc((enum dhcp4_drop)r));
+			exit(0);
+		} else if (strcmp(a, "--daemon") == 0) {
+			d->opt.daemon = true;
+		} else if (strcmp(a, "--foreground") == 0) {
+			d->opt.daemon = false;
+		} else if (strcmp(a, "--debug") == 0) {
+			d->opt.debug = true;
+		} else if (strcmp(a, "--check") == 0) {
+			d->opt.check = true;
+		} else if (!v) {
+			log_warn("%s: unknown option or missing value (see xlat464 dhcp4 --help)", a);
+			return -1;
+		} else {
+			i++;
+			int r = 0;
+			if (strcmp(a, "--interface") == 0 || strcmp(a, "--iface") == 0) {
+				if (strlen(v) >= IF_NAMESIZE) {
+					log_warn("--interface %s: longer than %d characters", v, IF_NAMESIZE - 1);
+					return -1;
+				}
+				d->opt.ifname = v;
+			} else if (strcmp(a, "--mode") == 0) {
+				if (strcmp(v, "v6only") == 0)
+					c->mode = DHCP4_MODE_V6ONLY;
+				else if (strcmp(v, "mostly") == 0)
+					c->mode = DHCP4_MODE_MOSTLY;
+				else {
+					log_warn("--mode %s: expected v6only or mostly", v);
+					return -1;
+				}
+			} else if (strcmp(a, "--v6only-wait") == 0) {
+				if (strcmp(v, "none") == 0)
+					c->v6only_wait = 0;
+				else
+					r = parse_u32(a, v, DHCP4_MIN_V6ONLY_WAIT, UINT32_MAX, &c->v6only_wait);
+			} else if (strcmp(a, "--server-id") == 0) {
+				server_id = v;
+				r = parse_addr(a, v, c->server_id);
+			} else if (strcmp(a, "--pool") == 0) {
+				pool = v;
+			} else if (strcmp(a, "--prefix-len") == 0) {
+				uint32_t p;
+				r = parse_u32(a, v, 8, 30, &p);
+				c->plen = p;
+			} else if (strcmp(a, "--router") == 0) {
+				r = add_addr(a, v, c->routers, &c->nrouters);
+			} else if (strcmp(a, "--dns") == 0) {
+				r = add_addr(a, v, c->dns, &c->ndns);
+			} else if (strcmp(a, "--lease-time") == 0) {
+				r = parse_u32(a, v, DHCP4_LEASE_TIME_MIN, UINT32_MAX - 1, &c->lease_time);
+			} else if (strcmp(a, "--lease-file") == 0) {
+				d->opt.lease_file = v;
+			} else if (strcmp(a, "--control") == 0) {
+				d->opt.control = v;
+			} else if (strcmp(a, "--pidfile") == 0) {
+				d->opt.pidfile = v;
+			} else {
+				log_warn("%s: unknown option (see xlat464 dhcp4 --help)", a);
+				return -1;
+			}
+			if (r < 0)
+				return -1;
+		}
+	}
+	if (!d->opt.ifname) {
+		log_warn("--interface IF is required");
+		return -1;
+	}
+	if (c->mode == DHCP4_MODE_V6ONLY) {
+		if (pool || c->nrouters || c->ndns || d->opt.lease_file) {
+			log_warn("--pool, --router, --dns and --lease-file need --mode mostly");
+			return -1;
+		}
+	} else {
+		char first[20], last[20];
+		uint8_t fa[4], la[4];
+		const char *dash = pool ? strchr(pool, '-') : NULL;
+		if (!pool) {
+			log_warn("--mode mostly needs --pool FIRST-LAST");
+			return -1;
+		}
+		if (!dash || (size_t)(dash - pool) >= sizeof(first) || strlen(dash + 1) >= sizeof(last)) {
+			log_warn("--pool %s: expected FIRST-LAST, e.g. 192.0.2.100-192.0.2.199", pool);
+			return -1;
+		}
+		snprintf(first, sizeof(first), "%.*s", (int)(dash - pool), pool);
+		snprintf(last, sizeof(last), "%s", dash + 1);
+		if (parse_addr("--pool", first, fa) < 0 || parse_addr("--pool", last, la) < 0)
+			return -1;
+		c->pool_first = (uint32_t)fa[0] << 24 | (uint32_t)fa[1] << 16 | (uint32_t)fa[2] << 8 | fa[3];
+		c->pool_last = (uint32_t)la[0] << 24 | (uint32_t)la[1] << 16 | (uint32_t)la[2] << 8 | la[3];
+		uint32_t mask = 0xffffffffu << (32 - c->plen);
+		if (c->pool_last < c->pool_first || c->pool_last - c->pool_first >= DHCP4_POOL_MAX) {
+			log_warn("--pool %s: FIRST must not be above LAST, and at most %d addresses", pool,
+				 DHCP4_POOL_MAX);
+			return -1;
+		}
+		if ((c->pool_first & mask) != (c->pool_last & mask) || (c->pool_first & ~mask) == 0 ||
+		    (c->pool_last & ~mask) == ~mask) {
+			log_warn("--pool %s: must lie inside one /%u subnet, without its network and broadcast "
+				 "addresses (--prefix-len)", pool, c->plen);
+			return -1;
+		}
+	}
+	if (server_id && c->mode == DHCP4_MODE_MOSTLY) {
+		uint32_t s = (uint32_t)c->server_id[0] << 24 | (uint32_t)c->server_id[1] << 16 |
+			     (uint32_t)c->server_id[2] << 8 | c->server_id[3];
+		if (s >= c->pool_first && s <= c->pool_last) {
+			log_warn("--server-id %s: inside --pool", server_id);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static size_t format_settings(const struct dhcp4d *d, char *buf, size_t cap)
+{
+	const struct dhcp4_server_cfg *c = &d->srv.cfg;
+	char a[16], b[16];
+	size_t n = 0;
+#define APPEND(...)                                                               \
+	do {                                                                      \
+		int k_ = snprintf(buf + n, cap - n, __VA_ARGS__);                  \
+		if (k_ > 0)                                                       \
+			n = (size_t)k_ >= cap - n ? cap - 1 : n + (size_t)k_;        \
+	} while (0)
+
+	buf[0] = '\0';
+	if (c->server_id[0] | c->server_id[1] | c->server_id[2] | c->server_id[3])
+		dhcp4_addr_format(c->server_id, a, sizeof(a));
+	else
+		snprintf(a, sizeof(a), "(interface)");
+	APPEND("interface %s\nmode %s\nserver-id %s\n", d->opt.ifname,
+	       c->mode == DHCP4_MODE_MOSTLY ? "mostly" : "v6only", a);
+	if (c->v6only_wait)
+		APPEND("v6only-wait %u\n", c->v6only_wait);
+	else
+		APPEND("v6only-wait none (option 108 carries 0; clients wait MIN_V6ONLY_WAIT, 300 s)\n");
+	if (c->mode == DHCP4_MODE_MOSTLY) {
+		uint8_t f[4] = { (uint8_t)(c->pool_first >> 24), (uint8_t)(c->pool_first >> 16),
+				 (uint8_t)(c->pool_first >> 8), (uint8_t)c->pool_first };
+		uint8_t l[4] = { (uint8_t)(c->pool_last >> 24), (uint8_t)(c->pool_last >> 16),
+				 (uint8_t)(c->pool_last >> 8), (uint8_t)c->pool_last };
+		dhcp4_addr_format(f, a, sizeof(a));
+		dhcp4_addr_format(l, b, sizeof(b));
+		APPEND("pool %s-%s (%u addresses)\nprefix-len %u\nlease-time %u\n", a, b,
+		       c->pool_last - c->pool_first + 1, c->plen, c->lease_time);
+		for (unsigned i = 0; i < c->nrouters; i++) {
+			dhcp4_addr_format(c->routers[i], a, sizeof(a));
+			APPEND("router %s\n", a);
+		}
+		for (unsigned i = 0; i < c->ndns; i++) {
+			dhcp4_addr_format(c->dns[i], a, sizeof(a));
+			APPEND("dns %s\n", a);
+		}
+		APPEND("lease-file %s\n", d->lease_path);
+	}
+#undef APPEND
+	return n;
+}
+
+/* ---- per-client log and counts ---------------------------------------------------------------- */
+
+static const char *fmt_hw(const struct dhcp4_msg *m, char *buf, size_t cap)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (unsigned i = 0; i < m->hlen && n + 3 < cap; i++)
+		n += (size_t)snprintf(buf + n, cap - n, i ? ":%02x" : "%02x", m->chaddr[i]);
+	return buf;
+}
+
+static void note_client(struct dhcp4d *d, const struct dhcp4_msg *m, bool asked)
+{
+	char hw[3 * DHCP4_CHADDR_LEN + 1];
+	struct seen_client *c = NULL;
+
+	for (unsigned i = 0; i < d->nseen; i++)
+		if (d->seen[i].hlen == m->hlen && memcmp(d->seen[i].chaddr, m->chaddr, m->hlen) == 0) {
+			c = &d->seen[i];
+			break;
+		}
+	if (c) {
+		if (c->asked108 == asked)
+			return;
+		c->asked108 = asked;
+		if (asked)
+			d->st.clients_108++;
+		else
+			d->st.clients_108--;
+		log_info("client %s now %s option 108 (%s)", fmt_hw(m, hw, sizeof(hw)), asked ? "asks for" : "no longer asks for",
+			 dhcp4_type_name(m->type));
+		return;
+	}
+	if (d->nseen >= DHCP4_SEEN_MAX) {
+		d->st.clients_untracked++;
+		if (!d->seen_full_logged)
+			log_warn("more than %d clients: later ones are counted but no longer logged", DHCP4_SEEN_MAX);
+		d->seen_full_logged = true;
+		return;
+	}
+	c = &d->seen[d->nseen++];
+	c->hlen = m->hlen;
+	memcpy(c->chaddr, m->chaddr, sizeof(c->chaddr));
+	c->asked108 = asked;
+	d->st.clients++;
+	d->st.clients_108 += asked;
+	log_info("client %s asked for option 108: %s (%s)", fmt_hw(m, hw, sizeof(hw)), asked ? "yes" : "no",
+		 dhcp4_type_name(m->type));
+}
+
+/* ---- packets ---------------------------------------------------------------------------------- */
+
+static void save_leases(struct dhcp4d *d)
+{
+	if (!d->srv.dirty || !d->srv.lease)
+		return;
+	if (dhcp4_leasefile_save(d->lease_path, &d->srv) < 0) {
+		static struct log_ratelimit rl;
+		d->st.lease_write_errors++;
+		if (log_ratelimit_ok(&rl))
+			log_warn("lease file %s: %s", d->lease_path, strerror(errno));
+		return;
+	}
+	d->srv.dirty = false;
+}
+
+static void count_reply(struct dhcp4d *d, const struct dhcp4_msg *m, const struct dhcp4_reply *r)
+{
+	if (r->type == DHCP4_NAK)
+		d->st.naks++;
+	else if (r->type == DHCP4_OFFER && r->v6only)
+		d->st.offers_v6only++;
+	else if (r->type == DHCP4_OFFER)
+		d->st.offers++;
+	else if (r->v6only)
+		d->st.acks_v6only++;
+	else if (m->type == DHCP4_INFORM)
+		d->st.informs++;
+	else
+		d->st.acks++;
+}
+
+static void handle(struct dhcp4d *d, const uint8_t *buf, size_t len)
+{
+	static struct log_ratelimit rl_drop, rl_send;
+	struct dhcp4_msg m;
+	struct dhcp4_reply r;
+	enum dhcp4_verdict v;
+	uint8_t out[DHCP4_MAX_REPLY_LEN], dst[4];
+	char hw[3 * DHCP4_CHADDR_LEN + 1], a[16];
+
+	enum dhcp4_drop why = dhcp4_parse(buf, len, &m);
+	if (why != DHCP4_DROP_NONE) {
+		d->st.drops[why]++;
+		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(&rl_drop))
+			log_debug("dropped a %zu-byte message: %s", len, dhcp4_drop_name(why));
+		return;
+	}
+	d->st.rx[m.type]++;
+	fmt_hw(&m, hw, sizeof(hw));
+	bool asked = dhcp4_msg_requests(&m, DHCP4_OPT_IPV6_ONLY_PREFERRED);
+	note_client(d, &m, asked);
+
+	why = dhcp4_server_handle(&d->srv, &m, (uint64_t)time(NULL), &v, &r);
+	if (why != DHCP4_DROP_NONE) {
+		d->st.drops[why]++;
+		log_debug("%s from %s: no answer (%s)", dhcp4_type_name(m.type), hw, dhcp4_drop_name(why));
+		save_leases(d); /* an OFFER given up for another server may have changed nothing durable */
+		return;
+	}
+	if (v == DHCP4_VERDICT_RELEASED || v == DHCP4_VERDICT_DECLINED) {
+		if (v == DHCP4_VERDICT_RELEASED)
+			d->st.releases++;
+		else
+			d->st.declines++;
+		dhcp4_addr_format(v == DHCP4_VERDICT_RELEASED ? m.ciaddr : m.requested_ip, a, sizeof(a));
+		log_info("client %s %s %s", hw, v == DHCP4_VERDICT_RELEASED ? "released" : "declined",
+			 a);
+		save_leases(d);
+		return;
+	}
+	save_leases(d); /* before the ACK leaves: a bound lease is on disk first */
+	size_t n = dhcp4_build_reply(&m, &r, out, sizeof(out));
+	bool bcast = dhcp4_reply_broadcast(&m, &r, dst);
+	if (n == 0 || dhcp4_sock_send(d->fd, d->ifindex, dst, out, n) < 0) {
+		d->st.send_errors++;
+		if (log_ratelimit_ok(&rl_send))
+			log_warn("sending a %s to %s: %s", dhcp4_type_name(r.type), hw,
+				 n == 0 ? "reply too long" : strerror(errno));
+		return;
+	}
+	count_reply(d, &m, &r);
+	dhcp4_addr_format(r.yiaddr, a, sizeof(a));
+	if (r.v6only)
+		log_debug("%s to %s: option 108 = %u, yiaddr 0.0.0.0 (%s)", dhcp4_type_name(r.type), hw, r.v6only_wait,
+			  bcast ? "broadcast" : "unicast");
+	else if (r.type == DHCP4_ACK && m.type == DHCP4_REQUEST)
+		log_info("client %s bound to %s for %u s", hw, a, r.lease_time);
+	else
+		log_debug("%s to %s: yiaddr %s (%s)", dhcp4_type_name(r.type), hw, a, bcast ? "broadcast" : "unicast");
+}
+
+static void on_sock(void *arg, int fd, uint32_t events)
+{
+	struct dhcp4d *d = arg;
+	uint8_t buf[DHCP4_PKT_MAX];
+
+	for (int burst = 0; burst < 64; burst++) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_TRUNC);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR) {
+				d->st.recv_errors++;
+				log_debug("recv: %s", strerror(errno));
+			}
+			return;
+		}
+		/* A datagram larger than the buffer is cut: parse what fits (the options field then
+		 * lacks End and the message is dropped as such). */
+		handle(d, buf, (size_t)n > sizeof(buf) ? sizeof(buf) : (size_t)n);
+	}
+}
+
+static void on_ctl(void *arg, int fd, uint32_t events)
+{
+	struct dhcp4d *d = arg;
+	int cl;
+
+	while ((cl = sys_ctl_accept(fd)) >= 0) {
+		struct dhcp4_status_msg *m = &d->st;
+		m->magic = DHCP4_STATUS_MAGIC;
+		m->size = sizeof(*m);
+		m->ndrops = DHCP4_DROP__COUNT;
+		m->pid = (int32_t)getpid();
+		m->uptime_sec = (uint64_t)(time(NULL) - d->started);
+		snprintf(m->daemon, sizeof(m->daemon), "dhcp4");
+		snprintf(m->ifname, sizeof(m->ifname), "%s", d->opt.ifname);
+		m->pool_size = d->srv.nlease;
+		m->bound = dhcp4_server_bound(&d->srv, (uint64_t)time(NULL));
+		format_settings(d, m->settings, sizeof(m->settings));
+		if (sys_write_all(cl, m, sizeof(*m)) < 0)
+			log_debug("status client: %s", strerror(errno));
+		close(cl);
+	}
+}
+
+static void on_signal(void *arg, int fd, uint32_t events)
+{
+	struct dhcp4d *d = arg;
+	int sig;
+
+	while ((sig = sys_signalfd_read(fd)) != 0) {
+		if (sig == SIGHUP) {
+			log_info("SIGHUP: nothing to reload (the settings are all flags)");
+			continue;
+		}
+		log_info("%s: exiting", strsignal(sig));
+		sys_loop_stop(&d->loop);
+	}
+}
+
+static int run(struct dhcp4d *d)
+{
+	char a[16];
+
+	d->ifindex = (int)if_nametoindex(d->opt.ifname);
+	if (d->ifindex == 0) {
+		log_warn("--interface %s: %s", d->opt.ifname, strerror(errno));
+		return -1;
+	}
+	if (!d->srv.cfg.server_id[0] && !d->srv.cfg.server_id[1] && !d->srv.cfg.server_id[2] &&
+	    !d->srv.cfg.server_id[3] && dhcp4_if_addr(d->opt.ifname, d->srv.cfg.server_id) < 0) {
+		log_warn("%s has no IPv4 address to use as the server identifier: give --server-id ADDR",
+			 d->opt.ifname);
+		return -1;
+	}
+	if (d->srv.lease && !d->opt.lease_file && mkdir(DHCP4_LEASE_DIR, 0755) < 0 && errno != EEXIST) {
+		log_warn("%s: %s (or give --lease-file PATH)", DHCP4_LEASE_DIR, strerror(errno));
+		return -1;
+	}
+	if (d->srv.lease && dhcp4_leasefile_load(d->lease_path, &d->srv) < 0)
+		return -1;
+	d->fd = dhcp4_sock_open(d->opt.ifname);
+	if (d->fd < 0) {
+		log_warn("UDP port %d on %s: %s", DHCP4_SERVER_PORT, d->opt.ifname, strerror(errno));
+		return -1;
+	}
+	if (d->opt.control)
+		snprintf(d->ctlpath, sizeof(d->ctlpath), "%s", d->opt.control);
+	else
+		snprintf(d->ctlpath, sizeof(d->ctlpath), "%s/dhcp4-%s.sock", SYS_CTL_DIR, d->opt.ifname);
+	d->sigfd = sys_signalfd_open();
+	if (d->sigfd < 0 || sys_loop_init(&d->loop) < 0) {
+		log_warn("signalfd/epoll: %s", strerror(errno));
+		return -1;
+	}
+	d->ctlfd = sys_ctl_listen(d->ctlpath);
+	if (d->ctlfd < 0) {
+		log_warn("control socket %s: %s", d->ctlpath,
+			 errno == EADDRINUSE ? "another daemon is answering there" : strerror(errno));
+		d->ctlpath[0] = '\0';
+		return -1;
+	}
+	if (sys_loop_add(&d->loop, d->fd, on_sock, d) < 0 || sys_loop_add(&d->loop, d->sigfd, on_signal, d) < 0 ||
+	    sys_loop_add(&d->loop, d->ctlfd, on_ctl, d) < 0) {
+		log_warn("epoll: %s", strerror(errno));
+		return -1;
+	}
+	if (d->opt.pidfile && sys_pidfile_write(d->opt.pidfile) < 0) {
+		log_warn("pidfile %s: %s", d->opt.pidfile, strerror(errno));
+		d->opt.pidfile = NULL;
+		return -1;
+	}
+	d->started = time(NULL);
+	dhcp4_addr_format(d->srv.cfg.server_id, a, sizeof(a));
+	log_info("serving %s in %s mode, server-id %s, option 108 V6ONLY_WAIT %u, control %s", d->opt.ifname,
+		 d->srv.cfg.mode == DHCP4_MODE_MOSTLY ? "mostly" : "v6only", a, d->srv.cfg.v6only_wait, d->ctlpath);
+	if (sys_loop_run(&d->loop) < 0) {
+		log_warn("epoll_wait: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void cleanup(struct dhcp4d *d)
+{
+	if (d->srv.lease && d->srv.dirty)
+		save_leases(d);
+	if (d->ctlfd >= 0) {
+		close(d->ctlfd);
+		unlink(d->ctlpath);
+	}
+	if (d->opt.pidfile)
+		sys_pidfile_remove(d->opt.pidfile);
+	if (d->fd >= 0)
+		close(d->fd);
+	if (d->sigfd >= 0)
+		close(d->sigfd);
+	sys_loop_close(&d->loop);
+	free(d->srv.lease);
+	free(d->seen);
+}
+
+int dhcp4_main(int argc, char **argv)
+{
+	static struct dhcp4d dd;
+	struct dhcp4d *d = &dd;
+
+	log_set_ident("xlat464 dhcp4");
+	d->fd = d->sigfd = d->ctlfd = -1;
+	d->loop.epfd = -1;
+	if (parse_opts(argc, argv, d) < 0)
+		return 2;
+	if (d->opt.debug)
+		log_set_level(LOG_LEVEL_DEBUG);
+	if (d->opt.lease_file)
+		snprintf(d->lease_path, sizeof(d->lease_path), "%s", d->opt.lease_file);
+	else
+		snprintf(d->lease_path, sizeof(d->lease_path), "%s/dhcp4-%s.leases", DHCP4_LEASE_DIR, d->opt.ifname);
+	if (d->opt.check) {
+		char buf[DHCP4_STATUS_SETTINGS_MAX];
+		format_settings(d, buf, sizeof(buf));
+		fputs(buf, stdout);
+		return 0;
+	}
+	if (d->srv.cfg.mode == DHCP4_MODE_MOSTLY) {
+		d->srv.nlease = d->srv.cfg.pool_last - d->srv.cfg.pool_first + 1;
+		d->srv.lease = calloc(d->srv.nlease, sizeof(*d->srv.lease));
+	}
+	d->seen = calloc(DHCP4_SEEN_MAX, sizeof(*d->seen));
+	if ((d->srv.cfg.mode == DHCP4_MODE_MOSTLY && !d->srv.lease) || !d->seen)
+		fatal("out of memory");
+	if (d->opt.daemon && sys_daemonize() < 0)
+		fatal("daemon: %s", strerror(errno));
+	int r = run(d);
+	cleanup(d);
+	return r < 0 ? 1 : 0;
+}
