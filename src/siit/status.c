@@ -10,6 +10,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "../mostly/dhcp4.h"
+#include "../mostly/ra.h"
 #include "ctl_msg.h"
 #include "siit.h"
 #include "sys/ctl.h"
@@ -168,6 +170,17 @@ int status_main(int argc, char **argv)
 		fatal("out of memory");
 	long n = sys_read_all(fd, m, sizeof(*m));
 	close(fd);
+	/* Daemons with their own message (the first word is the magic): src/mostly/dhcp4. */
+	if (n >= 4 && m->magic == DHCP4_STATUS_MAGIC) {
+		int r = dhcp4_status_print(m, (size_t)n, path, json);
+		free(m);
+		return r;
+	}
+	if (n >= 4 && m->magic == RA_STATUS_MAGIC) { /* src/mostly/ra */
+		int r = ra_status_print(m, (size_t)n, json, path);
+		free(m);
+		return r;
+	}
 	if (n != (long)sizeof(*m) || m->magic != SIIT_STATUS_MAGIC || m->size != sizeof(*m) ||
 	    m->ndrops != XLAT_DROP__COUNT) {
 		log_warn("%s: unexpected answer (%ld bytes; a daemon from another build?)", path, n);

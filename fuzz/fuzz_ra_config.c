@@ -1,0 +1,66 @@
+/* libFuzzer target for the `xlat464 ra` settings parser (src/mostly/ra_config.c). The input is split
+ * at NUL and newline bytes into argv words. Whatever parses must satisfy the documented invariants
+ * (lifetime a multiple of 8 within [interval, 65528], MinRtrAdvInterval within its RFC 4861 bounds,
+ * every PREF64 encodable), and must print; an error must leave a terminated message. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mostly/ra_config.c"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FZ_MAX_WORDS 64
+#define FZ_CHECK(cond)                                                                   \
+	do {                                                                             \
+		if (!(cond)) {                                                           \
+			fprintf(stderr, "VIOLATION %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+			abort();                                                         \
+		}                                                                        \
+	} while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char text[4096], out[RA_PATH_MAX * 40];
+	static struct ra_config c;
+	char *argv[FZ_MAX_WORDS + 1] = { "ra" };
+	int argc = 1;
+	char err[RA_ERR_MAX];
+
+	if (size >= sizeof(text))
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	char *w = text;
+	for (size_t i = 0; i <= size && argc <= FZ_MAX_WORDS; i++) {
+		if (text[i] == '\n' || text[i] == '\0') {
+			text[i] = '\0';
+			argv[argc++] = w;
+			w = text + i + 1;
+		}
+	}
+	memset(err, 'x', sizeof(err));
+	int r = ra_config_parse(&c, argc, argv, err, sizeof(err));
+	if (r < 0) {
+		FZ_CHECK(memchr(err, '\0', sizeof(err)) != NULL && err[0] != '\0');
+		return 0;
+	}
+	if (r == 1)
+		return 0;
+	FZ_CHECK(c.ifname[0] != '\0' && memchr(c.ifname, '\0', sizeof(c.ifname)) != NULL);
+	FZ_CHECK(c.max_interval >= RA_MAX_INTERVAL_MIN && c.max_interval <= RA_MAX_INTERVAL_MAX);
+	FZ_CHECK(c.min_interval_ms >= RA_MIN_INTERVAL_FLOOR_MS && c.min_interval_ms <= c.max_interval * 750);
+	FZ_CHECK(c.lifetime % 8 == 0 && c.lifetime >= c.max_interval && c.lifetime <= NDP_PREF64_MAX_LIFETIME);
+	FZ_CHECK(c.npref64 >= 1 && c.npref64 <= NDP_MAX_PREF64);
+	for (unsigned i = 0; i < c.npref64; i++) {
+		uint8_t opt[16];
+		FZ_CHECK(ndp_pref64_encode(&c.pref64[i], opt));
+		FZ_CHECK(c.pref64[i].lifetime == c.lifetime);
+	}
+	FZ_CHECK(c.mode == RA_MODE_ROUTER || (c.router_lifetime == 0 && c.nprefix == 0 && c.nrdnss == 0));
+	FZ_CHECK(c.mode != RA_MODE_ROUTER || (c.router_lifetime >= c.max_interval && c.router_lifetime <= 9000));
+	size_t n = ra_config_format(&c, out, sizeof(out));
+	FZ_CHECK(n < sizeof(out) && strlen(out) == n);
+	return 0;
+}

@@ -1,0 +1,723 @@
+/* `xlat464 ra`: a PREF64 announcer (RFC 8781) for IPv6-mostly and IPv6-only networks.
+ *
+ *   timer (RFC 4861 6.2.4, random interval in [MinRtrAdvInterval, MaxRtrAdvInterval], the first three
+ *   at most 16 s apart) -> RA with PREF64 options -> ff02::1 from the link-local address, hop limit 255
+ *   Router Solicitation -> raw ICMPv6 socket (ICMP6_FILTER: type 133 only; member of ff02::2)
+ *       -> ra_parse_rs (strict, RFC 4861 6.1.1; ignored ones counted by reason)
+ *       -> unicast answer to a link-local source within 0.5 s, or the rate-limited multicast one
+ *   SIGTERM -> a final RA (PREF64 lifetime 0; router lifetime 0 and deprecated prefixes with --router)
+ *
+ * Beside a router (the default) the RA has router lifetime 0, no hop limit or timers ("unspecified")
+ * and only PREF64 options, so hosts keep their real router and learn the NAT64 prefix from us. With
+ * --router we are the link's router: router lifetime 3 x MaxRtrAdvInterval, Prefix Information for
+ * SLAAC and RDNSS.
+ *
+ * States, each change logged as `old -> new`:  waiting (no usable link-local address yet) ->
+ * advertising -> stopping (waits for MIN_DELAY_BETWEEN_RAS after the last RA, sends the final one). */
+#include "ra.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sys/ctl.h"
+#include "sys/log.h"
+#include "sys/loop.h"
+#include "sys/netlink.h"
+#include "sys/sig.h"
+
+#define RA_WAIT_RETRY_MS 1000  /* how often to look again for a usable link-local address */
+#define RA_MAX_ADDRS 64
+#define RA_RX_MAX 1500         /* a solicitation longer than a link MTU is not one */
+#define RA_CMSG_SPACE 128
+#define RA_ETH_ADDR_LEN 6
+
+static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };   /* RFC 4291 2.7.1 */
+static const uint8_t all_routers[16] = { 0xff, 0x02, [15] = 2 };
+
+enum ra_state { RA_STATE_WAITING, RA_STATE_ADVERTISING, RA_STATE_STOPPING };
+static const char *const ra_state_name[] = { "waiting", "advertising", "stopping" };
+
+struct ra_counters {
+	uint64_t ra_periodic, ra_solicited_multicast, ra_solicited_unicast, ra_final, send_errors;
+	uint64_t rs_received, rs_valid, rs_ignored, recv_errors;
+	uint64_t rs_answer_unicast, rs_answer_multicast, rs_answer_coalesced;
+	uint64_t rs_reason[RA_RS__COUNT];
+};
+
+struct ra_daemon {
+	struct ra_config cfg;
+	enum ra_state state;
+	int ifindex;
+	bool has_mac;
+	uint8_t mac[RA_ETH_ADDR_LEN];
+	bool has_lladdr;
+	uint8_t lladdr[16];
+	struct sys_nl nl;
+	int icmpfd, sigfd, ctlfd, timerfd;
+	struct sys_loop loop;
+	struct ra_sched sched;
+	uint64_t final_at;
+	bool final_sent;
+	char ctlpath[RA_PATH_MAX];
+	time_t started;
+	struct ra_counters n;
+	uint8_t rx[RA_RX_MAX];
+};
+
+static const char ra_usage[] =
+	"usage: xlat464 ra --interface IF --pref64 PREFIX [--pref64 PREFIX ...] [--lifetime SECONDS]\n"
+	"                  [--interval SECONDS] [--beside-router | --router [--prefix PREFIX/64 ...]\n"
+	"                  [--rdnss ADDR ...]] [--control PATH] [--pidfile FILE] [--foreground | --daemon]\n"
+	"                  [--debug] [--check]\n"
+	"Sends Router Advertisements with the PREF64 option (RFC 8781) on IF, periodically and in answer\n"
+	"to Router Solicitations; on SIGTERM a final one withdraws the prefix (lifetime 0).\n"
+	"  --interface IF     the link to announce on (required)\n"
+	"  --pref64 PREFIX    NAT64 prefix, length 32, 40, 48, 56, 64 or 96 (repeatable, at least one)\n"
+	"  --lifetime SECONDS PREF64 lifetime: at least the interval, at most 65528, rounded up to 8 s\n"
+	"                     (default 3 x interval, RFC 8781 section 4.1)\n"
+	"  --interval SECONDS MaxRtrAdvInterval, 4 to 1800 (default 600); RAs go out at random times\n"
+	"                     between 0.33 x and 1 x the interval (RFC 4861 section 6.2.4)\n"
+	"  --beside-router    (default) another router serves the link: router lifetime 0, PREF64 only\n"
+	"  --router           be the link's router: router lifetime 3 x interval, and:\n"
+	"  --prefix PFX/64    Prefix Information for SLAAC (repeatable)\n"
+	"  --rdnss ADDR       recursive DNS server, RFC 8106 (repeatable)\n"
+	"  --control PATH     control socket (default " SYS_CTL_DIR "/ra-IF.sock); `xlat464 status` reads it\n"
+	"  --check            validate the flags, print the effective settings and exit\n";
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Randomness for the RFC 4861 timers (desynchronisation, not secrecy). */
+static uint32_t rand32(void)
+{
+	uint32_t r;
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) == (ssize_t)sizeof(r))
+		return r;
+	return (uint32_t)random();
+}
+
+static const char *ntop6(const uint8_t a[16], char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+static void set_state(struct ra_daemon *d, enum ra_state s, const char *why)
+{
+	if (d->state == s)
+		return;
+	log_info("state %s -> %s (%s)", ra_state_name[d->state], ra_state_name[s], why);
+	d->state = s;
+}
+
+/* ---- the link ---------------------------------------------------------------------------------- */
+
+/* Finds the interface's link-local address that has finished DAD (RFC 4861 section 6.2.2: a router
+ * must not advertise from a tentative address). Returns true when there is one. */
+static bool find_lladdr(struct ra_daemon *d)
+{
+	struct sys_addr6 a[RA_MAX_ADDRS];
+	int n = sys_nl_addr6_list(&d->nl, d->ifindex, a, RA_MAX_ADDRS);
+	if (n < 0) {
+		log_warn("reading the addresses of %s: %s", d->cfg.ifname, strerror(errno));
+		return false;
+	}
+	for (int i = 0; i < n && i < RA_MAX_ADDRS; i++) {
+		if (a[i].scope != RT_SCOPE_LINK || !(a[i].addr[0] == 0xfe && (a[i].addr[1] & 0xc0) == 0x80))
+			continue;
+		if (a[i].flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED))
+			continue;
+		memcpy(d->lladdr, a[i].addr, 16);
+		return true;
+	}
+	return false;
+}
+
+static void warn_forwarding(const struct ra_daemon *d)
+{
+	char path[128], v[8] = "";
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/forwarding", d->cfg.ifname);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(v, sizeof(v), f) && v[0] == '0')
+		log_warn("--router: IPv6 forwarding is off on %s (sysctl net.ipv6.conf.%s.forwarding=0), yet hosts "
+			 "will use this host as their default router", d->cfg.ifname, d->cfg.ifname);
+	fclose(f);
+}
+
+/* ---- the ICMPv6 socket --------------------------------------------------------------------------- */
+
+static int icmp_open(const struct ra_daemon *d)
+{
+	int one = 1, zero = 0, hops = NDP_HOP_LIMIT;
+	struct icmp6_filter filt;
+	struct ipv6_mreq mr = { .ipv6mr_interface = (unsigned)d->ifindex };
+	int fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+	if (fd < 0)
+		return -1;
+	ICMP6_FILTER_SETBLOCKALL(&filt);
+	ICMP6_FILTER_SETPASS(NDP_ICMP6_ROUTER_SOLICIT, &filt);
+	memcpy(&mr.ipv6mr_multiaddr, all_routers, 16);
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, d->cfg.ifname, (socklen_t)strlen(d->cfg.ifname)) < 0 ||
+	    setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filt, sizeof(filt)) < 0 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &d->ifindex, sizeof(d->ifindex)) < 0 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops)) < 0 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops)) < 0 ||
+	    /* Our own RAs are of no use to this host's stack. */
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof(zero)) < 0 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr)) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* Builds and sends one RA to dst. Returns 0 or -1 (counted and logged, rate-limited). */
+static int send_ra(struct ra_daemon *d, const uint8_t dst[16], bool final)
+{
+	static struct log_ratelimit rl;
+	struct ndp_ra ra;
+	uint8_t buf[NDP_RA_MAX_LEN];
+	char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))] = { 0 };
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_scope_id = (uint32_t)d->ifindex };
+	char a[INET6_ADDRSTRLEN];
+
+	ra_build_content(&d->cfg, d->has_mac ? d->mac : NULL, final, &ra);
+	size_t len = ndp_build_ra(d->lladdr, dst, &ra, buf, sizeof(buf));
+	if (len == 0) {
+		/* The settings parser only lets encodable content through. */
+		log_warn("internal: the RA does not encode");
+		d->n.send_errors++;
+		return -1;
+	}
+	memcpy(&to.sin6_addr, dst, 16);
+	struct iovec iov = { buf, len };
+	struct msghdr mh = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = IPPROTO_IPV6;
+	cm->cmsg_type = IPV6_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
+	struct in6_pktinfo pi = { .ipi6_ifindex = (unsigned)d->ifindex };
+	memcpy(&pi.ipi6_addr, d->lladdr, 16);
+	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	if (sendmsg(d->icmpfd, &mh, 0) < 0) {
+		int e = errno;
+		d->n.send_errors++;
+		if (log_ratelimit_ok(&rl))
+			log_warn("sending an RA to %s: %s", ntop6(dst, a), strerror(e));
+		if (e == EADDRNOTAVAIL || e == EINVAL)
+			d->has_lladdr = false; /* our source address went away: look for it again */
+		return -1;
+	}
+	if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(&rl))
+		log_debug("RA to %s (%zu bytes%s)", ntop6(dst, a), len, final ? ", final" : "");
+	return 0;
+}
+
+/* ---- timing ------------------------------------------------------------------------------------ */
+
+static void arm_timer(struct ra_daemon *d, uint64_t ms)
+{
+	struct itimerspec its = { 0 };
+	if (ms == 0)
+		ms = 1; /* 0 would disarm it */
+	its.it_value.tv_sec = (time_t)(ms / 1000u);
+	its.it_value.tv_nsec = (long)(ms % 1000u) * 1000000L;
+	if (timerfd_settime(d->timerfd, 0, &its, NULL) < 0)
+		fatal("timerfd: %s", strerror(errno));
+}
+
+static void rearm(struct ra_daemon *d)
+{
+	uint64_t now = now_ms();
+	if (d->state == RA_STATE_WAITING)
+		arm_timer(d, RA_WAIT_RETRY_MS);
+	else if (d->state == RA_STATE_STOPPING)
+		arm_timer(d, d->final_at > now ? d->final_at - now : 0);
+	else
+		arm_timer(d, ra_sched_next_ms(&d->sched, now));
+}
+
+static void start_advertising(struct ra_daemon *d)
+{
+	char a[INET6_ADDRSTRLEN];
+	ra_sched_start(&d->sched, now_ms());
+	d->has_lladdr = true;
+	log_info("advertising from %s on %s", ntop6(d->lladdr, a), d->cfg.ifname);
+	set_state(d, RA_STATE_ADVERTISING, "link-local address ready");
+}
+
+static void send_due(struct ra_daemon *d)
+{
+	uint64_t now = now_ms();
+	unsigned due = ra_sched_due(&d->sched, now);
+
+	if (due & RA_DUE_MULTICAST) {
+		bool solicited = d->sched.mcast_pending;
+		if (send_ra(d, all_nodes, false) == 0) {
+			if (solicited)
+				d->n.ra_solicited_multicast++;
+			else
+				d->n.ra_periodic++;
+		}
+		uint32_t iv = ra_interval_ms(d->cfg.min_interval_ms, d->cfg.max_interval, d->sched.initial_left > 0,
+					     rand32());
+		ra_sched_sent_multicast(&d->sched, now, iv);
+	}
+	if (due & RA_DUE_UNICAST) {
+		for (unsigned i = 0; i < d->sched.nunicast; i++)
+			if (send_ra(d, d->sched.unicast[i], false) == 0)
+				d->n.ra_solicited_unicast++;
+		ra_sched_sent_unicast(&d->sched);
+	}
+	if (!d->has_lladdr)
+		set_state(d, RA_STATE_WAITING, "the link-local address went away");
+}
+
+static void send_final_and_stop(struct ra_daemon *d)
+{
+	if (!d->final_sent && d->has_lladdr) {
+		d->final_sent = true;
+		if (send_ra(d, all_nodes, true) == 0) {
+			d->n.ra_final++;
+			log_info("final RA sent: PREF64 lifetime 0%s", d->cfg.mode == RA_MODE_ROUTER ?
+				 ", router lifetime 0, prefixes deprecated" : "");
+		}
+	}
+	sys_loop_stop(&d->loop);
+}
+
+static void on_timer(void *arg, int fd, uint32_t events)
+{
+	struct ra_daemon *d = arg;
+	uint64_t expirations;
+	if (read(fd, &expirations, sizeof(expirations)) < 0 && errno == EAGAIN)
+		return;
+	switch (d->state) {
+	case RA_STATE_WAITING:
+		if (find_lladdr(d))
+			start_advertising(d);
+		break;
+	case RA_STATE_ADVERTISING:
+		send_due(d);
+		break;
+	case RA_STATE_STOPPING:
+		send_final_and_stop(d);
+		return;
+	}
+	rearm(d);
+}
+
+/* ---- solicitations ----------------------------------------------------------------------------- */
+
+static void on_icmp(void *arg, int fd, uint32_t events)
+{
+	static struct log_ratelimit rl;
+	struct ra_daemon *d = arg;
+	bool answered = false;
+
+	for (;;) {
+		struct sockaddr_in6 from;
+		char cbuf[RA_CMSG_SPACE];
+		struct iovec iov = { d->rx, sizeof(d->rx) };
+		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+		ssize_t n = recvmsg(fd, &mh, 0);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == EINTR)
+				continue;
+			d->n.recv_errors++;
+			if (log_ratelimit_ok(&rl))
+				log_warn("receiving: %s", strerror(errno));
+			break;
+		}
+		int hop_limit = -1;
+		uint8_t dst[16] = { 0 };
+		bool has_dst = false;
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level != IPPROTO_IPV6)
+				continue;
+			if (cm->cmsg_type == IPV6_HOPLIMIT && cm->cmsg_len >= CMSG_LEN(sizeof(int))) {
+				memcpy(&hop_limit, CMSG_DATA(cm), sizeof(int));
+			} else if (cm->cmsg_type == IPV6_PKTINFO && cm->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+				struct in6_pktinfo pi;
+				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+				memcpy(dst, &pi.ipi6_addr, 16);
+				has_dst = true;
+			}
+		}
+		if (!has_dst || (mh.msg_flags & MSG_CTRUNC))
+			hop_limit = -1;
+		uint8_t src[16];
+		memcpy(src, &from.sin6_addr, 16);
+		d->n.rs_received++;
+		struct ra_rs rs;
+		enum ra_rs_result r = ra_parse_rs(src, dst, hop_limit, d->rx, (mh.msg_flags & MSG_TRUNC) ? 0 : (size_t)n,
+						  d->has_mac ? RA_ETH_ADDR_LEN : 0, &rs);
+		char a[INET6_ADDRSTRLEN];
+		if (r != RA_RS_OK) {
+			d->n.rs_ignored++;
+			d->n.rs_reason[r]++;
+			if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(&rl))
+				log_debug("RS from %s ignored: %s", ntop6(src, a), ra_rs_result_name(r));
+			continue;
+		}
+		d->n.rs_valid++;
+		if (d->state != RA_STATE_ADVERTISING)
+			continue; /* no source address yet, or on the way out */
+		switch (ra_sched_solicit(&d->sched, now_ms(), src, rand32() % (RA_MAX_RA_DELAY_TIME_MS + 1))) {
+		case RA_ANSWER_UNICAST:
+			d->n.rs_answer_unicast++;
+			break;
+		case RA_ANSWER_MULTICAST:
+			d->n.rs_answer_multicast++;
+			break;
+		case RA_ANSWER_ALREADY_PENDING:
+			d->n.rs_answer_coalesced++;
+			break;
+		}
+		answered = true;
+		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(&rl))
+			log_debug("RS from %s", ntop6(src, a));
+	}
+	if (answered)
+		rearm(d);
+}
+
+/* ---- control socket and signals ---------------------------------------------------------------- */
+
+static void on_ctl(void *arg, int fd, uint32_t events)
+{
+	struct ra_daemon *d = arg;
+	static struct ra_status_msg m;
+	char a[INET6_ADDRSTRLEN];
+	int cl;
+
+	while ((cl = sys_ctl_accept(fd)) >= 0) {
+		memset(&m, 0, sizeof(m));
+		m.magic = RA_STATUS_MAGIC;
+		m.size = sizeof(m);
+		m.nreasons = RA_RS__COUNT;
+		m.pid = (int32_t)getpid();
+		m.uptime_sec = (uint64_t)(time(NULL) - d->started);
+		snprintf(m.daemon, sizeof(m.daemon), "ra");
+		snprintf(m.ifname, sizeof(m.ifname), "%s", d->cfg.ifname);
+		snprintf(m.state, sizeof(m.state), "%s", ra_state_name[d->state]);
+		snprintf(m.lladdr, sizeof(m.lladdr), "%s", d->has_lladdr ? ntop6(d->lladdr, a) : "none");
+		m.ra_periodic = d->n.ra_periodic;
+		m.ra_solicited_multicast = d->n.ra_solicited_multicast;
+		m.ra_solicited_unicast = d->n.ra_solicited_unicast;
+		m.ra_final = d->n.ra_final;
+		m.send_errors = d->n.send_errors;
+		m.rs_received = d->n.rs_received;
+		m.rs_valid = d->n.rs_valid;
+		m.rs_ignored = d->n.rs_ignored;
+		m.recv_errors = d->n.recv_errors;
+		m.rs_answer_unicast = d->n.rs_answer_unicast;
+		m.rs_answer_multicast = d->n.rs_answer_multicast;
+		m.rs_answer_coalesced = d->n.rs_answer_coalesced;
+		memcpy(m.rs_reason, d->n.rs_reason, sizeof(m.rs_reason));
+		ra_config_format(&d->cfg, m.settings, sizeof(m.settings));
+		if (sys_write_all(cl, &m, sizeof(m)) < 0)
+			log_debug("status client: %s", strerror(errno));
+		close(cl);
+	}
+}
+
+static void on_signal(void *arg, int fd, uint32_t events)
+{
+	struct ra_daemon *d = arg;
+	int sig;
+
+	while ((sig = sys_signalfd_read(fd)) != 0) {
+		if (sig == SIGHUP) {
+			log_info("SIGHUP: nothing to reload (the settings are all flags)");
+			continue;
+		}
+		if (d->state == RA_STATE_STOPPING)
+			continue;
+		log_info("%s: withdrawing the announcement and exiting", strsignal(sig));
+		bool advertised = d->state == RA_STATE_ADVERTISING;
+		set_state(d, RA_STATE_STOPPING, strsignal(sig));
+		if (!advertised) {
+			sys_loop_stop(&d->loop);
+			return;
+		}
+		/* RFC 4861 section 6.2.6: multicast RAs at least MIN_DELAY_BETWEEN_RAS apart, the final one too. */
+		d->final_at = ra_sched_final_at(&d->sched, now_ms());
+		rearm(d);
+	}
+}
+
+/* ---- setup ------------------------------------------------------------------------------------- */
+
+static void cleanup(struct ra_daemon *d)
+{
+	if (d->ctlfd >= 0) {
+		close(d->ctlfd);
+		unlink(d->ctlpath);
+	}
+	int fds[] = { d->icmpfd, d->sigfd, d->timerfd };
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	sys_loop_close(&d->loop);
+	if (d->nl.nl)
+		sys_nl_close(&d->nl);
+	if (d->cfg.pidfile[0])
+		sys_pidfile_remove(d->cfg.pidfile);
+}
+
+static void warn_settings(const struct ra_config *cfg)
+{
+	if (cfg->lifetime_short)
+		log_warn("--lifetime %u: below 3 x the interval (%u s); RFC 8781 section 4.1 advises at least that, "
+			 "so that hosts keep the prefix when an RA or two is lost", cfg->lifetime_asked,
+			 3 * cfg->max_interval);
+	if (cfg->lifetime_asked && cfg->lifetime != cfg->lifetime_asked)
+		log_info("--lifetime %u: announced as %u s (the option counts 8-second units, rounded up)",
+			 cfg->lifetime_asked, cfg->lifetime);
+	if (cfg->mode == RA_MODE_ROUTER && cfg->lifetime < cfg->router_lifetime)
+		log_warn("--lifetime %u: shorter than the router lifetime (%u s); RFC 8781 section 4.1 finds that "
+			 "highly undesirable", cfg->lifetime, cfg->router_lifetime);
+}
+
+int ra_main(int argc, char **argv)
+{
+	static struct ra_daemon dd;
+	struct ra_daemon *d = &dd;
+	char err[RA_ERR_MAX], text[RA_STATUS_SETTINGS_MAX];
+
+	log_set_ident("xlat464 ra");
+	int r = ra_config_parse(&d->cfg, argc, argv, err, sizeof(err));
+	if (r == 1) {
+		fputs(ra_usage, stdout);
+		return 0;
+	}
+	if (r < 0) {
+		log_warn("%s", err);
+		return 2;
+	}
+	if (d->cfg.debug)
+		log_set_level(LOG_LEVEL_DEBUG);
+	warn_settings(&d->cfg);
+	if (d->cfg.check) {
+		ra_config_format(&d->cfg, text, sizeof(text));
+		fputs(text, stdout);
+		return 0;
+	}
+
+	d->icmpfd = d->sigfd = d->ctlfd = d->timerfd = -1;
+	d->loop.epfd = -1;
+	d->started = time(NULL);
+	d->ifindex = (int)if_nametoindex(d->cfg.ifname);
+	if (d->ifindex == 0) {
+		log_warn("--interface %s: %s", d->cfg.ifname, strerror(errno));
+		return 1;
+	}
+	if (sys_nl_open(&d->nl) < 0) {
+		log_warn("netlink: %s", strerror(errno));
+		return 1;
+	}
+	struct sys_link link;
+	if (sys_nl_link_get(&d->nl, d->ifindex, &link) < 0) {
+		log_warn("--interface %s: %s", d->cfg.ifname, strerror(errno));
+		cleanup(d);
+		return 1;
+	}
+	d->has_mac = link.has_mac;
+	memcpy(d->mac, link.mac, sizeof(d->mac));
+	if (d->cfg.mode == RA_MODE_ROUTER)
+		warn_forwarding(d);
+
+	d->icmpfd = icmp_open(d);
+	if (d->icmpfd < 0) {
+		log_warn("ICMPv6 socket on %s: %s (needs CAP_NET_RAW)", d->cfg.ifname, strerror(errno));
+		cleanup(d);
+		return 1;
+	}
+	if (d->cfg.control[0])
+		memcpy(d->ctlpath, d->cfg.control, sizeof(d->ctlpath)); /* same size, terminated by the parser */
+	else
+		snprintf(d->ctlpath, sizeof(d->ctlpath), "%s/ra-%.*s.sock", SYS_CTL_DIR, RA_IFNAME_MAX - 1, d->cfg.ifname);
+	d->ctlfd = sys_ctl_listen(d->ctlpath);
+	if (d->ctlfd < 0) {
+		log_warn("control socket %s: %s", d->ctlpath,
+			 errno == EADDRINUSE ? "another daemon answers there" : strerror(errno));
+		d->ctlpath[0] = '\0';
+		cleanup(d);
+		return 1;
+	}
+	d->sigfd = sys_signalfd_open();
+	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->sigfd < 0 || d->timerfd < 0 || sys_loop_init(&d->loop) < 0 ||
+	    sys_loop_add(&d->loop, d->icmpfd, on_icmp, d) < 0 || sys_loop_add(&d->loop, d->sigfd, on_signal, d) < 0 ||
+	    sys_loop_add(&d->loop, d->ctlfd, on_ctl, d) < 0 || sys_loop_add(&d->loop, d->timerfd, on_timer, d) < 0) {
+		log_warn("event loop: %s", strerror(errno));
+		cleanup(d);
+		return 1;
+	}
+	if (d->cfg.daemon && sys_daemonize() < 0)
+		fatal("daemon: %s", strerror(errno));
+	if (d->cfg.pidfile[0] && sys_pidfile_write(d->cfg.pidfile) < 0)
+		log_warn("--pidfile %s: %s", d->cfg.pidfile, strerror(errno));
+
+	ra_config_format(&d->cfg, text, sizeof(text));
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		log_info("%s", line);
+	log_info("control socket %s", d->ctlpath);
+	d->state = RA_STATE_WAITING;
+	if (find_lladdr(d))
+		start_advertising(d);
+	else
+		log_info("waiting for a link-local address on %s that has passed DAD", d->cfg.ifname);
+	rearm(d);
+	r = sys_loop_run(&d->loop);
+	cleanup(d);
+	if (r < 0) {
+		log_warn("event loop: %s", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- `xlat464 status` for an ra daemon ----------------------------------------------------------- */
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void print_json(const struct ra_status_msg *m, const char *path, char *settings)
+{
+	char *save = NULL;
+	bool first = true;
+
+	printf("{\n  \"daemon\": ");
+	json_str(m->daemon);
+	printf(",\n  \"control\": ");
+	json_str(path);
+	printf(",\n  \"pid\": %" PRId32 ",\n  \"interface\": ", m->pid);
+	json_str(m->ifname);
+	printf(",\n  \"state\": ");
+	json_str(m->state);
+	printf(",\n  \"source\": ");
+	json_str(m->lladdr);
+	printf(",\n  \"uptime_seconds\": %" PRIu64 ",\n  \"settings\": [", m->uptime_sec);
+	for (char *line = strtok_r(settings, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		printf("%s\n    ", first ? "" : ",");
+		json_str(line);
+		first = false;
+	}
+	printf("\n  ],\n");
+	printf("  \"ra_sent\": {\n    \"periodic\": %" PRIu64 ",\n    \"solicited_multicast\": %" PRIu64
+	       ",\n    \"solicited_unicast\": %" PRIu64 ",\n    \"final\": %" PRIu64 ",\n    \"send_errors\": %" PRIu64
+	       "\n  },\n",
+	       m->ra_periodic, m->ra_solicited_multicast, m->ra_solicited_unicast, m->ra_final, m->send_errors);
+	printf("  \"rs\": {\n    \"received\": %" PRIu64 ",\n    \"valid\": %" PRIu64 ",\n    \"ignored\": %" PRIu64
+	       ",\n    \"answered_unicast\": %" PRIu64 ",\n    \"answered_multicast\": %" PRIu64
+	       ",\n    \"coalesced\": %" PRIu64 ",\n    \"receive_errors\": %" PRIu64 "\n  },\n",
+	       m->rs_received, m->rs_valid, m->rs_ignored, m->rs_answer_unicast, m->rs_answer_multicast,
+	       m->rs_answer_coalesced, m->recv_errors);
+	printf("  \"rs_ignored\": {");
+	for (int r = 1; r < RA_RS__COUNT; r++) {
+		printf("%s\n    ", r == 1 ? "" : ",");
+		json_str(ra_rs_result_name((enum ra_rs_result)r));
+		printf(": %" PRIu64, m->rs_reason[r]);
+	}
+	printf("\n  }\n}\n");
+}
+
+static void print_text(const struct ra_status_msg *m, const char *path, char *settings)
+{
+	char *save = NULL;
+	bool any = false;
+
+	printf("%s on %s (pid %" PRId32 ", up %" PRIu64 " s, control %s)\n", m->daemon, m->ifname, m->pid,
+	       m->uptime_sec, path);
+	printf("state %s, RAs from %s\nsettings:\n", m->state, m->lladdr);
+	for (char *line = strtok_r(settings, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		printf("  %s\n", line);
+	printf("router advertisements sent:\n");
+	printf("  periodic             %12" PRIu64 "\n", m->ra_periodic);
+	printf("  solicited-multicast  %12" PRIu64 "\n", m->ra_solicited_multicast);
+	printf("  solicited-unicast    %12" PRIu64 "\n", m->ra_solicited_unicast);
+	printf("  final                %12" PRIu64 "\n", m->ra_final);
+	if (m->send_errors)
+		printf("  send-errors          %12" PRIu64 "\n", m->send_errors);
+	printf("router solicitations:\n");
+	printf("  received             %12" PRIu64 "\n", m->rs_received);
+	printf("  valid                %12" PRIu64 "  (answered: %" PRIu64 " unicast, %" PRIu64 " multicast, %" PRIu64
+	       " with an answer already scheduled)\n",
+	       m->rs_valid, m->rs_answer_unicast, m->rs_answer_multicast, m->rs_answer_coalesced);
+	printf("  ignored              %12" PRIu64 "\n", m->rs_ignored);
+	if (m->recv_errors)
+		printf("  receive-errors       %12" PRIu64 "\n", m->recv_errors);
+	printf("ignored solicitations:\n");
+	for (int r = 1; r < RA_RS__COUNT; r++) {
+		if (!m->rs_reason[r])
+			continue;
+		printf("  %-24s %8" PRIu64 "  %s\n", ra_rs_result_name((enum ra_rs_result)r), m->rs_reason[r],
+		       ra_rs_result_desc((enum ra_rs_result)r));
+		any = true;
+	}
+	if (!any)
+		printf("  (none)\n");
+}
+
+int ra_status_print(const void *msg, size_t len, bool json, const char *path)
+{
+	static struct ra_status_msg m;
+	char settings[RA_STATUS_SETTINGS_MAX];
+
+	if (len == sizeof(m))
+		memcpy(&m, msg, sizeof(m));
+	if (len != sizeof(m) || m.magic != RA_STATUS_MAGIC || m.size != sizeof(m) || m.nreasons != RA_RS__COUNT) {
+		log_warn("%s: unexpected answer from an ra daemon (%zu bytes; a daemon from another build?)", path, len);
+		return 1;
+	}
+	m.daemon[sizeof(m.daemon) - 1] = m.ifname[sizeof(m.ifname) - 1] = '\0';
+	m.state[sizeof(m.state) - 1] = m.lladdr[sizeof(m.lladdr) - 1] = '\0';
+	memcpy(settings, m.settings, sizeof(settings));
+	settings[sizeof(settings) - 1] = '\0';
+	if (json)
+		print_json(&m, path, settings);
+	else
+		print_text(&m, path, settings);
+	return 0;
+}

@@ -1,0 +1,201 @@
+/* Unit tests for the `xlat464 ra` settings (src/mostly/ra_config.c): defaults, MinRtrAdvInterval
+ * (RFC 4861 6.2.1), the PREF64 lifetime rules (RFC 8781 4.1), and that every error names its flag. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+/* Part of the xlat464 binary, not a library: compile it into this test. */
+#include "../../src/mostly/ra_config.c"
+
+#define MAXARGS 32
+
+/* Splits a space-separated command line (after "ra") and parses it. */
+static int parse(struct ra_config *c, const char *line, char *err)
+{
+	static char buf[1024];
+	char *argv[MAXARGS] = { "ra" };
+	int argc = 1;
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (char *save = NULL, *w = strtok_r(buf, " ", &save); w && argc < MAXARGS; w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	return ra_config_parse(c, argc, argv, err, RA_ERR_MAX);
+}
+
+static void test_defaults(void **state)
+{
+	struct ra_config c;
+	char err[RA_ERR_MAX];
+	assert_int_equal(parse(&c, "--interface eth0 --pref64 64:ff9b::/96", err), 0);
+	assert_string_equal(c.ifname, "eth0");
+	assert_int_equal(c.mode, RA_MODE_BESIDE_ROUTER);
+	assert_int_equal(c.max_interval, 600);
+	assert_int_equal(c.min_interval_ms, 198000);
+	assert_int_equal(c.lifetime, 1800);      /* 3 x 600, RFC 8781 4.1 */
+	assert_int_equal(c.router_lifetime, 0); /* beside a router */
+	assert_int_equal(c.npref64, 1);
+	assert_int_equal(c.pref64[0].len, 96);
+	assert_int_equal(c.pref64[0].lifetime, 1800);
+	assert_false(c.lifetime_short);
+	assert_false(c.daemon);
+}
+
+static void test_min_interval(void **state)
+{
+	/* 0.33 x max ... */
+	assert_int_equal(ra_min_interval_ms(600), 198000);
+	assert_int_equal(ra_min_interval_ms(1800), 594000);
+	assert_int_equal(ra_min_interval_ms(10), 3300);
+	assert_int_equal(ra_min_interval_ms(9), 3000); /* 2.97 s raised to the 3 s floor */
+	/* ... never below 3 s, and never above 0.75 x max (the floor wins the tie at max = 4) */
+	assert_int_equal(ra_min_interval_ms(4), 3000);
+	assert_int_equal(ra_min_interval_ms(5), 3000);
+	for (uint32_t m = RA_MAX_INTERVAL_MIN; m <= RA_MAX_INTERVAL_MAX; m++) {
+		uint32_t v = ra_min_interval_ms(m);
+		assert_true(v >= 3000);
+		assert_true(v <= m * 750);
+	}
+}
+
+static void test_lifetime(void **state)
+{
+	struct ra_config c;
+	char err[RA_ERR_MAX];
+
+	/* Default: 3 x interval rounded up to 8 s units. */
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --interval 4", err), 0);
+	assert_int_equal(c.lifetime, 16);
+	assert_int_equal(c.router_lifetime, 0);
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --interval 1800", err), 0);
+	assert_int_equal(c.lifetime, 5400);
+	/* Rounded up, never down. */
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --interval 10 --lifetime 100", err), 0);
+	assert_int_equal(c.lifetime, 104);
+	assert_int_equal(c.lifetime_asked, 100);
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --interval 10 --lifetime 65528", err), 0);
+	assert_int_equal(c.lifetime, 65528);
+	/* At the interval: allowed, but flagged short (below 3 x). */
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --interval 10 --lifetime 10", err), 0);
+	assert_int_equal(c.lifetime, 16);
+	assert_true(c.lifetime_short);
+	/* Below the interval (the flag order does not matter) and above 65528: refused, naming --lifetime. */
+	assert_int_equal(parse(&c, "--interface e --lifetime 599 --pref64 64:ff9b::/96", err), -1);
+	assert_non_null(strstr(err, "--lifetime 599: below the RA interval"));
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --lifetime 9 --interval 10", err), -1);
+	assert_non_null(strstr(err, "--lifetime 9"));
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --lifetime 0 --interval 10", err), -1);
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --lifetime 65529", err), -1);
+	assert_non_null(strstr(err, "--lifetime 65529: above 65528"));
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --lifetime 4294967296", err), -1);
+	assert_non_null(strstr(err, "--lifetime"));
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --lifetime -1", err), -1);
+	/* The check on its own. */
+	assert_int_equal(ra_lifetime_check(600, 600, err, sizeof(err)), 0);
+	assert_int_equal(ra_lifetime_check(599, 600, err, sizeof(err)), -1);
+	assert_int_equal(ra_lifetime_check(65528, 4, err, sizeof(err)), 0);
+	assert_int_equal(ra_lifetime_check(65529, 4, err, sizeof(err)), -1);
+}
+
+static void test_interval_bounds(void **state)
+{
+	struct ra_config c;
+	char err[RA_ERR_MAX];
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --interval 3", err), -1);
+	assert_non_null(strstr(err, "--interval 3"));
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --interval 1801", err), -1);
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --interval 4x", err), -1);
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --interval", err), -1);
+	assert_non_null(strstr(err, "--interval: needs a value"));
+}
+
+static void test_pref64(void **state)
+{
+	struct ra_config c;
+	char err[RA_ERR_MAX];
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --pref64 2001:db8:64:64::/64 --pref64 "
+				   "2001:db8:56:5600::/56 --pref64 2001:db8:48::/48 --pref64 2001:db8:100::/40 --pref64 2001:db8::/32",
+			       err),
+			 0);
+	assert_int_equal(c.npref64, 6);
+	static const uint8_t lens[] = { 96, 64, 56, 48, 40, 32 };
+	for (unsigned i = 0; i < 6; i++)
+		assert_int_equal(c.pref64[i].len, lens[i]);
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/97", err), -1);
+	assert_non_null(strstr(err, "--pref64 64:ff9b::/97"));
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::1/96", err), -1);
+	assert_non_null(strstr(err, "bits set beyond /96"));
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::", err), -1);
+	assert_int_equal(parse(&c, "--interface e --pref64 nonsense/96", err), -1);
+	assert_int_equal(parse(&c, "--interface e --pref64 ff02::/96", err), -1);
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --pref64 64:ff9b::/96", err), -1);
+	assert_non_null(strstr(err, "given twice"));
+	assert_int_equal(parse(&c, "--interface e", err), -1);
+	assert_non_null(strstr(err, "--pref64"));
+	assert_int_equal(parse(&c, "--pref64 64:ff9b::/96", err), -1);
+	assert_non_null(strstr(err, "--interface"));
+}
+
+static void test_router_mode(void **state)
+{
+	struct ra_config c;
+	char err[RA_ERR_MAX];
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --router --prefix 2001:db8:1::/64 --rdnss "
+				   "2001:db8:1::53 --interval 20",
+			       err),
+			 0);
+	assert_int_equal(c.mode, RA_MODE_ROUTER);
+	assert_int_equal(c.router_lifetime, 60);
+	assert_int_equal(c.nprefix, 1);
+	assert_true(c.prefix[0].onlink && c.prefix[0].autonomous);
+	assert_int_equal(c.prefix[0].valid, RA_PIO_VALID_DEFAULT);
+	assert_int_equal(c.nrdnss, 1);
+	assert_int_equal(c.rdnss_lifetime, 60);
+	/* Router lifetime capped at 9000 s is never reached with interval <= 1800 (5400 s). */
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --router --interval 1800", err), 0);
+	assert_int_equal(c.router_lifetime, 5400);
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --prefix 2001:db8:1::/64", err), -1);
+	assert_non_null(strstr(err, "--prefix needs --router"));
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --rdnss 2001:db8::53", err), -1);
+	assert_non_null(strstr(err, "--rdnss needs --router"));
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --router --prefix 2001:db8:1::/48", err), -1);
+	assert_non_null(strstr(err, "--prefix 2001:db8:1::/48"));
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --router --prefix fe80::/64", err), -1);
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --router --rdnss ff02::1", err), -1);
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --router --beside-router", err), -1);
+	assert_non_null(strstr(err, "choose one"));
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --bogus", err), -1);
+	assert_non_null(strstr(err, "--bogus: unknown option"));
+	assert_int_equal(parse(&c, "--interface e --help", err), 1);
+}
+
+static void test_format(void **state)
+{
+	struct ra_config c;
+	char err[RA_ERR_MAX], out[1024];
+	assert_int_equal(parse(&c, "--interface e --pref64 2001:db8:64::/96 --router --prefix 2001:db8:1::/64 --interval 10 "
+				   "--lifetime 21",
+			       err),
+			 0);
+	ra_config_format(&c, out, sizeof(out));
+	assert_non_null(strstr(out, "mode router\n"));
+	assert_non_null(strstr(out, "pref64 2001:db8:64::/96\n"));
+	assert_non_null(strstr(out, "lifetime 24 (scaled 3, rounded up to 8 s units)\n"));
+	assert_non_null(strstr(out, "prefix 2001:db8:1::/64"));
+	/* Truncation keeps the buffer terminated. */
+	char small[10];
+	assert_true(ra_config_format(&c, small, sizeof(small)) < sizeof(small));
+	assert_int_equal(strlen(small), 9);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),   cmocka_unit_test(test_min_interval), cmocka_unit_test(test_lifetime),
+		cmocka_unit_test(test_interval_bounds), cmocka_unit_test(test_pref64), cmocka_unit_test(test_router_mode),
+		cmocka_unit_test(test_format),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
