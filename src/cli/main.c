@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../clat/clat.h"
+#include "../lab/lab.h"
 #include "../mostly/dhcp4.h"
 #include "../mostly/ra.h"
 #include "../siit/siit.h"
@@ -23,6 +24,7 @@ static int help_main(int argc, char **argv);
 
 static const struct subcommand subcommands[] = {
 	{ "clat", clat_main, "CLAT (RFC 6877): IPv4 for this host across an IPv6-only uplink" },
+	{ "lab", lab_main, "the whole 464XLAT system in namespaces on this machine: lab up|tour|down" },
 	{ "dhcp4", dhcp4_main, "option-108 DHCPv4 responder (RFC 8925) for IPv6-only and IPv6-mostly networks" },
 	{ "ra", ra_main, "PREF64 announcer (RFC 8781): Router Advertisements with the NAT64 prefix" },
 	{ "siit", siit_main, "stateless translator (RFC 7915/6052/7757) on one TUN carrying both families" },
