@@ -18,13 +18,8 @@
 # Every check prints PASS or FAIL; the last line is "N passed, N failed"; exit 1 when a check failed,
 # 2 when the setup failed. Environment: XLAT464=path (default build/xlat464), KEEP=1, VERBOSE=1.
 set -u
-export LC_ALL=C
-
-here=$(cd "$(dirname "$0")" && pwd)
-XLAT464=${XLAT464:-$here/../../build/xlat464}
-KEEP=${KEEP:-0}
-VERBOSE=${VERBOSE:-0}
-PY=/usr/bin/python3
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh" # say, die, nsx, check, the exit cleanup, waits, clat_topology
 RA_PY=$here/clat_pref64_ra.py
 
 P=x464cpfx-$$-
@@ -41,119 +36,28 @@ RS4=203.0.113.1
 S4=203.0.113.2
 TTL=15
 
-pass=0
-fail=0
-pids=()
-daemon_pid=
 ra_pid=
 unbound_pid=
-tmp=
-
-say() { printf '%s\n' "$*"; }
-die() { say "setup: $*" >&2; exit 2; }
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-cleanup() {
-	local rc=$? p ns
-	for p in $daemon_pid $ra_pid $unbound_pid "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	for p in $daemon_pid $ra_pid $unbound_pid "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	for ns in $ALL_NS; do ip netns del "$ns" 2>/dev/null; done
+cleanup_extra() { # run at exit by lib.sh, after the daemon and ${pids[@]}
+	local p
+	for p in $ra_pid $unbound_pid; do kill -TERM "$p" 2>/dev/null; done
+	for p in $ra_pid $unbound_pid; do wait "$p" 2>/dev/null; done
 	rm -rf "/etc/netns/$NSC"
-	if [ -n "$tmp" ] && [ -d "$tmp" ]; then
-		if [ "$fail" -eq 0 ] && [ "$rc" -eq 0 ] && [ "$KEEP" != 1 ]; then
-			rm -rf "$tmp"
-		else
-			say "logs and captures kept in $tmp"
-		fi
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-check() { # NAME FUNCTION [ARGS...]
-	local name=$1; shift
-	local log=$tmp/$name.log
-	if "$@" >"$log" 2>&1; then
-		say "PASS $name"
-		pass=$((pass + 1))
-		[ "$VERBOSE" = 1 ] && sed 's/^/    /' "$log"
-	else
-		say "FAIL $name"
-		fail=$((fail + 1))
-		sed 's/^/    /' "$log" | tail -n 25
-	fi
-	return 0
-}
-wait_log() { # LOG PATTERN SECONDS
-	local i
-	for i in $(seq $(($3 * 10))); do grep -q -- "$2" "$1" && return 0; sleep 0.1; done
-	echo "not in $1 within $3 s: $2"
-	return 1
 }
 
 # ---- preconditions ------------------------------------------------------------------------------
-[ "$(id -u)" -eq 0 ] || die "must run as root"
-for c in ip nft tayga radvd unbound tcpdump ping timeout; do
-	command -v "$c" >/dev/null || die "missing command: $c (see scripts/install-deps.sh)"
-done
-[ -x "$PY" ] && "$PY" -c "import scapy.all" 2>/dev/null || die "missing $PY with scapy (python3-scapy)"
-[ -x "$XLAT464" ] || die "no binary at $XLAT464 (run make, or set XLAT464=)"
-tmp=$(mktemp -d /tmp/x464cpfx.XXXXXX) || die "mktemp"
-chmod 755 "$tmp"
+preconditions ip nft tayga radvd unbound tcpdump ping timeout
+"$PY" -c "import scapy.all" 2>/dev/null || die "missing $PY with scapy (python3-scapy)"
+need_xlat464
+make_tmp x464cpfx
 say "# clat_prefix: namespaces ${P}*, temp $tmp"
 
 # ---- topology -----------------------------------------------------------------------------------
-for ns in $ALL_NS; do
-	ip netns add "$ns" || die "ip netns add $ns"
-	nsx "$ns" ip link set lo up
-	nsx "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 >/dev/null || die "sysctl $ns"
-done
-nsx "$NSR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 >/dev/null || die "forwarding"
-ip -n "$NSC" link add c-r type veth peer name r-c netns "$NSR" || die "veth c-r"
-ip -n "$NSR" link add r-s type veth peer name s-r netns "$NSS" || die "veth r-s"
-nsx "$NSC" sysctl -qw net.ipv6.conf.c-r.accept_ra=1 net.ipv6.conf.c-r.autoconf=1 >/dev/null
-ip -n "$NSC" link set c-r up
-ip -n "$NSR" addr add "$R6/64" dev r-c nodad
-ip -n "$NSR" addr add "$RS4/24" dev r-s
-ip -n "$NSR" link set r-c up
-ip -n "$NSR" link set r-s up
-ip -n "$NSS" addr add "$S4/24" dev s-r
-ip -n "$NSS" link set s-r up
-ip -n "$NSS" route add default via "$RS4"
-
-cat >"$tmp/radvd.conf" <<EOC
-interface r-c {
-	AdvSendAdvert on;
-	MinRtrAdvInterval 3;
-	MaxRtrAdvInterval 10;
-	prefix ${PREFIX6}/64 { AdvOnLink on; AdvAutonomous on; };
-};
-EOC
-ip netns exec "$NSR" timeout 900 radvd -n -C "$tmp/radvd.conf" -p "$tmp/radvd.pid" -m stderr >"$tmp/radvd.log" 2>&1 &
-pids+=($!)
-
-# Two TAYGA instances, one per PLAT prefix, with NAT44 behind both.
-for x in a b; do
-	if [ $x = a ]; then pl=$PLAT_A pool=198.51.100.128/26 t4=198.51.100.1; else pl=$PLAT_B pool=198.51.100.192/26 t4=198.51.100.2; fi
-	mkdir -p "$tmp/tayga-$x"
-	printf 'tun-device nat64%s\nipv4-addr %s\nprefix %s\ndynamic-pool %s\ndata-dir %s\n' \
-		$x $t4 $pl $pool "$tmp/tayga-$x" >"$tmp/tayga-$x.conf"
-	ip -n "$NSR" tuntap add nat64$x mode tun || die "tuntap nat64$x"
-	ip -n "$NSR" link set nat64$x up
-	ip netns exec "$NSR" timeout 900 tayga -c "$tmp/tayga-$x.conf" --nodetach >"$tmp/tayga-$x.log" 2>&1 &
-	pids+=($!)
-	ip -n "$NSR" route add $pl dev nat64$x || die "route $pl"
-	ip -n "$NSR" route add $pool dev nat64$x || die "route $pool"
-	ip -n "$NSR" route add $t4/32 dev nat64$x || die "route $t4"
-done
-nsx "$NSR" nft -f - <<EOC || die "nft"
-table ip x464cpfx {
-	chain post {
-		type nat hook postrouting priority 100;
-		oifname "r-s" ip saddr 198.51.100.0/24 masquerade
-	}
-}
-EOC
+# lib.sh: namespaces, links, addresses, radvd (SLAAC for the client), NAT44 behind the PLATs
+clat_topology x464cpfx
+# Two TAYGA instances, one per PLAT prefix.
+clat_tayga nat64a "$PLAT_A" 198.51.100.128/26 198.51.100.1 198.51.100.128/26 198.51.100.1/32
+clat_tayga nat64b "$PLAT_B" 198.51.100.192/26 198.51.100.2 198.51.100.192/26 198.51.100.2/32
 
 # unbound as DNS64 (prefix A). ipv4only.arpa comes from an auth-zone served "for upstream", so the
 # answer passes through the dns64 module (local-data would be answered before it).
@@ -194,23 +98,18 @@ unbound_pid=$!
 mkdir -p "/etc/netns/$NSC" || die "mkdir /etc/netns/$NSC"
 echo "nameserver $R6" >"/etc/netns/$NSC/resolv.conf"
 
-for _ in $(seq 150); do
-	nsx "$NSC" ip -6 addr show dev c-r scope global | grep -v tentative | grep -q "inet6 ${PREFIX6%::}:" &&
-		nsx "$NSC" ip -6 route show default | grep -q . && break
-	sleep 0.1
-done
-nsx "$NSC" ip -6 route show default | grep -q . || die "no SLAAC/default route on the client"
-for _ in $(seq 50); do nsx "$NSR" ss -Hlun "sport = :53" | grep -q . && break; sleep 0.1; done
+clat_wait_slaac
+wait_listen "$NSR" udp 53 >/dev/null
 kill -0 "$unbound_pid" 2>/dev/null || die "unbound exited: $(cat "$tmp/unbound.log")"
 
 # DNS queries on the router's link, bounded in count and time.
-ip netns exec "$NSR" timeout 300 tcpdump --immediate-mode -n -U -c 200 -i r-c -w "$tmp/dns.pcap" 'udp dst port 53' >/dev/null 2>&1 &
-pids+=($!)
+capture "$NSR" r-c dns 200 'udp dst port 53'
 sleep 1
 
 # ---- DNS64 ----------------------------------------------------------------------------------------
 CTL=$tmp/ctl.sock
 LOG=$tmp/clat.log
+daemon_log=$LOG
 ip netns exec "$NSC" "$XLAT464" clat --uplink c-r --control "$CTL" --foreground >"$LOG" 2>&1 &
 daemon_pid=$!
 
@@ -236,7 +135,7 @@ dns64_requery() {
 }
 check dns64-requery-at-ttl-minus-10s dns64_requery
 
-tayga_rx() { nsx "$NSR" cat /sys/class/net/nat64$1/statistics/tx_packets; }
+tayga_rx() { nsx "$NSR" cat /sys/class/net/nat64"$1"/statistics/tx_packets; }
 
 # ---- PREF64 wins over DNS64, then changes --------------------------------------------------------
 ip netns exec "$NSR" timeout 120 "$PY" "$RA_PY" r-c "$PLAT_B" 600 2 60 >"$tmp/ra1.log" 2>&1 &
@@ -280,15 +179,7 @@ expiry_stands_down() {
 }
 check expiry-stands-clat-down expiry_stands_down
 
-sigterm() {
-	kill -TERM "$daemon_pid" || return 1
-	for _ in $(seq 30); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
-	kill -0 "$daemon_pid" 2>/dev/null && { kill -KILL "$daemon_pid"; return 1; }
-	wait "$daemon_pid"; local rc=$?; daemon_pid=
-	echo "exit status $rc"
-	[ "$rc" -eq 0 ] && [ ! -e "$CTL" ]
-}
+sigterm() { stop_daemon 3 && [ ! -e "$CTL" ]; }
 check sigterm-clean-exit sigterm
 
-say "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

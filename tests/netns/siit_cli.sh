@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2015 # ok and bad never fail: "A && ok ... || bad ..." is an if-then-else here
 # Daemon lifecycle of `xlat464 siit`, in a namespace this script creates and deletes:
 #
 #   +-------------------- netns xsiitcli-PID --------------------+
@@ -13,25 +14,17 @@
 # and the pid file, and leaves the TUN, its addresses and the config file alone; a daemon whose TUN
 # is deleted exits 1 instead of spinning.
 # Needs root, iproute2, iputils-ping, /usr/bin/python3. Usage: tests/netns/siit_cli.sh [XLAT464_BIN]
+# (or XLAT464_BIN= or XLAT464=; default build/xlat464). Each result prints PASS or FAIL; the last line
+# is "N passed, N failed"; exit status 1 when one failed.
 set -euo pipefail
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh" # say, ok, bad, nsx, the exit cleanup, waits, finish
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-bin=${1:-${XLAT464_BIN:-$here/../../build/xlat464}}
+bin=${1:-${XLAT464_BIN:-$XLAT464}}
 ns=xsiitcli-$$
-tmp=$(mktemp -d /tmp/xsiitcli.XXXXXX)
-pid=
-fails=0
-
-cleanup() {
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null || true
-	ip netns del "$ns" 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-inns() { ip netns exec "$ns" "$@"; }
+ALL_NS=$ns
+preconditions ip ping
+make_tmp xsiitcli
 
 expect_reject() { # expect_reject NEEDLE ARGS...: siit must fail and name NEEDLE on stderr
 	local needle=$1; shift
@@ -51,11 +44,11 @@ expect_reject --eam --tun siit0 --eam 192.0.2.0/24 2001:db8::/124
 expect_reject tun --pool6 64:ff9b::/96
 
 ip netns add "$ns"
-inns ip link set lo up
-inns ip tuntap add dev siit0 mode tun
-inns ip link set siit0 up
-inns ip -6 addr add 2001:db8:1::1/64 dev siit0 nodad
-inns ip -6 route add 64:ff9b::/96 dev siit0
+nsx "$ns" ip link set lo up
+nsx "$ns" ip tuntap add dev siit0 mode tun
+nsx "$ns" ip link set siit0 up
+nsx "$ns" ip -6 addr add 2001:db8:1::1/64 dev siit0 nodad
+nsx "$ns" ip -6 route add 64:ff9b::/96 dev siit0
 
 conf=$tmp/siit.conf
 cat >"$conf" <<CONF
@@ -67,30 +60,27 @@ self6 2001:db8:ffff::1
 mtu4 1500
 CONF
 
-ip netns exec "$ns" "$bin" siit --config "$conf" --control "$tmp/ctl.sock" --pidfile "$tmp/pid" >"$tmp/log" 2>&1 </dev/null &
-pid=$! # ip netns exec execs the daemon: this is its pid
-for _ in $(seq 50); do
-	[ -S "$tmp/ctl.sock" ] && inns "$bin" status --control "$tmp/ctl.sock" >/dev/null 2>&1 && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
-if inns "$bin" status --control "$tmp/ctl.sock" >/dev/null 2>&1; then ok "daemon ready"; else
+daemon_log=$tmp/log
+ip netns exec "$ns" "$bin" siit --config "$conf" --control "$tmp/ctl.sock" --pidfile "$tmp/pid" >"$daemon_log" 2>&1 </dev/null &
+daemon_pid=$! # ip netns exec execs the daemon: this is its pid
+answers() { [ -S "$1" ] && nsx "$ns" "$bin" status --control "$1" >/dev/null 2>&1; }
+if wait_daemon 5 answers "$tmp/ctl.sock"; then ok "daemon ready"; else
 	bad "daemon not ready: $(cat "$tmp/log")"; exit 1; fi
-[ "$(cat "$tmp/pid")" = "$pid" ] && ok "pid file holds $pid" || bad "pid file: $(cat "$tmp/pid" 2>&1)"
+[ "$(cat "$tmp/pid")" = "$daemon_pid" ] && ok "pid file holds $daemon_pid" || bad "pid file: $(cat "$tmp/pid" 2>&1)"
 
 # Three echo requests towards 198.51.100.2 through the translator: nobody answers, but each one
 # is read from the TUN and translated 6to4 (then dropped by the kernel: forwarding is off).
-inns ping -6 -n -q -c 3 -i 0.2 -W 1 64:ff9b::198.51.100.2 >/dev/null 2>&1 || true
+nsx "$ns" ping -6 -n -q -c 3 -i 0.2 -W 1 64:ff9b::198.51.100.2 >/dev/null 2>&1 || true
 
-inns "$bin" status --control "$tmp/ctl.sock" >"$tmp/status"
+nsx "$ns" "$bin" status --control "$tmp/ctl.sock" >"$tmp/status"
 if awk '$1 == "6to4" && $2 >= 3 { found = 1 } END { exit !found }' "$tmp/status"; then
 	ok "status counts the 6to4 packets: $(grep -E '^  6to4' "$tmp/status")"
 else
 	bad "status: $(cat "$tmp/status")"
 fi
-inns "$bin" status --json --control "$tmp/ctl.sock" >"$tmp/status.json"
+nsx "$ns" "$bin" status --json --control "$tmp/ctl.sock" >"$tmp/status.json"
 nreasons=$("$bin" siit --list-drop-reasons | grep -c '^| `')
-if /usr/bin/python3 -c '
+if "$PY" -c '
 import json, sys
 j = json.load(open(sys.argv[1]))
 assert j["packets_6to4"] >= 3, j["packets_6to4"]
@@ -102,42 +92,40 @@ assert "pool6 64:ff9b::/96" in j["settings"]
 # SIGHUP: a broken file is refused (the daemon keeps running), a good one is applied.
 cp "$conf" "$conf.good"
 echo "mtu4 12" >>"$conf"
-kill -HUP "$pid"
+kill -HUP "$daemon_pid"
 sleep 0.3
-kill -0 "$pid" && grep -q "keeping the current settings" "$tmp/log" && ok "SIGHUP with a bad config keeps the old one" ||
+kill -0 "$daemon_pid" && grep -q "keeping the current settings" "$tmp/log" && ok "SIGHUP with a bad config keeps the old one" ||
 	bad "SIGHUP bad config: $(tail -3 "$tmp/log")"
 sed 's/^mtu4 1500/mtu4 1400/' "$conf.good" >"$conf"
-kill -HUP "$pid"
+kill -HUP "$daemon_pid"
 sleep 0.3
-inns "$bin" status --json --control "$tmp/ctl.sock" >"$tmp/status.json"
+nsx "$ns" "$bin" status --json --control "$tmp/ctl.sock" >"$tmp/status.json"
 grep -q '"mtu4 1400"' "$tmp/status.json" && grep -q '"reloads": 1' "$tmp/status.json" &&
 	ok "SIGHUP applied the new config" || bad "SIGHUP good config: $(grep -E 'mtu4|reloads' "$tmp/status.json")"
 
-kill -TERM "$pid"
 rc=0
-wait "$pid" || rc=$?
-pid=
-[ "$rc" = 0 ] && ok "SIGTERM: exit status 0" || bad "SIGTERM: exit status $rc: $(tail -3 "$tmp/log")"
+stop_daemon 5 >"$tmp/stop" || rc=$? # "exit status N", or "still running 5 s after SIGTERM"
+[ "$rc" = 0 ] && ok "SIGTERM: exit status 0" || bad "SIGTERM: $(tail -n 1 "$tmp/stop"): $(tail -3 "$tmp/log")"
 [ ! -e "$tmp/ctl.sock" ] && ok "control socket removed" || bad "control socket left behind"
 [ ! -e "$tmp/pid" ] && ok "pid file removed" || bad "pid file left behind"
-addrs=$(inns ip -6 addr show dev siit0 2>&1 || true) # no pipe into grep -q: pipefail + SIGPIPE
+addrs=$(nsx "$ns" ip -6 addr show dev siit0 2>&1 || true) # no pipe into grep -q: pipefail + SIGPIPE
 grep -q 2001:db8:1::1 <<<"$addrs" && ok "TUN siit0 and its address are still there" ||
 	bad "siit0 or its address vanished"
 [ -f "$conf" ] && ok "config file untouched" || bad "config file vanished"
 
 # A TUN deleted under a running daemon: it must notice and exit (status 1), not spin.
-ip netns exec "$ns" "$bin" siit --tun siit1 --pool6 64:ff9b::/96 --control "$tmp/ctl1.sock" >"$tmp/log1" 2>&1 </dev/null &
-pid=$!
-for _ in $(seq 50); do [ -S "$tmp/ctl1.sock" ] && break; sleep 0.1; done
-inns ip link del siit1
-for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+daemon_log=$tmp/log1
+ip netns exec "$ns" "$bin" siit --tun siit1 --pool6 64:ff9b::/96 --control "$tmp/ctl1.sock" >"$daemon_log" 2>&1 </dev/null &
+daemon_pid=$!
+wait_until 5 test -S "$tmp/ctl1.sock" || true
+nsx "$ns" ip link del siit1
+wait_until 3 daemon_gone || true
 rc=0
-if kill -0 "$pid" 2>/dev/null; then bad "daemon still running after its TUN was deleted"; else
-	wait "$pid" || rc=$?
-	pid=
+if kill -0 "$daemon_pid" 2>/dev/null; then bad "daemon still running after its TUN was deleted"; else
+	wait "$daemon_pid" || rc=$?
+	daemon_pid=
 	[ "$rc" = 1 ] && [ ! -e "$tmp/ctl1.sock" ] && ok "TUN deleted: daemon exited 1 and removed its socket" ||
 		bad "TUN deleted: exit $rc: $(cat "$tmp/log1")"
 fi
 
-echo "$fails failed"
-[ "$fails" = 0 ]
+finish

@@ -43,14 +43,10 @@
 # `xlat464 siit` (split into words); POOL6=prefix/96; KEEP=1 keeps the temporary directory;
 # VERBOSE=1 prints every check's log.
 set -u
-export LC_ALL=C
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh" # say, die, nsx, check, the exit cleanup, waits, traffic helpers
 
 TRANSLATOR=${TRANSLATOR:-xlat464}
-here=$(cd "$(dirname "$0")" && pwd)
-XLAT464=${XLAT464:-$here/../../build/xlat464}
-KEEP=${KEEP:-0}
-VERBOSE=${VERBOSE:-0}
-PY=/usr/bin/python3
 
 P=x464e2e-$$-
 NS6=${P}v6
@@ -83,85 +79,18 @@ TUN=siit0
 PMTU4=1400                # MTU put on r4 -> server for the PMTU checks
 PMTU6=1400                # MTU put on xlat -> host for the reverse PMTU check
 
-pass=0
-fail=0
-pids=()      # background processes this script started (killed by pid at exit)
-daemon_pid=
-tmp=
-
-say() { printf '%s\n' "$*"; }
-die() { say "setup: $*" >&2; exit 2; }
-# Foreground commands only: background jobs call `ip netns exec` directly, because `nsx ... &` forks a
-# subshell and $! would be its pid, not the process to signal.
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-cleanup() {
-	local rc=$? p ns
-	[ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-	for p in "${pids[@]}" $daemon_pid; do wait "$p" 2>/dev/null; done
-	ip -n "$NSX" link del "$TUN" 2>/dev/null
-	for ns in $ALL_NS; do ip netns del "$ns" 2>/dev/null; done
-	if [ -n "$tmp" ] && [ -d "$tmp" ]; then
-		if [ "$fail" -eq 0 ] && [ "$rc" -eq 0 ] && [ "$KEEP" != 1 ]; then
-			rm -rf "$tmp"
-		else
-			say "logs and captures kept in $tmp"
-		fi
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# check NAME FUNCTION [ARGS...]: runs the function with its output in $tmp/NAME.log.
-# On failure it prints the log's tail and what the captures saw while the check ran.
-check() {
-	local name=$1; shift
-	local log=$tmp/$name.log t0 t1
-	t0=$(date +%s.%N)
-	if "$@" >"$log" 2>&1; then
-		say "PASS $name"
-		pass=$((pass + 1))
-		[ "$VERBOSE" = 1 ] && sed 's/^/    /' "$log"
-	else
-		say "FAIL $name"
-		fail=$((fail + 1))
-		sed 's/^/    /' "$log" | tail -n 25
-		t1=$(date +%s.%N)
-		if [ -n "$daemon_pid" ] && ! kill -0 "$daemon_pid" 2>/dev/null; then
-			say "    -- the translator is not running; daemon.log ends:"
-			tail -n 5 "$tmp/daemon.log" | sed 's/^/       /'
-		fi
-		pcap_excerpt "$t0" "$t1"
-	fi
-	return 0
-}
-
-pcap_excerpt() { # T0 T1: the first packets of each capture between two times
-	local f
-	for f in "$tmp"/*.pcap; do
-		[ -s "$f" ] || continue
-		say "    -- $(basename "$f" .pcap):"
-		tcpdump -tt -n -v -r "$f" 2>/dev/null | awk -v a="$1" -v b="$2" '
-			/^[0-9]/ { show = ($1 + 0 >= a + 0 && $1 + 0 <= b + 0) }
-			show && n++ < 12 { print "       " $0 }'
-	done
-}
+cleanup_extra() { ip -n "$NSX" link del "$TUN" 2>/dev/null; } # run at exit by lib.sh
 
 # ---- preconditions ------------------------------------------------------------------------------
-[ "$(id -u)" -eq 0 ] || die "must run as root"
-for c in ip socat traceroute tcpdump ping timeout sha256sum ss head cmp; do
-	command -v "$c" >/dev/null || die "missing command: $c"
-done
-[ -x "$PY" ] || die "missing $PY"
+preconditions ip socat traceroute tcpdump ping timeout sha256sum ss head cmp
 case "$TRANSLATOR" in
-xlat464) [ -x "$XLAT464" ] || die "no translator binary at $XLAT464 (run make, or set XLAT464=)" ;;
+xlat464) need_xlat464 ;;
 tayga) command -v tayga >/dev/null || die "tayga not installed (apt-get install tayga)" ;;
 *) die "TRANSLATOR must be xlat464 or tayga" ;;
 esac
 
-tmp=$(mktemp -d /tmp/x464e2e.XXXXXX) || die "mktemp"
-chmod 755 "$tmp"
+make_tmp x464e2e
+daemon_log=$tmp/daemon.log
 say "# siit_e2e: translator $TRANSLATOR, namespaces ${P}*, temp $tmp"
 
 case "$POOL6" in */96) ;; *) die "POOL6 must be a /96 (the test embeds IPv4 addresses in the last 32 bits)" ;; esac
@@ -170,15 +99,10 @@ R4_AS6=$(embed "$R4X") || die "embed"  # r4 as the IPv6 host sees it
 X4_AS6=$(embed "$X4") || die "embed"   # the translator's router, IPv4 side, as the host sees it
 
 # ---- topology -----------------------------------------------------------------------------------
-for ns in $ALL_NS; do
-	ip netns add "$ns" || die "ip netns add $ns"
-	nsx "$ns" ip link set lo up
-	# no DAD delays, no ICMP rate limiting (the checks count on every error arriving)
-	nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
-		net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 \
-		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 >/dev/null ||
-		die "sysctl in $ns"
-done
+# no DAD delays, no ICMP rate limiting (the checks count on every error arriving)
+make_namespaces net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 \
+	net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 \
+	net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
 nsx "$NSX" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 >/dev/null || die "forwarding"
 nsx "$NSR" sysctl -qw net.ipv4.ip_forward=1 >/dev/null || die "forwarding"
 
@@ -218,14 +142,10 @@ start_xlat464() {
 		--self4 "$SELF4" --self6 "$SELF6" --rfc6791v4 "$RFC6791V4" --mtu4 1500 --mtu6 1500 \
 		--control "$CTL" --foreground \
 		${XLAT464_ARGS:-} \
-		>"$tmp/daemon.log" 2>&1 &
+		>"$daemon_log" 2>&1 &
 	daemon_pid=$!
-	for _ in $(seq 50); do
-		[ -S "$CTL" ] && return 0
-		kill -0 "$daemon_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	[ -S "$CTL" ] || { sed 's/^/    /' "$tmp/daemon.log"; die "xlat464 siit did not open its control socket $CTL"; }
+	wait_daemon 5 test -S "$CTL" ||
+		{ sed 's/^/    /' "$daemon_log"; die "xlat464 siit did not open its control socket $CTL"; }
 }
 
 start_tayga() {
@@ -238,10 +158,10 @@ start_tayga() {
 		map $H6_AS4 $H6
 		data-dir $tmp/tayga
 	EOF
-	ip netns exec "$NSX" tayga -c "$tmp/tayga.conf" --nodetach >"$tmp/daemon.log" 2>&1 &
+	ip netns exec "$NSX" tayga -c "$tmp/tayga.conf" --nodetach >"$daemon_log" 2>&1 &
 	daemon_pid=$!
 	sleep 0.5
-	kill -0 "$daemon_pid" 2>/dev/null || { sed 's/^/    /' "$tmp/daemon.log"; die "tayga exited"; }
+	kill -0 "$daemon_pid" 2>/dev/null || { sed 's/^/    /' "$daemon_log"; die "tayga exited"; }
 }
 
 "start_$TRANSLATOR"
@@ -249,75 +169,13 @@ ip -n "$NSX" route add "$POOL6" dev "$TUN" || die "route pool6"
 ip -n "$NSX" route add 192.0.2.0/24 dev "$TUN" || die "route 192.0.2.0/24"
 ip -n "$NSX" route add "$SELF6/128" dev "$TUN" || die "route self6"
 
-# Captures for debugging, bounded in count and time; killed at exit by pid.
-capture() { # NS IFACE NAME
-	ip netns exec "$1" timeout 600 tcpdump --immediate-mode -n -U -s 256 -c 20000 -i "$2" -w "$tmp/$3.pcap" >/dev/null 2>&1 &
-	pids+=($!)
-}
-capture "$NS6" v6-x host6
-capture "$NSX" "$TUN" tun
-capture "$NS4" v4-r4 server4
+# Captures for debugging (check prints what they saw during a failed check).
+capture "$NS6" v6-x host6 20000
+capture "$NSX" "$TUN" tun 20000
+capture "$NS4" v4-r4 server4 20000
 sleep 1 # let tcpdump attach
 
 # ---- helpers for the checks -----------------------------------------------------------------------
-wait_listen() { # NS tcp|udp PORT
-	local flag=-ltn
-	[ "$2" = udp ] && flag=-lun
-	for _ in $(seq 50); do
-		nsx "$1" ss -H "$flag" "sport = :$3" | grep -q . && return 0
-		sleep 0.1
-	done
-	echo "nothing listening on $2 port $3 in $1"
-	return 1
-}
-
-# tcp_copy SRC_NS DST_NS LISTEN_ADDR CONNECT_ADDR PORT FILE: byte-exact transfer, sha256 both ends.
-tcp_copy() {
-	local src=$1 dst=$2 laddr=$3 caddr=$4 port=$5 file=$6 rx lpid rc h1 h2
-	rx=$tmp/rx.$port
-	rm -f "$rx"
-	ip netns exec "$dst" timeout 30 socat -u "$laddr:$port,reuseaddr" "CREATE:$rx" &
-	lpid=$!
-	wait_listen "$dst" tcp "$port" || { kill "$lpid" 2>/dev/null; return 1; }
-	nsx "$src" timeout 30 socat -u "OPEN:$file" "$caddr:$port"
-	rc=$?
-	wait "$lpid" || { echo "receiver failed"; rc=1; }
-	h1=$(nsx "$src" sha256sum <"$file" | cut -d' ' -f1)
-	h2=$(nsx "$dst" sha256sum <"$rx" 2>/dev/null | cut -d' ' -f1)
-	echo "sent     $(stat -c %s "$file") bytes sha256 $h1"
-	echo "received $(stat -c %s "$rx" 2>/dev/null || echo 0) bytes sha256 $h2"
-	[ "$rc" -eq 0 ] && [ -n "$h1" ] && [ "$h1" = "$h2" ]
-}
-
-udp_echo() { # SRC_NS CONNECT_ADDR PAYLOAD_FILE
-	local out=$tmp/udp.reply
-	rm -f "$out"
-	nsx "$1" timeout 10 socat -t 3 -T 5 STDIO "$2" <"$3" >"$out"
-	echo "sent $(stat -c %s "$3") bytes, got $(stat -c %s "$out") bytes back"
-	cmp "$3" "$out"
-}
-
-# traceroute_check NS DEST "NEED..." TRACEROUTE_ARGS...: the destination is reached (the last hop is
-# the destination) and, for each NEED (addresses separated by |), some hop before it is one of them.
-traceroute_check() {
-	local ns=$1 dst=$2 needs=$3 out hops last need a ok
-	shift 3
-	out=$(nsx "$ns" timeout 60 traceroute "$@" "$dst" 2>&1)
-	echo "$out"
-	hops=$(echo "$out" | awk '$1 ~ /^[0-9]+$/ { print $2 }')
-	last=$(echo "$hops" | tail -n 1)
-	[ "$last" = "$dst" ] || { echo "destination $dst not reached (last hop: $last)"; return 1; }
-	hops=$(echo "$hops" | sed '$d')
-	echo "$hops" | grep -qvx '\*' || { echo "no answering hop before the destination"; return 1; }
-	for need in $needs; do
-		ok=0
-		for a in ${need//|/ }; do
-			echo "$hops" | grep -qFx "$a" && ok=1
-		done
-		[ "$ok" = 1 ] || { echo "no hop before the destination is $need"; return 1; }
-	done
-}
-
 # icmp_error NS FAMILY DST PORT TYPE CODE OFFENDER: a connected UDP socket to a closed port gets
 # ECONNREFUSED, and its error queue (IP_RECVERR / IPV6_RECVERR) names the ICMP type, code and sender.
 icmp_error() {
@@ -356,10 +214,15 @@ icmp_error() {
 	EOF
 }
 
+pmtu_route() { # -4|-6 NS DEST WANT: the route cache towards DEST holds MTU WANT
+	local out
+	out=$(nsx "$2" ip "$1" route get "$3")
+	echo "$out"
+	echo "$out" | grep -qw "mtu $4"
+}
+
 # ---- the checks ---------------------------------------------------------------------------------
-dd if=/dev/urandom of="$tmp/blob" bs=1M count=2 status=none
-head -c 600 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$tmp/udp.small"  # 1200 bytes
-head -c 1500 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$tmp/udp.large" # 3000 bytes: fragments
+make_payloads # blob (2 MiB), udp.small (1200 bytes), udp.large (3000 bytes: fragments)
 
 check ping-6to4 nsx "$NS6" ping -c 3 -W 2 "$S4_AS6"
 check ping-4to6 nsx "$NS4" ping -c 3 -W 2 "$H6_AS4"
@@ -367,9 +230,7 @@ check ping-4to6 nsx "$NS4" ping -c 3 -W 2 "$H6_AS4"
 check tcp-4to6-2MiB tcp_copy "$NS4" "$NS6" TCP6-LISTEN TCP4:"$H6_AS4" 5001 "$tmp/blob"
 check tcp-6to4-2MiB tcp_copy "$NS6" "$NS4" TCP4-LISTEN "TCP6:[$S4_AS6]" 5002 "$tmp/blob"
 
-ip netns exec "$NS4" timeout 120 socat -T 5 UDP4-RECVFROM:7777,fork PIPE >/dev/null 2>&1 &
-pids+=($!)
-wait_listen "$NS4" udp 7777 >/dev/null
+udp_echo_server "$NS4" 7777
 check udp-echo-6to4 udp_echo "$NS6" "UDP6:[$S4_AS6]:7777" "$tmp/udp.small"
 check udp-echo-6to4-fragmented udp_echo "$NS6" "UDP6:[$S4_AS6]:7777" "$tmp/udp.large"
 
@@ -387,27 +248,15 @@ check icmp-port-unreach-6to4 icmp_error "$NS4" 4 "$H6_AS4" 9 3 3 "$H6_AS4"
 # PMTU, IPv6 -> IPv4: r4 -> server shrinks to 1400, so r4 answers DF packets with Fragmentation
 # Needed (MTU 1400), which reaches the host as Packet Too Big with MTU 1420 (RFC 7915 section 4.2).
 ip -n "$NSR" link set r4-v4 mtu "$PMTU4"
-pmtu_route() { # NS DEST WANT
-	local out
-	out=$(nsx "$1" ip -6 route get "$2")
-	echo "$out"
-	echo "$out" | grep -qw "mtu $3"
-}
 check pmtu-tcp-6to4 tcp_copy "$NS6" "$NS4" TCP4-LISTEN "TCP6:[$S4_AS6]" 5003 "$tmp/blob"
-check pmtu-ptb-6to4-mtu-$((PMTU4 + 20)) pmtu_route "$NS6" "$S4_AS6" $((PMTU4 + 20))
+check pmtu-ptb-6to4-mtu-$((PMTU4 + 20)) pmtu_route -6 "$NS6" "$S4_AS6" $((PMTU4 + 20))
 check pmtu-ping-df-fits nsx "$NS6" ping -c 3 -W 2 -M "do" -s $((PMTU4 + 20 - 48)) "$S4_AS6"
 
 # PMTU, IPv4 -> IPv6: xlat -> host shrinks to 1400; the kernel's Packet Too Big goes back through the
 # translator and reaches the server as Fragmentation Needed with MTU 1380.
 ip -n "$NSX" link set x-v6 mtu "$PMTU6"
-pmtu_route4() { # NS DEST WANT
-	local out
-	out=$(nsx "$1" ip -4 route get "$2")
-	echo "$out"
-	echo "$out" | grep -qw "mtu $3"
-}
 check pmtu-tcp-4to6 tcp_copy "$NS4" "$NS6" TCP6-LISTEN TCP4:"$H6_AS4" 5004 "$tmp/blob"
-check pmtu-fragneeded-4to6-mtu-$((PMTU6 - 20)) pmtu_route4 "$NS4" "$H6_AS4" $((PMTU6 - 20))
+check pmtu-fragneeded-4to6-mtu-$((PMTU6 - 20)) pmtu_route -4 "$NS4" "$H6_AS4" $((PMTU6 - 20))
 
 # ---- counters and teardown ------------------------------------------------------------------------
 status_check() {
@@ -447,25 +296,10 @@ else
 	say "SKIP status-counters (not an xlat464 daemon)"
 fi
 
-teardown_check() {
-	local rc
-	kill -TERM "$daemon_pid" || return 1
-	for _ in $(seq 20); do
-		kill -0 "$daemon_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$daemon_pid" 2>/dev/null; then
-		echo "still running 2 s after SIGTERM"
-		kill -KILL "$daemon_pid"
-		wait "$daemon_pid"
-		daemon_pid=
-		return 1
-	fi
-	wait "$daemon_pid"
-	rc=$?
-	daemon_pid=
-	echo "exit status $rc"
-	tail -n 5 "$tmp/daemon.log"
+teardown_check() { # SIGTERM: exit status 0 within 2 s
+	local rc=0
+	stop_daemon 2 || rc=$?
+	tail -n 5 "$daemon_log"
 	[ "$rc" -eq 0 ] || return 1
 	# nothing left behind: the control socket is gone
 	if [ "$TRANSLATOR" = xlat464 ] && [ -e "$CTL" ]; then
@@ -475,5 +309,4 @@ teardown_check() {
 }
 check sigterm-exit-0 teardown_check
 
-say "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
