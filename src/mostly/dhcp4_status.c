@@ -4,23 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../cli/json.h"
 #include "dhcp4.h"
 #include "sys/log.h"
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
 
 static double share(uint64_t part, uint64_t whole)
 {
@@ -72,22 +59,12 @@ static void print_text(const struct dhcp4_status_msg *m, const char *path, char 
 
 static void print_json(const struct dhcp4_status_msg *m, const char *path, char *settings)
 {
-	char *save = NULL, *line;
-	bool first = true;
-
-	printf("{\n  \"daemon\": ");
-	json_str(m->daemon);
-	printf(",\n  \"control\": ");
-	json_str(path);
-	printf(",\n  \"pid\": %" PRId32 ",\n  \"interface\": ", m->pid);
+	json_status_open(m->daemon, path, m->pid);
+	printf(",\n  \"interface\": ");
 	json_str(m->ifname);
-	printf(",\n  \"uptime_seconds\": %" PRIu64 ",\n  \"settings\": [", m->uptime_sec);
-	for (line = strtok_r(settings, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		printf("%s\n    ", first ? "" : ",");
-		json_str(line);
-		first = false;
-	}
-	printf("\n  ],\n");
+	printf(",\n  \"uptime_seconds\": %" PRIu64 ",\n  \"settings\": ", m->uptime_sec);
+	json_lines(settings);
+	printf(",\n");
 	printf("  \"clients\": %" PRIu64 ",\n  \"clients_option108\": %" PRIu64 ",\n", m->clients, m->clients_108);
 	printf("  \"option108_share_percent\": %.1f,\n  \"clients_untracked\": %" PRIu64 ",\n",
 	       share(m->clients_108, m->clients), m->clients_untracked);

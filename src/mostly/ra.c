@@ -14,6 +14,7 @@
  *
  * States, each change logged as `old -> new`:  waiting (no usable link-local address yet) ->
  * advertising -> stopping (waits for MIN_DELAY_BETWEEN_RAS after the last RA, sends the final one). */
+#include "../cli/json.h"
 #include "ra.h"
 
 #include <arpa/inet.h>
@@ -608,43 +609,19 @@ int ra_main(int argc, char **argv)
 
 /* ---- `xlat464 status` for an ra daemon ----------------------------------------------------------- */
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
 
 static void print_json(const struct ra_status_msg *m, const char *path, char *settings)
 {
-	char *save = NULL;
-	bool first = true;
-
-	printf("{\n  \"daemon\": ");
-	json_str(m->daemon);
-	printf(",\n  \"control\": ");
-	json_str(path);
-	printf(",\n  \"pid\": %" PRId32 ",\n  \"interface\": ", m->pid);
+	json_status_open(m->daemon, path, m->pid);
+	printf(",\n  \"interface\": ");
 	json_str(m->ifname);
 	printf(",\n  \"state\": ");
 	json_str(m->state);
 	printf(",\n  \"source\": ");
 	json_str(m->lladdr);
-	printf(",\n  \"uptime_seconds\": %" PRIu64 ",\n  \"settings\": [", m->uptime_sec);
-	for (char *line = strtok_r(settings, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		printf("%s\n    ", first ? "" : ",");
-		json_str(line);
-		first = false;
-	}
-	printf("\n  ],\n");
+	printf(",\n  \"uptime_seconds\": %" PRIu64 ",\n  \"settings\": ", m->uptime_sec);
+	json_lines(settings);
+	printf(",\n");
 	printf("  \"ra_sent\": {\n    \"periodic\": %" PRIu64 ",\n    \"solicited_multicast\": %" PRIu64
 	       ",\n    \"solicited_unicast\": %" PRIu64 ",\n    \"final\": %" PRIu64 ",\n    \"send_errors\": %" PRIu64
 	       "\n  },\n",

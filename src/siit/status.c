@@ -10,6 +10,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "../cli/json.h"
 #include "../mostly/dhcp4.h"
 #include "../mostly/ra.h"
 #include "ctl_msg.h"
@@ -22,43 +23,20 @@
 static const char status_usage[] = "usage: xlat464 status [--json] [--control PATH | --tun NAME]\n"
 				   "  with neither, the one socket in " SYS_CTL_DIR "/ is used\n";
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
 
 static void print_json(const struct siit_status_msg *m, const char *path)
 {
 	const struct xlat_stats *st = &m->stats;
-	char *save = NULL, *line;
 	char settings[SIIT_STATUS_SETTINGS_MAX];
-	bool first = true;
 
 	memcpy(settings, m->settings, sizeof(settings));
 	settings[sizeof(settings) - 1] = '\0';
-	printf("{\n  \"daemon\": ");
-	json_str(m->daemon);
-	printf(",\n  \"control\": ");
-	json_str(path);
-	printf(",\n  \"pid\": %" PRId32 ",\n  \"tun\": ", m->pid);
+	json_status_open(m->daemon, path, m->pid);
+	printf(",\n  \"tun\": ");
 	json_str(m->tun);
-	printf(",\n  \"uptime_seconds\": %" PRIu64 ",\n  \"settings\": [", m->uptime_sec);
-	for (line = strtok_r(settings, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		printf("%s\n    ", first ? "" : ",");
-		json_str(line);
-		first = false;
-	}
-	printf("\n  ],\n");
+	printf(",\n  \"uptime_seconds\": %" PRIu64 ",\n  \"settings\": ", m->uptime_sec);
+	json_lines(settings);
+	printf(",\n");
 	printf("  \"packets_4to6\": %" PRIu64 ",\n  \"bytes_4to6\": %" PRIu64 ",\n", st->pkts_4to6, st->bytes_4to6);
 	printf("  \"packets_6to4\": %" PRIu64 ",\n  \"bytes_6to4\": %" PRIu64 ",\n", st->pkts_6to4, st->bytes_6to4);
 	printf("  \"replies\": %" PRIu64 ",\n  \"hairpinned\": %" PRIu64 ",\n", st->replies, m->hairpinned);
