@@ -69,10 +69,9 @@ FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 fuzz: $(FUZZ_BIN)
 # Targets whose parser lives in an application folder name its source here.
 FUZZ_EXTRA_fuzz_settings := src/siit/settings.c
-build-fuzz/fuzz_settings: src/siit/settings.c src/siit/settings.h
 FUZZ_EXTRA_fuzz_resolv := src/clat/prefix.c
-build-fuzz/fuzz_resolv: src/clat/prefix.c src/clat/prefix.h
-build-fuzz/%: fuzz/%.c $(PURE_SRC) $(wildcard src/*/config*.c)
+# Targets link or #include application sources, so any source or header change rebuilds them.
+build-fuzz/%: fuzz/%.c fuzz/*.h $(PURE_SRC) $(wildcard lib/*/*.h src/*/*.c src/*/*.h)
 	@mkdir -p build-fuzz
 	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Ilib -Isrc \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(PURE_SRC) $(FUZZ_EXTRA_$*)
