@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mostly/ra_proto.c"
+#include "common/csum.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -192,6 +192,17 @@ bool ndp_is_link_local(const uint8_t addr[16]);                    /* in fe80::/
 bool ndp_is_multicast(const uint8_t addr[16]);                     /* in ff00::/8 */
 bool ndp_is_unspecified(const uint8_t addr[16]);                   /* :: */
 
+/* For parsers of other ND messages (the RS reader of src/mostly/ra): the checksum test and the
+ * option walk that the parsers here use. */
+/* True if msg's checksum field makes the whole sum come out right. */
+bool ndp_checksum_ok(const uint8_t src[16], const uint8_t dst[16], const uint8_t *msg, size_t len);
+/* Called once per option: opt points at the type byte, len (>= 8) is the whole option in bytes. */
+typedef void ndp_option_fn(void *arg, uint8_t type, const uint8_t *opt, size_t len);
+/* Walks the options in opts[0..len), checking each option's framing before it calls fn (if any) for
+ * it. Returns NDP_OK, NDP_TRUNCATED, NDP_ZERO_OPTION_LENGTH or NDP_TOO_MANY_OPTIONS. Parsers that
+ * must write nothing for a bad message walk once with fn NULL first. */
+enum ndp_result ndp_options_walk(const uint8_t *opts, size_t len, ndp_option_fn *fn, void *arg);
+
 /* ---- PREF64 (RFC 8781) ---------------------------------------------------------------------- */
 
 /* Decodes one option of type 38 and length 2 (16 bytes). Errors: NDP_BAD_OPTION_TYPE,

@@ -13,18 +13,9 @@
 
 /* The ICMPv6 checksum over msg with the RFC 8200 section 8.1 pseudo-header. */
 uint16_t ndp_checksum(const uint8_t src[16], const uint8_t dst[16], const uint8_t *msg, size_t len);
-/* True if msg's checksum field makes the whole sum come out right. */
-bool ndp_checksum_ok(const uint8_t src[16], const uint8_t dst[16], const uint8_t *msg, size_t len);
 /* Fills the checksum field of a message whose other bytes are final. */
 void ndp_checksum_fill(const uint8_t src[16], const uint8_t dst[16], uint8_t *msg, size_t len);
 
-/* Called once per option: opt points at the type byte, len (>= 8) is the whole option in bytes. */
-typedef void ndp_option_fn(void *arg, uint8_t type, const uint8_t *opt, size_t len);
-
-/* Walks the options in opts[0..len). With fn NULL it only checks the framing; with fn it calls fn for
- * each option (run it only on options already checked, so that nothing is written for a bad
- * message). Returns NDP_OK, NDP_TRUNCATED, NDP_ZERO_OPTION_LENGTH or NDP_TOO_MANY_OPTIONS. */
-enum ndp_result ndp_options_walk(const uint8_t *opts, size_t len, ndp_option_fn *fn, void *arg);
 
 /* A Source or Target Link-Layer Address option holding an Ethernet address (length 1). */
 enum ndp_result ndp_option_lladdr(const uint8_t *opt, size_t len, uint8_t mac[6]);

@@ -3,7 +3,6 @@
 
 #include <string.h>
 
-#include "common/csum.h"
 #include "common/cursor.h"
 
 #define RA_OPT_UNIT 8 /* option lengths count 8-octet units (RFC 4861 section 4.6) */
@@ -24,44 +23,57 @@ static const char *const rs_descs[] = {
 const char *ra_rs_result_name(enum ra_rs_result r) { return (unsigned)r < RA_RS__COUNT ? rs_names[r] : "?"; }
 const char *ra_rs_result_desc(enum ra_rs_result r) { return (unsigned)r < RA_RS__COUNT ? rs_descs[r] : "?"; }
 
-static bool proto_is_unspecified(const uint8_t a[16])
+/* What the option walk (lib/ndp's, shared with the ND parsers) hands each Router Solicitation option
+ * to; the first problem found is kept, as the walk goes on to check the framing of the rest. */
+struct rs_walk {
+	const uint8_t *src;
+	size_t lladdr_len;
+	struct ra_rs *rs;
+	enum ra_rs_result first_error;
+};
+
+static void rs_option(void *arg, uint8_t type, const uint8_t *opt, size_t olen)
 {
-	static const uint8_t zero[16];
-	return memcmp(a, zero, 16) == 0;
+	struct rs_walk *w = arg;
+	struct ra_rs *rs = w->rs;
+
+	rs->noptions++;
+	if (w->first_error != RA_RS_OK || type != NDP_OPT_SOURCE_LLADDR)
+		return; /* unknown options are ignored (RFC 4861 section 4.6) */
+	if (ndp_is_unspecified(w->src)) {
+		w->first_error = RA_RS_UNSPEC_WITH_LLADDR;
+		return;
+	}
+	/* The option is type, length, then the address padded to 8-octet units. */
+	if (w->lladdr_len && olen != (w->lladdr_len + RA_OPT_HDR_LEN + RA_OPT_UNIT - 1) / RA_OPT_UNIT * RA_OPT_UNIT) {
+		w->first_error = RA_RS_BAD_LLADDR_LENGTH;
+		return;
+	}
+	if (!rs->has_src_lladdr && w->lladdr_len == sizeof(rs->src_lladdr)) {
+		memcpy(rs->src_lladdr, opt + RA_OPT_HDR_LEN, sizeof(rs->src_lladdr));
+		rs->has_src_lladdr = true; /* the first one counts */
+	}
 }
 
-/* The option walk of systemd's ndisc code: framing of every option checked before any is used,
- * lengths compared by subtraction, zero lengths and too many options refused. */
+/* The walk calls rs_option for an option only after that option's framing passed, and stops at the
+ * first framing error: so an option error recorded before it came first in the message, and wins. */
 static enum ra_rs_result rs_options(const uint8_t *opts, size_t len, const uint8_t src[16], size_t lladdr_len,
 				    struct ra_rs *rs)
 {
-	struct cursor c = cursor_make(opts, len);
-	while (cursor_left(&c) > 0) {
-		if (cursor_left(&c) < RA_OPT_HDR_LEN)
-			return RA_RS_OPTION_TRUNCATED;
-		const uint8_t *opt = cursor_ptr(&c);
-		uint8_t type = opt[0];
-		size_t olen = (size_t)opt[1] * RA_OPT_UNIT;
-		if (olen == 0)
-			return RA_RS_ZERO_OPTION_LENGTH;
-		if (olen > cursor_left(&c))
-			return RA_RS_OPTION_TRUNCATED;
-		if (++rs->noptions > NDP_MAX_OPTIONS)
-			return RA_RS_TOO_MANY_OPTIONS;
-		cursor_skip(&c, olen);
-		if (type != NDP_OPT_SOURCE_LLADDR)
-			continue; /* unknown options are ignored (RFC 4861 section 4.6) */
-		if (proto_is_unspecified(src))
-			return RA_RS_UNSPEC_WITH_LLADDR;
-		/* The option is type, length, then the address padded to 8-octet units. */
-		if (lladdr_len && olen != (lladdr_len + RA_OPT_HDR_LEN + RA_OPT_UNIT - 1) / RA_OPT_UNIT * RA_OPT_UNIT)
-			return RA_RS_BAD_LLADDR_LENGTH;
-		if (!rs->has_src_lladdr && lladdr_len == sizeof(rs->src_lladdr)) {
-			memcpy(rs->src_lladdr, opt + RA_OPT_HDR_LEN, sizeof(rs->src_lladdr));
-			rs->has_src_lladdr = true; /* the first one counts */
-		}
+	struct rs_walk w = { src, lladdr_len, rs, RA_RS_OK };
+	enum ndp_result r = ndp_options_walk(opts, len, rs_option, &w);
+	if (w.first_error != RA_RS_OK)
+		return w.first_error;
+	switch (r) {
+	case NDP_OK:
+		return RA_RS_OK;
+	case NDP_ZERO_OPTION_LENGTH:
+		return RA_RS_ZERO_OPTION_LENGTH;
+	case NDP_TOO_MANY_OPTIONS:
+		return RA_RS_TOO_MANY_OPTIONS;
+	default:
+		return RA_RS_OPTION_TRUNCATED;
 	}
-	return RA_RS_OK;
 }
 
 enum ra_rs_result ra_parse_rs(const uint8_t src[16], const uint8_t dst[16], int hop_limit, const uint8_t *msg,
@@ -84,8 +96,7 @@ enum ra_rs_result ra_parse_rs(const uint8_t src[16], const uint8_t dst[16], int 
 		return RA_RS_BAD_TYPE;
 	if (code != 0)
 		return RA_RS_BAD_CODE;
-	if (len > UINT32_MAX ||
-	    csum_fold16(csum_partial(msg, len, csum_pseudo6(src, dst, NDP_NEXT_HEADER_ICMP6, (uint32_t)len))) != 0xffff)
+	if (len > UINT32_MAX || !ndp_checksum_ok(src, dst, msg, len))
 		return RA_RS_BAD_CHECKSUM;
 	if (src[0] == 0xff)
 		return RA_RS_BAD_SOURCE;
