@@ -253,6 +253,6 @@ static enum xlat_drop siit_map_6to4(void *ctx, const struct xlat_tuple *in, stru
 
 struct xlat_policy xlat_siit_policy(struct xlat_siit_map *m)
 {
-	struct xlat_policy p = { siit_map_4to6, siit_map_6to4, m };
+	struct xlat_policy p = { .map_4to6 = siit_map_4to6, .map_6to4 = siit_map_6to4, .ctx = m, .outer_from_inner = false };
 	return p;
 }

@@ -44,6 +44,33 @@ void icmp4_reply(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip4_vi
 	ctx->stats.replies++;
 }
 
+/* What a policy's refusal is answered with. A stateful NAT64 answers some refusals (RFC 6146
+ * section 3.5: address unreachable when no binding can be made; administratively prohibited for
+ * filtering and for the operator's limits); every other reason is a silent, counted drop. */
+void policy_refused4(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip4_view *in, enum xlat_drop why)
+{
+	switch (why) {
+	case XLAT_DROP_NAT64_FILTERED:
+	case XLAT_DROP_NAT64_LIMIT:
+		return icmp4_reply(ctx, out, in, ICMP4_DEST_UNREACH, ICMP4_ADMIN_PROHIBITED, 0, why);
+	default:
+		return out_drop(ctx, out, why);
+	}
+}
+
+void policy_refused6(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip6_view *in, enum xlat_drop why)
+{
+	switch (why) {
+	case XLAT_DROP_NAT64_POOL_EXHAUSTED:
+		return icmp6_reply(ctx, out, in, ICMP6_DEST_UNREACH, ICMP6_ADDR_UNREACH, 0, why);
+	case XLAT_DROP_NAT64_FILTERED:
+	case XLAT_DROP_NAT64_LIMIT:
+		return icmp6_reply(ctx, out, in, ICMP6_DEST_UNREACH, ICMP6_ADMIN_PROHIBITED, 0, why);
+	default:
+		return out_drop(ctx, out, why);
+	}
+}
+
 void icmp6_reply(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip6_view *in, uint8_t type,
 		 uint8_t code, uint32_t rest, enum xlat_drop why)
 {
@@ -274,6 +301,8 @@ size_t inner_4to6(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 	memcpy(t4.src, v.src, 4);
 	memcpy(t4.dst, v.dst, 4);
 	l4_ports_read(v.proto, v.l4, v.l4_avail, first, &t4);
+	t4.fragment = ip4_is_fragment(&v);
+	t4.frag_id = v.id;
 	if (cfg->policy.map_4to6(cfg->policy.ctx, &t4, &t6, XLAT_ROLE_ERROR_INNER, hairpin)) {
 		*why = XLAT_DROP_ICMP_INNER;
 		return 0;
@@ -331,6 +360,8 @@ size_t inner_6to4(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 	memcpy(t6.src, v.src, 16);
 	memcpy(t6.dst, v.dst, 16);
 	l4_ports_read(v.proto, v.l4, v.l4_avail, first, &t6);
+	t6.fragment = ip6_is_fragment(&v);
+	t6.frag_id = v.frag_id;
 	if (cfg->policy.map_6to4(cfg->policy.ctx, &t6, &t4, XLAT_ROLE_ERROR_INNER)) {
 		*why = XLAT_DROP_ICMP_INNER;
 		return 0;
@@ -430,13 +461,29 @@ void icmp4_error_to6(struct xlat_ctx *ctx, const struct ip4_view *v, struct xlat
 	if (!m.has_length)
 		ext = NULL; /* Packet Too Big and Parameter Problem have no room for the attribute */
 
+	uint8_t *h = out->err, *icmp = h + IPV6_HDR_LEN, *body = icmp + ICMP_HDR_LEN;
+	size_t body_cap = XLAT_ERR_ROOM - IPV6_HDR_LEN - ICMP_HDR_LEN;
+	size_t inner_len = 0;
 	struct xlat_tuple t4, t6;
+	memset(&t4, 0, sizeof(t4));
 	memcpy(t4.src, v->src, 4);
 	memcpy(t4.dst, v->dst, 4);
 	t4.proto = PROTO_ICMP;
-	t4.has_ports = false;
-	r = cfg->policy.map_4to6(cfg->policy.ctx, &t4, &t6, XLAT_ROLE_ERROR_OUTER, hairpin);
-	if (r == XLAT_DROP_SRC_UNMAPPED) {
+	if (cfg->policy.outer_from_inner) {
+		/* Stateful: the session behind the quoted packet names the IPv6 node the error is for. */
+		inner_len = inner_4to6(ctx, quote, qlen, body, body_cap, hairpin, &r);
+		if (!inner_len)
+			return out_drop(ctx, out, r);
+		r = cfg->policy.map_4to6(cfg->policy.ctx, &t4, &t6, XLAT_ROLE_ERROR_OUTER, hairpin);
+		if (r == XLAT_DROP_SRC_UNMAPPED && cfg->has_rfc6791v6)
+			memcpy(t6.src, cfg->rfc6791v6, 16);
+		else if (r == XLAT_DROP_SRC_UNMAPPED && cfg->has_self6)
+			memcpy(t6.src, cfg->self6, 16);
+		else if (r)
+			return out_drop(ctx, out, r);
+		memcpy(t6.dst, body + 8, 16); /* the quoted packet's translated source */
+	} else if ((r = cfg->policy.map_4to6(cfg->policy.ctx, &t4, &t6, XLAT_ROLE_ERROR_OUTER, hairpin)) ==
+		   XLAT_DROP_SRC_UNMAPPED) {
 		/* RFC 6791: a router without an IPv6 address of its own still gets a source */
 		if (cfg->has_rfc6791v6)
 			memcpy(t6.src, cfg->rfc6791v6, 16);
@@ -458,9 +505,8 @@ void icmp4_error_to6(struct xlat_ctx *ctx, const struct ip4_view *v, struct xlat
 		return out_drop(ctx, out, r);
 	}
 
-	uint8_t *h = out->err, *icmp = h + IPV6_HDR_LEN, *body = icmp + ICMP_HDR_LEN;
-	size_t body_cap = XLAT_ERR_ROOM - IPV6_HDR_LEN - ICMP_HDR_LEN;
-	size_t inner_len = inner_4to6(ctx, quote, qlen, body, body_cap, hairpin, &r);
+	if (!inner_len)
+		inner_len = inner_4to6(ctx, quote, qlen, body, body_cap, hairpin, &r);
 	if (!inner_len)
 		return out_drop(ctx, out, r);
 	uint8_t len_attr;
@@ -514,13 +560,25 @@ void icmp6_error_to4(struct xlat_ctx *ctx, const struct ip6_view *v, struct xlat
 		qlen = area;
 	}
 
+	uint8_t *h = out->err, *icmp = h + IPV4_HDR_LEN, *body = icmp + ICMP_HDR_LEN;
+	size_t body_cap = XLAT_ERR_ROOM - IPV4_HDR_LEN - ICMP_HDR_LEN;
+	size_t inner_len = 0;
 	struct xlat_tuple t6, t4;
+	memset(&t6, 0, sizeof(t6));
 	memcpy(t6.src, v->src, 16);
 	memcpy(t6.dst, v->dst, 16);
 	t6.proto = PROTO_ICMPV6;
-	t6.has_ports = false;
-	r = cfg->policy.map_6to4(cfg->policy.ctx, &t6, &t4, XLAT_ROLE_ERROR_OUTER);
-	if (r == XLAT_DROP_SRC_UNMAPPED) {
+	if (cfg->policy.outer_from_inner) {
+		/* Stateful: the error comes from behind the binding the quoted packet went to, so it leaves
+		 * from that binding's IPv4 address towards the quoted packet's IPv4 source. */
+		inner_len = inner_6to4(ctx, quote, qlen, body, body_cap, &r);
+		if (!inner_len)
+			return out_drop(ctx, out, r);
+		memset(&t4, 0, sizeof(t4));
+		memcpy(t4.src, body + 16, 4);
+		memcpy(t4.dst, body + 12, 4);
+	} else if ((r = cfg->policy.map_6to4(cfg->policy.ctx, &t6, &t4, XLAT_ROLE_ERROR_OUTER)) ==
+		   XLAT_DROP_SRC_UNMAPPED) {
 		if (cfg->has_rfc6791v4)
 			memcpy(t4.src, cfg->rfc6791v4, 4);
 		else if (cfg->has_self4)
@@ -541,9 +599,8 @@ void icmp6_error_to4(struct xlat_ctx *ctx, const struct ip6_view *v, struct xlat
 	if (xlat_v4_special(t4.dst))
 		return out_drop(ctx, out, XLAT_DROP_DST_ILLEGAL);
 
-	uint8_t *h = out->err, *icmp = h + IPV4_HDR_LEN, *body = icmp + ICMP_HDR_LEN;
-	size_t body_cap = XLAT_ERR_ROOM - IPV4_HDR_LEN - ICMP_HDR_LEN;
-	size_t inner_len = inner_6to4(ctx, quote, qlen, body, body_cap, &r);
+	if (!inner_len)
+		inner_len = inner_6to4(ctx, quote, qlen, body, body_cap, &r);
 	if (!inner_len)
 		return out_drop(ctx, out, r);
 	uint8_t len_attr;

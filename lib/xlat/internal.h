@@ -157,6 +157,8 @@ static inline void pkt_add(struct xlat_pkt *p, const void *base, size_t len)
  * ICMP messages (sections 4.2, 4.3, 5.2, 5.3). */
 void icmp4_reply(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip4_view *in, uint8_t type,
 		 uint8_t code, uint32_t rest, enum xlat_drop why);
+void policy_refused4(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip4_view *in, enum xlat_drop why);
+void policy_refused6(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip6_view *in, enum xlat_drop why);
 void icmp6_reply(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip6_view *in, uint8_t type,
 		 uint8_t code, uint32_t rest, enum xlat_drop why);
 void icmp4_error_to6(struct xlat_ctx *ctx, const struct ip4_view *v, struct xlat_out *out, bool hairpin);

@@ -179,6 +179,10 @@ void l4_ports_read(uint8_t proto, const uint8_t *l4, size_t avail, bool first, s
 {
 	t->proto = proto;
 	t->has_ports = false;
+	t->hairpin = false;
+	t->fragment = false;
+	t->frag_id = 0;
+	t->tcp_flags = 0;
 	t->sport = t->dport = 0;
 	if (!first)
 		return;
@@ -186,6 +190,8 @@ void l4_ports_read(uint8_t proto, const uint8_t *l4, size_t avail, bool first, s
 		t->sport = be16_at(l4);
 		t->dport = be16_at(l4 + 2);
 		t->has_ports = true;
+		if (proto == PROTO_TCP && avail > TCP_FLAGS_OFF)
+			t->tcp_flags = l4[TCP_FLAGS_OFF];
 	} else if ((proto == PROTO_ICMP || proto == PROTO_ICMPV6) && avail >= 8) {
 		t->sport = t->dport = be16_at(l4 + 4); /* echo identifier */
 		t->has_ports = true;

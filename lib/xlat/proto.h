@@ -22,6 +22,7 @@ enum {
 	UDP_HDR_LEN = 8,
 	TCP_CSUM_END = 18,  /* bytes of a TCP header up to and including its checksum */
 	UDP_CSUM_OFF = 6,
+	TCP_FLAGS_OFF = 13,
 	TCP_CSUM_OFF = 16,
 	ICMP_CSUM_OFF = 2,
 	IPV6_MIN_MTU = 1280,

@@ -80,7 +80,10 @@ struct xlat_tuple {
 	uint8_t src[16], dst[16]; /* IPv4 addresses use the first 4 bytes */
 	uint16_t sport, dport;
 	uint8_t proto; /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP or IPPROTO_ICMPV6 of the input family */
+	uint8_t tcp_flags; /* the TCP flags byte (FIN 0x01, SYN 0x02, RST 0x04, ...) when has_ports and TCP */
 	bool has_ports; /* false for non-first fragments and protocols without ports */
+	bool fragment;  /* part of a fragmented packet (first or later); frag_id identifies it */
+	uint32_t frag_id; /* IPv4 Identification or IPv6 fragment header Identification */
 	bool hairpin;   /* set by map_6to4: the IPv4 destination leads straight back into the IPv6 side
 			 * (RFC 7757 section 4.2), so the core translates the packet back to IPv6 */
 };
@@ -95,6 +98,13 @@ struct xlat_policy {
 	enum xlat_drop (*map_6to4)(void *ctx, const struct xlat_tuple *in, struct xlat_tuple *out,
 				   enum xlat_role role);
 	void *ctx;
+	/* A stateful (NAT64) policy cannot map the outer destination of an ICMP error from its address
+	 * alone: the session is found through the quoted packet. When set, the core maps the quoted
+	 * packet first and takes the outer destination from the quoted packet's translated source; in
+	 * IPv6 to IPv4 the outer source is the quoted packet's translated destination too (the binding's
+	 * IPv4 address stands for the IPv6 node or router behind it). map_*(ROLE_ERROR_OUTER) is then
+	 * asked for the outer source only (4to6). */
+	bool outer_from_inner;
 };
 
 /* The stateless address map: an optional RFC 6052 prefix and an RFC 7757 EAM table. EAM entries

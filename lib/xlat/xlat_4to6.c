@@ -106,9 +106,11 @@ void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 	memcpy(t4.src, v.src, 4);
 	memcpy(t4.dst, v.dst, 4);
 	l4_ports_read(v.proto, v.l4, v.l4_avail, first, &t4);
+	t4.fragment = ip4_is_fragment(&v);
+	t4.frag_id = v.id;
 	r = cfg->policy.map_4to6(cfg->policy.ctx, &t4, &t6, XLAT_ROLE_PACKET, hairpin);
 	if (r)
-		return out_drop(ctx, out, r);
+		return policy_refused4(ctx, out, &v, r);
 
 	bool has_fh = ip4_is_fragment(&v);
 	unsigned hdr_len = IPV6_HDR_LEN + (has_fh ? FRAG6_HDR_LEN : 0);

@@ -77,9 +77,11 @@ void xlat_6to4(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat
 	memcpy(t6.src, v.src, 16);
 	memcpy(t6.dst, v.dst, 16);
 	l4_ports_read(v.proto, v.l4, v.l4_avail, first, &t6);
+	t6.fragment = ip6_is_fragment(&v);
+	t6.frag_id = v.frag_id;
 	r = cfg->policy.map_6to4(cfg->policy.ctx, &t6, &t4, XLAT_ROLE_PACKET);
 	if (r)
-		return out_drop(ctx, out, r);
+		return policy_refused6(ctx, out, &v, r);
 	if (xlat_v4_special(t4.dst))
 		return out_drop(ctx, out, XLAT_DROP_DST_ILLEGAL);
 	if (xlat_v4_special(t4.src))

@@ -33,6 +33,14 @@
 	X(UDP_ZERO_CSUM_FRAG,   "udp-zero-checksum-fragment", "fragmented IPv4 UDP with checksum zero: no checksum can be computed") \
 	X(TOO_MANY_FRAGMENTS,   "too-many-fragments",   "splitting the packet would need more fragments than the translator emits") \
 	X(POLICY,               "policy",               "the address policy refused the packet") \
+	X(NAT64_NO_BINDING,     "nat64-no-binding",     "packet from IPv4 to a pool address and port without a binding (stateful NAT64)") \
+	X(NAT64_NO_SESSION,     "nat64-no-session",     "TCP segment that opens no session and matches none (RFC 6146 section 3.5.2)") \
+	X(NAT64_FILTERED,       "nat64-filtered",       "packet from IPv4 refused by address-dependent filtering; answered with administratively prohibited") \
+	X(NAT64_POOL_EXHAUSTED, "nat64-pool-exhausted", "no free IPv4 address and port for a new binding; answered with address unreachable") \
+	X(NAT64_LIMIT,          "nat64-limit",          "global or per-subscriber session or port limit reached; answered with administratively prohibited") \
+	X(NAT64_FRAGMENT,       "nat64-fragment",       "later fragment whose first fragment was not seen, so its ports are unknown") \
+	X(NAT64_PROTOCOL,       "nat64-protocol",       "protocol a stateful NAT64 does not translate (it carries TCP, UDP and ICMP queries)") \
+	X(WKP_NON_GLOBAL,       "wkp-non-global",       "well-known prefix 64:ff9b::/96 with a non-global IPv4 address (RFC 6052 section 3.1)") \
 	X(HAIRPIN_LOOP,         "hairpin-loop",         "hairpinned packet would be translated a second time back into itself")
 
 enum xlat_drop {
