@@ -26,6 +26,7 @@
 #include "sys/log.h"
 #include "sys/loop.h"
 #include "sys/sig.h"
+#include "sys/udp4.h"
 
 #define DHCP4_PKT_MAX 4096
 #define DHCP4_SEEN_MAX 4096
@@ -415,7 +416,7 @@ static void handle(struct dhcp4d *d, const uint8_t *buf, size_t len)
 	save_leases(d); /* before the ACK leaves: a bound lease is on disk first */
 	size_t n = dhcp4_build_reply(&m, &r, out, sizeof(out));
 	bool bcast = dhcp4_reply_broadcast(&m, &r, dst);
-	if (n == 0 || dhcp4_sock_send(d->fd, d->ifindex, dst, out, n) < 0) {
+	if (n == 0 || sys_udp4_send_link(d->fd, d->ifindex, dst, DHCP4_CLIENT_PORT, out, n) < 0) {
 		d->st.send_errors++;
 		if (log_ratelimit_ok(&rl_send))
 			log_warn("sending a %s to %s: %s", dhcp4_type_name(r.type), hw,
@@ -501,7 +502,7 @@ static int run(struct dhcp4d *d)
 		return -1;
 	}
 	if (!d->srv.cfg.server_id[0] && !d->srv.cfg.server_id[1] && !d->srv.cfg.server_id[2] &&
-	    !d->srv.cfg.server_id[3] && dhcp4_if_addr(d->opt.ifname, d->srv.cfg.server_id) < 0) {
+	    !d->srv.cfg.server_id[3] && sys_if_addr4(d->opt.ifname, d->srv.cfg.server_id) < 0) {
 		log_warn("%s has no IPv4 address to use as the server identifier: give --server-id ADDR",
 			 d->opt.ifname);
 		return -1;
@@ -512,7 +513,7 @@ static int run(struct dhcp4d *d)
 	}
 	if (d->srv.lease && dhcp4_leasefile_load(d->lease_path, &d->srv) < 0)
 		return -1;
-	d->fd = dhcp4_sock_open(d->opt.ifname);
+	d->fd = sys_udp4_open_link(d->opt.ifname, DHCP4_SERVER_PORT);
 	if (d->fd < 0) {
 		log_warn("UDP port %d on %s: %s", DHCP4_SERVER_PORT, d->opt.ifname, strerror(errno));
 		return -1;

@@ -40,15 +40,6 @@ struct dhcp4_status_msg {
  * it as text or JSON. Returns the exit status. */
 int dhcp4_status_print(const void *buf, size_t len, const char *path, int json);
 
-/* ---- the UDP socket (dhcp4_sock.c) ---- */
-
-/* UDP port 67 on every address, bound to ifname (SO_BINDTODEVICE), SO_BROADCAST, IP_PKTINFO;
- * non-blocking, close-on-exec. Returns the fd or -1 with errno. */
-int dhcp4_sock_open(const char *ifname);
-/* Sends buf to dst:68 (255.255.255.255 for a broadcast) out of ifindex. 0 or -1 with errno. */
-int dhcp4_sock_send(int fd, int ifindex, const uint8_t dst[4], const void *buf, size_t len);
-/* The first IPv4 address of ifname; 0 or -1 (none, or errno). */
-int dhcp4_if_addr(const char *ifname, uint8_t addr[4]);
 
 /* ---- the lease file (dhcp4_leasefile.c) ---- */
 

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "sys/ctl.h"
+#include "sys/icmp6.h"
 #include "sys/log.h"
 #include "sys/loop.h"
 #include "sys/netlink.h"
@@ -43,7 +44,6 @@
 #define RA_WAIT_RETRY_MS 1000  /* how often to look again for a usable link-local address */
 #define RA_MAX_ADDRS 64
 #define RA_RX_MAX 1500         /* a solicitation longer than a link MTU is not one */
-#define RA_CMSG_SPACE 128
 #define RA_ETH_ADDR_LEN 6
 
 static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };   /* RFC 4291 2.7.1 */
@@ -168,31 +168,7 @@ static void warn_forwarding(const struct ra_daemon *d)
 
 static int icmp_open(const struct ra_daemon *d)
 {
-	int one = 1, zero = 0, hops = NDP_HOP_LIMIT;
-	struct icmp6_filter filt;
-	struct ipv6_mreq mr = { .ipv6mr_interface = (unsigned)d->ifindex };
-	int fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMPV6);
-	if (fd < 0)
-		return -1;
-	ICMP6_FILTER_SETBLOCKALL(&filt);
-	ICMP6_FILTER_SETPASS(NDP_ICMP6_ROUTER_SOLICIT, &filt);
-	memcpy(&mr.ipv6mr_multiaddr, all_routers, 16);
-	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, d->cfg.ifname, (socklen_t)strlen(d->cfg.ifname)) < 0 ||
-	    setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filt, sizeof(filt)) < 0 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &d->ifindex, sizeof(d->ifindex)) < 0 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops)) < 0 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops)) < 0 ||
-	    /* Our own RAs are of no use to this host's stack. */
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof(zero)) < 0 ||
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr)) < 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
+	return sys_icmp6_open_link(d->cfg.ifname, d->ifindex, NDP_ICMP6_ROUTER_SOLICIT, all_routers, NDP_HOP_LIMIT);
 }
 
 /* Builds and sends one RA to dst. Returns 0 or -1 (counted and logged, rate-limited). */
@@ -201,8 +177,6 @@ static int send_ra(struct ra_daemon *d, const uint8_t dst[16], bool final)
 	static struct log_ratelimit rl;
 	struct ndp_ra ra;
 	uint8_t buf[NDP_RA_MAX_LEN];
-	char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))] = { 0 };
-	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_scope_id = (uint32_t)d->ifindex };
 	char a[INET6_ADDRSTRLEN];
 
 	ra_build_content(&d->cfg, d->has_mac ? d->mac : NULL, final, &ra);
@@ -213,18 +187,7 @@ static int send_ra(struct ra_daemon *d, const uint8_t dst[16], bool final)
 		d->n.send_errors++;
 		return -1;
 	}
-	memcpy(&to.sin6_addr, dst, 16);
-	struct iovec iov = { buf, len };
-	struct msghdr mh = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = IPPROTO_IPV6;
-	cm->cmsg_type = IPV6_PKTINFO;
-	cm->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
-	struct in6_pktinfo pi = { .ipi6_ifindex = (unsigned)d->ifindex };
-	memcpy(&pi.ipi6_addr, d->lladdr, 16);
-	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
-	if (sendmsg(d->icmpfd, &mh, 0) < 0) {
+	if (sys_icmp6_send(d->icmpfd, d->ifindex, d->lladdr, dst, buf, len) < 0) {
 		int e = errno;
 		d->n.send_errors++;
 		if (log_ratelimit_ok(&rl))
@@ -341,44 +304,21 @@ static void on_icmp(void *arg, int fd, uint32_t events)
 	bool answered = false;
 
 	for (;;) {
-		struct sockaddr_in6 from;
-		char cbuf[RA_CMSG_SPACE];
-		struct iovec iov = { d->rx, sizeof(d->rx) };
-		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1,
-				     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-		ssize_t n = recvmsg(fd, &mh, 0);
+		uint8_t src[16], dst[16];
+		int hop_limit;
+		bool truncated;
+		ssize_t n = sys_icmp6_recv(fd, d->rx, sizeof(d->rx), &truncated, src, dst, &hop_limit);
+		if (n == 0)
+			break;
 		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			if (errno == EINTR)
-				continue;
 			d->n.recv_errors++;
 			if (log_ratelimit_ok(&rl))
 				log_warn("receiving: %s", strerror(errno));
 			break;
 		}
-		int hop_limit = -1;
-		uint8_t dst[16] = { 0 };
-		bool has_dst = false;
-		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-			if (cm->cmsg_level != IPPROTO_IPV6)
-				continue;
-			if (cm->cmsg_type == IPV6_HOPLIMIT && cm->cmsg_len >= CMSG_LEN(sizeof(int))) {
-				memcpy(&hop_limit, CMSG_DATA(cm), sizeof(int));
-			} else if (cm->cmsg_type == IPV6_PKTINFO && cm->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
-				struct in6_pktinfo pi;
-				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-				memcpy(dst, &pi.ipi6_addr, 16);
-				has_dst = true;
-			}
-		}
-		if (!has_dst || (mh.msg_flags & MSG_CTRUNC))
-			hop_limit = -1;
-		uint8_t src[16];
-		memcpy(src, &from.sin6_addr, 16);
 		d->n.rs_received++;
 		struct ra_rs rs;
-		enum ra_rs_result r = ra_parse_rs(src, dst, hop_limit, d->rx, (mh.msg_flags & MSG_TRUNC) ? 0 : (size_t)n,
+		enum ra_rs_result r = ra_parse_rs(src, dst, hop_limit, d->rx, truncated ? 0 : (size_t)n,
 						  d->has_mac ? RA_ETH_ADDR_LEN : 0, &rs);
 		char a[INET6_ADDRSTRLEN];
 		if (r != RA_RS_OK) {

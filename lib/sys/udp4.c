@@ -1,7 +1,4 @@
-/* The DHCPv4 server's UDP socket. (Kernel-facing like lib/sys; kept beside the daemon until lib/sys
- * grows a UDP helper.) Replies to clients without an address go to 255.255.255.255: with
- * SO_BINDTODEVICE and IP_PKTINFO the kernel sends the limited broadcast out of the served link,
- * even when that link has no IPv4 address of its own (the source is then 0.0.0.0). */
+/* An IPv4 UDP socket serving one link (see udp4.h). */
 #include <errno.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
@@ -9,12 +6,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "dhcp4.h"
+#include "sys/udp4.h"
 
-int dhcp4_sock_open(const char *ifname)
+int sys_udp4_open_link(const char *ifname, uint16_t port)
 {
 	int one = 1;
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(DHCP4_SERVER_PORT) };
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
 
 	if (fd < 0)
@@ -32,9 +29,9 @@ int dhcp4_sock_open(const char *ifname)
 	return fd;
 }
 
-int dhcp4_sock_send(int fd, int ifindex, const uint8_t dst[4], const void *buf, size_t len)
+int sys_udp4_send_link(int fd, int ifindex, const uint8_t dst[4], uint16_t port, const void *buf, size_t len)
 {
-	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(DHCP4_CLIENT_PORT) };
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(port) };
 	union {
 		struct cmsghdr h;
 		char b[CMSG_SPACE(sizeof(struct in_pktinfo))];
@@ -54,7 +51,7 @@ int dhcp4_sock_send(int fd, int ifindex, const uint8_t dst[4], const void *buf, 
 	return sendmsg(fd, &mh, 0) < 0 ? -1 : 0;
 }
 
-int dhcp4_if_addr(const char *ifname, uint8_t addr[4])
+int sys_if_addr4(const char *ifname, uint8_t addr[4])
 {
 	struct ifaddrs *ifa, *i;
 	int r = -1;
