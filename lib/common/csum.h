@@ -10,6 +10,10 @@
 #include <stdint.h>
 #include <string.h>
 
+/* The 64-bit helpers below serve the fast path (lib/xlat/fastpath.c), where every instruction
+ * counts: always inlined, whatever the inliner thinks of a function with many callers. */
+#define CSUM_INLINE static inline __attribute__((always_inline))
+
 uint32_t csum_partial(const void *data, size_t len, uint32_t sum);
 
 /* Two folds reduce any 32-bit sum to 16 bits: the first leaves at most 0x1fffe. */
@@ -66,6 +70,34 @@ static inline uint32_t csum_acc_fold(uint64_t s)
 	s = (uint16_t)(s << 8 | s >> 8);
 #endif
 	return (uint32_t)s;
+}
+
+/* One's-complement addition of 64-bit words in memory order (end-around carry): the 64-bit form of
+ * csum_acc, two instructions a word; csum_acc_fold folds the result like any other accumulator. */
+CSUM_INLINE uint64_t csum_add64(uint64_t acc, uint64_t w)
+{
+	acc += w;
+	return acc + (acc < w);
+}
+
+/* Folds a 64-bit one's-complement sum to 16 bits without complementing or byte-swapping it: two
+ * end-around-carry additions of halves (64 to 32, 32 to 16 bits). A nonzero sum stays nonzero. */
+CSUM_INLINE uint16_t csum_fold64(uint64_t s)
+{
+	uint32_t lo = (uint32_t)s, hi = (uint32_t)(s >> 32);
+	lo += hi;
+	lo += lo < hi;
+	uint16_t l = (uint16_t)lo, h = (uint16_t)(lo >> 16);
+	l = (uint16_t)(l + h);
+	return (uint16_t)(l + (l < h));
+}
+
+/* The memory-order 64-bit word at p (alignment-safe), for csum_add64. */
+CSUM_INLINE uint64_t csum_word64(const uint8_t *p)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+	return w;
 }
 
 /* Sum of a short run of 32-bit words (addresses, IPv4 headers): csum_partial's result, inlined. */

@@ -106,5 +106,10 @@ static inline void put_be32(uint8_t *p, uint32_t v)
 	v = CURSOR_BE32(v);
 	memcpy(p, &v, 4);
 }
+static inline void put_be64(uint8_t *p, uint64_t v)
+{
+	v = CURSOR_BE64(v);
+	memcpy(p, &v, 8);
+}
 
 #endif

@@ -2,8 +2,7 @@
  * stateless (SIIT) policy built from them. */
 #include <string.h>
 
-#include "common/cursor.h"
-#include "xlat.h"
+#include "internal.h"
 
 bool xlat_rfc6052_len_ok(unsigned len)
 {
@@ -216,8 +215,8 @@ static void copy_ports(const struct xlat_tuple *in, struct xlat_tuple *out)
 	out->hairpin = false;
 }
 
-static enum xlat_drop siit_map_4to6(void *ctx, const struct xlat_tuple *in, struct xlat_tuple *out,
-				    enum xlat_role role, bool hairpin)
+enum xlat_drop xlat_siit_policy_4to6(void *ctx, const struct xlat_tuple *in, struct xlat_tuple *out,
+				     enum xlat_role role, bool hairpin)
 {
 	const struct xlat_siit_map *m = ctx;
 	copy_ports(in, out);
@@ -232,8 +231,8 @@ static enum xlat_drop siit_map_4to6(void *ctx, const struct xlat_tuple *in, stru
 	return XLAT_DROP_NONE;
 }
 
-static enum xlat_drop siit_map_6to4(void *ctx, const struct xlat_tuple *in, struct xlat_tuple *out,
-				    enum xlat_role role)
+enum xlat_drop xlat_siit_policy_6to4(void *ctx, const struct xlat_tuple *in, struct xlat_tuple *out,
+				     enum xlat_role role)
 {
 	const struct xlat_siit_map *m = ctx;
 	copy_ports(in, out);
@@ -253,6 +252,6 @@ static enum xlat_drop siit_map_6to4(void *ctx, const struct xlat_tuple *in, stru
 
 struct xlat_policy xlat_siit_policy(struct xlat_siit_map *m)
 {
-	struct xlat_policy p = { .map_4to6 = siit_map_4to6, .map_6to4 = siit_map_6to4, .ctx = m, .outer_from_inner = false };
+	struct xlat_policy p = { .map_4to6 = xlat_siit_policy_4to6, .map_6to4 = xlat_siit_policy_6to4, .ctx = m, .outer_from_inner = false };
 	return p;
 }

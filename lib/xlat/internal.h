@@ -173,7 +173,21 @@ size_t inner_4to6(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 size_t inner_6to4(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *buf, size_t cap,
 		  enum xlat_drop *why);
 
+/* The general path of each direction (every case of RFC 7915); xlat_4to6 and xlat_6to4 try the fast
+ * path (fastpath.c) first. Tests call these directly to compare the two. */
 void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out, bool hairpin);
+void xlat_6to4_slow(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out);
+/* The fast path: translates the common packet and returns true, or touches nothing but out->hdr[0]
+ * and returns false, leaving the packet to the general path. */
+bool xlat_fast_4to6(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out);
+bool xlat_fast_6to4(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out);
+
+/* The stateless policy's functions (xlat_siit_policy), which the fast path recognises so that it can
+ * map addresses itself instead of calling through the policy. */
+enum xlat_drop xlat_siit_policy_4to6(void *ctx, const struct xlat_tuple *in, struct xlat_tuple *out,
+				     enum xlat_role role, bool hairpin);
+enum xlat_drop xlat_siit_policy_6to4(void *ctx, const struct xlat_tuple *in, struct xlat_tuple *out,
+				     enum xlat_role role);
 /* Sends the IPv4 packet out->pkt[0] back into the IPv6 side (RFC 7757 section 4.2). */
 void xlat_hairpin(struct xlat_ctx *ctx, struct xlat_out *out);
 
@@ -184,7 +198,7 @@ static inline uint32_t sum_addrs(const uint8_t *src, const uint8_t *dst, size_t 
 }
 
 /* Copies a transport prefix of one of the few lengths in use, as fixed-size copies (no call). */
-static inline void copy_l4_prefix(uint8_t *d, const uint8_t *s, unsigned n)
+static inline __attribute__((always_inline)) void copy_l4_prefix(uint8_t *d, const uint8_t *s, unsigned n)
 {
 	if (n == TCP_CSUM_END)
 		memcpy(d, s, TCP_CSUM_END);

@@ -35,11 +35,6 @@ static unsigned l4_prefix_len(uint8_t proto)
 
 static uint32_t ports_sum(const struct xlat_tuple *t) { return t->has_ports ? (uint32_t)t->sport + t->dport : 0; }
 
-void xlat_4to6(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out)
-{
-	xlat_4to6_pass(ctx, pkt, len, out, false);
-}
-
 void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out, bool hairpin)
 {
 	const struct xlat_config *cfg = ctx->cfg;

@@ -30,7 +30,7 @@ void xlat_hairpin(struct xlat_ctx *ctx, struct xlat_out *out)
 	}
 }
 
-void xlat_6to4(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out)
+void xlat_6to4_slow(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out)
 {
 	const struct xlat_config *cfg = ctx->cfg;
 	struct ip6_view v;

@@ -1,0 +1,407 @@
+/* The entry points xlat_4to6 and xlat_6to4, and their fast path: the packets that make up nearly all
+ * traffic, translated in one straight pass; everything else goes to the general path of
+ * xlat_4to6.c and xlat_6to4.c, which handles every case of RFC 7915.
+ *
+ * The fast path takes a packet only when the general path would forward it as one packet with no
+ * choice left to make, and then produces exactly the bytes, iovecs and counters the general path
+ * would (tests/unit/test_fastpath.c compares the two on many packets and configurations):
+ *   - 4to6: IPv4 header of 20 bytes (no options), version 4, total length within the bytes received,
+ *     a correct header checksum, not a fragment (MF clear, offset zero; DF either way), TTL that
+ *     survives the decrement, TCP, UDP with a checksum, or ICMP echo request/reply, and a translated
+ *     packet that fits the IPv6 MTU (DF set) or the lowest IPv6 MTU (DF clear), so no fragmenting;
+ *   - 6to4: no extension headers, TCP, UDP with a checksum, or ICMPv6 echo request/reply, hop limit
+ *     that survives the decrement, no hairpinning (RFC 7757 section 4.2), a result that fits mtu4;
+ *   - both: the policy is xlat_siit_policy (its address map read here directly, with no call through
+ *     the policy), the addresses are not special on either side (tested conservatively: a first byte
+ *     of 0, 127, 169 or 224 and above in IPv4, 0x00, 0xfe or 0xff in IPv6 sends the packet to the
+ *     general path), and each address maps through an EAM entry whose IPv6 prefix is 96 bits longer
+ *     than its IPv4 prefix (/32-/128, /24-/120, ...) or through a /96 pool6 prefix.
+ * Anything else (ICMP errors, fragments, options, extension headers, other policies, other prefix
+ * lengths, packets to fragment, checksum zero, expired TTL, ...) takes the general path unchanged.
+ *
+ * Why it is cheap: with the IPv4 address in the last 32 bits of the IPv6 address, the one's-complement
+ * sums of the two pseudo-headers differ only by the IPv6 prefix words, so the transport checksum
+ * update (RFC 1624) is the sum of the four 64-bit address words written into the new header minus
+ * the two IPv4 addresses; ports, protocol and length cancel. The tuples a policy would see are never
+ * built. Every checksum is computed with the same formula the general path uses (csum_replace of the
+ * same sums, up to terms that cancel), and the helpers fold any nonzero sum to its one
+ * representative, so the results agree bit for bit, 0x0000 against 0xffff included. */
+#include "internal.h"
+
+#define FAST_INLINE static inline __attribute__((always_inline))
+
+/* ---- address mapping: the stateless policy, restricted to the cases above --------------------- */
+
+/* A 1 for each first byte of an IPv4 address that may be special (xlat_v4_special): 0/8, 127/8,
+ * 169/8 (for 169.254/16) and 224/3. */
+static const uint8_t maybe_special4[256] = { [0] = 1, [127] = 1, [169] = 1, [224 ... 255] = 1 };
+
+/* ... and of an IPv6 address (xlat_v6_special): ::/8 (for :: and ::1), fe00::/7 (for fe80::/10 and
+ * ff00::/8). */
+FAST_INLINE bool maybe_special6(const uint8_t *a) { return (uint8_t)(a[0] + 2) <= 2; }
+
+/* Does the IPv4 address a (host order) lie in the entry's IPv4 prefix? */
+FAST_INLINE bool eam_match4(const struct xlat_eam *e, uint32_t a)
+{
+	return ((uint64_t)(a ^ be32_at(e->v4.addr)) << e->v4.len >> 32) == 0; /* the first len bits agree */
+}
+
+/* eam_4to6 for an entry whose IPv6 prefix is 96 bits longer than its IPv4 prefix: the entry's IPv6
+ * address with the IPv4 suffix bits in its last 32 bits. False for any other entry. */
+FAST_INLINE bool fast_eam_4to6(const struct xlat_eam *e, uint32_t a, uint8_t *v6)
+{
+	unsigned len4 = e->v4.len;
+	if (e->v6.len != len4 + 96u)
+		return false;
+	uint32_t sfx = (uint32_t)(0xffffffffULL >> len4), lo = be32_at(e->v6.addr + 12);
+	memcpy(v6, e->v6.addr, 12);
+	put_be32(v6 + 12, lo ^ ((lo ^ a) & sfx));
+	return true;
+}
+
+/* RFC 6052 at /96 */
+FAST_INLINE bool fast_pool6_4to6(const struct xlat_siit_map *m, uint32_t a, uint8_t *v6)
+{
+	if (!m->has_pool6 || m->pool6.len != 96)
+		return false;
+	memcpy(v6, m->pool6.addr, 12);
+	put_be32(v6 + 12, a);
+	return true;
+}
+
+/* The stateless policy for an ordinary packet (xlat_siit_policy_4to6 without hairpin): each address
+ * through the first (longest) matching EAM entry, else pool6. One pass over the table for both. */
+FAST_INLINE bool fast_map_4to6(const struct xlat_siit_map *m, uint32_t src, uint32_t dst, uint8_t *h6)
+{
+	const struct xlat_eam *se = NULL, *de = NULL;
+	unsigned n = m->neam;
+	if (n == 1) { /* the CLAT's table: one entry, no loop */
+		se = eam_match4(&m->eam[0], src) ? &m->eam[0] : NULL;
+		de = eam_match4(&m->eam[0], dst) ? &m->eam[0] : NULL;
+	} else {
+		for (unsigned i = 0; i < n; i++) {
+			const struct xlat_eam *e = &m->eam[i];
+			if (!se && eam_match4(e, src))
+				se = e;
+			if (!de && eam_match4(e, dst))
+				de = e;
+		}
+	}
+	if (!(se ? fast_eam_4to6(se, src, h6 + 8) : fast_pool6_4to6(m, src, h6 + 8)))
+		return false;
+	return de ? fast_eam_4to6(de, dst, h6 + 24) : fast_pool6_4to6(m, dst, h6 + 24);
+}
+
+/* eam_6to4 for an aligned entry (see fast_eam_4to6); lo holds the address's last 64 bits. */
+FAST_INLINE bool fast_eam_6to4(const struct xlat_eam *e, uint64_t lo, uint32_t *a)
+{
+	unsigned len4 = e->v4.len;
+	if (e->v6.len != len4 + 96u)
+		return false;
+	uint32_t sfx = (uint32_t)(0xffffffffULL >> len4), p = be32_at(e->v4.addr);
+	*a = p ^ ((p ^ (uint32_t)lo) & sfx);
+	return true;
+}
+
+/* Does the IPv6 address a lie in the entry's IPv6 prefix? (xlat_prefix6_match; for prefixes of 64
+ * bits or more, the usual ones, the first 64 bits are compared as they lie in memory.) */
+FAST_INLINE bool eam_match6(const struct xlat_eam *e, const uint8_t *a)
+{
+	unsigned len = e->v6.len;
+	if (len >= 64) {
+		if (csum_word64(a) != csum_word64(e->v6.addr))
+			return false;
+		return len == 64 || ((be64_at(a + 8) ^ be64_at(e->v6.addr + 8)) >> (128 - len)) == 0;
+	}
+	return len == 0 || ((be64_at(a) ^ be64_at(e->v6.addr)) >> (64 - len)) == 0;
+}
+
+/* The EAM entry with the longest IPv6 match (eam_find6), or NULL. */
+FAST_INLINE const struct xlat_eam *fast_find6(const struct xlat_siit_map *m, const uint8_t *a)
+{
+	unsigned n = m->neam;
+	if (n == 1) /* the CLAT's table */
+		return eam_match6(&m->eam[0], a) ? &m->eam[0] : NULL;
+	const struct xlat_eam *best = NULL;
+	for (unsigned i = 0; i < n; i++)
+		if (eam_match6(&m->eam[i], a) && (!best || m->eam[i].v6.len > best->v6.len))
+			best = &m->eam[i];
+	return best;
+}
+
+/* The stateless policy (xlat_siit_policy_6to4) for one address: the EAM entry with the longest IPv6
+ * match, else pool6. A destination that went through pool6 but lies in an EAM entry is hairpinned
+ * (RFC 7757 section 4.2), which the fast path leaves alone. */
+FAST_INLINE bool fast_addr_6to4(const struct xlat_siit_map *m, const uint8_t *a6, uint32_t *a, bool is_dst)
+{
+	const struct xlat_eam *e = fast_find6(m, a6);
+	if (e)
+		return fast_eam_6to4(e, be64_at(a6 + 8), a);
+	if (!m->has_pool6 || m->pool6.len != 96 || csum_word64(a6) != csum_word64(m->pool6.addr) ||
+	    memcmp(a6 + 8, m->pool6.addr + 8, 4) != 0)
+		return false;
+	*a = be32_at(a6 + 12);
+	if (is_dst) {
+		unsigned n = m->neam;
+		if (n == 1)
+			return !eam_match4(&m->eam[0], *a);
+		for (unsigned i = 0; i < n; i++)
+			if (eam_match4(&m->eam[i], *a))
+				return false;
+	}
+	return true;
+}
+
+/* The 64-bit one's-complement sum of the two addresses of the IPv6 header at h6 (memory order). */
+FAST_INLINE uint64_t sum_addrs6(const uint8_t *h6)
+{
+	uint64_t s = csum_add64(csum_word64(h6 + 8), csum_word64(h6 + 16));
+	s = csum_add64(s, csum_word64(h6 + 24));
+	return csum_add64(s, csum_word64(h6 + 32));
+}
+
+/* The memory-order value of a 16-bit wire field (the checksums below are summed in memory order,
+ * RFC 1071 section 2 (B), so that no word needs a byte swap). */
+FAST_INLINE uint64_t raw16_at(const uint8_t *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return v;
+}
+
+FAST_INLINE uint64_t raw16(uint16_t host) { return CURSOR_BE16(host); }
+
+/* The one output packet: new headers at h, the rest of the payload where it lies. */
+FAST_INLINE void fast_out(struct xlat_out *out, uint8_t *h, unsigned hlen, const uint8_t *rest, unsigned rest_len,
+			  uint8_t family)
+{
+	struct xlat_pkt *p = &out->pkt[0];
+	p->iov[0].iov_base = h;
+	p->iov[0].iov_len = hlen;
+	p->iov[1].iov_base = (void *)(uintptr_t)rest;
+	p->iov[1].iov_len = rest_len;
+	p->niov = rest_len ? 2 : 1;
+	p->len = hlen + rest_len;
+	p->family = family;
+	out->npkts = 1;
+	out->action = XLAT_FORWARD;
+	out->reason = XLAT_DROP_NONE;
+}
+
+/* ---- IPv4 to IPv6 ------------------------------------------------------------------------------ */
+
+/* The transport part of fast_4to6, specialised by the compiler for each protocol (proto, prefix and
+ * coff are constants at each call). The addresses are already in h6. */
+FAST_INLINE bool fast_4to6_l4(struct xlat_ctx *ctx, const uint8_t *pkt, struct xlat_out *out, uint8_t *h6,
+			      unsigned proto, unsigned prefix, unsigned coff)
+{
+	const struct xlat_config *cfg = ctx->cfg;
+	unsigned l4_len = be16_at(pkt + 2) - IPV4_HDR_LEN; /* wraps when below 20: caught next */
+	if (l4_len < prefix || l4_len > 0xffff)
+		return false;
+	const uint8_t *l4 = pkt + IPV4_HDR_LEN;
+	uint64_t old = raw16_at(l4 + coff);
+	if (proto == PROTO_UDP && old == 0)
+		return false; /* section 4.5: refused or amended, by the general path */
+	uint8_t type6 = 0;
+	if (proto == PROTO_ICMP) {
+		if (l4[0] == ICMP4_ECHO_REQUEST)
+			type6 = ICMP6_ECHO_REQUEST;
+		else if (l4[0] == ICMP4_ECHO_REPLY)
+			type6 = ICMP6_ECHO_REPLY;
+		else
+			return false;
+	}
+	/* Section 4.1: no fragmenting here, and no Fragmentation Needed. */
+	unsigned limit = cfg->mtu6;
+	if (!(pkt[6] & IPV4_DF >> 8) && cfg->lowest_ipv6_mtu < limit)
+		limit = cfg->lowest_ipv6_mtu;
+	if (IPV6_HDR_LEN + l4_len > limit)
+		return false;
+
+	/* Committed. The transport checksum, RFC 1624 as in xlat_4to6_pass: TCP and UDP trade the IPv4
+	 * addresses of the pseudo-header for the IPv6 ones; ICMPv6 adds a whole pseudo-header and the
+	 * type changes (the echo identifier is added and taken away, as there). */
+	uint8_t *d = h6 + IPV6_HDR_LEN;
+	copy_l4_prefix(d, l4, prefix);
+	uint64_t acc = sum_addrs6(h6);
+	unsigned next = proto;
+	if (proto == PROTO_ICMP) {
+		uint64_t id = raw16_at(l4 + 4);
+		acc = csum_add64(acc, raw16((uint16_t)(type6 << 8 | l4[1])) + id + raw16((uint16_t)l4_len) +
+					      raw16(PROTO_ICMPV6));
+		acc = csum_add64(acc, ~(raw16_at(l4) + id));
+		d[0] = type6;
+		next = PROTO_ICMPV6;
+	} else {
+		acc = csum_add64(acc, ~csum_word64(pkt + 12));
+	}
+	uint16_t csum = (uint16_t)~csum_fold64(csum_add64(acc, (uint16_t)~old));
+	if (proto == PROTO_UDP && csum == 0)
+		csum = 0xffff; /* zero means "no checksum" to UDP */
+	memcpy(d + coff, &csum, 2);
+	put_be64(h6, (uint64_t)(6u << 28 | (uint32_t)pkt[1] << 20) << 32 | (uint64_t)l4_len << 16 | next << 8 |
+			     (uint8_t)(pkt[8] - cfg->decrement_ttl));
+	fast_out(out, h6, IPV6_HDR_LEN + prefix, l4 + prefix, l4_len - prefix, 6);
+	ctx->stats.pkts_4to6++;
+	ctx->stats.bytes_4to6 += IPV6_HDR_LEN + l4_len;
+	return true;
+}
+
+FAST_INLINE bool fast_4to6_inline(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out)
+{
+	const struct xlat_config *cfg = ctx->cfg;
+	/* Every packet of the fast path has at least 8 transport bytes; an ICMP message other than echo
+	 * (an error, mostly) leaves at once. */
+	if (cfg->policy.map_4to6 != xlat_siit_policy_4to6 || len < IPV4_HDR_LEN + ICMP_HDR_LEN ||
+	    (pkt[9] == PROTO_ICMP && (pkt[IPV4_HDR_LEN] & ~ICMP4_ECHO_REQUEST) != ICMP4_ECHO_REPLY))
+		return false;
+	/* The 20-byte header as two 64-bit words and one 32-bit word: version and IHL, total length,
+	 * no fragment (DF either way), TTL, checksum, addresses; the addresses mapped into the IPv6
+	 * header being built; then the transport. */
+	uint64_t r0 = csum_word64(pkt), r1 = csum_word64(pkt + 8);
+	uint32_t r2;
+	memcpy(&r2, pkt + 16, 4);
+	uint64_t h0 = CURSOR_BE64(r0);
+	if ((h0 & 0xff0000000000ffffULL & ~(uint64_t)IPV4_DF) != 0x4500000000000000ULL || (h0 >> 32 & 0xffff) > len ||
+	    pkt[8] <= cfg->decrement_ttl)
+		return false;
+	/* The header checksum: the sum of a correct header is a nonzero multiple of 0xffff. */
+	if (csum_add64(csum_add64(r0, r1), r2) % 0xffff != 0)
+		return false;
+	uint32_t src = be32_at(pkt + 12), dst = CURSOR_BE32(r2);
+	if (maybe_special4[src >> 24] | maybe_special4[dst >> 24])
+		return false;
+	uint8_t *h6 = out->hdr[0];
+	if (!fast_map_4to6(cfg->policy.ctx, src, dst, h6))
+		return false;
+	switch (pkt[9]) {
+	case PROTO_TCP:
+		return fast_4to6_l4(ctx, pkt, out, h6, PROTO_TCP, TCP_CSUM_END, TCP_CSUM_OFF);
+	case PROTO_UDP:
+		return fast_4to6_l4(ctx, pkt, out, h6, PROTO_UDP, UDP_HDR_LEN, UDP_CSUM_OFF);
+	case PROTO_ICMP:
+		return fast_4to6_l4(ctx, pkt, out, h6, PROTO_ICMP, ICMP_HDR_LEN, ICMP_CSUM_OFF);
+	default:
+		return false;
+	}
+}
+
+bool xlat_fast_4to6(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out)
+{
+	return fast_4to6_inline(ctx, pkt, len, out);
+}
+
+void xlat_4to6(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out)
+{
+	if (!fast_4to6_inline(ctx, pkt, len, out))
+		xlat_4to6_pass(ctx, pkt, len, out, false);
+}
+
+/* ---- IPv6 to IPv4 ------------------------------------------------------------------------------ */
+
+/* Section 5.1: DF clear up to 1260 bytes (as in xlat_6to4.c). */
+enum { FAST_DF_THRESHOLD = IPV6_MIN_MTU - (IPV6_HDR_LEN - IPV4_HDR_LEN) };
+
+/* The transport part of fast_6to4, specialised per protocol like fast_4to6_l4. */
+FAST_INLINE bool fast_6to4_l4(struct xlat_ctx *ctx, const uint8_t *pkt, struct xlat_out *out, unsigned proto,
+			      unsigned prefix, unsigned coff)
+{
+	const struct xlat_config *cfg = ctx->cfg;
+	unsigned l4_len = be16_at(pkt + 4), out_len = IPV4_HDR_LEN + l4_len;
+	if (l4_len < prefix || out_len > cfg->mtu4)
+		return false;
+	const uint8_t *l4 = pkt + IPV6_HDR_LEN;
+	uint64_t old = raw16_at(l4 + coff);
+	if (proto == PROTO_UDP && old == 0)
+		return false; /* kept as zero by the general path */
+	uint8_t type4 = 0;
+	if (proto == PROTO_ICMPV6) {
+		if (l4[0] == ICMP6_ECHO_REQUEST)
+			type4 = ICMP4_ECHO_REQUEST;
+		else if (l4[0] == ICMP6_ECHO_REPLY)
+			type4 = ICMP4_ECHO_REPLY;
+		else
+			return false;
+		/* The general path sums the new type, code and identifier alone; when all three are zero,
+		 * its checksum may come out as 0xffff where ours gives 0: leave that packet to it. */
+		if ((type4 | l4[1] | l4[4] | l4[5]) == 0)
+			return false;
+	}
+	const struct xlat_siit_map *m = cfg->policy.ctx;
+	uint32_t src, dst;
+	if (!fast_addr_6to4(m, pkt + 8, &src, false) || !fast_addr_6to4(m, pkt + 24, &dst, true) ||
+	    (maybe_special4[src >> 24] | maybe_special4[dst >> 24]))
+		return false;
+
+	/* Committed. */
+	uint8_t *h = out->hdr[0], *d = h + IPV4_HDR_LEN;
+	uint64_t a4 = CURSOR_BE64((uint64_t)src << 32 | dst); /* bytes 12..19 of the IPv4 header */
+	copy_l4_prefix(d, l4, prefix);
+	uint64_t acc = sum_addrs6(pkt);
+	unsigned proto4 = proto;
+	if (proto == PROTO_ICMPV6) {
+		/* As in xlat_6to4_slow: the ICMPv6 pseudo-header leaves the checksum, the type changes. */
+		uint64_t id = raw16_at(l4 + 4);
+		acc = csum_add64(acc, raw16_at(l4) + id + raw16((uint16_t)l4_len) + raw16(PROTO_ICMPV6));
+		acc = csum_add64(~acc, raw16((uint16_t)(type4 << 8 | l4[1])) + id);
+		d[0] = type4;
+		proto4 = PROTO_ICMP;
+	} else {
+		acc = csum_add64(a4, ~acc);
+	}
+	uint16_t csum = (uint16_t)~csum_fold64(csum_add64(acc, (uint16_t)~old));
+	if (proto == PROTO_UDP && csum == 0)
+		csum = 0xffff;
+	memcpy(d + coff, &csum, 2);
+
+	/* The IPv4 header of ip4_write, written in place; its checksum is the sum of what was written. */
+	h[0] = 0x45;
+	h[1] = (uint8_t)(be16_at(pkt) >> 4); /* traffic class */
+	put_be16(h + 2, (uint16_t)out_len);
+	put_be16(h + 4, (uint16_t)ctx->ipv4_id++);
+	put_be16(h + 6, out_len > FAST_DF_THRESHOLD ? IPV4_DF : 0);
+	h[8] = (uint8_t)(pkt[7] - cfg->decrement_ttl);
+	h[9] = (uint8_t)proto4;
+	memcpy(h + 12, &a4, 8);
+	uint16_t hsum = (uint16_t)~csum_fold64(csum_add64(csum_add64(csum_word64(h), a4), raw16_at(h + 8)));
+	memcpy(h + 10, &hsum, 2);
+	fast_out(out, h, IPV4_HDR_LEN + prefix, l4 + prefix, l4_len - prefix, 4);
+	ctx->stats.pkts_6to4++;
+	ctx->stats.bytes_6to4 += out_len;
+	return true;
+}
+
+FAST_INLINE bool fast_6to4_inline(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out)
+{
+	const struct xlat_config *cfg = ctx->cfg;
+	if (cfg->policy.map_6to4 != xlat_siit_policy_6to4 || len < IPV6_HDR_LEN + ICMP_HDR_LEN ||
+	    (pkt[6] == PROTO_ICMPV6 && (pkt[IPV6_HDR_LEN] & ~1) != ICMP6_ECHO_REQUEST))
+		return false;
+	/* Version, payload length within the bytes, hop limit, the addresses not special; no extension
+	 * header (the next header is the transport); then the transport. */
+	if (pkt[0] >> 4 != 6 || IPV6_HDR_LEN + (size_t)be16_at(pkt + 4) > len || pkt[7] <= cfg->decrement_ttl ||
+	    maybe_special6(pkt + 8) || maybe_special6(pkt + 24))
+		return false;
+	switch (pkt[6]) {
+	case PROTO_TCP:
+		return fast_6to4_l4(ctx, pkt, out, PROTO_TCP, TCP_CSUM_END, TCP_CSUM_OFF);
+	case PROTO_UDP:
+		return fast_6to4_l4(ctx, pkt, out, PROTO_UDP, UDP_HDR_LEN, UDP_CSUM_OFF);
+	case PROTO_ICMPV6:
+		return fast_6to4_l4(ctx, pkt, out, PROTO_ICMPV6, ICMP_HDR_LEN, ICMP_CSUM_OFF);
+	default:
+		return false;
+	}
+}
+
+bool xlat_fast_6to4(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out)
+{
+	return fast_6to4_inline(ctx, pkt, len, out);
+}
+
+void xlat_6to4(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out)
+{
+	if (!fast_6to4_inline(ctx, pkt, len, out))
+		xlat_6to4_slow(ctx, pkt, len, out);
+}
