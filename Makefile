@@ -28,7 +28,7 @@ APP_OBJ  := $(APP_SRC:%.c=$(O)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
-.PHONY: all check unit vectors purity fuzz bench clean
+.PHONY: all check unit vectors purity fuzz bench bench-clat clean
 all: $(O)/xlat464 purity
 
 $(O)/%.o: %.c
@@ -52,6 +52,8 @@ $(O)/tests/%: tests/unit/%.c $(O)/libxlat464.a $(O)/libxlat464sys.a
 
 # test_settings compiles the SIIT settings parser in (it lives in src/, not in a library).
 $(O)/tests/test_settings: src/siit/settings.c src/siit/settings.h
+$(O)/tests/test_clat_config: src/clat/config.c src/clat/config.h src/siit/settings.c
+$(O)/tests/test_plat_settings: src/plat/settings.c src/plat/settings.h src/plat/evlog.c src/plat/evlog.h
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -70,6 +72,9 @@ fuzz: $(FUZZ_BIN)
 # Targets whose parser lives in an application folder name its source here.
 FUZZ_EXTRA_fuzz_settings := src/siit/settings.c
 FUZZ_EXTRA_fuzz_resolv := src/clat/prefix.c
+FUZZ_EXTRA_fuzz_clat_shared := src/clat/shared.c
+FUZZ_EXTRA_fuzz_clat_config := src/clat/config.c src/siit/settings.c
+FUZZ_EXTRA_fuzz_plat_settings := src/plat/settings.c
 # Targets link or #include application sources, so any source or header change rebuilds them.
 build-fuzz/%: fuzz/%.c fuzz/*.h $(PURE_SRC) $(wildcard lib/*/*.h src/*/*.c src/*/*.h)
 	@mkdir -p build-fuzz
@@ -79,6 +84,10 @@ build-fuzz/%: fuzz/%.c fuzz/*.h $(PURE_SRC) $(wildcard lib/*/*.h src/*/*.c src/*
 # Per-packet cost of the core (bench/run.sh prints the table).
 bench: $(O)/libxlat464.a
 	$(MAKE) -C bench
+
+# End-to-end CLAT throughput in namespaces beside plain IPv4 forwarding and TAYGA (root; bench/clat.sh).
+bench-clat: $(O)/xlat464
+	XLAT464=$(abspath $(O))/xlat464 bench/clat.sh
 
 clean:
 	rm -rf build build-san build-fuzz build-clang

@@ -100,6 +100,14 @@ static int link_cb(const struct nlmsghdr *h, void *data)
 		memcpy(out->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
 		out->has_mac = true;
 	}
+	if (tb[IFLA_IFALIAS] && mnl_attr_validate(tb[IFLA_IFALIAS], MNL_TYPE_STRING) >= 0)
+		strncpy(out->alias, mnl_attr_get_str(tb[IFLA_IFALIAS]), sizeof(out->alias) - 1);
+	if (tb[IFLA_LINKINFO]) {
+		const struct nlattr *a;
+		mnl_attr_for_each_nested(a, tb[IFLA_LINKINFO])
+			if (mnl_attr_get_type(a) == IFLA_INFO_KIND && mnl_attr_validate(a, MNL_TYPE_STRING) >= 0)
+				strncpy(out->kind, mnl_attr_get_str(a), sizeof(out->kind) - 1);
+	}
 	return MNL_CB_OK;
 }
 
@@ -119,6 +127,47 @@ int sys_nl_link_get(struct sys_nl *n, int ifindex, struct sys_link *out)
 		return -1;
 	}
 	return 0;
+}
+
+int sys_nl_link_get_by_name(struct sys_nl *n, const char *name, struct sys_link *out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *h = nl_req(buf, RTM_GETLINK, NLM_F_ACK);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(h, IFLA_IFNAME, name);
+	memset(out, 0, sizeof(*out));
+	if (nl_talk(n, h, link_cb, out) < 0)
+		return -1;
+	if (out->ifindex <= 0) {
+		errno = ENODEV;
+		return -1;
+	}
+	return 0;
+}
+
+int sys_nl_link_set_alias(struct sys_nl *n, int ifindex, const char *alias)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *h = nl_req(buf, RTM_NEWLINK, NLM_F_ACK);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put_strz(h, IFLA_IFALIAS, alias);
+	return nl_talk(n, h, NULL, NULL);
+}
+
+int sys_nl_link_del(struct sys_nl *n, int ifindex)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *h = nl_req(buf, RTM_DELLINK, NLM_F_ACK);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return nl_talk(n, h, NULL, NULL);
 }
 
 /* ---- addresses ---------------------------------------------------------------------------- */

@@ -28,10 +28,18 @@ struct sys_link {
 	bool up, running;
 	bool has_mac; /* an Ethernet-like link-layer address of 6 bytes */
 	uint8_t mac[6];
+	char kind[16];  /* IFLA_INFO_KIND ("tun", "veth", ...), "" when the kernel gives none */
+	char alias[64]; /* IFLA_IFALIAS, "" when none */
 };
 
 /* Reads one link. Returns 0, or -1 with errno (ENODEV when there is no such link). */
 int sys_nl_link_get(struct sys_nl *n, int ifindex, struct sys_link *out);
+/* Reads one link by name. Returns 0, or -1 with errno (ENODEV when there is no such link). */
+int sys_nl_link_get_by_name(struct sys_nl *n, const char *name, struct sys_link *out);
+/* Sets a link's alias (IFLA_IFALIAS; "" removes it), a mark that survives the process. 0 or -1. */
+int sys_nl_link_set_alias(struct sys_nl *n, int ifindex, const char *alias);
+/* Deletes a link (RTM_DELLINK). 0 or -1 with errno. */
+int sys_nl_link_del(struct sys_nl *n, int ifindex);
 
 struct sys_addr6 {
 	uint8_t addr[16];

@@ -44,15 +44,19 @@
 #include "../siit/ctl_msg.h"
 #include "../siit/settings.h"
 #include "common/csum.h"
+#include "config.h"
 #include "dns64/dns64.h"
 #include "iid.h"
 #include "ndp/ndp.h"
+#include "nft.h"
 #include "prefix.h"
+#include "shared.h"
 #include "sys/ctl.h"
 #include "sys/log.h"
 #include "sys/loop.h"
 #include "sys/netlink.h"
 #include "sys/packet.h"
+#include "sys/priv.h"
 #include "sys/sig.h"
 #include "sys/tun.h"
 
@@ -63,8 +67,12 @@
 /* Above the metrics DHCP clients, NetworkManager and systemd-networkd give native IPv4 default routes
  * (0 to about 1024 unless a user sets more), so a native route wins while both exist. */
 #define CLAT_ROUTE_METRIC 2048
+/* The mark on a TUN this daemon set up (IFLA_IFALIAS): it survives kill -9 on a TUN that existed
+ * before the daemon (a persistent one), so the next start knows what is its own to clean. */
+#define CLAT_TUN_ALIAS "xlat464 clat"
 #define CLAT_DAD_WAIT_MS 1000  /* RFC 4861 section 10: RetransTimer; DupAddrDetectTransmits = 1 */
 #define CLAT_PREFIX_WAIT_S 10  /* how long to wait for SLAAC to give the uplink a /64 */
+#define CLAT_SHARED_WAIT_S 3   /* ... when it has an address to share already (a DHCPv6 /128) */
 #define CLAT_MACHINE_ID "/etc/machine-id"
 #define CLAT_MAX_ADDRS 64
 #define CLAT_RESOLV_CONF "/etc/resolv.conf"
@@ -102,8 +110,11 @@ enum clat_state {
 static const char *const clat_state_name[] = { "init", "dad", "waiting", "standby", "running", "stopping" };
 
 struct clat_opts {
-	const char *uplink, *pref64, *tun, *control, *pidfile, *resolv_conf;
+	const char *uplink, *pref64, *tun, *control, *pidfile, *resolv_conf, *config;
 	bool force, daemon, debug, no_dns64;
+	bool shared; /* --shared: the shared address mode even when the uplink has a /64 */
+	const char *tether[CLAT_TETHER_MAX];
+	unsigned ntether;
 };
 
 struct clat_counters {
@@ -112,6 +123,8 @@ struct clat_counters {
 	uint64_t ra_seen, ra_bad, ra_pref64, prefix_changes;
 	uint64_t dns_queries, dns_answers, dns_failures;
 	uint64_t nl_events, standby_count;
+	uint64_t reloads, reload_errors, mtu_changes, renumbers; /* the daemon's life (docs/clat.md) */
+	uint64_t shared_host, shared_malformed; /* shared mode: left to the host's kernel, unparsable */
 };
 
 /* The DNS64 query in flight (one at a time, to every resolver of resolv.conf). */
@@ -126,7 +139,10 @@ struct clat_dns {
 };
 
 struct clat {
-	struct clat_opts opt;
+	struct clat_opts opt; /* effective: the flags (cli) over the config file (cfg) over the defaults */
+	struct clat_opts cli;
+	struct clat_config cfg;
+	bool no_prefix64;     /* the uplink lost its /64 and has no other yet (roaming) */
 	enum clat_state state;
 	struct sys_nl nl;
 	struct sys_link up;
@@ -156,6 +172,7 @@ struct clat {
 	struct siit_status_msg *msg;
 	time_t started;
 	struct clat_counters n;
+	struct clat_nft nft; /* tethering and the shared address mode (nft.h); nft.shared: the mode */
 };
 
 static const char clat_usage[] =
@@ -168,7 +185,12 @@ static const char clat_usage[] =
 	"  --force           run even when the host has a native IPv4 default route (or no IPv6 one)\n"
 	"  --no-dns64        do not ask DNS64 for ipv4only.arpa\n"
 	"  --resolv-conf FILE  the resolvers for DNS64 (default " CLAT_RESOLV_CONF ")\n"
-	"  --control PATH    control socket (default " SYS_CTL_DIR "/clat-TUN.sock); `xlat464 status` reads it\n";
+	"  --control PATH    control socket (default " SYS_CTL_DIR "/clat-TUN.sock); `xlat464 status` reads it\n"
+	"  --config FILE     `key value` lines with the keys above (uplink, pref64, tun, no-dns64, resolv-conf,\n"
+	"                    force, control, pidfile, debug); flags override it; SIGHUP re-reads it\n"
+	"  --tether IF       IPv4 clients behind IF reach IPv4 through the CLAT: NAT44 onto 192.0.0.1 (repeatable)\n"
+	"  --shared          use the uplink's own IPv6 address, sharing it by port, even when it has a /64\n"
+	"                    (without it: only when the uplink has no /64, e.g. a DHCPv6 /128)\n";
 
 static void set_state(struct clat *c, enum clat_state s, const char *why)
 {
@@ -498,10 +520,20 @@ static void on_pkt(void *arg, int fd, uint32_t events)
 			on_ra(c, c->rx, (size_t)n);
 			continue;
 		}
-		enum ndp_seen s = ndp_classify(c, c->rx, (size_t)n, &ns, &na);
+		/* Shared mode: the kernel owns the address and does its neighbour discovery; of the packets
+		 * for it, the CLAT takes those in its port range (shared.h). */
+		enum ndp_seen s = c->nft.shared ? NDP_SEEN_NOTHING : ndp_classify(c, c->rx, (size_t)n, &ns, &na);
 		if (s != NDP_SEEN_NOTHING) {
 			on_ndp(c, s, c->rx, &ns, mac);
 			continue;
+		}
+		if (c->nft.shared) {
+			enum clat_shared_verdict v = clat_shared_classify(c->rx, (size_t)n, c->nft.port_lo, c->nft.port_hi);
+			if (v == CLAT_SHARED_HOST || v == CLAT_SHARED_MALFORMED) {
+				c->n.shared_host += v == CLAT_SHARED_HOST;
+				c->n.shared_malformed += v == CLAT_SHARED_MALFORMED;
+				continue;
+			}
 		}
 		/* Only what is addressed to the CLAT address is translated (the filter also passes NS and NA
 		 * for it sent to multicast groups). */
@@ -582,6 +614,8 @@ static int bring_up(struct clat *c)
 		return -1;
 	}
 	c->tun_ifindex = (int)if_nametoindex(c->tun);
+	if (sys_nl_link_set_alias(&c->nl, c->tun_ifindex, CLAT_TUN_ALIAS) < 0) /* recover_stale() looks for it */
+		log_warn("TUN %s: alias: %s", c->tun, strerror(errno));
 	/* Scope host: the kernel never picks 192.0.0.1 as the source of a packet leaving through another
 	 * interface (mDNS, SSDP on an uplink without IPv4); the CLAT route names it as its source. */
 	if (sys_nl_addr4(&c->nl, true, c->tun_ifindex, clat_host4, CLAT_HOST4_PLEN, RT_SCOPE_HOST) < 0 && errno != EEXIST) {
@@ -594,6 +628,8 @@ static int bring_up(struct clat *c)
 		return -1;
 	}
 	c->route_added = true;
+	if (clat_nft_up(&c->nft) < 0) /* tethering, shared mode (nft.h) */
+		return -1;
 	if (sys_loop_add(&c->loop, c->tunfd, on_tun, c) < 0) {
 		log_warn("epoll: %s", strerror(errno));
 		return -1;
@@ -606,6 +642,8 @@ static int bring_up(struct clat *c)
 /* Removes what bring_up added; closing the descriptor removes the TUN with whatever is left on it. */
 static void take_down(struct clat *c)
 {
+	if (c->nft.applied || c->nft.forwarding_set)
+		clat_nft_down(&c->nft);
 	if (c->route_added && sys_nl_route4(&c->nl, false, c->tun_ifindex, zero4, 0, clat_host4, CLAT_ROUTE_METRIC) < 0)
 		log_warn("removing the default route via %s: %s", c->tun, strerror(errno));
 	if (c->addr4_added && sys_nl_addr4(&c->nl, false, c->tun_ifindex, clat_host4, CLAT_HOST4_PLEN, RT_SCOPE_HOST) < 0)
@@ -644,7 +682,10 @@ static void evaluate(struct clat *c)
 	if (c->state == CLAT_STATE_STOPPING)
 		return;
 	apply_prefix(c, sel);
-	if (sel < 0) {
+	if (c->no_prefix64) {
+		want = CLAT_STATE_WAITING;
+		snprintf(why, sizeof(why), "no SLAAC /64 on %s for the CLAT address", c->up.name);
+	} else if (sel < 0) {
 		want = CLAT_STATE_WAITING;
 		snprintf(why, sizeof(why), "no PLAT prefix: none in Router Advertisements%s%s",
 			 c->opt.no_dns64 ? "" : ", none from DNS64", c->opt.pref64 ? "" : ", no --pref64");
@@ -853,6 +894,164 @@ static void on_dns(void *arg, int fd, uint32_t events)
 
 /* ---- netlink, timer ---------------------------------------------------------------------------- */
 
+/* ---- following the uplink: MTU, SLAAC /64 (roaming), what a killed run left --------------------- */
+
+static int setup_translator(struct clat *c);
+
+/* The uplink's IPv6 MTU: the link MTU, or less when the IPv6 one is lower (an RA's MTU option sets
+ * net.ipv6.conf.IF.mtu, not the link). The TUN gets 20 bytes less (the IPv4 header is 20 bytes shorter),
+ * the translator the same pair as mtu6 and mtu4, so a full-size IPv4 packet becomes a full-size IPv6
+ * one and bigger DF packets get Fragmentation Needed with the right MTU (from the kernel at the TUN). */
+static void follow_mtu(struct clat *c)
+{
+	struct sys_link l;
+	char path[80], m6s[12], m4s[12];
+	unsigned mtu, m6;
+
+	if (sys_nl_link_get(&c->nl, c->up.ifindex, &l) < 0)
+		return; /* gone: the routes say so too */
+	mtu = l.mtu;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/mtu", c->up.name);
+	if (sys_read_uint_file(path, &m6) == 0 && m6 < mtu)
+		mtu = m6;
+	if (mtu == c->up.mtu)
+		return;
+	if (mtu < 1280 || mtu > 65535) {
+		static struct log_ratelimit rl;
+		if (log_ratelimit_ok(&rl))
+			log_warn("uplink %s: IPv6 MTU %u is not usable; keeping %u", c->up.name, mtu, c->up.mtu);
+		return;
+	}
+	unsigned was = c->up.mtu;
+	c->up.mtu = mtu;
+	c->tun_mtu = mtu - 20;
+	snprintf(m6s, sizeof(m6s), "%u", mtu);
+	snprintf(m4s, sizeof(m4s), "%u", c->tun_mtu);
+	if (set_kv(c, "mtu6", m6s, NULL) < 0 || set_kv(c, "mtu4", m4s, NULL) < 0)
+		return;
+	if (c->tunfd >= 0 && sys_link_set_mtu_up(c->tun, c->tun_mtu) < 0)
+		log_warn("TUN %s: MTU %u: %s", c->tun, c->tun_mtu, strerror(errno));
+	c->n.mtu_changes++;
+	log_info("uplink %s: IPv6 MTU %u -> %u; TUN %s MTU %u, translator mtu6 %u", c->up.name, was, mtu, c->tun,
+		 c->tun_mtu, mtu);
+}
+
+/* pick_prefix's choice, without waiting: the best SLAAC (else static) global /64 of the uplink, and
+ * whether cur is still among the usable ones. Returns 1 (found, in out), 0 (none), or -1. */
+static int uplink_prefix64(struct clat *c, const uint8_t cur[16], bool *cur_ok, uint8_t out[16])
+{
+	static struct sys_addr6 list[CLAT_MAX_ADDRS];
+	int n = sys_nl_addr6_list(&c->nl, c->up.ifindex, list, CLAT_MAX_ADDRS), best = -1;
+	*cur_ok = false;
+	if (n < 0)
+		return -1;
+	for (int i = 0; i < n && i < CLAT_MAX_ADDRS; i++) {
+		const struct sys_addr6 *x = &list[i];
+		if (x->scope != RT_SCOPE_UNIVERSE || x->plen != 64 || ndp_is_multicast(x->addr) ||
+		    (x->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED | IFA_F_DEPRECATED | IFA_F_TEMPORARY)))
+			continue;
+		if (memcmp(x->addr, cur, 8) == 0)
+			*cur_ok = true;
+		if (best < 0 || ((list[best].flags & IFA_F_PERMANENT) && !(x->flags & IFA_F_PERMANENT)))
+			best = i;
+	}
+	if (best < 0)
+		return 0;
+	memset(out, 0, 16);
+	memcpy(out, list[best].addr, 8);
+	return 1;
+}
+
+/* Roaming: the /64 the CLAT address lives in is gone (removed, deprecated, renumbered). With a new /64
+ * the CLAT makes a new address in it (DAD again), points the packet filter, the translator's EAM and
+ * self6 at it and drops the old (no more answers for it); the prefix, TUN and counters stay. With
+ * none yet, it waits (no TUN) until one comes. */
+static void follow_prefix64(struct clat *c)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	uint8_t p[16], old[16], oldp[16];
+	bool cur_ok;
+	static int64_t retry_at; /* after a failed DAD in a new /64: not before this */
+
+	if (c->nft.shared || (c->no_prefix64 && now_s() < retry_at))
+		return; /* shared: the host's own address, which the kernel manages */
+	int r = uplink_prefix64(c, c->prefix64, &cur_ok, p);
+	if (r < 0 || cur_ok) {
+		if (r > 0 && c->no_prefix64) {
+			c->no_prefix64 = false;
+			log_info("uplink %s: /64 %s/64 is usable again", c->up.name, ntop6(c->prefix64, a));
+		}
+		return;
+	}
+	if (r == 0) {
+		if (!c->no_prefix64)
+			log_warn("uplink %s: /64 %s/64 is gone and there is no other; waiting for one", c->up.name,
+				 ntop6(c->prefix64, a));
+		c->no_prefix64 = true;
+		return;
+	}
+	memcpy(old, c->addr6, 16);
+	memcpy(oldp, c->prefix64, 16);
+	log_info("uplink %s: /64 %s/64 -> %s/64 (renumbered or roamed); a new CLAT address", c->up.name,
+		 ntop6(c->prefix64, a), ntop6(p, b));
+	memcpy(c->prefix64, p, 16);
+	enum clat_state was = c->state;
+	if (run_dad(c) < 0) {
+		log_warn("uplink %s: no usable CLAT address in the new /64; trying again in 30 s", c->up.name);
+		memcpy(c->prefix64, oldp, 16); /* so the next look sees the change again */
+		c->no_prefix64 = true;
+		retry_at = now_s() + 30;
+		c->state = was;
+		return;
+	}
+	c->state = was; /* evaluate() decides from here, with the new address */
+	uint8_t m[6];
+	ndp_multicast_mac(all_nodes, m);
+	send_na(c, all_nodes, m, false);
+	struct xlat_stats keep = c->ctx.stats;
+	if (setup_translator(c) < 0)
+		log_warn("translator settings for %s refused", ntop6(c->addr6, b));
+	c->ctx.stats = keep;
+	c->applied = -1; /* pool6 was reset: evaluate() sets it again */
+	c->no_prefix64 = false;
+	c->n.renumbers++;
+	log_info("CLAT address %s -> %s", ntop6(old, a), ntop6(c->addr6, b));
+}
+
+/* kill -9 recovery, before anything is set up. A TUN the daemon created goes with its descriptor, with
+ * its address and route; a persistent TUN it used keeps 192.0.0.1/29 and the default route (a black
+ * hole while the CLAT stands by). The stale control socket is replaced by sys_ctl_listen, the pid file
+ * rewritten, the nft tables by clat_nft_down. A TUN held open by a live process is refused. */
+static int recover_stale(struct clat *c)
+{
+	struct sys_link l;
+	bool created;
+
+	if (sys_nl_link_get_by_name(&c->nl, c->tun, &l) < 0) {
+		if (errno == ENODEV)
+			return 0;
+		log_warn("TUN %s: %s", c->tun, strerror(errno));
+		return -1;
+	}
+	int fd = sys_tun_open(c->tun, &created);
+	if (fd < 0) {
+		log_warn("TUN %s exists and cannot be taken: %s%s", c->tun, strerror(errno),
+			 errno == EBUSY ? " (another process has it open: another xlat464 clat?)" : "");
+		return -1;
+	}
+	close(fd);
+	if (strcmp(l.alias, CLAT_TUN_ALIAS) != 0) {
+		log_info("TUN %s exists already (not marked \"%s\"): using it", c->tun, CLAT_TUN_ALIAS);
+		return 0;
+	}
+	bool r = sys_nl_route4(&c->nl, false, l.ifindex, zero4, 0, clat_host4, CLAT_ROUTE_METRIC) == 0;
+	bool a = sys_nl_addr4(&c->nl, false, l.ifindex, clat_host4, CLAT_HOST4_PLEN, RT_SCOPE_HOST) == 0;
+	sys_nl_link_set_alias(&c->nl, l.ifindex, "");
+	log_info("TUN %s: left by an earlier run that was killed; removed%s%s%s", c->tun, r ? " its default route" : "",
+		 r && a ? " and" : "", a ? " 192.0.0.1" : (r ? "" : " nothing (nothing left)"));
+	return 0;
+}
+
 static void on_nl(void *arg, int fd, uint32_t events)
 {
 	struct clat *c = arg;
@@ -862,6 +1061,8 @@ static void on_nl(void *arg, int fd, uint32_t events)
 	if (n == 0)
 		return;
 	c->n.nl_events++;
+	follow_mtu(c);
+	follow_prefix64(c);
 	read_routes(c);
 	evaluate(c);
 }
@@ -873,6 +1074,8 @@ static void tick(struct clat *c)
 		dns_done_fail(c, "no answer from any resolver");
 	if (!c->opt.no_dns64 && !c->dns.inflight && clat_prefixes_dns64_due(&c->pm, now_s()))
 		dns_start(c);
+	if (now_s() % 5 == 0)
+		follow_mtu(c); /* an RA's MTU option changes the IPv6 MTU without a link notification */
 	evaluate(c);
 }
 
@@ -964,6 +1167,13 @@ static size_t format_status(const struct clat *c, char *buf, size_t cap)
 	if ((size_t)k >= cap)
 		return cap - 1;
 	size_t used = (size_t)k;
+	k = snprintf(buf + used, cap - used, "life config %s reloads %llu reload-errors %llu mtu-changes %llu renumbers %llu capabilities %#llx\n",
+		     c->cli.config ? c->cli.config : "(none)", (unsigned long long)c->n.reloads,
+		     (unsigned long long)c->n.reload_errors, (unsigned long long)c->n.mtu_changes,
+		     (unsigned long long)c->n.renumbers, (unsigned long long)sys_priv_effective());
+	if (k > 0 && (size_t)k < cap - used)
+		used += (size_t)k;
+	used += clat_nft_format(&c->nft, c->n.shared_host, c->n.shared_malformed, buf + used, cap - used);
 	siit_settings_format(c->set, buf + used, cap - used);
 	return strlen(buf);
 }
@@ -993,6 +1203,135 @@ static void on_ctl(void *arg, int fd, uint32_t events)
 	}
 }
 
+/* ---- configuration file and SIGHUP --------------------------------------------------------------- */
+
+/* The effective options: a flag given wins, then the config file's key, then the default. */
+static void merge_opts(struct clat_opts *o, const struct clat_opts *cli, const struct clat_config *f)
+{
+	*o = *cli;
+	if (!o->uplink && (f->set & CLAT_CFG_UPLINK))
+		o->uplink = f->uplink;
+	if (!o->pref64 && (f->set & CLAT_CFG_PREF64) && f->pref64[0])
+		o->pref64 = f->pref64;
+	if (!o->tun && (f->set & CLAT_CFG_TUN))
+		o->tun = f->tun;
+	if (!o->resolv_conf && (f->set & CLAT_CFG_RESOLV_CONF))
+		o->resolv_conf = f->resolv_conf;
+	if (!o->control && (f->set & CLAT_CFG_CONTROL))
+		o->control = f->control;
+	if (!o->pidfile && (f->set & CLAT_CFG_PIDFILE))
+		o->pidfile = f->pidfile;
+	o->no_dns64 = cli->no_dns64 || f->no_dns64; /* the flags can only say yes */
+	o->force = cli->force || f->force;
+	o->debug = cli->debug || f->debug;
+	if (!o->tun)
+		o->tun = CLAT_DEFAULT_TUN;
+}
+
+/* Reads and parses --config FILE into out. 0, or -1 with "FILE:LINE: problem" (or "FILE: why") in err. */
+static int read_config(const char *path, struct clat_config *out, char *err, size_t errlen)
+{
+	static char text[CLAT_CONFIG_FILE_MAX + 1]; /* one byte more: a bigger file is refused by the parser */
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	size_t n = fread(text, 1, sizeof(text), f);
+	bool bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		snprintf(err, errlen, "%s: read error", path);
+		return -1;
+	}
+	clat_config_init(out);
+	return clat_config_parse(out, text, n, path, err, errlen);
+}
+
+static bool str_differs(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
+}
+
+/* SIGHUP: re-reads --config and applies what changed live (the static prefix, DNS64 on or off, force,
+ * the resolv.conf path, debug); the translator, the TUN and the CLAT address stay as they are, so
+ * running flows see nothing. uplink, tun, control and pidfile need a restart: a change to them is
+ * logged and the running value kept. An unreadable or invalid file changes nothing. */
+static void reload(struct clat *c)
+{
+	static struct clat_config nc;
+	char err[CLAT_CONFIG_ERR_MAX], oldpref[sizeof(c->cfg.pref64)];
+	struct clat_opts o;
+	static const struct {
+		const char *key;
+		unsigned bit;
+		size_t off, size;
+	} fixed[] = {
+		{ "uplink", CLAT_CFG_UPLINK, offsetof(struct clat_config, uplink), sizeof(nc.uplink) },
+		{ "tun", CLAT_CFG_TUN, offsetof(struct clat_config, tun), sizeof(nc.tun) },
+		{ "control", CLAT_CFG_CONTROL, offsetof(struct clat_config, control), sizeof(nc.control) },
+		{ "pidfile", CLAT_CFG_PIDFILE, offsetof(struct clat_config, pidfile), sizeof(nc.pidfile) },
+	};
+
+	if (!c->cli.config) {
+		log_info("SIGHUP: no --config file; nothing to reload");
+		return;
+	}
+	if (read_config(c->cli.config, &nc, err, sizeof(err)) < 0) {
+		c->n.reload_errors++;
+		log_warn("reload: %s; keeping the current configuration", err);
+		return;
+	}
+	merge_opts(&o, &c->cli, &nc);
+	const char *now_v[] = { o.uplink, o.tun, o.control, o.pidfile };
+	const char *was_v[] = { c->opt.uplink, c->opt.tun, c->opt.control, c->opt.pidfile };
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		if (!str_differs(now_v[i], was_v[i]))
+			continue;
+		log_warn("reload: %s %s -> %s needs a restart; keeping %s", fixed[i].key, was_v[i] ? was_v[i] : "(default)",
+			 now_v[i] ? now_v[i] : "(default)", was_v[i] ? was_v[i] : "the default");
+		memcpy((char *)&nc + fixed[i].off, (const char *)&c->cfg + fixed[i].off, fixed[i].size);
+		nc.set = (nc.set & ~fixed[i].bit) | (c->cfg.set & fixed[i].bit);
+	}
+	snprintf(oldpref, sizeof(oldpref), "%s", c->opt.pref64 ? c->opt.pref64 : "");
+	bool old_dns64 = !c->opt.no_dns64, old_force = c->opt.force;
+	c->cfg = nc;
+	merge_opts(&c->opt, &c->cli, &c->cfg);
+	log_set_level(c->opt.debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+
+	const char *newpref = c->opt.pref64 ? c->opt.pref64 : "";
+	if (strcmp(oldpref, newpref) != 0) {
+		struct clat_pfx x = { 0 };
+		if (newpref[0] && !clat_config_check_pref64(newpref, x.prefix, &x.len))
+			clat_prefixes_set(&c->pm, CLAT_PSRC_STATIC, &x, 0, now_s());
+		else
+			clat_prefixes_clear(&c->pm, CLAT_PSRC_STATIC);
+		log_info("reload: static prefix %s -> %s", oldpref[0] ? oldpref : "none", newpref[0] ? newpref : "none");
+	}
+	if (old_dns64 != !c->opt.no_dns64) {
+		if (c->opt.no_dns64) {
+			c->dns.inflight = false;
+			clat_prefixes_clear(&c->pm, CLAT_PSRC_DNS64);
+			snprintf(c->dns.last, sizeof(c->dns.last), "turned off by a reload");
+		} else {
+			if (c->dns.fd < 0 && (c->dns.fd = sys_udp_open()) >= 0 &&
+			    sys_loop_add(&c->loop, c->dns.fd, on_dns, c) < 0) {
+				close(c->dns.fd);
+				c->dns.fd = -1;
+			}
+			if (c->dns.fd < 0)
+				log_warn("reload: UDP socket for DNS64: %s", strerror(errno));
+			c->pm.dns.next_query = now_s(); /* ask now */
+		}
+		log_info("reload: DNS64 %s", c->opt.no_dns64 ? "off" : "on");
+	}
+	if (old_force != c->opt.force)
+		log_info("reload: force %s", c->opt.force ? "on" : "off");
+	c->n.reloads++;
+	log_info("reloaded %s", c->cli.config);
+	evaluate(c);
+}
+
 static void on_signal(void *arg, int fd, uint32_t events)
 {
 	struct clat *c = arg;
@@ -1000,7 +1339,8 @@ static void on_signal(void *arg, int fd, uint32_t events)
 
 	while ((sig = sys_signalfd_read(fd)) != 0) {
 		if (sig == SIGHUP) {
-			log_info("SIGHUP: nothing to reload yet (the settings are all flags)");
+			log_info("SIGHUP: reloading %s", c->cli.config ? c->cli.config : "(no --config file)");
+			reload(c);
 			continue;
 		}
 		log_info("%s: exiting", strsignal(sig));
@@ -1013,7 +1353,6 @@ static void on_signal(void *arg, int fd, uint32_t events)
 
 static int parse_opts(int argc, char **argv, struct clat_opts *o)
 {
-	o->tun = CLAT_DEFAULT_TUN;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char **val = NULL;
@@ -1029,6 +1368,8 @@ static int parse_opts(int argc, char **argv, struct clat_opts *o)
 			val = &o->pidfile;
 		else if (strcmp(a, "--resolv-conf") == 0)
 			val = &o->resolv_conf;
+		else if (strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0)
+			val = &o->config;
 		if (val) {
 			if (i + 1 >= argc) {
 				log_warn("%s: expects a value", a);
@@ -1039,6 +1380,17 @@ static int parse_opts(int argc, char **argv, struct clat_opts *o)
 			o->force = true;
 		} else if (strcmp(a, "--no-dns64") == 0) {
 			o->no_dns64 = true;
+		} else if (strcmp(a, "--shared") == 0) {
+			o->shared = true;
+		} else if (strcmp(a, "--tether") == 0) {
+			if (i + 1 >= argc || o->ntether >= CLAT_TETHER_MAX || strlen(argv[i + 1]) >= IF_NAMESIZE ||
+			    !argv[i + 1][0] || strpbrk(argv[i + 1], "\"\\ /\t\n")) {
+				log_warn("--tether %s: %s", i + 1 < argc ? argv[i + 1] : "",
+					 i + 1 >= argc ? "expects an interface name"
+					 : o->ntether >= CLAT_TETHER_MAX ? "too many (at most 8)" : "not a valid interface name");
+				return -1;
+			}
+			o->tether[o->ntether++] = argv[++i];
 		} else if (strcmp(a, "--foreground") == 0 || strcmp(a, "-f") == 0) {
 			o->daemon = false;
 		} else if (strcmp(a, "--daemon") == 0) {
@@ -1053,7 +1405,7 @@ static int parse_opts(int argc, char **argv, struct clat_opts *o)
 			return -1;
 		}
 	}
-	if (strlen(o->tun) >= IF_NAMESIZE) {
+	if (o->tun && strlen(o->tun) >= IF_NAMESIZE) {
 		log_warn("--tun %s: name too long", o->tun);
 		return -1;
 	}
@@ -1086,14 +1438,30 @@ static int pick_prefix(struct clat *c)
 		int n = sys_nl_addr6_list(&c->nl, c->up.ifindex, list, CLAT_MAX_ADDRS);
 		if (n < 0)
 			return -1;
-		int best = -1;
+		int best = -1, own = -1; /* own: the host's address for the shared mode (shared.h) */
 		for (int i = 0; i < n && i < CLAT_MAX_ADDRS; i++) {
 			const struct sys_addr6 *x = &list[i];
-			if (x->scope != RT_SCOPE_UNIVERSE || x->plen != 64 || ndp_is_multicast(x->addr) ||
+			if (x->scope != RT_SCOPE_UNIVERSE || ndp_is_multicast(x->addr) ||
 			    (x->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED | IFA_F_DEPRECATED | IFA_F_TEMPORARY)))
+				continue;
+			if (own < 0 || (list[own].plen != 128 && x->plen == 128)) /* a DHCPv6 /128 first */
+				own = i;
+			if (x->plen != 64)
 				continue;
 			if (best < 0 || ((list[best].flags & IFA_F_PERMANENT) && !(x->flags & IFA_F_PERMANENT)))
 				best = i;
+		}
+		/* No /64 (a DHCPv6 or static /128 only), or --shared: the shared mode, once SLAAC has had
+		 * CLAT_SHARED_WAIT_S to give a /64 (docs/clat.md). */
+		if (own >= 0 && (c->opt.shared || (best < 0 && waited >= CLAT_SHARED_WAIT_S))) {
+			c->nft.shared = true;
+			memcpy(c->addr6, list[own].addr, 16);
+			memcpy(c->nft.host6, list[own].addr, 16);
+			memset(c->prefix64, 0, 16);
+			log_info("uplink %s: %s; shared mode: the CLAT uses the host's own address %s/%u, ports %u-%u",
+				 c->up.name, c->opt.shared ? "--shared" : "no /64", ntop6(c->addr6, a), list[own].plen,
+				 c->nft.port_lo, c->nft.port_hi);
+			return 0;
 		}
 		if (best >= 0) {
 			memset(c->prefix64, 0, 16);
@@ -1103,7 +1471,7 @@ static int pick_prefix(struct clat *c)
 			return 0;
 		}
 		if (waited >= CLAT_PREFIX_WAIT_S) {
-			log_warn("uplink %s has no global /64 address (the shared /128 mode is not written yet)", c->up.name);
+			log_warn("uplink %s has no global IPv6 address (neither a /64 nor one to share)", c->up.name);
 			errno = EADDRNOTAVAIL;
 			return -1;
 		}
@@ -1202,7 +1570,7 @@ static int run(struct clat *c)
 		return -1;
 	}
 	/* Subscribe before reading the routes, so no change falls between the read and the watch. */
-	if (sys_nl_monitor_open(&c->mon, RTMGRP_LINK | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE) < 0) {
+	if (sys_nl_monitor_open(&c->mon, RTMGRP_LINK | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE | RTMGRP_IPV6_IFADDR) < 0) {
 		log_warn("netlink notifications: %s", strerror(errno));
 		return -1;
 	}
@@ -1222,11 +1590,20 @@ static int run(struct clat *c)
 		log_warn("packet socket on %s: %s", c->up.name, strerror(errno));
 		return -1;
 	}
-	if (run_dad(c) < 0)
-		return -1;
-	uint8_t m[6];
-	ndp_multicast_mac(all_nodes, m);
-	send_na(c, all_nodes, m, false); /* RFC 4861 section 7.2.6: tell caches that ask no one */
+	if (c->nft.shared) {
+		/* The host's own address: the kernel did DAD and answers neighbour solicitations for it. */
+		if (watch_addr(c) < 0) {
+			log_warn("packet socket on %s: %s", c->up.name, strerror(errno));
+			return -1;
+		}
+	} else {
+		if (run_dad(c) < 0)
+			return -1;
+		uint8_t m[6];
+		ndp_multicast_mac(all_nodes, m);
+		send_na(c, all_nodes, m, false); /* RFC 4861 section 7.2.6: tell caches that ask no one */
+	}
+	clat_nft_down(&c->nft); /* what a killed earlier run left */
 	send_rs(c);
 
 	c->tun_mtu = c->up.mtu - 20; /* RFC 6145/7915: an IPv4 header is 20 bytes shorter than IPv6's */
@@ -1268,6 +1645,8 @@ static int run(struct clat *c)
 		c->ctlpath[0] = '\0';
 		return -1;
 	}
+	if (recover_stale(c) < 0) /* after the control socket: no live daemon of ours answers there */
+		return -1;
 	if (!c->opt.no_dns64 && (c->dns.fd = sys_udp_open()) < 0) {
 		log_warn("UDP socket for DNS64: %s", strerror(errno));
 		return -1;
@@ -1284,6 +1663,13 @@ static int run(struct clat *c)
 		c->opt.pidfile = NULL;
 		return -1;
 	}
+	/* Setup is done: what is left to do needs links, addresses, routes (CAP_NET_ADMIN) and the raw and
+	 * packet sockets already open (CAP_NET_RAW, for a new DAD probe it is the same socket). */
+	if (sys_priv_keep_net() < 0) {
+		log_warn("dropping privileges: %s", strerror(errno));
+		return -1;
+	}
+	log_info("capabilities kept: %#llx (CAP_NET_ADMIN, CAP_NET_RAW)", (unsigned long long)sys_priv_effective());
 	c->started = time(NULL);
 	/* Changes while the above ran (the notifications are waiting too; reading twice is harmless). */
 	read_routes(c);
@@ -1304,11 +1690,25 @@ int clat_main(int argc, char **argv)
 	c->tunfd = c->pktfd = c->rawfd = c->sigfd = c->ctlfd = c->timerfd = c->dns.fd = -1;
 	c->applied = -1;
 	c->loop.epfd = -1;
-	if (parse_opts(argc, argv, &c->opt) < 0)
+	if (parse_opts(argc, argv, &c->cli) < 0)
 		return 2;
+	if (c->cli.config) {
+		char err[CLAT_CONFIG_ERR_MAX];
+		if (read_config(c->cli.config, &c->cfg, err, sizeof(err)) < 0) {
+			log_warn("%s", err);
+			return 2;
+		}
+	}
+	merge_opts(&c->opt, &c->cli, &c->cfg);
 	if (c->opt.debug)
 		log_set_level(LOG_LEVEL_DEBUG);
 	snprintf(c->tun, sizeof(c->tun), "%s", c->opt.tun);
+	snprintf(c->nft.tun, sizeof(c->nft.tun), "%s", c->opt.tun);
+	for (unsigned i = 0; i < c->opt.ntether; i++)
+		snprintf(c->nft.tether[i], sizeof(c->nft.tether[i]), "%s", c->opt.tether[i]);
+	c->nft.ntether = c->opt.ntether;
+	c->nft.port_lo = CLAT_SHARED_PORT_LO;
+	c->nft.port_hi = CLAT_SHARED_PORT_HI;
 	c->set = malloc(sizeof(*c->set));
 	c->out = malloc(sizeof(*c->out));
 	c->rx = malloc(CLAT_PKT_MAX);

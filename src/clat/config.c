@@ -1,0 +1,245 @@
+/* The CLAT configuration file parser (config.h). Pure: text in, struct out; the only helpers it calls
+ * are string functions (siit_parse_prefix6 is inet_pton). */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../siit/settings.h"
+#include "xlat/xlat.h"
+
+#define CFG_LINE_MAX 1024
+#define CFG_WORDS_MAX 4
+
+static int cfg_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int cfg_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	if (errlen == 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void clat_config_init(struct clat_config *c) { memset(c, 0, sizeof(*c)); }
+
+const char *clat_config_check_pref64(const char *text, uint8_t addr[16], uint8_t *len)
+{
+	struct xlat_prefix6 p;
+	if (!siit_parse_prefix6(text, &p))
+		return "not an IPv6 prefix (ADDR/LEN)";
+	if (!xlat_rfc6052_len_ok(p.len))
+		return "not an RFC 6052 prefix length (32, 40, 48, 56, 64, 96)";
+	for (unsigned bit = p.len; bit < 128; bit++)
+		if (p.addr[bit / 8] & (0x80 >> (bit % 8)))
+			return "bits set beyond the prefix length";
+	if (p.len > 64 && p.addr[8] != 0)
+		return "bits 64 to 71 (the u-octet) must be zero (RFC 6052 section 2.2)";
+	memcpy(addr, p.addr, 16);
+	*len = p.len;
+	return NULL;
+}
+
+/* Linux's dev_valid_name(): 1 to 15 bytes, not "." or "..", no '/', ':' or white space. */
+static const char *check_ifname(const char *v)
+{
+	size_t n = strlen(v);
+	if (n == 0 || n >= CLAT_CONFIG_NAME_MAX)
+		return "an interface name is 1 to 15 characters";
+	if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0)
+		return "not a valid interface name";
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == '/' || v[i] == ':' || (unsigned char)v[i] <= ' ' || v[i] == 0x7f)
+			return "an interface name has no '/', ':', space or control character";
+	return NULL;
+}
+
+static const char *set_str(char *dst, size_t cap, const char *v)
+{
+	size_t n = strlen(v);
+	if (n == 0 || n >= cap)
+		return "too long";
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < ' ' || v[i] == 0x7f)
+			return "control character in a path";
+	memcpy(dst, v, n + 1);
+	return NULL;
+}
+
+static const char *set_bool(bool *dst, const char *v)
+{
+	if (!v || strcmp(v, "yes") == 0) {
+		*dst = true;
+		return NULL;
+	}
+	if (strcmp(v, "no") == 0) {
+		*dst = false;
+		return NULL;
+	}
+	return "expects yes or no (or nothing, which means yes)";
+}
+
+struct cfg_key {
+	const char *name;
+	unsigned bit;
+	bool is_bool;
+};
+
+static const struct cfg_key cfg_keys[] = {
+	{ "uplink", CLAT_CFG_UPLINK, false },	    { "pref64", CLAT_CFG_PREF64, false },
+	{ "tun", CLAT_CFG_TUN, false },		    { "no-dns64", CLAT_CFG_NO_DNS64, true },
+	{ "resolv-conf", CLAT_CFG_RESOLV_CONF, false }, { "force", CLAT_CFG_FORCE, true },
+	{ "control", CLAT_CFG_CONTROL, false },	    { "pidfile", CLAT_CFG_PIDFILE, false },
+	{ "debug", CLAT_CFG_DEBUG, true },
+};
+
+/* One setting; returns NULL or the problem. */
+static const char *set_key(struct clat_config *c, const struct cfg_key *k, const char *v)
+{
+	const char *why = NULL;
+	switch (k->bit) {
+	case CLAT_CFG_UPLINK:
+		if (!(why = check_ifname(v)))
+			memcpy(c->uplink, v, strlen(v) + 1);
+		break;
+	case CLAT_CFG_TUN:
+		if (!(why = check_ifname(v)))
+			memcpy(c->tun, v, strlen(v) + 1);
+		break;
+	case CLAT_CFG_PREF64:
+		if (strcmp(v, "none") == 0) {
+			c->pref64[0] = '\0';
+			memset(c->pref64_addr, 0, 16);
+			c->pref64_len = 0;
+		} else if (strlen(v) >= sizeof(c->pref64)) {
+			why = "not an IPv6 prefix (ADDR/LEN)";
+		} else if (!(why = clat_config_check_pref64(v, c->pref64_addr, &c->pref64_len))) {
+			memcpy(c->pref64, v, strlen(v) + 1);
+		}
+		break;
+	case CLAT_CFG_RESOLV_CONF:
+		why = set_str(c->resolv_conf, sizeof(c->resolv_conf), v);
+		break;
+	case CLAT_CFG_CONTROL:
+		why = set_str(c->control, sizeof(c->control), v);
+		break;
+	case CLAT_CFG_PIDFILE:
+		why = set_str(c->pidfile, sizeof(c->pidfile), v);
+		break;
+	case CLAT_CFG_NO_DNS64:
+		why = set_bool(&c->no_dns64, v);
+		break;
+	case CLAT_CFG_FORCE:
+		why = set_bool(&c->force, v);
+		break;
+	case CLAT_CFG_DEBUG:
+		why = set_bool(&c->debug, v);
+		break;
+	default:
+		why = "unknown key";
+	}
+	return why;
+}
+
+int clat_config_parse(struct clat_config *c, const char *text, size_t len, const char *name, char *err,
+		      size_t errlen)
+{
+	char line[CFG_LINE_MAX];
+	size_t pos = 0;
+	unsigned lineno = 0;
+
+	if (len > CLAT_CONFIG_FILE_MAX)
+		return cfg_err(err, errlen, "%s: larger than %u bytes", name, CLAT_CONFIG_FILE_MAX);
+	while (pos < len) {
+		const char *start = text + pos;
+		const char *nl = memchr(start, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - start) : len - pos;
+		pos += n + (nl ? 1 : 0);
+		lineno++;
+		if (memchr(start, '\0', n))
+			return cfg_err(err, errlen, "%s:%u: NUL byte in line", name, lineno);
+		if (n >= sizeof(line))
+			return cfg_err(err, errlen, "%s:%u: line longer than %zu bytes", name, lineno, sizeof(line) - 1);
+		memcpy(line, start, n);
+		line[n] = '\0';
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		const char *word[CFG_WORDS_MAX] = { NULL };
+		int nw = 0;
+		char *save = NULL;
+		for (char *w = strtok_r(line, " \t\r\v\f", &save); w; w = strtok_r(NULL, " \t\r\v\f", &save)) {
+			if (nw == CFG_WORDS_MAX)
+				break;
+			word[nw++] = w;
+		}
+		if (nw == 0)
+			continue;
+		const struct cfg_key *k = NULL;
+		for (size_t i = 0; i < sizeof(cfg_keys) / sizeof(cfg_keys[0]); i++)
+			if (strcmp(word[0], cfg_keys[i].name) == 0)
+				k = &cfg_keys[i];
+		/* word[0] and the values may be long junk: bound them in messages */
+		if (!k)
+			return cfg_err(err, errlen,
+				       "%s:%u: %.64s: unknown key (uplink, pref64, tun, no-dns64, resolv-conf, force, "
+				       "control, pidfile, debug)",
+				       name, lineno, word[0]);
+		if (nw > 2)
+			return cfg_err(err, errlen, "%s:%u: %s: one value expected, got %s%d", name, lineno, k->name,
+				       nw > CFG_WORDS_MAX - 1 ? "at least " : "", nw - 1);
+		if (nw < 2 && !k->is_bool)
+			return cfg_err(err, errlen, "%s:%u: %s: expects a value", name, lineno, k->name);
+		const char *why = set_key(c, k, nw > 1 ? word[1] : NULL);
+		if (why)
+			return cfg_err(err, errlen, "%s:%u: %s %.64s: %s", name, lineno, k->name, nw > 1 ? word[1] : "",
+				       why);
+		c->set |= k->bit;
+	}
+	return 0;
+}
+
+struct cfg_fmt {
+	char *p;
+	size_t cap, len;
+};
+
+static void cfg_add(struct cfg_fmt *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void cfg_add(struct cfg_fmt *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(b->len < b->cap ? b->p + b->len : NULL, b->len < b->cap ? b->cap - b->len : 0, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		b->len += (size_t)k;
+}
+
+size_t clat_config_format(const struct clat_config *c, char *buf, size_t cap)
+{
+	struct cfg_fmt b = { buf, cap, 0 };
+	if (cap)
+		buf[0] = '\0';
+	if (c->set & CLAT_CFG_UPLINK)
+		cfg_add(&b, "uplink %s\n", c->uplink);
+	if (c->set & CLAT_CFG_PREF64)
+		cfg_add(&b, "pref64 %s\n", c->pref64[0] ? c->pref64 : "none");
+	if (c->set & CLAT_CFG_TUN)
+		cfg_add(&b, "tun %s\n", c->tun);
+	if (c->set & CLAT_CFG_NO_DNS64)
+		cfg_add(&b, "no-dns64 %s\n", c->no_dns64 ? "yes" : "no");
+	if (c->set & CLAT_CFG_RESOLV_CONF)
+		cfg_add(&b, "resolv-conf %s\n", c->resolv_conf);
+	if (c->set & CLAT_CFG_FORCE)
+		cfg_add(&b, "force %s\n", c->force ? "yes" : "no");
+	if (c->set & CLAT_CFG_CONTROL)
+		cfg_add(&b, "control %s\n", c->control);
+	if (c->set & CLAT_CFG_PIDFILE)
+		cfg_add(&b, "pidfile %s\n", c->pidfile);
+	if (c->set & CLAT_CFG_DEBUG)
+		cfg_add(&b, "debug %s\n", c->debug ? "yes" : "no");
+	return b.len;
+}
