@@ -6,6 +6,7 @@
 #include "../lab/lab.h"
 #include "../mostly/dhcp4.h"
 #include "../mostly/ra.h"
+#include "../plat/plat.h"
 #include "../siit/siit.h"
 #include "../translate/translate.h"
 
@@ -27,6 +28,7 @@ static const struct subcommand subcommands[] = {
 	{ "lab", lab_main, "the whole 464XLAT system in namespaces on this machine: lab up|tour|down" },
 	{ "dhcp4", dhcp4_main, "option-108 DHCPv4 responder (RFC 8925) for IPv6-only and IPv6-mostly networks" },
 	{ "ra", ra_main, "PREF64 announcer (RFC 8781): Router Advertisements with the NAT64 prefix" },
+	{ "plat", plat_main, "PLAT: stateful NAT64 (RFC 6146) or stateless with a dynamic IPv4 pool, on one TUN" },
 	{ "siit", siit_main, "stateless translator (RFC 7915/6052/7757) on one TUN carrying both families" },
 	{ "translate", translate_main, "translate a pcap file offline with the SIIT settings" },
 	{ "status", status_main, "show a running daemon's settings and counters (--json)" },

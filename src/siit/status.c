@@ -13,6 +13,8 @@
 #include "../cli/json.h"
 #include "../mostly/dhcp4.h"
 #include "../mostly/ra.h"
+#include "../plat/ctl_msg.h"
+#include "../plat/plat.h"
 #include "ctl_msg.h"
 #include "siit.h"
 #include "sys/ctl.h"
@@ -21,6 +23,7 @@
 #define STATUS_TIMEOUT_SEC 5
 
 static const char status_usage[] = "usage: xlat464 status [--json] [--control PATH | --tun NAME]\n"
+				   "                      [--sessions | --flush [tcp|udp|icmp|all]]   (plat only)\n"
 				   "  with neither, the one socket in " SYS_CTL_DIR "/ is used\n";
 
 
@@ -112,14 +115,21 @@ static int find_socket(char *path, size_t cap)
 int status_main(int argc, char **argv)
 {
 	char path[256] = "";
-	bool json = false;
+	bool json = false, sessions = false;
+	const char *flush = NULL;
 	struct siit_status_msg *m;
+	/* room for the largest daemon message (plat's) */
+	size_t cap = sizeof(struct plat_status_msg) > sizeof(*m) ? sizeof(struct plat_status_msg) : sizeof(*m);
 
 	log_set_ident("xlat464 status");
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--json") == 0) {
 			json = true;
+		} else if (strcmp(a, "--sessions") == 0) {
+			sessions = true;
+		} else if (strcmp(a, "--flush") == 0) {
+			flush = i + 1 < argc && argv[i + 1][0] != '-' ? argv[++i] : "all";
 		} else if ((strcmp(a, "--control") == 0 || strcmp(a, "--tun") == 0) && i + 1 < argc) {
 			if (a[2] == 'c')
 				snprintf(path, sizeof(path), "%s", argv[++i]);
@@ -143,16 +153,26 @@ int status_main(int argc, char **argv)
 	/* A daemon answers at once; one that is wedged must not hang the caller. */
 	struct timeval tv = { .tv_sec = STATUS_TIMEOUT_SEC };
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	m = malloc(sizeof(*m));
+	m = malloc(cap);
 	if (!m)
 		fatal("out of memory");
-	long n = sys_read_all(fd, m, sizeof(*m));
+	long n = sys_read_all(fd, m, cap);
 	close(fd);
 	/* Daemons with their own message (the first word is the magic): src/mostly/dhcp4. */
 	if (n >= 4 && m->magic == DHCP4_STATUS_MAGIC) {
 		int r = dhcp4_status_print(m, (size_t)n, path, json);
 		free(m);
 		return r;
+	}
+	if (n >= 4 && m->magic == PLAT_STATUS_MAGIC) { /* src/plat */
+		int r = plat_status_print(m, (size_t)n, path, json, sessions, flush);
+		free(m);
+		return r;
+	}
+	if (sessions || flush) {
+		log_warn("%s: --sessions and --flush are for a plat daemon", path);
+		free(m);
+		return 2;
 	}
 	if (n >= 4 && m->magic == RA_STATUS_MAGIC) { /* src/mostly/ra */
 		int r = ra_status_print(m, (size_t)n, json, path);

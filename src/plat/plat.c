@@ -1,0 +1,879 @@
+/* `xlat464 plat`: the PLAT daemon. One TUN carries both families (the TAYGA model): the kernel routes
+ * pool6 (IPv6 clients' packets to the IPv4 Internet) and the pool4 prefixes (the IPv4 answers) into
+ * it, and the daemon writes each translated packet back into it for the kernel to forward.
+ *
+ *   read(tun) -> set_now -> xlat_translate() (policy: lib/nat64 stateful, or lib/nat64/dynpool
+ *   stateless) -> writev(tun); ICMP errors the translator makes itself pass a token bucket
+ *
+ * One epoll loop watches the TUN, a signalfd (SIGTERM/SIGINT: clean exit; SIGHUP: reload without
+ * dropping sessions), a 1 s timerfd (expiry, log flush), the status socket and the command socket
+ * (session list, flush). See docs/plat.md. */
+#include "plat.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/timerfd.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctl_msg.h"
+#include "evlog.h"
+#include "nat64/dynpool.h"
+#include "settings.h"
+#include "stateful.h"
+#include "sys/ctl.h"
+#include "sys/log.h"
+#include "sys/loop.h"
+#include "sys/netlink.h"
+#include "sys/priv.h"
+#include "sys/route6.h"
+#include "sys/sig.h"
+#include "sys/tun.h"
+
+#define PLAT_CONFIG_MAX (1u << 20)
+#define PLAT_PKT_MAX 65536
+#define PLAT_READ_BURST 64
+#define PLAT_EXPIRE_BUDGET 1000000u
+#define PLAT_ROUTE_METRIC 1024
+
+struct plat_opts {
+	const char *config, *pidfile;
+	bool daemon, check, print_config, debug;
+	char **flags; /* settings flags and their values, re-applied on every reload */
+	int nflags;
+};
+
+struct plat_routes {
+	bool has6;
+	struct xlat_prefix6 p6;
+	unsigned n4;
+	struct xlat_prefix4 p4[NAT64_POOL4_MAX];
+};
+
+struct plat_daemon {
+	struct plat_opts opt;
+	struct plat_settings *set;
+	enum plat_mode mode;
+	struct nat64 *nat;
+	struct nat64_dynpool *dp;
+	struct xlat_ctx ctx;
+	struct xlat_out *out;
+	struct sys_loop loop;
+	int tunfd, sigfd, ctlfd, cmdfd, timerfd;
+	char ctlpath[PLAT_PATH_MAX], cmdpath[PLAT_PATH_MAX];
+	uint8_t *rx;
+	struct plat_status_msg *msg;
+	time_t started;
+	uint64_t tun_read_errors, tun_write_errors, reloads, replies_sent, replies_suppressed;
+	struct plat_evlog log;
+	uint64_t tokens_milli, refill_ms; /* the reply token bucket, in thousandths of a reply */
+	struct sys_nl nl;
+	bool nl_open;
+	int ifindex;
+	struct plat_routes routes; /* the routes this process added (and removes at exit) */
+	int exit_status;
+};
+
+static const char plat_usage[] =
+	"usage: xlat464 plat [SETTINGS] [--config FILE] [--pidfile FILE] [--foreground | --daemon] [--debug]\n"
+	"                    [--check | --print-config]\n"
+	"settings (flags, or `key value...` lines in FILE; flags override the file, and a pool4 or static\n"
+	"flag replaces all of the file's pool4 or static lines):\n"
+	"  --tun NAME                         the TUN carrying both families (default plat0; created if missing)\n"
+	"  --mode stateful|stateless          RFC 6146 NAT64, or one IPv4 address per client (default stateful)\n"
+	"  --pool6 PREFIX                     RFC 6052 prefix, e.g. 64:ff9b::/96 (required)\n"
+	"  --pool4 PREFIX [FIRST-LAST]        IPv4 pool and its ports (repeatable; default ports 1024-65535)\n"
+	"  --filtering endpoint-independent|address-dependent\n"
+	"  --allow-wkp-non-global yes|no      64:ff9b::/96 with non-global IPv4 (RFC 6052 3.1; default no)\n"
+	"  --timeout-udp T, --timeout-tcp-est T, --timeout-tcp-trans T, --timeout-icmp T, --timeout-tcp-syn4 T\n"
+	"                                     seconds or 5m, 2h4m (defaults 5m, 2h4m, 4m, 60s, 6s)\n"
+	"  --timeout-fragment-ms N            (2000)\n"
+	"  --lease-timeout T                  stateless: idle time before a lease ends (2h)\n"
+	"  --max-sessions N                   table capacity (262144)\n"
+	"  --max-sessions-per-subscriber N, --max-ports-per-subscriber N   (0: no limit)\n"
+	"  --subscriber-len 64|128            a subscriber is the client's /64 or /128 (64)\n"
+	"  --port-block-size N                RFC 7422 port blocks per subscriber (0: off)\n"
+	"  --static tcp|udp|icmp V6#PORT V4#PORT   static binding (repeatable)\n"
+	"  --log none|syslog|/PATH            binding events log (docs/plat.md has the line format)\n"
+	"  --log-events bib,session,block|none  what to log (bib,block)\n"
+	"  --self4 ADDR, --self6 ADDR         source of the translator's own ICMP errors (first pool4 address)\n"
+	"  --mtu4 N, --mtu6 N                 next-hop MTU on each side (1500)\n"
+	"  --reply-rate N, --reply-burst N    ICMP errors the translator sends per second (100, burst 200)\n"
+	"  --routes yes|no                    add routes for pool6 and pool4 into the TUN (yes)\n"
+	"  --control PATH                     status socket (" SYS_CTL_DIR "/plat-TUN.sock; commands: .cmd)\n"
+	"other options:\n"
+	"  --check            validate, print the effective settings, exit\n"
+	"  --print-config     print the effective settings and exit\n"
+	"status: xlat464 status [--json] | --sessions [--json] | --flush [tcp|udp|icmp|all]\n";
+
+/* ---- settings -------------------------------------------------------------------------------- */
+
+static bool looks_like_range(const char *s) { return s[0] >= '0' && s[0] <= '9' && strchr(s, '-'); }
+
+/* If argv[*i] is a settings flag, takes it with its values into words. 1, 0 (not one), -1 (error). */
+static int flag_take(int argc, char **argv, int *i, char **words, int *nwords, char *err, size_t errlen)
+{
+	const char *a = argv[*i];
+	int max;
+	if (strncmp(a, "--", 2) != 0)
+		return 0;
+	int min = plat_settings_arity(a + 2, &max);
+	if (min < 0)
+		return 0;
+	if (argc - *i - 1 < min) {
+		snprintf(err, errlen, "%s: expects %d value%s", a, min, min == 1 ? "" : "s");
+		return -1;
+	}
+	int take = min;
+	/* pool4's optional port range */
+	if (max > min && *i + min + 1 < argc && looks_like_range(argv[*i + min + 1]))
+		take = max;
+	words[(*nwords)++] = argv[*i];
+	for (int k = 1; k <= take; k++)
+		words[(*nwords)++] = argv[*i + k];
+	words[(*nwords)++] = NULL; /* end of this flag's values */
+	*i += take + 1;
+	return 1;
+}
+
+static int read_text(const char *path, char **text, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "re");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	char *buf = malloc(PLAT_CONFIG_MAX);
+	size_t n = buf ? fread(buf, 1, PLAT_CONFIG_MAX, f) : 0;
+	bool bad = !buf || ferror(f) || n == PLAT_CONFIG_MAX;
+	fclose(f);
+	if (bad) {
+		snprintf(err, errlen, "%s: %s", path, buf ? "read error or larger than 1 MiB" : "out of memory");
+		free(buf);
+		return -1;
+	}
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+/* Config file, then flags (words: "--key", values..., NULL, "--key", ...). */
+static int settings_load(struct plat_settings *s, const char *config, char *const *words, int nwords, char *err,
+			 size_t errlen)
+{
+	char msg[PLAT_ERR_MAX];
+	plat_settings_init(s);
+	if (config) {
+		char *text;
+		size_t len;
+		if (read_text(config, &text, &len, err, errlen) < 0)
+			return -1;
+		int r = plat_settings_parse_text(s, text, len, config, err, errlen);
+		free(text);
+		if (r < 0)
+			return -1;
+	}
+	bool pool4_reset = false, static_reset = false;
+	for (int i = 0; i < nwords;) {
+		const char *key = words[i] + 2;
+		int n = 0;
+		while (words[i + 1 + n])
+			n++;
+		if (strcmp(key, "pool4") == 0 && !pool4_reset) {
+			s->nat.npool4 = 0;
+			pool4_reset = true;
+		}
+		if (strcmp(key, "static") == 0 && !static_reset) {
+			s->nat.nstatic = 0;
+			static_reset = true;
+		}
+		if (plat_settings_set(s, key, (const char *const *)words + i + 1, n, msg, sizeof(msg)) < 0) {
+			snprintf(err, errlen, "--%s: %s", key, msg);
+			return -1;
+		}
+		i += n + 2;
+	}
+	return plat_settings_finish(s, err, errlen);
+}
+
+/* ---- the data path ------------------------------------------------------------------------- */
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void set_now(struct plat_daemon *d, uint64_t now)
+{
+	if (d->mode == PLAT_STATEFUL)
+		plat_sf_set_now(d->nat, now);
+	else
+		nat64_dynpool_set_now(d->dp, now);
+}
+
+/* Token bucket for the ICMP errors the translator makes (pool exhausted, limits, ...): a flood of new
+ * flows must not turn into a flood of answers. */
+static bool reply_allowed(struct plat_daemon *d, uint64_t now)
+{
+	const struct plat_settings *s = d->set;
+	uint64_t cap = (uint64_t)s->reply_burst * 1000;
+	if (now > d->refill_ms) {
+		d->tokens_milli += (now - d->refill_ms) * s->reply_rate;
+		if (d->tokens_milli > cap)
+			d->tokens_milli = cap;
+		d->refill_ms = now;
+	}
+	if (d->tokens_milli < 1000)
+		return false;
+	d->tokens_milli -= 1000;
+	return true;
+}
+
+static void write_pkt(struct plat_daemon *d, const struct xlat_pkt *p)
+{
+	static struct log_ratelimit rl;
+	if (writev(d->tunfd, p->iov, (int)p->niov) < 0) {
+		d->tun_write_errors++;
+		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(&rl))
+			log_debug("write to %s (%zu bytes): %s", d->set->tun, p->len, strerror(errno));
+	}
+}
+
+static void on_tun(void *arg, int fd, uint32_t events)
+{
+	static struct log_ratelimit rl;
+	struct plat_daemon *d = arg;
+	struct xlat_out *out = d->out;
+	uint64_t now = mono_ms();
+
+	set_now(d, now);
+	for (int i = 0; i < PLAT_READ_BURST; i++) {
+		ssize_t n = read(fd, d->rx, PLAT_PKT_MAX);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			if (errno == EBADFD) {
+				log_warn("TUN %s is gone; exiting", d->set->tun);
+				d->exit_status = 1;
+				sys_loop_stop(&d->loop);
+				return;
+			}
+			d->tun_read_errors++;
+			if (log_ratelimit_ok(&rl))
+				log_warn("read from %s: %s", d->set->tun, strerror(errno));
+			return;
+		}
+		xlat_translate(&d->ctx, d->rx, (size_t)n, out);
+		switch (out->action) {
+		case XLAT_DROP:
+			break; /* counted by the core under its reason */
+		case XLAT_REPLY:
+			if (out->npkts && reply_allowed(d, now)) {
+				write_pkt(d, &out->pkt[0]);
+				d->replies_sent++;
+			} else {
+				d->replies_suppressed++;
+			}
+			break;
+		case XLAT_FORWARD:
+			for (unsigned k = 0; k < out->npkts; k++)
+				write_pkt(d, &out->pkt[k]);
+			break;
+		}
+	}
+}
+
+static void on_timer(void *arg, int fd, uint32_t events)
+{
+	struct plat_daemon *d = arg;
+	uint64_t ticks;
+	if (read(fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		log_debug("timerfd: %s", strerror(errno));
+	uint64_t now = mono_ms();
+	if (d->mode == PLAT_STATEFUL)
+		plat_sf_expire(d->nat, now, PLAT_EXPIRE_BUDGET);
+	else
+		nat64_dynpool_expire(d->dp, now, PLAT_EXPIRE_BUDGET);
+	plat_evlog_flush(&d->log);
+}
+
+/* ---- routes ----------------------------------------------------------------------------------- */
+
+static void routes_wanted(const struct plat_settings *s, struct plat_routes *r)
+{
+	memset(r, 0, sizeof(*r));
+	if (!s->routes)
+		return;
+	r->has6 = true;
+	r->p6 = s->nat.pool6;
+	for (unsigned i = 0; i < s->nat.npool4; i++)
+		r->p4[r->n4++] = s->nat.pool4[i].prefix;
+}
+
+static bool has4(const struct plat_routes *r, const struct xlat_prefix4 *p)
+{
+	for (unsigned i = 0; i < r->n4; i++)
+		if (r->p4[i].len == p->len && memcmp(r->p4[i].addr, p->addr, 4) == 0)
+			return true;
+	return false;
+}
+
+static bool same6(const struct plat_routes *a, const struct plat_routes *b)
+{
+	return a->has6 == b->has6 && (!a->has6 || (a->p6.len == b->p6.len && memcmp(a->p6.addr, b->p6.addr, 16) == 0));
+}
+
+/* Moves the installed routes to want: removes what is no longer wanted, adds what is new. A route
+ * that exists already (EEXIST: the operator made it) is used but not taken over. */
+static int routes_apply(struct plat_daemon *d, const struct plat_routes *want)
+{
+	struct plat_routes *have = &d->routes;
+	struct plat_routes next;
+	int rc = 0;
+
+	memset(&next, 0, sizeof(next));
+	if (!d->nl_open)
+		return want->has6 || want->n4 ? -1 : 0;
+	for (unsigned i = 0; i < have->n4; i++) {
+		if (has4(want, &have->p4[i]))
+			next.p4[next.n4++] = have->p4[i];
+		else if (sys_nl_route4(&d->nl, false, d->ifindex, have->p4[i].addr, have->p4[i].len, NULL, PLAT_ROUTE_METRIC) < 0)
+			log_warn("route del %u.%u.%u.%u/%u: %s", have->p4[i].addr[0], have->p4[i].addr[1], have->p4[i].addr[2],
+				 have->p4[i].addr[3], have->p4[i].len, strerror(errno));
+	}
+	if (have->has6 && !same6(have, want)) {
+		if (sys_nl_route6(&d->nl, false, d->ifindex, have->p6.addr, have->p6.len, PLAT_ROUTE_METRIC) < 0)
+			log_warn("route del pool6: %s", strerror(errno));
+	} else if (have->has6) {
+		next.has6 = true;
+		next.p6 = have->p6;
+	}
+	if (want->has6 && !next.has6) {
+		if (sys_nl_route6(&d->nl, true, d->ifindex, want->p6.addr, want->p6.len, PLAT_ROUTE_METRIC) == 0) {
+			next.has6 = true;
+			next.p6 = want->p6;
+		} else if (errno != EEXIST) {
+			log_warn("route add pool6 dev %s: %s", d->set->tun, strerror(errno));
+			rc = -1;
+		}
+	}
+	for (unsigned i = 0; i < want->n4; i++) {
+		if (has4(&next, &want->p4[i]))
+			continue;
+		if (sys_nl_route4(&d->nl, true, d->ifindex, want->p4[i].addr, want->p4[i].len, NULL, PLAT_ROUTE_METRIC) == 0)
+			next.p4[next.n4++] = want->p4[i];
+		else if (errno != EEXIST) {
+			log_warn("route add %u.%u.%u.%u/%u dev %s: %s", want->p4[i].addr[0], want->p4[i].addr[1],
+				 want->p4[i].addr[2], want->p4[i].addr[3], want->p4[i].len, d->set->tun, strerror(errno));
+			rc = -1;
+		}
+	}
+	*have = next;
+	return rc;
+}
+
+/* ---- control sockets ------------------------------------------------------------------------ */
+
+/* sys_ctl_accept gives a non-blocking socket: make it blocking with a send deadline. */
+static void set_blocking(int c, int send_timeout_sec)
+{
+	struct timeval tv = { .tv_sec = send_timeout_sec };
+	int fl = fcntl(c, F_GETFL);
+	if (fl >= 0)
+		fcntl(c, F_SETFL, fl & ~O_NONBLOCK);
+	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+static void fill_status(struct plat_daemon *d, struct plat_status_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->magic = PLAT_STATUS_MAGIC;
+	m->size = sizeof(*m);
+	m->ndrops = XLAT_DROP__COUNT;
+	m->pid = (int32_t)getpid();
+	m->uptime_sec = (uint64_t)(time(NULL) - d->started);
+	snprintf(m->daemon, sizeof(m->daemon), "plat");
+	memcpy(m->tun, d->set->tun, sizeof(m->tun));
+	m->mode = (uint32_t)d->mode;
+	snprintf(m->cmd_path, sizeof(m->cmd_path), "%s", d->cmdpath);
+	m->tun_read_errors = d->tun_read_errors;
+	m->tun_write_errors = d->tun_write_errors;
+	m->reloads = d->reloads;
+	m->replies_sent = d->replies_sent;
+	m->replies_suppressed = d->replies_suppressed;
+	m->log_lines = d->log.lines;
+	m->log_errors = d->log.errors;
+	m->stats = d->ctx.stats;
+	if (d->mode == PLAT_STATEFUL) {
+		plat_sf_get_stats(d->nat, &m->nat);
+		m->ntop = plat_sf_top(d->nat, m->top, PLAT_TOP_MAX);
+	} else {
+		nat64_dynpool_get_stats(d->dp, &m->dyn);
+	}
+	plat_settings_format(d->set, m->settings, sizeof(m->settings));
+	m->settings[sizeof(m->settings) - 1] = '\0';
+}
+
+static void on_ctl(void *arg, int fd, uint32_t events)
+{
+	struct plat_daemon *d = arg;
+	int c;
+	while ((c = sys_ctl_accept(fd)) >= 0) {
+		fill_status(d, d->msg);
+		/* blocking with a deadline: the message is larger than a small socket buffer */
+		set_blocking(c, 2);
+		if (sys_write_all(c, d->msg, sizeof(*d->msg)) < 0)
+			log_debug("status client: %s", strerror(errno));
+		close(c);
+	}
+}
+
+struct lease_collect {
+	struct plat_session_rec *recs;
+	uint64_t n, max, now_ms;
+};
+
+static bool lease_one(void *arg, const struct nat64_dynpool_lease *l)
+{
+	struct lease_collect *c = arg;
+	if (c->n < c->max) {
+		struct plat_session_rec *r = &c->recs[c->n];
+		memset(r, 0, sizeof(*r));
+		r->proto = PLAT_REC_LEASE;
+		memcpy(r->v6, l->v6, 16);
+		memcpy(r->v4, l->v4, 4);
+		r->expires_in_ms = l->expires_ms > c->now_ms ? l->expires_ms - c->now_ms : 0;
+		r->packets = l->packets;
+	}
+	c->n++;
+	return true;
+}
+
+static void cmd_serve(struct plat_daemon *d, int c)
+{
+	struct plat_cmd_req req;
+	struct plat_cmd_reply rep = { .magic = PLAT_CMD_MAGIC };
+
+	/* The client writes its request right after connecting: a second is plenty for it, and five for
+	 * reading a long session list. The loop waits meanwhile; these are operator commands. */
+	set_blocking(c, 5);
+	struct timeval tv = { .tv_sec = 1 };
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ssize_t n = recv(c, &req, sizeof(req), MSG_WAITALL);
+	if (n != (ssize_t)sizeof(req) || req.magic != PLAT_CMD_MAGIC || req.proto > NAT64_NPROTO) {
+		rep.status = -1;
+		sys_write_all(c, &rep, sizeof(rep));
+		return;
+	}
+	if (req.op == PLAT_CMD_FLUSH) {
+		if (d->mode == PLAT_STATEFUL)
+			rep.count = plat_sf_flush(d->nat, (enum nat64_proto)req.proto);
+		else
+			rep.count = nat64_dynpool_flush(d->dp);
+		log_info("flushed %llu %s", (unsigned long long)rep.count, d->mode == PLAT_STATEFUL ? "sessions" : "leases");
+		sys_write_all(c, &rep, sizeof(rep));
+		return;
+	}
+	if (req.op != PLAT_CMD_SESSIONS) {
+		rep.status = -1;
+		sys_write_all(c, &rep, sizeof(rep));
+		return;
+	}
+	uint64_t now = mono_ms(), max, total;
+	if (d->mode == PLAT_STATEFUL) {
+		struct nat64_stats st;
+		plat_sf_get_stats(d->nat, &st);
+		max = st.sessions[NAT64_TCP] + st.sessions[NAT64_UDP] + st.sessions[NAT64_ICMP];
+	} else {
+		struct nat64_dynpool_stats st;
+		nat64_dynpool_get_stats(d->dp, &st);
+		max = st.leases;
+	}
+	if (max > PLAT_SESSIONS_MAX)
+		max = PLAT_SESSIONS_MAX;
+	struct plat_session_rec *recs = calloc(max ? max : 1, sizeof(*recs));
+	if (!recs) {
+		rep.status = -1;
+		sys_write_all(c, &rep, sizeof(rep));
+		return;
+	}
+	if (d->mode == PLAT_STATEFUL) {
+		total = plat_sf_sessions(d->nat, now, recs, max);
+	} else {
+		struct lease_collect lc = { recs, 0, max, now };
+		nat64_dynpool_foreach(d->dp, lease_one, &lc);
+		total = lc.n;
+	}
+	rep.total = total;
+	rep.count = total < max ? total : max;
+	/* filter by protocol */
+	if (req.proto != NAT64_NPROTO && d->mode == PLAT_STATEFUL) {
+		uint64_t k = 0;
+		for (uint64_t i = 0; i < rep.count; i++)
+			if (recs[i].proto == req.proto)
+				recs[k++] = recs[i];
+		rep.count = k;
+	}
+	if (sys_write_all(c, &rep, sizeof(rep)) == 0)
+		sys_write_all(c, recs, rep.count * sizeof(*recs));
+	free(recs);
+}
+
+static void on_cmd(void *arg, int fd, uint32_t events)
+{
+	struct plat_daemon *d = arg;
+	int c;
+	while ((c = sys_ctl_accept(fd)) >= 0) {
+		cmd_serve(d, c);
+		close(c);
+	}
+}
+
+/* ---- reload and signals ----------------------------------------------------------------------- */
+
+static void evlog_setup(struct plat_daemon *d, const struct plat_settings *s)
+{
+	plat_evlog_close(&d->log);
+	d->log.subscriber_len = s->nat.subscriber_len;
+	if (plat_evlog_open(&d->log, s->log_target) < 0)
+		log_warn("log %s: %s; binding events are not logged", s->log_target, strerror(errno));
+	if (d->mode == PLAT_STATEFUL)
+		plat_sf_set_log(d->nat, s->log_target[0] ? plat_evlog_nat64 : NULL, &d->log, s->log_events);
+	else
+		nat64_dynpool_set_log(d->dp, s->log_target[0] ? plat_evlog_lease : NULL, &d->log);
+}
+
+static void reload(struct plat_daemon *d)
+{
+	char err[PLAT_ERR_MAX + 64];
+	const char *why = NULL;
+	struct plat_settings *s = malloc(sizeof(*s));
+
+	if (!s) {
+		log_warn("reload: out of memory; keeping the current settings");
+		return;
+	}
+	if (settings_load(s, d->opt.config, d->opt.flags, d->opt.nflags, err, sizeof(err)) < 0) {
+		log_warn("reload: %s; keeping the current settings", err);
+		free(s);
+		return;
+	}
+	if (strcmp(s->tun, d->set->tun) != 0 || s->mode != d->mode || strcmp(s->control, d->set->control) != 0) {
+		log_warn("reload: tun, mode and control cannot change while running; keeping %s, %s", d->set->tun,
+			 d->mode == PLAT_STATEFUL ? "stateful" : "stateless");
+		memcpy(s->tun, d->set->tun, sizeof(s->tun));
+		memcpy(s->control, d->set->control, sizeof(s->control));
+		s->mode = d->mode;
+	}
+	int r;
+	if (d->mode == PLAT_STATEFUL) {
+		r = plat_sf_reconfigure(d->nat, &s->nat, &why);
+		s->xcfg.policy = plat_sf_policy(d->nat);
+	} else {
+		struct nat64_dynpool_config dc;
+		plat_settings_dynpool(s, &dc);
+		r = nat64_dynpool_reconfigure(d->dp, &dc, &why);
+		s->xcfg.policy = nat64_dynpool_policy(d->dp);
+	}
+	if (r < 0) {
+		log_warn("reload: %s; keeping the current settings", why ? why : "refused");
+		free(s);
+		return;
+	}
+	d->ctx.cfg = &s->xcfg;
+	free(d->set);
+	d->set = s;
+	d->reloads++;
+	evlog_setup(d, s); /* reopens the log file too (logrotate) */
+	struct plat_routes want;
+	routes_wanted(s, &want);
+	routes_apply(d, &want);
+	log_info("reloaded settings (%u pool4 entries, %u static)", s->nat.npool4, s->nat.nstatic);
+}
+
+static void on_signal(void *arg, int fd, uint32_t events)
+{
+	struct plat_daemon *d = arg;
+	int sig;
+	while ((sig = sys_signalfd_read(fd)) != 0) {
+		if (sig == SIGHUP) {
+			log_info("SIGHUP: reloading %s", d->opt.config ? d->opt.config : "settings (no config file)");
+			reload(d);
+		} else {
+			log_info("%s: exiting", strsignal(sig));
+			sys_loop_stop(&d->loop);
+		}
+	}
+}
+
+/* ---- start and stop ------------------------------------------------------------------------ */
+
+static int parse_opts(int argc, char **argv, struct plat_opts *o)
+{
+	char err[PLAT_ERR_MAX];
+	o->flags = calloc((size_t)argc * 2 + 2, sizeof(*o->flags));
+	if (!o->flags)
+		fatal("out of memory");
+	for (int i = 1; i < argc;) {
+		const char *a = argv[i];
+		int r = flag_take(argc, argv, &i, o->flags, &o->nflags, err, sizeof(err));
+		if (r < 0) {
+			log_warn("%s", err);
+			return -1;
+		}
+		if (r > 0)
+			continue;
+		const char **val = NULL;
+		if (strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0)
+			val = &o->config;
+		else if (strcmp(a, "--pidfile") == 0)
+			val = &o->pidfile;
+		if (val) {
+			if (i + 1 >= argc) {
+				log_warn("%s: expects a value", a);
+				return -1;
+			}
+			*val = argv[i + 1];
+			i += 2;
+			continue;
+		}
+		if (strcmp(a, "--foreground") == 0 || strcmp(a, "-f") == 0)
+			o->daemon = false;
+		else if (strcmp(a, "--daemon") == 0)
+			o->daemon = true;
+		else if (strcmp(a, "--check") == 0)
+			o->check = true;
+		else if (strcmp(a, "--print-config") == 0)
+			o->print_config = true;
+		else if (strcmp(a, "--debug") == 0 || strcmp(a, "-d") == 0)
+			o->debug = true;
+		else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			fputs(plat_usage, stdout);
+			exit(0);
+		} else {
+			log_warn("%s: unknown option (see xlat464 plat --help)", a);
+			return -1;
+		}
+		i++;
+	}
+	return 0;
+}
+
+static void cleanup(struct plat_daemon *d)
+{
+	if (d->nl_open) {
+		struct plat_routes none;
+		memset(&none, 0, sizeof(none));
+		routes_apply(d, &none);
+		sys_nl_close(&d->nl);
+		d->nl_open = false;
+	}
+	if (d->ctlfd >= 0) {
+		close(d->ctlfd);
+		unlink(d->ctlpath);
+	}
+	if (d->cmdfd >= 0) {
+		close(d->cmdfd);
+		unlink(d->cmdpath);
+	}
+	if (d->opt.pidfile)
+		sys_pidfile_remove(d->opt.pidfile);
+	if (d->sigfd >= 0)
+		close(d->sigfd);
+	if (d->timerfd >= 0)
+		close(d->timerfd);
+	if (d->tunfd >= 0)
+		close(d->tunfd);
+	sys_loop_close(&d->loop);
+	plat_evlog_close(&d->log);
+	if (d->nat)
+		plat_sf_destroy(d->nat);
+	nat64_dynpool_destroy(d->dp);
+	free(d->out);
+	free(d->rx);
+	free(d->msg);
+	free(d->set);
+	free(d->opt.flags);
+}
+
+static uint64_t seed64(void)
+{
+	uint64_t s = 0;
+	if (getrandom(&s, sizeof(s), 0) != (ssize_t)sizeof(s))
+		s = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	return s;
+}
+
+static unsigned tun_mtu(const struct plat_settings *s)
+{
+	return s->xcfg.mtu4 > s->xcfg.mtu6 ? s->xcfg.mtu4 : s->xcfg.mtu6;
+}
+
+int plat_main(int argc, char **argv)
+{
+	static struct plat_daemon dd;
+	struct plat_daemon *d = &dd;
+	char err[PLAT_ERR_MAX + 64];
+	const char *why = NULL;
+	bool created;
+
+	log_set_ident("xlat464 plat");
+	d->tunfd = d->sigfd = d->ctlfd = d->cmdfd = d->timerfd = -1;
+	d->loop.epfd = -1;
+	if (parse_opts(argc, argv, &d->opt) < 0) {
+		free(d->opt.flags);
+		return 2;
+	}
+	if (d->opt.debug)
+		log_set_level(LOG_LEVEL_DEBUG);
+	d->set = malloc(sizeof(*d->set));
+	if (!d->set)
+		fatal("out of memory");
+	if (settings_load(d->set, d->opt.config, d->opt.flags, d->opt.nflags, err, sizeof(err)) < 0) {
+		log_warn("%s", err);
+		cleanup(d);
+		return 1;
+	}
+	struct plat_settings *s = d->set;
+	d->mode = s->mode;
+	/* build the state first: --check reports what lib/nat64 refuses too */
+	if (d->mode == PLAT_STATEFUL) {
+		d->nat = plat_sf_create(&s->nat, seed64(), &why);
+		if (!d->nat) {
+			log_warn("%s", why ? why : "cannot create the NAT64 tables");
+			cleanup(d);
+			return 1;
+		}
+		s->xcfg.policy = plat_sf_policy(d->nat);
+	} else {
+		struct nat64_dynpool_config dc;
+		plat_settings_dynpool(s, &dc);
+		d->dp = nat64_dynpool_create(&dc, seed64(), &why);
+		if (!d->dp) {
+			log_warn("%s", why ? why : "cannot create the address pool");
+			cleanup(d);
+			return 1;
+		}
+		s->xcfg.policy = nat64_dynpool_policy(d->dp);
+	}
+	if (d->opt.print_config || d->opt.check) {
+		static char text[PLAT_SETTINGS_TEXT_MAX * 2];
+		plat_settings_format(s, text, sizeof(text));
+		fputs(text, stdout);
+		if (d->opt.check)
+			log_info("configuration OK");
+		cleanup(d);
+		return 0;
+	}
+
+	if (s->control[0])
+		snprintf(d->ctlpath, sizeof(d->ctlpath), "%s", s->control);
+	else
+		snprintf(d->ctlpath, sizeof(d->ctlpath), "%s/plat-%s.sock", SYS_CTL_DIR, s->tun);
+	size_t cl = strlen(d->ctlpath);
+	if (cl > 5 && strcmp(d->ctlpath + cl - 5, ".sock") == 0)
+		snprintf(d->cmdpath, sizeof(d->cmdpath), "%.*s.cmd", (int)(cl - 5), d->ctlpath);
+	else
+		snprintf(d->cmdpath, sizeof(d->cmdpath), "%.100s.cmd", d->ctlpath);
+	if (d->opt.daemon && sys_daemonize() < 0)
+		fatal("daemon: %s", strerror(errno));
+
+	d->rx = malloc(PLAT_PKT_MAX);
+	d->msg = malloc(sizeof(*d->msg));
+	d->out = malloc(sizeof(*d->out));
+	if (!d->rx || !d->msg || !d->out)
+		fatal("out of memory");
+	xlat_ctx_init(&d->ctx, &s->xcfg);
+	evlog_setup(d, s);
+
+	d->tunfd = sys_tun_open(s->tun, &created);
+	if (d->tunfd < 0) {
+		log_warn("TUN %s: %s", s->tun, strerror(errno));
+		cleanup(d);
+		return 1;
+	}
+	if (sys_link_set_mtu_up(s->tun, tun_mtu(s)) < 0) {
+		log_warn("TUN %s: MTU %u and up: %s", s->tun, tun_mtu(s), strerror(errno));
+		cleanup(d);
+		return 1;
+	}
+	if (s->routes) {
+		struct sys_link link;
+		struct plat_routes want;
+		if (sys_nl_open(&d->nl) < 0) {
+			log_warn("netlink: %s", strerror(errno));
+			cleanup(d);
+			return 1;
+		}
+		d->nl_open = true;
+		if (sys_nl_link_get_by_name(&d->nl, s->tun, &link) < 0) {
+			log_warn("TUN %s: %s", s->tun, strerror(errno));
+			cleanup(d);
+			return 1;
+		}
+		d->ifindex = link.ifindex;
+		routes_wanted(s, &want);
+		if (routes_apply(d, &want) < 0) {
+			cleanup(d);
+			return 1;
+		}
+	}
+	d->sigfd = sys_signalfd_open();
+	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
+	if (d->sigfd < 0 || d->timerfd < 0 || timerfd_settime(d->timerfd, 0, &its, NULL) < 0 || sys_loop_init(&d->loop) < 0) {
+		log_warn("signalfd/timerfd/epoll: %s", strerror(errno));
+		cleanup(d);
+		return 1;
+	}
+	d->ctlfd = sys_ctl_listen(d->ctlpath);
+	if (d->ctlfd < 0) {
+		int e = errno;
+		log_warn("control socket %s: %s", d->ctlpath, e == EADDRINUSE ? "another daemon is answering there" : strerror(e));
+		d->ctlpath[0] = '\0';
+		cleanup(d);
+		return 1;
+	}
+	d->cmdfd = sys_ctl_listen(d->cmdpath);
+	if (d->cmdfd < 0) {
+		log_warn("command socket %s: %s", d->cmdpath, strerror(errno));
+		cleanup(d);
+		return 1;
+	}
+	if (sys_loop_add(&d->loop, d->tunfd, on_tun, d) < 0 || sys_loop_add(&d->loop, d->sigfd, on_signal, d) < 0 ||
+	    sys_loop_add(&d->loop, d->timerfd, on_timer, d) < 0 || sys_loop_add(&d->loop, d->ctlfd, on_ctl, d) < 0 ||
+	    sys_loop_add(&d->loop, d->cmdfd, on_cmd, d) < 0) {
+		log_warn("epoll: %s", strerror(errno));
+		cleanup(d);
+		return 1;
+	}
+	if (d->opt.pidfile && sys_pidfile_write(d->opt.pidfile) < 0) {
+		log_warn("pidfile %s: %s", d->opt.pidfile, strerror(errno));
+		d->opt.pidfile = NULL;
+		cleanup(d);
+		return 1;
+	}
+	if (sys_priv_keep_net() < 0)
+		log_warn("dropping capabilities: %s", strerror(errno));
+	d->started = time(NULL);
+	d->refill_ms = mono_ms();
+	d->tokens_milli = (uint64_t)s->reply_burst * 1000;
+	log_info("%s NAT64 on %s%s (MTU %u, %u pool4 entries, %u static), control %s", d->mode == PLAT_STATEFUL ? "stateful" : "stateless",
+		 s->tun, created ? " (created)" : "", tun_mtu(s), s->nat.npool4, s->nat.nstatic, d->ctlpath);
+
+	int r = sys_loop_run(&d->loop);
+	if (r < 0)
+		log_warn("epoll_wait: %s", strerror(errno));
+	cleanup(d);
+	return r < 0 ? 1 : d->exit_status;
+}

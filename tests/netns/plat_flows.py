@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+"""Traffic helpers for tests/netns/plat_e2e.sh and bench/plat.sh (run inside a namespace).
+
+  plat_flows.py flows DST6 PORT N [SRC6]   N UDP flows (distinct source ports) through one raw socket,
+                                           paced (PLAT_FLOWS_PACE packets per 10 ms pause, default
+                                           200; 0: no pauses); prints "sent N in T s"
+  plat_flows.py probe DST PORT [SRC]       one datagram on a connected UDP socket; prints what came back:
+                                           "reply", "port-unreachable", "admin-prohibited",
+                                           "addr-unreachable", "timeout" or "error ERRNO"
+  plat_flows.py hold DST PORT SECONDS FILE [SRC]  one UDP flow that sends a datagram every 0.2 s and
+                                           expects each echoed; writes "ok N" or "lost N of M" to FILE
+  plat_flows.py slowtcp DST PORT FILE SECONDS     sends FILE over TCP spread over SECONDS
+  plat_flows.py sources PORT SECONDS       UDP listener (IPv4): prints each distinct source address
+  plat_flows.py rate DST PORT SECONDS      64-byte UDP payloads as fast as one socket sends; "sent N"
+"""
+import errno
+import os
+import socket
+import struct
+import sys
+import time
+
+
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def flows(dst, port, n, src=None):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_UDP)
+    # the kernel fills in the UDP checksum at offset 6 (IPV6_CHECKSUM = 7)
+    s.setsockopt(socket.IPPROTO_IPV6, 7, 6)
+    if src:
+        s.bind((src, 0))
+    payload = b"plat-flow"
+    pace = int(os.environ.get("PLAT_FLOWS_PACE", "200"))  # packets between 10 ms pauses; 0: none
+    sent = 0
+    t0 = time.time()
+    for i in range(n):
+        sport = 1024 + i % 64000
+        hdr = struct.pack("!HHHH", sport, port + i // 64000, 8 + len(payload), 0)
+        s.sendto(hdr + payload, (dst, 0))
+        sent += 1
+        if pace and i % pace == pace - 1:
+            time.sleep(0.01)  # the TUN queue is 500 packets long
+    print("sent", sent, "in %.3f s" % (time.time() - t0))
+
+
+def classify(e):
+    if e == errno.ECONNREFUSED:
+        return "port-unreachable"
+    if e == errno.EACCES:
+        return "admin-prohibited"
+    if e == errno.EHOSTUNREACH:
+        return "addr-unreachable"
+    return "error " + errno.errorcode.get(e, str(e))
+
+
+def probe(dst, port, src=None):
+    s = socket.socket(family(dst), socket.SOCK_DGRAM)
+    # Linux reports the non-fatal ICMP errors (address unreachable) to a socket only with RECVERR
+    if family(dst) == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, 25, 1)  # IPV6_RECVERR
+    else:
+        s.setsockopt(socket.IPPROTO_IP, 11, 1)  # IP_RECVERR
+    if src:
+        s.bind((src, 0))
+    s.settimeout(2)
+    s.connect((dst, port))
+    try:
+        s.send(b"probe")
+        s.recv(2048)
+        print("reply")
+    except socket.timeout:
+        print("timeout")
+    except OSError as ex:
+        print(classify(ex.errno))
+
+
+def hold(dst, port, secs, out, src=None):
+    s = socket.socket(family(dst), socket.SOCK_DGRAM)
+    if src:
+        s.bind((src, 0))
+    s.settimeout(1)
+    s.connect((dst, port))
+    sent = got = 0
+    end = time.time() + secs
+    while time.time() < end:
+        try:
+            s.send(b"hold %d" % sent)
+            sent += 1
+            s.recv(2048)
+            got += 1
+        except OSError:
+            pass
+        time.sleep(0.2)
+    with open(out, "w") as f:
+        f.write("ok %d\n" % got if got == sent else "lost %d of %d\n" % (sent - got, sent))
+
+
+def slowtcp(dst, port, path, secs):
+    data = open(path, "rb").read()
+    s = socket.create_connection((dst, port), timeout=10)
+    chunks = 40
+    step = (len(data) + chunks - 1) // chunks
+    for i in range(0, len(data), step):
+        s.sendall(data[i:i + step])
+        time.sleep(secs / chunks)
+    s.shutdown(socket.SHUT_WR)
+    s.recv(1)
+    s.close()
+
+
+def sources(port, secs):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", port))
+    s.settimeout(0.2)
+    seen = set()
+    end = time.time() + secs
+    while time.time() < end:
+        try:
+            _, peer = s.recvfrom(2048)
+        except socket.timeout:
+            continue
+        if peer[0] not in seen:
+            seen.add(peer[0])
+            print(peer[0], flush=True)
+
+
+def rate(dst, port, secs):
+    s = socket.socket(family(dst), socket.SOCK_DGRAM)
+    s.connect((dst, port))
+    payload = b"x" * 64
+    n = 0
+    end = time.time() + secs
+    while time.time() < end:
+        for _ in range(256):
+            try:
+                s.send(payload)
+                n += 1
+            except OSError:
+                pass
+    print("sent", n)
+
+
+def main():
+    a = sys.argv[1:]
+    if not a:
+        sys.exit(__doc__)
+    cmd = a[0]
+    if cmd == "flows":
+        flows(a[1], int(a[2]), int(a[3]), a[4] if len(a) > 4 else None)
+    elif cmd == "probe":
+        probe(a[1], int(a[2]), a[3] if len(a) > 3 else None)
+    elif cmd == "hold":
+        hold(a[1], int(a[2]), float(a[3]), a[4], a[5] if len(a) > 5 else None)
+    elif cmd == "slowtcp":
+        slowtcp(a[1], int(a[2]), a[3], float(a[4]))
+    elif cmd == "sources":
+        sources(int(a[1]), float(a[2]))
+    elif cmd == "rate":
+        rate(a[1], int(a[2]), float(a[3]))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
