@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "../siit/ctl_msg.h"
+#include "ctl_msg.h"
 #include "../siit/settings.h"
 #include "common/csum.h"
 #include "config.h"
@@ -169,7 +170,7 @@ struct clat {
 	uint8_t *rx;
 	struct sys_loop loop;
 	char ctlpath[CLAT_CTL_PATH_MAX];
-	struct siit_status_msg *msg;
+	struct clat_status_msg *msg;
 	time_t started;
 	struct clat_counters n;
 	struct clat_nft nft; /* tethering and the shared address mode (nft.h); nft.shared: the mode */
@@ -1178,16 +1179,71 @@ static size_t format_status(const struct clat *c, char *buf, size_t cap)
 	return strlen(buf);
 }
 
+/* The typed facts behind the status lines, for `xlat464 status --json` (src/clat/ctl_msg.h). */
+static void fill_info(const struct clat *c, struct clat_status_info *i)
+{
+	int64_t now = now_s();
+	int sel = c->applied;
+	char p[INET6_ADDRSTRLEN + 4];
+
+	snprintf(i->state, sizeof(i->state), "%s", clat_state_name[c->state]);
+	snprintf(i->why, sizeof(i->why), "%s", c->why);
+	snprintf(i->uplink, sizeof(i->uplink), "%s", c->up.name);
+	i->uplink_ifindex = c->up.ifindex;
+	i->uplink_mtu = c->up.mtu;
+	i->native_ipv4 = c->native4;
+	i->ipv6_default = c->default6;
+	i->force = c->opt.force;
+	i->pref64_lifetime_s = i->pref64_expires_in_s = -1;
+	if (sel >= 0) {
+		const struct clat_psrc_slot *x = &c->pm.src[sel];
+		snprintf(i->pref64, sizeof(i->pref64), "%s", pfx_str(&c->applied_pfx, p, sizeof(p)));
+		snprintf(i->pref64_source, sizeof(i->pref64_source), "%s", clat_psrc_name((enum clat_psrc)sel));
+		if (sel != CLAT_PSRC_STATIC) {
+			i->pref64_lifetime_s = x->lifetime;
+			i->pref64_expires_in_s = x->expires > now ? x->expires - now : 0;
+		}
+	}
+	i->dns64_enabled = !c->opt.no_dns64;
+	i->dns64_next_query_in_s = -1;
+	if (i->dns64_enabled && !c->dns.inflight)
+		i->dns64_next_query_in_s = c->pm.dns.next_query > now ? c->pm.dns.next_query - now : 0;
+	i->dns64_queries = c->n.dns_queries;
+	i->dns64_answers = c->n.dns_answers;
+	i->dns64_failures = c->n.dns_failures;
+	snprintf(i->address_mode, sizeof(i->address_mode), "%s", c->nft.shared ? "shared" : "dedicated");
+	ntop6(c->nft.shared ? c->nft.host6 : c->addr6, i->clat_ipv6);
+	snprintf(i->clat_ipv4, sizeof(i->clat_ipv4), "192.0.0.1/%u", CLAT_HOST4_PLEN);
+	snprintf(i->tun, sizeof(i->tun), "%s", c->tun);
+	i->tun_mtu = c->tun_mtu;
+	i->tun_present = c->tunfd >= 0;
+	i->route_present = c->route_added;
+	i->ntether = c->nft.ntether < CLAT_TETHER_MAX ? c->nft.ntether : CLAT_TETHER_MAX;
+	for (unsigned t = 0; t < i->ntether; t++)
+		snprintf(i->tether[t], sizeof(i->tether[t]), "%s", c->nft.tether[t]);
+	i->tether_applied = i->ntether && c->nft.applied;
+	i->dad_conflicts = c->n.dad_conflicts;
+	i->conflicts_after_dad = c->n.addr_conflicts;
+	i->ns_answered = c->n.ns_answered;
+	i->na_sent = c->n.na_sent;
+	i->renumbers = c->n.renumbers;
+	i->mtu_changes = c->n.mtu_changes;
+	i->reloads = c->n.reloads;
+	i->reload_errors = c->n.reload_errors;
+	i->shared_left_to_host = c->n.shared_host;
+	i->shared_malformed = c->n.shared_malformed;
+}
+
 static void on_ctl(void *arg, int fd, uint32_t events)
 {
 	struct clat *c = arg;
-	struct siit_status_msg *m = c->msg;
+	struct siit_status_msg *m = &c->msg->siit;
 	int cl;
 
 	while ((cl = sys_ctl_accept(fd)) >= 0) {
-		memset(m, 0, sizeof(*m));
-		m->magic = SIIT_STATUS_MAGIC;
-		m->size = sizeof(*m);
+		memset(c->msg, 0, sizeof(*c->msg));
+		m->magic = CLAT_STATUS_MAGIC;
+		m->size = sizeof(*c->msg);
 		m->ndrops = XLAT_DROP__COUNT;
 		m->pid = (int32_t)getpid();
 		m->uptime_sec = (uint64_t)(time(NULL) - c->started);
@@ -1197,7 +1253,8 @@ static void on_ctl(void *arg, int fd, uint32_t events)
 		snprintf(m->tun, sizeof(m->tun), "%s", c->tun);
 		m->stats = c->ctx.stats;
 		format_status(c, m->settings, sizeof(m->settings));
-		if (sys_write_all(cl, m, sizeof(*m)) < 0)
+		fill_info(c, &c->msg->clat);
+		if (sys_write_all(cl, c->msg, sizeof(*c->msg)) < 0)
 			log_debug("status client: %s", strerror(errno));
 		close(cl);
 	}

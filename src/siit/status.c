@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../cli/json.h"
+#include "../clat/ctl_msg.h"
 #include "../mostly/dhcp4.h"
 #include "../mostly/ra.h"
 #include "../plat/ctl_msg.h"
@@ -27,7 +28,8 @@ static const char status_usage[] = "usage: xlat464 status [--json] [--control PA
 				   "  with neither, the one socket in " SYS_CTL_DIR "/ is used\n";
 
 
-static void print_json(const struct siit_status_msg *m, const char *path)
+/* clat: the CLAT's own members, or NULL for a SIIT daemon. */
+static void print_json(const struct siit_status_msg *m, const char *path, const struct clat_status_info *clat)
 {
 	const struct xlat_stats *st = &m->stats;
 	char settings[SIIT_STATUS_SETTINGS_MAX];
@@ -45,7 +47,13 @@ static void print_json(const struct siit_status_msg *m, const char *path)
 	printf("  \"replies\": %" PRIu64 ",\n  \"hairpinned\": %" PRIu64 ",\n", st->replies, m->hairpinned);
 	printf("  \"tun_read_errors\": %" PRIu64 ",\n  \"tun_write_errors\": %" PRIu64 ",\n", m->tun_read_errors,
 	       m->tun_write_errors);
-	printf("  \"reloads\": %" PRIu64 ",\n  \"drops\": {", m->reloads);
+	printf("  \"reloads\": %" PRIu64 ",\n", m->reloads);
+	if (clat) {
+		printf("  \"clat\": {");
+		clat_status_json(clat);
+		printf("\n  },\n");
+	}
+	printf("  \"drops\": {");
 	for (int r = 1; r < XLAT_DROP__COUNT; r++) {
 		printf("%s\n    ", r == 1 ? "" : ",");
 		json_str(xlat_drop_name((enum xlat_drop)r));
@@ -119,7 +127,9 @@ int status_main(int argc, char **argv)
 	const char *flush = NULL;
 	struct siit_status_msg *m;
 	/* room for the largest daemon message (plat's) */
-	size_t cap = sizeof(struct plat_status_msg) > sizeof(*m) ? sizeof(struct plat_status_msg) : sizeof(*m);
+	size_t cap = sizeof(struct plat_status_msg) > sizeof(struct clat_status_msg) ? sizeof(struct plat_status_msg)
+										    : sizeof(struct clat_status_msg);
+	const struct clat_status_info *clat = NULL;
 
 	log_set_ident("xlat464 status");
 	for (int i = 1; i < argc; i++) {
@@ -179,8 +189,11 @@ int status_main(int argc, char **argv)
 		free(m);
 		return r;
 	}
-	if (n != (long)sizeof(*m) || m->magic != SIIT_STATUS_MAGIC || m->size != sizeof(*m) ||
-	    m->ndrops != XLAT_DROP__COUNT) {
+	if (n == (long)sizeof(struct clat_status_msg) && m->magic == CLAT_STATUS_MAGIC &&
+	    m->size == sizeof(struct clat_status_msg) && m->ndrops == XLAT_DROP__COUNT) { /* src/clat */
+		clat = &((const struct clat_status_msg *)(const void *)m)->clat;
+	} else if (n != (long)sizeof(*m) || m->magic != SIIT_STATUS_MAGIC || m->size != sizeof(*m) ||
+		   m->ndrops != XLAT_DROP__COUNT) {
 		log_warn("%s: unexpected answer (%ld bytes; a daemon from another build?)", path, n);
 		free(m);
 		return 1;
@@ -188,7 +201,7 @@ int status_main(int argc, char **argv)
 	m->daemon[sizeof(m->daemon) - 1] = '\0';
 	m->tun[sizeof(m->tun) - 1] = '\0';
 	if (json)
-		print_json(m, path);
+		print_json(m, path, clat);
 	else
 		print_text(m, path);
 	free(m);

@@ -143,6 +143,33 @@ status_check() {
 }
 check status-shows-running-and-traffic status_check
 
+# `xlat464 status --json`: the CLAT's facts as typed members of "clat", each against what the test
+# itself knows (the address from the log, the static prefix, the uplink's MTU read from the kernel).
+status_json_check() {
+	local mtu
+	mtu=$(nsx "$NSC" cat /sys/class/net/c-r/mtu)
+	"$XLAT464" status --control "$CTL" --json >"$tmp/status.json" || return 1
+	"$PY" - "$tmp/status.json" "$A1" "$PLAT" "$mtu" <<-'EOF'
+		import json, sys
+		d = json.load(open(sys.argv[1]))
+		c = d["clat"]
+		want = {"state": "running", "uplink": "c-r", "pref64": sys.argv[3], "pref64_source": "static",
+		        "pref64_expires_in_seconds": None, "address_mode": "dedicated", "clat_ipv6": sys.argv[2],
+		        "clat_ipv4": "192.0.0.1/29", "tun": "clat", "tun_present": True, "route_present": True,
+		        "native_ipv4": False, "ipv6_default_route": True, "uplink_mtu": int(sys.argv[4]),
+		        "tun_mtu": int(sys.argv[4]) - 20, "dad_conflicts": 0}
+		bad = {k: (c.get(k), v) for k, v in want.items() if c.get(k) != v}
+		print("clat:", {k: c[k] for k in ("state", "why", "pref64", "clat_ipv6", "tun_mtu", "dns64_next_query_in_seconds")})
+		for k, (got, w) in bad.items():
+		    print(f"  {k}: got {got!r}, want {w!r}")
+		drops = d["drops"]
+		ok = not bad and c["na_sent"] >= 1 and d["packets_4to6"] > 0 and d["packets_6to4"] > 0
+		ok = ok and len(drops) > 20 and all(isinstance(v, int) for v in drops.values())
+		sys.exit(0 if ok else 1)
+	EOF
+}
+check status-json-clat-members status_json_check
+
 sigterm_cleans_up() {
 	stop_clat || return 1
 	tail -n 3 "$tmp/clat1.log"

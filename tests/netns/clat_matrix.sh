@@ -170,12 +170,9 @@ state_is() {
 	status_json || { cat "$tmp/status$N.json"; return 1; }
 	"$PY" - "$tmp/status$N.json" "$1" <<-'EOF'
 		import json, sys
-		d = json.load(open(sys.argv[1]))
-		lines = d["settings"]
-		st = [l for l in lines if l.startswith("state ")]
-		mode = [l for l in lines if l.startswith("address mode:")]
-		print(st[0] if st else "no state line", "|", mode[0] if mode else "no address mode line")
-		sys.exit(0 if st and st[0].split()[1] == sys.argv[2] else 1)
+		c = json.load(open(sys.argv[1]))["clat"]
+		print("state", c["state"], "(" + c["why"] + ") | address mode", c["address_mode"], c["clat_ipv6"])
+		sys.exit(0 if c["state"] == sys.argv[2] else 1)
 	EOF
 }
 wait_state() { # STATE [SECONDS]
@@ -186,10 +183,9 @@ mode_is() { # dedicated|shared
 	status_json || return 1
 	"$PY" - "$tmp/status$N.json" "$1" <<-'EOF'
 		import json, sys
-		lines = json.load(open(sys.argv[1]))["settings"]
-		m = [l for l in lines if l.startswith("address mode:")]
-		print(m[0] if m else "no address mode line")
-		sys.exit(0 if m and m[0].split()[2] == sys.argv[2] else 1)
+		c = json.load(open(sys.argv[1]))["clat"]
+		print("address mode", c["address_mode"], c["clat_ipv6"], "| left to the host", c["shared_left_to_host"])
+		sys.exit(0 if c["address_mode"] == sys.argv[2] else 1)
 	EOF
 }
 no_tun() {
