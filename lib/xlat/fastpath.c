@@ -13,7 +13,7 @@
  *     that survives the decrement, no hairpinning (RFC 7757 section 4.2), a result that fits mtu4;
  *   - both: the policy is xlat_siit_policy (its address map read here directly, with no call through
  *     the policy), the addresses are not special on either side (tested conservatively: a first byte
- *     of 0, 127, 169 or 224 and above in IPv4, 0x00, 0xfe or 0xff in IPv6 sends the packet to the
+ *     of 0, 127, 169 or 224 and above in IPv4, ::/64 or a first byte 0xfe or 0xff in IPv6 sends it to the
  *     general path), and each address maps through an EAM entry whose IPv6 prefix is 96 bits longer
  *     than its IPv4 prefix (/32-/128, /24-/120, ...) or through a /96 pool6 prefix.
  * Anything else (ICMP errors, fragments, options, extension headers, other policies, other prefix
@@ -36,9 +36,10 @@
  * 169/8 (for 169.254/16) and 224/3. */
 static const uint8_t maybe_special4[256] = { [0] = 1, [127] = 1, [169] = 1, [224 ... 255] = 1 };
 
-/* ... and of an IPv6 address (xlat_v6_special): ::/8 (for :: and ::1), fe00::/7 (for fe80::/10 and
- * ff00::/8). */
-FAST_INLINE bool maybe_special6(const uint8_t *a) { return (uint8_t)(a[0] + 2) <= 2; }
+/* ... and of an IPv6 address (xlat_v6_special): ::/64 (for :: and ::1; also the IPv4-compatible and
+ * -mapped forms) and fe00::/7 (for fe80::/10 and ff00::/8). Not all of ::/8: the well-known prefix
+ * 64:ff9b::/96, the one most PLATs and CLATs use, starts with a zero byte. */
+FAST_INLINE bool maybe_special6(const uint8_t *a) { return a[0] >= 0xfe || be64_at(a) == 0; }
 
 /* Does the IPv4 address a (host order) lie in the entry's IPv4 prefix? */
 FAST_INLINE bool eam_match4(const struct xlat_eam *e, uint32_t a)

@@ -63,7 +63,9 @@ static void configure(void)
 	xlat_config_init(&cfg);
 	map.has_pool6 = below(8) != 0;
 	unsigned plen = pool_lens[below(sizeof(pool_lens) / sizeof(pool_lens[0]))];
-	memcpy(map.pool6.addr, pool_base, 16);
+	/* the well-known prefix half the time: its first byte is zero, next to the special ::/64 */
+	static const uint8_t wkp[16] = { 0x00, 0x64, 0xff, 0x9b, [12] = 0x11, 0x22, 0x33, 0x44 };
+	memcpy(map.pool6.addr, below(2) ? pool_base : wkp, 16);
 	if (below(2)) /* bits beyond the prefix: zero, or left as they are (the core ignores them) */
 		for (unsigned b = plen; b < 128; b++)
 			map.pool6.addr[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
@@ -160,8 +162,10 @@ static void pick6(uint8_t a[16])
 	}
 	if (k == 7) {
 		static const uint8_t specials[][16] = { { 0 }, { [15] = 1 }, { 0xfe, 0x80, [15] = 1 }, { 0xff, 0x02, [15] = 1 },
-							{ 0xfe, 0xc0, [15] = 1 }, { 0x00, 0x64, 0xff, 0x9b, [15] = 1 } };
-		memcpy(a, specials[below(6)], 16);
+							{ 0xfe, 0xc0, [15] = 1 }, { 0x00, 0x64, 0xff, 0x9b, [15] = 1 },
+							{ [10] = 0xff, 0xff, 198, 51, 100, 7 }, { [12] = 203, 0, 113, 5 },
+							{ [8] = 1, [15] = 1 }, { [7] = 1 }, { 0x00, 0x01, [15] = 1 } };
+		memcpy(a, specials[below(sizeof(specials) / 16)], 16);
 		return;
 	}
 	for (int i = 0; i < 16; i++)
