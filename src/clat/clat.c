@@ -114,6 +114,7 @@ struct clat_opts {
 	const char *uplink, *pref64, *tun, *control, *pidfile, *resolv_conf, *config;
 	bool force, daemon, debug, no_dns64;
 	bool shared; /* --shared: the shared address mode even when the uplink has a /64 */
+	bool check, print_config; /* validate (and print) the effective configuration, touch nothing */
 	const char *tether[CLAT_TETHER_MAX];
 	unsigned ntether;
 };
@@ -188,10 +189,13 @@ static const char clat_usage[] =
 	"  --resolv-conf FILE  the resolvers for DNS64 (default " CLAT_RESOLV_CONF ")\n"
 	"  --control PATH    control socket (default " SYS_CTL_DIR "/clat-TUN.sock); `xlat464 status` reads it\n"
 	"  --config FILE     `key value` lines with the keys above (uplink, pref64, tun, no-dns64, resolv-conf,\n"
-	"                    force, control, pidfile, debug); flags override it; SIGHUP re-reads it\n"
+	"                    force, control, pidfile, debug, shared, tether); flags override it; SIGHUP re-reads it\n"
 	"  --tether IF       IPv4 clients behind IF reach IPv4 through the CLAT: NAT44 onto 192.0.0.1 (repeatable)\n"
 	"  --shared          use the uplink's own IPv6 address, sharing it by port, even when it has a /64\n"
-	"                    (without it: only when the uplink has no /64, e.g. a DHCPv6 /128)\n";
+	"                    (without it: only when the uplink has no /64, e.g. a DHCPv6 /128)\n"
+	"  --check           validate the flags and --config file, print the effective configuration, exit\n"
+	"  --print-config    print the effective configuration (config-file syntax) and exit\n"
+	"  the config file takes the same keys, plus `shared yes|no` and `tether IF` (repeatable)\n";
 
 static void set_state(struct clat *c, enum clat_state s, const char *why)
 {
@@ -1281,6 +1285,12 @@ static void merge_opts(struct clat_opts *o, const struct clat_opts *cli, const s
 	o->no_dns64 = cli->no_dns64 || f->no_dns64; /* the flags can only say yes */
 	o->force = cli->force || f->force;
 	o->debug = cli->debug || f->debug;
+	o->shared = cli->shared || f->shared;
+	if (!cli->ntether) { /* --tether flags replace the file's tether lines */
+		for (unsigned i = 0; i < f->ntether; i++)
+			o->tether[i] = f->tether[i];
+		o->ntether = f->ntether;
+	}
 	if (!o->tun)
 		o->tun = CLAT_DEFAULT_TUN;
 }
@@ -1349,6 +1359,23 @@ static void reload(struct clat *c)
 			 now_v[i] ? now_v[i] : "(default)", was_v[i] ? was_v[i] : "the default");
 		memcpy((char *)&nc + fixed[i].off, (const char *)&c->cfg + fixed[i].off, fixed[i].size);
 		nc.set = (nc.set & ~fixed[i].bit) | (c->cfg.set & fixed[i].bit);
+	}
+	/* The NAT44 table and the address mode are set up with the TUN: a change needs a restart too. */
+	bool tether_differs = o.ntether != c->opt.ntether;
+	for (unsigned i = 0; !tether_differs && i < o.ntether; i++)
+		tether_differs = strcmp(o.tether[i], c->opt.tether[i]) != 0;
+	if (tether_differs) {
+		log_warn("reload: tether needs a restart; keeping %u tethered interface%s", c->opt.ntether,
+			 c->opt.ntether == 1 ? "" : "s");
+		memcpy(nc.tether, c->cfg.tether, sizeof(nc.tether));
+		nc.ntether = c->cfg.ntether;
+		nc.set = (nc.set & ~(unsigned)CLAT_CFG_TETHER) | (c->cfg.set & CLAT_CFG_TETHER);
+	}
+	if (o.shared != c->opt.shared) {
+		log_warn("reload: shared %s -> %s needs a restart; keeping %s", c->opt.shared ? "yes" : "no",
+			 o.shared ? "yes" : "no", c->opt.shared ? "yes" : "no");
+		nc.shared = c->cfg.shared;
+		nc.set = (nc.set & ~(unsigned)CLAT_CFG_SHARED) | (c->cfg.set & CLAT_CFG_SHARED);
 	}
 	snprintf(oldpref, sizeof(oldpref), "%s", c->opt.pref64 ? c->opt.pref64 : "");
 	bool old_dns64 = !c->opt.no_dns64, old_force = c->opt.force;
@@ -1439,6 +1466,10 @@ static int parse_opts(int argc, char **argv, struct clat_opts *o)
 			o->no_dns64 = true;
 		} else if (strcmp(a, "--shared") == 0) {
 			o->shared = true;
+		} else if (strcmp(a, "--check") == 0) {
+			o->check = true;
+		} else if (strcmp(a, "--print-config") == 0) {
+			o->print_config = true;
 		} else if (strcmp(a, "--tether") == 0) {
 			if (i + 1 >= argc || o->ntether >= CLAT_TETHER_MAX || strlen(argv[i + 1]) >= IF_NAMESIZE ||
 			    !argv[i + 1][0] || strpbrk(argv[i + 1], "\"\\ /\t\n")) {
@@ -1738,6 +1769,41 @@ static int run(struct clat *c)
 	return 0;
 }
 
+_Static_assert(CLAT_CONFIG_TETHER_MAX == CLAT_TETHER_MAX, "the config file and --tether take as many interfaces");
+
+/* --check and --print-config: the effective configuration (flags over the file over the defaults) in
+ * config-file syntax, every key written out. */
+static void print_effective(const struct clat_opts *o)
+{
+	static struct clat_config e;
+	static char buf[4096];
+	char ctl[CLAT_CONFIG_CTL_MAX];
+	clat_config_init(&e);
+	e.set = ~0u;
+	snprintf(e.uplink, sizeof(e.uplink), "%s", o->uplink ? o->uplink : "");
+	snprintf(e.tun, sizeof(e.tun), "%s", o->tun);
+	snprintf(e.pref64, sizeof(e.pref64), "%s", o->pref64 && strcmp(o->pref64, "none") ? o->pref64 : "");
+	snprintf(e.resolv_conf, sizeof(e.resolv_conf), "%s", o->resolv_conf ? o->resolv_conf : CLAT_RESOLV_CONF);
+	snprintf(ctl, sizeof(ctl), "%s/clat-%s.sock", SYS_CTL_DIR, o->tun);
+	snprintf(e.control, sizeof(e.control), "%s", o->control ? o->control : ctl);
+	snprintf(e.pidfile, sizeof(e.pidfile), "%s", o->pidfile ? o->pidfile : "");
+	e.no_dns64 = o->no_dns64;
+	e.force = o->force;
+	e.debug = o->debug;
+	e.shared = o->shared;
+	e.ntether = o->ntether;
+	for (unsigned i = 0; i < o->ntether; i++)
+		snprintf(e.tether[i], sizeof(e.tether[i]), "%s", o->tether[i]);
+	clat_config_format(&e, buf, sizeof(buf));
+	/* keys with no value here mean "chosen at run time" */
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		if (!strcmp(line, "uplink ") || !strcmp(line, "pidfile "))
+			printf("# %s(%s)\n", line, line[0] == 'u' ? "none given: the link of the IPv6 default route" : "none");
+		else
+			printf("%s\n", line);
+	}
+}
+
 int clat_main(int argc, char **argv)
 {
 	static struct clat cc;
@@ -1782,6 +1848,13 @@ int clat_main(int argc, char **argv)
 			cleanup(c);
 			return 2;
 		}
+	}
+	if (c->opt.check || c->opt.print_config) {
+		if (c->opt.check)
+			printf("# configuration OK%s%s\n", c->cli.config ? ": " : "", c->cli.config ? c->cli.config : "");
+		print_effective(&c->opt);
+		cleanup(c);
+		return 0;
 	}
 	if (c->opt.daemon && sys_daemonize() < 0)
 		fatal("daemon: %s", strerror(errno));

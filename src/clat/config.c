@@ -93,7 +93,8 @@ static const struct cfg_key cfg_keys[] = {
 	{ "tun", CLAT_CFG_TUN, false },		    { "no-dns64", CLAT_CFG_NO_DNS64, true },
 	{ "resolv-conf", CLAT_CFG_RESOLV_CONF, false }, { "force", CLAT_CFG_FORCE, true },
 	{ "control", CLAT_CFG_CONTROL, false },	    { "pidfile", CLAT_CFG_PIDFILE, false },
-	{ "debug", CLAT_CFG_DEBUG, true },
+	{ "debug", CLAT_CFG_DEBUG, true },	    { "shared", CLAT_CFG_SHARED, true },
+	{ "tether", CLAT_CFG_TETHER, false },
 };
 
 /* One setting; returns NULL or the problem. */
@@ -137,6 +138,25 @@ static const char *set_key(struct clat_config *c, const struct cfg_key *k, const
 		break;
 	case CLAT_CFG_DEBUG:
 		why = set_bool(&c->debug, v);
+		break;
+	case CLAT_CFG_SHARED:
+		why = set_bool(&c->shared, v);
+		break;
+	case CLAT_CFG_TETHER:
+		if (strcmp(v, "none") == 0) {
+			c->ntether = 0;
+			break;
+		}
+		if ((why = check_ifname(v)))
+			break;
+		if (strpbrk(v, "\"\\")) /* the name goes inside quotes in the nftables ruleset */
+			return "an interface name to tether has no '\"' or '\\'";
+		if (c->ntether >= CLAT_CONFIG_TETHER_MAX)
+			return "too many tether lines (at most 8 interfaces)";
+		for (unsigned i = 0; i < c->ntether; i++)
+			if (strcmp(c->tether[i], v) == 0)
+				return "given twice";
+		memcpy(c->tether[c->ntether++], v, strlen(v) + 1);
 		break;
 	default:
 		why = "unknown key";
@@ -186,7 +206,7 @@ int clat_config_parse(struct clat_config *c, const char *text, size_t len, const
 		if (!k)
 			return cfg_err(err, errlen,
 				       "%s:%u: %.64s: unknown key (uplink, pref64, tun, no-dns64, resolv-conf, force, "
-				       "control, pidfile, debug)",
+				       "control, pidfile, debug, shared, tether)",
 				       name, lineno, word[0]);
 		if (nw > 2)
 			return cfg_err(err, errlen, "%s:%u: %s: one value expected, got %s%d", name, lineno, k->name,
@@ -241,5 +261,11 @@ size_t clat_config_format(const struct clat_config *c, char *buf, size_t cap)
 		cfg_add(&b, "pidfile %s\n", c->pidfile);
 	if (c->set & CLAT_CFG_DEBUG)
 		cfg_add(&b, "debug %s\n", c->debug ? "yes" : "no");
+	if (c->set & CLAT_CFG_SHARED)
+		cfg_add(&b, "shared %s\n", c->shared ? "yes" : "no");
+	if ((c->set & CLAT_CFG_TETHER) && !c->ntether)
+		cfg_add(&b, "tether none\n");
+	for (unsigned i = 0; i < c->ntether; i++)
+		cfg_add(&b, "tether %s\n", c->tether[i]);
 	return b.len;
 }

@@ -4,8 +4,10 @@
  * One `key value` per line, `#` starts a comment, blank lines are ignored. The keys mirror the long
  * options of `xlat464 clat`:
  *   uplink NAME | pref64 PREFIX|none | tun NAME | no-dns64 [yes|no] | resolv-conf FILE |
- *   force [yes|no] | control PATH | pidfile FILE | debug [yes|no]
- * A boolean key alone means yes. A key given twice: the last line wins. Flags on the command line
+ *   force [yes|no] | control PATH | pidfile FILE | debug [yes|no] | shared [yes|no] |
+ *   tether IF|none
+ * A boolean key alone means yes. A key given twice: the last line wins, except tether, whose lines
+ * add up (up to CLAT_CONFIG_TETHER_MAX interfaces; `tether none` clears the list). Flags on the command line
  * override the file (the daemon merges them, clat.c). */
 #ifndef XLAT464_CLAT_CONFIG_H
 #define XLAT464_CLAT_CONFIG_H
@@ -31,7 +33,11 @@ enum clat_config_key {
 	CLAT_CFG_CONTROL = 1u << 6,
 	CLAT_CFG_PIDFILE = 1u << 7,
 	CLAT_CFG_DEBUG = 1u << 8,
+	CLAT_CFG_SHARED = 1u << 9,
+	CLAT_CFG_TETHER = 1u << 10,
 };
+
+#define CLAT_CONFIG_TETHER_MAX 8
 
 struct clat_config {
 	unsigned set; /* enum clat_config_key bits: the keys the text gave */
@@ -43,7 +49,9 @@ struct clat_config {
 	char resolv_conf[CLAT_CONFIG_PATH_MAX];
 	char control[CLAT_CONFIG_CTL_MAX];
 	char pidfile[CLAT_CONFIG_PATH_MAX];
-	bool no_dns64, force, debug;
+	bool no_dns64, force, debug, shared;
+	char tether[CLAT_CONFIG_TETHER_MAX][CLAT_CONFIG_NAME_MAX];
+	unsigned ntether;
 };
 
 void clat_config_init(struct clat_config *c);

@@ -215,7 +215,7 @@ run() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 
 # ---- 1: SLAAC only, with tethering and the multicast leak check ---------------------------------
 if run 1; then
-	say "# 1: SLAAC only (+ --tether, multicast)"
+	say "# 1: SLAAC only (+ tether from the config file, multicast)"
 	new_client 1
 	radvd_start "" "AdvOnLink on; AdvAutonomous on;"
 	wait_until 15 slaac_done || die "no SLAAC in scenario 1"
@@ -223,7 +223,10 @@ if run 1; then
 	fwd_before=$(nsx "$NSC" sysctl -n net.ipv4.ip_forward)
 	capture "$NSC" "$IFC" uplink1 5000 "ip or ip6"
 	sleep 1
-	clat_start --uplink "$IFC" --tether tl0
+	# tethering from the config file (`tether IF`), the uplink from the command line
+	printf 'tether tl0   # the LAN behind the host\n' >"$tmp/clat1.conf"
+	check 1-config-check nsx "$NSC" sh -c "'$XLAT464' clat --config '$tmp/clat1.conf' --uplink '$IFC' --check | grep -x 'tether tl0'"
+	clat_start --uplink "$IFC" --config "$tmp/clat1.conf"
 	check 1-slaac-running wait_state running
 	check 1-slaac-dedicated-mode mode_is dedicated
 	check 1-slaac-ping ping_via_clat
@@ -238,7 +241,11 @@ if run 1; then
 	check 1-tether-lan-tcp-2MiB-sha256 tcp_copy "$NSL" "$NSS" TCP4-LISTEN "TCP4:$S4" 5101 "$tmp/blob"
 	check 1-tether-lan-tcp-download-2MiB-sha256 tcp_copy "$NSS" "$NSL" TCP4-LISTEN "TCP4:$S4" 5102 "$tmp/blob" pull
 	check 1-tether-lan-udp-echo udp_echo "$NSL" "UDP4:$S4:7777" "$tmp/udp.small"
-	tether_status() { "$XLAT464" status --control "$CTL" | grep -E "^  tether tl0 .*in place"; }
+	tether_status() {
+		"$XLAT464" status --control "$CTL" | grep -E "^  tether tl0 .*in place" || return 1
+		status_json || return 1
+		"$PY" -c 'import json, sys; c = json.load(open(sys.argv[1]))["clat"]; print(c["tether"], c["tether_nat44_in_place"]); sys.exit(0 if c["tether"] == ["tl0"] and c["tether_nat44_in_place"] else 1)' "$tmp/status$N.json"
+	}
 	check 1-tether-in-status tether_status
 	# IPv4 mDNS and SSDP from the host, to each group on every way out: default route, the uplink,
 	# the TUN; then nothing from 192.0.0.0/29 on the uplink and nothing translated from them.

@@ -140,6 +140,46 @@ static void test_format_round_trip(void **state)
 	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
 }
 
+/* tether lines add up (up to 8, no repeats, none clears), shared is a boolean; both print back. */
+static void test_tether_and_shared(void **state)
+{
+	struct clat_config c, again;
+	char err[CLAT_CONFIG_ERR_MAX], out[2048], out2[2048];
+	assert_int_equal(parse(&c, "tether wlan1\nshared\ntether usb0\n", err, sizeof(err)), 0);
+	assert_int_equal(c.ntether, 2);
+	assert_string_equal(c.tether[0], "wlan1");
+	assert_string_equal(c.tether[1], "usb0");
+	assert_true(c.shared);
+	assert_int_equal(c.set, CLAT_CFG_TETHER | CLAT_CFG_SHARED);
+	clat_config_format(&c, out, sizeof(out));
+	assert_string_equal(out, "shared yes\ntether wlan1\ntether usb0\n");
+	clat_config_init(&again);
+	assert_int_equal(clat_config_parse(&again, out, strlen(out), "printed", err, sizeof(err)), 0);
+	clat_config_format(&again, out2, sizeof(out2));
+	assert_string_equal(out, out2);
+
+	assert_int_equal(parse(&c, "tether wlan1\ntether none\nshared no\n", err, sizeof(err)), 0);
+	assert_int_equal(c.ntether, 0);
+	assert_false(c.shared);
+	clat_config_format(&c, out, sizeof(out));
+	assert_string_equal(out, "shared no\ntether none\n");
+
+	assert_int_equal(parse(&c, "tether a\ntether b\ntether c\ntether d\ntether e\ntether f\ntether g\ntether h\n",
+			       err, sizeof(err)), 0);
+	assert_int_equal(c.ntether, 8);
+	assert_int_equal(parse(&c, "tether a\ntether b\ntether c\ntether d\ntether e\ntether f\ntether g\ntether h\n"
+				   "tether i\n", err, sizeof(err)), -1);
+	assert_string_equal(err, "clat.conf:9: tether i: too many tether lines (at most 8 interfaces)");
+	assert_int_equal(parse(&c, "tether wlan1\n\ntether wlan1\n", err, sizeof(err)), -1);
+	assert_string_equal(err, "clat.conf:3: tether wlan1: given twice");
+	assert_int_equal(parse(&c, "tether wl\"an\n", err, sizeof(err)), -1);
+	assert_string_equal(err, "clat.conf:1: tether wl\"an: an interface name to tether has no '\"' or '\\'");
+	assert_int_equal(parse(&c, "tether\n", err, sizeof(err)), -1);
+	assert_string_equal(err, "clat.conf:1: tether: expects a value");
+	assert_int_equal(parse(&c, "shared maybe\n", err, sizeof(err)), -1);
+	assert_string_equal(err, "clat.conf:1: shared maybe: expects yes or no (or nothing, which means yes)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -147,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_empty_and_last_wins),
 		cmocka_unit_test(test_errors_name_the_line),
 		cmocka_unit_test(test_format_round_trip),
+		cmocka_unit_test(test_tether_and_shared),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
