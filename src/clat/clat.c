@@ -1569,6 +1569,56 @@ static int pick_prefix(struct clat *c)
 	}
 }
 
+/* Is there an IPv6 uplink to run on: --uplink IF, or the link of the IPv6 default route, with a
+ * global IPv6 address? When not, why (for the log). */
+static bool ipv6_ready(struct clat *c, char *why, size_t cap)
+{
+	static struct sys_addr6 list[CLAT_MAX_ADDRS];
+	int ifindex = c->opt.uplink ? (int)if_nametoindex(c->opt.uplink) : sys_nl_default_route_oif(&c->nl, AF_INET6, 0);
+	if (ifindex <= 0) {
+		if (c->opt.uplink)
+			snprintf(why, cap, "no link %s", c->opt.uplink);
+		else
+			snprintf(why, cap, "no IPv6 default route to find the uplink by");
+		return false;
+	}
+	int n = sys_nl_addr6_list(&c->nl, ifindex, list, CLAT_MAX_ADDRS);
+	for (int i = 0; i < n && i < CLAT_MAX_ADDRS; i++)
+		if (list[i].scope == RT_SCOPE_UNIVERSE && !ndp_is_multicast(list[i].addr) &&
+		    !(list[i].flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)))
+			return true;
+	char name[IF_NAMESIZE] = "?";
+	if_indextoname((unsigned)ifindex, name);
+	snprintf(why, cap, "uplink %s has no global IPv6 address yet", name);
+	return false;
+}
+
+/* A laptop starts the CLAT before its network is up, or on an IPv4-only network that it leaves
+ * later: wait, for as long as it takes, for an IPv6 uplink with a global address, looking again at
+ * each netlink notification and every 5 s. Nothing is set up yet, so SIGTERM may end the wait as it
+ * is. Returns 0, or -1 when netlink fails. */
+static int wait_for_ipv6(struct clat *c)
+{
+	char why[96], said[96] = "";
+	for (;;) {
+		if (ipv6_ready(c, why, sizeof(why))) {
+			if (said[0])
+				log_info("IPv6 is here: starting");
+			return 0;
+		}
+		if (strcmp(why, said) != 0) {
+			log_info("waiting for IPv6: %s", why);
+			snprintf(said, sizeof(said), "%s", why);
+		}
+		struct pollfd p = { .fd = sys_nl_fd(&c->mon), .events = POLLIN };
+		int r = poll(&p, 1, 5000);
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (r > 0)
+			sys_nl_monitor_drain(&c->mon);
+	}
+}
+
 static int setup_uplink(struct clat *c)
 {
 	int ifindex;
@@ -1660,6 +1710,10 @@ static int run(struct clat *c)
 	/* Subscribe before reading the routes, so no change falls between the read and the watch. */
 	if (sys_nl_monitor_open(&c->mon, RTMGRP_LINK | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE | RTMGRP_IPV6_IFADDR) < 0) {
 		log_warn("netlink notifications: %s", strerror(errno));
+		return -1;
+	}
+	if (wait_for_ipv6(c) < 0) {
+		log_warn("netlink: %s", strerror(errno));
 		return -1;
 	}
 	if (setup_uplink(c) < 0)
