@@ -1609,8 +1609,10 @@ static void bib_remove_all(struct nat64 *nat, uint32_t bi)
 		bib_free(nat, bi);
 		return;
 	}
-	while (nat->bib[bi].proto != NAT64_NPROTO && nat->bib[bi].sess_head != NONE)
+	while (nat->bib[bi].proto != NAT64_NPROTO && nat->bib[bi].sess_head != NONE) {
 		sess_free(nat, nat->bib[bi].sess_head);
+		nat->flushed++; /* removed by the operator's reload, as a flush removes them */
+	}
 }
 
 static bool pool_changed(const struct nat64_config *a, const struct nat64_config *b)

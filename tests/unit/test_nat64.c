@@ -1129,6 +1129,12 @@ static void test_reconfigure(void **state)
 	assert_int_equal(nat64_reconfigure(e.nat, &c, &why), 0);
 	assert_int_equal(total_sessions(&e), 0);
 	assert_int_equal(e.ev[NAT64_EV_BIB_DEL], dels + 1);
+	/* ... and counts the session it removed, as a flush would (created = expired + flushed + live) */
+	struct nat64_stats st;
+	nat64_get_stats(e.nat, &st);
+	assert_int_equal(st.sessions_created, 2);
+	assert_int_equal(st.sessions_expired, 1);
+	assert_int_equal(st.sessions_flushed, 1);
 	r = send6(&e, T_PROTO_UDP, "2001:db8:1::1", 1000, SRV1, 53, 0);
 	assert_int_equal(r.action, XLAT_FORWARD);
 	assert_int_equal(r.src[3], keep[11] - '0');
