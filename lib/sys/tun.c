@@ -1,15 +1,18 @@
 #include "tun.h"
 
+#include "xlat/offload.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-int sys_tun_open(const char *name, bool *created)
+static int tun_open(const char *name, bool *created, short extra_flags)
 {
 	struct ifreq ifr;
 
@@ -22,7 +25,7 @@ int sys_tun_open(const char *name, bool *created)
 	if (fd < 0)
 		return -1;
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	ifr.ifr_flags = (short)(IFF_TUN | IFF_NO_PI | extra_flags);
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		int e = errno;
@@ -30,6 +33,33 @@ int sys_tun_open(const char *name, bool *created)
 		errno = e;
 		return -1;
 	}
+	return fd;
+}
+
+int sys_tun_open(const char *name, bool *created) { return tun_open(name, created, 0); }
+
+/* lib/xlat/offload.h reads the header itself: the sizes must agree. */
+_Static_assert(sizeof(struct virtio_net_hdr) == XLAT_VNET_HDR_LEN, "virtio_net_hdr is 10 bytes");
+_Static_assert(VIRTIO_NET_HDR_F_NEEDS_CSUM == XLAT_VNET_F_NEEDS_CSUM && VIRTIO_NET_HDR_GSO_TCPV4 == XLAT_VNET_GSO_TCPV4 &&
+		       VIRTIO_NET_HDR_GSO_TCPV6 == XLAT_VNET_GSO_TCPV6 && VIRTIO_NET_HDR_GSO_ECN == XLAT_VNET_GSO_ECN,
+	       "virtio_net_hdr constants");
+
+int sys_tun_open_vnet(const char *name, bool *created, bool *offload)
+{
+	int fd = tun_open(name, created, IFF_VNET_HDR);
+	if (fd < 0)
+		return -1;
+	int sz = XLAT_VNET_HDR_LEN, le = 1;
+	if (ioctl(fd, TUNSETVNETHDRSZ, &sz) < 0 || ioctl(fd, TUNSETVNETLE, &le) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (*offload && ioctl(fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN)) < 0)
+		*offload = false;
+	if (!*offload)
+		ioctl(fd, TUNSETOFFLOAD, 0ul); /* a persistent TUN may keep an earlier run's offloads */
 	return fd;
 }
 

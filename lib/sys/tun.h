@@ -9,6 +9,12 @@
  * and close-on-exec. Returns the fd, or -1 with errno set. *created tells which case happened. */
 int sys_tun_open(const char *name, bool *created);
 
+/* As sys_tun_open, with a struct virtio_net_hdr (10 bytes, little-endian) before every packet read
+ * or written (IFF_VNET_HDR), and, when *offload is true, checksum and TCP segmentation offload asked
+ * for (TUNSETOFFLOAD: TUN_F_CSUM, TSO4, TSO6, TSO_ECN; lib/xlat/offload.h). *offload comes back
+ * false when the kernel refused the offloads (the headers stay, all zero). */
+int sys_tun_open_vnet(const char *name, bool *created, bool *offload);
+
 /* Sets the interface's MTU and brings it up (SIOCSIFMTU, SIOCSIFFLAGS). Returns 0 or -1 with errno. */
 int sys_link_set_mtu_up(const char *name, unsigned mtu);
 

@@ -41,7 +41,9 @@
 	X(NAT64_FRAGMENT,       "nat64-fragment",       "later fragment whose first fragment was not seen, so its ports are unknown") \
 	X(NAT64_PROTOCOL,       "nat64-protocol",       "protocol a stateful NAT64 does not translate (it carries TCP, UDP and ICMP queries)") \
 	X(WKP_NON_GLOBAL,       "wkp-non-global",       "well-known prefix 64:ff9b::/96 with a non-global IPv4 address (RFC 6052 section 3.1)") \
-	X(HAIRPIN_LOOP,         "hairpin-loop",         "hairpinned packet would be translated a second time back into itself")
+	X(HAIRPIN_LOOP,         "hairpin-loop",         "hairpinned packet would be translated a second time back into itself") \
+	X(OFFLOAD_BAD_HEADER,   "offload-bad-header",   "TUN offload header (virtio_net_hdr) whose checksum offsets fall outside the packet, or a super-packet with no checksum to finish") \
+	X(OFFLOAD_UNSUPPORTED,  "offload-unsupported",  "segmentation-offload super-packet of a kind not translated (UDP, IPv4 options, IPv6 extension headers), or whose segments cannot fit the MTU")
 
 enum xlat_drop {
 #define XLAT_X_ENUM(e, n, d) XLAT_DROP_##e,

@@ -35,6 +35,8 @@ struct plat_status_msg {
 	uint64_t tun_read_errors, tun_write_errors, reloads;
 	uint64_t replies_sent, replies_suppressed;
 	uint64_t log_lines, log_errors;
+	uint32_t offload; /* the TUN does checksum and TCP segmentation offload */
+	uint64_t gso_in, gso_bytes, csum_completed;
 	struct xlat_stats stats;
 	struct nat64_stats nat;          /* stateful */
 	uint32_t ntop;

@@ -37,6 +37,7 @@
 #include "sys/route6.h"
 #include "sys/sig.h"
 #include "sys/tun.h"
+#include "xlat/offload.h"
 
 #define PLAT_CONFIG_MAX (1u << 20)
 #define PLAT_PKT_MAX 65536
@@ -80,6 +81,9 @@ struct plat_daemon {
 	int ifindex;
 	struct plat_routes routes; /* the routes this process added (and removes at exit) */
 	int exit_status;
+	bool offload;              /* the TUN does checksum and TCP segmentation offload (offload.h) */
+	struct xlat_config lifted; /* the settings with MTUs lifted, for super-packets */
+	uint64_t gso_in, gso_bytes, csum_completed; /* super-packets translated, their bytes; checksums finished */
 };
 
 static const char plat_usage[] =
@@ -239,13 +243,73 @@ static bool reply_allowed(struct plat_daemon *d, uint64_t now)
 	return true;
 }
 
-static void write_pkt(struct plat_daemon *d, const struct xlat_pkt *p)
+/* Writes one packet behind its offload header (all zero unless vh says otherwise). */
+static void write_pkt(struct plat_daemon *d, const struct xlat_pkt *p, const struct xlat_vnet *vh)
 {
 	static struct log_ratelimit rl;
-	if (writev(d->tunfd, p->iov, (int)p->niov) < 0) {
+	static const struct xlat_vnet none;
+	uint8_t hb[XLAT_VNET_HDR_LEN];
+	struct iovec iov[1 + XLAT_PKT_IOV];
+	xlat_vnet_write(vh ? vh : &none, hb);
+	iov[0].iov_base = hb;
+	iov[0].iov_len = sizeof(hb);
+	memcpy(iov + 1, p->iov, p->niov * sizeof(p->iov[0]));
+	if (writev(d->tunfd, iov, (int)p->niov + 1) < 0) {
 		d->tun_write_errors++;
 		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(&rl))
 			log_debug("write to %s (%zu bytes): %s", d->set->tun, p->len, strerror(errno));
+	}
+}
+
+/* A packet read from the TUN (behind its offload header): readied, translated, finished, written. */
+static void handle_pkt(struct plat_daemon *d, uint8_t *pkt, size_t n, const struct xlat_vnet *vh, uint64_t now)
+{
+	struct xlat_out *out = d->out;
+	struct xlat_vnet oh;
+	bool gso = xlat_vnet_is_gso(vh);
+	enum xlat_drop why = xlat_offload_prepare(pkt, n, vh);
+	if (why != XLAT_DROP_NONE) {
+		d->ctx.stats.drops[why]++;
+		return;
+	}
+	if (!gso) {
+		d->csum_completed += (vh->flags & XLAT_VNET_F_NEEDS_CSUM) != 0;
+		xlat_translate(&d->ctx, pkt, n, out);
+	} else {
+		/* the segments, not the super-packet, must fit: MTUs lifted for the core, kept for finish */
+		const struct xlat_config *cfg = d->ctx.cfg;
+		xlat_offload_config(cfg, &d->lifted);
+		d->ctx.cfg = &d->lifted;
+		xlat_translate(&d->ctx, pkt, n, out);
+		d->ctx.cfg = cfg;
+		if (out->action == XLAT_FORWARD) {
+			why = out->npkts == 1 ? xlat_offload_finish(cfg, vh, pkt, n, &out->pkt[0], &oh)
+					      : XLAT_DROP_OFFLOAD_UNSUPPORTED;
+			if (why != XLAT_DROP_NONE) {
+				d->ctx.stats.drops[why]++;
+				return;
+			}
+			d->gso_in++;
+			d->gso_bytes += n;
+			write_pkt(d, &out->pkt[0], &oh);
+			return;
+		}
+	}
+	switch (out->action) {
+	case XLAT_DROP:
+		break; /* counted by the core under its reason */
+	case XLAT_REPLY:
+		if (out->npkts && reply_allowed(d, now)) {
+			write_pkt(d, &out->pkt[0], NULL);
+			d->replies_sent++;
+		} else {
+			d->replies_suppressed++;
+		}
+		break;
+	case XLAT_FORWARD:
+		for (unsigned k = 0; k < out->npkts; k++)
+			write_pkt(d, &out->pkt[k], NULL);
+		break;
 	}
 }
 
@@ -253,12 +317,11 @@ static void on_tun(void *arg, int fd, uint32_t events)
 {
 	static struct log_ratelimit rl;
 	struct plat_daemon *d = arg;
-	struct xlat_out *out = d->out;
 	uint64_t now = mono_ms();
 
 	set_now(d, now);
 	for (int i = 0; i < PLAT_READ_BURST; i++) {
-		ssize_t n = read(fd, d->rx, PLAT_PKT_MAX);
+		ssize_t n = read(fd, d->rx, XLAT_VNET_HDR_LEN + PLAT_PKT_MAX);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				return;
@@ -273,23 +336,13 @@ static void on_tun(void *arg, int fd, uint32_t events)
 				log_warn("read from %s: %s", d->set->tun, strerror(errno));
 			return;
 		}
-		xlat_translate(&d->ctx, d->rx, (size_t)n, out);
-		switch (out->action) {
-		case XLAT_DROP:
-			break; /* counted by the core under its reason */
-		case XLAT_REPLY:
-			if (out->npkts && reply_allowed(d, now)) {
-				write_pkt(d, &out->pkt[0]);
-				d->replies_sent++;
-			} else {
-				d->replies_suppressed++;
-			}
-			break;
-		case XLAT_FORWARD:
-			for (unsigned k = 0; k < out->npkts; k++)
-				write_pkt(d, &out->pkt[k]);
-			break;
+		if (n < XLAT_VNET_HDR_LEN) {
+			d->ctx.stats.drops[XLAT_DROP_OFFLOAD_BAD_HEADER]++;
+			continue;
 		}
+		struct xlat_vnet vh;
+		xlat_vnet_read(d->rx, &vh);
+		handle_pkt(d, d->rx + XLAT_VNET_HDR_LEN, (size_t)n - XLAT_VNET_HDR_LEN, &vh, now);
 	}
 }
 
@@ -413,6 +466,10 @@ static void fill_status(struct plat_daemon *d, struct plat_status_msg *m)
 	m->replies_suppressed = d->replies_suppressed;
 	m->log_lines = d->log.lines;
 	m->log_errors = d->log.errors;
+	m->offload = d->offload;
+	m->gso_in = d->gso_in;
+	m->gso_bytes = d->gso_bytes;
+	m->csum_completed = d->csum_completed;
 	m->stats = d->ctx.stats;
 	if (d->mode == PLAT_STATEFUL) {
 		plat_sf_get_stats(d->nat, &m->nat);
@@ -590,6 +647,9 @@ static void reload(struct plat_daemon *d)
 		free(s);
 		return;
 	}
+	if (s->offload != d->set->offload)
+		log_warn("reload: offload %s -> %s needs a restart; the TUN keeps offload %s", d->set->offload ? "yes" : "no",
+			 s->offload ? "yes" : "no", d->offload ? "on" : "off");
 	d->ctx.cfg = &s->xcfg;
 	free(d->set);
 	d->set = s;
@@ -788,7 +848,7 @@ int plat_main(int argc, char **argv)
 	if (d->opt.daemon && sys_daemonize() < 0)
 		fatal("daemon: %s", strerror(errno));
 
-	d->rx = malloc(PLAT_PKT_MAX);
+	d->rx = malloc(XLAT_VNET_HDR_LEN + PLAT_PKT_MAX);
 	d->msg = malloc(sizeof(*d->msg));
 	d->out = malloc(sizeof(*d->out));
 	if (!d->rx || !d->msg || !d->out)
@@ -796,7 +856,10 @@ int plat_main(int argc, char **argv)
 	xlat_ctx_init(&d->ctx, &s->xcfg);
 	evlog_setup(d, s);
 
-	d->tunfd = sys_tun_open(s->tun, &created);
+	d->offload = s->offload;
+	d->tunfd = sys_tun_open_vnet(s->tun, &created, &d->offload);
+	if (s->offload && !d->offload)
+		log_warn("TUN %s: the kernel refused checksum and segmentation offload; running without", s->tun);
 	if (d->tunfd < 0) {
 		log_warn("TUN %s: %s", s->tun, strerror(errno));
 		cleanup(d);

@@ -47,6 +47,7 @@ void plat_settings_init(struct plat_settings *s)
 	s->reply_rate = 100;
 	s->reply_burst = 200;
 	s->routes = true;
+	s->offload = true;
 }
 
 /* ---- value parsers ---------------------------------------------------------------------------- */
@@ -366,6 +367,7 @@ static const struct key_desc keys[] = {
 	{ "reply-rate", 1, 1 },
 	{ "reply-burst", 1, 1 },
 	{ "routes", 1, 1 },
+	{ "offload", 1, 1 },
 };
 
 int plat_settings_arity(const char *key, int *max)
@@ -484,6 +486,8 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 		return parse_num(v, 0, 1000000, &s->reply_rate, err, errlen);
 	if (strcmp(key, "reply-burst") == 0)
 		return parse_num(v, 1, 1000000, &s->reply_burst, err, errlen);
+	if (strcmp(key, "offload") == 0)
+		return parse_bool(v, &s->offload, err, errlen);
 	/* routes */
 	return parse_bool(v, &s->routes, err, errlen);
 }
@@ -687,5 +691,6 @@ size_t plat_settings_format(const struct plat_settings *s, char *buf, size_t cap
 	fmt_add(&b, "reply-rate %u\n", s->reply_rate);
 	fmt_add(&b, "reply-burst %u\n", s->reply_burst);
 	fmt_add(&b, "routes %s\n", s->routes ? "yes" : "no");
+	fmt_add(&b, "offload %s\n", s->offload ? "yes" : "no");
 	return b.len;
 }

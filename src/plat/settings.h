@@ -8,7 +8,8 @@
  *   timeout-fragment-ms N | lease-timeout T | max-sessions N | max-sessions-per-subscriber N |
  *   max-ports-per-subscriber N | subscriber-len N | port-block-size N |
  *   static tcp|udp|icmp V6#PORT V4#PORT (repeatable) | log none|syslog|/PATH | log-events LIST|none |
- *   self4 ADDR | self6 ADDR | mtu4 N | mtu6 N | reply-rate N | reply-burst N | routes yes|no
+ *   self4 ADDR | self6 ADDR | mtu4 N | mtu6 N | reply-rate N | reply-burst N | routes yes|no |
+ *   offload yes|no
  *
  * A time T is seconds, or a number with a unit s, m or h, or several of them (2h4m). Errors are
  * written to err without location; plat_settings_parse_text prefixes "NAME:LINE: " and the flag
@@ -40,6 +41,7 @@ struct plat_settings {
 	bool self4_given, self6_given;   /* else derived from the pool (plat_settings_finish) */
 	uint32_t reply_rate, reply_burst; /* ICMP errors the translator sends: per second, burst (100, 200) */
 	bool routes;                     /* add and remove the routes for pool6 and pool4 (yes) */
+	bool offload;                    /* TUN checksum and TCP segmentation offload (yes; lib/xlat/offload.h) */
 };
 
 /* Defaults (see the key list above; the lib/nat64 defaults of nat64.h for the rest). */

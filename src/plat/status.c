@@ -91,6 +91,11 @@ static void print_text(const struct plat_status_msg *m, const char *path)
 	if (m->tun_read_errors || m->tun_write_errors)
 		printf("  TUN errors: %" PRIu64 " read, %" PRIu64 " write\n", m->tun_read_errors, m->tun_write_errors);
 	printf("  log      %12" PRIu64 " lines, %" PRIu64 " errors\n", m->log_lines, m->log_errors);
+	if (m->offload)
+		printf("  offload  %12" PRIu64 " TCP super-packets (%" PRIu64 " bytes) translated whole; %" PRIu64
+		       " checksums finished\n", m->gso_in, m->gso_bytes, m->csum_completed);
+	else
+		printf("  offload  off (one packet per read and write)\n");
 	if (m->reloads)
 		printf("  reloads  %12" PRIu64 "\n", m->reloads);
 	printf("drops:\n");
@@ -155,6 +160,9 @@ static void print_json(const struct plat_status_msg *m, const char *path)
 	printf("  \"packets_6to4\": %" PRIu64 ",\n  \"bytes_6to4\": %" PRIu64 ",\n", st->pkts_6to4, st->bytes_6to4);
 	printf("  \"replies\": %" PRIu64 ",\n  \"replies_suppressed\": %" PRIu64 ",\n", m->replies_sent, m->replies_suppressed);
 	printf("  \"log_lines\": %" PRIu64 ",\n  \"log_errors\": %" PRIu64 ",\n", m->log_lines, m->log_errors);
+	printf("  \"offload\": %s,\n  \"offload_super_packets\": %" PRIu64 ",\n  \"offload_bytes\": %" PRIu64
+	       ",\n  \"offload_checksums_finished\": %" PRIu64 ",\n", m->offload ? "true" : "false", m->gso_in, m->gso_bytes,
+	       m->csum_completed);
 	printf("  \"tun_read_errors\": %" PRIu64 ",\n  \"tun_write_errors\": %" PRIu64 ",\n", m->tun_read_errors,
 	       m->tun_write_errors);
 	printf("  \"reloads\": %" PRIu64 ",\n  \"drops\": {", m->reloads);

@@ -37,6 +37,7 @@ static void test_defaults(void **state)
 	assert_int_equal(s.lease_timeout, 7200);
 	assert_int_equal(s.log_events, NAT64_LOG_BIB | NAT64_LOG_BLOCK);
 	assert_true(s.routes);
+	assert_true(s.offload);
 	assert_string_equal(s.log_target, "");
 }
 
@@ -70,7 +71,8 @@ static void test_full_file(void **state)
 				   "mtu6 1400\n"
 				   "reply-rate 50\n"
 				   "reply-burst 10\n"
-				   "routes no\n";
+				   "routes no\n"
+				   "offload no\n";
 	char err[PLAT_ERR_MAX] = "";
 	assert_int_equal(parse(&s, text, err), 0);
 	assert_string_equal(s.tun, "nat64");
@@ -105,6 +107,7 @@ static void test_full_file(void **state)
 	assert_int_equal(s.reply_rate, 50);
 	assert_int_equal(s.reply_burst, 10);
 	assert_false(s.routes);
+	assert_false(s.offload);
 	assert_int_equal(plat_settings_finish(&s, err, sizeof(err)), 0);
 	/* self6 derived from self4 in pool6 */
 	uint8_t want[16];
@@ -154,6 +157,7 @@ static void test_errors_name_the_line(void **state)
 	expect_error("control run.sock\n", "not an absolute path");
 	expect_error("mtu6 1279\n", "from 1280 to 65535");
 	expect_error("routes maybe\n", "neither yes nor no");
+	expect_error("offload sometimes\n", "neither yes nor no");
 	expect_error("tun a/b\n", "not a valid interface name");
 	expect_error("tun abcdefghijklmnop\n", "1 to 15 characters");
 	expect_error("self4 ::1\n", "not an IPv4 address");
