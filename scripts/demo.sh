@@ -1,6 +1,6 @@
 #!/bin/bash
 # The main job: the whole 464XLAT system on this one machine, in network namespaces, with xlat464
-# alone — PREF64 announcer, option-108 DHCPv4 responder, PLAT (stateless, xlat464 siit + NAT44) and
+# alone — PREF64 announcer, option-108 DHCPv4 responder, PLAT (stateful NAT64, xlat464 plat) and
 # the CLAT on an IPv6-only client — then a step-by-step tour of what a newcomer should see (the
 # DHCPv4 exchange ending in option 108, PREF64 learned from the RA, the CLAT up, ping, a web page
 # fetched from an IPv4 literal, traceroute with hops, every daemon's status), then everything

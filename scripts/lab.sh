@@ -14,9 +14,9 @@
 # |   ipv6_only_preferred     |    |   PREF64 64:ff9b::/96                        |   | python3 http.server|
 # |   -> option 108, no IPv4  |    | xlat464 dhcp4 --mode mostly: option 108 to   |   |   :8000            |
 # | xlat464 clat: PREF64 from |    |   clients that ask, else 192.0.2.100-199     |   | socat UDP echo :7  |
-# |   the RA; TUN clat        |    | PLAT: xlat464 siit on TUN nat64, pool6       |   |                    |
-# |   192.0.0.1               |    |   64:ff9b::/96, EAM 198.51.100.10 = the      |   |                    |
-# | x464c1 SLAAC              |    |   client's CLAT address; nft masquerade      |   |                    |
+# |   the RA; TUN clat        |    | PLAT: xlat464 plat (stateful NAT64) on TUN   |   |                    |
+# |   192.0.0.1               |    |   nat64, pool6 64:ff9b::/96, pool4           |   |                    |
+# | x464c1 SLAAC              |    |   198.51.100.0/28 (routed to it by itself)   |   |                    |
 # +-------------+-------------+    | br0 2001:db8:1::1/64          r-s            |   | s-r 203.0.113.2/24 |
 #               +------------------+ 192.0.2.1/24        203.0.113.1/24 +---------+---+ default via .1     |
 #  ns x464lab-client4 (udhcpc,     |                                              |   +--------------------+
@@ -24,10 +24,10 @@
 #                                  +----------------------------------------------+
 #
 # The client's IPv4 path: 192.0.0.1 -> CLAT (RFC 7915) -> 2001:db8:1::<CLAT iid> -> 64:ff9b::203.0.113.2
-# -> router kernel -> TUN nat64 -> xlat464 siit (source by EAM: 198.51.100.10, destination by pool6:
-# 203.0.113.2) -> nft masquerade out of r-s (203.0.113.1) -> server; and back the same way. A stateless
-# SIIT cannot map a whole /64 of clients into IPv4, so the EAM names the one CLAT address, read from
-# the CLAT's status once it is up. The stateful PLAT (`xlat464 plat`, issue 4) will replace this.
+# -> router kernel -> TUN nat64 -> xlat464 plat (RFC 6146: the source gets a binding in the pool
+# 198.51.100.0/28, the destination is 203.0.113.2 by pool6) -> r-s -> server; and back the same way,
+# the server answering 198.51.100.x, which the router routes into the TUN. The IPv4 client of the mostly
+# network (192.0.2.0/24) is masqueraded out of r-s by nftables, as a home router would.
 #
 # State: /run/xlat464-lab/ (pids, logs, control sockets). Environment: XLAT464 (the binary),
 # XLAT464_LAB_DIR (state directory, default /run/xlat464-lab), XLAT464_LAB_PREFIX (namespace name
@@ -59,9 +59,9 @@ POOL_LAST=192.0.2.199
 PREF64=64:ff9b::/96
 RS4=203.0.113.1
 S4=203.0.113.2
-EAM4=198.51.100.10
+POOL4=198.51.100.0/28
 SELF4=198.51.100.1
-SELF6=64:ff9b::c633:6401   # 64:ff9b::198.51.100.1: the CLAT shows the siit's own errors as 198.51.100.1
+SELF6=64:ff9b::c633:6401   # 64:ff9b::198.51.100.1: the CLAT shows the PLAT's own errors as 198.51.100.1
 WEB_PORT=8000
 ECHO_PORT=7
 
@@ -177,12 +177,12 @@ EOF
 	wait_for 10 test -S "$STATE/ra.sock" || fail_up "xlat464 ra did not start"
 	wait_for 10 test -S "$STATE/dhcp4.sock" || fail_up "xlat464 dhcp4 did not start"
 
-	# NAT44 behind the PLAT (and for the IPv4 client of the mostly network).
+	# NAT44 for the IPv4 client of the mostly network (the PLAT needs none: its pool is routed).
 	nsx "$NSR" nft -f - <<EOF || fail_up "nft"
 table ip x464lab {
 	chain post {
 		type nat hook postrouting priority 100;
-		oifname "r-s" ip saddr { 198.51.100.0/24, 192.0.2.0/24 } masquerade
+		oifname "r-s" ip saddr 192.0.2.0/24 masquerade
 	}
 }
 EOF
@@ -203,14 +203,12 @@ EOF
 	[ -n "$clat6" ] || fail_up "could not read the CLAT's IPv6 address from its status"
 	say "$clat6" >"$STATE/clat-ipv6"
 
-	# The PLAT: stateless SIIT, the CLAT address mapped to one IPv4 address, masqueraded after.
-	ip -n "$NSR" tuntap add nat64 mode tun || fail_up "tuntap nat64"
-	start siit "$NSR" "$XLAT464" siit --tun nat64 --pool6 "$PREF64" --eam "$EAM4/32" "$clat6/128" \
-		--self4 "$SELF4" --self6 "$SELF6" --control "$STATE/siit.sock" --foreground
-	wait_for 10 test -S "$STATE/siit.sock" || fail_up "xlat464 siit did not start"
-	ip -n "$NSR" link set nat64 up
-	ip -n "$NSR" route add "$PREF64" dev nat64 || fail_up "route $PREF64"
-	ip -n "$NSR" route add 198.51.100.0/24 dev nat64 || fail_up "route 198.51.100.0/24"
+	# The PLAT: the stateful NAT64, which makes its TUN and routes pool6 and pool4 into it itself. The
+	# lab's "Internet" uses documentation addresses, which RFC 6052 section 3.1 keeps away from the
+	# well-known prefix unless the operator says otherwise (docs/plat.md).
+	start plat "$NSR" "$XLAT464" plat --tun nat64 --pool6 "$PREF64" --pool4 "$POOL4" --allow-wkp-non-global yes \
+		--self4 "$SELF4" --self6 "$SELF6" --log "$STATE/plat-events.log" --control "$STATE/plat.sock" --foreground
+	wait_for 10 test -S "$STATE/plat.sock" || fail_up "xlat464 plat did not start"
 
 	# Client 2: udhcpc, no option 108: an IPv4 lease from the pool (recorded, then configured here).
 	cat >"$STATE/udhcpc.sh" <<EOF
@@ -233,7 +231,7 @@ EOF
 	# End to end, within a deadline, before saying it is up.
 	wait_for 20 nsx "$NSC" ping -c 1 -W 1 "$S4" || fail_up "no IPv4 from the client to $S4 through the CLAT and PLAT"
 	wait_for 10 nsx "$NSC" curl -s -m 2 -o /dev/null "http://$S4:$WEB_PORT/" || fail_up "the web server does not answer"
-	say "xlat464 lab: up. The client $NSC is IPv6-only (CLAT $clat6 = 192.0.0.1; PLAT EAM $EAM4)."
+	say "xlat464 lab: up. The client $NSC is IPv6-only (CLAT $clat6 = 192.0.0.1; PLAT pool $POOL4)."
 	say "  next: xlat464 lab tour     (or: ip netns exec $NSC ping $S4)"
 	say "  then: xlat464 lab down"
 }
@@ -287,11 +285,15 @@ do_tour() {
 	inc traceroute -n -q 1 -w 2 -m 8 "$S4" || rc=1
 
 	step "7. The status of every daemon"
-	for n in clat siit ra dhcp4; do
+	for n in clat plat ra dhcp4; do
 		say "\$ xlat464 status --control $STATE/$n.sock   # $n"
 		"$XLAT464" status --control "$STATE/$n.sock" 2>&1 | sed 's/^/    /'
 		[ "${PIPESTATUS[0]}" = 0 ] || rc=1
 	done
+	say "\$ xlat464 status --control $STATE/plat.sock --sessions   # the PLAT's sessions (RFC 6146)"
+	"$XLAT464" status --control "$STATE/plat.sock" --sessions 2>&1 | head -n 12 | sed 's/^/    /'
+	say "\$ head $STATE/plat-events.log   # its binding log (RFC 6888 REQ-12)"
+	head -n 6 "$STATE/plat-events.log" 2>&1 | sed 's/^/    /'
 	say ""
 	say "End of the tour. 'xlat464 lab down' removes everything."
 	return $rc

@@ -93,8 +93,8 @@ check "lab up: says it is up" grep -q "xlat464 lab: up" "$tmp/up.out"
 check "lab up: 4 namespaces ${P}{router,server,client,client4}" \
 	test "$(ip netns list | awk '{print $1}' | grep -cE "^${P}(router|server|client|client4)$")" = 4
 cp "$XLAT464_LAB_DIR/pids" "$tmp/pids" 2>/dev/null
-check "lab up: pids recorded (web echo ra dhcp4 dhcpcd clat siit)" \
-	test "$(awk '{print $1}' "$tmp/pids" 2>/dev/null | sort | tr '\n' ' ')" = "clat dhcp4 dhcpcd echo ra siit web "
+check "lab up: pids recorded (web echo ra dhcp4 dhcpcd clat plat)" \
+	test "$(awk '{print $1}' "$tmp/pids" 2>/dev/null | sort | tr '\n' ' ')" = "clat dhcp4 dhcpcd echo plat ra web "
 
 timeout 60 "$XLAT464" lab up >"$tmp/up2.out" 2>&1
 rc=$?
@@ -138,13 +138,18 @@ check "tour 6: at least one intermediate hop answered (not *)" trace_hop
 # 7. every daemon's status: the part of section 7 after "$ xlat464 status ... # NAME"
 daemon() { section 7 | awk -v n="# $1" '/^\$ xlat464 status/ { on = (index($0, n) > 0) } on'; }
 st_clat() { daemon clat | grep -q 'clat on clat (pid' && daemon clat | grep -q 'state running'; }
-st_siit() { daemon siit | grep -q 'siit on nat64 (pid' && daemon siit | grep -qE 'eam 198\.51\.100\.10/32 2001:db8:1:[0-9a-f:]+/128'; }
-st_siit_traffic() { test "$(daemon siit | grep -cE '^ +(4to6|6to4) +[1-9]')" = 2; }
+st_plat() { daemon plat | grep -q 'plat on nat64 (pid .*stateful NAT64' && daemon plat | grep -qE '^ +pool4 198\.51\.100\.0/28'; }
+st_plat_traffic() { test "$(daemon plat | grep -cE '^ +(4to6|6to4) +[1-9]')" = 2; }
+st_plat_sessions() { # the CLAT's flows: sessions of the CLAT address, bindings in the pool, and logged
+	section 7 | grep -qE '^ +(tcp|udp|icmp) +2001:db8:1:[0-9a-f:]+#[0-9]+ +198\.51\.100\.([0-9]|1[0-5])#[0-9]+ +-> +203\.0\.113\.2#' &&
+		section 7 | grep -qE 'Z nat64 bib-add (tcp|udp|icmp) 2001:db8:1:[0-9a-f:]+#[0-9]+ 198\.51\.100\.'
+}
 st_ra() { daemon ra | grep -q 'ra on br0 (pid' && daemon ra | grep -q 'state advertising'; }
 st_dhcp4() { daemon dhcp4 | grep -q 'dhcp4 on br0 (pid' && daemon dhcp4 | grep -qE 'asked for 108 +1 +\(50\.0%\)'; }
 check "tour 7: clat status answers (running)" st_clat
-check "tour 7: siit status answers, EAM 198.51.100.10 = the CLAT address" st_siit
-check "tour 7: siit translated traffic both ways" st_siit_traffic
+check "tour 7: plat status answers (stateful NAT64, pool4 198.51.100.0/28)" st_plat
+check "tour 7: plat translated traffic both ways" st_plat_traffic
+check "tour 7: plat sessions and binding log show the CLAT's flows" st_plat_sessions
 check "tour 7: ra status answers (advertising)" st_ra
 check "tour 7: dhcp4 status answers (1 of 2 clients asked for 108)" st_dhcp4
 
