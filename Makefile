@@ -28,7 +28,7 @@ APP_OBJ  := $(APP_SRC:%.c=$(O)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
-.PHONY: all check unit vectors purity fuzz bench bench-clat clean
+.PHONY: all check unit vectors purity fuzz bench bench-clat install uninstall clean
 all: $(O)/xlat464 purity
 
 $(O)/%.o: %.c
@@ -88,6 +88,19 @@ bench: $(O)/libxlat464.a
 # End-to-end CLAT throughput in namespaces beside plain IPv4 forwarding and TAYGA (root; bench/clat.sh).
 bench-clat: $(O)/xlat464
 	XLAT464=$(abspath $(O))/xlat464 bench/clat.sh
+
+# Installs the binary, the CLAT's systemd unit and (when there is none) an example config file.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: $(O)/xlat464
+	install -D -m 0755 $(O)/xlat464 $(DESTDIR)$(PREFIX)/bin/xlat464
+	install -D -m 0644 dist/systemd/xlat464-clat.service $(DESTDIR)$(PREFIX)/lib/systemd/system/xlat464-clat.service
+	sed -i 's|/usr/local/bin/xlat464|$(PREFIX)/bin/xlat464|' $(DESTDIR)$(PREFIX)/lib/systemd/system/xlat464-clat.service
+	@if [ -e $(DESTDIR)/etc/xlat464/clat.conf ]; then echo "keeping $(DESTDIR)/etc/xlat464/clat.conf"; \
+	else install -D -m 0644 dist/clat.conf $(DESTDIR)/etc/xlat464/clat.conf; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/xlat464 $(DESTDIR)$(PREFIX)/lib/systemd/system/xlat464-clat.service
 
 clean:
 	rm -rf build build-san build-fuzz build-clang

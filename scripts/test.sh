@@ -44,6 +44,7 @@ stage "unit and vector tests (gcc)" make -j"$JOBS" unit
 stage "unit and vector tests (clang)" make -j"$JOBS" CC=clang O=build-clang unit
 stage "unit and vector tests (ASan+UBSan)" make -j"$JOBS" SAN=1 unit
 stage "xlat464 translate (pcap in, pcap out)" tests/translate_pcap.sh
+stage "make install (staging directory)" tests/install.sh
 stage "docs/drop-reasons.md matches lib/xlat/xlat_drops.h" sh -c 'build/xlat464 siit --list-drop-reasons | diff -u docs/drop-reasons.md -'
 
 if [ "$(id -u)" -eq 0 ]; then
