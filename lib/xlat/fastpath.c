@@ -39,7 +39,7 @@ static const uint8_t maybe_special4[256] = { [0] = 1, [127] = 1, [169] = 1, [224
 /* ... and of an IPv6 address (xlat_v6_special): ::/64 (for :: and ::1; also the IPv4-compatible and
  * -mapped forms) and fe00::/7 (for fe80::/10 and ff00::/8). Not all of ::/8: the well-known prefix
  * 64:ff9b::/96, the one most PLATs and CLATs use, starts with a zero byte. */
-FAST_INLINE bool maybe_special6(const uint8_t *a) { return a[0] >= 0xfe || be64_at(a) == 0; }
+FAST_INLINE bool maybe_special6(const uint8_t *a) { return (uint8_t)(a[0] + 2) < 2 || csum_word64(a) == 0; }
 
 /* Does the IPv4 address a (host order) lie in the entry's IPv4 prefix? */
 FAST_INLINE bool eam_match4(const struct xlat_eam *e, uint32_t a)
