@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../cli/daemon_opts.h"
 #include "ctl_msg.h"
 #include "evlog.h"
 #include "nat64/dynpool.h"
@@ -46,8 +47,7 @@
 #define PLAT_ROUTE_METRIC 1024
 
 struct plat_opts {
-	const char *config, *pidfile;
-	bool daemon, check, print_config, debug;
+	struct daemon_opts d; /* --config, --pidfile, --foreground/--daemon, --check, --print-config, --debug */
 	char **flags; /* settings flags and their values, re-applied on every reload */
 	int nflags;
 };
@@ -620,7 +620,7 @@ static void reload(struct plat_daemon *d)
 		log_warn("reload: out of memory; keeping the current settings");
 		return;
 	}
-	if (settings_load(s, d->opt.config, d->opt.flags, d->opt.nflags, err, sizeof(err)) < 0) {
+	if (settings_load(s, d->opt.d.config, d->opt.flags, d->opt.nflags, err, sizeof(err)) < 0) {
 		log_warn("reload: %s; keeping the current settings", err);
 		free(s);
 		return;
@@ -667,7 +667,7 @@ static void on_signal(void *arg, int fd, uint32_t events)
 	int sig;
 	while ((sig = sys_signalfd_read(fd)) != 0) {
 		if (sig == SIGHUP) {
-			log_info("SIGHUP: reloading %s", d->opt.config ? d->opt.config : "settings (no config file)");
+			log_info("SIGHUP: reloading %s", d->opt.d.config ? d->opt.d.config : "settings (no config file)");
 			reload(d);
 		} else {
 			log_info("%s: exiting", strsignal(sig));
@@ -693,38 +693,12 @@ static int parse_opts(int argc, char **argv, struct plat_opts *o)
 		}
 		if (r > 0)
 			continue;
-		const char **val = NULL;
-		if (strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0)
-			val = &o->config;
-		else if (strcmp(a, "--pidfile") == 0)
-			val = &o->pidfile;
-		if (val) {
-			if (i + 1 >= argc) {
-				log_warn("%s: expects a value", a);
-				return -1;
-			}
-			*val = argv[i + 1];
-			i += 2;
-			continue;
-		}
-		if (strcmp(a, "--foreground") == 0 || strcmp(a, "-f") == 0)
-			o->daemon = false;
-		else if (strcmp(a, "--daemon") == 0)
-			o->daemon = true;
-		else if (strcmp(a, "--check") == 0)
-			o->check = true;
-		else if (strcmp(a, "--print-config") == 0)
-			o->print_config = true;
-		else if (strcmp(a, "--debug") == 0 || strcmp(a, "-d") == 0)
-			o->debug = true;
-		else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(plat_usage, stdout);
-			exit(0);
-		} else {
+		if ((r = daemon_opt_take(argc, argv, &i, &o->d, plat_usage)) < 0)
+			return -1;
+		if (r == 0) {
 			log_warn("%s: unknown option (see xlat464 plat --help)", a);
 			return -1;
 		}
-		i++;
 	}
 	return 0;
 }
@@ -746,8 +720,8 @@ static void cleanup(struct plat_daemon *d)
 		close(d->cmdfd);
 		unlink(d->cmdpath);
 	}
-	if (d->opt.pidfile)
-		sys_pidfile_remove(d->opt.pidfile);
+	if (d->opt.d.pidfile)
+		sys_pidfile_remove(d->opt.d.pidfile);
 	if (d->sigfd >= 0)
 		close(d->sigfd);
 	if (d->timerfd >= 0)
@@ -794,12 +768,12 @@ int plat_main(int argc, char **argv)
 		free(d->opt.flags);
 		return 2;
 	}
-	if (d->opt.debug)
+	if (d->opt.d.debug)
 		log_set_level(LOG_LEVEL_DEBUG);
 	d->set = malloc(sizeof(*d->set));
 	if (!d->set)
 		fatal("out of memory");
-	if (settings_load(d->set, d->opt.config, d->opt.flags, d->opt.nflags, err, sizeof(err)) < 0) {
+	if (settings_load(d->set, d->opt.d.config, d->opt.flags, d->opt.nflags, err, sizeof(err)) < 0) {
 		log_warn("%s", err);
 		cleanup(d);
 		return 1;
@@ -826,11 +800,11 @@ int plat_main(int argc, char **argv)
 		}
 		s->xcfg.policy = nat64_dynpool_policy(d->dp);
 	}
-	if (d->opt.print_config || d->opt.check) {
+	if (d->opt.d.print_config || d->opt.d.check) {
 		static char text[PLAT_SETTINGS_TEXT_MAX * 2];
 		plat_settings_format(s, text, sizeof(text));
 		fputs(text, stdout);
-		if (d->opt.check)
+		if (d->opt.d.check)
 			log_info("configuration OK");
 		cleanup(d);
 		return 0;
@@ -845,7 +819,7 @@ int plat_main(int argc, char **argv)
 		snprintf(d->cmdpath, sizeof(d->cmdpath), "%.*s.cmd", (int)(cl - 5), d->ctlpath);
 	else
 		snprintf(d->cmdpath, sizeof(d->cmdpath), "%.100s.cmd", d->ctlpath);
-	if (d->opt.daemon && sys_daemonize() < 0)
+	if (d->opt.d.daemon && sys_daemonize() < 0)
 		fatal("daemon: %s", strerror(errno));
 
 	d->rx = malloc(XLAT_VNET_HDR_LEN + PLAT_PKT_MAX);
@@ -920,9 +894,9 @@ int plat_main(int argc, char **argv)
 		cleanup(d);
 		return 1;
 	}
-	if (d->opt.pidfile && sys_pidfile_write(d->opt.pidfile) < 0) {
-		log_warn("pidfile %s: %s", d->opt.pidfile, strerror(errno));
-		d->opt.pidfile = NULL;
+	if (d->opt.d.pidfile && sys_pidfile_write(d->opt.d.pidfile) < 0) {
+		log_warn("pidfile %s: %s", d->opt.d.pidfile, strerror(errno));
+		d->opt.d.pidfile = NULL;
 		cleanup(d);
 		return 1;
 	}

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../cli/daemon_opts.h"
 #include "ctl_msg.h"
 #include "engine.h"
 #include "settings.h"
@@ -32,8 +33,9 @@
 #define SIIT_CTL_PATH_MAX 108
 
 struct siit_opts {
-	const char *config, *control, *pidfile;
-	bool daemon, check, print_config, list_drops, debug;
+	struct daemon_opts d; /* --config, --pidfile, --foreground/--daemon, --check, --print-config, --debug */
+	const char *control;
+	bool list_drops;
 	char **flags; /* settings flags and their values, re-applied on every reload */
 	int nflags;
 };
@@ -239,7 +241,7 @@ static void reload(struct siit_daemon *d)
 		log_warn("reload: out of memory; keeping the current settings");
 		return;
 	}
-	if (siit_settings_load(s, d->opt.config, d->opt.flags, d->opt.nflags, err, sizeof(err)) < 0 ||
+	if (siit_settings_load(s, d->opt.d.config, d->opt.flags, d->opt.nflags, err, sizeof(err)) < 0 ||
 	    siit_settings_validate(s, true, err, sizeof(err)) < 0) {
 		log_warn("reload: %s; keeping the current settings", err);
 		free(s);
@@ -269,7 +271,7 @@ static void on_signal(void *arg, int fd, uint32_t events)
 
 	while ((sig = sys_signalfd_read(fd)) != 0) {
 		if (sig == SIGHUP) {
-			log_info("SIGHUP: reloading %s", d->opt.config ? d->opt.config : "settings (no config file)");
+			log_info("SIGHUP: reloading %s", d->opt.d.config ? d->opt.d.config : "settings (no config file)");
 			reload(d);
 		} else {
 			log_info("%s: exiting", strsignal(sig));
@@ -296,42 +298,25 @@ static int parse_opts(int argc, char **argv, struct siit_opts *o)
 		}
 		if (r > 0)
 			continue;
-		const char **val = NULL;
-		if (strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0)
-			val = &o->config;
-		else if (strcmp(a, "--control") == 0)
-			val = &o->control;
-		else if (strcmp(a, "--pidfile") == 0)
-			val = &o->pidfile;
-		if (val) {
+		if ((r = daemon_opt_take(argc, argv, &i, &o->d, siit_usage)) != 0) {
+			if (r < 0)
+				return -1;
+			continue;
+		}
+		if (strcmp(a, "--control") == 0) {
 			if (i + 1 >= argc) {
 				log_warn("%s: expects a value", a);
 				return -1;
 			}
-			*val = argv[i + 1];
+			o->control = argv[i + 1];
 			i += 2;
-			continue;
-		}
-		if (strcmp(a, "--foreground") == 0 || strcmp(a, "-f") == 0)
-			o->daemon = false;
-		else if (strcmp(a, "--daemon") == 0)
-			o->daemon = true;
-		else if (strcmp(a, "--check") == 0)
-			o->check = true;
-		else if (strcmp(a, "--print-config") == 0)
-			o->print_config = true;
-		else if (strcmp(a, "--list-drop-reasons") == 0)
+		} else if (strcmp(a, "--list-drop-reasons") == 0) {
 			o->list_drops = true;
-		else if (strcmp(a, "--debug") == 0 || strcmp(a, "-d") == 0)
-			o->debug = true;
-		else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(siit_usage, stdout);
-			exit(0);
+			i++;
 		} else {
 			log_warn("%s: unknown option (see xlat464 siit --help)", a);
 			return -1;
 		}
-		i++;
 	}
 	return 0;
 }
@@ -342,8 +327,8 @@ static void cleanup(struct siit_daemon *d)
 		close(d->ctlfd);
 		unlink(d->ctlpath);
 	}
-	if (d->opt.pidfile)
-		sys_pidfile_remove(d->opt.pidfile);
+	if (d->opt.d.pidfile)
+		sys_pidfile_remove(d->opt.d.pidfile);
 	if (d->sigfd >= 0)
 		close(d->sigfd);
 	/* A TUN this process created disappears with its descriptor; one made beforehand
@@ -372,7 +357,7 @@ int siit_main(int argc, char **argv)
 		free(d->opt.flags);
 		return 2;
 	}
-	if (d->opt.debug)
+	if (d->opt.d.debug)
 		log_set_level(LOG_LEVEL_DEBUG);
 	if (d->opt.list_drops) {
 		siit_print_drop_reasons();
@@ -382,17 +367,17 @@ int siit_main(int argc, char **argv)
 	d->set = malloc(sizeof(*d->set));
 	if (!d->set)
 		fatal("out of memory");
-	if (siit_settings_load(d->set, d->opt.config, d->opt.flags, d->opt.nflags, err, sizeof(err)) < 0 ||
+	if (siit_settings_load(d->set, d->opt.d.config, d->opt.flags, d->opt.nflags, err, sizeof(err)) < 0 ||
 	    siit_settings_validate(d->set, true, err, sizeof(err)) < 0) {
 		log_warn("%s", err);
 		cleanup(d);
 		return 1;
 	}
-	if (d->opt.print_config || d->opt.check) {
+	if (d->opt.d.print_config || d->opt.d.check) {
 		static char text[SIIT_STATUS_SETTINGS_MAX];
 		siit_settings_format(d->set, text, sizeof(text));
 		fputs(text, stdout);
-		if (d->opt.check)
+		if (d->opt.d.check)
 			log_info("configuration OK");
 		cleanup(d);
 		return 0;
@@ -403,7 +388,7 @@ int siit_main(int argc, char **argv)
 		snprintf(d->ctlpath, sizeof(d->ctlpath), "%s", d->opt.control);
 	else
 		snprintf(d->ctlpath, sizeof(d->ctlpath), "%s/siit-%s.sock", SYS_CTL_DIR, tun);
-	if (d->opt.daemon && sys_daemonize() < 0)
+	if (d->opt.d.daemon && sys_daemonize() < 0)
 		fatal("daemon: %s", strerror(errno));
 
 	d->rx = malloc(SIIT_PKT_MAX);
@@ -443,9 +428,9 @@ int siit_main(int argc, char **argv)
 		cleanup(d);
 		return 1;
 	}
-	if (d->opt.pidfile && sys_pidfile_write(d->opt.pidfile) < 0) {
-		log_warn("pidfile %s: %s", d->opt.pidfile, strerror(errno));
-		d->opt.pidfile = NULL;
+	if (d->opt.d.pidfile && sys_pidfile_write(d->opt.d.pidfile) < 0) {
+		log_warn("pidfile %s: %s", d->opt.d.pidfile, strerror(errno));
+		d->opt.d.pidfile = NULL;
 		cleanup(d);
 		return 1;
 	}
