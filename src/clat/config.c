@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/cfgtext.h"
 #include "../siit/settings.h"
 #include "xlat/xlat.h"
 
-#define CFG_LINE_MAX 1024
 #define CFG_WORDS_MAX 4
 
 static int cfg_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -164,62 +164,45 @@ static const char *set_key(struct clat_config *c, const struct cfg_key *k, const
 	return why;
 }
 
+static int clat_line(void *arg, const struct cfgtext_line *l, char *msg, size_t msgcap)
+{
+	struct clat_config *c = arg;
+	const struct cfg_key *k = NULL;
+	for (size_t i = 0; i < sizeof(cfg_keys) / sizeof(cfg_keys[0]); i++)
+		if (strcmp(l->word[0], cfg_keys[i].name) == 0)
+			k = &cfg_keys[i];
+	/* word[0] and the values may be long junk: bound them in messages */
+	if (!k) {
+		snprintf(msg, msgcap,
+			 "%.64s: unknown key (uplink, pref64, tun, no-dns64, resolv-conf, force, control, pidfile, debug, "
+			 "shared, tether)",
+			 l->word[0]);
+		return -1;
+	}
+	if (l->nw > 2) {
+		snprintf(msg, msgcap, "%s: one value expected, got %s%d", k->name, l->more ? "at least " : "", l->nw - 1);
+		return -1;
+	}
+	if (l->nw < 2 && !k->is_bool) {
+		snprintf(msg, msgcap, "%s: expects a value", k->name);
+		return -1;
+	}
+	const char *why = set_key(c, k, l->nw > 1 ? l->word[1] : NULL);
+	if (why) {
+		snprintf(msg, msgcap, "%s %.64s: %s", k->name, l->nw > 1 ? l->word[1] : "", why);
+		return -1;
+	}
+	c->set |= k->bit;
+	return 0;
+}
+
 int clat_config_parse(struct clat_config *c, const char *text, size_t len, const char *name, char *err,
 		      size_t errlen)
 {
-	char line[CFG_LINE_MAX];
-	size_t pos = 0;
-	unsigned lineno = 0;
-
+	static const struct cfgtext_rules rules = { .max_words = CFG_WORDS_MAX, .more_ok = true };
 	if (len > CLAT_CONFIG_FILE_MAX)
 		return cfg_err(err, errlen, "%s: larger than %u bytes", name, CLAT_CONFIG_FILE_MAX);
-	while (pos < len) {
-		const char *start = text + pos;
-		const char *nl = memchr(start, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - start) : len - pos;
-		pos += n + (nl ? 1 : 0);
-		lineno++;
-		if (memchr(start, '\0', n))
-			return cfg_err(err, errlen, "%s:%u: NUL byte in line", name, lineno);
-		if (n >= sizeof(line))
-			return cfg_err(err, errlen, "%s:%u: line longer than %zu bytes", name, lineno, sizeof(line) - 1);
-		memcpy(line, start, n);
-		line[n] = '\0';
-		char *hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-		const char *word[CFG_WORDS_MAX] = { NULL };
-		int nw = 0;
-		char *save = NULL;
-		for (char *w = strtok_r(line, " \t\r\v\f", &save); w; w = strtok_r(NULL, " \t\r\v\f", &save)) {
-			if (nw == CFG_WORDS_MAX)
-				break;
-			word[nw++] = w;
-		}
-		if (nw == 0)
-			continue;
-		const struct cfg_key *k = NULL;
-		for (size_t i = 0; i < sizeof(cfg_keys) / sizeof(cfg_keys[0]); i++)
-			if (strcmp(word[0], cfg_keys[i].name) == 0)
-				k = &cfg_keys[i];
-		/* word[0] and the values may be long junk: bound them in messages */
-		if (!k)
-			return cfg_err(err, errlen,
-				       "%s:%u: %.64s: unknown key (uplink, pref64, tun, no-dns64, resolv-conf, force, "
-				       "control, pidfile, debug, shared, tether)",
-				       name, lineno, word[0]);
-		if (nw > 2)
-			return cfg_err(err, errlen, "%s:%u: %s: one value expected, got %s%d", name, lineno, k->name,
-				       nw > CFG_WORDS_MAX - 1 ? "at least " : "", nw - 1);
-		if (nw < 2 && !k->is_bool)
-			return cfg_err(err, errlen, "%s:%u: %s: expects a value", name, lineno, k->name);
-		const char *why = set_key(c, k, nw > 1 ? word[1] : NULL);
-		if (why)
-			return cfg_err(err, errlen, "%s:%u: %s %.64s: %s", name, lineno, k->name, nw > 1 ? word[1] : "",
-				       why);
-		c->set |= k->bit;
-	}
-	return 0;
+	return cfgtext_walk(text, len, name, &rules, clat_line, c, err, errlen);
 }
 
 struct cfg_fmt {

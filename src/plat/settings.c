@@ -7,10 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/cfgtext.h"
 #include "nat64/dynpool.h"
 
-#define LINE_MAX_BYTES 1024
-#define WORDS_MAX 8
 #define TIME_MAX_SEC 31536000u /* a year */
 
 static int set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -492,47 +491,22 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 	return parse_bool(v, &s->routes, err, errlen);
 }
 
+static int plat_line(void *arg, const struct cfgtext_line *l, char *msg, size_t msgcap)
+{
+	char why[PLAT_ERR_MAX];
+	if (plat_settings_set(arg, l->word[0], l->word + 1, l->nw - 1, why, sizeof(why)) < 0) {
+		snprintf(msg, msgcap, "%.64s: %s", l->word[0], why);
+		return -1;
+	}
+	return 0;
+}
+
 int plat_settings_parse_text(struct plat_settings *s, const char *text, size_t len, const char *name, char *err,
 			     size_t errlen)
 {
-	char line[LINE_MAX_BYTES];
-	char msg[PLAT_ERR_MAX];
-	size_t pos = 0;
-	unsigned lineno = 0;
-
-	while (pos < len) {
-		const char *start = text + pos;
-		const char *nl = memchr(start, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - start) : len - pos;
-		pos += n + (nl ? 1 : 0);
-		lineno++;
-		if (memchr(start, '\0', n))
-			return set_err(err, errlen, "%s:%u: NUL byte in line", name, lineno);
-		if (n >= sizeof(line))
-			return set_err(err, errlen, "%s:%u: line longer than %zu bytes", name, lineno, sizeof(line) - 1);
-		memcpy(line, start, n);
-		line[n] = '\0';
-		char *hash = strchr(line, '#');
-		/* '#' starts a comment only at the start of a word: static entries use ADDR#PORT */
-		while (hash && hash != line && !strchr(" \t\r\v\f", hash[-1]))
-			hash = strchr(hash + 1, '#');
-		if (hash)
-			*hash = '\0';
-
-		const char *word[WORDS_MAX] = { NULL };
-		int nw = 0;
-		char *save = NULL;
-		for (char *w = strtok_r(line, " \t\r\v\f", &save); w; w = strtok_r(NULL, " \t\r\v\f", &save)) {
-			if (nw == WORDS_MAX)
-				return set_err(err, errlen, "%s:%u: too many words", name, lineno);
-			word[nw++] = w;
-		}
-		if (nw == 0)
-			continue;
-		if (plat_settings_set(s, word[0], word + 1, nw - 1, msg, sizeof(msg)) < 0)
-			return set_err(err, errlen, "%s:%u: %.64s: %s", name, lineno, word[0], msg);
-	}
-	return 0;
+	/* '#' starts a comment only at the start of a word: static entries use ADDR#PORT */
+	static const struct cfgtext_rules rules = { .max_words = CFGTEXT_WORDS_MAX, .hash_at_word_start = true };
+	return cfgtext_walk(text, len, name, &rules, plat_line, s, err, errlen);
 }
 
 static const char *proto_name(enum nat64_proto p)

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define SETTINGS_LINE_MAX 1024
-#define SETTINGS_WORDS_MAX 8
+#include "common/cfgtext.h"
+
 
 static int set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -247,46 +247,21 @@ int siit_settings_set(struct siit_settings *s, const char *key, const char *cons
 	return parse_bool(v, &c->decrement_ttl, err, errlen);
 }
 
+static int siit_line(void *arg, const struct cfgtext_line *l, char *msg, size_t msgcap)
+{
+	char why[SIIT_ERR_MAX];
+	if (siit_settings_set(arg, l->word[0], l->word + 1, l->nw - 1, why, sizeof(why)) < 0) {
+		snprintf(msg, msgcap, "%.64s: %s", l->word[0], why); /* word[0] may be long junk: bounded */
+		return -1;
+	}
+	return 0;
+}
+
 int siit_settings_parse_text(struct siit_settings *s, const char *text, size_t len, const char *name, char *err,
 			     size_t errlen)
 {
-	char line[SETTINGS_LINE_MAX];
-	char msg[SIIT_ERR_MAX];
-	size_t pos = 0;
-	unsigned lineno = 0;
-
-	while (pos < len) {
-		const char *start = text + pos;
-		const char *nl = memchr(start, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - start) : len - pos;
-		pos += n + (nl ? 1 : 0);
-		lineno++;
-		if (memchr(start, '\0', n))
-			return set_err(err, errlen, "%s:%u: NUL byte in line", name, lineno);
-		if (n >= sizeof(line))
-			return set_err(err, errlen, "%s:%u: line longer than %zu bytes", name, lineno, sizeof(line) - 1);
-		memcpy(line, start, n);
-		line[n] = '\0';
-		char *hash = strchr(line, '#');
-		if (hash)
-			*hash = '\0';
-
-		const char *word[SETTINGS_WORDS_MAX] = { NULL };
-		int nw = 0;
-		char *save = NULL;
-		for (char *w = strtok_r(line, " \t\r\v\f", &save); w; w = strtok_r(NULL, " \t\r\v\f", &save)) {
-			if (nw == SETTINGS_WORDS_MAX)
-				return set_err(err, errlen, "%s:%u: too many words", name, lineno);
-			word[nw++] = w;
-		}
-		if (nw == 0)
-			continue;
-		if (siit_settings_set(s, word[0], word + 1, nw - 1, msg, sizeof(msg)) < 0) {
-			/* word[0] may be long junk: bound it in the message */
-			return set_err(err, errlen, "%s:%u: %.64s: %s", name, lineno, word[0], msg);
-		}
-	}
-	return 0;
+	static const struct cfgtext_rules rules = { .max_words = CFGTEXT_WORDS_MAX };
+	return cfgtext_walk(text, len, name, &rules, siit_line, s, err, errlen);
 }
 
 int siit_settings_validate(const struct siit_settings *s, bool need_tun, char *err, size_t errlen)

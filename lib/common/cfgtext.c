@@ -1,0 +1,65 @@
+/* The configuration text reader (cfgtext.h). */
+#include "cfgtext.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int cfg_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int cfg_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	if (errlen == 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int cfgtext_walk(const char *text, size_t len, const char *name, const struct cfgtext_rules *rules, cfgtext_fn fn,
+		 void *arg, char *err, size_t errlen)
+{
+	char line[CFGTEXT_LINE_MAX], msg[512];
+	unsigned max = rules->max_words < CFGTEXT_WORDS_MAX ? rules->max_words : CFGTEXT_WORDS_MAX;
+	struct cfgtext_line l;
+	size_t pos = 0;
+
+	memset(&l, 0, sizeof(l));
+	while (pos < len) {
+		const char *start = text + pos;
+		const char *nl = memchr(start, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - start) : len - pos;
+		pos += n + (nl ? 1 : 0);
+		l.lineno++;
+		if (memchr(start, '\0', n))
+			return cfg_fail(err, errlen, "%s:%u: NUL byte in line", name, l.lineno);
+		if (n >= sizeof(line))
+			return cfg_fail(err, errlen, "%s:%u: line longer than %zu bytes", name, l.lineno, sizeof(line) - 1);
+		memcpy(line, start, n);
+		line[n] = '\0';
+		char *hash = strchr(line, '#');
+		while (rules->hash_at_word_start && hash && hash != line && !strchr(" \t\r\v\f", hash[-1]))
+			hash = strchr(hash + 1, '#');
+		if (hash)
+			*hash = '\0';
+		l.nw = 0;
+		l.more = false;
+		char *save = NULL;
+		for (char *w = strtok_r(line, " \t\r\v\f", &save); w; w = strtok_r(NULL, " \t\r\v\f", &save)) {
+			if ((unsigned)l.nw == max) {
+				if (!rules->more_ok)
+					return cfg_fail(err, errlen, "%s:%u: too many words", name, l.lineno);
+				l.more = true;
+				break;
+			}
+			l.word[l.nw++] = w;
+		}
+		if (l.nw == 0)
+			continue;
+		msg[0] = '\0';
+		if (fn(arg, &l, msg, sizeof(msg)) < 0)
+			return cfg_fail(err, errlen, "%s:%u: %s", name, l.lineno, msg);
+	}
+	return 0;
+}

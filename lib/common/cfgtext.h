@@ -1,0 +1,34 @@
+/* The one reader of the daemons' `key value...` configuration text (siit, plat, clat): lines split
+ * at '\n', a '#' starting a comment, words split at white space, errors named "NAME:LINE: problem".
+ * Pure (libc only), so each parser built on it stays fuzzable. */
+#ifndef XLAT464_COMMON_CFGTEXT_H
+#define XLAT464_COMMON_CFGTEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CFGTEXT_LINE_MAX 1024 /* bytes in a line, with its terminator */
+#define CFGTEXT_WORDS_MAX 8
+
+struct cfgtext_line {
+	unsigned lineno;
+	int nw;    /* words in word[] (at least one: blank and comment lines are skipped) */
+	bool more; /* the line had more than the max_words given to cfgtext_walk (with more_ok) */
+	const char *word[CFGTEXT_WORDS_MAX];
+};
+
+/* Handles one line. Returns 0, or -1 with the problem in msg (the walker puts "NAME:LINE: " first). */
+typedef int (*cfgtext_fn)(void *arg, const struct cfgtext_line *l, char *msg, size_t msgcap);
+
+struct cfgtext_rules {
+	unsigned max_words;      /* at most CFGTEXT_WORDS_MAX */
+	bool more_ok;            /* more words than that: passed on with .more (else "too many words") */
+	bool hash_at_word_start; /* '#' starts a comment only at the start of a word (ADDR#PORT values) */
+};
+
+/* Calls fn for every line of text (len bytes, need not be NUL-terminated) with words. Returns 0, or -1
+ * with "NAME:LINE: problem" in err (NUL bytes, a line too long, too many words, or fn's problem). */
+int cfgtext_walk(const char *text, size_t len, const char *name, const struct cfgtext_rules *rules, cfgtext_fn fn,
+		 void *arg, char *err, size_t errlen);
+
+#endif
