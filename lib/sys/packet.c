@@ -1,5 +1,7 @@
 #include "packet.h"
 
+#include "xlat/offload.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/filter.h>
@@ -18,6 +20,8 @@
 #define ICMP6_OFF_TYPE IP6_HDR_LEN
 #define NDP_OFF_TARGET (IP6_HDR_LEN + 8) /* type, code, checksum, 4 reserved/flag bytes */
 #define PROTO_ICMPV6 58
+#define PROTO_TCP 6
+#define PROTO_UDP 17
 #define ND_ROUTER_ADVERT_TYPE 134
 #define ND_NEIGHBOR_SOLICIT_TYPE 135
 #define ND_NEIGHBOR_ADVERT_TYPE 136
@@ -45,6 +49,11 @@ int sys_packet_open(int ifindex)
 	if (fd < 0)
 		return -1;
 	if (attach(fd, drop_all, 1) < 0)
+		return close_keep_errno(fd);
+	/* Auxiliary data with each packet: it says when a sender on this host left the transport
+	 * checksum to the device (CHECKSUM_PARTIAL over veth), which the CLAT then finishes. */
+	int aux = 1;
+	if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &aux, sizeof(aux)) < 0)
 		return close_keep_errno(fd);
 #ifdef PACKET_IGNORE_OUTGOING
 	int one = 1;
@@ -105,11 +114,17 @@ int sys_packet_membership(int fd, int ifindex, const uint8_t mac[6], bool join)
 	return setsockopt(fd, SOL_PACKET, join ? PACKET_ADD_MEMBERSHIP : PACKET_DROP_MEMBERSHIP, &mr, sizeof(mr));
 }
 
-ssize_t sys_packet_recv(int fd, uint8_t *buf, size_t cap, uint8_t src_mac[6])
+ssize_t sys_packet_recv(int fd, uint8_t *buf, size_t cap, uint8_t src_mac[6], struct xlat_vnet *vh)
 {
 	struct sockaddr_ll sll;
-	socklen_t slen = sizeof(sll);
-	ssize_t n = recvfrom(fd, buf, cap, MSG_TRUNC, (struct sockaddr *)&sll, &slen);
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	} ctl;
+	struct iovec iov = { buf, cap };
+	struct msghdr mh = { .msg_name = &sll, .msg_namelen = sizeof(sll), .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b) };
+	ssize_t n = recvmsg(fd, &mh, MSG_TRUNC);
 
 	if (n < 0)
 		return -1;
@@ -121,6 +136,23 @@ ssize_t sys_packet_recv(int fd, uint8_t *buf, size_t cap, uint8_t src_mac[6])
 	size_t want = IP6_HDR_LEN + ((size_t)buf[IP6_OFF_PLEN] << 8 | buf[IP6_OFF_PLEN + 1]);
 	if (want < (size_t)n)
 		n = (ssize_t)want; /* Ethernet pads short frames to 60 bytes */
+	/* A checksum left to the device: the kernel says so (TP_STATUS_CSUMNOTREADY) but not where,
+	 * so the transport must follow the IPv6 header; anything else is an offset outside the packet,
+	 * which xlat_offload_prepare refuses. */
+	memset(vh, 0, sizeof(*vh));
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_PACKET || c->cmsg_type != PACKET_AUXDATA ||
+		    c->cmsg_len < CMSG_LEN(sizeof(struct tpacket_auxdata)))
+			continue;
+		struct tpacket_auxdata a;
+		memcpy(&a, CMSG_DATA(c), sizeof(a));
+		if (!(a.tp_status & TP_STATUS_CSUMNOTREADY))
+			continue;
+		uint8_t next = buf[IP6_OFF_NEXT];
+		vh->flags = XLAT_VNET_F_NEEDS_CSUM;
+		vh->csum_start = next == PROTO_TCP || next == PROTO_UDP || next == PROTO_ICMPV6 ? IP6_HDR_LEN : 0xffff;
+		vh->csum_offset = next == PROTO_TCP ? 16 : next == PROTO_UDP ? 6 : 2;
+	}
 	return n;
 }
 

@@ -17,6 +17,8 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
+struct xlat_vnet;
+
 /* Opens an AF_PACKET socket for IPv6 on ifindex that accepts nothing until sys_packet_filter() sets
  * an address (so no packet slips in before the filter). Non-blocking, close-on-exec, and blind to
  * the packets this host sends itself. Returns the fd, or -1 with errno. */
@@ -34,8 +36,11 @@ int sys_packet_membership(int fd, int ifindex, const uint8_t mac[6], bool join);
 
 /* Receives one IPv6 packet into buf. Returns its length (trimmed to the IPv6 payload length, so
  * link-layer padding is gone), 0 for a frame to skip (sent by this host, or shorter than an IPv6
- * header), or -1 with errno (EAGAIN when none is waiting). src_mac gets the link-layer source. */
-ssize_t sys_packet_recv(int fd, uint8_t *buf, size_t cap, uint8_t src_mac[6]);
+ * header), or -1 with errno (EAGAIN when none is waiting). src_mac gets the link-layer source; vh
+ * says, in lib/xlat/offload.h's terms, when a sender on this host left the transport checksum to the
+ * device (XLAT_VNET_F_NEEDS_CSUM, the transport right after the IPv6 header); such a sender's TCP
+ * super-packets come whole (longer than the link MTU). */
+ssize_t sys_packet_recv(int fd, uint8_t *buf, size_t cap, uint8_t src_mac[6], struct xlat_vnet *vh);
 
 /* Sends an IPv6 packet to a link-layer destination on ifindex. 0 or -1 with errno. */
 int sys_packet_send(int fd, int ifindex, const uint8_t dst_mac[6], const void *buf, size_t len);

@@ -60,6 +60,7 @@
 #include "sys/priv.h"
 #include "sys/sig.h"
 #include "sys/tun.h"
+#include "xlat/offload.h"
 
 #define CLAT_PKT_MAX 65536
 #define CLAT_READ_BURST 64
@@ -127,6 +128,7 @@ struct clat_counters {
 	uint64_t nl_events, standby_count;
 	uint64_t reloads, reload_errors, mtu_changes, renumbers; /* the daemon's life (docs/clat.md) */
 	uint64_t shared_host, shared_malformed; /* shared mode: left to the host's kernel, unparsable */
+	uint64_t csum_completed; /* packets whose checksum a same-host sender left to the device */
 };
 
 /* The DNS64 query in flight (one at a time, to every resolver of resolv.conf). */
@@ -175,6 +177,7 @@ struct clat {
 	time_t started;
 	struct clat_counters n;
 	struct clat_nft nft; /* tethering and the shared address mode (nft.h); nft.shared: the mode */
+	struct xlat_config lifted; /* the translator's settings with MTUs lifted, for super-packets */
 };
 
 static const char clat_usage[] =
@@ -350,7 +353,8 @@ static int run_dad(struct clat *c)
 			return -1;
 		}
 		/* Drain what the old filter let in. */
-		while (sys_packet_recv(c->pktfd, c->rx, CLAT_PKT_MAX, mac) >= 0)
+		struct xlat_vnet vh;
+		while (sys_packet_recv(c->pktfd, c->rx, CLAT_PKT_MAX, mac, &vh) >= 0)
 			;
 		if (send_dad_ns(c) < 0) {
 			log_warn("DAD probe for %s: %s", ntop6(c->addr6, a), strerror(errno));
@@ -367,7 +371,7 @@ static int run_dad(struct clat *c)
 			if (r <= 0)
 				continue;
 			ssize_t n;
-			while (!conflict && (n = sys_packet_recv(c->pktfd, c->rx, CLAT_PKT_MAX, mac)) >= 0) {
+			while (!conflict && (n = sys_packet_recv(c->pktfd, c->rx, CLAT_PKT_MAX, mac, &vh)) >= 0) {
 				enum ndp_seen s = n ? ndp_classify(c, c->rx, (size_t)n, &ns, &na) : NDP_SEEN_NOTHING;
 				/* RFC 4862 section 5.4.3 and 5.4.4: an NA for the tentative address, or another
 				 * node's DAD probe for it, means it is not ours to take. */
@@ -509,7 +513,8 @@ static void on_pkt(void *arg, int fd, uint32_t events)
 	struct ndp_na na;
 
 	for (int i = 0; i < CLAT_READ_BURST; i++) {
-		ssize_t n = sys_packet_recv(fd, c->rx, CLAT_PKT_MAX, mac);
+		struct xlat_vnet vh;
+		ssize_t n = sys_packet_recv(fd, c->rx, CLAT_PKT_MAX, mac, &vh);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				return;
@@ -544,7 +549,28 @@ static void on_pkt(void *arg, int fd, uint32_t events)
 		 * for it sent to multicast groups). */
 		if (memcmp(c->rx + IP6_OFF_DST, c->addr6, 16) != 0 || c->state != CLAT_STATE_RUNNING)
 			continue;
+		if (!(vh.flags & XLAT_VNET_F_NEEDS_CSUM)) {
+			xlat_6to4(&c->ctx, c->rx, (size_t)n, c->out);
+			emit(c, c->out);
+			continue;
+		}
+		/* A sender on this host (a veth peer) left the transport checksum to the device: finish it
+		 * (lib/xlat/offload.h). A TCP super-packet from it (longer than the link MTU) is finished and
+		 * translated whole, its MTU limit lifted: the TUN takes it to this host's own stack, which
+		 * takes any size. */
+		enum xlat_drop why = xlat_offload_prepare(c->rx, (size_t)n, &vh);
+		if (why != XLAT_DROP_NONE) {
+			c->ctx.stats.drops[why]++;
+			continue;
+		}
+		c->n.csum_completed++;
+		const struct xlat_config *cfg = c->ctx.cfg;
+		if ((size_t)n > c->up.mtu) {
+			xlat_offload_config(cfg, &c->lifted);
+			c->ctx.cfg = &c->lifted;
+		}
 		xlat_6to4(&c->ctx, c->rx, (size_t)n, c->out);
+		c->ctx.cfg = cfg;
 		emit(c, c->out);
 	}
 }
@@ -1236,6 +1262,7 @@ static void fill_info(const struct clat *c, struct clat_status_info *i)
 	i->reload_errors = c->n.reload_errors;
 	i->shared_left_to_host = c->n.shared_host;
 	i->shared_malformed = c->n.shared_malformed;
+	i->checksums_finished = c->n.csum_completed;
 }
 
 static void on_ctl(void *arg, int fd, uint32_t events)

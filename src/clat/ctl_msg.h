@@ -39,6 +39,7 @@ struct clat_status_info {
 	uint64_t dad_conflicts, conflicts_after_dad, ns_answered, na_sent;
 	uint64_t renumbers, mtu_changes, reloads, reload_errors;
 	uint64_t shared_left_to_host, shared_malformed;
+	uint64_t checksums_finished; /* packets whose checksum a same-host sender left to the device */
 };
 
 struct clat_status_msg {

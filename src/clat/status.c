@@ -80,4 +80,5 @@ void clat_status_json(const struct clat_status_info *c)
 	member_u("reload_errors", c->reload_errors);
 	member_u("shared_left_to_host", c->shared_left_to_host);
 	member_u("shared_malformed", c->shared_malformed);
+	member_u("checksums_finished", c->checksums_finished);
 }

@@ -109,6 +109,18 @@ make_payloads
 check tcp-upload-2MiB-sha256 tcp_copy "$NSC" "$NSS" TCP4-LISTEN "TCP4:$S4" 5001 "$tmp/blob"
 check tcp-download-2MiB-sha256 tcp_copy "$NSS" "$NSC" TCP4-LISTEN "TCP4:$S4" 5002 "$tmp/blob" pull
 
+# A peer on this same host (the router namespace, over veth) leaves the TCP checksum to the "device"
+# (CHECKSUM_PARTIAL) and sends 64 KiB super-packets: the CLAT finishes the checksum itself
+# (PACKET_VNET_HDR, lib/xlat/offload.h). The router owns 203.0.113.99 in the PLAT prefix directly.
+PEER4=203.0.113.99
+ip -n "$NSR" addr add 2001:db8:64::cb00:7163/128 dev r-c nodad
+check tcp-upload-to-same-host-peer-sha256 tcp_copy "$NSC" "$NSR" TCP6-LISTEN "TCP4:$PEER4" 5003 "$tmp/blob"
+check tcp-download-from-same-host-peer-sha256 tcp_copy "$NSR" "$NSC" TCP6-LISTEN "TCP4:$PEER4" 5004 "$tmp/blob" pull
+finished_checksums() {
+	"$XLAT464" status --control "$CTL" --json | "$PY" -c 'import json, sys; n = json.load(sys.stdin)["clat"]["checksums_finished"]; print("checksums finished:", n); sys.exit(0 if n > 0 else 1)'
+}
+check clat-finished-partial-checksums finished_checksums
+
 udp_echo_server "$NSS" 7777
 check udp-echo udp_echo "$NSC" "UDP4:$S4:7777" "$tmp/udp.small"
 
