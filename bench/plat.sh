@@ -85,11 +85,24 @@ daemon_pid=$!
 wait_daemon 5 test -S "$CTL" || die "xlat464 plat did not start: $(cat "$daemon_log")"
 sleep 1
 
-# measure MODE DEST: TCP bits/s and UDP received packets/s into $tmp/MODE.tcp and $tmp/MODE.udp
+# CPU time (user + system, in clock ticks) of the router namespace's process called COMM (0: none)
+ticks_of() {
+	local p t=0
+	for p in $(ip netns pids "$NSR" 2>/dev/null); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$1" ] || continue
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}
+# measure MODE DEST [COMM]: TCP bits/s and UDP received packets/s into $tmp/MODE.tcp and $tmp/MODE.udp;
+# with COMM, the translator's share of one CPU during the TCP run into $tmp/MODE.cpu
 measure() {
-	local m=$1 dst=$2
+	local m=$1 dst=$2 comm=${3:-} c0 c1
 	nsx "$NSC" ping -c 1 -W 2 "$dst" >/dev/null || { echo "$m: no connectivity to $dst" >&2; echo 0 >"$tmp/$m.tcp"; echo 0 >"$tmp/$m.udp"; return; }
+	[ -n "$comm" ] && c0=$(ticks_of "$comm")
 	nsx "$NSC" timeout $((T + 15)) iperf3 -c "$dst" -p 5201 -t "$T" -J >"$tmp/$m.tcp.json" 2>&1
+	[ -n "$comm" ] && c1=$(ticks_of "$comm") &&
+		awk -v a="$c0" -v b="$c1" -v hz="$(getconf CLK_TCK)" -v t="$T" 'BEGIN { printf "%.0f\n", 100 * (b - a) / hz / t }' >"$tmp/$m.cpu"
 	"$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["end"]["sum_received"]["bits_per_second"])' \
 		"$tmp/$m.tcp.json" >"$tmp/$m.tcp" 2>/dev/null || echo 0 >"$tmp/$m.tcp"
 	sleep 1
@@ -104,8 +117,8 @@ ip -n "$NSC" route add default via 192.0.2.1
 measure ipv4 "$S4"
 ip -n "$NSC" route del default via 192.0.2.1
 ip -n "$NSC" addr del 192.0.2.2/25 dev c-r
-measure xlat464 64:ff9b::203.0.113.2
-measure tayga 2001:db8:64::203.0.113.2
+measure xlat464 64:ff9b::203.0.113.2 xlat464
+measure tayga 2001:db8:64::203.0.113.2 tayga
 
 if [ "$PLAT_MODE" = stateless ]; then
 	stop_daemon 5 >/dev/null
@@ -138,6 +151,7 @@ for m in ipv4 xlat464 tayga; do
 		-v t0="$(cat "$tmp/ipv4.tcp")" -v u0="$(cat "$tmp/ipv4.udp")" 'BEGIN {
 		printf "%-34s %14.0f %10.3f %18.0f %10.3f\n", n, t / 1e6, t0 ? t / t0 : 0, u, u0 ? u / u0 : 0 }'
 done
+echo "translator's CPU during the TCP run (100 = one core): xlat464 plat $(cat "$tmp/xlat464.cpu" 2>/dev/null || echo '?'), TAYGA $(cat "$tmp/tayga.cpu" 2>/dev/null || echo '?') (the machine has $(nproc))"
 awk -v a="$(cat "$tmp/xlat464.tcp")" -v b="$(cat "$tmp/tayga.tcp")" -v c="$(cat "$tmp/xlat464.udp")" \
 	-v d="$(cat "$tmp/tayga.udp")" 'BEGIN { printf "xlat464 plat / TAYGA+nft: TCP %.2f, UDP 64 B %.2f\n", b ? a / b : 0, d ? c / d : 0 }'
 [ "$FLOWS" -gt 0 ] || exit 0
