@@ -5,8 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int cfg_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int cfg_fail(char *err, size_t errlen, const char *fmt, ...)
+int cfgtext_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 	if (errlen == 0)
@@ -15,6 +14,16 @@ static int cfg_fail(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+void cfgtext_add(struct cfgtext_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(b->len < b->cap ? b->p + b->len : NULL, b->len < b->cap ? b->cap - b->len : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		b->len += (size_t)n;
 }
 
 int cfgtext_walk(const char *text, size_t len, const char *name, const struct cfgtext_rules *rules, cfgtext_fn fn,
@@ -33,9 +42,9 @@ int cfgtext_walk(const char *text, size_t len, const char *name, const struct cf
 		pos += n + (nl ? 1 : 0);
 		l.lineno++;
 		if (memchr(start, '\0', n))
-			return cfg_fail(err, errlen, "%s:%u: NUL byte in line", name, l.lineno);
+			return cfgtext_err(err, errlen, "%s:%u: NUL byte in line", name, l.lineno);
 		if (n >= sizeof(line))
-			return cfg_fail(err, errlen, "%s:%u: line longer than %zu bytes", name, l.lineno, sizeof(line) - 1);
+			return cfgtext_err(err, errlen, "%s:%u: line longer than %zu bytes", name, l.lineno, sizeof(line) - 1);
 		memcpy(line, start, n);
 		line[n] = '\0';
 		char *hash = strchr(line, '#');
@@ -49,7 +58,7 @@ int cfgtext_walk(const char *text, size_t len, const char *name, const struct cf
 		for (char *w = strtok_r(line, " \t\r\v\f", &save); w; w = strtok_r(NULL, " \t\r\v\f", &save)) {
 			if ((unsigned)l.nw == max) {
 				if (!rules->more_ok)
-					return cfg_fail(err, errlen, "%s:%u: too many words", name, l.lineno);
+					return cfgtext_err(err, errlen, "%s:%u: too many words", name, l.lineno);
 				l.more = true;
 				break;
 			}
@@ -59,7 +68,7 @@ int cfgtext_walk(const char *text, size_t len, const char *name, const struct cf
 			continue;
 		msg[0] = '\0';
 		if (fn(arg, &l, msg, sizeof(msg)) < 0)
-			return cfg_fail(err, errlen, "%s:%u: %s", name, l.lineno, msg);
+			return cfgtext_err(err, errlen, "%s:%u: %s", name, l.lineno, msg);
 	}
 	return 0;
 }

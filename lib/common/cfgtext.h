@@ -26,6 +26,17 @@ struct cfgtext_rules {
 	bool hash_at_word_start; /* '#' starts a comment only at the start of a word (ADDR#PORT values) */
 };
 
+/* vsnprintf into err (when errlen is not 0); returns -1, so that a parser can return it. */
+int cfgtext_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Text that printing appends to, for the parsers' printers of effective settings: len counts what
+ * would have been written (as snprintf does), the text is cut at cap and stays terminated. */
+struct cfgtext_buf {
+	char *p;
+	size_t cap, len;
+};
+void cfgtext_add(struct cfgtext_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Calls fn for every line of text (len bytes, need not be NUL-terminated) with words. Returns 0, or -1
  * with "NAME:LINE: problem" in err (NUL bytes, a line too long, too many words, or fn's problem). */
 int cfgtext_walk(const char *text, size_t len, const char *name, const struct cfgtext_rules *rules, cfgtext_fn fn,

@@ -12,18 +12,6 @@
 
 #define CFG_WORDS_MAX 4
 
-static int cfg_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int cfg_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (errlen == 0)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 void clat_config_init(struct clat_config *c) { memset(c, 0, sizeof(*c)); }
 
 const char *clat_config_check_pref64(const char *text, uint8_t addr[16], uint8_t *len)
@@ -201,54 +189,38 @@ int clat_config_parse(struct clat_config *c, const char *text, size_t len, const
 {
 	static const struct cfgtext_rules rules = { .max_words = CFG_WORDS_MAX, .more_ok = true };
 	if (len > CLAT_CONFIG_FILE_MAX)
-		return cfg_err(err, errlen, "%s: larger than %u bytes", name, CLAT_CONFIG_FILE_MAX);
+		return cfgtext_err(err, errlen, "%s: larger than %u bytes", name, CLAT_CONFIG_FILE_MAX);
 	return cfgtext_walk(text, len, name, &rules, clat_line, c, err, errlen);
-}
-
-struct cfg_fmt {
-	char *p;
-	size_t cap, len;
-};
-
-static void cfg_add(struct cfg_fmt *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void cfg_add(struct cfg_fmt *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int k = vsnprintf(b->len < b->cap ? b->p + b->len : NULL, b->len < b->cap ? b->cap - b->len : 0, fmt, ap);
-	va_end(ap);
-	if (k > 0)
-		b->len += (size_t)k;
 }
 
 size_t clat_config_format(const struct clat_config *c, char *buf, size_t cap)
 {
-	struct cfg_fmt b = { buf, cap, 0 };
+	struct cfgtext_buf b = { buf, cap, 0 };
 	if (cap)
 		buf[0] = '\0';
 	if (c->set & CLAT_CFG_UPLINK)
-		cfg_add(&b, "uplink %s\n", c->uplink);
+		cfgtext_add(&b, "uplink %s\n", c->uplink);
 	if (c->set & CLAT_CFG_PREF64)
-		cfg_add(&b, "pref64 %s\n", c->pref64[0] ? c->pref64 : "none");
+		cfgtext_add(&b, "pref64 %s\n", c->pref64[0] ? c->pref64 : "none");
 	if (c->set & CLAT_CFG_TUN)
-		cfg_add(&b, "tun %s\n", c->tun);
+		cfgtext_add(&b, "tun %s\n", c->tun);
 	if (c->set & CLAT_CFG_NO_DNS64)
-		cfg_add(&b, "no-dns64 %s\n", c->no_dns64 ? "yes" : "no");
+		cfgtext_add(&b, "no-dns64 %s\n", c->no_dns64 ? "yes" : "no");
 	if (c->set & CLAT_CFG_RESOLV_CONF)
-		cfg_add(&b, "resolv-conf %s\n", c->resolv_conf);
+		cfgtext_add(&b, "resolv-conf %s\n", c->resolv_conf);
 	if (c->set & CLAT_CFG_FORCE)
-		cfg_add(&b, "force %s\n", c->force ? "yes" : "no");
+		cfgtext_add(&b, "force %s\n", c->force ? "yes" : "no");
 	if (c->set & CLAT_CFG_CONTROL)
-		cfg_add(&b, "control %s\n", c->control);
+		cfgtext_add(&b, "control %s\n", c->control);
 	if (c->set & CLAT_CFG_PIDFILE)
-		cfg_add(&b, "pidfile %s\n", c->pidfile);
+		cfgtext_add(&b, "pidfile %s\n", c->pidfile);
 	if (c->set & CLAT_CFG_DEBUG)
-		cfg_add(&b, "debug %s\n", c->debug ? "yes" : "no");
+		cfgtext_add(&b, "debug %s\n", c->debug ? "yes" : "no");
 	if (c->set & CLAT_CFG_SHARED)
-		cfg_add(&b, "shared %s\n", c->shared ? "yes" : "no");
+		cfgtext_add(&b, "shared %s\n", c->shared ? "yes" : "no");
 	if ((c->set & CLAT_CFG_TETHER) && !c->ntether)
-		cfg_add(&b, "tether none\n");
+		cfgtext_add(&b, "tether none\n");
 	for (unsigned i = 0; i < c->ntether; i++)
-		cfg_add(&b, "tether %s\n", c->tether[i]);
+		cfgtext_add(&b, "tether %s\n", c->tether[i]);
 	return b.len;
 }

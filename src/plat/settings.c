@@ -12,18 +12,6 @@
 
 #define TIME_MAX_SEC 31536000u /* a year */
 
-static int set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (errlen == 0)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 void plat_settings_init(struct plat_settings *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -176,14 +164,14 @@ static int parse_bool(const char *v, bool *out, char *err, size_t errlen)
 	else if (strcmp(v, "no") == 0)
 		*out = false;
 	else
-		return set_err(err, errlen, "'%s' is neither yes nor no", v);
+		return cfgtext_err(err, errlen, "'%s' is neither yes nor no", v);
 	return 0;
 }
 
 static int parse_num(const char *v, uint32_t lo, uint32_t hi, uint32_t *out, char *err, size_t errlen)
 {
 	if (!parse_u32(v, hi, out) || *out < lo)
-		return set_err(err, errlen, "'%s' is not a number from %u to %u", v, lo, hi);
+		return cfgtext_err(err, errlen, "'%s' is not a number from %u to %u", v, lo, hi);
 	return 0;
 }
 
@@ -191,7 +179,7 @@ static int parse_timeout(const char *v, uint32_t lo, uint32_t *out, char *err, s
 {
 	uint32_t t;
 	if (!parse_time(v, &t) || t < lo)
-		return set_err(err, errlen, "'%s' is not a time from %u s to a year (seconds, or e.g. 5m, 2h4m)", v, lo);
+		return cfgtext_err(err, errlen, "'%s' is not a time from %u s to a year (seconds, or e.g. 5m, 2h4m)", v, lo);
 	*out = t;
 	return 0;
 }
@@ -202,9 +190,9 @@ static int set_tun(struct plat_settings *s, const char *v, char *err, size_t err
 {
 	size_t n = strlen(v);
 	if (n == 0 || n >= PLAT_TUN_NAME_MAX)
-		return set_err(err, errlen, "interface name must be 1 to %d characters", PLAT_TUN_NAME_MAX - 1);
+		return cfgtext_err(err, errlen, "interface name must be 1 to %d characters", PLAT_TUN_NAME_MAX - 1);
 	if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0 || strpbrk(v, "/: \t\r\n"))
-		return set_err(err, errlen, "'%s' is not a valid interface name", v);
+		return cfgtext_err(err, errlen, "'%s' is not a valid interface name", v);
 	memcpy(s->tun, v, n + 1);
 	return 0;
 }
@@ -217,9 +205,9 @@ static int set_path(char *dst, const char *v, bool allow_words, char *err, size_
 		return 0;
 	}
 	if (v[0] != '/')
-		return set_err(err, errlen, "'%.64s' is not an absolute path%s", v, allow_words ? ", none or syslog" : "");
+		return cfgtext_err(err, errlen, "'%.64s' is not an absolute path%s", v, allow_words ? ", none or syslog" : "");
 	if (n >= PLAT_PATH_MAX)
-		return set_err(err, errlen, "path longer than %d bytes", PLAT_PATH_MAX - 1);
+		return cfgtext_err(err, errlen, "path longer than %d bytes", PLAT_PATH_MAX - 1);
 	memcpy(dst, v, n + 1);
 	return 0;
 }
@@ -228,13 +216,13 @@ static int set_pool6(struct plat_settings *s, const char *v, char *err, size_t e
 {
 	struct xlat_prefix6 p;
 	if (!parse_prefix6(v, &p))
-		return set_err(err, errlen, "'%s' is not an IPv6 prefix (ADDR/LEN)", v);
+		return cfgtext_err(err, errlen, "'%s' is not an IPv6 prefix (ADDR/LEN)", v);
 	if (!xlat_rfc6052_len_ok(p.len))
-		return set_err(err, errlen, "prefix length %u is not an RFC 6052 length (32, 40, 48, 56, 64, 96)", p.len);
+		return cfgtext_err(err, errlen, "prefix length %u is not an RFC 6052 length (32, 40, 48, 56, 64, 96)", p.len);
 	if (!host_bits_zero(p.addr, 16, p.len))
-		return set_err(err, errlen, "'%s' has bits set beyond its length /%u", v, p.len);
+		return cfgtext_err(err, errlen, "'%s' has bits set beyond its length /%u", v, p.len);
 	if (p.len > 64 && p.addr[8] != 0)
-		return set_err(err, errlen, "'%s': bits 64 to 71 (the u-octet) must be zero (RFC 6052 section 2.2)", v);
+		return cfgtext_err(err, errlen, "'%s': bits 64 to 71 (the u-octet) must be zero (RFC 6052 section 2.2)", v);
 	s->nat.pool6 = p;
 	return 0;
 }
@@ -243,21 +231,21 @@ static int set_pool4(struct plat_settings *s, const char *const *val, int nval, 
 {
 	struct nat64_pool4 p = { .port_min = 1024, .port_max = 65535 };
 	if (s->nat.npool4 >= NAT64_POOL4_MAX)
-		return set_err(err, errlen, "more than %d pool4 entries", NAT64_POOL4_MAX);
+		return cfgtext_err(err, errlen, "more than %d pool4 entries", NAT64_POOL4_MAX);
 	if (!parse_prefix4(val[0], &p.prefix) || p.prefix.len == 0)
-		return set_err(err, errlen, "'%s' is not an IPv4 prefix (ADDR[/LEN], LEN 1 to 32)", val[0]);
+		return cfgtext_err(err, errlen, "'%s' is not an IPv4 prefix (ADDR[/LEN], LEN 1 to 32)", val[0]);
 	if (!host_bits_zero(p.prefix.addr, 4, p.prefix.len))
-		return set_err(err, errlen, "'%s' has bits set beyond its length /%u", val[0], p.prefix.len);
+		return cfgtext_err(err, errlen, "'%s' has bits set beyond its length /%u", val[0], p.prefix.len);
 	if (nval == 2) {
 		const char *dash = strchr(val[1], '-');
 		char lo[8];
 		uint32_t a, b;
 		if (!dash || dash == val[1] || (size_t)(dash - val[1]) >= sizeof(lo))
-			return set_err(err, errlen, "'%s' is not a port range (FIRST-LAST)", val[1]);
+			return cfgtext_err(err, errlen, "'%s' is not a port range (FIRST-LAST)", val[1]);
 		memcpy(lo, val[1], (size_t)(dash - val[1]));
 		lo[dash - val[1]] = '\0';
 		if (!parse_u32(lo, 65535, &a) || strlen(dash + 1) > 5 || !parse_u32(dash + 1, 65535, &b) || a == 0 || a > b)
-			return set_err(err, errlen, "'%s' is not a port range FIRST-LAST with 1 <= FIRST <= LAST <= 65535",
+			return cfgtext_err(err, errlen, "'%s' is not a port range FIRST-LAST with 1 <= FIRST <= LAST <= 65535",
 				       val[1]);
 		p.port_min = (uint16_t)a;
 		p.port_max = (uint16_t)b;
@@ -268,7 +256,7 @@ static int set_pool4(struct plat_settings *s, const char *const *val, int nval, 
 		struct xlat_prefix4 shorter = { .len = (uint8_t)l };
 		memcpy(shorter.addr, q->addr, 4);
 		if (xlat_prefix4_match(&shorter, p.prefix.addr))
-			return set_err(err, errlen, "'%s' overlaps an earlier pool4 entry", val[0]);
+			return cfgtext_err(err, errlen, "'%s' overlaps an earlier pool4 entry", val[0]);
 	}
 	s->nat.pool4[s->nat.npool4++] = p;
 	return 0;
@@ -279,7 +267,7 @@ static int set_static(struct plat_settings *s, const char *const *val, char *err
 	struct nat64_static_bib b;
 	memset(&b, 0, sizeof(b));
 	if (s->nat.nstatic >= NAT64_STATIC_MAX)
-		return set_err(err, errlen, "more than %d static entries", NAT64_STATIC_MAX);
+		return cfgtext_err(err, errlen, "more than %d static entries", NAT64_STATIC_MAX);
 	if (strcmp(val[0], "tcp") == 0)
 		b.proto = NAT64_TCP;
 	else if (strcmp(val[0], "udp") == 0)
@@ -287,17 +275,17 @@ static int set_static(struct plat_settings *s, const char *const *val, char *err
 	else if (strcmp(val[0], "icmp") == 0)
 		b.proto = NAT64_ICMP;
 	else
-		return set_err(err, errlen, "'%.16s' is not tcp, udp or icmp", val[0]);
+		return cfgtext_err(err, errlen, "'%.16s' is not tcp, udp or icmp", val[0]);
 	if (!plat_parse_addr_port6(val[1], b.v6, &b.port6))
-		return set_err(err, errlen, "'%.64s' is not IPV6#PORT", val[1]);
+		return cfgtext_err(err, errlen, "'%.64s' is not IPV6#PORT", val[1]);
 	if (!plat_parse_addr_port4(val[2], b.v4, &b.port4))
-		return set_err(err, errlen, "'%.64s' is not IPV4#PORT", val[2]);
+		return cfgtext_err(err, errlen, "'%.64s' is not IPV4#PORT", val[2]);
 	for (unsigned i = 0; i < s->nat.nstatic; i++) {
 		const struct nat64_static_bib *o = &s->nat.statics[i];
 		if (o->proto == b.proto && memcmp(o->v4, b.v4, 4) == 0 && o->port4 == b.port4)
-			return set_err(err, errlen, "%s %s is already taken by an earlier static entry", val[0], val[2]);
+			return cfgtext_err(err, errlen, "%s %s is already taken by an earlier static entry", val[0], val[2]);
 		if (o->proto == b.proto && memcmp(o->v6, b.v6, 16) == 0 && o->port6 == b.port6)
-			return set_err(err, errlen, "%s %s has an earlier static entry", val[0], val[1]);
+			return cfgtext_err(err, errlen, "%s %s has an earlier static entry", val[0], val[1]);
 	}
 	s->nat.statics[s->nat.nstatic++] = b;
 	return 0;
@@ -312,7 +300,7 @@ static int set_log_events(struct plat_settings *s, const char *v, char *err, siz
 		return 0;
 	}
 	if (strlen(v) >= sizeof(buf))
-		return set_err(err, errlen, "list too long");
+		return cfgtext_err(err, errlen, "list too long");
 	snprintf(buf, sizeof(buf), "%s", v);
 	char *save = NULL;
 	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
@@ -323,10 +311,10 @@ static int set_log_events(struct plat_settings *s, const char *v, char *err, siz
 		else if (strcmp(w, "block") == 0)
 			mask |= NAT64_LOG_BLOCK;
 		else
-			return set_err(err, errlen, "'%.16s' is not bib, session or block (a comma list, or none)", w);
+			return cfgtext_err(err, errlen, "'%.16s' is not bib, session or block (a comma list, or none)", w);
 	}
 	if (mask == 0)
-		return set_err(err, errlen, "'%s' names no event (bib, session, block, or none)", v);
+		return cfgtext_err(err, errlen, "'%s' names no event (bib, session, block, or none)", v);
 	s->log_events = mask;
 	return 0;
 }
@@ -389,11 +377,11 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 	uint32_t n;
 
 	if (min < 0)
-		return set_err(err, errlen, "unknown setting");
+		return cfgtext_err(err, errlen, "unknown setting");
 	if (nval < min || nval > max) {
 		if (min == max)
-			return set_err(err, errlen, "expects %d value%s, got %d", min, min == 1 ? "" : "s", nval);
-		return set_err(err, errlen, "expects %d to %d values, got %d", min, max, nval);
+			return cfgtext_err(err, errlen, "expects %d value%s, got %d", min, min == 1 ? "" : "s", nval);
+		return cfgtext_err(err, errlen, "expects %d to %d values, got %d", min, max, nval);
 	}
 	const char *v = val[0];
 	if (strcmp(key, "tun") == 0)
@@ -406,7 +394,7 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 		else if (strcmp(v, "stateless") == 0)
 			s->mode = PLAT_STATELESS;
 		else
-			return set_err(err, errlen, "'%.32s' is neither stateful nor stateless", v);
+			return cfgtext_err(err, errlen, "'%.32s' is neither stateful nor stateless", v);
 		return 0;
 	}
 	if (strcmp(key, "pool6") == 0)
@@ -419,7 +407,7 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 		else if (strcmp(v, "address-dependent") == 0)
 			c->address_dependent_filtering = true;
 		else
-			return set_err(err, errlen, "'%.32s' is neither endpoint-independent nor address-dependent", v);
+			return cfgtext_err(err, errlen, "'%.32s' is neither endpoint-independent nor address-dependent", v);
 		return 0;
 	}
 	if (strcmp(key, "allow-wkp-non-global") == 0)
@@ -464,13 +452,13 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 		return set_log_events(s, v, err, errlen);
 	if (strcmp(key, "self4") == 0) {
 		if (inet_pton(AF_INET, v, s->xcfg.self4) != 1)
-			return set_err(err, errlen, "'%.64s' is not an IPv4 address", v);
+			return cfgtext_err(err, errlen, "'%.64s' is not an IPv4 address", v);
 		s->self4_given = s->xcfg.has_self4 = true;
 		return 0;
 	}
 	if (strcmp(key, "self6") == 0) {
 		if (inet_pton(AF_INET6, v, s->xcfg.self6) != 1)
-			return set_err(err, errlen, "'%.64s' is not an IPv6 address", v);
+			return cfgtext_err(err, errlen, "'%.64s' is not an IPv6 address", v);
 		s->self6_given = s->xcfg.has_self6 = true;
 		return 0;
 	}
@@ -528,19 +516,19 @@ int plat_settings_finish(struct plat_settings *s, char *err, size_t errlen)
 {
 	struct nat64_config *c = &s->nat;
 	if (c->pool6.len == 0)
-		return set_err(err, errlen, "no pool6 prefix (--pool6 PREFIX, e.g. 64:ff9b::/96)");
+		return cfgtext_err(err, errlen, "no pool6 prefix (--pool6 PREFIX, e.g. 64:ff9b::/96)");
 	if (c->npool4 == 0)
-		return set_err(err, errlen, "no pool4 (--pool4 PREFIX [FIRST-LAST], e.g. 203.0.113.0/28)");
+		return cfgtext_err(err, errlen, "no pool4 (--pool4 PREFIX [FIRST-LAST], e.g. 203.0.113.0/28)");
 	if (c->subscriber_len != 64 && c->subscriber_len != 128 && s->mode == PLAT_STATEFUL)
-		return set_err(err, errlen, "subscriber-len %u: 64 or 128", c->subscriber_len);
+		return cfgtext_err(err, errlen, "subscriber-len %u: 64 or 128", c->subscriber_len);
 	if (s->mode == PLAT_STATELESS) {
 		if (c->nstatic)
-			return set_err(err, errlen, "static entries need mode stateful (stateless mode maps whole addresses)");
+			return cfgtext_err(err, errlen, "static entries need mode stateful (stateless mode maps whole addresses)");
 		if (c->port_block_size)
-			return set_err(err, errlen, "port-block-size needs mode stateful");
+			return cfgtext_err(err, errlen, "port-block-size needs mode stateful");
 		for (unsigned i = 0; i < c->npool4; i++)
 			if (c->pool4[i].port_min != 1024 || c->pool4[i].port_max != 65535)
-				return set_err(err, errlen, "pool4 port ranges need mode stateful (stateless mode leases whole addresses)");
+				return cfgtext_err(err, errlen, "pool4 port ranges need mode stateful (stateless mode leases whole addresses)");
 	}
 	for (unsigned i = 0; i < c->nstatic; i++) {
 		const struct nat64_static_bib *b = &c->statics[i];
@@ -548,14 +536,14 @@ int plat_settings_finish(struct plat_settings *s, char *err, size_t errlen)
 		inet_ntop(AF_INET, b->v4, a, sizeof(a));
 		/* ICMP identifiers are not ports: only the address must lie in the pool */
 		if (!in_pool4(c, b->v4, b->port4, b->proto != NAT64_ICMP))
-			return set_err(err, errlen, "static %s %s#%u: not in any pool4 entry (address and port range)",
+			return cfgtext_err(err, errlen, "static %s %s#%u: not in any pool4 entry (address and port range)",
 				       proto_name(b->proto), a, b->port4);
 	}
 	if (c->port_block_size) {
 		for (unsigned i = 0; i < c->npool4; i++) {
 			unsigned span = (unsigned)c->pool4[i].port_max - c->pool4[i].port_min + 1;
 			if (c->port_block_size > span)
-				return set_err(err, errlen, "port-block-size %u is larger than a pool4 port range (%u ports)",
+				return cfgtext_err(err, errlen, "port-block-size %u is larger than a pool4 port range (%u ports)",
 					       c->port_block_size, span);
 		}
 	}
@@ -591,80 +579,64 @@ void plat_settings_dynpool(const struct plat_settings *s, struct nat64_dynpool_c
 
 /* ---- printing --------------------------------------------------------------------------------- */
 
-struct fmt_buf {
-	char *p;
-	size_t cap, len;
-};
-
-static void fmt_add(struct fmt_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fmt_add(struct fmt_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(b->len < b->cap ? b->p + b->len : NULL, b->len < b->cap ? b->cap - b->len : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		b->len += (size_t)n;
-}
-
 size_t plat_settings_format(const struct plat_settings *s, char *buf, size_t cap)
 {
-	struct fmt_buf b = { buf, cap, 0 };
+	struct cfgtext_buf b = { buf, cap, 0 };
 	const struct nat64_config *c = &s->nat;
 	char a[INET6_ADDRSTRLEN], a2[INET6_ADDRSTRLEN];
 
 	if (cap)
 		buf[0] = '\0';
-	fmt_add(&b, "tun %s\n", s->tun);
+	cfgtext_add(&b, "tun %s\n", s->tun);
 	if (s->control[0])
-		fmt_add(&b, "control %s\n", s->control);
-	fmt_add(&b, "mode %s\n", s->mode == PLAT_STATEFUL ? "stateful" : "stateless");
+		cfgtext_add(&b, "control %s\n", s->control);
+	cfgtext_add(&b, "mode %s\n", s->mode == PLAT_STATEFUL ? "stateful" : "stateless");
 	if (c->pool6.len)
-		fmt_add(&b, "pool6 %s/%u\n", inet_ntop(AF_INET6, c->pool6.addr, a, sizeof(a)), c->pool6.len);
+		cfgtext_add(&b, "pool6 %s/%u\n", inet_ntop(AF_INET6, c->pool6.addr, a, sizeof(a)), c->pool6.len);
 	for (unsigned i = 0; i < c->npool4 && i < NAT64_POOL4_MAX; i++) {
 		const struct nat64_pool4 *p = &c->pool4[i];
-		fmt_add(&b, "pool4 %s/%u %u-%u\n", inet_ntop(AF_INET, p->prefix.addr, a, sizeof(a)), p->prefix.len,
+		cfgtext_add(&b, "pool4 %s/%u %u-%u\n", inet_ntop(AF_INET, p->prefix.addr, a, sizeof(a)), p->prefix.len,
 			p->port_min, p->port_max);
 	}
-	fmt_add(&b, "filtering %s\n", c->address_dependent_filtering ? "address-dependent" : "endpoint-independent");
-	fmt_add(&b, "allow-wkp-non-global %s\n", c->allow_wkp_non_global ? "yes" : "no");
-	fmt_add(&b, "timeout-udp %u\n", c->timeout_udp);
-	fmt_add(&b, "timeout-tcp-est %u\n", c->timeout_tcp_est);
-	fmt_add(&b, "timeout-tcp-trans %u\n", c->timeout_tcp_trans);
-	fmt_add(&b, "timeout-icmp %u\n", c->timeout_icmp);
-	fmt_add(&b, "timeout-tcp-syn4 %u\n", c->timeout_tcp_syn4);
-	fmt_add(&b, "timeout-fragment-ms %u\n", c->timeout_fragment_ms);
-	fmt_add(&b, "lease-timeout %u\n", s->lease_timeout);
-	fmt_add(&b, "max-sessions %u\n", c->max_sessions);
-	fmt_add(&b, "max-sessions-per-subscriber %u\n", c->max_sessions_per_subscriber);
-	fmt_add(&b, "max-ports-per-subscriber %u\n", c->max_ports_per_subscriber);
-	fmt_add(&b, "subscriber-len %u\n", c->subscriber_len);
-	fmt_add(&b, "port-block-size %u\n", c->port_block_size);
+	cfgtext_add(&b, "filtering %s\n", c->address_dependent_filtering ? "address-dependent" : "endpoint-independent");
+	cfgtext_add(&b, "allow-wkp-non-global %s\n", c->allow_wkp_non_global ? "yes" : "no");
+	cfgtext_add(&b, "timeout-udp %u\n", c->timeout_udp);
+	cfgtext_add(&b, "timeout-tcp-est %u\n", c->timeout_tcp_est);
+	cfgtext_add(&b, "timeout-tcp-trans %u\n", c->timeout_tcp_trans);
+	cfgtext_add(&b, "timeout-icmp %u\n", c->timeout_icmp);
+	cfgtext_add(&b, "timeout-tcp-syn4 %u\n", c->timeout_tcp_syn4);
+	cfgtext_add(&b, "timeout-fragment-ms %u\n", c->timeout_fragment_ms);
+	cfgtext_add(&b, "lease-timeout %u\n", s->lease_timeout);
+	cfgtext_add(&b, "max-sessions %u\n", c->max_sessions);
+	cfgtext_add(&b, "max-sessions-per-subscriber %u\n", c->max_sessions_per_subscriber);
+	cfgtext_add(&b, "max-ports-per-subscriber %u\n", c->max_ports_per_subscriber);
+	cfgtext_add(&b, "subscriber-len %u\n", c->subscriber_len);
+	cfgtext_add(&b, "port-block-size %u\n", c->port_block_size);
 	for (unsigned i = 0; i < c->nstatic && i < NAT64_STATIC_MAX; i++) {
 		const struct nat64_static_bib *e = &c->statics[i];
-		fmt_add(&b, "static %s %s#%u %s#%u\n", proto_name(e->proto),
+		cfgtext_add(&b, "static %s %s#%u %s#%u\n", proto_name(e->proto),
 			inet_ntop(AF_INET6, e->v6, a, sizeof(a)), e->port6, inet_ntop(AF_INET, e->v4, a2, sizeof(a2)),
 			e->port4);
 	}
-	fmt_add(&b, "log %s\n", s->log_target[0] ? s->log_target : "none");
+	cfgtext_add(&b, "log %s\n", s->log_target[0] ? s->log_target : "none");
 	if (s->log_events == 0) {
-		fmt_add(&b, "log-events none\n");
+		cfgtext_add(&b, "log-events none\n");
 	} else {
-		fmt_add(&b, "log-events %s%s%s%s%s\n", s->log_events & NAT64_LOG_BIB ? "bib" : "",
+		cfgtext_add(&b, "log-events %s%s%s%s%s\n", s->log_events & NAT64_LOG_BIB ? "bib" : "",
 			(s->log_events & NAT64_LOG_BIB) && (s->log_events & (NAT64_LOG_SESSION | NAT64_LOG_BLOCK)) ? "," : "",
 			s->log_events & NAT64_LOG_SESSION ? "session" : "",
 			(s->log_events & NAT64_LOG_SESSION) && (s->log_events & NAT64_LOG_BLOCK) ? "," : "",
 			s->log_events & NAT64_LOG_BLOCK ? "block" : "");
 	}
 	if (s->self4_given)
-		fmt_add(&b, "self4 %s\n", inet_ntop(AF_INET, s->xcfg.self4, a, sizeof(a)));
+		cfgtext_add(&b, "self4 %s\n", inet_ntop(AF_INET, s->xcfg.self4, a, sizeof(a)));
 	if (s->self6_given)
-		fmt_add(&b, "self6 %s\n", inet_ntop(AF_INET6, s->xcfg.self6, a, sizeof(a)));
-	fmt_add(&b, "mtu4 %u\n", s->xcfg.mtu4);
-	fmt_add(&b, "mtu6 %u\n", s->xcfg.mtu6);
-	fmt_add(&b, "reply-rate %u\n", s->reply_rate);
-	fmt_add(&b, "reply-burst %u\n", s->reply_burst);
-	fmt_add(&b, "routes %s\n", s->routes ? "yes" : "no");
-	fmt_add(&b, "offload %s\n", s->offload ? "yes" : "no");
+		cfgtext_add(&b, "self6 %s\n", inet_ntop(AF_INET6, s->xcfg.self6, a, sizeof(a)));
+	cfgtext_add(&b, "mtu4 %u\n", s->xcfg.mtu4);
+	cfgtext_add(&b, "mtu6 %u\n", s->xcfg.mtu6);
+	cfgtext_add(&b, "reply-rate %u\n", s->reply_rate);
+	cfgtext_add(&b, "reply-burst %u\n", s->reply_burst);
+	cfgtext_add(&b, "routes %s\n", s->routes ? "yes" : "no");
+	cfgtext_add(&b, "offload %s\n", s->offload ? "yes" : "no");
 	return b.len;
 }

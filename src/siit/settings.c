@@ -10,18 +10,6 @@
 #include "common/cfgtext.h"
 
 
-static int set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (errlen == 0)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 void siit_settings_init(struct siit_settings *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -101,7 +89,7 @@ static int parse_addr4(const char *v, uint8_t out[4], bool *has, bool none_ok, c
 		return 0;
 	}
 	if (inet_pton(AF_INET, v, out) != 1)
-		return set_err(err, errlen, "'%s' is not an IPv4 address%s", v, none_ok ? " or none" : "");
+		return cfgtext_err(err, errlen, "'%s' is not an IPv4 address%s", v, none_ok ? " or none" : "");
 	*has = true;
 	return 0;
 }
@@ -114,7 +102,7 @@ static int parse_addr6(const char *v, uint8_t out[16], bool *has, bool none_ok, 
 		return 0;
 	}
 	if (inet_pton(AF_INET6, v, out) != 1)
-		return set_err(err, errlen, "'%s' is not an IPv6 address%s", v, none_ok ? " or none" : "");
+		return cfgtext_err(err, errlen, "'%s' is not an IPv6 address%s", v, none_ok ? " or none" : "");
 	*has = true;
 	return 0;
 }
@@ -123,7 +111,7 @@ static int parse_mtu(const char *v, unsigned long lo, uint16_t *out, char *err, 
 {
 	unsigned long n;
 	if (!parse_uint(v, 65535, &n) || n < lo)
-		return set_err(err, errlen, "'%s' is not a number from %lu to 65535", v, lo);
+		return cfgtext_err(err, errlen, "'%s' is not a number from %lu to 65535", v, lo);
 	*out = (uint16_t)n;
 	return 0;
 }
@@ -135,7 +123,7 @@ static int parse_bool(const char *v, bool *out, char *err, size_t errlen)
 	else if (strcmp(v, "no") == 0)
 		*out = false;
 	else
-		return set_err(err, errlen, "'%s' is neither yes nor no", v);
+		return cfgtext_err(err, errlen, "'%s' is neither yes nor no", v);
 	return 0;
 }
 
@@ -144,9 +132,9 @@ static int set_tun(struct siit_settings *s, const char *v, char *err, size_t err
 	size_t n = strlen(v);
 	/* The kernel's dev_valid_name(): 1..15 bytes, no '/', ':' or whitespace, not "." or "..". */
 	if (n == 0 || n >= SIIT_TUN_NAME_MAX)
-		return set_err(err, errlen, "interface name must be 1 to %d characters", SIIT_TUN_NAME_MAX - 1);
+		return cfgtext_err(err, errlen, "interface name must be 1 to %d characters", SIIT_TUN_NAME_MAX - 1);
 	if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0 || strpbrk(v, "/: \t\r\n"))
-		return set_err(err, errlen, "'%s' is not a valid interface name", v);
+		return cfgtext_err(err, errlen, "'%s' is not a valid interface name", v);
 	memcpy(s->tun, v, n + 1);
 	return 0;
 }
@@ -160,14 +148,14 @@ static int set_pool6(struct siit_settings *s, const char *v, char *err, size_t e
 		return 0;
 	}
 	if (!siit_parse_prefix6(v, &p))
-		return set_err(err, errlen, "'%s' is not an IPv6 prefix (ADDR/LEN) or none", v);
+		return cfgtext_err(err, errlen, "'%s' is not an IPv6 prefix (ADDR/LEN) or none", v);
 	if (!xlat_rfc6052_len_ok(p.len))
-		return set_err(err, errlen, "prefix length %u is not an RFC 6052 length (32, 40, 48, 56, 64, 96)",
+		return cfgtext_err(err, errlen, "prefix length %u is not an RFC 6052 length (32, 40, 48, 56, 64, 96)",
 			       p.len);
 	if (!host_bits_zero(p.addr, 16, p.len))
-		return set_err(err, errlen, "'%s' has bits set beyond its length /%u", v, p.len);
+		return cfgtext_err(err, errlen, "'%s' has bits set beyond its length /%u", v, p.len);
 	if (p.len > 64 && p.addr[8] != 0)
-		return set_err(err, errlen, "'%s': bits 64 to 71 (the u-octet) must be zero (RFC 6052 section 2.2)", v);
+		return cfgtext_err(err, errlen, "'%s': bits 64 to 71 (the u-octet) must be zero (RFC 6052 section 2.2)", v);
 	s->map.has_pool6 = true;
 	s->map.pool6 = p;
 	return 0;
@@ -180,21 +168,21 @@ static int set_eam(struct siit_settings *s, const char *v4s, const char *v6s, ch
 	const char *why = NULL;
 
 	if (!siit_parse_prefix4(v4s, &v4))
-		return set_err(err, errlen, "'%s' is not an IPv4 prefix (ADDR[/LEN])", v4s);
+		return cfgtext_err(err, errlen, "'%s' is not an IPv4 prefix (ADDR[/LEN])", v4s);
 	if (!siit_parse_prefix6(v6s, &v6))
-		return set_err(err, errlen, "'%s' is not an IPv6 prefix (ADDR[/LEN])", v6s);
+		return cfgtext_err(err, errlen, "'%s' is not an IPv6 prefix (ADDR[/LEN])", v6s);
 	if (!host_bits_zero(v4.addr, 4, v4.len))
-		return set_err(err, errlen, "'%s' has bits set beyond its length /%u", v4s, v4.len);
+		return cfgtext_err(err, errlen, "'%s' has bits set beyond its length /%u", v4s, v4.len);
 	if (!host_bits_zero(v6.addr, 16, v6.len))
-		return set_err(err, errlen, "'%s' has bits set beyond its length /%u", v6s, v6.len);
+		return cfgtext_err(err, errlen, "'%s' has bits set beyond its length /%u", v6s, v6.len);
 	/* RFC 7757 section 3.2: the IPv4 suffix bits are copied right after the IPv6 prefix, so they must
 	 * fit; a longer IPv6 suffix is padded with zeros. */
 	if (32 - v4.len > 128 - v6.len)
-		return set_err(err, errlen,
+		return cfgtext_err(err, errlen,
 			       "%s %s: the IPv6 suffix (%u bits) is shorter than the IPv4 suffix (%u bits; RFC 7757 section 3.2)",
 			       v4s, v6s, 128u - v6.len, 32u - v4.len);
 	if (xlat_siit_map_add_eam(&s->map, &v4, &v6, &why) < 0)
-		return set_err(err, errlen, "%s %s: %s", v4s, v6s, why ? why : "rejected");
+		return cfgtext_err(err, errlen, "%s %s: %s", v4s, v6s, why ? why : "rejected");
 	return 0;
 }
 
@@ -217,9 +205,9 @@ int siit_settings_set(struct siit_settings *s, const char *key, const char *cons
 	int arity = siit_settings_arity(key);
 
 	if (arity < 0)
-		return set_err(err, errlen, "unknown setting");
+		return cfgtext_err(err, errlen, "unknown setting");
 	if (nval != arity)
-		return set_err(err, errlen, "expects %d value%s, got %d", arity, arity == 1 ? "" : "s", nval);
+		return cfgtext_err(err, errlen, "expects %d value%s, got %d", arity, arity == 1 ? "" : "s", nval);
 	const char *v = val[0];
 	if (strcmp(key, "tun") == 0)
 		return set_tun(s, v, err, errlen);
@@ -267,26 +255,10 @@ int siit_settings_parse_text(struct siit_settings *s, const char *text, size_t l
 int siit_settings_validate(const struct siit_settings *s, bool need_tun, char *err, size_t errlen)
 {
 	if (need_tun && s->tun[0] == '\0')
-		return set_err(err, errlen, "no TUN device given (--tun NAME, or a 'tun NAME' line)");
+		return cfgtext_err(err, errlen, "no TUN device given (--tun NAME, or a 'tun NAME' line)");
 	if (!s->map.has_pool6 && s->map.neam == 0)
-		return set_err(err, errlen, "nothing to translate with: give a pool6 prefix or at least one eam");
+		return cfgtext_err(err, errlen, "nothing to translate with: give a pool6 prefix or at least one eam");
 	return 0;
-}
-
-struct fmt_buf {
-	char *p;
-	size_t cap, len;
-};
-
-static void fmt_add(struct fmt_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fmt_add(struct fmt_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(b->len < b->cap ? b->p + b->len : NULL, b->len < b->cap ? b->cap - b->len : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		b->len += (size_t)n;
 }
 
 static const char *ntop4(const uint8_t a[4], char *buf) { return inet_ntop(AF_INET, a, buf, INET_ADDRSTRLEN); }
@@ -294,30 +266,30 @@ static const char *ntop6(const uint8_t a[16], char *buf) { return inet_ntop(AF_I
 
 size_t siit_settings_format(const struct siit_settings *s, char *buf, size_t cap)
 {
-	struct fmt_buf b = { buf, cap, 0 };
+	struct cfgtext_buf b = { buf, cap, 0 };
 	const struct xlat_config *c = &s->cfg;
 	char a[INET6_ADDRSTRLEN], a2[INET6_ADDRSTRLEN];
 
 	if (cap)
 		buf[0] = '\0';
 	if (s->tun[0])
-		fmt_add(&b, "tun %s\n", s->tun);
+		cfgtext_add(&b, "tun %s\n", s->tun);
 	if (s->map.has_pool6)
-		fmt_add(&b, "pool6 %s/%u\n", ntop6(s->map.pool6.addr, a), s->map.pool6.len);
+		cfgtext_add(&b, "pool6 %s/%u\n", ntop6(s->map.pool6.addr, a), s->map.pool6.len);
 	else
-		fmt_add(&b, "pool6 none\n");
+		cfgtext_add(&b, "pool6 none\n");
 	for (unsigned i = 0; i < s->map.neam && i < XLAT_EAM_MAX; i++) {
 		const struct xlat_eam *e = &s->map.eam[i];
-		fmt_add(&b, "eam %s/%u %s/%u\n", ntop4(e->v4.addr, a), e->v4.len, ntop6(e->v6.addr, a2), e->v6.len);
+		cfgtext_add(&b, "eam %s/%u %s/%u\n", ntop4(e->v4.addr, a), e->v4.len, ntop6(e->v6.addr, a2), e->v6.len);
 	}
-	fmt_add(&b, "rfc6791v4 %s\n", c->has_rfc6791v4 ? ntop4(c->rfc6791v4, a) : "none");
-	fmt_add(&b, "rfc6791v6 %s\n", c->has_rfc6791v6 ? ntop6(c->rfc6791v6, a) : "none");
-	fmt_add(&b, "self4 %s\n", c->has_self4 ? ntop4(c->self4, a) : "none");
-	fmt_add(&b, "self6 %s\n", c->has_self6 ? ntop6(c->self6, a) : "none");
-	fmt_add(&b, "lowest-ipv6-mtu %u\n", c->lowest_ipv6_mtu);
-	fmt_add(&b, "mtu4 %u\n", c->mtu4);
-	fmt_add(&b, "mtu6 %u\n", c->mtu6);
-	fmt_add(&b, "amend-udp-checksum-zero %s\n", c->amend_udp_zero_csum ? "yes" : "no");
-	fmt_add(&b, "router %s\n", c->decrement_ttl ? "yes" : "no");
+	cfgtext_add(&b, "rfc6791v4 %s\n", c->has_rfc6791v4 ? ntop4(c->rfc6791v4, a) : "none");
+	cfgtext_add(&b, "rfc6791v6 %s\n", c->has_rfc6791v6 ? ntop6(c->rfc6791v6, a) : "none");
+	cfgtext_add(&b, "self4 %s\n", c->has_self4 ? ntop4(c->self4, a) : "none");
+	cfgtext_add(&b, "self6 %s\n", c->has_self6 ? ntop6(c->self6, a) : "none");
+	cfgtext_add(&b, "lowest-ipv6-mtu %u\n", c->lowest_ipv6_mtu);
+	cfgtext_add(&b, "mtu4 %u\n", c->mtu4);
+	cfgtext_add(&b, "mtu6 %u\n", c->mtu6);
+	cfgtext_add(&b, "amend-udp-checksum-zero %s\n", c->amend_udp_zero_csum ? "yes" : "no");
+	cfgtext_add(&b, "router %s\n", c->decrement_ttl ? "yes" : "no");
 	return b.len;
 }

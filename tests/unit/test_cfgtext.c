@@ -85,11 +85,32 @@ static void test_limits_and_errors(void **state)
 	assert_int_equal(strlen(tiny), sizeof(tiny) - 1);
 }
 
+/* The printers' helpers: appending with snprintf's count, and the error setter. */
+static void test_buf_and_err(void **state)
+{
+	char out[16];
+	struct cfgtext_buf b = { out, sizeof(out), 0 };
+	out[0] = '\0';
+	cfgtext_add(&b, "tun %s\n", "plat0");
+	cfgtext_add(&b, "mtu4 %u\n", 1500u);
+	assert_string_equal(out, "tun plat0\nmtu4 "); /* cut at 15 bytes and terminated */
+	assert_int_equal(b.len, strlen("tun plat0\nmtu4 1500\n")); /* what would have been written */
+	cfgtext_add(&b, "more\n");
+	assert_int_equal(b.len, strlen("tun plat0\nmtu4 1500\nmore\n"));
+	assert_int_equal(strlen(out), sizeof(out) - 1);
+	char err[32] = "untouched";
+	assert_int_equal(cfgtext_err(err, sizeof(err), "%s:%d: %s", "f", 3, "bad"), -1);
+	assert_string_equal(err, "f:3: bad");
+	assert_int_equal(cfgtext_err(err, 0, "ignored"), -1);
+	assert_string_equal(err, "f:3: bad");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines_words_comments),
 		cmocka_unit_test(test_limits_and_errors),
+		cmocka_unit_test(test_buf_and_err),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
