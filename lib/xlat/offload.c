@@ -87,7 +87,8 @@ enum xlat_drop xlat_offload_prepare(uint8_t *pkt, size_t len, const struct xlat_
 void xlat_offload_config(const struct xlat_config *cfg, struct xlat_config *lifted)
 {
 	*lifted = *cfg;
-	lifted->mtu4 = lifted->mtu6 = lifted->lowest_ipv6_mtu = 0xffff;
+	/* above any packet: a 65535-byte IPv4 super-packet is 65555 bytes in IPv6 */
+	lifted->mtu4 = lifted->mtu6 = lifted->lowest_ipv6_mtu = XLAT_OFFLOAD_NO_MTU;
 }
 
 /* The byte at off of a packet made of iovecs (the core's output points into its scratch space and

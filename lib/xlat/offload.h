@@ -60,7 +60,8 @@ static inline bool xlat_vnet_is_gso(const struct xlat_vnet *h) { return (h->gso_
  * checksum to finish) or XLAT_DROP_OFFLOAD_UNSUPPORTED. */
 enum xlat_drop xlat_offload_prepare(uint8_t *pkt, size_t len, const struct xlat_vnet *in);
 
-/* The configuration to translate a super-packet with: cfg with its MTUs lifted. */
+/* The configuration to translate a super-packet with: cfg with its MTUs lifted above any packet. */
+#define XLAT_OFFLOAD_NO_MTU 0x20000u
 void xlat_offload_config(const struct xlat_config *cfg, struct xlat_config *lifted);
 
 /* After the core forwarded a prepared super-packet as the one packet *out: restores its partial

@@ -142,8 +142,9 @@ struct xlat_config {
 	uint8_t rfc6791v6[16]; /* likewise for translated ICMPv4 errors */
 	uint8_t self4[4];      /* source of ICMPv4 errors the translator itself sends */
 	uint8_t self6[16];     /* source of ICMPv6 errors the translator itself sends */
-	uint16_t lowest_ipv6_mtu; /* RFC 7915 section 4.1; default 1280 */
-	uint16_t mtu4, mtu6;      /* MTU of the next hop on each side */
+	uint32_t lowest_ipv6_mtu; /* RFC 7915 section 4.1; default 1280 */
+	uint32_t mtu4, mtu6;      /* MTU of the next hop on each side (settings take up to 65535; 32 bits
+				   * so that a super-packet's lifted limit, offload.h, is above any packet) */
 	bool amend_udp_zero_csum; /* compute a checksum for IPv4 UDP with zero checksum, not drop */
 	bool decrement_ttl;       /* act as a router (the default); a host CLAT may turn it off */
 };

@@ -62,7 +62,7 @@
 #include "sys/tun.h"
 #include "xlat/offload.h"
 
-#define CLAT_PKT_MAX 65536
+#define CLAT_PKT_MAX (65535 + 40) /* the largest IPv6 packet: a TCP super-packet from a same-host peer can be it */
 #define CLAT_READ_BURST 64
 #define CLAT_CTL_PATH_MAX 108
 #define CLAT_DEFAULT_TUN "clat"

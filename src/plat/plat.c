@@ -41,7 +41,7 @@
 #include "xlat/offload.h"
 
 #define PLAT_CONFIG_MAX (1u << 20)
-#define PLAT_PKT_MAX 65536
+#define PLAT_PKT_MAX (65535 + 40) /* the largest IPv6 packet (a 64 KiB IPv4 super-packet grows by 20 bytes) */
 #define PLAT_READ_BURST 64
 #define PLAT_EXPIRE_BUDGET 1000000u
 #define PLAT_ROUTE_METRIC 1024

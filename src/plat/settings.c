@@ -466,7 +466,7 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 		bool four = key[3] == '4';
 		if (parse_num(v, four ? 68 : 1280, 65535, &n, err, errlen) < 0)
 			return -1;
-		*(four ? &s->xcfg.mtu4 : &s->xcfg.mtu6) = (uint16_t)n;
+		*(four ? &s->xcfg.mtu4 : &s->xcfg.mtu6) = (uint32_t)n;
 		return 0;
 	}
 	if (strcmp(key, "reply-rate") == 0)

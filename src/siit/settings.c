@@ -107,12 +107,12 @@ static int parse_addr6(const char *v, uint8_t out[16], bool *has, bool none_ok, 
 	return 0;
 }
 
-static int parse_mtu(const char *v, unsigned long lo, uint16_t *out, char *err, size_t errlen)
+static int parse_mtu(const char *v, unsigned long lo, uint32_t *out, char *err, size_t errlen)
 {
 	unsigned long n;
 	if (!parse_uint(v, 65535, &n) || n < lo)
 		return cfgtext_err(err, errlen, "'%s' is not a number from %lu to 65535", v, lo);
-	*out = (uint16_t)n;
+	*out = (uint32_t)n;
 	return 0;
 }
 
