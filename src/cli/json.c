@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "xlat/xlat.h"
+
 void json_str(const char *s)
 {
 	putchar('"');
@@ -41,4 +43,30 @@ void json_lines(char *text)
 		first = false;
 	}
 	printf("\n  ]");
+}
+
+void status_drops_text(const struct xlat_stats *st)
+{
+	bool any = false;
+	printf("drops:\n");
+	for (int r = 1; r < XLAT_DROP__COUNT; r++) {
+		if (!st->drops[r])
+			continue;
+		printf("  %-26s %12" PRIu64 "  %s\n", xlat_drop_name((enum xlat_drop)r), st->drops[r],
+		       xlat_drop_desc((enum xlat_drop)r));
+		any = true;
+	}
+	if (!any)
+		printf("  (none)\n");
+}
+
+void status_drops_json(const struct xlat_stats *st)
+{
+	printf("  \"drops\": {");
+	for (int r = 1; r < XLAT_DROP__COUNT; r++) {
+		printf("%s\n    ", r == 1 ? "" : ",");
+		json_str(xlat_drop_name((enum xlat_drop)r));
+		printf(": %" PRIu64, st->drops[r]);
+	}
+	printf("\n  }");
 }

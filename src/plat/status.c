@@ -47,7 +47,7 @@ static void print_text(const struct plat_status_msg *m, const char *path)
 	const struct xlat_stats *st = &m->stats;
 	char settings[PLAT_SETTINGS_TEXT_MAX], p6[64], sub[64];
 	char *save = NULL, *line;
-	bool any = false, stateful = m->mode == PLAT_STATEFUL;
+	bool stateful = m->mode == PLAT_STATEFUL;
 
 	memcpy(settings, m->settings, sizeof(settings));
 	pool6_of(m, p6, sizeof(p6));
@@ -98,16 +98,7 @@ static void print_text(const struct plat_status_msg *m, const char *path)
 		printf("  offload  off (one packet per read and write)\n");
 	if (m->reloads)
 		printf("  reloads  %12" PRIu64 "\n", m->reloads);
-	printf("drops:\n");
-	for (int r = 1; r < XLAT_DROP__COUNT; r++) {
-		if (!st->drops[r])
-			continue;
-		printf("  %-26s %12" PRIu64 "  %s\n", xlat_drop_name((enum xlat_drop)r), st->drops[r],
-		       xlat_drop_desc((enum xlat_drop)r));
-		any = true;
-	}
-	if (!any)
-		printf("  (none)\n");
+	status_drops_text(st);
 }
 
 static void print_json(const struct plat_status_msg *m, const char *path)
@@ -165,13 +156,9 @@ static void print_json(const struct plat_status_msg *m, const char *path)
 	       m->csum_completed);
 	printf("  \"tun_read_errors\": %" PRIu64 ",\n  \"tun_write_errors\": %" PRIu64 ",\n", m->tun_read_errors,
 	       m->tun_write_errors);
-	printf("  \"reloads\": %" PRIu64 ",\n  \"drops\": {", m->reloads);
-	for (int r = 1; r < XLAT_DROP__COUNT; r++) {
-		printf("%s\n    ", r == 1 ? "" : ",");
-		json_str(xlat_drop_name((enum xlat_drop)r));
-		printf(": %" PRIu64, st->drops[r]);
-	}
-	printf("\n  }\n}\n");
+	printf("  \"reloads\": %" PRIu64 ",\n", m->reloads);
+	status_drops_json(st);
+	printf("\n}\n");
 }
 
 static int cmd_connect(const struct plat_status_msg *m)

@@ -53,13 +53,8 @@ static void print_json(const struct siit_status_msg *m, const char *path, const 
 		clat_status_json(clat);
 		printf("\n  },\n");
 	}
-	printf("  \"drops\": {");
-	for (int r = 1; r < XLAT_DROP__COUNT; r++) {
-		printf("%s\n    ", r == 1 ? "" : ",");
-		json_str(xlat_drop_name((enum xlat_drop)r));
-		printf(": %" PRIu64, st->drops[r]);
-	}
-	printf("\n  }\n}\n");
+	status_drops_json(st);
+	printf("\n}\n");
 }
 
 static void print_text(const struct siit_status_msg *m, const char *path)
@@ -67,7 +62,6 @@ static void print_text(const struct siit_status_msg *m, const char *path)
 	const struct xlat_stats *st = &m->stats;
 	char settings[SIIT_STATUS_SETTINGS_MAX];
 	char *save = NULL, *line;
-	bool any = false;
 
 	memcpy(settings, m->settings, sizeof(settings));
 	settings[sizeof(settings) - 1] = '\0';
@@ -86,16 +80,7 @@ static void print_text(const struct siit_status_msg *m, const char *path)
 		printf("  TUN errors: %" PRIu64 " read, %" PRIu64 " write\n", m->tun_read_errors, m->tun_write_errors);
 	if (m->reloads)
 		printf("  reloads  %12" PRIu64 "\n", m->reloads);
-	printf("drops:\n");
-	for (int r = 1; r < XLAT_DROP__COUNT; r++) {
-		if (!st->drops[r])
-			continue;
-		printf("  %-26s %12" PRIu64 "  %s\n", xlat_drop_name((enum xlat_drop)r), st->drops[r],
-		       xlat_drop_desc((enum xlat_drop)r));
-		any = true;
-	}
-	if (!any)
-		printf("  (none)\n");
+	status_drops_text(st);
 }
 
 /* With no --control, the single socket in SYS_CTL_DIR is the obvious choice. */
