@@ -16,6 +16,28 @@ int cfgtext_err(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+int cfgtext_bool(const char *v, bool *out, char *err, size_t errlen)
+{
+	if (strcmp(v, "yes") == 0)
+		*out = true;
+	else if (strcmp(v, "no") == 0)
+		*out = false;
+	else
+		return cfgtext_err(err, errlen, "'%s' is neither yes nor no", v);
+	return 0;
+}
+
+int cfgtext_ifname(const char *v, char *dst, size_t cap, char *err, size_t errlen)
+{
+	size_t n = strlen(v);
+	if (n == 0 || n >= cap)
+		return cfgtext_err(err, errlen, "interface name must be 1 to %zu characters", cap - 1);
+	if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0 || strpbrk(v, "/: \t\r\n"))
+		return cfgtext_err(err, errlen, "'%s' is not a valid interface name", v);
+	memcpy(dst, v, n + 1);
+	return 0;
+}
+
 void cfgtext_add(struct cfgtext_buf *b, const char *fmt, ...)
 {
 	va_list ap;

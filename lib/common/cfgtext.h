@@ -29,6 +29,12 @@ struct cfgtext_rules {
 /* vsnprintf into err (when errlen is not 0); returns -1, so that a parser can return it. */
 int cfgtext_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Value checks the settings parsers share (siit, plat). Each returns 0, or -1 with the problem in
+ * err. cfgtext_bool takes "yes" or "no"; cfgtext_ifname copies an interface name that the kernel's
+ * dev_valid_name() would take (1 to cap - 1 bytes, not "." or "..", no '/', ':' or white space). */
+int cfgtext_bool(const char *v, bool *out, char *err, size_t errlen);
+int cfgtext_ifname(const char *v, char *dst, size_t cap, char *err, size_t errlen);
+
 /* Text that printing appends to, for the parsers' printers of effective settings: len counts what
  * would have been written (as snprintf does), the text is cut at cap and stays terminated. */
 struct cfgtext_buf {

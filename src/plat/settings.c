@@ -157,17 +157,6 @@ bool plat_parse_addr_port4(const char *s, uint8_t a[4], uint16_t *port)
 	return split_port(s, buf, sizeof(buf), port) && inet_pton(AF_INET, buf, a) == 1;
 }
 
-static int parse_bool(const char *v, bool *out, char *err, size_t errlen)
-{
-	if (strcmp(v, "yes") == 0)
-		*out = true;
-	else if (strcmp(v, "no") == 0)
-		*out = false;
-	else
-		return cfgtext_err(err, errlen, "'%s' is neither yes nor no", v);
-	return 0;
-}
-
 static int parse_num(const char *v, uint32_t lo, uint32_t hi, uint32_t *out, char *err, size_t errlen)
 {
 	if (!parse_u32(v, hi, out) || *out < lo)
@@ -185,17 +174,6 @@ static int parse_timeout(const char *v, uint32_t lo, uint32_t *out, char *err, s
 }
 
 /* ---- one setting at a time -------------------------------------------------------------------- */
-
-static int set_tun(struct plat_settings *s, const char *v, char *err, size_t errlen)
-{
-	size_t n = strlen(v);
-	if (n == 0 || n >= PLAT_TUN_NAME_MAX)
-		return cfgtext_err(err, errlen, "interface name must be 1 to %d characters", PLAT_TUN_NAME_MAX - 1);
-	if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0 || strpbrk(v, "/: \t\r\n"))
-		return cfgtext_err(err, errlen, "'%s' is not a valid interface name", v);
-	memcpy(s->tun, v, n + 1);
-	return 0;
-}
 
 static int set_path(char *dst, const char *v, bool allow_words, char *err, size_t errlen)
 {
@@ -385,7 +363,7 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 	}
 	const char *v = val[0];
 	if (strcmp(key, "tun") == 0)
-		return set_tun(s, v, err, errlen);
+		return cfgtext_ifname(v, s->tun, sizeof(s->tun), err, errlen);
 	if (strcmp(key, "control") == 0)
 		return set_path(s->control, v, false, err, errlen);
 	if (strcmp(key, "mode") == 0) {
@@ -411,7 +389,7 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 		return 0;
 	}
 	if (strcmp(key, "allow-wkp-non-global") == 0)
-		return parse_bool(v, &c->allow_wkp_non_global, err, errlen);
+		return cfgtext_bool(v, &c->allow_wkp_non_global, err, errlen);
 	if (strcmp(key, "timeout-udp") == 0)
 		return parse_timeout(v, 1, &c->timeout_udp, err, errlen);
 	if (strcmp(key, "timeout-tcp-est") == 0)
@@ -474,9 +452,9 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 	if (strcmp(key, "reply-burst") == 0)
 		return parse_num(v, 1, 1000000, &s->reply_burst, err, errlen);
 	if (strcmp(key, "offload") == 0)
-		return parse_bool(v, &s->offload, err, errlen);
+		return cfgtext_bool(v, &s->offload, err, errlen);
 	/* routes */
-	return parse_bool(v, &s->routes, err, errlen);
+	return cfgtext_bool(v, &s->routes, err, errlen);
 }
 
 static int plat_line(void *arg, const struct cfgtext_line *l, char *msg, size_t msgcap)

@@ -116,29 +116,6 @@ static int parse_mtu(const char *v, unsigned long lo, uint32_t *out, char *err, 
 	return 0;
 }
 
-static int parse_bool(const char *v, bool *out, char *err, size_t errlen)
-{
-	if (strcmp(v, "yes") == 0)
-		*out = true;
-	else if (strcmp(v, "no") == 0)
-		*out = false;
-	else
-		return cfgtext_err(err, errlen, "'%s' is neither yes nor no", v);
-	return 0;
-}
-
-static int set_tun(struct siit_settings *s, const char *v, char *err, size_t errlen)
-{
-	size_t n = strlen(v);
-	/* The kernel's dev_valid_name(): 1..15 bytes, no '/', ':' or whitespace, not "." or "..". */
-	if (n == 0 || n >= SIIT_TUN_NAME_MAX)
-		return cfgtext_err(err, errlen, "interface name must be 1 to %d characters", SIIT_TUN_NAME_MAX - 1);
-	if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0 || strpbrk(v, "/: \t\r\n"))
-		return cfgtext_err(err, errlen, "'%s' is not a valid interface name", v);
-	memcpy(s->tun, v, n + 1);
-	return 0;
-}
-
 static int set_pool6(struct siit_settings *s, const char *v, char *err, size_t errlen)
 {
 	struct xlat_prefix6 p;
@@ -210,7 +187,7 @@ int siit_settings_set(struct siit_settings *s, const char *key, const char *cons
 		return cfgtext_err(err, errlen, "expects %d value%s, got %d", arity, arity == 1 ? "" : "s", nval);
 	const char *v = val[0];
 	if (strcmp(key, "tun") == 0)
-		return set_tun(s, v, err, errlen);
+		return cfgtext_ifname(v, s->tun, sizeof(s->tun), err, errlen);
 	if (strcmp(key, "pool6") == 0)
 		return set_pool6(s, v, err, errlen);
 	if (strcmp(key, "eam") == 0)
@@ -230,9 +207,9 @@ int siit_settings_set(struct siit_settings *s, const char *key, const char *cons
 	if (strcmp(key, "mtu6") == 0)
 		return parse_mtu(v, 1280, &c->mtu6, err, errlen);
 	if (strcmp(key, "amend-udp-checksum-zero") == 0)
-		return parse_bool(v, &c->amend_udp_zero_csum, err, errlen);
+		return cfgtext_bool(v, &c->amend_udp_zero_csum, err, errlen);
 	/* router: decrement TTL / hop limit as a router does (RFC 7915 sections 4.1 and 5.1) */
-	return parse_bool(v, &c->decrement_ttl, err, errlen);
+	return cfgtext_bool(v, &c->decrement_ttl, err, errlen);
 }
 
 static int siit_line(void *arg, const struct cfgtext_line *l, char *msg, size_t msgcap)

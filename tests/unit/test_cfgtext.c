@@ -105,12 +105,36 @@ static void test_buf_and_err(void **state)
 	assert_string_equal(err, "f:3: bad");
 }
 
+static void test_value_checks(void **state)
+{
+	char err[128], name[16] = "keep";
+	bool b = false;
+	assert_int_equal(cfgtext_bool("yes", &b, err, sizeof(err)), 0);
+	assert_true(b);
+	assert_int_equal(cfgtext_bool("no", &b, err, sizeof(err)), 0);
+	assert_false(b);
+	assert_int_equal(cfgtext_bool("Yes", &b, err, sizeof(err)), -1);
+	assert_string_equal(err, "'Yes' is neither yes nor no");
+	assert_int_equal(cfgtext_ifname("plat0", name, sizeof(name), err, sizeof(err)), 0);
+	assert_string_equal(name, "plat0");
+	assert_int_equal(cfgtext_ifname("abcdefghijklmnop", name, sizeof(name), err, sizeof(err)), -1);
+	assert_string_equal(err, "interface name must be 1 to 15 characters");
+	assert_int_equal(cfgtext_ifname("", name, sizeof(name), err, sizeof(err)), -1);
+	for (const char *bad = "a/b\0a:b\0a b\0..\0"; *bad; bad += strlen(bad) + 1) {
+		assert_int_equal(cfgtext_ifname(bad, name, sizeof(name), err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "is not a valid interface name"));
+	}
+	assert_string_equal(name, "plat0"); /* untouched by refusals */
+	assert_int_equal(cfgtext_ifname("abcdefghijklmno", name, sizeof(name), err, sizeof(err)), 0); /* 15: fits */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines_words_comments),
 		cmocka_unit_test(test_limits_and_errors),
 		cmocka_unit_test(test_buf_and_err),
+		cmocka_unit_test(test_value_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
