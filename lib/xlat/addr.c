@@ -100,6 +100,32 @@ static void copy_bits(uint8_t *dst, unsigned d, const uint8_t *src, unsigned s, 
 		set_bit(dst, d, get_bit(src, s));
 }
 
+/* The fast path's form of an entry (struct xlat_eam_fast). */
+static void eam_derive_fast(struct xlat_eam *e)
+{
+	struct xlat_eam_fast *f = &e->fast;
+	uint32_t mask = e->v4.len ? ~0u << (32 - e->v4.len) : 0;
+	uint8_t m[4] = { (uint8_t)(mask >> 24), (uint8_t)(mask >> 16), (uint8_t)(mask >> 8), (uint8_t)mask };
+	memcpy(&f->mask4, m, 4);
+	memcpy(&f->addr4, e->v4.addr, 4);
+	memcpy(&f->lo6, e->v6.addr + 12, 4);
+	/* As fastpath.c's maybe_special4 and maybe_special6: IPv4 0/8, 127/8, 169/8, 224/3; IPv6 ::/64,
+	 * fe00::/7. A prefix shorter than 8 (or 64) bits may hold special addresses. */
+	static const uint8_t zero8[8];
+	uint8_t b4 = e->v4.addr[0], b6 = e->v6.addr[0];
+	bool special4 = e->v4.len < 8 || b4 == 0 || b4 == 127 || b4 == 169 || b4 >= 224;
+	bool special6 = e->v6.len < 64 || b6 >= 0xfe || memcmp(e->v6.addr, zero8, 8) == 0;
+	f->ok = e->v6.len == e->v4.len + 96u && !special4 && !special6;
+	/* sum(IPv6 address) - sum(IPv4 address) = sum(first 96 bits) + lo6 - addr4: the suffix bits
+	 * are the same bits at a 16-bit-aligned place in both. */
+	uint64_t w0, s;
+	uint32_t w1;
+	memcpy(&w0, e->v6.addr, 8);
+	memcpy(&w1, e->v6.addr + 8, 4);
+	s = csum_add64(csum_add64(csum_add64(w0, w1), f->lo6), ~(uint64_t)f->addr4);
+	f->csum = s;
+}
+
 int xlat_siit_map_add_eam(struct xlat_siit_map *m, const struct xlat_prefix4 *v4,
 			  const struct xlat_prefix6 *v6, const char **why)
 {
@@ -134,6 +160,7 @@ int xlat_siit_map_add_eam(struct xlat_siit_map *m, const struct xlat_prefix4 *v4
 	e->v6.len = v6->len;
 	copy_bits(e->v4.addr, 0, v4->addr, 0, v4->len);
 	copy_bits(e->v6.addr, 0, v6->addr, 0, v6->len);
+	eam_derive_fast(e);
 	m->neam++;
 	return 0;
 }

@@ -30,135 +30,41 @@
 
 #define FAST_INLINE static inline __attribute__((always_inline))
 
-/* ---- address mapping: the stateless policy, restricted to the cases above --------------------- */
+/* A 64-bit big-endian constant as the memory-order word that holds it (folded at compile time). */
+#define MEM64(x) CURSOR_BE64((uint64_t)(x))
 
-/* A 1 for each first byte of an IPv4 address that may be special (xlat_v4_special): 0/8, 127/8,
- * 169/8 (for 169.254/16) and 224/3. */
-static const uint8_t maybe_special4[256] = { [0] = 1, [127] = 1, [169] = 1, [224 ... 255] = 1 };
+/* ---- words and bytes in memory order ----------------------------------------------------------- */
 
-/* ... and of an IPv6 address (xlat_v6_special): ::/64 (for :: and ::1; also the IPv4-compatible and
- * -mapped forms) and fe00::/7 (for fe80::/10 and ff00::/8). Not all of ::/8: the well-known prefix
- * 64:ff9b::/96, the one most PLATs and CLATs use, starts with a zero byte. */
-FAST_INLINE bool maybe_special6(const uint8_t *a) { return (uint8_t)(a[0] + 2) < 2 || csum_word64(a) == 0; }
-
-/* Does the IPv4 address a (host order) lie in the entry's IPv4 prefix? */
-FAST_INLINE bool eam_match4(const struct xlat_eam *e, uint32_t a)
+FAST_INLINE uint32_t word32(const uint8_t *p)
 {
-	return ((uint64_t)(a ^ be32_at(e->v4.addr)) << e->v4.len >> 32) == 0; /* the first len bits agree */
+	uint32_t w;
+	memcpy(&w, p, 4);
+	return w;
 }
 
-/* eam_4to6 for an entry whose IPv6 prefix is 96 bits longer than its IPv4 prefix: the entry's IPv6
- * address with the IPv4 suffix bits in its last 32 bits. False for any other entry. */
-FAST_INLINE bool fast_eam_4to6(const struct xlat_eam *e, uint32_t a, uint8_t *v6)
+/* The byte at the lowest address of a memory-order word. */
+FAST_INLINE uint8_t byte0_32(uint32_t w)
 {
-	unsigned len4 = e->v4.len;
-	if (e->v6.len != len4 + 96u)
-		return false;
-	uint32_t sfx = (uint32_t)(0xffffffffULL >> len4), lo = be32_at(e->v6.addr + 12);
-	memcpy(v6, e->v6.addr, 12);
-	put_be32(v6 + 12, lo ^ ((lo ^ a) & sfx));
-	return true;
+	uint8_t b[4];
+	memcpy(b, &w, 4);
+	return b[0];
 }
 
-/* RFC 6052 at /96 */
-FAST_INLINE bool fast_pool6_4to6(const struct xlat_siit_map *m, uint32_t a, uint8_t *v6)
+FAST_INLINE uint8_t byte0_64(uint64_t w)
 {
-	if (!m->has_pool6 || m->pool6.len != 96)
-		return false;
-	memcpy(v6, m->pool6.addr, 12);
-	put_be32(v6 + 12, a);
-	return true;
+	uint8_t b[8];
+	memcpy(b, &w, 8);
+	return b[0];
 }
 
-/* The stateless policy for an ordinary packet (xlat_siit_policy_4to6 without hairpin): each address
- * through the first (longest) matching EAM entry, else pool6. One pass over the table for both. */
-FAST_INLINE bool fast_map_4to6(const struct xlat_siit_map *m, uint32_t src, uint32_t dst, uint8_t *h6)
+/* The 64-bit memory-order word of two 32-bit ones, first at the lower address. */
+FAST_INLINE uint64_t words_pair(uint32_t first, uint32_t second)
 {
-	const struct xlat_eam *se = NULL, *de = NULL;
-	unsigned n = m->neam;
-	if (n == 1) { /* the CLAT's table: one entry, no loop */
-		se = eam_match4(&m->eam[0], src) ? &m->eam[0] : NULL;
-		de = eam_match4(&m->eam[0], dst) ? &m->eam[0] : NULL;
-	} else {
-		for (unsigned i = 0; i < n; i++) {
-			const struct xlat_eam *e = &m->eam[i];
-			if (!se && eam_match4(e, src))
-				se = e;
-			if (!de && eam_match4(e, dst))
-				de = e;
-		}
-	}
-	if (!(se ? fast_eam_4to6(se, src, h6 + 8) : fast_pool6_4to6(m, src, h6 + 8)))
-		return false;
-	return de ? fast_eam_4to6(de, dst, h6 + 24) : fast_pool6_4to6(m, dst, h6 + 24);
-}
-
-/* eam_6to4 for an aligned entry (see fast_eam_4to6); lo holds the address's last 64 bits. */
-FAST_INLINE bool fast_eam_6to4(const struct xlat_eam *e, uint64_t lo, uint32_t *a)
-{
-	unsigned len4 = e->v4.len;
-	if (e->v6.len != len4 + 96u)
-		return false;
-	uint32_t sfx = (uint32_t)(0xffffffffULL >> len4), p = be32_at(e->v4.addr);
-	*a = p ^ ((p ^ (uint32_t)lo) & sfx);
-	return true;
-}
-
-/* Does the IPv6 address a lie in the entry's IPv6 prefix? (xlat_prefix6_match; for prefixes of 64
- * bits or more, the usual ones, the first 64 bits are compared as they lie in memory.) */
-FAST_INLINE bool eam_match6(const struct xlat_eam *e, const uint8_t *a)
-{
-	unsigned len = e->v6.len;
-	if (len >= 64) {
-		if (csum_word64(a) != csum_word64(e->v6.addr))
-			return false;
-		return len == 64 || ((be64_at(a + 8) ^ be64_at(e->v6.addr + 8)) >> (128 - len)) == 0;
-	}
-	return len == 0 || ((be64_at(a) ^ be64_at(e->v6.addr)) >> (64 - len)) == 0;
-}
-
-/* The EAM entry with the longest IPv6 match (eam_find6), or NULL. */
-FAST_INLINE const struct xlat_eam *fast_find6(const struct xlat_siit_map *m, const uint8_t *a)
-{
-	unsigned n = m->neam;
-	if (n == 1) /* the CLAT's table */
-		return eam_match6(&m->eam[0], a) ? &m->eam[0] : NULL;
-	const struct xlat_eam *best = NULL;
-	for (unsigned i = 0; i < n; i++)
-		if (eam_match6(&m->eam[i], a) && (!best || m->eam[i].v6.len > best->v6.len))
-			best = &m->eam[i];
-	return best;
-}
-
-/* The stateless policy (xlat_siit_policy_6to4) for one address: the EAM entry with the longest IPv6
- * match, else pool6. A destination that went through pool6 but lies in an EAM entry is hairpinned
- * (RFC 7757 section 4.2), which the fast path leaves alone. */
-FAST_INLINE bool fast_addr_6to4(const struct xlat_siit_map *m, const uint8_t *a6, uint32_t *a, bool is_dst)
-{
-	const struct xlat_eam *e = fast_find6(m, a6);
-	if (e)
-		return fast_eam_6to4(e, be64_at(a6 + 8), a);
-	if (!m->has_pool6 || m->pool6.len != 96 || csum_word64(a6) != csum_word64(m->pool6.addr) ||
-	    memcmp(a6 + 8, m->pool6.addr + 8, 4) != 0)
-		return false;
-	*a = be32_at(a6 + 12);
-	if (is_dst) {
-		unsigned n = m->neam;
-		if (n == 1)
-			return !eam_match4(&m->eam[0], *a);
-		for (unsigned i = 0; i < n; i++)
-			if (eam_match4(&m->eam[i], *a))
-				return false;
-	}
-	return true;
-}
-
-/* The 64-bit one's-complement sum of the two addresses of the IPv6 header at h6 (memory order). */
-FAST_INLINE uint64_t sum_addrs6(const uint8_t *h6)
-{
-	uint64_t s = csum_add64(csum_word64(h6 + 8), csum_word64(h6 + 16));
-	s = csum_add64(s, csum_word64(h6 + 24));
-	return csum_add64(s, csum_word64(h6 + 32));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (uint64_t)second << 32 | first;
+#else
+	return (uint64_t)first << 32 | second;
+#endif
 }
 
 /* The memory-order value of a 16-bit wire field (the checksums below are summed in memory order,
@@ -171,6 +77,157 @@ FAST_INLINE uint64_t raw16_at(const uint8_t *p)
 }
 
 FAST_INLINE uint64_t raw16(uint16_t host) { return CURSOR_BE16(host); }
+
+/* ---- address mapping: the stateless policy, restricted to the cases above --------------------- */
+
+/* A 1 for each first byte of an IPv4 address that may be special (xlat_v4_special): 0/8, 127/8,
+ * 169/8 (for 169.254/16) and 224/3. */
+static const uint8_t maybe_special4[256] = { [0] = 1, [127] = 1, [169] = 1, [224 ... 255] = 1 };
+
+/* ... and of an IPv6 address (xlat_v6_special) whose first 64 bits, in memory order, are w0:
+ * ::/64 (for :: and ::1; also the IPv4-compatible and -mapped forms) and fe00::/7 (for fe80::/10 and
+ * ff00::/8). Not all of ::/8: the well-known prefix 64:ff9b::/96, the one most PLATs and CLATs use,
+ * starts with a zero byte. */
+FAST_INLINE bool maybe_special6(uint64_t w0) { return (uint8_t)(byte0_64(w0) + 2) < 2 || w0 == 0; }
+
+/* Does the IPv4 address a (a memory-order word) lie in the entry's IPv4 prefix? */
+FAST_INLINE bool eam_match4(const struct xlat_eam *e, uint32_t a) { return (a & e->fast.mask4) == e->fast.addr4; }
+
+/* eam_4to6 for an entry the fast path takes (fast.ok: its IPv6 prefix 96 bits longer than its IPv4
+ * prefix, neither special): the entry's IPv6 address with the IPv4 suffix bits in its last 32 bits,
+ * and the entry's checksum difference added to *acc. False for any other entry. */
+FAST_INLINE bool fast_eam_4to6(const struct xlat_eam *e, uint32_t a, uint8_t *v6, uint64_t *acc)
+{
+	if (!e->fast.ok)
+		return false;
+	uint32_t lo = e->fast.lo6 | (a & ~e->fast.mask4);
+	memcpy(v6, e->v6.addr, 12);
+	memcpy(v6 + 12, &lo, 4);
+	*acc = csum_add64(*acc, e->fast.csum);
+	return true;
+}
+
+/* RFC 6052 at /96; the checksum difference is the sum of the prefix's 96 bits. */
+FAST_INLINE bool fast_pool6_4to6(const struct xlat_siit_map *m, uint32_t a, uint8_t *v6, uint64_t *acc)
+{
+	if (!m->has_pool6 || m->pool6.len != 96)
+		return false;
+	uint64_t w0 = csum_word64(m->pool6.addr);
+	uint32_t w1 = word32(m->pool6.addr + 8);
+	memcpy(v6, &w0, 8);
+	memcpy(v6 + 8, &w1, 4);
+	memcpy(v6 + 12, &a, 4);
+	*acc = csum_add64(*acc, csum_add64(w0, w1));
+	return true;
+}
+
+/* The stateless policy for an ordinary packet (xlat_siit_policy_4to6 without hairpin): each address
+ * through the first (longest) matching EAM entry, else pool6. One pass over the table for both.
+ * *acc gets sum(IPv6 addresses) - sum(IPv4 addresses). */
+FAST_INLINE bool fast_map_4to6(const struct xlat_siit_map *m, uint32_t src, uint32_t dst, uint8_t *h6, uint64_t *acc,
+				bool one)
+{
+	const struct xlat_eam *se = NULL, *de = NULL;
+	unsigned n = m->neam;
+	if (one) { /* the CLAT's table: one entry, no loop */
+		se = eam_match4(&m->eam[0], src) ? &m->eam[0] : NULL;
+		de = eam_match4(&m->eam[0], dst) ? &m->eam[0] : NULL;
+	} else {
+		for (unsigned i = 0; i < n; i++) {
+			const struct xlat_eam *e = &m->eam[i];
+			if (!se && eam_match4(e, src))
+				se = e;
+			if (!de && eam_match4(e, dst))
+				de = e;
+		}
+	}
+	if (!(se ? fast_eam_4to6(se, src, h6 + 8, acc) : fast_pool6_4to6(m, src, h6 + 8, acc)))
+		return false;
+	return de ? fast_eam_4to6(de, dst, h6 + 24, acc) : fast_pool6_4to6(m, dst, h6 + 24, acc);
+}
+
+/* Does the IPv6 address a lie in the entry's IPv6 prefix? (xlat_prefix6_match.) w0, w1, w2 are the
+ * address's memory-order words at bytes 0, 8 and 12. */
+FAST_INLINE bool eam_match6(const struct xlat_eam *e, const uint8_t *a, uint64_t w0, uint32_t w1, uint32_t w2)
+{
+	if (e->fast.ok) /* 96 bits, then the IPv4 prefix's length of the last word */
+		return w0 == csum_word64(e->v6.addr) && w1 == word32(e->v6.addr + 8) &&
+		       (w2 & e->fast.mask4) == e->fast.lo6;
+	unsigned len = e->v6.len;
+	if (len >= 64) {
+		if (w0 != csum_word64(e->v6.addr))
+			return false;
+		return len == 64 || ((be64_at(a + 8) ^ be64_at(e->v6.addr + 8)) >> (128 - len)) == 0;
+	}
+	return len == 0 || ((be64_at(a) ^ be64_at(e->v6.addr)) >> (64 - len)) == 0;
+}
+
+/* The EAM entry with the longest IPv6 match (eam_find6), or NULL. */
+FAST_INLINE const struct xlat_eam *fast_find6(const struct xlat_siit_map *m, const uint8_t *a, uint64_t w0,
+					      uint32_t w1, uint32_t w2, bool one)
+{
+	unsigned n = m->neam;
+	if (one) /* the CLAT's table */
+		return eam_match6(&m->eam[0], a, w0, w1, w2) ? &m->eam[0] : NULL;
+	const struct xlat_eam *best = NULL;
+	for (unsigned i = 0; i < n; i++)
+		if (eam_match6(&m->eam[i], a, w0, w1, w2) && (!best || m->eam[i].v6.len > best->v6.len))
+			best = &m->eam[i];
+	return best;
+}
+
+/* The stateless policy (xlat_siit_policy_6to4) for one address: the EAM entry with the longest IPv6
+ * match, else pool6; *a gets the IPv4 address as a memory-order word, and *acc sum(IPv6 address) -
+ * sum(IPv4 address). Neither address may be special: an entry the fast path takes has prefixes that
+ * rule it out (fast.ok), an address through pool6 is tested here. A destination that went through
+ * pool6 but lies in an EAM entry is hairpinned (RFC 7757 section 4.2), which the fast path leaves
+ * alone. */
+FAST_INLINE bool fast_addr_6to4(const struct xlat_siit_map *m, const uint8_t *a6, uint32_t *a, uint64_t *acc,
+				bool is_dst, bool one)
+{
+	uint64_t w0 = csum_word64(a6);
+	uint32_t w1 = word32(a6 + 8), w2 = word32(a6 + 12);
+	const struct xlat_eam *e = fast_find6(m, a6, w0, w1, w2, one);
+	if (e) {
+		if (!e->fast.ok)
+			return false;
+		*a = e->fast.addr4 | (w2 & ~e->fast.mask4);
+		*acc = csum_add64(*acc, e->fast.csum);
+		return true;
+	}
+	if (!m->has_pool6 || m->pool6.len != 96 || w0 != csum_word64(m->pool6.addr) ||
+	    w1 != word32(m->pool6.addr + 8) || maybe_special6(w0) || maybe_special4[byte0_32(w2)])
+		return false;
+	*a = w2;
+	*acc = csum_add64(*acc, csum_add64(w0, w1));
+	if (is_dst) {
+		unsigned n = m->neam;
+		if (one)
+			return !eam_match4(&m->eam[0], w2);
+		for (unsigned i = 0; i < n; i++)
+			if (eam_match4(&m->eam[i], w2))
+				return false;
+	}
+	return true;
+}
+
+/* ---- checksums and output ---------------------------------------------------------------------- */
+
+/* The 64-bit one's-complement sum of the two addresses of the IPv6 header at h6 (memory order). */
+FAST_INLINE uint64_t sum_addrs6(const uint8_t *h6)
+{
+	uint64_t s = csum_add64(csum_word64(h6 + 8), csum_word64(h6 + 16));
+	s = csum_add64(s, csum_word64(h6 + 24));
+	return csum_add64(s, csum_word64(h6 + 32));
+}
+
+/* A folded transport checksum sum as the general path's csum_replace leaves it: its sum always has
+ * a nonzero term, so it never folds to 0 (the one's-complement zero there is 0xffff). */
+FAST_INLINE uint16_t fold_nonzero(uint64_t s)
+{
+	uint16_t f = csum_fold64(s);
+	return f ? f : 0xffff;
+}
 
 /* The one output packet: new headers at h, the rest of the payload where it lies. */
 FAST_INLINE void fast_out(struct xlat_out *out, uint8_t *h, unsigned hlen, const uint8_t *rest, unsigned rest_len,
@@ -192,13 +249,13 @@ FAST_INLINE void fast_out(struct xlat_out *out, uint8_t *h, unsigned hlen, const
 /* ---- IPv4 to IPv6 ------------------------------------------------------------------------------ */
 
 /* The transport part of fast_4to6, specialised by the compiler for each protocol (proto, prefix and
- * coff are constants at each call). The addresses are already in h6. */
+ * coff are constants at each call). The addresses are already in h6; tl is the IPv4 total length. */
 FAST_INLINE bool fast_4to6_l4(struct xlat_ctx *ctx, const uint8_t *pkt, struct xlat_out *out, uint8_t *h6,
-			      unsigned proto, unsigned prefix, unsigned coff)
+			      unsigned tl, uint64_t delta, unsigned proto, unsigned prefix, unsigned coff)
 {
 	const struct xlat_config *cfg = ctx->cfg;
-	unsigned l4_len = be16_at(pkt + 2) - IPV4_HDR_LEN; /* wraps when below 20: caught next */
-	if (l4_len < prefix || l4_len > 0xffff)
+	unsigned l4_len = tl - IPV4_HDR_LEN;
+	if (tl - (IPV4_HDR_LEN + prefix) > 0xffffu) /* below the transport prefix: wraps */
 		return false;
 	const uint8_t *l4 = pkt + IPV4_HDR_LEN;
 	uint64_t old = raw16_at(l4 + coff);
@@ -221,27 +278,29 @@ FAST_INLINE bool fast_4to6_l4(struct xlat_ctx *ctx, const uint8_t *pkt, struct x
 		return false;
 
 	/* Committed. The transport checksum, RFC 1624 as in xlat_4to6_pass: TCP and UDP trade the IPv4
-	 * addresses of the pseudo-header for the IPv6 ones; ICMPv6 adds a whole pseudo-header and the
-	 * type changes (the echo identifier is added and taken away, as there). */
+	 * addresses of the pseudo-header for the IPv6 ones, a difference of delta; ICMPv6 adds a whole
+	 * pseudo-header (its addresses sum to the IPv4 ones plus delta) and the type changes (the echo
+	 * identifier is added and taken away, as there). */
 	uint8_t *d = h6 + IPV6_HDR_LEN;
 	copy_l4_prefix(d, l4, prefix);
-	uint64_t acc = sum_addrs6(h6);
 	unsigned next = proto;
+	uint16_t csum;
 	if (proto == PROTO_ICMP) {
 		uint64_t id = raw16_at(l4 + 4);
+		uint64_t acc = csum_add64(delta, csum_word64(pkt + 12));
 		acc = csum_add64(acc, raw16((uint16_t)(type6 << 8 | l4[1])) + id + raw16((uint16_t)l4_len) +
 					      raw16(PROTO_ICMPV6));
 		acc = csum_add64(acc, ~(raw16_at(l4) + id));
+		csum = (uint16_t)~csum_fold64(csum_add64(acc, (uint16_t)~old));
 		d[0] = type6;
 		next = PROTO_ICMPV6;
 	} else {
-		acc = csum_add64(acc, ~csum_word64(pkt + 12));
+		csum = (uint16_t)~fold_nonzero(csum_add64(delta, (uint16_t)~old));
 	}
-	uint16_t csum = (uint16_t)~csum_fold64(csum_add64(acc, (uint16_t)~old));
 	if (proto == PROTO_UDP && csum == 0)
 		csum = 0xffff; /* zero means "no checksum" to UDP */
 	memcpy(d + coff, &csum, 2);
-	put_be64(h6, (uint64_t)(6u << 28 | (uint32_t)pkt[1] << 20) << 32 | (uint64_t)l4_len << 16 | next << 8 |
+	put_be64(h6, 6ULL << 60 | (uint64_t)pkt[1] << 52 | (uint64_t)l4_len << 16 | next << 8 |
 			     (uint8_t)(pkt[8] - cfg->decrement_ttl));
 	fast_out(out, h6, IPV6_HDR_LEN + prefix, l4 + prefix, l4_len - prefix, 6);
 	ctx->stats.pkts_4to6++;
@@ -249,54 +308,79 @@ FAST_INLINE bool fast_4to6_l4(struct xlat_ctx *ctx, const uint8_t *pkt, struct x
 	return true;
 }
 
-FAST_INLINE bool fast_4to6_inline(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out)
+/* one: the caller has seen the stateless policy with an EAM table of one entry (the CLAT's). */
+FAST_INLINE bool fast_4to6_inline(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out,
+				  bool one)
 {
 	const struct xlat_config *cfg = ctx->cfg;
-	/* Every packet of the fast path has at least 8 transport bytes; an ICMP message other than echo
-	 * (an error, mostly) leaves at once. */
-	if (cfg->policy.map_4to6 != xlat_siit_policy_4to6 || len < IPV4_HDR_LEN + ICMP_HDR_LEN ||
-	    (pkt[9] == PROTO_ICMP && (pkt[IPV4_HDR_LEN] & ~ICMP4_ECHO_REQUEST) != ICMP4_ECHO_REPLY))
+	if ((!one && cfg->policy.map_4to6 != xlat_siit_policy_4to6) || len < IPV4_HDR_LEN + ICMP_HDR_LEN)
 		return false;
-	/* The 20-byte header as two 64-bit words and one 32-bit word: version and IHL, total length,
-	 * no fragment (DF either way), TTL, checksum, addresses; the addresses mapped into the IPv6
-	 * header being built; then the transport. */
+	/* The 20-byte header as two 64-bit words and one 32-bit word: version and IHL, no fragment (DF
+	 * either way), total length within the bytes, TTL, checksum, addresses; the addresses mapped
+	 * into the IPv6 header being built; then the transport. */
 	uint64_t r0 = csum_word64(pkt), r1 = csum_word64(pkt + 8);
-	uint32_t r2;
-	memcpy(&r2, pkt + 16, 4);
-	uint64_t h0 = CURSOR_BE64(r0);
-	if ((h0 & 0xff0000000000ffffULL & ~(uint64_t)IPV4_DF) != 0x4500000000000000ULL || (h0 >> 32 & 0xffff) > len ||
-	    pkt[8] <= cfg->decrement_ttl)
+	uint32_t r2 = word32(pkt + 16);
+	if ((r0 & MEM64(0xff0000000000ffffULL & ~(uint64_t)IPV4_DF)) != MEM64(0x4500000000000000ULL))
+		return false;
+	unsigned tl = be16_at(pkt + 2);
+	if (tl > len || pkt[8] <= cfg->decrement_ttl)
 		return false;
 	/* The header checksum: the sum of a correct header is a nonzero multiple of 0xffff. */
 	if (csum_add64(csum_add64(r0, r1), r2) % 0xffff != 0)
 		return false;
-	uint32_t src = be32_at(pkt + 12), dst = CURSOR_BE32(r2);
-	if (maybe_special4[src >> 24] | maybe_special4[dst >> 24])
+	uint32_t src = word32(pkt + 12), dst = r2;
+	if (maybe_special4[pkt[12]] | maybe_special4[pkt[16]])
 		return false;
 	uint8_t *h6 = out->hdr[0];
-	if (!fast_map_4to6(cfg->policy.ctx, src, dst, h6))
+	uint64_t delta = 0;
+	if (!fast_map_4to6(cfg->policy.ctx, src, dst, h6, &delta, one))
 		return false;
-	switch (pkt[9]) {
-	case PROTO_TCP:
-		return fast_4to6_l4(ctx, pkt, out, h6, PROTO_TCP, TCP_CSUM_END, TCP_CSUM_OFF);
-	case PROTO_UDP:
-		return fast_4to6_l4(ctx, pkt, out, h6, PROTO_UDP, UDP_HDR_LEN, UDP_CSUM_OFF);
-	case PROTO_ICMP:
-		return fast_4to6_l4(ctx, pkt, out, h6, PROTO_ICMP, ICMP_HDR_LEN, ICMP_CSUM_OFF);
-	default:
-		return false;
-	}
+	unsigned proto = pkt[9];
+	if (proto == PROTO_TCP)
+		return fast_4to6_l4(ctx, pkt, out, h6, tl, delta, PROTO_TCP, TCP_CSUM_END, TCP_CSUM_OFF);
+	if (proto == PROTO_UDP)
+		return fast_4to6_l4(ctx, pkt, out, h6, tl, delta, PROTO_UDP, UDP_HDR_LEN, UDP_CSUM_OFF);
+	if (proto == PROTO_ICMP)
+		return fast_4to6_l4(ctx, pkt, out, h6, tl, delta, PROTO_ICMP, ICMP_HDR_LEN, ICMP_CSUM_OFF);
+	return false;
 }
 
 bool xlat_fast_4to6(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out)
 {
-	return fast_4to6_inline(ctx, pkt, len, out);
+	return fast_4to6_inline(ctx, pkt, len, out, false);
+}
+
+/* Two copies of the fast path, each with the general path behind it: one for the CLAT's map of one
+ * EAM entry, where nothing loops and few registers are live, and one for any other. */
+static __attribute__((noinline)) void xlat_4to6_one(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len,
+						    struct xlat_out *out)
+{
+	if (!fast_4to6_inline(ctx, pkt, len, out, true))
+		xlat_4to6_pass(ctx, pkt, len, out, false);
+}
+
+static __attribute__((noinline)) void xlat_4to6_any(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len,
+						    struct xlat_out *out)
+{
+	if (!fast_4to6_inline(ctx, pkt, len, out, false))
+		xlat_4to6_pass(ctx, pkt, len, out, false);
+}
+
+/* The stateless policy's map, when it is the configured policy. */
+static inline const struct xlat_siit_map *siit_map_of(const struct xlat_config *cfg, bool v4)
+{
+	if (v4 ? cfg->policy.map_4to6 != xlat_siit_policy_4to6 : cfg->policy.map_6to4 != xlat_siit_policy_6to4)
+		return NULL;
+	return cfg->policy.ctx;
 }
 
 void xlat_4to6(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out)
 {
-	if (!fast_4to6_inline(ctx, pkt, len, out))
-		xlat_4to6_pass(ctx, pkt, len, out, false);
+	const struct xlat_siit_map *m = siit_map_of(ctx->cfg, true);
+	if (m && m->neam == 1)
+		xlat_4to6_one(ctx, pkt, len, out);
+	else
+		xlat_4to6_any(ctx, pkt, len, out);
 }
 
 /* ---- IPv6 to IPv4 ------------------------------------------------------------------------------ */
@@ -306,7 +390,7 @@ enum { FAST_DF_THRESHOLD = IPV6_MIN_MTU - (IPV6_HDR_LEN - IPV4_HDR_LEN) };
 
 /* The transport part of fast_6to4, specialised per protocol like fast_4to6_l4. */
 FAST_INLINE bool fast_6to4_l4(struct xlat_ctx *ctx, const uint8_t *pkt, struct xlat_out *out, unsigned proto,
-			      unsigned prefix, unsigned coff)
+			      unsigned prefix, unsigned coff, bool one)
 {
 	const struct xlat_config *cfg = ctx->cfg;
 	unsigned l4_len = be16_at(pkt + 4), out_len = IPV4_HDR_LEN + l4_len;
@@ -331,78 +415,93 @@ FAST_INLINE bool fast_6to4_l4(struct xlat_ctx *ctx, const uint8_t *pkt, struct x
 	}
 	const struct xlat_siit_map *m = cfg->policy.ctx;
 	uint32_t src, dst;
-	if (!fast_addr_6to4(m, pkt + 8, &src, false) || !fast_addr_6to4(m, pkt + 24, &dst, true) ||
-	    (maybe_special4[src >> 24] | maybe_special4[dst >> 24]))
+	uint64_t delta = 0;
+	if (!fast_addr_6to4(m, pkt + 8, &src, &delta, false, one) || !fast_addr_6to4(m, pkt + 24, &dst, &delta, true, one))
 		return false;
 
-	/* Committed. */
+	/* Committed. The transport checksum: TCP and UDP lose delta (the IPv6 addresses of the
+	 * pseudo-header become the IPv4 ones); ICMPv4 loses the whole ICMPv6 pseudo-header. */
 	uint8_t *h = out->hdr[0], *d = h + IPV4_HDR_LEN;
-	uint64_t a4 = CURSOR_BE64((uint64_t)src << 32 | dst); /* bytes 12..19 of the IPv4 header */
 	copy_l4_prefix(d, l4, prefix);
-	uint64_t acc = sum_addrs6(pkt);
 	unsigned proto4 = proto;
+	uint16_t csum;
 	if (proto == PROTO_ICMPV6) {
 		/* As in xlat_6to4_slow: the ICMPv6 pseudo-header leaves the checksum, the type changes. */
 		uint64_t id = raw16_at(l4 + 4);
+		uint64_t acc = sum_addrs6(pkt);
 		acc = csum_add64(acc, raw16_at(l4) + id + raw16((uint16_t)l4_len) + raw16(PROTO_ICMPV6));
 		acc = csum_add64(~acc, raw16((uint16_t)(type4 << 8 | l4[1])) + id);
+		csum = (uint16_t)~csum_fold64(csum_add64(acc, (uint16_t)~old));
 		d[0] = type4;
 		proto4 = PROTO_ICMP;
 	} else {
-		acc = csum_add64(a4, ~acc);
+		csum = (uint16_t)~fold_nonzero(csum_add64(~delta, (uint16_t)~old));
 	}
-	uint16_t csum = (uint16_t)~csum_fold64(csum_add64(acc, (uint16_t)~old));
 	if (proto == PROTO_UDP && csum == 0)
 		csum = 0xffff;
 	memcpy(d + coff, &csum, 2);
 
-	/* The IPv4 header of ip4_write, written in place; its checksum is the sum of what was written. */
-	h[0] = 0x45;
-	h[1] = (uint8_t)(be16_at(pkt) >> 4); /* traffic class */
-	put_be16(h + 2, (uint16_t)out_len);
-	put_be16(h + 4, (uint16_t)ctx->ipv4_id++);
-	put_be16(h + 6, out_len > FAST_DF_THRESHOLD ? IPV4_DF : 0);
-	h[8] = (uint8_t)(pkt[7] - cfg->decrement_ttl);
-	h[9] = (uint8_t)proto4;
-	memcpy(h + 12, &a4, 8);
-	uint16_t hsum = (uint16_t)~csum_fold64(csum_add64(csum_add64(csum_word64(h), a4), raw16_at(h + 8)));
+	/* The IPv4 header of ip4_write, built as words; its checksum is the sum of those words. */
+	unsigned tclass = (uint8_t)(be16_at(pkt) >> 4);
+	uint64_t w0 = MEM64((uint64_t)(0x4500u | tclass) << 48 | (uint64_t)out_len << 32 |
+			    (uint64_t)(uint16_t)ctx->ipv4_id++ << 16 | (out_len > FAST_DF_THRESHOLD ? IPV4_DF : 0));
+	uint64_t w1 = raw16((uint16_t)((uint8_t)(pkt[7] - cfg->decrement_ttl) << 8 | proto4));
+	uint64_t a4 = words_pair(src, dst); /* bytes 12..19 */
+	uint16_t hsum = (uint16_t)~csum_fold64(csum_add64(csum_add64(w0, a4), w1));
+	memcpy(h, &w0, 8);
+	memcpy(h + 8, &w1, 2);
 	memcpy(h + 10, &hsum, 2);
+	memcpy(h + 12, &a4, 8);
 	fast_out(out, h, IPV4_HDR_LEN + prefix, l4 + prefix, l4_len - prefix, 4);
 	ctx->stats.pkts_6to4++;
 	ctx->stats.bytes_6to4 += out_len;
 	return true;
 }
 
-FAST_INLINE bool fast_6to4_inline(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out)
+FAST_INLINE bool fast_6to4_inline(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out,
+				  bool one)
 {
 	const struct xlat_config *cfg = ctx->cfg;
-	if (cfg->policy.map_6to4 != xlat_siit_policy_6to4 || len < IPV6_HDR_LEN + ICMP_HDR_LEN ||
-	    (pkt[6] == PROTO_ICMPV6 && (pkt[IPV6_HDR_LEN] & ~1) != ICMP6_ECHO_REQUEST))
+	if ((!one && cfg->policy.map_6to4 != xlat_siit_policy_6to4) || len < IPV6_HDR_LEN + ICMP_HDR_LEN)
 		return false;
-	/* Version, payload length within the bytes, hop limit, the addresses not special; no extension
-	 * header (the next header is the transport); then the transport. */
-	if (pkt[0] >> 4 != 6 || IPV6_HDR_LEN + (size_t)be16_at(pkt + 4) > len || pkt[7] <= cfg->decrement_ttl ||
-	    maybe_special6(pkt + 8) || maybe_special6(pkt + 24))
+	/* Version, payload length within the bytes, hop limit; no extension header (the next header is
+	 * the transport); then the transport, where the addresses are mapped. */
+	if ((pkt[0] & 0xf0) != 0x60 || IPV6_HDR_LEN + (size_t)be16_at(pkt + 4) > len || pkt[7] <= cfg->decrement_ttl)
 		return false;
-	switch (pkt[6]) {
-	case PROTO_TCP:
-		return fast_6to4_l4(ctx, pkt, out, PROTO_TCP, TCP_CSUM_END, TCP_CSUM_OFF);
-	case PROTO_UDP:
-		return fast_6to4_l4(ctx, pkt, out, PROTO_UDP, UDP_HDR_LEN, UDP_CSUM_OFF);
-	case PROTO_ICMPV6:
-		return fast_6to4_l4(ctx, pkt, out, PROTO_ICMPV6, ICMP_HDR_LEN, ICMP_CSUM_OFF);
-	default:
-		return false;
-	}
+	unsigned next = pkt[6];
+	if (next == PROTO_TCP)
+		return fast_6to4_l4(ctx, pkt, out, PROTO_TCP, TCP_CSUM_END, TCP_CSUM_OFF, one);
+	if (next == PROTO_UDP)
+		return fast_6to4_l4(ctx, pkt, out, PROTO_UDP, UDP_HDR_LEN, UDP_CSUM_OFF, one);
+	if (next == PROTO_ICMPV6 && (pkt[IPV6_HDR_LEN] & ~1) == ICMP6_ECHO_REQUEST)
+		return fast_6to4_l4(ctx, pkt, out, PROTO_ICMPV6, ICMP_HDR_LEN, ICMP_CSUM_OFF, one);
+	return false;
 }
 
 bool xlat_fast_6to4(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out)
 {
-	return fast_6to4_inline(ctx, pkt, len, out);
+	return fast_6to4_inline(ctx, pkt, len, out, false);
+}
+
+static __attribute__((noinline)) void xlat_6to4_one(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len,
+						    struct xlat_out *out)
+{
+	if (!fast_6to4_inline(ctx, pkt, len, out, true))
+		xlat_6to4_slow(ctx, pkt, len, out);
+}
+
+static __attribute__((noinline)) void xlat_6to4_any(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len,
+						    struct xlat_out *out)
+{
+	if (!fast_6to4_inline(ctx, pkt, len, out, false))
+		xlat_6to4_slow(ctx, pkt, len, out);
 }
 
 void xlat_6to4(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out)
 {
-	if (!fast_6to4_inline(ctx, pkt, len, out))
-		xlat_6to4_slow(ctx, pkt, len, out);
+	const struct xlat_siit_map *m = siit_map_of(ctx->cfg, false);
+	if (m && m->neam == 1)
+		xlat_6to4_one(ctx, pkt, len, out);
+	else
+		xlat_6to4_any(ctx, pkt, len, out);
 }

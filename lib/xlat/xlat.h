@@ -110,9 +110,23 @@ struct xlat_policy {
 /* The stateless address map: an optional RFC 6052 prefix and an RFC 7757 EAM table. EAM entries
  * take precedence (RFC 7757 section 3.2), longest prefix first. Filled in at configuration time. */
 #define XLAT_EAM_MAX 256
+/* What the fast path (fastpath.c) reads of an entry instead of v4 and v6, derived from them by
+ * xlat_siit_map_add_eam (the only writer of entries). Words are in memory order, so that an address
+ * is matched and rewritten with no byte swap. */
+struct xlat_eam_fast {
+	uint32_t mask4;   /* the IPv4 prefix as a mask */
+	uint32_t addr4;   /* v4.addr (zero past the prefix) */
+	uint32_t lo6;     /* the last 32 bits of v6.addr (zero past the prefix) */
+	bool ok;          /* the fast path takes the entry: v6.len == v4.len + 96 (the IPv4 suffix bits are
+			   * the address's last bits), and no address of either prefix can be special
+			   * (fastpath.c's conservative tests) */
+	uint64_t csum;    /* ok: the one's-complement sum of any IPv6 address of the entry minus that of
+			   * its IPv4 address (the suffix bits cancel) */
+};
 struct xlat_eam {
 	struct xlat_prefix4 v4;
 	struct xlat_prefix6 v6;
+	struct xlat_eam_fast fast;
 };
 struct xlat_siit_map {
 	bool has_pool6;
