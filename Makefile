@@ -28,8 +28,8 @@ APP_OBJ  := $(APP_SRC:%.c=$(O)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
-.PHONY: all check unit vectors purity fuzz bench bench-clat install uninstall clean
-all: $(O)/xlat464 purity
+.PHONY: all check unit vectors purity lint-map fuzz bench bench-clat install uninstall clean
+all: $(O)/xlat464 purity lint-map
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -65,6 +65,15 @@ purity:
 	@bad=$$(grep -nE '#include *<(sys/(socket|ioctl|epoll|stat|mman|types)|linux/|net/|netinet/|arpa/|unistd|fcntl|poll|pthread)' \
 		$(foreach l,$(PURE_LIBS),$(wildcard lib/$(l)/*.[ch])) /dev/null || true); \
 	if [ -n "$$bad" ]; then echo "purity: system header in a pure library:"; echo "$$bad"; exit 1; fi
+
+# The stateless map's pool6 has a form derived for the fast path (pool6_fast, fast_one), so it is
+# written only through xlat_siit_map_set_pool6 (lib/xlat/addr.c). A textual check, by the names the
+# code uses: no assignment to a has_pool6 field or to a pool6 of something named ...map, no memcpy
+# into one, no parser handed one.
+lint-map:
+	@bad=$$(grep -nE '(\.|->)has_pool6 *=[^=]|map(\.|->)pool6(\.addr|\.len|\.addr\[[^]]*\])? *=[^=]|memcpy\( *&?[a-z_>.-]*map(\.|->)pool6|parse[a-z0-9_]*\([^)]*&[a-z_>.-]*map(\.|->)pool6' \
+		$$(find lib src tests fuzz bench -name '*.[ch]' ! -path lib/xlat/addr.c) /dev/null || true); \
+	if [ -n "$$bad" ]; then echo "lint-map: pool6 written outside xlat_siit_map_set_pool6:"; echo "$$bad"; exit 1; fi
 
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)

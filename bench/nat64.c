@@ -142,8 +142,7 @@ static void setup(uint32_t flows)
 	xlat_ctx_init(&ctx_nat, &xcfg_nat);
 
 	/* The stateless baseline: the same prefix, the client's /104 mapped by an EAM entry. */
-	siit_map.has_pool6 = true;
-	siit_map.pool6 = ncfg.pool6;
+	xlat_siit_map_set_pool6(&siit_map, &ncfg.pool6);
 	struct xlat_prefix4 e4 = { { 198, 51, 100, 0 }, 24 };
 	struct xlat_prefix6 e6 = { { 0x20, 0x01, 0x0d, 0xb8 }, 120 };
 	client6(0, e6.addr);

@@ -43,12 +43,13 @@ static void fz_setup(struct fz_state *st, const uint8_t *c)
 	xlat_config_init(cfg);
 
 	bool eam = c[0] & 0x08;
-	st->map.has_pool6 = !(eam && (c[2] & 0x10));
 	unsigned plen = fz_pool6_len[c[0] & 7];
-	memcpy(st->map.pool6.addr, base6, 16);
+	struct xlat_prefix6 pool6;
+	memcpy(pool6.addr, base6, 16);
 	for (unsigned b = plen; b < 128; b++)
-		st->map.pool6.addr[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
-	st->map.pool6.len = (uint8_t)plen;
+		pool6.addr[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
+	pool6.len = (uint8_t)plen;
+	xlat_siit_map_set_pool6(&st->map, eam && (c[2] & 0x10) ? NULL : &pool6);
 	if (eam) {
 		struct xlat_prefix4 v4 = { { 198, 51, 100, 0 }, 24 };
 		struct xlat_prefix6 v6 = { { 0x20, 0x01, 0x0d, 0xb8, 0xee, 0xee }, 120 };

@@ -80,6 +80,18 @@ CSUM_INLINE uint64_t csum_add64(uint64_t acc, uint64_t w)
 	return acc + (acc < w);
 }
 
+/* csum_add64(csum_add64(a, b), c): on x86-64 one carry chain (add, adc, adc), as the kernel's
+ * csum_add does, where C needs a compare for each carry. */
+CSUM_INLINE uint64_t csum_add64x3(uint64_t a, uint64_t b, uint64_t c)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	__asm__("addq %2, %0\n\tadcq %3, %0\n\tadcq $0, %0" : "=r"(a) : "0"(a), "r"(b), "r"(c) : "cc");
+	return a;
+#else
+	return csum_add64(csum_add64(a, b), c);
+#endif
+}
+
 /* Folds a 64-bit one's-complement sum to 16 bits without complementing or byte-swapping it: two
  * end-around-carry additions of halves (64 to 32, 32 to 16 bits). A nonzero sum stays nonzero. */
 CSUM_INLINE uint16_t csum_fold64(uint64_t s)

@@ -100,6 +100,14 @@ static void copy_bits(uint8_t *dst, unsigned d, const uint8_t *src, unsigned s, 
 		set_bit(dst, d, get_bit(src, s));
 }
 
+/* Can an address under the prefix be special, by fastpath.c's conservative test (maybe_special6:
+ * ::/64 and fe00::/7)? Any prefix shorter than 64 bits may hold one. */
+static bool prefix6_maybe_special(const struct xlat_prefix6 *p)
+{
+	static const uint8_t zero8[8];
+	return p->len < 64 || p->addr[0] >= 0xfe || memcmp(p->addr, zero8, 8) == 0;
+}
+
 /* The fast path's form of an entry (struct xlat_eam_fast). */
 static void eam_derive_fast(struct xlat_eam *e)
 {
@@ -109,13 +117,11 @@ static void eam_derive_fast(struct xlat_eam *e)
 	memcpy(&f->mask4, m, 4);
 	memcpy(&f->addr4, e->v4.addr, 4);
 	memcpy(&f->lo6, e->v6.addr + 12, 4);
-	/* As fastpath.c's maybe_special4 and maybe_special6: IPv4 0/8, 127/8, 169/8, 224/3; IPv6 ::/64,
-	 * fe00::/7. A prefix shorter than 8 (or 64) bits may hold special addresses. */
-	static const uint8_t zero8[8];
-	uint8_t b4 = e->v4.addr[0], b6 = e->v6.addr[0];
+	/* As fastpath.c's maybe_special4: IPv4 0/8, 127/8, 169/8, 224/3. A prefix shorter than 8 bits
+	 * may hold special addresses. */
+	uint8_t b4 = e->v4.addr[0];
 	bool special4 = e->v4.len < 8 || b4 == 0 || b4 == 127 || b4 == 169 || b4 >= 224;
-	bool special6 = e->v6.len < 64 || b6 >= 0xfe || memcmp(e->v6.addr, zero8, 8) == 0;
-	f->ok = e->v6.len == e->v4.len + 96u && !special4 && !special6;
+	f->ok = e->v6.len == e->v4.len + 96u && !special4 && !prefix6_maybe_special(&e->v6);
 	/* sum(IPv6 address) - sum(IPv4 address) = sum(first 96 bits) + lo6 - addr4: the suffix bits
 	 * are the same bits at a 16-bit-aligned place in both. */
 	uint64_t w0, s;
@@ -123,7 +129,31 @@ static void eam_derive_fast(struct xlat_eam *e)
 	memcpy(&w0, e->v6.addr, 8);
 	memcpy(&w1, e->v6.addr + 8, 4);
 	s = csum_add64(csum_add64(csum_add64(w0, w1), f->lo6), ~(uint64_t)f->addr4);
-	f->csum = s;
+	f->csum = csum_fold64(s) ? csum_fold64(s) : 0xffff;
+}
+
+static void map_derive_fast_one(struct xlat_siit_map *m)
+{
+	m->fast_one = m->neam == 1 && m->eam[0].fast.ok && m->pool6_fast.ok;
+}
+
+void xlat_siit_map_set_pool6(struct xlat_siit_map *m, const struct xlat_prefix6 *p)
+{
+	memset(&m->pool6, 0, sizeof(m->pool6));
+	memset(&m->pool6_fast, 0, sizeof(m->pool6_fast));
+	m->has_pool6 = p != NULL;
+	m->fast_one = false;
+	if (!p)
+		return;
+	m->pool6 = *p;
+	uint64_t w0;
+	uint32_t w1;
+	memcpy(&w0, p->addr, 8);
+	memcpy(&w1, p->addr + 8, 4);
+	uint16_t f = csum_fold64(csum_add64(w0, w1));
+	m->pool6_fast.csum = f ? f : 0xffff;
+	m->pool6_fast.ok = p->len == 96 && !prefix6_maybe_special(p);
+	map_derive_fast_one(m);
 }
 
 int xlat_siit_map_add_eam(struct xlat_siit_map *m, const struct xlat_prefix4 *v4,
@@ -162,6 +192,7 @@ int xlat_siit_map_add_eam(struct xlat_siit_map *m, const struct xlat_prefix4 *v4
 	copy_bits(e->v6.addr, 0, v6->addr, 0, v6->len);
 	eam_derive_fast(e);
 	m->neam++;
+	map_derive_fast_one(m);
 	return 0;
 }
 

@@ -12,20 +12,23 @@
  *   - 6to4: no extension headers, TCP, UDP with a checksum, or ICMPv6 echo request/reply, hop limit
  *     that survives the decrement, no hairpinning (RFC 7757 section 4.2), a result that fits mtu4;
  *   - both: the policy is xlat_siit_policy (its address map read here directly, with no call through
- *     the policy), the addresses are not special on either side (tested conservatively: a first byte
- *     of 0, 127, 169 or 224 and above in IPv4, ::/64 or a first byte 0xfe or 0xff in IPv6 sends it to the
- *     general path), and each address maps through an EAM entry whose IPv6 prefix is 96 bits longer
- *     than its IPv4 prefix (/32-/128, /24-/120, ...) or through a /96 pool6 prefix.
+ *     the policy), the transport has bytes beyond its copied prefix, the addresses are not special on
+ *     either side (tested conservatively: a first byte of 0, 127, 169 or 224 and above in IPv4,
+ *     ::/64 or a first byte 0xfe or 0xff in IPv6 sends it to the general path; for an EAM entry or
+ *     pool6 the test is made on the prefix when the map is written, struct xlat_eam_fast), and each
+ *     address maps through an EAM entry whose IPv6 prefix is 96 bits longer than its IPv4 prefix
+ *     (/32-/128, /24-/120, ...) or through a /96 pool6 prefix.
  * Anything else (ICMP errors, fragments, options, extension headers, other policies, other prefix
  * lengths, packets to fragment, checksum zero, expired TTL, ...) takes the general path unchanged.
  *
- * Why it is cheap: with the IPv4 address in the last 32 bits of the IPv6 address, the one's-complement
- * sums of the two pseudo-headers differ only by the IPv6 prefix words, so the transport checksum
- * update (RFC 1624) is the sum of the four 64-bit address words written into the new header minus
- * the two IPv4 addresses; ports, protocol and length cancel. The tuples a policy would see are never
- * built. Every checksum is computed with the same formula the general path uses (csum_replace of the
- * same sums, up to terms that cancel), and the helpers fold any nonzero sum to its one
- * representative, so the results agree bit for bit, 0x0000 against 0xffff included. */
+ * Why it is cheap: with the IPv4 address in the last 32 bits of the IPv6 address, sum(IPv6 address) -
+ * sum(IPv4 address) depends only on the EAM entry or pool6 prefix it went through, and is computed
+ * when the map is written; the transport checksum update (RFC 1624) is those two differences and the
+ * old checksum; ports, protocol and length cancel. The tuples a policy would see are never built.
+ * The CLAT's map (one EAM entry and pool6, fast_one) has a copy of the fast path with no table loop.
+ * Every checksum is computed with the same formula the general path uses (csum_replace of the same
+ * sums, up to terms that cancel), and the helpers fold any nonzero sum to its one representative,
+ * so the results agree bit for bit, 0x0000 against 0xffff included. */
 #include "internal.h"
 
 #define FAST_INLINE static inline __attribute__((always_inline))
@@ -50,13 +53,6 @@ FAST_INLINE uint8_t byte0_32(uint32_t w)
 	return b[0];
 }
 
-FAST_INLINE uint8_t byte0_64(uint64_t w)
-{
-	uint8_t b[8];
-	memcpy(b, &w, 8);
-	return b[0];
-}
-
 /* The 64-bit memory-order word of two 32-bit ones, first at the lower address. */
 FAST_INLINE uint64_t words_pair(uint32_t first, uint32_t second)
 {
@@ -78,17 +74,27 @@ FAST_INLINE uint64_t raw16_at(const uint8_t *p)
 
 FAST_INLINE uint64_t raw16(uint16_t host) { return CURSOR_BE16(host); }
 
+/* The transport prefix into the new header; TCP's but its checksum, the prefix's last field, written
+ * next (16 bytes copy in one move, 18 do not; UDP's 8 bytes do). */
+FAST_INLINE void copy_l4_head(uint8_t *d, const uint8_t *l4, unsigned prefix, unsigned coff)
+{
+	if (prefix == TCP_CSUM_END && coff + 2 == prefix)
+		memcpy(d, l4, coff);
+	else
+		copy_l4_prefix(d, l4, prefix);
+}
+
 /* ---- address mapping: the stateless policy, restricted to the cases above --------------------- */
 
 /* A 1 for each first byte of an IPv4 address that may be special (xlat_v4_special): 0/8, 127/8,
  * 169/8 (for 169.254/16) and 224/3. */
 static const uint8_t maybe_special4[256] = { [0] = 1, [127] = 1, [169] = 1, [224 ... 255] = 1 };
 
-/* ... and of an IPv6 address (xlat_v6_special) whose first 64 bits, in memory order, are w0:
- * ::/64 (for :: and ::1; also the IPv4-compatible and -mapped forms) and fe00::/7 (for fe80::/10 and
- * ff00::/8). Not all of ::/8: the well-known prefix 64:ff9b::/96, the one most PLATs and CLATs use,
- * starts with a zero byte. */
-FAST_INLINE bool maybe_special6(uint64_t w0) { return (uint8_t)(byte0_64(w0) + 2) < 2 || w0 == 0; }
+/* An IPv6 address may be special (xlat_v6_special) in ::/64 (for :: and ::1; also the IPv4-compatible
+ * and -mapped forms) and fe00::/7 (for fe80::/10 and ff00::/8); not all of ::/8, as the well-known
+ * prefix 64:ff9b::/96, the one most PLATs and CLATs use, starts with a zero byte. Every address the
+ * fast path takes lies under an EAM entry or pool6 whose prefix rules that out (fast.ok,
+ * pool6_fast.ok: addr.c's prefix6_maybe_special). */
 
 /* Does the IPv4 address a (a memory-order word) lie in the entry's IPv4 prefix? */
 FAST_INLINE bool eam_match4(const struct xlat_eam *e, uint32_t a) { return (a & e->fast.mask4) == e->fast.addr4; }
@@ -96,35 +102,33 @@ FAST_INLINE bool eam_match4(const struct xlat_eam *e, uint32_t a) { return (a & 
 /* eam_4to6 for an entry the fast path takes (fast.ok: its IPv6 prefix 96 bits longer than its IPv4
  * prefix, neither special): the entry's IPv6 address with the IPv4 suffix bits in its last 32 bits,
  * and the entry's checksum difference added to *acc. False for any other entry. */
-FAST_INLINE bool fast_eam_4to6(const struct xlat_eam *e, uint32_t a, uint8_t *v6, uint64_t *acc)
+FAST_INLINE bool fast_eam_4to6(const struct xlat_eam *e, uint32_t a, uint8_t *v6, uint32_t *acc, bool one)
 {
-	if (!e->fast.ok)
+	if (!one && !e->fast.ok)
 		return false;
 	uint32_t lo = e->fast.lo6 | (a & ~e->fast.mask4);
 	memcpy(v6, e->v6.addr, 12);
 	memcpy(v6 + 12, &lo, 4);
-	*acc = csum_add64(*acc, e->fast.csum);
+	*acc += e->fast.csum;
 	return true;
 }
 
-/* RFC 6052 at /96; the checksum difference is the sum of the prefix's 96 bits. */
-FAST_INLINE bool fast_pool6_4to6(const struct xlat_siit_map *m, uint32_t a, uint8_t *v6, uint64_t *acc)
+/* RFC 6052 at /96 (pool6_fast.ok: not special either); the checksum difference is the sum of the
+ * prefix's 96 bits. */
+FAST_INLINE bool fast_pool6_4to6(const struct xlat_siit_map *m, uint32_t a, uint8_t *v6, uint32_t *acc, bool one)
 {
-	if (!m->has_pool6 || m->pool6.len != 96)
+	if ((!one && !m->pool6_fast.ok) || maybe_special4[byte0_32(a)])
 		return false;
-	uint64_t w0 = csum_word64(m->pool6.addr);
-	uint32_t w1 = word32(m->pool6.addr + 8);
-	memcpy(v6, &w0, 8);
-	memcpy(v6 + 8, &w1, 4);
+	memcpy(v6, m->pool6.addr, 12);
 	memcpy(v6 + 12, &a, 4);
-	*acc = csum_add64(*acc, csum_add64(w0, w1));
+	*acc += m->pool6_fast.csum;
 	return true;
 }
 
 /* The stateless policy for an ordinary packet (xlat_siit_policy_4to6 without hairpin): each address
  * through the first (longest) matching EAM entry, else pool6. One pass over the table for both.
  * *acc gets sum(IPv6 addresses) - sum(IPv4 addresses). */
-FAST_INLINE bool fast_map_4to6(const struct xlat_siit_map *m, uint32_t src, uint32_t dst, uint8_t *h6, uint64_t *acc,
+FAST_INLINE bool fast_map_4to6(const struct xlat_siit_map *m, uint32_t src, uint32_t dst, uint8_t *h6, uint32_t *acc,
 				bool one)
 {
 	const struct xlat_eam *se = NULL, *de = NULL;
@@ -141,16 +145,17 @@ FAST_INLINE bool fast_map_4to6(const struct xlat_siit_map *m, uint32_t src, uint
 				de = e;
 		}
 	}
-	if (!(se ? fast_eam_4to6(se, src, h6 + 8, acc) : fast_pool6_4to6(m, src, h6 + 8, acc)))
+	if (!(se ? fast_eam_4to6(se, src, h6 + 8, acc, one) : fast_pool6_4to6(m, src, h6 + 8, acc, one)))
 		return false;
-	return de ? fast_eam_4to6(de, dst, h6 + 24, acc) : fast_pool6_4to6(m, dst, h6 + 24, acc);
+	return de ? fast_eam_4to6(de, dst, h6 + 24, acc, one) : fast_pool6_4to6(m, dst, h6 + 24, acc, one);
 }
 
 /* Does the IPv6 address a lie in the entry's IPv6 prefix? (xlat_prefix6_match.) w0, w1, w2 are the
  * address's memory-order words at bytes 0, 8 and 12. */
-FAST_INLINE bool eam_match6(const struct xlat_eam *e, const uint8_t *a, uint64_t w0, uint32_t w1, uint32_t w2)
+FAST_INLINE bool eam_match6(const struct xlat_eam *e, const uint8_t *a, uint64_t w0, uint32_t w1, uint32_t w2,
+			    bool one)
 {
-	if (e->fast.ok) /* 96 bits, then the IPv4 prefix's length of the last word */
+	if (one || e->fast.ok) /* 96 bits, then the IPv4 prefix's length of the last word */
 		return w0 == csum_word64(e->v6.addr) && w1 == word32(e->v6.addr + 8) &&
 		       (w2 & e->fast.mask4) == e->fast.lo6;
 	unsigned len = e->v6.len;
@@ -168,10 +173,10 @@ FAST_INLINE const struct xlat_eam *fast_find6(const struct xlat_siit_map *m, con
 {
 	unsigned n = m->neam;
 	if (one) /* the CLAT's table */
-		return eam_match6(&m->eam[0], a, w0, w1, w2) ? &m->eam[0] : NULL;
+		return eam_match6(&m->eam[0], a, w0, w1, w2, true) ? &m->eam[0] : NULL;
 	const struct xlat_eam *best = NULL;
 	for (unsigned i = 0; i < n; i++)
-		if (eam_match6(&m->eam[i], a, w0, w1, w2) && (!best || m->eam[i].v6.len > best->v6.len))
+		if (eam_match6(&m->eam[i], a, w0, w1, w2, false) && (!best || m->eam[i].v6.len > best->v6.len))
 			best = &m->eam[i];
 	return best;
 }
@@ -182,24 +187,24 @@ FAST_INLINE const struct xlat_eam *fast_find6(const struct xlat_siit_map *m, con
  * rule it out (fast.ok), an address through pool6 is tested here. A destination that went through
  * pool6 but lies in an EAM entry is hairpinned (RFC 7757 section 4.2), which the fast path leaves
  * alone. */
-FAST_INLINE bool fast_addr_6to4(const struct xlat_siit_map *m, const uint8_t *a6, uint32_t *a, uint64_t *acc,
+FAST_INLINE bool fast_addr_6to4(const struct xlat_siit_map *m, const uint8_t *a6, uint32_t *a, uint32_t *acc,
 				bool is_dst, bool one)
 {
 	uint64_t w0 = csum_word64(a6);
 	uint32_t w1 = word32(a6 + 8), w2 = word32(a6 + 12);
 	const struct xlat_eam *e = fast_find6(m, a6, w0, w1, w2, one);
 	if (e) {
-		if (!e->fast.ok)
+		if (!one && !e->fast.ok)
 			return false;
 		*a = e->fast.addr4 | (w2 & ~e->fast.mask4);
-		*acc = csum_add64(*acc, e->fast.csum);
+		*acc += e->fast.csum;
 		return true;
 	}
-	if (!m->has_pool6 || m->pool6.len != 96 || w0 != csum_word64(m->pool6.addr) ||
-	    w1 != word32(m->pool6.addr + 8) || maybe_special6(w0) || maybe_special4[byte0_32(w2)])
+	if ((!one && !m->pool6_fast.ok) || w0 != csum_word64(m->pool6.addr) || w1 != word32(m->pool6.addr + 8) ||
+	    maybe_special4[byte0_32(w2)])
 		return false;
 	*a = w2;
-	*acc = csum_add64(*acc, csum_add64(w0, w1));
+	*acc += m->pool6_fast.csum;
 	if (is_dst) {
 		unsigned n = m->neam;
 		if (one)
@@ -216,20 +221,22 @@ FAST_INLINE bool fast_addr_6to4(const struct xlat_siit_map *m, const uint8_t *a6
 /* The 64-bit one's-complement sum of the two addresses of the IPv6 header at h6 (memory order). */
 FAST_INLINE uint64_t sum_addrs6(const uint8_t *h6)
 {
-	uint64_t s = csum_add64(csum_word64(h6 + 8), csum_word64(h6 + 16));
-	s = csum_add64(s, csum_word64(h6 + 24));
+	uint64_t s = csum_add64x3(csum_word64(h6 + 8), csum_word64(h6 + 16), csum_word64(h6 + 24));
 	return csum_add64(s, csum_word64(h6 + 32));
 }
 
-/* A folded transport checksum sum as the general path's csum_replace leaves it: its sum always has
- * a nonzero term, so it never folds to 0 (the one's-complement zero there is 0xffff). */
-FAST_INLINE uint16_t fold_nonzero(uint64_t s)
+/* A transport checksum sum (of at most 0x2fffd) folded as the general path's csum_replace leaves
+ * it: its sum always has a nonzero term, so it never folds to 0 (the one's-complement zero there is
+ * 0xffff). */
+FAST_INLINE uint16_t fold_nonzero(uint32_t s)
 {
-	uint16_t f = csum_fold64(s);
-	return f ? f : 0xffff;
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return s ? (uint16_t)s : 0xffff;
 }
 
-/* The one output packet: new headers at h, the rest of the payload where it lies. */
+/* The one output packet: new headers at h, the rest of the payload (never empty: the fast path
+ * leaves a packet that ends with its transport prefix to the general path) where it lies. */
 FAST_INLINE void fast_out(struct xlat_out *out, uint8_t *h, unsigned hlen, const uint8_t *rest, unsigned rest_len,
 			  uint8_t family)
 {
@@ -238,12 +245,16 @@ FAST_INLINE void fast_out(struct xlat_out *out, uint8_t *h, unsigned hlen, const
 	p->iov[0].iov_len = hlen;
 	p->iov[1].iov_base = (void *)(uintptr_t)rest;
 	p->iov[1].iov_len = rest_len;
-	p->niov = rest_len ? 2 : 1;
+	p->niov = 2;
 	p->len = hlen + rest_len;
 	p->family = family;
 	out->npkts = 1;
-	out->action = XLAT_FORWARD;
-	out->reason = XLAT_DROP_NONE;
+	/* action and reason in one store of an immediate (gcc otherwise loads the pair from memory) */
+	_Static_assert(offsetof(struct xlat_out, reason) == offsetof(struct xlat_out, action) + 4 &&
+			       sizeof(out->action) == 4 && sizeof(out->reason) == 4,
+		       "action and reason are two adjacent 32-bit words");
+	uint64_t forward = words_pair(XLAT_FORWARD, XLAT_DROP_NONE);
+	memcpy(&out->action, &forward, 8);
 }
 
 /* ---- IPv4 to IPv6 ------------------------------------------------------------------------------ */
@@ -251,11 +262,11 @@ FAST_INLINE void fast_out(struct xlat_out *out, uint8_t *h, unsigned hlen, const
 /* The transport part of fast_4to6, specialised by the compiler for each protocol (proto, prefix and
  * coff are constants at each call). The addresses are already in h6; tl is the IPv4 total length. */
 FAST_INLINE bool fast_4to6_l4(struct xlat_ctx *ctx, const uint8_t *pkt, struct xlat_out *out, uint8_t *h6,
-			      unsigned tl, uint64_t delta, unsigned proto, unsigned prefix, unsigned coff)
+			      unsigned tl, uint32_t delta, unsigned proto, unsigned prefix, unsigned coff)
 {
 	const struct xlat_config *cfg = ctx->cfg;
 	unsigned l4_len = tl - IPV4_HDR_LEN;
-	if (tl - (IPV4_HDR_LEN + prefix) > 0xffffu) /* below the transport prefix: wraps */
+	if (tl - (IPV4_HDR_LEN + prefix + 1) > 0xffffu) /* not beyond the transport prefix: wraps */
 		return false;
 	const uint8_t *l4 = pkt + IPV4_HDR_LEN;
 	uint64_t old = raw16_at(l4 + coff);
@@ -282,7 +293,7 @@ FAST_INLINE bool fast_4to6_l4(struct xlat_ctx *ctx, const uint8_t *pkt, struct x
 	 * pseudo-header (its addresses sum to the IPv4 ones plus delta) and the type changes (the echo
 	 * identifier is added and taken away, as there). */
 	uint8_t *d = h6 + IPV6_HDR_LEN;
-	copy_l4_prefix(d, l4, prefix);
+	copy_l4_head(d, l4, prefix, coff);
 	unsigned next = proto;
 	uint16_t csum;
 	if (proto == PROTO_ICMP) {
@@ -295,7 +306,7 @@ FAST_INLINE bool fast_4to6_l4(struct xlat_ctx *ctx, const uint8_t *pkt, struct x
 		d[0] = type6;
 		next = PROTO_ICMPV6;
 	} else {
-		csum = (uint16_t)~fold_nonzero(csum_add64(delta, (uint16_t)~old));
+		csum = (uint16_t)~fold_nonzero(delta + (uint16_t)~old);
 	}
 	if (proto == PROTO_UDP && csum == 0)
 		csum = 0xffff; /* zero means "no checksum" to UDP */
@@ -308,12 +319,16 @@ FAST_INLINE bool fast_4to6_l4(struct xlat_ctx *ctx, const uint8_t *pkt, struct x
 	return true;
 }
 
-/* one: the caller has seen the stateless policy with an EAM table of one entry (the CLAT's). */
+/* one: the caller has seen the stateless policy with the CLAT's map (fast_one: an EAM table of one
+ * entry that the fast path takes, and a pool6 it takes). */
 FAST_INLINE bool fast_4to6_inline(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out,
 				  bool one)
 {
 	const struct xlat_config *cfg = ctx->cfg;
-	if ((!one && cfg->policy.map_4to6 != xlat_siit_policy_4to6) || len < IPV4_HDR_LEN + ICMP_HDR_LEN)
+	/* Every packet of the fast path has at least 8 transport bytes; an ICMP message other than echo
+	 * (an error, mostly) leaves at once. */
+	if ((!one && cfg->policy.map_4to6 != xlat_siit_policy_4to6) || len < IPV4_HDR_LEN + ICMP_HDR_LEN ||
+	    (pkt[9] == PROTO_ICMP && (pkt[IPV4_HDR_LEN] & ~ICMP4_ECHO_REQUEST) != ICMP4_ECHO_REPLY))
 		return false;
 	/* The 20-byte header as two 64-bit words and one 32-bit word: version and IHL, no fragment (DF
 	 * either way), total length within the bytes, TTL, checksum, addresses; the addresses mapped
@@ -326,13 +341,13 @@ FAST_INLINE bool fast_4to6_inline(struct xlat_ctx *ctx, const uint8_t *pkt, size
 	if (tl > len || pkt[8] <= cfg->decrement_ttl)
 		return false;
 	/* The header checksum: the sum of a correct header is a nonzero multiple of 0xffff. */
-	if (csum_add64(csum_add64(r0, r1), r2) % 0xffff != 0)
+	if (csum_add64x3(r0, r1, r2) % 0xffff != 0)
 		return false;
+	/* The addresses, tested for special ones as they are mapped (an EAM entry the fast path takes
+	 * has a prefix with no special address, fast.ok; one through pool6 is tested). */
 	uint32_t src = word32(pkt + 12), dst = r2;
-	if (maybe_special4[pkt[12]] | maybe_special4[pkt[16]])
-		return false;
 	uint8_t *h6 = out->hdr[0];
-	uint64_t delta = 0;
+	uint32_t delta = 0;
 	if (!fast_map_4to6(cfg->policy.ctx, src, dst, h6, &delta, one))
 		return false;
 	unsigned proto = pkt[9];
@@ -351,14 +366,8 @@ bool xlat_fast_4to6(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 }
 
 /* Two copies of the fast path, each with the general path behind it: one for the CLAT's map of one
- * EAM entry, where nothing loops and few registers are live, and one for any other. */
-static __attribute__((noinline)) void xlat_4to6_one(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len,
-						    struct xlat_out *out)
-{
-	if (!fast_4to6_inline(ctx, pkt, len, out, true))
-		xlat_4to6_pass(ctx, pkt, len, out, false);
-}
-
+ * EAM entry, where nothing loops and few registers are live (in xlat_4to6 itself), and this one for
+ * any other. */
 static __attribute__((noinline)) void xlat_4to6_any(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len,
 						    struct xlat_out *out)
 {
@@ -366,21 +375,20 @@ static __attribute__((noinline)) void xlat_4to6_any(struct xlat_ctx *ctx, const 
 		xlat_4to6_pass(ctx, pkt, len, out, false);
 }
 
-/* The stateless policy's map, when it is the configured policy. */
-static inline const struct xlat_siit_map *siit_map_of(const struct xlat_config *cfg, bool v4)
+/* Is the policy the stateless one, with the CLAT's map (fast_one)? */
+FAST_INLINE bool siit_one_entry(const struct xlat_config *cfg, bool v4)
 {
 	if (v4 ? cfg->policy.map_4to6 != xlat_siit_policy_4to6 : cfg->policy.map_6to4 != xlat_siit_policy_6to4)
-		return NULL;
-	return cfg->policy.ctx;
+		return false;
+	return ((const struct xlat_siit_map *)cfg->policy.ctx)->fast_one;
 }
 
 void xlat_4to6(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out)
 {
-	const struct xlat_siit_map *m = siit_map_of(ctx->cfg, true);
-	if (m && m->neam == 1)
-		xlat_4to6_one(ctx, pkt, len, out);
-	else
+	if (!siit_one_entry(ctx->cfg, true))
 		xlat_4to6_any(ctx, pkt, len, out);
+	else if (!fast_4to6_inline(ctx, pkt, len, out, true))
+		xlat_4to6_pass(ctx, pkt, len, out, false);
 }
 
 /* ---- IPv6 to IPv4 ------------------------------------------------------------------------------ */
@@ -394,7 +402,7 @@ FAST_INLINE bool fast_6to4_l4(struct xlat_ctx *ctx, const uint8_t *pkt, struct x
 {
 	const struct xlat_config *cfg = ctx->cfg;
 	unsigned l4_len = be16_at(pkt + 4), out_len = IPV4_HDR_LEN + l4_len;
-	if (l4_len < prefix || out_len > cfg->mtu4)
+	if (l4_len <= prefix || out_len > cfg->mtu4)
 		return false;
 	const uint8_t *l4 = pkt + IPV6_HDR_LEN;
 	uint64_t old = raw16_at(l4 + coff);
@@ -414,15 +422,14 @@ FAST_INLINE bool fast_6to4_l4(struct xlat_ctx *ctx, const uint8_t *pkt, struct x
 			return false;
 	}
 	const struct xlat_siit_map *m = cfg->policy.ctx;
-	uint32_t src, dst;
-	uint64_t delta = 0;
+	uint32_t src, dst, delta = 0;
 	if (!fast_addr_6to4(m, pkt + 8, &src, &delta, false, one) || !fast_addr_6to4(m, pkt + 24, &dst, &delta, true, one))
 		return false;
 
 	/* Committed. The transport checksum: TCP and UDP lose delta (the IPv6 addresses of the
 	 * pseudo-header become the IPv4 ones); ICMPv4 loses the whole ICMPv6 pseudo-header. */
 	uint8_t *h = out->hdr[0], *d = h + IPV4_HDR_LEN;
-	copy_l4_prefix(d, l4, prefix);
+	copy_l4_head(d, l4, prefix, coff);
 	unsigned proto4 = proto;
 	uint16_t csum;
 	if (proto == PROTO_ICMPV6) {
@@ -435,7 +442,7 @@ FAST_INLINE bool fast_6to4_l4(struct xlat_ctx *ctx, const uint8_t *pkt, struct x
 		d[0] = type4;
 		proto4 = PROTO_ICMP;
 	} else {
-		csum = (uint16_t)~fold_nonzero(csum_add64(~delta, (uint16_t)~old));
+		csum = (uint16_t)~fold_nonzero(3 * 0xffff - delta - (uint32_t)old); /* ~old - delta, kept positive */
 	}
 	if (proto == PROTO_UDP && csum == 0)
 		csum = 0xffff;
@@ -443,11 +450,13 @@ FAST_INLINE bool fast_6to4_l4(struct xlat_ctx *ctx, const uint8_t *pkt, struct x
 
 	/* The IPv4 header of ip4_write, built as words; its checksum is the sum of those words. */
 	unsigned tclass = (uint8_t)(be16_at(pkt) >> 4);
-	uint64_t w0 = MEM64((uint64_t)(0x4500u | tclass) << 48 | (uint64_t)out_len << 32 |
-			    (uint64_t)(uint16_t)ctx->ipv4_id++ << 16 | (out_len > FAST_DF_THRESHOLD ? IPV4_DF : 0));
+	/* Identification and flags: DF and ID 0 above 1260 bytes (atomic, as in xlat_6to4.c), else a
+	 * fresh ID and no flag. */
+	uint64_t idf = out_len > FAST_DF_THRESHOLD ? IPV4_DF : (uint64_t)(uint16_t)ctx->ipv4_id++ << 16;
+	uint64_t w0 = MEM64((uint64_t)(0x4500u | tclass) << 48 | (uint64_t)out_len << 32 | idf);
 	uint64_t w1 = raw16((uint16_t)((uint8_t)(pkt[7] - cfg->decrement_ttl) << 8 | proto4));
 	uint64_t a4 = words_pair(src, dst); /* bytes 12..19 */
-	uint16_t hsum = (uint16_t)~csum_fold64(csum_add64(csum_add64(w0, a4), w1));
+	uint16_t hsum = (uint16_t)~csum_fold64(csum_add64x3(w0, a4, w1));
 	memcpy(h, &w0, 8);
 	memcpy(h + 8, &w1, 2);
 	memcpy(h + 10, &hsum, 2);
@@ -483,13 +492,6 @@ bool xlat_fast_6to4(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 	return fast_6to4_inline(ctx, pkt, len, out, false);
 }
 
-static __attribute__((noinline)) void xlat_6to4_one(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len,
-						    struct xlat_out *out)
-{
-	if (!fast_6to4_inline(ctx, pkt, len, out, true))
-		xlat_6to4_slow(ctx, pkt, len, out);
-}
-
 static __attribute__((noinline)) void xlat_6to4_any(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len,
 						    struct xlat_out *out)
 {
@@ -499,9 +501,8 @@ static __attribute__((noinline)) void xlat_6to4_any(struct xlat_ctx *ctx, const 
 
 void xlat_6to4(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out)
 {
-	const struct xlat_siit_map *m = siit_map_of(ctx->cfg, false);
-	if (m && m->neam == 1)
-		xlat_6to4_one(ctx, pkt, len, out);
-	else
+	if (!siit_one_entry(ctx->cfg, false))
 		xlat_6to4_any(ctx, pkt, len, out);
+	else if (!fast_6to4_inline(ctx, pkt, len, out, true))
+		xlat_6to4_slow(ctx, pkt, len, out);
 }

@@ -120,8 +120,8 @@ struct xlat_eam_fast {
 	bool ok;          /* the fast path takes the entry: v6.len == v4.len + 96 (the IPv4 suffix bits are
 			   * the address's last bits), and no address of either prefix can be special
 			   * (fastpath.c's conservative tests) */
-	uint64_t csum;    /* ok: the one's-complement sum of any IPv6 address of the entry minus that of
-			   * its IPv4 address (the suffix bits cancel) */
+	uint16_t csum;    /* ok: the one's-complement sum of any IPv6 address of the entry minus that of
+			   * its IPv4 address (the suffix bits cancel), folded, nonzero */
 };
 struct xlat_eam {
 	struct xlat_prefix4 v4;
@@ -129,11 +129,21 @@ struct xlat_eam {
 	struct xlat_eam_fast fast;
 };
 struct xlat_siit_map {
-	bool has_pool6;
-	struct xlat_prefix6 pool6;
+	bool has_pool6;            /* written only by xlat_siit_map_set_pool6 (make lint-map) */
+	struct xlat_prefix6 pool6; /* likewise */
+	struct {                   /* derived by it for the fast path */
+		bool ok;           /* has_pool6, a /96, and no address under it can be special */
+		uint16_t csum;     /* the folded one's-complement sum of its first 96 bits, nonzero */
+	} pool6_fast;
 	unsigned neam;
+	bool fast_one;             /* neam == 1, and the fast path takes the entry (fast.ok) and pool6
+				    * (pool6_fast.ok): the CLAT's map, with a copy of the fast path of
+				    * its own; set by xlat_siit_map_add_eam and xlat_siit_map_set_pool6 */
 	struct xlat_eam eam[XLAT_EAM_MAX]; /* kept sorted, longest prefix first */
 };
+
+/* Sets pool6, or clears it (p NULL). A map that starts zeroed has none. */
+void xlat_siit_map_set_pool6(struct xlat_siit_map *m, const struct xlat_prefix6 *p);
 
 /* Adds an EAM entry. Returns 0, or -1 with *why set (table full, a duplicate prefix, or an IPv6
  * suffix shorter than the IPv4 suffix: RFC 7757 section 3.2 copies the IPv4 suffix bits right after

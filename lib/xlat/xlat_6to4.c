@@ -138,8 +138,11 @@ void xlat_6to4_slow(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 	uint8_t proto = is_icmp ? PROTO_ICMP : v.proto;
 	uint8_t ttl = (uint8_t)(v.hop_limit - (cfg->decrement_ttl ? 1 : 0));
 	/* Section 5.1.1: a fragment keeps the low 16 bits of its identification; otherwise RFC 6864
-	 * wants a fresh one for anything that may be fragmented. */
-	uint16_t id = v.has_frag ? (uint16_t)v.frag_id : (uint16_t)ctx->ipv4_id++;
+	 * wants a fresh one for anything that may be fragmented (DF clear). A packet with DF set is
+	 * atomic, whose ID "has no meaning; thus, it can be set to an arbitrary value" (RFC 6864
+	 * section 4.1): 0, as Linux writes for DF packets of unconnected sockets, so that the counter
+	 * advances only where it matters and large packets do not reveal it. */
+	uint16_t id = v.has_frag ? (uint16_t)v.frag_id : df ? 0 : (uint16_t)ctx->ipv4_id++;
 	const uint8_t *rest = v.l4 + prefix;
 	out->action = XLAT_FORWARD;
 	out->reason = XLAT_DROP_NONE;

@@ -120,8 +120,7 @@ static int set_pool6(struct siit_settings *s, const char *v, char *err, size_t e
 {
 	struct xlat_prefix6 p;
 	if (strcmp(v, "none") == 0) {
-		s->map.has_pool6 = false;
-		memset(&s->map.pool6, 0, sizeof(s->map.pool6));
+		xlat_siit_map_set_pool6(&s->map, NULL);
 		return 0;
 	}
 	if (!siit_parse_prefix6(v, &p))
@@ -133,8 +132,7 @@ static int set_pool6(struct siit_settings *s, const char *v, char *err, size_t e
 		return cfgtext_err(err, errlen, "'%s' has bits set beyond its length /%u", v, p.len);
 	if (p.len > 64 && p.addr[8] != 0)
 		return cfgtext_err(err, errlen, "'%s': bits 64 to 71 (the u-octet) must be zero (RFC 6052 section 2.2)", v);
-	s->map.has_pool6 = true;
-	s->map.pool6 = p;
+	xlat_siit_map_set_pool6(&s->map, &p);
 	return 0;
 }
 

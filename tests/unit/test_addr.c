@@ -154,8 +154,9 @@ static void test_eam_longest_match(void **state)
 {
 	static struct xlat_siit_map m;
 	memset(&m, 0, sizeof(m));
-	m.has_pool6 = true;
-	assert_true(t_parse_prefix6("64:ff9b::/96", &m.pool6));
+	struct xlat_prefix6 pool6;
+	assert_true(t_parse_prefix6("64:ff9b::/96", &pool6));
+	xlat_siit_map_set_pool6(&m, &pool6);
 	add_eam(&m, "192.0.2.0/24", "2001:db8:aaaa::/120");
 	add_eam(&m, "192.0.2.128/25", "2001:db8:bbbb::/121");
 	add_eam(&m, "192.0.2.200/32", "2001:db8:cccc::200/128");

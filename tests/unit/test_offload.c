@@ -24,8 +24,9 @@ static uint8_t pkt[70000], flat[70000];
 static void setup_siit(void)
 {
 	memset(&map, 0, sizeof(map));
-	map.has_pool6 = true;
-	assert_true(t_parse_prefix6("2001:db8:64::/96", &map.pool6));
+	struct xlat_prefix6 pool6;
+	assert_true(t_parse_prefix6("2001:db8:64::/96", &pool6));
+	xlat_siit_map_set_pool6(&map, &pool6);
 	struct xlat_prefix4 e4;
 	struct xlat_prefix6 e6;
 	assert_true(t_parse_prefix4("198.51.100.0/24", &e4));

@@ -36,8 +36,9 @@ static struct xlat_out g_out;
 static void setup_config(bool router)
 {
 	memset(&g_map, 0, sizeof(g_map));
-	g_map.has_pool6 = true;
-	assert_true(t_parse_prefix6("64:ff9b::/96", &g_map.pool6));
+	struct xlat_prefix6 pool6;
+	assert_true(t_parse_prefix6("64:ff9b::/96", &pool6));
+	xlat_siit_map_set_pool6(&g_map, &pool6);
 	struct xlat_prefix4 p4;
 	struct xlat_prefix6 p6;
 	const char *why = NULL;

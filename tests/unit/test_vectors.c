@@ -112,9 +112,10 @@ static const char *apply_setting(struct vec *v, char *key, char *val)
 	struct xlat_prefix4 p4;
 
 	if (strcmp(key, "pool6") == 0) {
-		if (!t_parse_prefix6(val, &v->map.pool6))
+		struct xlat_prefix6 pool6;
+		if (!t_parse_prefix6(val, &pool6))
 			return "bad pool6";
-		v->map.has_pool6 = true;
+		xlat_siit_map_set_pool6(&v->map, &pool6);
 	} else if (strcmp(key, "eam") == 0) {
 		char *sp = strchr(val, ' ');
 		const char *why = "?";
