@@ -17,7 +17,11 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 CFLAGS  ?=
 CFLAGS  += $(CFLAGS_BASE)
-LDLIBS_SYS := -lmnl -lpcap
+LDLIBS_SYS := -lmnl -lpcap -lbpf
+# The PLAT's kernel fast path (lib/sys/bpf): a TC program, compiled by clang for BPF and built into
+# the binary by lib/sys/nat64_offload.c (.incbin).
+BPF_CC    ?= clang
+BPF_FLAGS := -O2 -g -Wall -Wextra -Werror -target bpf -mcpu=v3 -I/usr/include/$(shell $(CC) -print-multiarch 2>/dev/null || echo x86_64-linux-gnu) -Ilib/sys/bpf
 
 PURE_SRC := $(foreach l,$(PURE_LIBS),$(wildcard lib/$(l)/*.c))
 SYS_SRC  := $(wildcard lib/sys/*.c)
@@ -34,6 +38,14 @@ all: $(O)/xlat464 purity lint-map
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/bpf/nat64_offload.bpf.o: lib/sys/bpf/nat64_offload.bpf.c lib/sys/bpf/nat64_offload.h
+	@mkdir -p $(dir $@)
+	$(BPF_CC) $(BPF_FLAGS) -c $< -o $@
+
+$(O)/lib/sys/nat64_offload.o: lib/sys/nat64_offload.c $(O)/bpf/nat64_offload.bpf.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DXLAT464_BPF_OBJ='"$(abspath $(O)/bpf/nat64_offload.bpf.o)"' -MMD -MP -c $< -o $@
 
 $(O)/libxlat464.a: $(PURE_OBJ)
 	@rm -f $@

@@ -6,7 +6,8 @@
 # status. Not a test: it prints a table and the ratios.
 #   sudo bench/plat.sh
 # Environment: XLAT464=path (default build/xlat464), SECONDS_PER_RUN (default 5), FLOWS (default
-# 50000, the new-session burst), PLAT_MODE=stateful|stateless, PLAT_ARGS="more flags", KEEP=1.
+# 50000, the new-session burst), PLAT_MODE=stateful|stateless, PLAT_ARGS="more flags", KEEP=1,
+# BPF=0 (skip the run with the kernel fast path, bpf-offload, which the stateful mode has).
 #
 #  ns cl (client)                       ns rt (router)                              ns sv (server)
 # +-----------------------------+    +------------------------------------------+    +-------------------+
@@ -17,7 +18,10 @@
 # |                             |    |   192.0.2.128/26, nft masquerade on r-s  |    |                   |
 # +-----------------------------+    +------------------------------------------+    +-------------------+
 #
-# The application is the same in all three modes: iperf3 from the client to the server, over IPv4
+# xlat464 plat runs twice: on its TUN alone, then (stateful mode) with bpf-offload r-c r-s, its kernel
+# fast path for established TCP and UDP sessions (lib/sys/bpf/nat64_offload.bpf.c).
+#
+# The application is the same in all modes: iperf3 from the client to the server, over IPv4
 # (mode ipv4) or to the server's IPv4-embedded IPv6 address (64:ff9b::203.0.113.2 for xlat464,
 # 2001:db8:64::203.0.113.2 for TAYGA, which refuses the well-known prefix with these non-global
 # addresses). TCP: one stream, -t SECONDS_PER_RUN. UDP: 36 bytes of payload (64-byte IPv4 packets at
@@ -30,6 +34,8 @@ XLAT464=${XLAT464:-$benchdir/../build/xlat464}
 T=${SECONDS_PER_RUN:-5}
 FLOWS=${FLOWS:-50000}
 PLAT_MODE=${PLAT_MODE:-stateful} # stateless: the dynamic-pool mode (then no session figures)
+BPF=${BPF:-1}
+[ "$PLAT_MODE" = stateful ] || BPF=0
 
 P=x4-pl-bench-$$-
 NSC=${P}cl
@@ -43,6 +49,8 @@ need_xlat464
 make_tmp x4-pl-bench
 make_namespaces net.ipv4.icmp_ratelimit=0 net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 nsx "$NSR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 >/dev/null
+# the fast path's IPv4 packets come in on r-c from the pool, routed to the TUN: no strict rp_filter
+nsx "$NSR" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 >/dev/null
 ip -n "$NSC" link add c-r type veth peer name r-c netns "$NSR" || die veth
 ip -n "$NSR" link add r-s type veth peer name s-r netns "$NSS" || die veth
 ip -n "$NSC" addr add 2001:db8:1::2/64 dev c-r nodad
@@ -78,12 +86,17 @@ pids+=($!)
 
 # xlat464 plat, stateful
 CTL=$tmp/plat.sock
-daemon_log=$tmp/plat.log
-ip netns exec "$NSR" timeout 900 "$XLAT464" plat --mode "$PLAT_MODE" --pool6 64:ff9b::/96 --allow-wkp-non-global yes \
-	--pool4 198.51.100.0/28 --max-sessions 262144 --control "$CTL" --foreground ${PLAT_ARGS:-} >"$daemon_log" 2>&1 &
-daemon_pid=$!
-wait_daemon 5 test -S "$CTL" || die "xlat464 plat did not start: $(cat "$daemon_log")"
-sleep 1
+start_plat() { # LOGNAME EXTRA-FLAGS...
+	daemon_log=$tmp/$1.log
+	shift
+	# shellcheck disable=SC2086
+	ip netns exec "$NSR" timeout 900 "$XLAT464" plat --mode "$PLAT_MODE" --pool6 64:ff9b::/96 --allow-wkp-non-global yes \
+		--pool4 198.51.100.0/28 --max-sessions 262144 --control "$CTL" --foreground ${PLAT_ARGS:-} "$@" >"$daemon_log" 2>&1 &
+	daemon_pid=$!
+	wait_daemon 5 test -S "$CTL" || die "xlat464 plat did not start: $(cat "$daemon_log")"
+	sleep 1
+}
+start_plat plat
 
 # CPU time (user + system, in clock ticks) of the router namespace's process called COMM (0: none)
 ticks_of() {
@@ -119,6 +132,16 @@ ip -n "$NSC" route del default via 192.0.2.1
 ip -n "$NSC" addr del 192.0.2.2/25 dev c-r
 measure xlat464 64:ff9b::203.0.113.2 xlat464
 measure tayga 2001:db8:64::203.0.113.2 tayga
+MODES="ipv4 xlat464 tayga"
+if [ "$BPF" = 1 ]; then
+	stop_daemon 5 >/dev/null
+	rm -f "$CTL"
+	start_plat plat-bpf --bpf-offload r-c r-s
+	grep -q "bpf-offload: established" "$daemon_log" || die "bpf-offload did not attach: $(cat "$daemon_log")"
+	measure xlat464bpf 64:ff9b::203.0.113.2 xlat464
+	"$XLAT464" status --control "$CTL" --json >"$tmp/plat-bpf.status.json"
+	MODES="ipv4 xlat464 xlat464bpf tayga"
+fi
 
 if [ "$PLAT_MODE" = stateless ]; then
 	stop_daemon 5 >/dev/null
@@ -140,20 +163,24 @@ stop_daemon 5 >/dev/null
 }
 
 say "# PLAT throughput, one run, ${T} s each (nproc $(nproc), $(uname -r))"
-printf '%-34s %14s %10s %18s %10s\n' mode "TCP Mbit/s" "x IPv4" "UDP 64 B pkt/s" "x IPv4"
-for m in ipv4 xlat464 tayga; do
+printf '%-38s %14s %10s %18s %10s\n' mode "TCP Mbit/s" "x IPv4" "UDP 64 B pkt/s" "x IPv4"
+for m in $MODES; do
 	case $m in
 	ipv4) name="plain IPv4 forwarding" ;;
-	xlat464) name="xlat464 plat ($PLAT_MODE)" ;;
+	xlat464) name="xlat464 plat ($PLAT_MODE, TUN)" ;;
+	xlat464bpf) name="xlat464 plat ($PLAT_MODE, bpf-offload)" ;;
 	tayga) name="TAYGA $(dpkg-query -W -f='${Version}' tayga 2>/dev/null | cut -d- -f1) + nft masquerade" ;;
 	esac
 	awk -v n="$name" -v t="$(cat "$tmp/$m.tcp")" -v u="$(cat "$tmp/$m.udp")" \
 		-v t0="$(cat "$tmp/ipv4.tcp")" -v u0="$(cat "$tmp/ipv4.udp")" 'BEGIN {
-		printf "%-34s %14.0f %10.3f %18.0f %10.3f\n", n, t / 1e6, t0 ? t / t0 : 0, u, u0 ? u / u0 : 0 }'
+		printf "%-38s %14.0f %10.3f %18.0f %10.3f\n", n, t / 1e6, t0 ? t / t0 : 0, u, u0 ? u / u0 : 0 }'
 done
-echo "translator's CPU during the TCP run (100 = one core): xlat464 plat $(cat "$tmp/xlat464.cpu" 2>/dev/null || echo '?'), TAYGA $(cat "$tmp/tayga.cpu" 2>/dev/null || echo '?') (the machine has $(nproc))"
+echo "translator's CPU during the TCP run (100 = one core): xlat464 plat $(cat "$tmp/xlat464.cpu" 2>/dev/null || echo '?')$( [ "$BPF" = 1 ] && echo ", with bpf-offload $(cat "$tmp/xlat464bpf.cpu" 2>/dev/null || echo '?') (the daemon only; the kernel's share is not counted)"), TAYGA $(cat "$tmp/tayga.cpu" 2>/dev/null || echo '?') (the machine has $(nproc))"
 awk -v a="$(cat "$tmp/xlat464.tcp")" -v b="$(cat "$tmp/tayga.tcp")" -v c="$(cat "$tmp/xlat464.udp")" \
-	-v d="$(cat "$tmp/tayga.udp")" 'BEGIN { printf "xlat464 plat / TAYGA+nft: TCP %.2f, UDP 64 B %.2f\n", b ? a / b : 0, d ? c / d : 0 }'
+	-v d="$(cat "$tmp/tayga.udp")" 'BEGIN { printf "xlat464 plat (TUN) / TAYGA+nft: TCP %.2f, UDP 64 B %.2f\n", b ? a / b : 0, d ? c / d : 0 }'
+[ "$BPF" = 1 ] && awk -v a="$(cat "$tmp/xlat464bpf.tcp")" -v b="$(cat "$tmp/tayga.tcp")" -v c="$(cat "$tmp/xlat464bpf.udp")" \
+	-v d="$(cat "$tmp/tayga.udp")" -v f="$(cat "$tmp/ipv4.tcp")" 'BEGIN { printf "xlat464 plat (bpf-offload) / TAYGA+nft: TCP %.2f, UDP 64 B %.2f; / plain forwarding: TCP %.2f\n", b ? a / b : 0, d ? c / d : 0, f ? a / f : 0 }'
+[ "$BPF" = 1 ] && "$PY" -c 'import json,sys; b=json.load(open(sys.argv[1]))["bpf_offload"]; print("bpf-offload counters: 6to4 %d packets (%d bytes), 4to6 %d packets (%d bytes), %d passed to the TUN, %d failed" % (b["packets_6to4"], b["bytes_6to4"], b["packets_4to6"], b["bytes_4to6"], b["passed"], b["failed"]))' "$tmp/plat-bpf.status.json"
 [ "$FLOWS" -gt 0 ] || exit 0
 awk -v n="$FLOWS" -v c=$((c1 - c0)) -v s="$secs" 'BEGIN {
 	printf "new sessions: %d of %d flows sent in %.3f s became sessions: %.0f new sessions/s end to end (one Python sender; flows the TUN queue dropped are lost; bench/nat64.sh measures the table itself)\n", c, n, s, (s > 0 ? c / s : 0) }'

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Installs what building and testing xlat464 needs on Debian 12, only what is missing.
 set -euo pipefail
-pkgs=(build-essential clang libclang-rt-14-dev libmnl-dev libpcap-dev libcmocka-dev pkg-config
+pkgs=(build-essential clang libclang-rt-14-dev libmnl-dev libpcap-dev libcmocka-dev libbpf-dev pkg-config
       python3-scapy iproute2 iputils-ping traceroute tcpdump iperf3 curl socat netcat-openbsd
       nftables tayga radvd unbound dhcpcd-base udhcpc valgrind procps dnsmasq-base ethtool)
 missing=()

@@ -37,6 +37,7 @@ struct sess {
 	uint32_t lprev, lnext; /* expiry list of class tc */
 	uint32_t bprev, bnext; /* the sessions of one binding */
 	uint64_t expires;
+	uint8_t off;       /* carried by the fast path (nat64_set_offload) */
 };
 
 struct bib {
@@ -112,6 +113,9 @@ struct nat64 {
 	unsigned log_what;
 	uint64_t nsess[NAT64_NPROTO], nbib[NAT64_NPROTO], nsubs;
 	uint64_t created, expired, flushed;
+	const struct nat64_offload_ops *off_ops;
+	void *off_arg;
+	uint64_t noff, off_refreshed, off_refused;
 	size_t memory;
 };
 
@@ -673,6 +677,64 @@ static void timer_set(struct nat64 *nat, uint32_t i, enum tclass tc)
 	list_add_tail(nat, i, tc);
 }
 
+/* ---- the fast path (nat64_set_offload) ---------------------------------------------------------- */
+
+static void flow_of(const struct nat64 *nat, uint32_t i, struct nat64_flow *f)
+{
+	const struct sess *s = &nat->sess[i];
+	const struct bib *b = &nat->bib[s->bib];
+	memset(f, 0, sizeof(*f));
+	f->proto = (enum nat64_proto)b->proto;
+	memcpy(f->v6, b->v6, 16);
+	f->port6 = b->port6;
+	u32_v4(b->v4, f->v4);
+	f->port4 = b->port4;
+	u32_v4(s->remote4, f->remote4);
+	f->remote_port = s->rport;
+}
+
+static bool pool_has_addr(const struct nat64 *nat, const uint8_t v4[4]);
+
+/* Hands session i to the fast path, if there is one and it may carry it. */
+static void offload_add(struct nat64 *nat, uint32_t i)
+{
+	struct sess *s = &nat->sess[i];
+	unsigned proto = nat->bib[s->bib].proto;
+	if (!nat->off_ops || s->off || (proto != NAT64_TCP && proto != NAT64_UDP))
+		return;
+	struct nat64_flow f;
+	flow_of(nat, i, &f);
+	if (pool_has_addr(nat, f.remote4))
+		return; /* hairpinning: both halves are the library's */
+	if (!nat->off_ops->add(nat->off_arg, &f)) {
+		nat->off_refused++;
+		return;
+	}
+	s->off = 1;
+	nat->noff++;
+}
+
+static void offload_del(struct nat64 *nat, uint32_t i)
+{
+	struct sess *s = &nat->sess[i];
+	if (!s->off)
+		return;
+	struct nat64_flow f;
+	flow_of(nat, i, &f);
+	nat->off_ops->del(nat->off_arg, &f);
+	s->off = 0;
+	nat->noff--;
+}
+
+void nat64_set_offload(struct nat64 *nat, const struct nat64_offload_ops *ops, void *arg)
+{
+	for (uint32_t i = 0; nat->off_ops && i < nat->cap_sess; i++)
+		if (nat->sess[i].tc != TC_FREE)
+			offload_del(nat, i);
+	nat->off_ops = ops;
+	nat->off_arg = arg;
+}
+
 /* ---- bindings and sessions ---------------------------------------------------------------------- */
 
 static void bib_link(struct nat64 *nat, uint32_t i)
@@ -710,6 +772,7 @@ static void bib_free(struct nat64 *nat, uint32_t i)
 static void sess_free(struct nat64 *nat, uint32_t i)
 {
 	struct sess *s = &nat->sess[i];
+	offload_del(nat, i);
 	log_sess(nat, NAT64_EV_SESSION_DEL, s);
 	CHAIN_UNLINK(&nat->hsess[hash_sess(nat, s->bib, s->remote4, s->rport) & nat->msess], nat->sess, hnext, i);
 	list_del(nat, i);
@@ -750,6 +813,7 @@ static uint32_t sess_new(struct nat64 *nat, uint32_t bi, uint32_t remote4, uint1
 	s->remote4 = remote4;
 	s->rport = rport;
 	s->state = (uint8_t)st;
+	s->off = 0;
 	uint32_t *h = &nat->hsess[hash_sess(nat, bi, remote4, rport) & nat->msess];
 	s->hnext = *h;
 	*h = i;
@@ -765,6 +829,8 @@ static uint32_t sess_new(struct nat64 *nat, uint32_t bi, uint32_t remote4, uint1
 	nat->sub[b->sub].nsess++;
 	nat->created++;
 	log_sess(nat, NAT64_EV_SESSION_ADD, s);
+	if (b->proto == NAT64_UDP)
+		offload_add(nat, i);
 	return i;
 }
 
@@ -1042,12 +1108,14 @@ static void tcp_update(struct nat64 *nat, uint32_t i, bool from6, uint8_t flags)
 		if (from6 && syn) {
 			s->state = NAT64_TCP_ESTABLISHED;
 			timer_set(nat, i, TC_TCP_EST);
+			offload_add(nat, i);
 		}
 		break;
 	case NAT64_TCP_V6_INIT:
 		if (!from6 && syn) {
 			s->state = NAT64_TCP_ESTABLISHED;
 			timer_set(nat, i, TC_TCP_EST);
+			offload_add(nat, i);
 		} else if (from6 && syn) {
 			timer_set(nat, i, TC_TCP_TRANS);
 		}
@@ -1056,8 +1124,10 @@ static void tcp_update(struct nat64 *nat, uint32_t i, bool from6, uint8_t flags)
 		if (rst) {
 			s->state = NAT64_TCP_TRANS;
 			timer_set(nat, i, TC_TCP_TRANS);
+			offload_del(nat, i);
 		} else if (fin) {
 			s->state = from6 ? NAT64_TCP_V6_FIN_RCV : NAT64_TCP_V4_FIN_RCV; /* timer unchanged */
+			offload_del(nat, i);
 		} else {
 			timer_set(nat, i, TC_TCP_EST);
 		}
@@ -1082,6 +1152,7 @@ static void tcp_update(struct nat64 *nat, uint32_t i, bool from6, uint8_t flags)
 		if (!rst) {
 			s->state = NAT64_TCP_ESTABLISHED;
 			timer_set(nat, i, TC_TCP_EST);
+			offload_add(nat, i);
 		}
 		break;
 	default:
@@ -1443,11 +1514,28 @@ unsigned nat64_expire(struct nat64 *nat, uint64_t now_ms, unsigned budget)
 		while (work < budget && nat->lhead[c] != NONE && nat->sess[nat->lhead[c]].expires <= nat->now) {
 			uint32_t i = nat->lhead[c];
 			work++;
+			if (nat->sess[i].off) {
+				/* The fast path carried it since its timer was set: it expires a timeout after
+				 * its last packet there (placed at its class's tail, later than a few entries
+				 * ahead of it perhaps: never earlier than due). */
+				struct nat64_flow f;
+				flow_of(nat, i, &f);
+				uint64_t last = nat->off_ops->last_ms(nat->off_arg, &f);
+				uint64_t tmo = tc_timeout_ms(&nat->cfg, (enum tclass)c);
+				if (last && last + tmo > nat->now) {
+					list_del(nat, i);
+					nat->sess[i].expires = last + tmo;
+					list_add_tail(nat, i, (enum tclass)c);
+					nat->off_refreshed++;
+					continue;
+				}
+			}
 			if (c == TC_TCP_EST && nat->sess[i].state == NAT64_TCP_ESTABLISHED) {
 				/* Section 3.5.2.2: an idle established session becomes transitory (we send no
 				 * probe: the lib has no packet to send); traffic brings it back. */
 				nat->sess[i].state = NAT64_TCP_TRANS;
 				timer_set(nat, i, TC_TCP_TRANS);
+				offload_del(nat, i);
 				continue;
 			}
 			sess_free(nat, i);
@@ -1507,6 +1595,9 @@ void nat64_get_stats(const struct nat64 *nat, struct nat64_stats *st)
 	st->ports_total = nat->pool.ports_total;
 	st->memory_bytes = nat->memory;
 	st->bytes_per_session = bytes_per_session(nat);
+	st->sessions_offloaded = nat->noff;
+	st->offload_refreshed = nat->off_refreshed;
+	st->offload_refused = nat->off_refused;
 }
 
 unsigned nat64_top_subscribers(const struct nat64 *nat, struct nat64_subscriber_usage *out, unsigned max)
@@ -1578,6 +1669,7 @@ void nat64_sessions_foreach(const struct nat64 *nat, bool (*cb)(void *arg, const
 		info.tcp_state = b->proto == NAT64_TCP ? (enum nat64_tcp_state)s->state : NAT64_TCP_CLOSED;
 		info.expires_ms = s->expires;
 		info.is_static = b->is_static;
+		info.offloaded = s->off;
 		if (!cb(arg, &info))
 			return;
 	}

@@ -157,6 +157,9 @@ struct nat64_stats {
 	uint64_t ports_in_use, ports_total; /* this instance's share of the pool, all protocols */
 	size_t memory_bytes;              /* allocated by nat64_create */
 	size_t bytes_per_session;         /* what one session with its binding costs */
+	uint64_t sessions_offloaded;      /* carried by the fast path now (nat64_set_offload) */
+	uint64_t offload_refreshed;       /* expiries put off because the fast path carried the session */
+	uint64_t offload_refused;         /* sessions the fast path could not take (full) */
 };
 void nat64_get_stats(const struct nat64 *nat, struct nat64_stats *st);
 
@@ -186,6 +189,7 @@ struct nat64_session_info {
 	enum nat64_tcp_state tcp_state;
 	uint64_t expires_ms;
 	bool is_static;
+	bool offloaded;       /* carried by the fast path (nat64_set_offload) */
 };
 /* Calls cb for every session (stop early by returning false). */
 void nat64_sessions_foreach(const struct nat64 *nat, bool (*cb)(void *arg, const struct nat64_session_info *s),
@@ -193,5 +197,33 @@ void nat64_sessions_foreach(const struct nat64 *nat, bool (*cb)(void *arg, const
 /* Removes every dynamic session and binding of proto (or of all protocols when proto is
  * NAT64_NPROTO); static bindings stay. Returns the number of sessions removed. */
 unsigned nat64_flush(struct nat64 *nat, enum nat64_proto proto);
+
+/* ---- a fast path outside the library (src/plat: lib/sys/nat64_offload.c, in the kernel) ------- */
+
+/* A session, as a fast path needs it. */
+struct nat64_flow {
+	enum nat64_proto proto; /* NAT64_TCP or NAT64_UDP */
+	uint8_t v6[16];         /* the IPv6 client */
+	uint16_t port6;
+	uint8_t v4[4];          /* its binding */
+	uint16_t port4;
+	uint8_t remote4[4];     /* the IPv4 peer */
+	uint16_t remote_port;
+};
+
+/* The library tells a fast path which sessions it may carry: add when a TCP session becomes
+ * established or a UDP session is made (not one to a pool address: hairpinning stays here), del
+ * when a TCP session stops being established (FIN, RST, idle) or any session ends. The fast path
+ * leaves every TCP SYN, FIN and RST to the library, so the RFC 6146 state machine sees them all.
+ * Before a session it carries would expire, the library asks last_ms (when the fast path last
+ * carried a packet of it, on the clock of nat64_set_now; 0 never) and keeps it until last_ms plus
+ * its timeout. add returns false when the fast path cannot take the flow (it is full); the session
+ * then stays on the library's path. ops NULL: no fast path. */
+struct nat64_offload_ops {
+	bool (*add)(void *arg, const struct nat64_flow *f);
+	void (*del)(void *arg, const struct nat64_flow *f);
+	uint64_t (*last_ms)(void *arg, const struct nat64_flow *f);
+};
+void nat64_set_offload(struct nat64 *nat, const struct nat64_offload_ops *ops, void *arg);
 
 #endif

@@ -16,7 +16,7 @@
 #include "settings.h"
 #include "xlat/xlat.h"
 
-#define PLAT_STATUS_MAGIC 0x78503031u /* "xP01"; siit's is "xS01" */
+#define PLAT_STATUS_MAGIC 0x78503032u /* "xP02"; siit's is "xS01" */
 #define PLAT_CMD_MAGIC 0x78503043u    /* "xP0C" */
 #define PLAT_SETTINGS_TEXT_MAX 32768
 #define PLAT_TOP_MAX 10
@@ -37,6 +37,11 @@ struct plat_status_msg {
 	uint64_t log_lines, log_errors;
 	uint32_t offload; /* the TUN does checksum and TCP segmentation offload */
 	uint64_t gso_in, gso_bytes, csum_completed;
+	/* the kernel fast path (bpf-offload): attached or not, why not, where; its counters */
+	uint32_t bpf_on;
+	char bpf_error[128];
+	char bpf_ifs[PLAT_BPF_IFS_MAX * (PLAT_TUN_NAME_MAX + 2)];
+	uint64_t bpf_flows, bpf_pkts6, bpf_bytes6, bpf_pkts4, bpf_bytes4, bpf_passed, bpf_failed;
 	struct xlat_stats stats;
 	struct nat64_stats nat;          /* stateful */
 	uint32_t ntop;

@@ -33,6 +33,7 @@
 #include "sys/ctl.h"
 #include "sys/log.h"
 #include "sys/loop.h"
+#include "sys/nat64_offload.h"
 #include "sys/netlink.h"
 #include "sys/priv.h"
 #include "sys/route6.h"
@@ -84,6 +85,8 @@ struct plat_daemon {
 	bool offload;              /* the TUN does checksum and TCP segmentation offload (offload.h) */
 	struct xlat_config lifted; /* the settings with MTUs lifted, for super-packets */
 	uint64_t gso_in, gso_bytes, csum_completed; /* super-packets translated, their bytes; checksums finished */
+	struct sys_offload *bpf;   /* the kernel fast path (bpf-offload), or NULL */
+	char bpf_error[128];       /* why it is not there when it was asked for */
 };
 
 static const char plat_usage[] =
@@ -112,6 +115,9 @@ static const char plat_usage[] =
 	"  --mtu4 N, --mtu6 N                 next-hop MTU on each side (1500)\n"
 	"  --reply-rate N, --reply-burst N    ICMP errors the translator sends per second (100, burst 200)\n"
 	"  --routes yes|no                    add routes for pool6 and pool4 into the TUN (yes)\n"
+	"  --offload yes|no                   TUN checksum and segmentation offload (yes)\n"
+	"  --bpf-offload IFNAME...|none       stateful: translate established TCP and UDP sessions in the kernel,\n"
+	"                                     a TC program at ingress of these interfaces (none; docs/plat.md)\n"
 	"  --control PATH                     status socket (" SYS_CTL_DIR "/plat-TUN.sock; commands: .cmd)\n"
 	"other options:\n"
 	"  --check            validate, print the effective settings, exit\n"
@@ -137,9 +143,13 @@ static int flag_take(int argc, char **argv, int *i, char **words, int *nwords, c
 		return -1;
 	}
 	int take = min;
-	/* pool4's optional port range */
-	if (max > min && *i + min + 1 < argc && looks_like_range(argv[*i + min + 1]))
-		take = max;
+	if (strcmp(a, "--bpf-offload") == 0) {
+		/* interface names up to the next flag */
+		while (take < max && *i + take + 1 < argc && strncmp(argv[*i + take + 1], "--", 2) != 0)
+			take++;
+	} else if (max > min && *i + min + 1 < argc && looks_like_range(argv[*i + min + 1])) {
+		take = max; /* pool4's optional port range */
+	}
 	words[(*nwords)++] = argv[*i];
 	for (int k = 1; k <= take; k++)
 		words[(*nwords)++] = argv[*i + k];
@@ -470,6 +480,20 @@ static void fill_status(struct plat_daemon *d, struct plat_status_msg *m)
 	m->gso_in = d->gso_in;
 	m->gso_bytes = d->gso_bytes;
 	m->csum_completed = d->csum_completed;
+	if (d->bpf) {
+		struct sys_offload_counters c;
+		sys_offload_counters(d->bpf, &c);
+		m->bpf_on = 1;
+		sys_offload_ifnames(d->bpf, m->bpf_ifs, sizeof(m->bpf_ifs));
+		m->bpf_flows = sys_offload_nflows(d->bpf);
+		m->bpf_pkts6 = c.pkts6;
+		m->bpf_bytes6 = c.bytes6;
+		m->bpf_pkts4 = c.pkts4;
+		m->bpf_bytes4 = c.bytes4;
+		m->bpf_passed = c.passed;
+		m->bpf_failed = c.failed;
+	}
+	snprintf(m->bpf_error, sizeof(m->bpf_error), "%s", d->bpf_error);
 	m->stats = d->ctx.stats;
 	if (d->mode == PLAT_STATEFUL) {
 		plat_sf_get_stats(d->nat, &m->nat);
@@ -610,6 +634,97 @@ static void evlog_setup(struct plat_daemon *d, const struct plat_settings *s)
 		nat64_dynpool_set_log(d->dp, s->log_target[0] ? plat_evlog_lease : NULL, &d->log);
 }
 
+/* ---- the kernel fast path (bpf-offload: lib/sys/nat64_offload.c) ------------------------------- */
+
+static void sys_flow_of(const struct nat64_flow *f, struct sys_offload_flow *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->proto = f->proto == NAT64_TCP ? 6 : 17;
+	memcpy(o->v6, f->v6, 16);
+	o->port6 = f->port6;
+	memcpy(o->v4, f->v4, 4);
+	o->port4 = f->port4;
+	memcpy(o->remote4, f->remote4, 4);
+	o->remote_port = f->remote_port;
+}
+
+static bool bpf_add(void *arg, const struct nat64_flow *f)
+{
+	static struct log_ratelimit rl;
+	struct plat_daemon *d = arg;
+	struct sys_offload_flow o;
+	sys_flow_of(f, &o);
+	if (sys_offload_add(d->bpf, &o) == 0)
+		return true;
+	if (log_ratelimit_ok(&rl))
+		log_warn("bpf-offload: a session stays on the TUN: %s", strerror(errno));
+	return false;
+}
+
+static void bpf_del(void *arg, const struct nat64_flow *f)
+{
+	struct plat_daemon *d = arg;
+	struct sys_offload_flow o;
+	sys_flow_of(f, &o);
+	sys_offload_del(d->bpf, &o);
+}
+
+static uint64_t bpf_last_ms(void *arg, const struct nat64_flow *f)
+{
+	struct plat_daemon *d = arg;
+	struct sys_offload_flow o;
+	sys_flow_of(f, &o);
+	return sys_offload_last_ms(d->bpf, &o);
+}
+
+static const struct nat64_offload_ops bpf_ops = { bpf_add, bpf_del, bpf_last_ms };
+
+/* Attaches the fast path where the settings ask; without it (refused, no BPF) the PLAT runs on the
+ * TUN alone and says why. */
+static void bpf_setup(struct plat_daemon *d, const struct plat_settings *s)
+{
+	const char *names[PLAT_BPF_IFS_MAX];
+	if (d->mode != PLAT_STATEFUL || s->nbpf_ifs == 0)
+		return;
+	for (unsigned i = 0; i < s->nbpf_ifs; i++) {
+		names[i] = s->bpf_ifs[i];
+		if (sys_offload_rp_filter_strict(names[i]) == 1)
+			log_warn("bpf-offload: %s has strict reverse-path filtering (rp_filter 1), which drops the IPv4 "
+				 "packets the fast path makes there (their pool source is routed to %s): set "
+				 "net.ipv4.conf.%s.rp_filter and .all.rp_filter to 0 or 2",
+				 names[i], s->tun, names[i]);
+	}
+	d->bpf = sys_offload_open(names, s->nbpf_ifs, s->nat.pool6.addr, d->bpf_error, sizeof(d->bpf_error));
+	if (!d->bpf) {
+		log_warn("bpf-offload: %s; every packet goes through %s", d->bpf_error, s->tun);
+		return;
+	}
+	plat_sf_set_offload(d->nat, &bpf_ops, d);
+	char ifs[PLAT_BPF_IFS_MAX * (PLAT_TUN_NAME_MAX + 2)];
+	sys_offload_ifnames(d->bpf, ifs, sizeof(ifs));
+	log_info("bpf-offload: established TCP and UDP sessions are translated in the kernel at ingress of %s", ifs);
+}
+
+static void bpf_teardown(struct plat_daemon *d)
+{
+	if (!d->bpf)
+		return;
+	if (d->nat)
+		plat_sf_set_offload(d->nat, NULL, NULL); /* every session back on the library's path */
+	sys_offload_close(d->bpf);
+	d->bpf = NULL;
+}
+
+static bool same_bpf_ifs(const struct plat_settings *a, const struct plat_settings *b)
+{
+	if (a->nbpf_ifs != b->nbpf_ifs)
+		return false;
+	for (unsigned i = 0; i < a->nbpf_ifs; i++)
+		if (strcmp(a->bpf_ifs[i], b->bpf_ifs[i]) != 0)
+			return false;
+	return true;
+}
+
 static void reload(struct plat_daemon *d)
 {
 	char err[PLAT_ERR_MAX + 64];
@@ -650,6 +765,13 @@ static void reload(struct plat_daemon *d)
 	if (s->offload != d->set->offload)
 		log_warn("reload: offload %s -> %s needs a restart; the TUN keeps offload %s", d->set->offload ? "yes" : "no",
 			 s->offload ? "yes" : "no", d->offload ? "on" : "off");
+	if (!same_bpf_ifs(s, d->set)) {
+		log_warn("reload: bpf-offload interfaces change only with a restart; keeping the current ones");
+		s->nbpf_ifs = d->set->nbpf_ifs;
+		memcpy(s->bpf_ifs, d->set->bpf_ifs, sizeof(s->bpf_ifs));
+	}
+	if (d->bpf && sys_offload_set_pool6(d->bpf, s->nat.pool6.addr) < 0)
+		log_warn("reload: bpf-offload: the new pool6 is not in the kernel map: %s", strerror(errno));
 	d->ctx.cfg = &s->xcfg;
 	free(d->set);
 	d->set = s;
@@ -730,6 +852,7 @@ static void cleanup(struct plat_daemon *d)
 		close(d->tunfd);
 	sys_loop_close(&d->loop);
 	plat_evlog_close(&d->log);
+	bpf_teardown(d);
 	if (d->nat)
 		plat_sf_destroy(d->nat);
 	nat64_dynpool_destroy(d->dp);
@@ -900,6 +1023,7 @@ int plat_main(int argc, char **argv)
 		cleanup(d);
 		return 1;
 	}
+	bpf_setup(d, s); /* loading a BPF program needs more than the capabilities kept next */
 	if (sys_priv_keep_net() < 0)
 		log_warn("dropping capabilities: %s", strerror(errno));
 	d->started = time(NULL);

@@ -333,6 +333,7 @@ static const struct key_desc keys[] = {
 	{ "reply-burst", 1, 1 },
 	{ "routes", 1, 1 },
 	{ "offload", 1, 1 },
+	{ "bpf-offload", 1, PLAT_BPF_IFS_MAX },
 };
 
 int plat_settings_arity(const char *key, int *max)
@@ -453,6 +454,20 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 		return parse_num(v, 1, 1000000, &s->reply_burst, err, errlen);
 	if (strcmp(key, "offload") == 0)
 		return cfgtext_bool(v, &s->offload, err, errlen);
+	if (strcmp(key, "bpf-offload") == 0) {
+		s->nbpf_ifs = 0;
+		if (nval == 1 && strcmp(v, "none") == 0)
+			return 0;
+		for (int i = 0; i < nval; i++) {
+			for (unsigned j = 0; j < s->nbpf_ifs; j++)
+				if (strcmp(s->bpf_ifs[j], val[i]) == 0)
+					return cfgtext_err(err, errlen, "%s is given twice", val[i]);
+			if (cfgtext_ifname(val[i], s->bpf_ifs[s->nbpf_ifs], sizeof(s->bpf_ifs[0]), err, errlen) < 0)
+				return -1;
+			s->nbpf_ifs++;
+		}
+		return 0;
+	}
 	/* routes */
 	return cfgtext_bool(v, &s->routes, err, errlen);
 }
@@ -499,6 +514,10 @@ int plat_settings_finish(struct plat_settings *s, char *err, size_t errlen)
 		return cfgtext_err(err, errlen, "no pool4 (--pool4 PREFIX [FIRST-LAST], e.g. 203.0.113.0/28)");
 	if (c->subscriber_len != 64 && c->subscriber_len != 128 && s->mode == PLAT_STATEFUL)
 		return cfgtext_err(err, errlen, "subscriber-len %u: 64 or 128", c->subscriber_len);
+	if (s->nbpf_ifs && s->mode != PLAT_STATEFUL)
+		return cfgtext_err(err, errlen, "bpf-offload needs mode stateful");
+	if (s->nbpf_ifs && c->pool6.len != 96)
+		return cfgtext_err(err, errlen, "bpf-offload needs a /96 pool6 (its program embeds the IPv4 address in the last 32 bits)");
 	if (s->mode == PLAT_STATELESS) {
 		if (c->nstatic)
 			return cfgtext_err(err, errlen, "static entries need mode stateful (stateless mode maps whole addresses)");
@@ -616,5 +635,10 @@ size_t plat_settings_format(const struct plat_settings *s, char *buf, size_t cap
 	cfgtext_add(&b, "reply-burst %u\n", s->reply_burst);
 	cfgtext_add(&b, "routes %s\n", s->routes ? "yes" : "no");
 	cfgtext_add(&b, "offload %s\n", s->offload ? "yes" : "no");
+	if (s->nbpf_ifs == 0)
+		cfgtext_add(&b, "bpf-offload none\n");
+	else
+		for (unsigned i = 0; i < s->nbpf_ifs; i++)
+			cfgtext_add(&b, "%s%s%s", i ? " " : "bpf-offload ", s->bpf_ifs[i], i + 1 == s->nbpf_ifs ? "\n" : "");
 	return b.len;
 }

@@ -9,7 +9,7 @@
  *   max-ports-per-subscriber N | subscriber-len N | port-block-size N |
  *   static tcp|udp|icmp V6#PORT V4#PORT (repeatable) | log none|syslog|/PATH | log-events LIST|none |
  *   self4 ADDR | self6 ADDR | mtu4 N | mtu6 N | reply-rate N | reply-burst N | routes yes|no |
- *   offload yes|no
+ *   offload yes|no | bpf-offload IFNAME... | none
  *
  * A time T is seconds, or a number with a unit s, m or h, or several of them (2h4m). Errors are
  * written to err without location; plat_settings_parse_text prefixes "NAME:LINE: " and the flag
@@ -26,6 +26,7 @@
 #define PLAT_TUN_NAME_MAX 16
 #define PLAT_PATH_MAX 108 /* sun_path */
 #define PLAT_ERR_MAX 256
+#define PLAT_BPF_IFS_MAX 8 /* SYS_OFFLOAD_IFS_MAX */
 
 enum plat_mode { PLAT_STATEFUL, PLAT_STATELESS };
 
@@ -42,6 +43,11 @@ struct plat_settings {
 	uint32_t reply_rate, reply_burst; /* ICMP errors the translator sends: per second, burst (100, 200) */
 	bool routes;                     /* add and remove the routes for pool6 and pool4 (yes) */
 	bool offload;                    /* TUN checksum and TCP segmentation offload (yes; lib/xlat/offload.h) */
+	/* The kernel fast path (lib/sys/nat64_offload.h): the interfaces the clients' and the IPv4
+	 * side's packets come in on, where its TC program is attached; none by default. Stateful mode,
+	 * pool6 a /96. */
+	unsigned nbpf_ifs;
+	char bpf_ifs[PLAT_BPF_IFS_MAX][PLAT_TUN_NAME_MAX];
 };
 
 /* Defaults (see the key list above; the lib/nat64 defaults of nat64.h for the rest). */

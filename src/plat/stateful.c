@@ -19,6 +19,10 @@ unsigned plat_sf_expire(struct nat64 *nat, uint64_t now_ms, unsigned budget)
 	return nat64_expire(nat, now_ms, budget);
 }
 void plat_sf_set_log(struct nat64 *nat, nat64_log_fn fn, void *arg, unsigned what) { nat64_set_log(nat, fn, arg, what); }
+void plat_sf_set_offload(struct nat64 *nat, const struct nat64_offload_ops *ops, void *arg)
+{
+	nat64_set_offload(nat, ops, arg);
+}
 void plat_sf_get_stats(const struct nat64 *nat, struct nat64_stats *st) { nat64_get_stats(nat, st); }
 unsigned plat_sf_top(const struct nat64 *nat, struct nat64_subscriber_usage *out, unsigned max)
 {

@@ -96,6 +96,24 @@ static void print_text(const struct plat_status_msg *m, const char *path)
 		       " checksums finished\n", m->gso_in, m->gso_bytes, m->csum_completed);
 	else
 		printf("  offload  off (one packet per read and write)\n");
+	if (m->bpf_on) {
+		char ifs[sizeof(m->bpf_ifs)];
+		memcpy(ifs, m->bpf_ifs, sizeof(ifs));
+		ifs[sizeof(ifs) - 1] = '\0';
+		printf("kernel fast path (bpf-offload at ingress of %s):\n", ifs);
+		printf("  flows    %12" PRIu64 " in the kernel now (%" PRIu64 " sessions; %" PRIu64
+		       " expiries put off, %" PRIu64 " refused)\n",
+		       m->bpf_flows, m->nat.sessions_offloaded, m->nat.offload_refreshed, m->nat.offload_refused);
+		printf("  6to4     %12" PRIu64 " packets %14" PRIu64 " bytes\n", m->bpf_pkts6, m->bpf_bytes6);
+		printf("  4to6     %12" PRIu64 " packets %14" PRIu64 " bytes\n", m->bpf_pkts4, m->bpf_bytes4);
+		printf("  passed   %12" PRIu64 " packets of those flows to the TUN (SYN, FIN, RST, ...); %" PRIu64
+		       " dropped half rewritten\n", m->bpf_passed, m->bpf_failed);
+	} else if (m->bpf_error[0]) {
+		char e[sizeof(m->bpf_error)];
+		memcpy(e, m->bpf_error, sizeof(e));
+		e[sizeof(e) - 1] = '\0';
+		printf("kernel fast path: off (%s)\n", e);
+	}
 	if (m->reloads)
 		printf("  reloads  %12" PRIu64 "\n", m->reloads);
 	status_drops_text(st);
@@ -154,6 +172,23 @@ static void print_json(const struct plat_status_msg *m, const char *path)
 	printf("  \"offload\": %s,\n  \"offload_super_packets\": %" PRIu64 ",\n  \"offload_bytes\": %" PRIu64
 	       ",\n  \"offload_checksums_finished\": %" PRIu64 ",\n", m->offload ? "true" : "false", m->gso_in, m->gso_bytes,
 	       m->csum_completed);
+	{
+		char ifs[sizeof(m->bpf_ifs)], e[sizeof(m->bpf_error)];
+		memcpy(ifs, m->bpf_ifs, sizeof(ifs));
+		ifs[sizeof(ifs) - 1] = '\0';
+		memcpy(e, m->bpf_error, sizeof(e));
+		e[sizeof(e) - 1] = '\0';
+		printf("  \"bpf_offload\": {\"on\": %s, \"error\": ", m->bpf_on ? "true" : "false");
+		json_str(e);
+		printf(", \"interfaces\": ");
+		json_str(ifs);
+		printf(", \"flows\": %" PRIu64 ", \"sessions_offloaded\": %" PRIu64 ", \"expiries_put_off\": %" PRIu64
+		       ", \"refused\": %" PRIu64 ",\n    \"packets_6to4\": %" PRIu64 ", \"bytes_6to4\": %" PRIu64
+		       ", \"packets_4to6\": %" PRIu64 ", \"bytes_4to6\": %" PRIu64 ", \"passed\": %" PRIu64
+		       ", \"failed\": %" PRIu64 "},\n",
+		       m->bpf_flows, m->nat.sessions_offloaded, m->nat.offload_refreshed, m->nat.offload_refused,
+		       m->bpf_pkts6, m->bpf_bytes6, m->bpf_pkts4, m->bpf_bytes4, m->bpf_passed, m->bpf_failed);
+	}
 	printf("  \"tun_read_errors\": %" PRIu64 ",\n  \"tun_write_errors\": %" PRIu64 ",\n", m->tun_read_errors,
 	       m->tun_write_errors);
 	printf("  \"reloads\": %" PRIu64 ",\n", m->reloads);

@@ -741,6 +741,154 @@ static void test_hairpin(void **state)
 	env_free(&e);
 }
 
+/* ---- a fast path (nat64_set_offload) ------------------------------------------------------------ */
+
+/* A fake fast path: records what it was handed; last_ms and whether it takes flows are set by the
+ * test. */
+struct fake_off {
+	unsigned adds, dels, asked;
+	struct nat64_flow last_add, last_del;
+	uint64_t last_ms;
+	bool full;
+};
+
+static bool fo_add(void *arg, const struct nat64_flow *f)
+{
+	struct fake_off *o = arg;
+	if (o->full)
+		return false;
+	o->adds++;
+	o->last_add = *f;
+	return true;
+}
+
+static void fo_del(void *arg, const struct nat64_flow *f)
+{
+	struct fake_off *o = arg;
+	o->dels++;
+	o->last_del = *f;
+}
+
+static uint64_t fo_last(void *arg, const struct nat64_flow *f)
+{
+	struct fake_off *o = arg;
+	(void)f;
+	o->asked++;
+	return o->last_ms;
+}
+
+static const struct nat64_offload_ops fake_ops = { fo_add, fo_del, fo_last };
+
+static uint64_t offloaded(const struct env *e)
+{
+	struct nat64_stats st;
+	nat64_get_stats(e->nat, &st);
+	return st.sessions_offloaded;
+}
+
+/* TCP: handed over when established (not at the first SYN), with the session's addresses and ports;
+ * taken back at the FIN, which the fast path leaves to the library. */
+static void test_offload_tcp(void **state)
+{
+	struct env e;
+	struct fake_off o = { 0 };
+	env_init(&e);
+	nat64_set_offload(e.nat, &fake_ops, &o);
+	struct res r = send6(&e, T_PROTO_TCP, "2001:db8:1::10", 40000, SRV1, 80, T_SYN);
+	assert_int_equal(r.action, XLAT_FORWARD);
+	assert_int_equal(o.adds, 0); /* V6 INIT */
+	uint8_t b4[4];
+	memcpy(b4, r.src, 4);
+	uint16_t p4 = (uint16_t)r.sport;
+	assert_int_equal(send4(&e, T_PROTO_TCP, "203.0.113.5", 80, b4, p4, T_SYN | T_ACK).action, XLAT_FORWARD);
+	assert_int_equal(o.adds, 1);
+	assert_int_equal(offloaded(&e), 1);
+	uint8_t c6[16], s4[4];
+	t_v6("2001:db8:1::10", c6);
+	t_v4("203.0.113.5", s4);
+	assert_int_equal(o.last_add.proto, NAT64_TCP);
+	assert_memory_equal(o.last_add.v6, c6, 16);
+	assert_int_equal(o.last_add.port6, 40000);
+	assert_memory_equal(o.last_add.v4, b4, 4);
+	assert_int_equal(o.last_add.port4, p4);
+	assert_memory_equal(o.last_add.remote4, s4, 4);
+	assert_int_equal(o.last_add.remote_port, 80);
+	/* data through the library does not hand it over twice */
+	assert_int_equal(send6(&e, T_PROTO_TCP, "2001:db8:1::10", 40000, SRV1, 80, T_ACK).action, XLAT_FORWARD);
+	assert_int_equal(o.adds, 1);
+	/* the fast path carried it recently: the established timeout is put off, not turned to TRANS */
+	o.last_ms = e.now + 7000 * 1000ull;
+	assert_int_equal(tick(&e, 7440 * 1000ull), 0);
+	assert_true(o.asked >= 1);
+	assert_int_equal(o.dels, 0);
+	struct find fd = { .proto = NAT64_TCP, .remote_port = 80 };
+	memcpy(fd.remote4, s4, 4);
+	nat64_sessions_foreach(e.nat, find_cb, &fd);
+	assert_true(fd.found);
+	assert_int_equal(fd.info.tcp_state, NAT64_TCP_ESTABLISHED);
+	assert_true(fd.info.offloaded);
+	/* a FIN takes it back */
+	assert_int_equal(send6(&e, T_PROTO_TCP, "2001:db8:1::10", 40000, SRV1, 80, T_FIN | T_ACK).action, XLAT_FORWARD);
+	assert_int_equal(o.dels, 1);
+	assert_memory_equal(o.last_del.v6, c6, 16);
+	assert_int_equal(offloaded(&e), 0);
+	env_free(&e);
+}
+
+/* UDP: handed over when made; kept while the fast path carries it, expired a timeout after its last
+ * packet there; an idle one goes as before. A full fast path refuses, and the session stays here. */
+static void test_offload_udp_expiry(void **state)
+{
+	struct env e;
+	struct fake_off o = { 0 };
+	env_init(&e);
+	nat64_set_offload(e.nat, &fake_ops, &o);
+	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::10", 5000, SRV1, 53, 0).action, XLAT_FORWARD);
+	assert_int_equal(o.adds, 1);
+	assert_int_equal(o.last_add.proto, NAT64_UDP);
+	o.last_ms = e.now + 250 * 1000ull; /* the fast path's last packet, 250 s in */
+	assert_int_equal(tick(&e, 300 * 1000ull), 0); /* due at 300 s: kept, to 550 s */
+	assert_int_equal(total_sessions(&e), 1);
+	struct nat64_stats st;
+	nat64_get_stats(e.nat, &st);
+	assert_int_equal(st.offload_refreshed, 1);
+	assert_int_equal(tick(&e, 249 * 1000ull), 0); /* 549 s */
+	assert_int_equal(total_sessions(&e), 1);
+	assert_int_equal(tick(&e, 1000), 1); /* 550 s: the fast path saw nothing newer */
+	assert_int_equal(total_sessions(&e), 0);
+	assert_int_equal(o.dels, 1);
+	assert_int_equal(offloaded(&e), 0);
+	/* refused when full: counted, and the library keeps the session */
+	o.full = true;
+	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::11", 5000, SRV1, 53, 0).action, XLAT_FORWARD);
+	nat64_get_stats(e.nat, &st);
+	assert_int_equal(st.offload_refused, 1);
+	assert_int_equal(st.sessions_offloaded, 0);
+	assert_int_equal(o.adds, 1);
+	env_free(&e);
+}
+
+/* Hairpinned sessions (to a pool address) stay with the library; dropping the fast path takes back
+ * what it had. */
+static void test_offload_hairpin_and_unset(void **state)
+{
+	struct env e;
+	struct fake_off o = { 0 };
+	env_init(&e);
+	nat64_set_offload(e.nat, &fake_ops, &o);
+	struct res a = send6(&e, T_PROTO_UDP, "2001:db8:1::a", 7000, SRV1, 53, 0);
+	assert_int_equal(o.adds, 1);
+	char dst6[64];
+	snprintf(dst6, sizeof(dst6), "2001:db8:64::%x:%x", a.src[0] << 8 | a.src[1], a.src[2] << 8 | a.src[3]);
+	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:2::b", 8000, dst6, (uint16_t)a.sport, 0).family, 6);
+	assert_int_equal(o.adds, 1); /* neither B->T1 nor T2->A */
+	assert_int_equal(total_sessions(&e), 3);
+	nat64_set_offload(e.nat, NULL, NULL);
+	assert_int_equal(o.dels, 1);
+	assert_int_equal(offloaded(&e), 0);
+	env_free(&e);
+}
+
 /* ---- limits ------------------------------------------------------------------------------------- */
 
 static void test_limits_per_subscriber(void **state)
@@ -1258,6 +1406,9 @@ int main(void)
 		cmocka_unit_test(test_pool_exhausted),
 		cmocka_unit_test(test_filtering),
 		cmocka_unit_test(test_hairpin),
+		cmocka_unit_test(test_offload_tcp),
+		cmocka_unit_test(test_offload_udp_expiry),
+		cmocka_unit_test(test_offload_hairpin_and_unset),
 		cmocka_unit_test(test_limits_per_subscriber),
 		cmocka_unit_test(test_limits_global),
 		cmocka_unit_test(test_static_bib),

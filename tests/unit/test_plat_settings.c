@@ -227,6 +227,42 @@ static void test_finish_checks(void **state)
 	assert_memory_equal(dc.reserved, w4, 4);
 }
 
+/* bpf-offload: interface names (checked, no duplicates), none, the stateful mode, a /96 pool6; the
+ * printer gives the same line back. */
+static void test_bpf_offload(void **state)
+{
+	static char out[65536];
+	char err[PLAT_ERR_MAX] = "";
+	plat_settings_init(&s);
+	assert_int_equal(s.nbpf_ifs, 0);
+	assert_int_equal(parse(&s, "pool6 64:ff9b::/96\npool4 203.0.113.0/28\nbpf-offload eth0 eth1.100\n", err), 0);
+	assert_int_equal(s.nbpf_ifs, 2);
+	assert_string_equal(s.bpf_ifs[0], "eth0");
+	assert_string_equal(s.bpf_ifs[1], "eth1.100");
+	assert_int_equal(plat_settings_finish(&s, err, sizeof(err)), 0);
+	plat_settings_format(&s, out, sizeof(out));
+	assert_non_null(strstr(out, "\nbpf-offload eth0 eth1.100\n"));
+	assert_int_equal(parse(&s2, out, err), 0);
+	assert_int_equal(s2.nbpf_ifs, 2);
+	/* none clears what the file said */
+	assert_int_equal(parse(&s, "bpf-offload eth0\nbpf-offload none\n", err), 0);
+	assert_int_equal(s.nbpf_ifs, 0);
+	plat_settings_format(&s, out, sizeof(out));
+	assert_non_null(strstr(out, "\nbpf-offload none\n"));
+	expect_error("bpf-offload eth0 eth0\n", "eth0 is given twice");
+	expect_error("bpf-offload a/b\n", "not a valid interface name");
+	expect_error("bpf-offload a b c d e f g h i\n", "too many words");
+	int max;
+	assert_int_equal(plat_settings_arity("bpf-offload", &max), 1);
+	assert_int_equal(max, PLAT_BPF_IFS_MAX);
+	assert_int_equal(parse(&s, "mode stateless\npool6 64:ff9b::/96\npool4 203.0.113.0/28\nbpf-offload eth0\n", err), 0);
+	assert_int_equal(plat_settings_finish(&s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "bpf-offload needs mode stateful"));
+	assert_int_equal(parse(&s, "pool6 2001:db8:64::/64\npool4 203.0.113.0/28\nbpf-offload eth0\n", err), 0);
+	assert_int_equal(plat_settings_finish(&s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "needs a /96 pool6"));
+}
+
 static void test_format_round_trip(void **state)
 {
 	static char out1[65536], out2[65536];
@@ -337,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_errors_name_the_line),
 		cmocka_unit_test(test_comments_and_hash_ports),
 		cmocka_unit_test(test_finish_checks),
+		cmocka_unit_test(test_bpf_offload),
 		cmocka_unit_test(test_format_round_trip),
 		cmocka_unit_test(test_set_arity),
 		cmocka_unit_test(test_event_lines),

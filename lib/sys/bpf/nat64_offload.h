@@ -1,0 +1,63 @@
+/* The maps shared by the NAT64 offload's TC programs (nat64_offload.bpf.c) and their loader
+ * (lib/sys/nat64_offload.c): one layout, compiled both for BPF and for the daemon. Addresses and
+ * ports are in network byte order, as they lie in the packet.
+ *
+ * An entry exists for each session of `xlat464 plat` that lib/nat64 lets the kernel carry (an
+ * established TCP session, a UDP session); the programs translate its packets in the kernel and
+ * write down when they last did, and everything else (no entry, TCP SYN/FIN/RST, fragments, options,
+ * extension headers, ICMP, hop limit or TTL running out, ...) goes on to the TUN as before. */
+#ifndef XLAT464_SYS_BPF_NAT64_OFFLOAD_H
+#define XLAT464_SYS_BPF_NAT64_OFFLOAD_H
+
+#include <linux/types.h>
+
+#define X4_OFFLOAD_MAX_FLOWS 65536
+
+/* One entry of the array x4_off_cfg. */
+struct x4_off_cfg {
+	__u8 pool6[12];    /* the /96 prefix (RFC 6052) */
+	__u32 enabled;     /* 0: every packet goes on untouched */
+};
+
+/* x4_off_flows6: a packet from the IPv6 client. dst4 is the last 32 bits of its destination. */
+struct x4_off_key6 {
+	__u8 src6[16];
+	__u32 dst4;
+	__u16 sport, dport;
+	__u8 proto;
+	__u8 pad[3];
+};
+struct x4_off_val6 {
+	__u32 src4;        /* the binding's pool address */
+	__u16 sport4;      /* and port */
+	__u16 ipid;        /* the next IPv4 Identification of a packet that may be fragmented */
+	__u64 last_ns;     /* bpf_ktime_get_ns() of the last packet translated */
+};
+
+/* x4_off_flows4: a packet from the IPv4 peer (src4) to the binding (dst4). */
+struct x4_off_key4 {
+	__u32 src4, dst4;
+	__u16 sport, dport;
+	__u8 proto;
+	__u8 pad[3];
+};
+struct x4_off_val4 {
+	__u8 dst6[16];     /* the IPv6 client */
+	__u16 dport6;      /* and its port */
+	__u16 pad;
+	__u32 pad2;
+	__u64 last_ns;
+};
+
+/* x4_off_stats, one per CPU: what the programs did. */
+enum x4_off_counter {
+	X4_OFF_PKTS6,      /* IPv6 packets translated to IPv4 */
+	X4_OFF_BYTES6,     /* their IPv6 bytes (a super-packet counts whole) */
+	X4_OFF_PKTS4,      /* IPv4 packets translated to IPv6 */
+	X4_OFF_BYTES4,
+	X4_OFF_PASSED,     /* packets of a flow in the maps left to the TUN (SYN, FIN, RST, ...) */
+	X4_OFF_FAILED,     /* dropped: a kernel helper refused a packet half rewritten */
+	X4_OFF_NCOUNTERS
+};
+
+#endif

@@ -1,0 +1,286 @@
+/* The NAT64 offload's loader and maps (nat64_offload.h), with libbpf. */
+#include "nat64_offload.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/nat64_offload.h"
+
+/* The program, compiled by the Makefile (clang -target bpf) and built into the binary. */
+#ifndef XLAT464_BPF_OBJ
+#error "XLAT464_BPF_OBJ: the path of nat64_offload.bpf.o (the Makefile passes it)"
+#endif
+__asm__(".section .rodata\n"
+	".balign 8\n"
+	".global x4_nat64_offload_obj\n"
+	"x4_nat64_offload_obj:\n"
+	".incbin \"" XLAT464_BPF_OBJ "\"\n"
+	".global x4_nat64_offload_obj_end\n"
+	"x4_nat64_offload_obj_end:\n"
+	".previous\n");
+extern const char x4_nat64_offload_obj[], x4_nat64_offload_obj_end[];
+
+#define TC_HANDLE 0x464
+#define TC_PRIORITY 0x464
+
+struct sys_offload {
+	struct bpf_object *obj;
+	int prog_fd, cfg_fd, flows6_fd, flows4_fd, stats_fd;
+	unsigned nifs;
+	struct {
+		char name[IF_NAMESIZE];
+		int ifindex;
+		bool made_qdisc, attached;
+	} ifs[SYS_OFFLOAD_IFS_MAX];
+	uint64_t nflows;
+};
+
+/* libbpf's own messages go to the daemon's log only as the error a call returns. */
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level, (void)fmt, (void)ap;
+	return 0;
+}
+
+static void keys_of(const struct sys_offload_flow *f, struct x4_off_key6 *k6, struct x4_off_key4 *k4)
+{
+	memset(k6, 0, sizeof(*k6));
+	memcpy(k6->src6, f->v6, 16);
+	memcpy(&k6->dst4, f->remote4, 4);
+	k6->sport = htons(f->port6);
+	k6->dport = htons(f->remote_port);
+	k6->proto = f->proto;
+	memset(k4, 0, sizeof(*k4));
+	memcpy(&k4->src4, f->remote4, 4);
+	memcpy(&k4->dst4, f->v4, 4);
+	k4->sport = htons(f->remote_port);
+	k4->dport = htons(f->port4);
+	k4->proto = f->proto;
+}
+
+int sys_offload_set_pool6(struct sys_offload *o, const uint8_t pool6[12])
+{
+	struct x4_off_cfg c = { .enabled = 1 };
+	uint32_t zero = 0;
+	memcpy(c.pool6, pool6, 12);
+	return bpf_map_update_elem(o->cfg_fd, &zero, &c, BPF_ANY);
+}
+
+static void detach_all(struct sys_offload *o)
+{
+	for (unsigned i = 0; i < o->nifs; i++) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = o->ifs[i].ifindex, .attach_point = BPF_TC_INGRESS);
+		if (o->ifs[i].attached) {
+			LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIORITY);
+			bpf_tc_detach(&hook, &opts);
+		}
+		if (o->ifs[i].made_qdisc) {
+			hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS; /* the clsact qdisc itself */
+			bpf_tc_hook_destroy(&hook);
+		}
+	}
+}
+
+struct sys_offload *sys_offload_open(const char *const *ifnames, unsigned n, const uint8_t pool6[12], char *err,
+				     size_t errlen)
+{
+	if (n == 0 || n > SYS_OFFLOAD_IFS_MAX) {
+		snprintf(err, errlen, "between 1 and %d interfaces", SYS_OFFLOAD_IFS_MAX);
+		return NULL;
+	}
+	struct sys_offload *o = calloc(1, sizeof(*o));
+	if (!o) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	libbpf_set_print(quiet);
+	for (unsigned i = 0; i < n; i++) {
+		int ix = (int)if_nametoindex(ifnames[i]);
+		if (ix <= 0) {
+			snprintf(err, errlen, "interface %s: %s", ifnames[i], strerror(errno));
+			free(o);
+			return NULL;
+		}
+		snprintf(o->ifs[i].name, sizeof(o->ifs[i].name), "%s", ifnames[i]);
+		o->ifs[i].ifindex = ix;
+	}
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "xlat464_nat64");
+	o->obj = bpf_object__open_mem(x4_nat64_offload_obj, (size_t)(x4_nat64_offload_obj_end - x4_nat64_offload_obj),
+				      &oo);
+	int e = libbpf_get_error(o->obj);
+	if (e) {
+		o->obj = NULL;
+		snprintf(err, errlen, "opening the BPF object: %s", strerror(-e));
+		goto fail;
+	}
+	e = bpf_object__load(o->obj);
+	if (e) {
+		snprintf(err, errlen, "loading the BPF program: %s (the kernel refused it, or BPF is not allowed here)",
+			 strerror(-e));
+		goto fail;
+	}
+	struct bpf_program *prog = bpf_object__find_program_by_name(o->obj, "x4_nat64");
+	struct bpf_map *mc = bpf_object__find_map_by_name(o->obj, "x4_off_cfg");
+	struct bpf_map *m6 = bpf_object__find_map_by_name(o->obj, "x4_off_flows6");
+	struct bpf_map *m4 = bpf_object__find_map_by_name(o->obj, "x4_off_flows4");
+	struct bpf_map *ms = bpf_object__find_map_by_name(o->obj, "x4_off_stats");
+	if (!prog || !mc || !m6 || !m4 || !ms) {
+		snprintf(err, errlen, "the BPF object lacks its program or maps");
+		goto fail;
+	}
+	o->prog_fd = bpf_program__fd(prog);
+	o->cfg_fd = bpf_map__fd(mc);
+	o->flows6_fd = bpf_map__fd(m6);
+	o->flows4_fd = bpf_map__fd(m4);
+	o->stats_fd = bpf_map__fd(ms);
+	if (sys_offload_set_pool6(o, pool6) < 0) {
+		snprintf(err, errlen, "setting pool6 in the BPF map: %s", strerror(errno));
+		goto fail;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = o->ifs[i].ifindex, .attach_point = BPF_TC_INGRESS);
+		o->nifs = i + 1;
+		e = bpf_tc_hook_create(&hook);
+		if (e && e != -EEXIST) {
+			snprintf(err, errlen, "interface %s: making the clsact qdisc: %s", ifnames[i], strerror(-e));
+			goto fail;
+		}
+		o->ifs[i].made_qdisc = e == 0;
+		LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = o->prog_fd, .handle = TC_HANDLE, .priority = TC_PRIORITY,
+			    .flags = BPF_TC_F_REPLACE);
+		e = bpf_tc_attach(&hook, &opts);
+		if (e) {
+			snprintf(err, errlen, "interface %s: attaching the program at ingress: %s", ifnames[i],
+				 strerror(-e));
+			goto fail;
+		}
+		o->ifs[i].attached = true;
+	}
+	return o;
+fail:
+	detach_all(o);
+	if (o->obj)
+		bpf_object__close(o->obj);
+	free(o);
+	return NULL;
+}
+
+void sys_offload_close(struct sys_offload *o)
+{
+	if (!o)
+		return;
+	detach_all(o);
+	bpf_object__close(o->obj);
+	free(o);
+}
+
+int sys_offload_add(struct sys_offload *o, const struct sys_offload_flow *f)
+{
+	struct x4_off_key6 k6;
+	struct x4_off_key4 k4;
+	keys_of(f, &k6, &k4);
+	struct x4_off_val6 v6 = { .sport4 = htons(f->port4), .ipid = (uint16_t)random() };
+	memcpy(&v6.src4, f->v4, 4);
+	struct x4_off_val4 v4 = { .dport6 = htons(f->port6) };
+	memcpy(v4.dst6, f->v6, 16);
+	if (bpf_map_update_elem(o->flows6_fd, &k6, &v6, BPF_ANY) < 0)
+		return -1;
+	if (bpf_map_update_elem(o->flows4_fd, &k4, &v4, BPF_ANY) < 0) {
+		int saved = errno;
+		bpf_map_delete_elem(o->flows6_fd, &k6);
+		errno = saved;
+		return -1;
+	}
+	o->nflows++;
+	return 0;
+}
+
+void sys_offload_del(struct sys_offload *o, const struct sys_offload_flow *f)
+{
+	struct x4_off_key6 k6;
+	struct x4_off_key4 k4;
+	keys_of(f, &k6, &k4);
+	int a = bpf_map_delete_elem(o->flows6_fd, &k6), b = bpf_map_delete_elem(o->flows4_fd, &k4);
+	if ((a == 0 || b == 0) && o->nflows)
+		o->nflows--;
+}
+
+uint64_t sys_offload_last_ms(struct sys_offload *o, const struct sys_offload_flow *f)
+{
+	struct x4_off_key6 k6;
+	struct x4_off_key4 k4;
+	struct x4_off_val6 v6;
+	struct x4_off_val4 v4;
+	keys_of(f, &k6, &k4);
+	uint64_t last = 0;
+	if (bpf_map_lookup_elem(o->flows6_fd, &k6, &v6) == 0)
+		last = v6.last_ns;
+	if (bpf_map_lookup_elem(o->flows4_fd, &k4, &v4) == 0 && v4.last_ns > last)
+		last = v4.last_ns;
+	return last / 1000000;
+}
+
+void sys_offload_counters(struct sys_offload *o, struct sys_offload_counters *c)
+{
+	uint64_t sum[X4_OFF_NCOUNTERS] = { 0 };
+	int ncpu = libbpf_num_possible_cpus();
+	if (ncpu > 0) {
+		uint64_t *v = calloc((size_t)ncpu, sizeof(*v));
+		for (uint32_t k = 0; v && k < X4_OFF_NCOUNTERS; k++)
+			if (bpf_map_lookup_elem(o->stats_fd, &k, v) == 0)
+				for (int i = 0; i < ncpu; i++)
+					sum[k] += v[i];
+		free(v);
+	}
+	c->pkts6 = sum[X4_OFF_PKTS6];
+	c->bytes6 = sum[X4_OFF_BYTES6];
+	c->pkts4 = sum[X4_OFF_PKTS4];
+	c->bytes4 = sum[X4_OFF_BYTES4];
+	c->passed = sum[X4_OFF_PASSED];
+	c->failed = sum[X4_OFF_FAILED];
+}
+
+uint64_t sys_offload_nflows(const struct sys_offload *o) { return o->nflows; }
+
+void sys_offload_ifnames(const struct sys_offload *o, char *buf, size_t len)
+{
+	size_t at = 0;
+	buf[0] = 0;
+	for (unsigned i = 0; i < o->nifs && at < len; i++) {
+		int w = snprintf(buf + at, len - at, "%s%s", i ? ", " : "", o->ifs[i].name);
+		if (w < 0)
+			break;
+		at += (size_t)w;
+	}
+}
+
+static int read_int(const char *path)
+{
+	char b[16] = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, b, sizeof(b) - 1);
+	close(fd);
+	return n > 0 ? atoi(b) : -1;
+}
+
+int sys_offload_rp_filter_strict(const char *ifname)
+{
+	char p[128];
+	int all = read_int("/proc/sys/net/ipv4/conf/all/rp_filter");
+	snprintf(p, sizeof(p), "/proc/sys/net/ipv4/conf/%s/rp_filter", ifname);
+	int one = read_int(p);
+	if (all < 0 || one < 0)
+		return -1;
+	return (all > one ? all : one) == 1; /* the kernel takes the larger */
+}

@@ -1,0 +1,56 @@
+/* The kernel fast path of the stateful PLAT (lib/sys/bpf/nat64_offload.bpf.c): loads the TC program
+ * (built into the binary), attaches it at ingress of the given interfaces, and keeps its flow maps.
+ * The daemon adds a flow when lib/nat64 lets the kernel carry a session and removes it when not; it
+ * asks when the kernel last carried one, to keep the session alive. */
+#ifndef XLAT464_SYS_NAT64_OFFLOAD_H
+#define XLAT464_SYS_NAT64_OFFLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SYS_OFFLOAD_IFS_MAX 8
+
+/* One session, as lib/nat64 describes it (struct nat64_flow); addresses in network order, ports in
+ * host order. */
+struct sys_offload_flow {
+	uint8_t proto;        /* IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t v6[16];       /* the IPv6 client */
+	uint16_t port6;
+	uint8_t v4[4];        /* its binding */
+	uint16_t port4;
+	uint8_t remote4[4];   /* the IPv4 peer */
+	uint16_t remote_port;
+};
+
+struct sys_offload_counters {
+	uint64_t pkts6, bytes6, pkts4, bytes4, passed, failed;
+};
+
+struct sys_offload;
+
+/* Loads the program and attaches it at ingress of each of the n interfaces (a clsact qdisc is made
+ * where there is none), with pool6 (a /96, its first 12 bytes). Returns NULL with a sentence in err. */
+struct sys_offload *sys_offload_open(const char *const *ifnames, unsigned n, const uint8_t pool6[12], char *err,
+				     size_t errlen);
+/* Detaches the program (and removes the clsact qdiscs it made) and frees everything. */
+void sys_offload_close(struct sys_offload *o);
+int sys_offload_set_pool6(struct sys_offload *o, const uint8_t pool6[12]);
+
+/* Puts a flow in both maps (0), or -1 with errno (ENOSPC when full). */
+int sys_offload_add(struct sys_offload *o, const struct sys_offload_flow *f);
+void sys_offload_del(struct sys_offload *o, const struct sys_offload_flow *f);
+/* When the kernel last translated a packet of the flow, either way, in CLOCK_MONOTONIC ms; 0 never. */
+uint64_t sys_offload_last_ms(struct sys_offload *o, const struct sys_offload_flow *f);
+
+/* The program's counters, summed over the CPUs; the flows in the maps now. */
+void sys_offload_counters(struct sys_offload *o, struct sys_offload_counters *c);
+uint64_t sys_offload_nflows(const struct sys_offload *o);
+/* The interfaces the program is attached to, ", "-separated, into buf. */
+void sys_offload_ifnames(const struct sys_offload *o, char *buf, size_t len);
+
+/* Would strict reverse-path filtering drop what the program translates on ifname (the IPv4 packets
+ * it makes come from the pool, whose route is the TUN)? 1 yes, 0 no, -1 unknown. */
+int sys_offload_rp_filter_strict(const char *ifname);
+
+#endif
