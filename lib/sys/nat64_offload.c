@@ -35,6 +35,7 @@ extern const char x4_nat64_offload_obj[], x4_nat64_offload_obj_end[];
 struct sys_offload {
 	struct bpf_object *obj;
 	int prog_fd, cfg_fd, flows6_fd, flows4_fd, stats_fd;
+	bool redirect;
 	unsigned nifs;
 	struct {
 		char name[IF_NAMESIZE];
@@ -69,7 +70,7 @@ static void keys_of(const struct sys_offload_flow *f, struct x4_off_key6 *k6, st
 
 int sys_offload_set_pool6(struct sys_offload *o, const uint8_t pool6[12])
 {
-	struct x4_off_cfg c = { .enabled = 1 };
+	struct x4_off_cfg c = { .enabled = 1, .redirect = o->redirect };
 	uint32_t zero = 0;
 	memcpy(c.pool6, pool6, 12);
 	return bpf_map_update_elem(o->cfg_fd, &zero, &c, BPF_ANY);
@@ -90,8 +91,8 @@ static void detach_all(struct sys_offload *o)
 	}
 }
 
-struct sys_offload *sys_offload_open(const char *const *ifnames, unsigned n, const uint8_t pool6[12], char *err,
-				     size_t errlen)
+struct sys_offload *sys_offload_open(const char *const *ifnames, unsigned n, const uint8_t pool6[12], bool redirect,
+				     char *err, size_t errlen)
 {
 	if (n == 0 || n > SYS_OFFLOAD_IFS_MAX) {
 		snprintf(err, errlen, "between 1 and %d interfaces", SYS_OFFLOAD_IFS_MAX);
@@ -102,6 +103,7 @@ struct sys_offload *sys_offload_open(const char *const *ifnames, unsigned n, con
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	o->redirect = redirect;
 	libbpf_set_print(quiet);
 	for (unsigned i = 0; i < n; i++) {
 		int ix = (int)if_nametoindex(ifnames[i]);
@@ -247,6 +249,7 @@ void sys_offload_counters(struct sys_offload *o, struct sys_offload_counters *c)
 	c->bytes4 = sum[X4_OFF_BYTES4];
 	c->passed = sum[X4_OFF_PASSED];
 	c->failed = sum[X4_OFF_FAILED];
+	c->redirected = sum[X4_OFF_REDIRECTED];
 }
 
 uint64_t sys_offload_nflows(const struct sys_offload *o) { return o->nflows; }

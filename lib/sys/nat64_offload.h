@@ -24,15 +24,17 @@ struct sys_offload_flow {
 };
 
 struct sys_offload_counters {
-	uint64_t pkts6, bytes6, pkts4, bytes4, passed, failed;
+	uint64_t pkts6, bytes6, pkts4, bytes4, passed, failed, redirected;
 };
 
 struct sys_offload;
 
 /* Loads the program and attaches it at ingress of each of the n interfaces (a clsact qdisc is made
- * where there is none), with pool6 (a /96, its first 12 bytes). Returns NULL with a sentence in err. */
-struct sys_offload *sys_offload_open(const char *const *ifnames, unsigned n, const uint8_t pool6[12], char *err,
-				     size_t errlen);
+ * where there is none), with pool6 (a /96, its first 12 bytes). redirect: the program sends what it
+ * translates out itself (a FIB lookup and bpf_redirect, past the stack's forwarding and netfilter),
+ * else the stack forwards it. Returns NULL with a sentence in err. */
+struct sys_offload *sys_offload_open(const char *const *ifnames, unsigned n, const uint8_t pool6[12], bool redirect,
+				     char *err, size_t errlen);
 /* Detaches the program (and removes the clsact qdiscs it made) and frees everything. */
 void sys_offload_close(struct sys_offload *o);
 int sys_offload_set_pool6(struct sys_offload *o, const uint8_t pool6[12]);

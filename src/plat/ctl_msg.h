@@ -41,7 +41,7 @@ struct plat_status_msg {
 	uint32_t bpf_on;
 	char bpf_error[128];
 	char bpf_ifs[PLAT_BPF_IFS_MAX * (PLAT_TUN_NAME_MAX + 2)];
-	uint64_t bpf_flows, bpf_pkts6, bpf_bytes6, bpf_pkts4, bpf_bytes4, bpf_passed, bpf_failed;
+	uint64_t bpf_flows, bpf_pkts6, bpf_bytes6, bpf_pkts4, bpf_bytes4, bpf_passed, bpf_failed, bpf_redirected;
 	struct xlat_stats stats;
 	struct nat64_stats nat;          /* stateful */
 	uint32_t ntop;

@@ -118,6 +118,7 @@ static const char plat_usage[] =
 	"  --offload yes|no                   TUN checksum and segmentation offload (yes)\n"
 	"  --bpf-offload IFNAME...|none       stateful: translate established TCP and UDP sessions in the kernel,\n"
 	"                                     a TC program at ingress of these interfaces (none; docs/plat.md)\n"
+	"  --bpf-redirect yes|no              it sends them out itself, past netfilter (yes), or the stack does\n"
 	"  --control PATH                     status socket (" SYS_CTL_DIR "/plat-TUN.sock; commands: .cmd)\n"
 	"other options:\n"
 	"  --check            validate, print the effective settings, exit\n"
@@ -492,6 +493,7 @@ static void fill_status(struct plat_daemon *d, struct plat_status_msg *m)
 		m->bpf_bytes4 = c.bytes4;
 		m->bpf_passed = c.passed;
 		m->bpf_failed = c.failed;
+		m->bpf_redirected = c.redirected;
 	}
 	snprintf(m->bpf_error, sizeof(m->bpf_error), "%s", d->bpf_error);
 	m->stats = d->ctx.stats;
@@ -694,7 +696,8 @@ static void bpf_setup(struct plat_daemon *d, const struct plat_settings *s)
 				 "net.ipv4.conf.%s.rp_filter and .all.rp_filter to 0 or 2",
 				 names[i], s->tun, names[i]);
 	}
-	d->bpf = sys_offload_open(names, s->nbpf_ifs, s->nat.pool6.addr, d->bpf_error, sizeof(d->bpf_error));
+	d->bpf = sys_offload_open(names, s->nbpf_ifs, s->nat.pool6.addr, s->bpf_redirect, d->bpf_error,
+				  sizeof(d->bpf_error));
 	if (!d->bpf) {
 		log_warn("bpf-offload: %s; every packet goes through %s", d->bpf_error, s->tun);
 		return;
@@ -702,7 +705,8 @@ static void bpf_setup(struct plat_daemon *d, const struct plat_settings *s)
 	plat_sf_set_offload(d->nat, &bpf_ops, d);
 	char ifs[PLAT_BPF_IFS_MAX * (PLAT_TUN_NAME_MAX + 2)];
 	sys_offload_ifnames(d->bpf, ifs, sizeof(ifs));
-	log_info("bpf-offload: established TCP and UDP sessions are translated in the kernel at ingress of %s", ifs);
+	log_info("bpf-offload: established TCP and UDP sessions are translated in the kernel at ingress of %s, and %s",
+		 ifs, s->bpf_redirect ? "sent out by the program (bpf-redirect yes)" : "forwarded by the stack");
 }
 
 static void bpf_teardown(struct plat_daemon *d)
@@ -765,10 +769,11 @@ static void reload(struct plat_daemon *d)
 	if (s->offload != d->set->offload)
 		log_warn("reload: offload %s -> %s needs a restart; the TUN keeps offload %s", d->set->offload ? "yes" : "no",
 			 s->offload ? "yes" : "no", d->offload ? "on" : "off");
-	if (!same_bpf_ifs(s, d->set)) {
-		log_warn("reload: bpf-offload interfaces change only with a restart; keeping the current ones");
+	if (!same_bpf_ifs(s, d->set) || s->bpf_redirect != d->set->bpf_redirect) {
+		log_warn("reload: bpf-offload and bpf-redirect change only with a restart; keeping the current ones");
 		s->nbpf_ifs = d->set->nbpf_ifs;
 		memcpy(s->bpf_ifs, d->set->bpf_ifs, sizeof(s->bpf_ifs));
+		s->bpf_redirect = d->set->bpf_redirect;
 	}
 	if (d->bpf && sys_offload_set_pool6(d->bpf, s->nat.pool6.addr) < 0)
 		log_warn("reload: bpf-offload: the new pool6 is not in the kernel map: %s", strerror(errno));

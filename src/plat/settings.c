@@ -35,6 +35,7 @@ void plat_settings_init(struct plat_settings *s)
 	s->reply_burst = 200;
 	s->routes = true;
 	s->offload = true;
+	s->bpf_redirect = true;
 }
 
 /* ---- value parsers ---------------------------------------------------------------------------- */
@@ -334,6 +335,7 @@ static const struct key_desc keys[] = {
 	{ "routes", 1, 1 },
 	{ "offload", 1, 1 },
 	{ "bpf-offload", 1, PLAT_BPF_IFS_MAX },
+	{ "bpf-redirect", 1, 1 },
 };
 
 int plat_settings_arity(const char *key, int *max)
@@ -454,6 +456,8 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 		return parse_num(v, 1, 1000000, &s->reply_burst, err, errlen);
 	if (strcmp(key, "offload") == 0)
 		return cfgtext_bool(v, &s->offload, err, errlen);
+	if (strcmp(key, "bpf-redirect") == 0)
+		return cfgtext_bool(v, &s->bpf_redirect, err, errlen);
 	if (strcmp(key, "bpf-offload") == 0) {
 		s->nbpf_ifs = 0;
 		if (nval == 1 && strcmp(v, "none") == 0)
@@ -640,5 +644,6 @@ size_t plat_settings_format(const struct plat_settings *s, char *buf, size_t cap
 	else
 		for (unsigned i = 0; i < s->nbpf_ifs; i++)
 			cfgtext_add(&b, "%s%s%s", i ? " " : "bpf-offload ", s->bpf_ifs[i], i + 1 == s->nbpf_ifs ? "\n" : "");
+	cfgtext_add(&b, "bpf-redirect %s\n", s->bpf_redirect ? "yes" : "no");
 	return b.len;
 }

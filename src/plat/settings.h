@@ -9,7 +9,7 @@
  *   max-ports-per-subscriber N | subscriber-len N | port-block-size N |
  *   static tcp|udp|icmp V6#PORT V4#PORT (repeatable) | log none|syslog|/PATH | log-events LIST|none |
  *   self4 ADDR | self6 ADDR | mtu4 N | mtu6 N | reply-rate N | reply-burst N | routes yes|no |
- *   offload yes|no | bpf-offload IFNAME... | none
+ *   offload yes|no | bpf-offload IFNAME... | none | bpf-redirect yes|no
  *
  * A time T is seconds, or a number with a unit s, m or h, or several of them (2h4m). Errors are
  * written to err without location; plat_settings_parse_text prefixes "NAME:LINE: " and the flag
@@ -48,6 +48,7 @@ struct plat_settings {
 	 * pool6 a /96. */
 	unsigned nbpf_ifs;
 	char bpf_ifs[PLAT_BPF_IFS_MAX][PLAT_TUN_NAME_MAX];
+	bool bpf_redirect;               /* the program sends its packets out itself (yes), else the stack */
 };
 
 /* Defaults (see the key list above; the lib/nat64 defaults of nat64.h for the rest). */

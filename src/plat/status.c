@@ -106,6 +106,8 @@ static void print_text(const struct plat_status_msg *m, const char *path)
 		       m->bpf_flows, m->nat.sessions_offloaded, m->nat.offload_refreshed, m->nat.offload_refused);
 		printf("  6to4     %12" PRIu64 " packets %14" PRIu64 " bytes\n", m->bpf_pkts6, m->bpf_bytes6);
 		printf("  4to6     %12" PRIu64 " packets %14" PRIu64 " bytes\n", m->bpf_pkts4, m->bpf_bytes4);
+		printf("  sent     %12" PRIu64 " translated packets out by the program itself (bpf-redirect)\n",
+		       m->bpf_redirected);
 		printf("  passed   %12" PRIu64 " packets of those flows to the TUN (SYN, FIN, RST, ...); %" PRIu64
 		       " dropped half rewritten\n", m->bpf_passed, m->bpf_failed);
 	} else if (m->bpf_error[0]) {
@@ -185,9 +187,10 @@ static void print_json(const struct plat_status_msg *m, const char *path)
 		printf(", \"flows\": %" PRIu64 ", \"sessions_offloaded\": %" PRIu64 ", \"expiries_put_off\": %" PRIu64
 		       ", \"refused\": %" PRIu64 ",\n    \"packets_6to4\": %" PRIu64 ", \"bytes_6to4\": %" PRIu64
 		       ", \"packets_4to6\": %" PRIu64 ", \"bytes_4to6\": %" PRIu64 ", \"passed\": %" PRIu64
-		       ", \"failed\": %" PRIu64 "},\n",
+		       ", \"failed\": %" PRIu64 ", \"redirected\": %" PRIu64 "},\n",
 		       m->bpf_flows, m->nat.sessions_offloaded, m->nat.offload_refreshed, m->nat.offload_refused,
-		       m->bpf_pkts6, m->bpf_bytes6, m->bpf_pkts4, m->bpf_bytes4, m->bpf_passed, m->bpf_failed);
+		       m->bpf_pkts6, m->bpf_bytes6, m->bpf_pkts4, m->bpf_bytes4, m->bpf_passed, m->bpf_failed,
+		       m->bpf_redirected);
 	}
 	printf("  \"tun_read_errors\": %" PRIu64 ",\n  \"tun_write_errors\": %" PRIu64 ",\n", m->tun_read_errors,
 	       m->tun_write_errors);

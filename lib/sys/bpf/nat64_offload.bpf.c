@@ -216,7 +216,27 @@ static __always_inline int nat64_6to4(struct __sk_buff *skb)
 	v->last_ns = bpf_ktime_get_ns();
 	count(X4_OFF_PKTS6, 1);
 	count(X4_OFF_BYTES6, len - ETH_LEN);
-	return TC_ACT_OK;
+	if (!cfg->redirect)
+		return TC_ACT_OK;
+	struct bpf_fib_lookup p = { .family = 2 /* AF_INET */, .l4_protocol = k.proto, .sport = v->sport4,
+				    .dport = k.dport, .tos = h.tos, .ipv4_src = h.saddr, .ipv4_dst = h.daddr,
+				    .ifindex = skb->ingress_ifindex };
+	/* the TTL as the stack's forwarding would leave it, before the route is known to be ours */
+	struct iphdr fwd = h;
+	fwd.ttl--;
+	fwd.check = 0;
+	fwd.check = ip4_csum(&fwd);
+	long r = bpf_fib_lookup(skb, &p, sizeof(p), 0);
+	if (r != BPF_FIB_LKUP_RET_SUCCESS && r != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return TC_ACT_OK;
+	if (bpf_skb_store_bytes(skb, ETH_LEN, &fwd, sizeof(fwd), 0) < 0)
+		return failed();
+	count(X4_OFF_REDIRECTED, 1);
+	if (r == BPF_FIB_LKUP_RET_NO_NEIGH)
+		return (int)bpf_redirect_neigh(p.ifindex, NULL, 0, 0);
+	if (bpf_skb_store_bytes(skb, 0, p.dmac, 6, 0) < 0 || bpf_skb_store_bytes(skb, 6, p.smac, 6, 0) < 0)
+		return failed();
+	return (int)bpf_redirect(p.ifindex, 0);
 }
 
 static __always_inline int nat64_4to6(struct __sk_buff *skb)
@@ -285,7 +305,24 @@ static __always_inline int nat64_4to6(struct __sk_buff *skb)
 	v->last_ns = bpf_ktime_get_ns();
 	count(X4_OFF_PKTS4, 1);
 	count(X4_OFF_BYTES4, len - ETH_LEN);
-	return TC_ACT_OK;
+	if (!cfg->redirect)
+		return TC_ACT_OK;
+	struct bpf_fib_lookup p = { .family = 10 /* AF_INET6 */, .l4_protocol = k.proto, .sport = k.sport,
+				    .dport = v->dport6, .ifindex = skb->ingress_ifindex };
+	__builtin_memcpy(p.ipv6_src, &h.saddr, 16);
+	__builtin_memcpy(p.ipv6_dst, &h.daddr, 16);
+	long r = bpf_fib_lookup(skb, &p, sizeof(p), 0);
+	if (r != BPF_FIB_LKUP_RET_SUCCESS && r != BPF_FIB_LKUP_RET_NO_NEIGH)
+		return TC_ACT_OK;
+	__u8 hop = ttl - 1;
+	if (bpf_skb_store_bytes(skb, ETH_LEN + 7 /* hop_limit */, &hop, 1, 0) < 0)
+		return failed();
+	count(X4_OFF_REDIRECTED, 1);
+	if (r == BPF_FIB_LKUP_RET_NO_NEIGH)
+		return (int)bpf_redirect_neigh(p.ifindex, NULL, 0, 0);
+	if (bpf_skb_store_bytes(skb, 0, p.dmac, 6, 0) < 0 || bpf_skb_store_bytes(skb, 6, p.smac, 6, 0) < 0)
+		return failed();
+	return (int)bpf_redirect(p.ifindex, 0);
 }
 
 /* The one program, on every interface given to the daemon: each packet goes to the half of its

@@ -17,6 +17,8 @@
 struct x4_off_cfg {
 	__u8 pool6[12];    /* the /96 prefix (RFC 6052) */
 	__u32 enabled;     /* 0: every packet goes on untouched */
+	__u32 redirect;    /* 1: a translated packet is sent out by the program itself (bpf_fib_lookup,
+			    * bpf_redirect), not by the stack's forwarding, and so not seen by netfilter */
 };
 
 /* x4_off_flows6: a packet from the IPv6 client. dst4 is the last 32 bits of its destination. */
@@ -57,6 +59,7 @@ enum x4_off_counter {
 	X4_OFF_BYTES4,
 	X4_OFF_PASSED,     /* packets of a flow in the maps left to the TUN (SYN, FIN, RST, ...) */
 	X4_OFF_FAILED,     /* dropped: a kernel helper refused a packet half rewritten */
+	X4_OFF_REDIRECTED, /* translated packets the program sent out itself (redirect) */
 	X4_OFF_NCOUNTERS
 };
 
