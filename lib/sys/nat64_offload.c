@@ -36,6 +36,7 @@ struct sys_offload {
 	struct bpf_object *obj;
 	int prog_fd, cfg_fd, flows6_fd, flows4_fd, stats_fd;
 	bool redirect;
+	uint8_t pool6[12];
 	unsigned nifs;
 	struct {
 		char name[IF_NAMESIZE];
@@ -68,11 +69,89 @@ static void keys_of(const struct sys_offload_flow *f, struct x4_off_key6 *k6, st
 	k4->proto = f->proto;
 }
 
+/* bpf_csum_diff(from, to): the one's-complement sum of to's 32-bit words and of from's complemented
+ * (a __wsum, memory order; the kernel folds it). */
+static uint32_t wsum_diff(const uint8_t *from, size_t nfrom, const uint8_t *to, size_t nto)
+{
+	uint64_t s = 0;
+	for (size_t i = 0; i + 4 <= nto; i += 4) {
+		uint32_t w;
+		memcpy(&w, to + i, 4);
+		s += w;
+	}
+	for (size_t i = 0; i + 4 <= nfrom; i += 4) {
+		uint32_t w;
+		memcpy(&w, from + i, 4);
+		s += (uint32_t)~w;
+	}
+	while (s >> 32)
+		s = (s & 0xffffffffu) + (s >> 32);
+	return (uint32_t)s;
+}
+
+/* The pseudo-header changes of a flow: its IPv6 addresses (client, pool6 + peer) against its IPv4
+ * ones (binding, peer), each way. */
+static void flow_csums(const struct sys_offload *o, const struct sys_offload_flow *f, uint32_t *c64, uint32_t *c46)
+{
+	uint8_t a6[32], a4[8], b4[8];
+	memcpy(a6, f->v6, 16);
+	memcpy(a6 + 16, o->pool6, 12);
+	memcpy(a6 + 28, f->remote4, 4);
+	memcpy(a4, f->v4, 4);
+	memcpy(a4 + 4, f->remote4, 4);
+	*c64 = wsum_diff(a6, 32, a4, 8);
+	/* 4to6: from (peer, binding) to (pool6 + peer, client) */
+	uint8_t a6r[32];
+	memcpy(a6r, o->pool6, 12);
+	memcpy(a6r + 12, f->remote4, 4);
+	memcpy(a6r + 16, f->v6, 16);
+	memcpy(b4, f->remote4, 4);
+	memcpy(b4 + 4, f->v4, 4);
+	*c46 = wsum_diff(b4, 8, a6r, 32);
+}
+
+/* The flows' checksum changes depend on pool6: recomputed for every flow when it changes. */
+static void recompute_csums(struct sys_offload *o)
+{
+	struct x4_off_key6 k6, n6;
+	struct x4_off_val6 v6;
+	struct x4_off_key4 k4;
+	struct x4_off_val4 v4;
+	void *prev = NULL;
+	while (bpf_map_get_next_key(o->flows6_fd, prev, &n6) == 0) {
+		k6 = n6;
+		prev = &k6;
+		if (bpf_map_lookup_elem(o->flows6_fd, &k6, &v6) < 0)
+			continue;
+		struct sys_offload_flow f = { .proto = k6.proto, .port6 = ntohs(k6.sport), .port4 = ntohs(v6.sport4),
+					      .remote_port = ntohs(k6.dport) };
+		memcpy(f.v6, k6.src6, 16);
+		memcpy(f.v4, &v6.src4, 4);
+		memcpy(f.remote4, &k6.dst4, 4);
+		uint32_t c64, c46;
+		flow_csums(o, &f, &c64, &c46);
+		v6.csum = c64;
+		bpf_map_update_elem(o->flows6_fd, &k6, &v6, BPF_EXIST);
+		struct x4_off_key4 kk;
+		struct x4_off_key6 unused;
+		keys_of(&f, &unused, &kk);
+		k4 = kk;
+		if (bpf_map_lookup_elem(o->flows4_fd, &k4, &v4) == 0) {
+			v4.csum = c46;
+			bpf_map_update_elem(o->flows4_fd, &k4, &v4, BPF_EXIST);
+		}
+	}
+}
+
 int sys_offload_set_pool6(struct sys_offload *o, const uint8_t pool6[12])
 {
 	struct x4_off_cfg c = { .enabled = 1, .redirect = o->redirect };
 	uint32_t zero = 0;
+	bool changed = memcmp(o->pool6, pool6, 12) != 0;
 	memcpy(c.pool6, pool6, 12);
+	memcpy(o->pool6, pool6, 12);
+	if (changed && o->nflows)
+		recompute_csums(o);
 	return bpf_map_update_elem(o->cfg_fd, &zero, &c, BPF_ANY);
 }
 
@@ -194,6 +273,7 @@ int sys_offload_add(struct sys_offload *o, const struct sys_offload_flow *f)
 	memcpy(&v6.src4, f->v4, 4);
 	struct x4_off_val4 v4 = { .dport6 = htons(f->port6) };
 	memcpy(v4.dst6, f->v6, 16);
+	flow_csums(o, f, &v6.csum, &v4.csum);
 	if (bpf_map_update_elem(o->flows6_fd, &k6, &v6, BPF_ANY) < 0)
 		return -1;
 	if (bpf_map_update_elem(o->flows4_fd, &k4, &v4, BPF_ANY) < 0) {
@@ -235,14 +315,13 @@ void sys_offload_counters(struct sys_offload *o, struct sys_offload_counters *c)
 {
 	uint64_t sum[X4_OFF_NCOUNTERS] = { 0 };
 	int ncpu = libbpf_num_possible_cpus();
-	if (ncpu > 0) {
-		uint64_t *v = calloc((size_t)ncpu, sizeof(*v));
-		for (uint32_t k = 0; v && k < X4_OFF_NCOUNTERS; k++)
-			if (bpf_map_lookup_elem(o->stats_fd, &k, v) == 0)
-				for (int i = 0; i < ncpu; i++)
-					sum[k] += v[i];
-		free(v);
-	}
+	uint32_t zero = 0;
+	struct x4_off_stats *v = ncpu > 0 ? calloc((size_t)ncpu, sizeof(*v)) : NULL;
+	if (v && bpf_map_lookup_elem(o->stats_fd, &zero, v) == 0)
+		for (int i = 0; i < ncpu; i++)
+			for (int k = 0; k < X4_OFF_NCOUNTERS; k++)
+				sum[k] += v[i].c[k];
+	free(v);
 	c->pkts6 = sum[X4_OFF_PKTS6];
 	c->bytes6 = sum[X4_OFF_BYTES6];
 	c->pkts4 = sum[X4_OFF_PKTS4];

@@ -59,9 +59,9 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, X4_OFF_NCOUNTERS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct x4_off_stats);
 } x4_off_stats SEC(".maps");
 
 #define ETH_LEN 14
@@ -73,18 +73,20 @@ struct {
 #define TCP_CSUM_OFF 16
 #define UDP_CSUM_OFF 6
 #define F_SYN_FIN_RST 0x07
+#define TCP_MIN 20 /* the TCP header without options */
+#define UDP_MIN 8
 
-static __always_inline void count(__u32 which, __u64 n)
+static __always_inline struct x4_off_stats *stats(void)
 {
-	__u64 *c = bpf_map_lookup_elem(&x4_off_stats, &which);
-	if (c)
-		*c += n;
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&x4_off_stats, &zero);
 }
 
 /* A helper refused a packet half rewritten: it is dropped, and counted. */
-static __always_inline int failed(void)
+static __always_inline int failed(struct x4_off_stats *st)
 {
-	count(X4_OFF_FAILED, 1);
+	if (st)
+		st->c[X4_OFF_FAILED]++;
 	return TC_ACT_SHOT;
 }
 
@@ -101,88 +103,135 @@ static __always_inline __u16 ip4_csum(const struct iphdr *h)
 	return (__u16)~s;
 }
 
+/* The first need bytes of the packet in the linear part of the skb. */
+static __always_inline int linear(struct __sk_buff *skb, __u32 need)
+{
+	if ((void *)(long)skb->data + need <= (void *)(long)skb->data_end)
+		return 1;
+	return skb->len >= need && bpf_skb_pull_data(skb, need) == 0;
+}
+
 /* The transport header's ports and checksum offset: 1 when the packet may be translated here, -1
  * when it belongs to a flow's daemon half (TCP SYN, FIN, RST; UDP without checksum), 0 when it is
- * not TCP or UDP with a whole header. l4 is the transport's offset in the packet. */
-static __always_inline int l4_check(struct __sk_buff *skb, __u32 l4, __u8 proto, __u16 *sport, __u16 *dport,
-				    __u32 *csum_off)
+ * not TCP or UDP with its whole header (l4 is its offset, l4_len its length by the IP header). */
+static __always_inline int l4_check(struct __sk_buff *skb, __u32 l4, __u32 l4_len, __u8 proto, __u16 *sport,
+				    __u16 *dport, __u32 *csum_at)
 {
-	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	__u32 need = proto == IPPROTO_TCP ? TCP_MIN : UDP_MIN;
+	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || l4_len < need || !linear(skb, l4 + need))
+		return 0;
+	const __u8 *t = (const __u8 *)(long)skb->data + l4;
+	if ((void *)(t + need) > (void *)(long)skb->data_end)
+		return 0;
+	__builtin_memcpy(sport, t, 2);
+	__builtin_memcpy(dport, t + 2, 2);
 	if (proto == IPPROTO_TCP) {
-		struct tcphdr *t = data + l4;
-		if ((void *)(t + 1) > end)
+		if ((void *)(t + TCP_MIN) > (void *)(long)skb->data_end)
 			return 0;
-		*sport = t->source;
-		*dport = t->dest;
-		*csum_off = l4 + TCP_CSUM_OFF;
-		if (((__u8 *)t)[TCP_FLAGS_OFF] & F_SYN_FIN_RST)
-			return -1; /* the daemon's state machine sees these */
+		*csum_at = TCP_CSUM_OFF;
+		return t[TCP_FLAGS_OFF] & F_SYN_FIN_RST ? -1 : 1; /* the daemon's state machine sees these */
+	}
+	*csum_at = UDP_CSUM_OFF;
+	return t[6] == 0 && t[7] == 0 ? -1 : 1; /* IPv4 "no checksum": the daemon amends or refuses it */
+}
+
+/* The transport checksum, RFC 1624: the pseudo-header's difference, precomputed for the flow (csum),
+ * and the port that changes (at port_at, from old to new). The helpers know the skb's checksum state
+ * (a CHECKSUM_PARTIAL packet of a local sender holds only the pseudo-header sum). */
+static __always_inline int l4_rewrite(struct __sk_buff *skb, __u32 l4, __u32 csum_at, __u8 proto, __u32 csum,
+				      __u32 port_at, __u16 old, __u16 new)
+{
+	__u64 mangled = proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
+	__u16 *port = (void *)(long)skb->data + l4 + port_at;
+	if ((void *)(port + 1) > (void *)(long)skb->data_end)
+		return -1;
+	*port = new;
+	if (bpf_l4_csum_replace(skb, l4 + csum_at, 0, csum, BPF_F_PSEUDO_HDR | mangled) < 0 ||
+	    bpf_l4_csum_replace(skb, l4 + csum_at, old, new, 2 | mangled) < 0)
+		return -1;
+	return 0;
+}
+
+/* With cfg->redirect: may the program send the translated packet (already in the skb) out itself?
+ * The flow's route (rt) is used while it is fresh, else looked up (p holds the lookup's inputs).
+ * 1: yes, through rt->ifindex, to its cached neighbour (*neigh 0) or to one the kernel resolves
+ * (*neigh 1; not cached); the caller decrements the TTL or hop limit. 0: the stack forwards it (no
+ * route, a local destination, too big for the interface, ...). */
+static __always_inline int route(struct __sk_buff *skb, struct x4_off_route *rt, struct bpf_fib_lookup *p, __u64 now,
+				 int *neigh)
+{
+	*neigh = 0;
+	if (rt->at_ns && now - rt->at_ns < X4_OFF_ROUTE_NS)
+		return skb->gso_segs > 1 || skb->len - ETH_LEN <= rt->mtu;
+	long r = bpf_fib_lookup(skb, p, sizeof(*p), 0); /* tot_len 0: the skb against the interface's MTU */
+	if (r == BPF_FIB_LKUP_RET_SUCCESS) {
+		rt->ifindex = p->ifindex;
+		rt->mtu = p->mtu_result;
+		__builtin_memcpy(rt->dmac, p->dmac, 6);
+		__builtin_memcpy(rt->smac, p->smac, 6);
+		rt->at_ns = now;
 		return 1;
 	}
-	if (proto == IPPROTO_UDP) {
-		struct udphdr *u = data + l4;
-		if ((void *)(u + 1) > end)
-			return 0;
-		*sport = u->source;
-		*dport = u->dest;
-		*csum_off = l4 + UDP_CSUM_OFF;
-		if (u->check == 0)
-			return -1; /* IPv4 "no checksum": the daemon amends or refuses it */
+	if (r == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		rt->at_ns = 0;
+		rt->ifindex = p->ifindex;
+		*neigh = 1;
 		return 1;
 	}
 	return 0;
 }
 
-static __always_inline int nat64_6to4(struct __sk_buff *skb)
+static __always_inline int redirect(struct __sk_buff *skb, const struct x4_off_route *rt, int neigh,
+				    struct x4_off_stats *st)
 {
-	__u32 zero = 0;
-	struct x4_off_cfg *cfg = bpf_map_lookup_elem(&x4_off_cfg, &zero);
-	if (!cfg || !cfg->enabled || skb->protocol != bpf_htons(ETH_P_IPV6))
-		return TC_ACT_UNSPEC;
-	if (bpf_skb_pull_data(skb, ETH_LEN + IP6_LEN + sizeof(struct tcphdr)) < 0 && skb->len >= ETH_LEN + IP6_LEN)
-		bpf_skb_pull_data(skb, ETH_LEN + IP6_LEN + sizeof(struct udphdr));
+	st->c[X4_OFF_REDIRECTED]++;
+	if (neigh)
+		return (int)bpf_redirect_neigh(rt->ifindex, NULL, 0, 0);
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
 	struct ethhdr *eth = data;
-	struct ipv6hdr *ip6 = data + ETH_LEN;
-	if ((void *)(ip6 + 1) > end || eth->h_proto != bpf_htons(ETH_P_IPV6) || ip6->version != 6)
+	if ((void *)(eth + 1) > end)
+		return failed(st);
+	__builtin_memcpy(eth->h_dest, rt->dmac, 6);
+	__builtin_memcpy(eth->h_source, rt->smac, 6);
+	return (int)bpf_redirect(rt->ifindex, 0);
+}
+
+static __always_inline int nat64_6to4(struct __sk_buff *skb, const struct x4_off_cfg *cfg, struct x4_off_stats *st)
+{
+	if (!linear(skb, ETH_LEN + IP6_LEN))
 		return TC_ACT_UNSPEC;
-	if (ip6->hop_limit <= 1 || (ip6->nexthdr != IPPROTO_TCP && ip6->nexthdr != IPPROTO_UDP))
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	struct ipv6hdr *ip6 = data + ETH_LEN;
+	if ((void *)(ip6 + 1) > end || ip6->version != 6 || ip6->hop_limit <= 1)
 		return TC_ACT_UNSPEC;
 	const __u32 *d6 = (const __u32 *)&ip6->daddr, *p6 = (const __u32 *)cfg->pool6;
 	if (d6[0] != p6[0] || d6[1] != p6[1] || d6[2] != p6[2])
 		return TC_ACT_UNSPEC;
 	__u32 payload = bpf_ntohs(ip6->payload_len);
-	if (payload == 0 || payload > 0xffff - IP4_LEN)
-		return TC_ACT_UNSPEC; /* jumbograms and their kin */
-
-	struct x4_off_key6 k = {};
-	__builtin_memcpy(k.src6, &ip6->saddr, 16);
-	k.dst4 = d6[3];
-	k.proto = ip6->nexthdr;
-	__u32 csum_off = 0;
-	int ok = l4_check(skb, ETH_LEN + IP6_LEN, k.proto, &k.sport, &k.dport, &csum_off);
-	if (ok == 0)
+	if (payload > 0xffff - IP4_LEN)
 		return TC_ACT_UNSPEC;
+	__u8 hop = ip6->hop_limit, tos = (__u8)(bpf_ntohl(*(const __u32 *)ip6) >> 20);
+
+	struct x4_off_key6 k = { .dst4 = d6[3], .proto = ip6->nexthdr };
+	__builtin_memcpy(k.src6, &ip6->saddr, 16);
+	__u32 csum_at = 0;
+	int ok = l4_check(skb, ETH_LEN + IP6_LEN, payload, k.proto, &k.sport, &k.dport, &csum_at);
+	if (ok == 0)
+		return TC_ACT_UNSPEC; /* also a jumbogram (payload length 0) */
 	struct x4_off_val6 *v = bpf_map_lookup_elem(&x4_off_flows6, &k);
 	if (!v)
 		return TC_ACT_UNSPEC;
 	if (ok < 0) {
-		count(X4_OFF_PASSED, 1);
+		st->c[X4_OFF_PASSED]++;
 		return TC_ACT_UNSPEC;
 	}
-	/* Re-read after the helper calls: the packet pointers do not survive them. */
-	data = (void *)(long)skb->data;
-	end = (void *)(long)skb->data_end;
-	ip6 = data + ETH_LEN;
-	if ((void *)(ip6 + 1) > end)
-		return TC_ACT_UNSPEC;
 
-	/* The IPv4 header, built before the IPv6 one is gone. */
-	struct iphdr h = {};
+	/* The IPv4 header, made before the IPv6 one is gone; the TTL as the stack's forwarding leaves
+	 * it when the program sends the packet out itself, else the hop limit (the stack decrements). */
+	struct iphdr h = { .version = 4, .ihl = 5, .protocol = k.proto, .saddr = v->src4, .daddr = k.dst4 };
 	__u32 tot = payload + IP4_LEN;
-	h.version = 4;
-	h.ihl = 5;
-	h.tos = (__u8)(bpf_ntohl(*(const __u32 *)ip6) >> 20);
+	__u64 len = skb->len;
+	h.tos = tos;
 	h.tot_len = bpf_htons((__u16)tot);
 	if (tot > DF_THRESHOLD || skb->gso_segs > 1) {
 		h.frag_off = bpf_htons(0x4000); /* DF; ID 0: an atomic datagram */
@@ -190,139 +239,102 @@ static __always_inline int nat64_6to4(struct __sk_buff *skb)
 		h.id = bpf_htons(v->ipid);
 		v->ipid++;
 	}
-	h.ttl = ip6->hop_limit; /* decremented by the kernel's forwarding */
-	h.protocol = k.proto;
-	h.saddr = v->src4;
-	h.daddr = k.dst4;
+
+	if (l4_rewrite(skb, ETH_LEN + IP6_LEN, csum_at, k.proto, v->csum, 0, k.sport, v->sport4) < 0 ||
+	    bpf_skb_change_proto(skb, bpf_htons(ETH_P_IP), 0) < 0)
+		return failed(st); /* half rewritten: not to be sent on */
+	__u64 now = bpf_ktime_get_ns();
+	int mine = 0, neigh = 0;
+	h.ttl = hop;
+	if (cfg->redirect) {
+		/* the lookup reads the addresses from p, the length from the skb: the header can wait */
+		struct bpf_fib_lookup p = { .family = 2 /* AF_INET */, .l4_protocol = k.proto, .sport = v->sport4,
+					    .dport = k.dport, .tos = h.tos, .ipv4_src = h.saddr, .ipv4_dst = h.daddr,
+					    .ifindex = skb->ingress_ifindex };
+		mine = route(skb, &v->rt, &p, now, &neigh);
+		h.ttl = (__u8)(hop - mine);
+	}
 	h.check = ip4_csum(&h);
-
-	/* The transport checksum: the pseudo-header's addresses, then the source port (RFC 1624). */
-	__u32 from[8], to[2] = { h.saddr, h.daddr };
-	__builtin_memcpy(from, &ip6->saddr, 32);
-	__s64 diff = bpf_csum_diff(from, sizeof(from), to, sizeof(to), 0);
-	__u64 mangled = k.proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
-	if (diff < 0 || bpf_l4_csum_replace(skb, csum_off, 0, (__u32)diff, BPF_F_PSEUDO_HDR | mangled) < 0 ||
-	    bpf_l4_csum_replace(skb, csum_off, k.sport, v->sport4, 2 | mangled) < 0 ||
-	    bpf_skb_store_bytes(skb, ETH_LEN + IP6_LEN, &v->sport4, 2, 0) < 0)
-		return failed(); /* half rewritten: not to be sent on */
-
-	__u64 len = skb->len;
-	if (bpf_skb_change_proto(skb, bpf_htons(ETH_P_IP), 0) < 0)
-		return failed();
-	__u16 ethertype = bpf_htons(ETH_P_IP);
-	if (bpf_skb_store_bytes(skb, ETH_LEN, &h, sizeof(h), 0) < 0 ||
-	    bpf_skb_store_bytes(skb, 12 /* h_proto */, &ethertype, 2, 0) < 0)
-		return failed();
-	v->last_ns = bpf_ktime_get_ns();
-	count(X4_OFF_PKTS6, 1);
-	count(X4_OFF_BYTES6, len - ETH_LEN);
-	if (!cfg->redirect)
-		return TC_ACT_OK;
-	struct bpf_fib_lookup p = { .family = 2 /* AF_INET */, .l4_protocol = k.proto, .sport = v->sport4,
-				    .dport = k.dport, .tos = h.tos, .ipv4_src = h.saddr, .ipv4_dst = h.daddr,
-				    .ifindex = skb->ingress_ifindex };
-	/* the TTL as the stack's forwarding would leave it, before the route is known to be ours */
-	struct iphdr fwd = h;
-	fwd.ttl--;
-	fwd.check = 0;
-	fwd.check = ip4_csum(&fwd);
-	long r = bpf_fib_lookup(skb, &p, sizeof(p), 0);
-	if (r != BPF_FIB_LKUP_RET_SUCCESS && r != BPF_FIB_LKUP_RET_NO_NEIGH)
-		return TC_ACT_OK;
-	if (bpf_skb_store_bytes(skb, ETH_LEN, &fwd, sizeof(fwd), 0) < 0)
-		return failed();
-	count(X4_OFF_REDIRECTED, 1);
-	if (r == BPF_FIB_LKUP_RET_NO_NEIGH)
-		return (int)bpf_redirect_neigh(p.ifindex, NULL, 0, 0);
-	if (bpf_skb_store_bytes(skb, 0, p.dmac, 6, 0) < 0 || bpf_skb_store_bytes(skb, 6, p.smac, 6, 0) < 0)
-		return failed();
-	return (int)bpf_redirect(p.ifindex, 0);
-}
-
-static __always_inline int nat64_4to6(struct __sk_buff *skb)
-{
-	__u32 zero = 0;
-	struct x4_off_cfg *cfg = bpf_map_lookup_elem(&x4_off_cfg, &zero);
-	if (!cfg || !cfg->enabled || skb->protocol != bpf_htons(ETH_P_IP))
-		return TC_ACT_UNSPEC;
-	if (bpf_skb_pull_data(skb, ETH_LEN + IP4_LEN + sizeof(struct tcphdr)) < 0 && skb->len >= ETH_LEN + IP4_LEN)
-		bpf_skb_pull_data(skb, ETH_LEN + IP4_LEN + sizeof(struct udphdr));
-	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	data = (void *)(long)skb->data;
+	end = (void *)(long)skb->data_end;
 	struct ethhdr *eth = data;
 	struct iphdr *ip4 = data + ETH_LEN;
-	if ((void *)(ip4 + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP) || ip4->version != 4 || ip4->ihl != 5)
+	if ((void *)(ip4 + 1) > end)
+		return failed(st);
+	eth->h_proto = bpf_htons(ETH_P_IP);
+	__builtin_memcpy(ip4, &h, sizeof(h));
+	v->last_ns = now;
+	st->c[X4_OFF_PKTS6]++;
+	st->c[X4_OFF_BYTES6] += len - ETH_LEN;
+	return mine ? redirect(skb, &v->rt, neigh, st) : TC_ACT_OK;
+}
+
+static __always_inline int nat64_4to6(struct __sk_buff *skb, const struct x4_off_cfg *cfg, struct x4_off_stats *st)
+{
+	if (!linear(skb, ETH_LEN + IP4_LEN))
 		return TC_ACT_UNSPEC;
-	if (ip4->ttl <= 1 || (ip4->protocol != IPPROTO_TCP && ip4->protocol != IPPROTO_UDP) ||
-	    (ip4->frag_off & bpf_htons(0x3fff)) || ip4_csum(ip4) != 0)
-		return TC_ACT_UNSPEC; /* fragments and bad headers are the daemon's */
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	struct iphdr *ip4 = data + ETH_LEN;
+	if ((void *)(ip4 + 1) > end || ip4->version != 4 || ip4->ihl != 5)
+		return TC_ACT_UNSPEC;
+	if (ip4->ttl <= 1 || (ip4->frag_off & bpf_htons(0x3fff)))
+		return TC_ACT_UNSPEC; /* fragments are the daemon's */
 	__u32 tot = bpf_ntohs(ip4->tot_len);
 	if (tot < IP4_LEN || tot + ETH_LEN > skb->len)
 		return TC_ACT_UNSPEC;
 	if (!(ip4->frag_off & bpf_htons(0x4000)) && tot + IP6_LEN - IP4_LEN > IPV6_MIN_MTU && skb->gso_segs <= 1)
 		return TC_ACT_UNSPEC; /* DF clear and too big for every IPv6 path: the daemon fragments */
+	if (ip4_csum(ip4) != 0)
+		return TC_ACT_UNSPEC; /* a bad header checksum: the daemon drops and counts it */
+	__u8 tos = ip4->tos, ttl = ip4->ttl;
 
 	struct x4_off_key4 k = { .src4 = ip4->saddr, .dst4 = ip4->daddr, .proto = ip4->protocol };
-	__u8 tos = ip4->tos, ttl = ip4->ttl;
-	__u32 csum_off = 0;
-	int ok = l4_check(skb, ETH_LEN + IP4_LEN, k.proto, &k.sport, &k.dport, &csum_off);
+	__u32 csum_at = 0;
+	int ok = l4_check(skb, ETH_LEN + IP4_LEN, tot - IP4_LEN, k.proto, &k.sport, &k.dport, &csum_at);
 	if (ok == 0)
 		return TC_ACT_UNSPEC;
 	struct x4_off_val4 *v = bpf_map_lookup_elem(&x4_off_flows4, &k);
 	if (!v)
 		return TC_ACT_UNSPEC;
 	if (ok < 0) {
-		count(X4_OFF_PASSED, 1);
+		st->c[X4_OFF_PASSED]++;
 		return TC_ACT_UNSPEC;
 	}
 
-	struct ipv6hdr h = {};
-	h.version = 6;
+	struct ipv6hdr h = { .version = 6, .nexthdr = k.proto };
+	__u64 len = skb->len;
 	h.priority = tos >> 4;
 	h.flow_lbl[0] = (__u8)(tos << 4);
 	h.payload_len = bpf_htons((__u16)(tot - IP4_LEN));
-	h.nexthdr = k.proto;
-	h.hop_limit = ttl; /* decremented by the kernel's forwarding */
 	__builtin_memcpy(&h.saddr, cfg->pool6, 12);
 	__builtin_memcpy((__u8 *)&h.saddr + 12, &k.src4, 4);
 	__builtin_memcpy(&h.daddr, v->dst6, 16);
 
-	__u32 from[2] = { k.src4, k.dst4 }, to[8];
-	__builtin_memcpy(to, &h.saddr, 32);
-	__s64 diff = bpf_csum_diff(from, sizeof(from), to, sizeof(to), 0);
-	__u64 mangled = k.proto == IPPROTO_UDP ? BPF_F_MARK_MANGLED_0 : 0;
-	if (diff < 0 || bpf_l4_csum_replace(skb, csum_off, 0, (__u32)diff, BPF_F_PSEUDO_HDR | mangled) < 0 ||
-	    bpf_l4_csum_replace(skb, csum_off, k.dport, v->dport6, 2 | mangled) < 0 ||
-	    bpf_skb_store_bytes(skb, ETH_LEN + IP4_LEN + 2, &v->dport6, 2, 0) < 0)
-		return failed();
-
-	__u64 len = skb->len;
-	if (bpf_skb_change_proto(skb, bpf_htons(ETH_P_IPV6), 0) < 0)
-		return failed();
-	__u16 ethertype = bpf_htons(ETH_P_IPV6);
-	if (bpf_skb_store_bytes(skb, ETH_LEN, &h, sizeof(h), 0) < 0 ||
-	    bpf_skb_store_bytes(skb, 12 /* h_proto */, &ethertype, 2, 0) < 0)
-		return failed();
-	v->last_ns = bpf_ktime_get_ns();
-	count(X4_OFF_PKTS4, 1);
-	count(X4_OFF_BYTES4, len - ETH_LEN);
-	if (!cfg->redirect)
-		return TC_ACT_OK;
-	struct bpf_fib_lookup p = { .family = 10 /* AF_INET6 */, .l4_protocol = k.proto, .sport = k.sport,
-				    .dport = v->dport6, .ifindex = skb->ingress_ifindex };
-	__builtin_memcpy(p.ipv6_src, &h.saddr, 16);
-	__builtin_memcpy(p.ipv6_dst, &h.daddr, 16);
-	long r = bpf_fib_lookup(skb, &p, sizeof(p), 0);
-	if (r != BPF_FIB_LKUP_RET_SUCCESS && r != BPF_FIB_LKUP_RET_NO_NEIGH)
-		return TC_ACT_OK;
-	__u8 hop = ttl - 1;
-	if (bpf_skb_store_bytes(skb, ETH_LEN + 7 /* hop_limit */, &hop, 1, 0) < 0)
-		return failed();
-	count(X4_OFF_REDIRECTED, 1);
-	if (r == BPF_FIB_LKUP_RET_NO_NEIGH)
-		return (int)bpf_redirect_neigh(p.ifindex, NULL, 0, 0);
-	if (bpf_skb_store_bytes(skb, 0, p.dmac, 6, 0) < 0 || bpf_skb_store_bytes(skb, 6, p.smac, 6, 0) < 0)
-		return failed();
-	return (int)bpf_redirect(p.ifindex, 0);
+	if (l4_rewrite(skb, ETH_LEN + IP4_LEN, csum_at, k.proto, v->csum, 2, k.dport, v->dport6) < 0 ||
+	    bpf_skb_change_proto(skb, bpf_htons(ETH_P_IPV6), 0) < 0)
+		return failed(st);
+	__u64 now = bpf_ktime_get_ns();
+	int mine = 0, neigh = 0;
+	if (cfg->redirect) {
+		struct bpf_fib_lookup p = { .family = 10 /* AF_INET6 */, .l4_protocol = k.proto, .sport = k.sport,
+					    .dport = v->dport6, .ifindex = skb->ingress_ifindex };
+		__builtin_memcpy(p.ipv6_src, &h.saddr, 16);
+		__builtin_memcpy(p.ipv6_dst, &h.daddr, 16);
+		mine = route(skb, &v->rt, &p, now, &neigh);
+	}
+	h.hop_limit = (__u8)(ttl - mine); /* or the stack's forwarding decrements it */
+	data = (void *)(long)skb->data;
+	end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6 = data + ETH_LEN;
+	if ((void *)(ip6 + 1) > end)
+		return failed(st);
+	eth->h_proto = bpf_htons(ETH_P_IPV6);
+	__builtin_memcpy(ip6, &h, sizeof(h));
+	v->last_ns = now;
+	st->c[X4_OFF_PKTS4]++;
+	st->c[X4_OFF_BYTES4] += len - ETH_LEN;
+	return mine ? redirect(skb, &v->rt, neigh, st) : TC_ACT_OK;
 }
 
 /* The one program, on every interface given to the daemon: each packet goes to the half of its
@@ -330,10 +342,15 @@ static __always_inline int nat64_4to6(struct __sk_buff *skb)
 SEC("tc")
 int x4_nat64(struct __sk_buff *skb)
 {
+	__u32 zero = 0;
+	const struct x4_off_cfg *cfg = bpf_map_lookup_elem(&x4_off_cfg, &zero);
+	struct x4_off_stats *st = stats();
+	if (!cfg || !cfg->enabled || !st)
+		return TC_ACT_UNSPEC;
 	if (skb->protocol == bpf_htons(ETH_P_IPV6))
-		return nat64_6to4(skb);
+		return nat64_6to4(skb, cfg, st);
 	if (skb->protocol == bpf_htons(ETH_P_IP))
-		return nat64_4to6(skb);
+		return nat64_4to6(skb, cfg, st);
 	return TC_ACT_UNSPEC;
 }
 

@@ -21,6 +21,17 @@ struct x4_off_cfg {
 			    * bpf_redirect), not by the stack's forwarding, and so not seen by netfilter */
 };
 
+/* Where the program last found a flow's translated packets to go (bpf-redirect): looked up again
+ * when older than X4_OFF_ROUTE_NS, so that a route or neighbour change reaches the flow within it. */
+#define X4_OFF_ROUTE_NS 1000000000ull
+struct x4_off_route {
+	__u64 at_ns;       /* when it was looked up; 0 never */
+	__u32 ifindex;     /* the egress interface */
+	__u16 mtu;         /* its MTU */
+	__u8 dmac[6], smac[6];
+	__u8 pad[2];
+};
+
 /* x4_off_flows6: a packet from the IPv6 client. dst4 is the last 32 bits of its destination. */
 struct x4_off_key6 {
 	__u8 src6[16];
@@ -33,7 +44,11 @@ struct x4_off_val6 {
 	__u32 src4;        /* the binding's pool address */
 	__u16 sport4;      /* and port */
 	__u16 ipid;        /* the next IPv4 Identification of a packet that may be fragmented */
+	__u32 csum;        /* the pseudo-header's change, IPv6 addresses to IPv4 (a __wsum, as
+			    * bpf_csum_diff gives it), for bpf_l4_csum_replace */
+	__u32 pad;
 	__u64 last_ns;     /* bpf_ktime_get_ns() of the last packet translated */
+	struct x4_off_route rt;
 };
 
 /* x4_off_flows4: a packet from the IPv4 peer (src4) to the binding (dst4). */
@@ -47,11 +62,12 @@ struct x4_off_val4 {
 	__u8 dst6[16];     /* the IPv6 client */
 	__u16 dport6;      /* and its port */
 	__u16 pad;
-	__u32 pad2;
+	__u32 csum;        /* the pseudo-header's change, IPv4 addresses to IPv6 */
 	__u64 last_ns;
+	struct x4_off_route rt;
 };
 
-/* x4_off_stats, one per CPU: what the programs did. */
+/* x4_off_stats, one struct x4_off_stats per CPU: what the program did. */
 enum x4_off_counter {
 	X4_OFF_PKTS6,      /* IPv6 packets translated to IPv4 */
 	X4_OFF_BYTES6,     /* their IPv6 bytes (a super-packet counts whole) */
@@ -61,6 +77,9 @@ enum x4_off_counter {
 	X4_OFF_FAILED,     /* dropped: a kernel helper refused a packet half rewritten */
 	X4_OFF_REDIRECTED, /* translated packets the program sent out itself (redirect) */
 	X4_OFF_NCOUNTERS
+};
+struct x4_off_stats {
+	__u64 c[X4_OFF_NCOUNTERS];
 };
 
 #endif
