@@ -115,7 +115,7 @@ static __always_inline int linear(struct __sk_buff *skb, __u32 need)
  * when it belongs to a flow's daemon half (TCP SYN, FIN, RST; UDP without checksum), 0 when it is
  * not TCP or UDP with its whole header (l4 is its offset, l4_len its length by the IP header). */
 static __always_inline int l4_check(struct __sk_buff *skb, __u32 l4, __u32 l4_len, __u8 proto, __u16 *sport,
-				    __u16 *dport, __u32 *csum_at)
+				    __u16 *dport, __u32 *csum_at, __u32 *l4_hlen)
 {
 	__u32 need = proto == IPPROTO_TCP ? TCP_MIN : UDP_MIN;
 	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || l4_len < need || !linear(skb, l4 + need))
@@ -129,9 +129,11 @@ static __always_inline int l4_check(struct __sk_buff *skb, __u32 l4, __u32 l4_le
 		if ((void *)(t + TCP_MIN) > (void *)(long)skb->data_end)
 			return 0;
 		*csum_at = TCP_CSUM_OFF;
+		*l4_hlen = (__u32)(t[12] >> 4) * 4; /* with its options: a GSO segment's headers */
 		return t[TCP_FLAGS_OFF] & F_SYN_FIN_RST ? -1 : 1; /* the daemon's state machine sees these */
 	}
 	*csum_at = UDP_CSUM_OFF;
+	*l4_hlen = UDP_MIN;
 	return t[6] == 0 && t[7] == 0 ? -1 : 1; /* IPv4 "no checksum": the daemon amends or refuses it */
 }
 
@@ -156,13 +158,23 @@ static __always_inline int l4_rewrite(struct __sk_buff *skb, __u32 l4, __u32 csu
  * The flow's route (rt) is used while it is fresh, else looked up (p holds the lookup's inputs).
  * 1: yes, through rt->ifindex, to its cached neighbour (*neigh 0) or to one the kernel resolves
  * (*neigh 1; not cached); the caller decrements the TTL or hop limit. 0: the stack forwards it (no
- * route, a local destination, too big for the interface, ...). */
+ * route, a local destination, a packet, or a GSO super-packet's segments, too big for the interface:
+ * the stack's forwarding answers those with Fragmentation Needed or Packet Too Big, which reach the
+ * daemon). hlen is the translated packet's IP and transport header length. */
+static __always_inline int fits(struct __sk_buff *skb, __u32 hlen, __u32 mtu)
+{
+	/* each field read on its own: the verifier refuses a computed offset into the context */
+	__u32 segs = skb->gso_segs, gso = skb->gso_size, len = skb->len;
+	__asm__ volatile("" : "+r"(segs), "+r"(gso), "+r"(len));
+	return (segs > 1 ? hlen + gso : len - ETH_LEN) <= mtu;
+}
+
 static __always_inline int route(struct __sk_buff *skb, struct x4_off_route *rt, struct bpf_fib_lookup *p, __u64 now,
-				 int *neigh)
+				 __u32 hlen, int *neigh)
 {
 	*neigh = 0;
 	if (rt->at_ns && now - rt->at_ns < X4_OFF_ROUTE_NS)
-		return skb->gso_segs > 1 || skb->len - ETH_LEN <= rt->mtu;
+		return fits(skb, hlen, rt->mtu);
 	long r = bpf_fib_lookup(skb, p, sizeof(*p), 0); /* tot_len 0: the skb against the interface's MTU */
 	if (r == BPF_FIB_LKUP_RET_SUCCESS) {
 		rt->ifindex = p->ifindex;
@@ -170,7 +182,7 @@ static __always_inline int route(struct __sk_buff *skb, struct x4_off_route *rt,
 		__builtin_memcpy(rt->dmac, p->dmac, 6);
 		__builtin_memcpy(rt->smac, p->smac, 6);
 		rt->at_ns = now;
-		return 1;
+		return fits(skb, hlen, rt->mtu);
 	}
 	if (r == BPF_FIB_LKUP_RET_NO_NEIGH) {
 		rt->at_ns = 0;
@@ -215,7 +227,8 @@ static __always_inline int nat64_6to4(struct __sk_buff *skb, const struct x4_off
 	struct x4_off_key6 k = { .dst4 = d6[3], .proto = ip6->nexthdr };
 	__builtin_memcpy(k.src6, &ip6->saddr, 16);
 	__u32 csum_at = 0;
-	int ok = l4_check(skb, ETH_LEN + IP6_LEN, payload, k.proto, &k.sport, &k.dport, &csum_at);
+	__u32 l4_hlen = 0;
+	int ok = l4_check(skb, ETH_LEN + IP6_LEN, payload, k.proto, &k.sport, &k.dport, &csum_at, &l4_hlen);
 	if (ok == 0)
 		return TC_ACT_UNSPEC; /* also a jumbogram (payload length 0) */
 	struct x4_off_val6 *v = bpf_map_lookup_elem(&x4_off_flows6, &k);
@@ -251,7 +264,7 @@ static __always_inline int nat64_6to4(struct __sk_buff *skb, const struct x4_off
 		struct bpf_fib_lookup p = { .family = 2 /* AF_INET */, .l4_protocol = k.proto, .sport = v->sport4,
 					    .dport = k.dport, .tos = h.tos, .ipv4_src = h.saddr, .ipv4_dst = h.daddr,
 					    .ifindex = skb->ingress_ifindex };
-		mine = route(skb, &v->rt, &p, now, &neigh);
+		mine = route(skb, &v->rt, &p, now, IP4_LEN + l4_hlen, &neigh);
 		h.ttl = (__u8)(hop - mine);
 	}
 	h.check = ip4_csum(&h);
@@ -290,7 +303,8 @@ static __always_inline int nat64_4to6(struct __sk_buff *skb, const struct x4_off
 
 	struct x4_off_key4 k = { .src4 = ip4->saddr, .dst4 = ip4->daddr, .proto = ip4->protocol };
 	__u32 csum_at = 0;
-	int ok = l4_check(skb, ETH_LEN + IP4_LEN, tot - IP4_LEN, k.proto, &k.sport, &k.dport, &csum_at);
+	__u32 l4_hlen = 0;
+	int ok = l4_check(skb, ETH_LEN + IP4_LEN, tot - IP4_LEN, k.proto, &k.sport, &k.dport, &csum_at, &l4_hlen);
 	if (ok == 0)
 		return TC_ACT_UNSPEC;
 	struct x4_off_val4 *v = bpf_map_lookup_elem(&x4_off_flows4, &k);
@@ -320,7 +334,7 @@ static __always_inline int nat64_4to6(struct __sk_buff *skb, const struct x4_off
 					    .dport = v->dport6, .ifindex = skb->ingress_ifindex };
 		__builtin_memcpy(p.ipv6_src, &h.saddr, 16);
 		__builtin_memcpy(p.ipv6_dst, &h.daddr, 16);
-		mine = route(skb, &v->rt, &p, now, &neigh);
+		mine = route(skb, &v->rt, &p, now, IP6_LEN + l4_hlen, &neigh);
 	}
 	h.hop_limit = (__u8)(ttl - mine); /* or the stack's forwarding decrements it */
 	data = (void *)(long)skb->data;
