@@ -33,7 +33,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
 .PHONY: all check unit vectors purity lint-map fuzz bench bench-clat install uninstall clean
-all: $(O)/xlat464 purity lint-map
+all: $(O)/xlat464 $(O)/tests/offload_diff purity lint-map
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -61,6 +61,11 @@ $(O)/xlat464: $(APP_OBJ) $(O)/libxlat464sys.a $(O)/libxlat464.a
 $(O)/tests/%: tests/unit/%.c $(O)/libxlat464.a $(O)/libxlat464sys.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(O)/libxlat464sys.a $(O)/libxlat464.a -lcmocka $(LDLIBS_SYS)
+
+# The kernel fast path against the userspace path (root; run by tests/netns/plat_bpf.sh).
+$(O)/tests/offload_diff: tests/bpf/offload_diff.c $(O)/libxlat464.a $(O)/libxlat464sys.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(O)/libxlat464sys.a $(O)/libxlat464.a $(LDLIBS_SYS)
 
 # test_settings compiles the SIIT settings parser in (it lives in src/, not in a library).
 $(O)/tests/test_settings: src/siit/settings.c src/siit/settings.h

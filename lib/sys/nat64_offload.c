@@ -170,6 +170,9 @@ static void detach_all(struct sys_offload *o)
 	}
 }
 
+static struct sys_offload *open_any(const char *const *ifnames, unsigned n, const uint8_t pool6[12], bool redirect,
+				    char *err, size_t errlen);
+
 struct sys_offload *sys_offload_open(const char *const *ifnames, unsigned n, const uint8_t pool6[12], bool redirect,
 				     char *err, size_t errlen)
 {
@@ -177,6 +180,28 @@ struct sys_offload *sys_offload_open(const char *const *ifnames, unsigned n, con
 		snprintf(err, errlen, "between 1 and %d interfaces", SYS_OFFLOAD_IFS_MAX);
 		return NULL;
 	}
+	return open_any(ifnames, n, pool6, redirect, err, errlen);
+}
+
+struct sys_offload *sys_offload_load(const uint8_t pool6[12], bool redirect, char *err, size_t errlen)
+{
+	return open_any(NULL, 0, pool6, redirect, err, errlen);
+}
+
+int sys_offload_run(struct sys_offload *o, const void *frame, size_t len, void *out, size_t *out_len, int *action)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = frame, .data_size_in = (uint32_t)len, .data_out = out,
+		    .data_size_out = (uint32_t)*out_len, .repeat = 1);
+	if (bpf_prog_test_run_opts(o->prog_fd, &t) < 0)
+		return -1;
+	*out_len = t.data_size_out;
+	*action = (int)t.retval;
+	return 0;
+}
+
+static struct sys_offload *open_any(const char *const *ifnames, unsigned n, const uint8_t pool6[12], bool redirect,
+				    char *err, size_t errlen)
+{
 	struct sys_offload *o = calloc(1, sizeof(*o));
 	if (!o) {
 		snprintf(err, errlen, "out of memory");

@@ -35,6 +35,13 @@ struct sys_offload;
  * else the stack forwards it. Returns NULL with a sentence in err. */
 struct sys_offload *sys_offload_open(const char *const *ifnames, unsigned n, const uint8_t pool6[12], bool redirect,
 				     char *err, size_t errlen);
+/* The program and its maps, attached nowhere: for sys_offload_run (tests/bpf/offload_diff.c). */
+struct sys_offload *sys_offload_load(const uint8_t pool6[12], bool redirect, char *err, size_t errlen);
+/* Runs the program once on a frame (Ethernet header first) with BPF_PROG_TEST_RUN: the frame as the
+ * program left it into out (*out_len, up to its size on entry) and its return value into *action
+ * (TC_ACT_*). 0, or -1 with errno. */
+int sys_offload_run(struct sys_offload *o, const void *frame, size_t len, void *out, size_t *out_len, int *action);
+
 /* Detaches the program (and removes the clsact qdiscs it made) and frees everything. */
 void sys_offload_close(struct sys_offload *o);
 int sys_offload_set_pool6(struct sys_offload *o, const uint8_t pool6[12]);

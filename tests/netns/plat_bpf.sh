@@ -12,7 +12,9 @@
 #  |                           |    |  bpf-offload r-c r-s                        |    |                    |
 #  +---------------------------+    +---------------------------------------------+    +--------------------+
 #
-# Checks: the program attaches to both interfaces; TCP transfers both ways are byte-exact while the
+# Checks: tests/bpf/offload_diff.c (the program run by the kernel on 20,000 random packets of real
+# sessions gives what lib/xlat with lib/nat64 gives, byte for byte, and leaves alone what it must);
+# the program attaches to both interfaces; TCP transfers both ways are byte-exact while the
 # kernel carries their data (its counters grow by thousands, the TUN's by a handful: the handshake
 # and the FINs), the server sees the pool address and a TTL one below the client's hop limit; the
 # FIN takes the session out of the kernel; with a smaller IPv4 MTU the client gets Packet Too Big
@@ -79,6 +81,14 @@ filters() { nsx "$NSR" tc filter show dev "$1" ingress 2>/dev/null; }
 
 head -c 16777216 /dev/urandom >"$tmp/big" || die "payload"
 udp_echo_server "$NSS" 7777
+
+# ---- the program against the userspace path, packet by packet (BPF_PROG_TEST_RUN) -----------------
+OFFLOAD_DIFF=${OFFLOAD_DIFF:-$(dirname "$XLAT464")/tests/offload_diff}
+same_as_userspace() {
+	[ -x "$OFFLOAD_DIFF" ] || { echo "$OFFLOAD_DIFF: not built (make)"; return 1; }
+	"$OFFLOAD_DIFF" 20000
+}
+check kernel-translates-as-userspace same_as_userspace
 
 # ---- attach -------------------------------------------------------------------------------------
 start_plat plat --bpf-offload r-c r-s --timeout-udp 4 || { bad "start"; finish; exit 1; }
