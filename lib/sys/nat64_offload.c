@@ -53,20 +53,20 @@ static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
-static void keys_of(const struct sys_offload_flow *f, struct x4_off_key6 *k6, struct x4_off_key4 *k4)
+static void keys_of(const struct nat64_flow *f, struct x4_off_key6 *k6, struct x4_off_key4 *k4)
 {
 	memset(k6, 0, sizeof(*k6));
 	memcpy(k6->src6, f->v6, 16);
 	memcpy(&k6->dst4, f->remote4, 4);
 	k6->sport = htons(f->port6);
 	k6->dport = htons(f->remote_port);
-	k6->proto = f->proto;
+	k6->proto = f->proto == NAT64_TCP ? IPPROTO_TCP : IPPROTO_UDP;
 	memset(k4, 0, sizeof(*k4));
 	memcpy(&k4->src4, f->remote4, 4);
 	memcpy(&k4->dst4, f->v4, 4);
 	k4->sport = htons(f->remote_port);
 	k4->dport = htons(f->port4);
-	k4->proto = f->proto;
+	k4->proto = f->proto == NAT64_TCP ? IPPROTO_TCP : IPPROTO_UDP;
 }
 
 /* bpf_csum_diff(from, to): the one's-complement sum of to's 32-bit words and of from's complemented
@@ -91,7 +91,7 @@ static uint32_t wsum_diff(const uint8_t *from, size_t nfrom, const uint8_t *to, 
 
 /* The pseudo-header changes of a flow: its IPv6 addresses (client, pool6 + peer) against its IPv4
  * ones (binding, peer), each way. */
-static void flow_csums(const struct sys_offload *o, const struct sys_offload_flow *f, uint32_t *c64, uint32_t *c46)
+static void flow_csums(const struct sys_offload *o, const struct nat64_flow *f, uint32_t *c64, uint32_t *c46)
 {
 	uint8_t a6[32], a4[8], b4[8];
 	memcpy(a6, f->v6, 16);
@@ -123,8 +123,8 @@ static void recompute_csums(struct sys_offload *o)
 		prev = &k6;
 		if (bpf_map_lookup_elem(o->flows6_fd, &k6, &v6) < 0)
 			continue;
-		struct sys_offload_flow f = { .proto = k6.proto, .port6 = ntohs(k6.sport), .port4 = ntohs(v6.sport4),
-					      .remote_port = ntohs(k6.dport) };
+		struct nat64_flow f = { .proto = k6.proto == IPPROTO_TCP ? NAT64_TCP : NAT64_UDP,
+					.port6 = ntohs(k6.sport), .port4 = ntohs(v6.sport4), .remote_port = ntohs(k6.dport) };
 		memcpy(f.v6, k6.src6, 16);
 		memcpy(f.v4, &v6.src4, 4);
 		memcpy(f.remote4, &k6.dst4, 4);
@@ -289,7 +289,7 @@ void sys_offload_close(struct sys_offload *o)
 	free(o);
 }
 
-int sys_offload_add(struct sys_offload *o, const struct sys_offload_flow *f)
+int sys_offload_add(struct sys_offload *o, const struct nat64_flow *f)
 {
 	struct x4_off_key6 k6;
 	struct x4_off_key4 k4;
@@ -311,7 +311,7 @@ int sys_offload_add(struct sys_offload *o, const struct sys_offload_flow *f)
 	return 0;
 }
 
-void sys_offload_del(struct sys_offload *o, const struct sys_offload_flow *f)
+void sys_offload_del(struct sys_offload *o, const struct nat64_flow *f)
 {
 	struct x4_off_key6 k6;
 	struct x4_off_key4 k4;
@@ -321,7 +321,7 @@ void sys_offload_del(struct sys_offload *o, const struct sys_offload_flow *f)
 		o->nflows--;
 }
 
-uint64_t sys_offload_last_ms(struct sys_offload *o, const struct sys_offload_flow *f)
+uint64_t sys_offload_last_ms(struct sys_offload *o, const struct nat64_flow *f)
 {
 	struct x4_off_key6 k6;
 	struct x4_off_key4 k4;

@@ -9,19 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SYS_OFFLOAD_IFS_MAX 8
+#include "nat64/nat64.h" /* struct nat64_flow: a session as lib/nat64 hands it over */
 
-/* One session, as lib/nat64 describes it (struct nat64_flow); addresses in network order, ports in
- * host order. */
-struct sys_offload_flow {
-	uint8_t proto;        /* IPPROTO_TCP or IPPROTO_UDP */
-	uint8_t v6[16];       /* the IPv6 client */
-	uint16_t port6;
-	uint8_t v4[4];        /* its binding */
-	uint16_t port4;
-	uint8_t remote4[4];   /* the IPv4 peer */
-	uint16_t remote_port;
-};
+#define SYS_OFFLOAD_IFS_MAX 8
 
 struct sys_offload_counters {
 	uint64_t pkts6, bytes6, pkts4, bytes4, passed, failed, redirected;
@@ -47,10 +37,10 @@ void sys_offload_close(struct sys_offload *o);
 int sys_offload_set_pool6(struct sys_offload *o, const uint8_t pool6[12]);
 
 /* Puts a flow in both maps (0), or -1 with errno (ENOSPC when full). */
-int sys_offload_add(struct sys_offload *o, const struct sys_offload_flow *f);
-void sys_offload_del(struct sys_offload *o, const struct sys_offload_flow *f);
+int sys_offload_add(struct sys_offload *o, const struct nat64_flow *f);
+void sys_offload_del(struct sys_offload *o, const struct nat64_flow *f);
 /* When the kernel last translated a packet of the flow, either way, in CLOCK_MONOTONIC ms; 0 never. */
-uint64_t sys_offload_last_ms(struct sys_offload *o, const struct sys_offload_flow *f);
+uint64_t sys_offload_last_ms(struct sys_offload *o, const struct nat64_flow *f);
 
 /* The program's counters, summed over the CPUs; the flows in the maps now. */
 void sys_offload_counters(struct sys_offload *o, struct sys_offload_counters *c);

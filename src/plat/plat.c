@@ -638,25 +638,11 @@ static void evlog_setup(struct plat_daemon *d, const struct plat_settings *s)
 
 /* ---- the kernel fast path (bpf-offload: lib/sys/nat64_offload.c) ------------------------------- */
 
-static void sys_flow_of(const struct nat64_flow *f, struct sys_offload_flow *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->proto = f->proto == NAT64_TCP ? 6 : 17;
-	memcpy(o->v6, f->v6, 16);
-	o->port6 = f->port6;
-	memcpy(o->v4, f->v4, 4);
-	o->port4 = f->port4;
-	memcpy(o->remote4, f->remote4, 4);
-	o->remote_port = f->remote_port;
-}
-
 static bool bpf_add(void *arg, const struct nat64_flow *f)
 {
 	static struct log_ratelimit rl;
 	struct plat_daemon *d = arg;
-	struct sys_offload_flow o;
-	sys_flow_of(f, &o);
-	if (sys_offload_add(d->bpf, &o) == 0)
+	if (sys_offload_add(d->bpf, f) == 0)
 		return true;
 	if (log_ratelimit_ok(&rl))
 		log_warn("bpf-offload: a session stays on the TUN: %s", strerror(errno));
@@ -666,17 +652,13 @@ static bool bpf_add(void *arg, const struct nat64_flow *f)
 static void bpf_del(void *arg, const struct nat64_flow *f)
 {
 	struct plat_daemon *d = arg;
-	struct sys_offload_flow o;
-	sys_flow_of(f, &o);
-	sys_offload_del(d->bpf, &o);
+	sys_offload_del(d->bpf, f);
 }
 
 static uint64_t bpf_last_ms(void *arg, const struct nat64_flow *f)
 {
 	struct plat_daemon *d = arg;
-	struct sys_offload_flow o;
-	sys_flow_of(f, &o);
-	return sys_offload_last_ms(d->bpf, &o);
+	return sys_offload_last_ms(d->bpf, f);
 }
 
 static const struct nat64_offload_ops bpf_ops = { bpf_add, bpf_del, bpf_last_ms };

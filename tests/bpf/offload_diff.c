@@ -48,13 +48,8 @@ static struct flow flows[NFLOWS];
 
 static bool op_add(void *arg, const struct nat64_flow *f)
 {
-	struct sys_offload_flow o = { .proto = f->proto == NAT64_TCP ? 6 : 17, .port6 = f->port6, .port4 = f->port4,
-				      .remote_port = f->remote_port };
-	memcpy(o.v6, f->v6, 16);
-	memcpy(o.v4, f->v4, 4);
-	memcpy(o.remote4, f->remote4, 4);
 	n_adds++;
-	return sys_offload_add(arg, &o) == 0;
+	return sys_offload_add(arg, f) == 0;
 }
 
 static void op_del(void *arg, const struct nat64_flow *f) { (void)arg, (void)f; }
