@@ -254,7 +254,7 @@ FAST_INLINE void fast_out(struct xlat_out *out, uint8_t *h, unsigned hlen, const
 			       sizeof(out->action) == 4 && sizeof(out->reason) == 4,
 		       "action and reason are two adjacent 32-bit words");
 	uint64_t forward = words_pair(XLAT_FORWARD, XLAT_DROP_NONE);
-	memcpy(&out->action, &forward, 8);
+	memcpy((char *)out + offsetof(struct xlat_out, action), &forward, 8); /* within the struct, not the field */
 }
 
 /* ---- IPv4 to IPv6 ------------------------------------------------------------------------------ */
