@@ -733,6 +733,11 @@ static void reload(struct plat_daemon *d)
 		memcpy(s->control, d->set->control, sizeof(s->control));
 		s->mode = d->mode;
 	}
+	if (d->bpf && s->nat.pool6.len != 96) {
+		log_warn("reload: the kernel fast path is running, and it needs a /96 pool6; keeping the current settings");
+		free(s);
+		return;
+	}
 	int r;
 	if (d->mode == PLAT_STATEFUL) {
 		r = plat_sf_reconfigure(d->nat, &s->nat, &why);
