@@ -119,6 +119,21 @@ enum xlat_drop xlat_offload_finish(const struct xlat_config *cfg, const struct x
 		return XLAT_DROP_OFFLOAD_UNSUPPORTED;
 	*hi = (uint8_t)~*hi; /* back to the partial sum (offload.h) */
 	*lo = (uint8_t)~*lo;
+	/* The core's RFC 1624 update took a port change (a NAT64's) in with the addresses, but a
+	 * partial sum covers the pseudo-header only: the ports are summed with the rest of each segment
+	 * when it is finished. Take their change back out: + old ports - new ports. */
+	const uint8_t *in_l4 = in_pkt + in->csum_start;
+	uint32_t sum = (uint32_t)(*hi << 8 | *lo);
+	for (size_t k = 0; k < 4; k += 2) {
+		const uint8_t *nh = pkt_at(out, start + k), *nl = pkt_at(out, start + k + 1);
+		if (!nh || !nl || in->csum_start + k + 2 > in_len)
+			return XLAT_DROP_OFFLOAD_UNSUPPORTED;
+		sum += (uint32_t)be16_at(in_l4 + k) + (uint16_t)~(*nh << 8 | *nl);
+	}
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	*hi = (uint8_t)(sum >> 8);
+	*lo = (uint8_t)sum;
 	size_t hdr = start + (size_t)(*doff >> 4) * 4;
 
 	/* Each segment must fit the way out. */

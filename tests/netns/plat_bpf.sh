@@ -20,7 +20,9 @@
 # FIN takes the session out of the kernel; with a smaller IPv4 MTU the client gets Packet Too Big
 # (from the stack's forwarding, translated by the daemon) and the transfer goes on through the kernel; a UDP flow is carried by the kernel and kept alive past
 # its timeout while packets flow, then expires; a bogus interface leaves the PLAT running on the TUN
-# and says why; at exit the program and the clsact qdiscs it made are gone. The last line is
+# and says why; at exit the program and the clsact qdiscs it made are gone; and, on the TUN path, TCP
+# super-packets both ways keep partial checksums right (no checksum error at either end when the
+# router finishes every segment's checksum in software). The last line is
 # "plat_bpf: N passed, M failed". Environment: XLAT464=path, KEEP=1, VERBOSE=1.
 set -u
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -37,7 +39,7 @@ S4_AS6=64:ff9b::c633:6402
 TUN=plat0
 FLOWS_PY=$(dirname "$0")/plat_flows.py
 
-preconditions ip socat tcpdump timeout sha256sum ss tc
+preconditions ip socat tcpdump timeout sha256sum ss tc ethtool nstat
 need_xlat464
 make_tmp x4-pb
 say "# plat_bpf: namespaces ${P}*, temp $tmp"
@@ -206,6 +208,28 @@ fallback() {
 	stop_daemon 10
 }
 check bogus-interface-falls-back-to-the-tun fallback
+
+# ---- the TUN path's super-packets, with the router finishing every checksum in software -------------
+# A NAT64 changes ports; a super-packet keeps a partial checksum (the pseudo-header's sum) that the
+# kernel finishes per segment, which must not have the port change in it. With transmit checksum
+# offload off on the router's interfaces, each segment's checksum is computed there from that sum,
+# and a wrong one is dropped by the receiver (TcpInCsumErrors).
+tun_super_packets() {
+	local rc=0
+	start_plat plat-tun || return 1
+	nsx "$NSR" ethtool -K r-c tx off >/dev/null && nsx "$NSR" ethtool -K r-s tx off >/dev/null || return 1
+	tcp_copy "$NSS" "$NSC" "TCP4-LISTEN" "TCP6:[$S4_AS6]" 5005 "$tmp/big" pull || rc=1
+	tcp_copy "$NSC" "$NSS" "TCP4-LISTEN" "TCP6:[$S4_AS6]" 5006 "$tmp/big" || rc=1
+	nsx "$NSR" ethtool -K r-c tx on >/dev/null
+	nsx "$NSR" ethtool -K r-s tx on >/dev/null
+	st | grep "offload "
+	eq "checksum errors at the client" "$(nsx "$NSC" nstat -az TcpInCsumErrors | awk '/TcpInCsumErrors/ { print $2 }')" 0 &&
+		eq "checksum errors at the server" "$(nsx "$NSS" nstat -az TcpInCsumErrors | awk '/TcpInCsumErrors/ { print $2 }')" 0 &&
+		ge "super-packets translated whole" "$(jget "j['offload_super_packets']")" 100 || rc=1
+	stop_daemon 10 || rc=1
+	return "$rc"
+}
+check tun-super-packets-right-when-the-router-finishes-checksums tun_super_packets
 
 say "plat_bpf: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

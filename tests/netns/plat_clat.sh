@@ -66,8 +66,19 @@ pids+=($!)
 wait_listen "$NSS" tcp 8080 >/dev/null || die "http server"
 
 check ipv4-ping-through-clat-and-plat nsx "$NSC" ping -c 3 -W 2 "$S4"
+# Both translators' counters and drops, for a check that failed.
+translators() {
+	echo "-- PLAT:"
+	"$XLAT464" status --control "$PCTL" | sed -n '/^traffic:/,$p'
+	echo "-- CLAT:"
+	"$XLAT464" status --control "$CTL" | sed -n '/^traffic\|^counters\|drops/,$p'
+	echo "-- the client's stack:"
+	nsx "$NSC" nstat -az TcpInCsumErrors TcpInErrs IpInHdrErrors IpInDiscards IpInTruncatedPkts IpInAddrErrors \
+		TcpExtTCPLostRetransmit TcpRetransSegs 2>/dev/null
+	nsx "$NSS" ss -tin src "$S4" 2>/dev/null | head -n 6
+}
 curl_page() {
-	nsx "$NSC" timeout 20 curl -sS --max-time 15 -o "$tmp/got.bin" "http://$S4:8080/page.bin" || return 1
+	nsx "$NSC" timeout 20 curl -sS --max-time 15 -o "$tmp/got.bin" "http://$S4:8080/page.bin" || { translators; return 1; }
 	cmp "$tmp/www/page.bin" "$tmp/got.bin" && echo "300000 bytes over HTTP, identical"
 }
 check ipv4-curl-through-clat-and-plat curl_page
