@@ -13,7 +13,9 @@
  *    super-packet keeps its partial checksum: the field holds the pseudo-header sum, not complemented
  *    (the kernel finishes it per segment). The core's RFC 1624 update takes a complemented checksum,
  *    so the field is complemented before the core (and xlat_offload_finish complements it after):
- *    ~U(~P) = P - old + new, exactly the pseudo-header change a partial sum needs.
+ *    ~U(~P) = P - old + new. The core's old and new include the ports, which a NAT64 changes and a
+ *    partial sum does not cover (they are summed with each segment): xlat_offload_finish takes
+ *    their change back out, leaving exactly the pseudo-header change.
  *  - the caller translates it with MTU limits lifted (xlat_offload_config), since the segments, not the
  *    super-packet, must fit;
  *  - xlat_offload_finish: the header of the translated super-packet (TCPV4 <-> TCPV6, checksum start
