@@ -148,7 +148,6 @@ if [ "$PLAT_MODE" = stateless ]; then
 	FLOWS=0
 fi
 # new sessions per second through the daemon: a burst of FLOWS new UDP flows from one raw socket
-jget() { "$XLAT464" status --control "$CTL" --json | "$PY" -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 [ "$FLOWS" -gt 0 ] && {
 c0=$(jget 'j["sessions_created"]')
 burst=$(PLAT_FLOWS_PACE=${PACE:-0} nsx "$NSC" timeout 120 "$PY" "$benchdir/../tests/netns/plat_flows.py" flows 64:ff9b::203.0.113.2 20000 "$FLOWS")

@@ -206,6 +206,16 @@ stop_daemon() {
 	return "$rc"
 }
 
+# ---- a daemon's status, and values checked in a log --------------------------------------------
+# st ARGS...: `xlat464 status` of the daemon whose control socket is $CTL; jget EXPR: a value from
+# its `--json` (EXPR in Python over the parsed object j). ge/le/eq NAME VALUE WANT: print the
+# comparison, true when it holds.
+st() { "$XLAT464" status --control "$CTL" "$@"; }
+jget() { st --json | "$PY" -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
+ge() { echo "$1 = $2 (want >= $3)"; [ "$2" -ge "$3" ] 2>/dev/null; }
+le() { echo "$1 = $2 (want <= $3)"; [ "$2" -le "$3" ] 2>/dev/null; }
+eq() { echo "$1 = $2 (want $3)"; [ "$2" = "$3" ]; }
+
 # ---- traffic --------------------------------------------------------------------------------------
 # tcp_copy SRC_NS DST_NS LISTEN_ADDR CONNECT_ADDR PORT FILE [pull]: byte-exact transfer of FILE from
 # SRC_NS to DST_NS with socat, sha256 on both ends. DST_NS listens (LISTEN_ADDR:PORT) and SRC_NS connects

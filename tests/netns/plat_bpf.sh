@@ -66,8 +66,6 @@ capture "$NSC" c-r client6 2000 icmp6
 sleep 0.5
 
 CTL=$tmp/plat.sock
-st() { "$XLAT464" status --control "$CTL" "$@"; }
-jget() { st --json | "$PY" -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 start_plat() { # LOGNAME ARGS...
 	daemon_log=$tmp/$1.log
 	shift
@@ -76,9 +74,6 @@ start_plat() { # LOGNAME ARGS...
 	daemon_pid=$!
 	wait_daemon 5 test -S "$CTL" || { sed 's/^/    /' "$daemon_log"; return 1; }
 }
-ge() { echo "$1 = $2 (want >= $3)"; [ "$2" -ge "$3" ] 2>/dev/null; }
-le() { echo "$1 = $2 (want <= $3)"; [ "$2" -le "$3" ] 2>/dev/null; }
-eq() { echo "$1 = $2 (want $3)"; [ "$2" = "$3" ]; }
 filters() { nsx "$NSR" tc filter show dev "$1" ingress 2>/dev/null; }
 
 head -c 16777216 /dev/urandom >"$tmp/big" || die "payload"

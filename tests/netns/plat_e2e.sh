@@ -86,10 +86,6 @@ sleep 0.5
 CTL=$tmp/plat.sock
 CONF=$tmp/plat.conf
 EVLOG=$tmp/events.log
-st() { "$XLAT464" status --control "$CTL" "$@"; }
-# jget EXPR: a value from `status --json` (EXPR in Python over the parsed object j)
-jget() { st --json | "$PY" -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
-
 start_plat() { # LOGNAME ARGS...: xlat464 plat in the router namespace, up when its socket answers
 	daemon_log=$tmp/$1.log
 	shift
@@ -105,14 +101,6 @@ probe() { # NS DST PORT WANT [SRC]: a connected UDP socket's datagram comes back
 	[ "$got" = "$4" ]
 }
 
-ge() { # NAME VALUE MIN
-	echo "$1 = $2 (want >= $3)"
-	[ "$2" -ge "$3" ] 2>/dev/null
-}
-eq() {
-	echo "$1 = $2 (want $3)"
-	[ "$2" = "$3" ]
-}
 
 routes_gone() {
 	! nsx "$NSR" ip -6 route show | grep -q "64:ff9b::/96" && ! nsx "$NSR" ip route show | grep -q "203.0.113.0/28"
