@@ -63,7 +63,7 @@ $(O)/tests/%: tests/unit/%.c $(O)/libxlat464.a $(O)/libxlat464sys.a
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(O)/libxlat464sys.a $(O)/libxlat464.a -lcmocka $(LDLIBS_SYS)
 
 # The kernel fast path against the userspace path (root; run by tests/netns/plat_bpf.sh).
-$(O)/tests/offload_diff: tests/bpf/offload_diff.c $(O)/libxlat464.a $(O)/libxlat464sys.a
+$(O)/tests/offload_diff: tests/bpf/offload_diff.c tests/bpf/offload_compare.h $(O)/libxlat464.a $(O)/libxlat464sys.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(O)/libxlat464sys.a $(O)/libxlat464.a $(LDLIBS_SYS)
 
@@ -106,6 +106,15 @@ build-fuzz/%: fuzz/%.c fuzz/*.h $(PURE_SRC) $(wildcard lib/*/*.h src/*/*.c src/*
 	@mkdir -p build-fuzz
 	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Ilib -Isrc \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(PURE_SRC) $(FUZZ_EXTRA_$*)
+
+# The kernel fast path's target runs the TC program (the object of the gcc build, built into the
+# loader) with BPF_PROG_TEST_RUN: it links the loader and libbpf.
+build-fuzz/fuzz_offload_bpf: fuzz/fuzz_offload_bpf.c fuzz/*.h tests/bpf/offload_compare.h $(PURE_SRC) \
+		$(wildcard lib/*/*.h) lib/sys/nat64_offload.c $(O)/bpf/nat64_offload.bpf.o
+	@mkdir -p build-fuzz
+	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Ilib -Isrc \
+		-DXLAT464_BPF_OBJ='"$(abspath $(O)/bpf/nat64_offload.bpf.o)"' \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(PURE_SRC) lib/sys/nat64_offload.c -lbpf
 
 # Per-packet cost of the core (bench/run.sh prints the table).
 bench: $(O)/libxlat464.a

@@ -27,7 +27,7 @@ for t in "$@"; do
 	rc=0
 	"build-fuzz/$t" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$art" "$work" "fuzz/corpus/$t" >"$log" 2>&1 || rc=$?
-	grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb)' "$log" || true
+	grep -E "^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|$t: )" "$log" || true
 	if [ "$rc" -ne 0 ]; then
 		fail=1
 		echo "!! $t: exit $rc; log $log"

@@ -1,17 +1,17 @@
 /* The PLAT's kernel fast path against its userspace path, packet by packet: the TC program of
  * lib/sys/bpf/nat64_offload.bpf.c, run by the kernel on each packet with BPF_PROG_TEST_RUN, must give
  * what lib/xlat with lib/nat64 gives for the same packet of the same session, byte for byte, except
- * where the two are meant to differ:
- *   - the TTL or hop limit: the program leaves the decrement to the stack's forwarding (bpf-redirect
- *     no, as here), so its value is one more;
- *   - for an IPv4 packet that may be fragmented (1260 bytes or less), the Identification (each path
- *     has its own counter) and so the header checksum, which is verified on its own instead.
+ * where the two are meant to differ (tests/bpf/offload_compare.h: the TTL or hop limit, and the
+ * Identification of an IPv4 packet that may be fragmented).
  * Sessions are made the real way: a SYN through the userspace path, the SYN-ACK back (the library
  * then hands the established session to the program's maps through nat64_set_offload), or a first
  * UDP datagram. Then random data packets of those sessions go both ways: TCP with any flags but SYN,
  * FIN and RST, UDP with a checksum, any size up to 1400 bytes, any traffic class and hop limit.
  * Packets the program must leave alone (SYN, FIN, RST, UDP without checksum, hop limit 1, a flow not
- * in the maps, options) must come back untouched with TC_ACT_UNSPEC.
+ * in the maps, an IPv6 packet shorter than its payload length) must come back untouched with
+ * TC_ACT_UNSPEC; a small IPv4 packet with bytes after it (an Ethernet frame's padding) is translated
+ * without them. fuzz/fuzz_offload_bpf.c does the
+ * same on the packets a fuzzer makes.
  *
  *   build/tests/offload_diff [ROUNDS [SEED]]   (root, a kernel that runs BPF; tests/netns/plat_bpf.sh
  *                                               runs it) exits 1 at the first difference */
@@ -22,6 +22,7 @@
 #include <linux/pkt_cls.h>
 
 #include "nat64/nat64.h"
+#include "offload_compare.h"
 #include "sys/nat64_offload.h"
 #include "testutil.h"
 
@@ -37,7 +38,7 @@ static struct xlat_ctx ctx;
 static struct xlat_config xcfg;
 static struct nat64 *nat;
 static struct sys_offload *off;
-static unsigned long n_same, n_left, n_adds;
+static unsigned long n_same, n_left, n_adds, n_padded;
 
 struct flow {
 	uint8_t proto;
@@ -112,17 +113,13 @@ static size_t build(uint8_t *p, const struct flow *f, bool v6, uint8_t flags, si
 	return hl + l4;
 }
 
-/* The program's view: an Ethernet frame. */
 static int run(const uint8_t *pkt, size_t n, bool v6, uint8_t *res, size_t *res_len)
 {
 	static uint8_t frame[2048];
-	memset(frame, 0, 14);
-	frame[0] = 0x02, frame[6] = 0x02, frame[11] = 1;
-	put16(frame + 12, v6 ? 0x86dd : 0x0800);
-	memcpy(frame + 14, pkt, n);
+	size_t fn = offload_frame(frame, pkt, n, v6);
 	int action = 0;
 	*res_len = 2048;
-	if (sys_offload_run(off, frame, n + 14, res, res_len, &action) < 0) {
+	if (sys_offload_run(off, frame, fn, res, res_len, &action) < 0) {
 		perror("offload_diff: BPF_PROG_TEST_RUN");
 		exit(2);
 	}
@@ -161,31 +158,11 @@ static void compare(const struct flow *f, bool v6, const uint8_t *pkt, size_t n)
 	int action = run(pkt, n, v6, res, &rn);
 	if (action != TC_ACT_OK)
 		fail("the kernel left a packet of its flow alone", pkt, n, user, un, res, rn);
-	uint8_t *k = res + 14;
-	size_t kn = rn - 14;
-	if (kn != un)
-		fail("lengths differ", pkt, n, user, un, k, kn);
-	if (v6) { /* out: IPv4 */
-		if (t_naive_csum(k, 20, 0) != 0)
-			fail("the kernel's IPv4 header checksum is wrong", pkt, n, user, un, k, kn);
-		if (k[8] != (uint8_t)(user[8] + 1))
-			fail("TTL: the kernel's should be one more (the stack decrements)", pkt, n, user, un, k, kn);
-		bool df = user[6] & 0x40;
-		k[8] = user[8];
-		memcpy(k + 10, user + 10, 2);
-		if (!df) /* each path its own Identification counter */
-			memcpy(k + 4, user + 4, 2);
-		if (res[12] != 0x08 || res[13] != 0x00)
-			fail("EtherType is not IPv4", pkt, n, user, un, k, kn);
-	} else {
-		if (k[7] != (uint8_t)(user[7] + 1))
-			fail("hop limit: the kernel's should be one more (the stack decrements)", pkt, n, user, un, k, kn);
-		k[7] = user[7];
-		if (res[12] != 0x86 || res[13] != 0xdd)
-			fail("EtherType is not IPv6", pkt, n, user, un, k, kn);
-	}
-	if (memcmp(k, user, un) != 0)
-		fail("the packets differ", pkt, n, user, un, k, kn);
+	static uint8_t before[2048];
+	memcpy(before, res, rn);
+	const char *why = offload_compare(v6, user, un, res, rn);
+	if (why)
+		fail(why, pkt, n, user, un, before + OFFLOAD_ETH_LEN, rn > OFFLOAD_ETH_LEN ? rn - OFFLOAD_ETH_LEN : 0);
 	n_same++;
 	(void)f;
 }
@@ -316,13 +293,28 @@ int main(int argc, char **argv)
 				left_alone(pkt, n, v6, "an IPv4 header with a bad checksum");
 			}
 			break;
+		case 4:
+			if (!v6 && f->proto == 6) { /* an Ethernet frame's padding after a small packet */
+				n = build(pkt, f, v6, T_ACK, t_rand_below(&rng, 7), tc, hop, false);
+				pkt[6] |= 0x40;
+				put16(pkt + 10, 0);
+				put16(pkt + 10, t_naive_csum(pkt, 20, 0));
+				size_t pad = 1 + t_rand_below(&rng, 26);
+				t_rand_bytes(&rng, pkt + n, pad);
+				compare(f, v6, pkt, n + pad);
+				n_padded++;
+			} else if (v6) {
+				n = build(pkt, f, v6, T_ACK, payload, tc, hop, false);
+				left_alone(pkt, n - 1 - t_rand_below(&rng, n - 40), v6, "an IPv6 packet shorter than its payload length");
+			}
+			break;
 		default:
 			break;
 		}
 	}
-	printf("offload_diff: %lu packets translated the same by the kernel and by userspace, %lu left alone as they "
-	       "should be (seed %llu)\n",
-	       n_same, n_left, (unsigned long long)(argc > 2 ? strtoull(argv[2], NULL, 0) : 464));
+	printf("offload_diff: %lu packets translated the same by the kernel and by userspace (%lu of them IPv4 with "
+	       "bytes after the packet), %lu left alone as they should be (seed %llu)\n",
+	       n_same, n_padded, n_left, (unsigned long long)(argc > 2 ? strtoull(argv[2], NULL, 0) : 464));
 	sys_offload_close(off);
 	nat64_destroy(nat);
 	return n_same > rounds / 2 ? 0 : 1;

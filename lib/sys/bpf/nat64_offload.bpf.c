@@ -222,6 +222,8 @@ static __always_inline int nat64_6to4(struct __sk_buff *skb, const struct x4_off
 	__u32 payload = bpf_ntohs(ip6->payload_len);
 	if (payload > 0xffff - IP4_LEN)
 		return TC_ACT_UNSPEC;
+	if (payload + IP6_LEN + ETH_LEN != skb->len)
+		return TC_ACT_UNSPEC; /* truncated, or bytes after the packet: the stack drops or trims it */
 	__u8 hop = ip6->hop_limit, tos = (__u8)(bpf_ntohl(*(const __u32 *)ip6) >> 20);
 
 	struct x4_off_key6 k = { .dst4 = d6[3], .proto = ip6->nexthdr };
@@ -314,6 +316,10 @@ static __always_inline int nat64_4to6(struct __sk_buff *skb, const struct x4_off
 		st->c[X4_OFF_PASSED]++;
 		return TC_ACT_UNSPEC;
 	}
+	/* Bytes after the IPv4 packet (an Ethernet frame's padding, below 60 bytes): the stack's input
+	 * would trim them, and so does the program, lest the IPv6 packet carry them */
+	if (tot + ETH_LEN < skb->len && bpf_skb_change_tail(skb, tot + ETH_LEN, 0) < 0)
+		return TC_ACT_UNSPEC;
 
 	struct ipv6hdr h = { .version = 6, .nexthdr = k.proto };
 	__u64 len = skb->len;

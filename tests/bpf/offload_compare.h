@@ -1,0 +1,79 @@
+/* What the PLAT's kernel fast path may do differently from lib/xlat with lib/nat64, in one place for
+ * tests/bpf/offload_diff.c and fuzz/fuzz_offload_bpf.c, which both hold the TC program (run with
+ * BPF_PROG_TEST_RUN, bpf-redirect off) to the userspace translation of the same packet:
+ *   - the TTL or hop limit: the program leaves the decrement to the stack's forwarding, so its value
+ *     is one more;
+ *   - for an IPv4 packet that may be fragmented (DF clear), the Identification (each path has its own
+ *     counter) and so the header checksum, which is verified on its own instead.
+ * Everything else, the Ethernet type included, must be the same byte for byte. */
+#ifndef XLAT464_TESTS_OFFLOAD_COMPARE_H
+#define XLAT464_TESTS_OFFLOAD_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+enum { OFFLOAD_ETH_LEN = 14 };
+
+/* The program's view of an IP packet: an Ethernet frame to and from 02:00:00:00:00:(00|01). frame
+ * has room for OFFLOAD_ETH_LEN + n bytes. Returns the frame's length. */
+static inline size_t offload_frame(uint8_t *frame, const uint8_t *pkt, size_t n, bool v6)
+{
+	memset(frame, 0, OFFLOAD_ETH_LEN);
+	frame[0] = 0x02, frame[6] = 0x02, frame[11] = 1;
+	frame[12] = v6 ? 0x86 : 0x08;
+	frame[13] = v6 ? 0xdd : 0x00;
+	memcpy(frame + OFFLOAD_ETH_LEN, pkt, n);
+	return OFFLOAD_ETH_LEN + n;
+}
+
+static inline unsigned offload_csum16(const uint8_t *p, size_t n)
+{
+	uint32_t s = 0;
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (n & 1)
+		s += (uint32_t)p[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return ~s & 0xffff;
+}
+
+/* in_v6: the input was IPv6 (so the output is IPv4). user: the userspace translation (un bytes);
+ * res: the frame the kernel gave back (rn bytes), whose IP part is rewritten to the allowed
+ * differences. NULL when the two agree, else what differs. */
+static inline const char *offload_compare(bool in_v6, const uint8_t *user, size_t un, uint8_t *res, size_t rn)
+{
+	if (rn < OFFLOAD_ETH_LEN)
+		return "the kernel's frame is shorter than an Ethernet header";
+	uint8_t *k = res + OFFLOAD_ETH_LEN;
+	size_t kn = rn - OFFLOAD_ETH_LEN;
+	if (kn != un)
+		return "lengths differ";
+	if (in_v6) { /* out: IPv4 */
+		if (un < 20)
+			return "the userspace IPv4 packet is shorter than its header";
+		if (res[12] != 0x08 || res[13] != 0x00)
+			return "EtherType is not IPv4";
+		if (offload_csum16(k, 20) != 0)
+			return "the kernel's IPv4 header checksum is wrong";
+		if (k[8] != (uint8_t)(user[8] + 1))
+			return "TTL: the kernel's should be one more (the stack decrements)";
+		k[8] = user[8];
+		memcpy(k + 10, user + 10, 2);
+		if (!(user[6] & 0x40)) /* each path its own Identification counter */
+			memcpy(k + 4, user + 4, 2);
+	} else {
+		if (un < 40)
+			return "the userspace IPv6 packet is shorter than its header";
+		if (res[12] != 0x86 || res[13] != 0xdd)
+			return "EtherType is not IPv6";
+		if (k[7] != (uint8_t)(user[7] + 1))
+			return "hop limit: the kernel's should be one more (the stack decrements)";
+		k[7] = user[7];
+	}
+	return memcmp(k, user, un) == 0 ? NULL : "the packets differ";
+}
+
+#endif
