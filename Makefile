@@ -124,18 +124,23 @@ bench: $(O)/libxlat464.a
 bench-clat: $(O)/xlat464
 	XLAT464=$(abspath $(O))/xlat464 bench/clat.sh
 
-# Installs the binary, the CLAT's systemd unit and (when there is none) an example config file.
+# Installs the binary, the CLAT's and the PLAT's systemd units, the CLAT's example config (when there
+# is none) and the PLAT's example (plat.conf.example: its pool4 must be the operator's own).
 PREFIX  ?= /usr/local
 DESTDIR ?=
 install: $(O)/xlat464
 	install -D -m 0755 $(O)/xlat464 $(DESTDIR)$(PREFIX)/bin/xlat464
 	install -D -m 0644 dist/systemd/xlat464-clat.service $(DESTDIR)$(PREFIX)/lib/systemd/system/xlat464-clat.service
 	sed -i 's|/usr/local/bin/xlat464|$(PREFIX)/bin/xlat464|' $(DESTDIR)$(PREFIX)/lib/systemd/system/xlat464-clat.service
+	install -D -m 0644 dist/systemd/xlat464-plat.service $(DESTDIR)$(PREFIX)/lib/systemd/system/xlat464-plat.service
+	sed -i 's|/usr/local/bin/xlat464|$(PREFIX)/bin/xlat464|' $(DESTDIR)$(PREFIX)/lib/systemd/system/xlat464-plat.service
+	install -D -m 0644 dist/plat.conf.example $(DESTDIR)/etc/xlat464/plat.conf.example
 	@if [ -e $(DESTDIR)/etc/xlat464/clat.conf ]; then echo "keeping $(DESTDIR)/etc/xlat464/clat.conf"; \
 	else install -D -m 0644 dist/clat.conf $(DESTDIR)/etc/xlat464/clat.conf; fi
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/xlat464 $(DESTDIR)$(PREFIX)/lib/systemd/system/xlat464-clat.service
+	rm -f $(DESTDIR)$(PREFIX)/bin/xlat464 $(DESTDIR)$(PREFIX)/lib/systemd/system/xlat464-clat.service \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system/xlat464-plat.service $(DESTDIR)/etc/xlat464/plat.conf.example
 
 clean:
 	rm -rf build build-san build-fuzz build-clang

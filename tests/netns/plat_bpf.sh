@@ -69,7 +69,8 @@ CTL=$tmp/plat.sock
 start_plat() { # LOGNAME ARGS...
 	daemon_log=$tmp/$1.log
 	shift
-	ip netns exec "$NSR" "$XLAT464" plat --control "$CTL" --foreground --tun "$TUN" --pool6 64:ff9b::/96 \
+	# shellcheck disable=SC2086 # WRAP: a command (and its arguments) the daemon runs under
+	ip netns exec "$NSR" ${WRAP:-} "$XLAT464" plat --control "$CTL" --foreground --tun "$TUN" --pool6 64:ff9b::/96 \
 		--allow-wkp-non-global yes --pool4 203.0.113.0/28 "$@" >"$daemon_log" 2>&1 &
 	daemon_pid=$!
 	wait_daemon 5 test -S "$CTL" || { sed 's/^/    /' "$daemon_log"; return 1; }
@@ -77,6 +78,9 @@ start_plat() { # LOGNAME ARGS...
 filters() { nsx "$NSR" tc filter show dev "$1" ingress 2>/dev/null; }
 
 head -c 16777216 /dev/urandom >"$tmp/big" || die "payload"
+# The segment with the FIN goes through the TUN (the daemon's state machine sees it) and may carry
+# the last data with it: up to a 64 KiB super-packet when the sender coalesces (a busy machine)
+KERNEL_BYTES_MIN=$((16777216 - 65536))
 udp_echo_server "$NSS" 7777
 
 # ---- the program against the userspace path, packet by packet (BPF_PROG_TEST_RUN) -----------------
@@ -108,7 +112,7 @@ tcp_push() {
 	# 16 MiB: at least 11,000 segments of 1440 bytes, fewer when GSO carries them whole
 	ge "kernel 6to4 packets" "$k6" 20 && ge "kernel 4to6 packets (ACKs)" "$k4" 20 &&
 		le "TUN 6to4 packets (SYN, the last ACK of the handshake, FIN, ...)" "$t6" 12 &&
-		ge "kernel 6to4 bytes" "$(jget "j['bpf_offload']['bytes_6to4']")" 16777216
+		ge "kernel 6to4 bytes (the file, less the tail that may ride with the FIN)" "$(jget "j['bpf_offload']['bytes_6to4']")" "$KERNEL_BYTES_MIN"
 }
 check tcp-push-byte-exact-through-the-kernel tcp_push
 
@@ -135,7 +139,7 @@ tcp_pull() {
 	tcp_copy "$NSS" "$NSC" "TCP4-LISTEN" "TCP6:[$S4_AS6]" 5002 "$tmp/big" pull || return 1
 	after=$(jget "j['bpf_offload']['packets_4to6']")
 	ge "kernel 4to6 packets for the download" "$((after - before))" 20 &&
-		ge "kernel 4to6 bytes" "$(jget "j['bpf_offload']['bytes_4to6']")" 16777216
+		ge "kernel 4to6 bytes (the file, less the tail that may ride with the FIN)" "$(jget "j['bpf_offload']['bytes_4to6']")" "$KERNEL_BYTES_MIN"
 }
 check tcp-pull-byte-exact-through-the-kernel tcp_pull
 
@@ -203,6 +207,30 @@ fallback() {
 	stop_daemon 10
 }
 check bogus-interface-falls-back-to-the-tun fallback
+
+# ---- the capabilities of dist/systemd/xlat464-plat.service are enough, and the two BPF ones needed --
+UNIT=$(dirname "$0")/../../dist/systemd/xlat464-plat.service
+unit_caps() { # the unit's CapabilityBoundingSet as setpriv's list: +net_admin,+net_raw,...
+	sed -n 's/^CapabilityBoundingSet=//p' "$UNIT" | tr ' ' '\n' | sed 's/^CAP_//' | tr 'A-Z' 'a-z' | sed 's/^/+/' | paste -sd,
+}
+unit_caps_suffice() {
+	local caps p0
+	caps=$(unit_caps)
+	echo "the unit's capabilities: $caps"
+	[ -n "$caps" ] || return 1
+	WRAP="setpriv --bounding-set=-all,$caps --inh-caps=-all" start_plat plat-unit-caps --bpf-offload r-c r-s || return 1
+	eq "bpf_offload.on" "$(jget "j['bpf_offload']['on']")" True || return 1
+	p0=$(jget "j['bpf_offload']['packets_6to4']")
+	tcp_copy "$NSC" "$NSS" "TCP4-LISTEN" "TCP6:[$S4_AS6]" 5007 "$tmp/big" || return 1
+	ge "packets the kernel carried" "$(($(jget "j['bpf_offload']['packets_6to4']") - p0))" 100 || return 1
+	stop_daemon 10 || return 1
+	# without CAP_PERFMON the verifier refuses the program: the daemon says so and uses its TUN
+	WRAP="setpriv --bounding-set=-all,${caps//,+perfmon/} --inh-caps=-all" start_plat plat-no-perfmon --bpf-offload r-c r-s || return 1
+	eq "bpf_offload.on without CAP_PERFMON" "$(jget "j['bpf_offload']['on']")" False || return 1
+	grep "bpf-offload: loading the BPF program" "$daemon_log" || return 1
+	stop_daemon 10
+}
+check unit-capabilities-carry-the-kernel-fast-path unit_caps_suffice
 
 # ---- the TUN path's super-packets, with the router finishing every checksum in software -------------
 # A NAT64 changes ports; a super-packet keeps a partial checksum (the pseudo-header's sum) that the
