@@ -133,6 +133,9 @@ do_up() {
 		nsx "$ns" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 >/dev/null
 	done
 	nsx "$NSR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 >/dev/null || fail_up "forwarding"
+	# Loose reverse-path filtering: the PLAT's kernel fast path makes IPv4 packets from the pool on br0,
+	# whose route is the TUN (strict filtering, 1, would drop them; docs/plat.md)
+	nsx "$NSR" sysctl -qw net.ipv4.conf.all.rp_filter=2 net.ipv4.conf.default.rp_filter=2 >/dev/null
 
 	# The LAN: a bridge in the router namespace (no STP delay, no multicast snooping: the CLAT
 	# answers neighbour solicitations for its address without sending MLD reports).
@@ -164,6 +167,7 @@ do_up() {
 <html><head><title>xlat464 lab</title></head>
 <body><h1>Hello from the IPv4-only server</h1><p>$S4, reached through 464XLAT.</p></body></html>
 EOF
+	head -c 8388608 /dev/urandom >"$STATE/www/8MiB.bin"
 	start web "$NSS" "$PY" -m http.server "$WEB_PORT" --bind "$S4" --directory "$STATE/www"
 	start echo "$NSS" socat "UDP4-RECVFROM:$ECHO_PORT,bind=$S4,fork" PIPE
 
@@ -206,8 +210,12 @@ EOF
 	# The PLAT: the stateful NAT64, which makes its TUN and routes pool6 and pool4 into it itself. The
 	# lab's "Internet" uses documentation addresses, which RFC 6052 section 3.1 keeps away from the
 	# well-known prefix unless the operator says otherwise (docs/plat.md).
+	# With its kernel fast path on the LAN bridge and the server side: established TCP and UDP sessions
+	# are translated by a TC program at their ingress (on a kernel that refuses it, the PLAT says why
+	# and carries everything on its TUN).
 	start plat "$NSR" "$XLAT464" plat --tun nat64 --pool6 "$PREF64" --pool4 "$POOL4" --allow-wkp-non-global yes \
-		--self4 "$SELF4" --self6 "$SELF6" --log "$STATE/plat-events.log" --control "$STATE/plat.sock" --foreground
+		--self4 "$SELF4" --self6 "$SELF6" --log "$STATE/plat-events.log" --control "$STATE/plat.sock" \
+		--bpf-offload br0 r-s --foreground
 	wait_for 10 test -S "$STATE/plat.sock" || fail_up "xlat464 plat did not start"
 
 	# Client 2: udhcpc, no option 108: an IPv4 lease from the pool (recorded, then configured here).
@@ -280,6 +288,10 @@ do_tour() {
 	inc curl -s -m 10 "http://$S4:$WEB_PORT/" || rc=1
 	say "\$ echo 'hello over UDP' | ip netns exec $NSC socat -T 3 - UDP4:$S4:$ECHO_PORT"
 	echo "hello over UDP" | ip netns exec "$NSC" timeout 10 socat -T 3 - "UDP4:$S4:$ECHO_PORT" 2>&1 | sed 's/^/    /'
+	say "A bigger download: once the TCP session is established, the PLAT hands it to its kernel fast path"
+	inc curl -s -m 30 -o /dev/null -w '%{size_download} bytes, HTTP %{http_code}\n' "http://$S4:$WEB_PORT/8MiB.bin" || rc=1
+	say "\$ xlat464 status --control $STATE/plat.sock | sed -n '/^kernel fast path/,/passed/p'"
+	"$XLAT464" status --control "$STATE/plat.sock" 2>&1 | sed -n '/^kernel fast path/,/passed/p' | sed 's/^/    /'
 
 	step "6. traceroute with hops (192.0.0.8: an IPv6 router seen through the CLAT; $SELF4: the PLAT)"
 	inc traceroute -n -q 1 -w 2 -m 8 "$S4" || rc=1

@@ -129,6 +129,13 @@ check "tour 4: ping 203.0.113.2: 3 sent, 3 received, 0% loss" sec_has 4 "3 packe
 # 5. web page and UDP echo
 check "tour 5: curl printed the page" sec_has 5 "Hello from the IPv4-only server"
 check "tour 5: UDP echo came back" sec_has 5 "^    hello over UDP$"
+check "tour 5: the 8 MiB download arrived whole" sec_has 5 "^    8388608 bytes, HTTP 200$"
+# the PLAT's kernel fast path carried most of it: its 4to6 bytes (the download) above 4 MiB
+fast_path_carried() {
+	section 5 | grep -q '^    kernel fast path (bpf-offload at ingress of br0, r-s):' &&
+		[ "$(section 5 | awk '$1 == "4to6" && $3 == "packets" { print $4 }')" -gt 4194304 ] 2>/dev/null
+}
+check "tour 5: the PLAT's kernel fast path carried the download" fast_path_carried
 # 6. traceroute
 hops() { section 6 | grep -E '^ +[0-9]+ +'; }
 trace_reaches() { hops | tail -n 1 | grep -qE '^ +[0-9]+ +203\.0\.113\.2 '; }
@@ -139,7 +146,7 @@ check "tour 6: at least one intermediate hop answered (not *)" trace_hop
 daemon() { section 7 | awk -v n="# $1" '/^\$ xlat464 status/ { on = (index($0, n) > 0) } on'; }
 st_clat() { daemon clat | grep -q 'clat on clat (pid' && daemon clat | grep -q 'state running'; }
 st_plat() { daemon plat | grep -q 'plat on nat64 (pid .*stateful NAT64' && daemon plat | grep -qE '^ +pool4 198\.51\.100\.0/28'; }
-st_plat_traffic() { test "$(daemon plat | grep -cE '^ +(4to6|6to4) +[1-9]')" = 2; }
+st_plat_traffic() { test "$(daemon plat | sed '/^ *kernel fast path/,$d' | grep -cE '^ +(4to6|6to4) +[1-9]')" = 2; }
 st_plat_sessions() { # the CLAT's flows: sessions of the CLAT address, bindings in the pool, and logged
 	section 7 | grep -qE '^ +(tcp|udp|icmp) +2001:db8:1:[0-9a-f:]+#[0-9]+ +198\.51\.100\.([0-9]|1[0-5])#[0-9]+ +-> +203\.0\.113\.2#' &&
 		section 7 | grep -qE 'Z nat64 bib-add (tcp|udp|icmp) 2001:db8:1:[0-9a-f:]+#[0-9]+ 198\.51\.100\.'
