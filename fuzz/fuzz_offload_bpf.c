@@ -54,7 +54,6 @@ static unsigned long n_translated, n_left; /* printed at exit: a run that never 
 
 static bool op_add(void *arg, const struct nat64_flow *f)
 {
-	(void)f;
 	handed++;
 	return sys_offload_add(arg, f) == 0;
 }

@@ -28,6 +28,8 @@ static inline size_t offload_frame(uint8_t *frame, const uint8_t *pkt, size_t n,
 	return OFFLOAD_ETH_LEN + n;
 }
 
+/* A naive sum of its own: the check does not lean on lib/common/csum.h, which one side of the
+ * comparison uses. */
 static inline unsigned offload_csum16(const uint8_t *p, size_t n)
 {
 	uint32_t s = 0;
