@@ -221,8 +221,8 @@ for m in $MODES; do
 done
 echo "translator's CPU during the TCP run, median (100 = one core): xlat464 plat $(med xlat464 cpu)$( [ "$BPF" = 1 ] && echo ", with bpf-offload $(med xlat464bpf cpu) (the daemon only; the kernel's share is not counted)"), TAYGA $(med tayga cpu) (the machine has $(nproc))"
 say "ratios, median of the rounds (min-max):"
-say "  plain forwarding / TAYGA+nft: TCP $(med ipv4 tcp tayga | awk '{ printf "%.2f", $1 }') ($(span ipv4 tcp tayga)), the ceiling of a translator in the kernel's forwarding path"
-say "  plain IPv6 forwarding / TAYGA+nft: TCP $(med ipv6 tcp tayga | awk '{ printf "%.2f", $1 }') ($(span ipv6 tcp tayga)); / plain IPv4 forwarding: $(med ipv6 tcp ipv4 | awk '{ printf "%.2f", $1 }') ($(span ipv6 tcp ipv4)), what the client's IPv6 stack costs"
+say "  plain IPv4 forwarding / TAYGA+nft: TCP $(med ipv4 tcp tayga | awk '{ printf "%.2f", $1 }') ($(span ipv4 tcp tayga))"
+say "  plain IPv6 forwarding / TAYGA+nft: TCP $(med ipv6 tcp tayga | awk '{ printf "%.2f", $1 }') ($(span ipv6 tcp tayga)), the ceiling of a translator in the forwarding path; / plain IPv4 forwarding: $(med ipv6 tcp ipv4 | awk '{ printf "%.2f", $1 }') ($(span ipv6 tcp ipv4))"
 say "  xlat464 plat (TUN) / TAYGA+nft: TCP $(med xlat464 tcp tayga | awk '{ printf "%.2f", $1 }') ($(span xlat464 tcp tayga)), UDP 64 B $(med xlat464 udp tayga | awk '{ printf "%.2f", $1 }') ($(span xlat464 udp tayga))"
 [ "$BPF" = 1 ] && {
 say "  xlat464 plat (bpf-offload) / TAYGA+nft: TCP $(med xlat464bpf tcp tayga | awk '{ printf "%.2f", $1 }') ($(span xlat464bpf tcp tayga)), UDP 64 B $(med xlat464bpf udp tayga | awk '{ printf "%.2f", $1 }') ($(span xlat464bpf udp tayga))"
