@@ -33,19 +33,21 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
 .PHONY: all check unit vectors purity lint-map fuzz bench bench-clat install uninstall clean
-all: $(O)/xlat464 $(O)/tests/offload_diff purity lint-map
+all: $(O)/xlat464 $(O)/tests/offload_diff $(O)/tests/clat_diff $(O)/tests/tunrelay purity lint-map
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(O)/bpf/nat64_offload.bpf.o: lib/sys/bpf/nat64_offload.bpf.c lib/sys/bpf/nat64_offload.h
+# The kernel fast paths (lib/sys/bpf/NAME.bpf.c, TC programs) are compiled by clang for BPF and built
+# into the binary by their loader lib/sys/NAME.c (.incbin, lib/sys/bpf_embed.h).
+BPF_PROGS := $(notdir $(basename $(basename $(wildcard lib/sys/bpf/*.bpf.c))))
+$(O)/bpf/%.bpf.o: lib/sys/bpf/%.bpf.c lib/sys/bpf/%.h
 	@mkdir -p $(dir $@)
 	$(BPF_CC) $(BPF_FLAGS) -c $< -o $@
 
-$(O)/lib/sys/nat64_offload.o: lib/sys/nat64_offload.c $(O)/bpf/nat64_offload.bpf.o
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DXLAT464_BPF_OBJ='"$(abspath $(O)/bpf/nat64_offload.bpf.o)"' -MMD -MP -c $< -o $@
+$(foreach p,$(BPF_PROGS),$(eval $(O)/lib/sys/$(p).o: $(O)/bpf/$(p).bpf.o))
+$(foreach p,$(BPF_PROGS),$(eval $(O)/lib/sys/$(p).o: CFLAGS += -DXLAT464_BPF_OBJ='"$(abspath $(O)/bpf/$(p).bpf.o)"'))
 
 $(O)/libxlat464.a: $(PURE_OBJ)
 	@rm -f $@
@@ -66,6 +68,18 @@ $(O)/tests/%: tests/unit/%.c $(O)/libxlat464.a $(O)/libxlat464sys.a
 $(O)/tests/offload_diff: tests/bpf/offload_diff.c tests/bpf/offload_compare.h $(O)/libxlat464.a $(O)/libxlat464sys.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(O)/libxlat464sys.a $(O)/libxlat464.a $(LDLIBS_SYS)
+
+# The CLAT's kernel fast path against its userspace path (root; run by tests/netns/clat_bpf.sh).
+CLAT_DIFF_SRC := src/clat/translator.c src/clat/shared.c
+$(O)/tests/clat_diff: tests/bpf/clat_diff.c tests/bpf/clat_check.h tests/bpf/offload_compare.h $(CLAT_DIFF_SRC) \
+		$(O)/libxlat464.a $(O)/libxlat464sys.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(CLAT_DIFF_SRC) $(O)/libxlat464sys.a $(O)/libxlat464.a $(LDLIBS_SYS)
+
+# Two TUNs joined back to back: the tests' stand-in for a raw-IP modem or PPP link.
+$(O)/tests/tunrelay: tests/tools/tunrelay.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # test_settings compiles the SIIT settings parser in (it lives in src/, not in a library).
 $(O)/tests/test_settings: src/siit/settings.c src/siit/settings.h
@@ -110,11 +124,21 @@ build-fuzz/%: fuzz/%.c fuzz/*.h $(PURE_SRC) $(wildcard lib/*/*.h src/*/*.c src/*
 # The kernel fast path's target runs the TC program (the object of the gcc build, built into the
 # loader) with BPF_PROG_TEST_RUN: it links the loader and libbpf.
 build-fuzz/fuzz_offload_bpf: fuzz/fuzz_offload_bpf.c fuzz/*.h tests/bpf/offload_compare.h $(PURE_SRC) \
-		$(wildcard lib/*/*.h) lib/sys/nat64_offload.c $(O)/bpf/nat64_offload.bpf.o
+		$(wildcard lib/*/*.h) lib/sys/nat64_offload.c lib/sys/tc.c $(O)/bpf/nat64_offload.bpf.o
 	@mkdir -p build-fuzz
 	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Ilib -Isrc \
 		-DXLAT464_BPF_OBJ='"$(abspath $(O)/bpf/nat64_offload.bpf.o)"' \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(PURE_SRC) lib/sys/nat64_offload.c -lbpf
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(PURE_SRC) lib/sys/nat64_offload.c \
+		lib/sys/tc.c -lbpf
+
+# The CLAT's kernel fast path likewise: its two TC programs against src/clat/translator.c.
+build-fuzz/fuzz_clat_bpf: fuzz/fuzz_clat_bpf.c fuzz/*.h tests/bpf/clat_check.h tests/bpf/offload_compare.h $(PURE_SRC) \
+		$(wildcard lib/*/*.h) lib/sys/clat_offload.c lib/sys/tc.c $(CLAT_DIFF_SRC) $(O)/bpf/clat_offload.bpf.o
+	@mkdir -p build-fuzz
+	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Ilib -Isrc \
+		-DXLAT464_BPF_OBJ='"$(abspath $(O)/bpf/clat_offload.bpf.o)"' \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(PURE_SRC) lib/sys/clat_offload.c \
+		lib/sys/tc.c $(CLAT_DIFF_SRC) -lbpf
 
 # Per-packet cost of the core (bench/run.sh prints the table).
 bench: $(O)/libxlat464.a

@@ -14,20 +14,14 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/nat64_offload.h"
+#include "bpf_embed.h"
+#include "tc.h"
 
 /* The program, compiled by the Makefile (clang -target bpf) and built into the binary. */
 #ifndef XLAT464_BPF_OBJ
 #error "XLAT464_BPF_OBJ: the path of nat64_offload.bpf.o (the Makefile passes it)"
 #endif
-__asm__(".section .rodata\n"
-	".balign 8\n"
-	".global x4_nat64_offload_obj\n"
-	"x4_nat64_offload_obj:\n"
-	".incbin \"" XLAT464_BPF_OBJ "\"\n"
-	".global x4_nat64_offload_obj_end\n"
-	"x4_nat64_offload_obj_end:\n"
-	".previous\n");
-extern const char x4_nat64_offload_obj[], x4_nat64_offload_obj_end[];
+SYS_BPF_EMBED(x4_nat64_offload_obj, XLAT464_BPF_OBJ);
 
 #define TC_HANDLE 0x464
 #define TC_PRIORITY 0x464
@@ -41,7 +35,7 @@ struct sys_offload {
 	struct {
 		char name[IF_NAMESIZE];
 		int ifindex;
-		bool made_qdisc, attached;
+		struct sys_tc_attachment tc;
 	} ifs[SYS_OFFLOAD_IFS_MAX];
 	uint64_t nflows;
 };
@@ -157,17 +151,8 @@ int sys_offload_set_pool6(struct sys_offload *o, const uint8_t pool6[12])
 
 static void detach_all(struct sys_offload *o)
 {
-	for (unsigned i = 0; i < o->nifs; i++) {
-		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = o->ifs[i].ifindex, .attach_point = BPF_TC_INGRESS);
-		if (o->ifs[i].attached) {
-			LIBBPF_OPTS(bpf_tc_opts, opts, .handle = TC_HANDLE, .priority = TC_PRIORITY);
-			bpf_tc_detach(&hook, &opts);
-		}
-		if (o->ifs[i].made_qdisc) {
-			hook.attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS; /* the clsact qdisc itself */
-			bpf_tc_hook_destroy(&hook);
-		}
-	}
+	for (unsigned i = 0; i < o->nifs; i++)
+		sys_tc_detach(&o->ifs[i].tc);
 }
 
 static struct sys_offload *open_any(const char *const *ifnames, unsigned n, const uint8_t pool6[12], bool redirect,
@@ -253,23 +238,13 @@ static struct sys_offload *open_any(const char *const *ifnames, unsigned n, cons
 		goto fail;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = o->ifs[i].ifindex, .attach_point = BPF_TC_INGRESS);
+		char why[160];
 		o->nifs = i + 1;
-		e = bpf_tc_hook_create(&hook);
-		if (e && e != -EEXIST) {
-			snprintf(err, errlen, "interface %s: making the clsact qdisc: %s", ifnames[i], strerror(-e));
+		if (sys_tc_attach(&o->ifs[i].tc, o->ifs[i].ifindex, false, TC_HANDLE, TC_PRIORITY, o->prog_fd, why,
+				  sizeof(why)) < 0) {
+			snprintf(err, errlen, "interface %s: %s", ifnames[i], why);
 			goto fail;
 		}
-		o->ifs[i].made_qdisc = e == 0;
-		LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = o->prog_fd, .handle = TC_HANDLE, .priority = TC_PRIORITY,
-			    .flags = BPF_TC_F_REPLACE);
-		e = bpf_tc_attach(&hook, &opts);
-		if (e) {
-			snprintf(err, errlen, "interface %s: attaching the program at ingress: %s", ifnames[i],
-				 strerror(-e));
-			goto fail;
-		}
-		o->ifs[i].attached = true;
 	}
 	return o;
 fail:
