@@ -1,8 +1,9 @@
-/* What the PLAT's kernel fast path may do differently from lib/xlat with lib/nat64, in one place for
- * tests/bpf/offload_diff.c and fuzz/fuzz_offload_bpf.c, which both hold the TC program (run with
- * BPF_PROG_TEST_RUN, bpf-redirect off) to the userspace translation of the same packet:
- *   - the TTL or hop limit: the program leaves the decrement to the stack's forwarding, so its value
- *     is one more;
+/* What a kernel fast path may do differently from lib/xlat, in one place for the differential tests
+ * (tests/bpf/offload_diff.c and fuzz/fuzz_offload_bpf.c for the PLAT, tests/bpf/clat_diff.c and
+ * fuzz/fuzz_clat_bpf.c for the CLAT), which hold a TC program (run with BPF_PROG_TEST_RUN) to the
+ * userspace translation of the same packet:
+ *   - the PLAT's TTL or hop limit: its program leaves the decrement to the stack's forwarding, so its
+ *     value is one more (the CLAT decrements on neither path);
  *   - for an IPv4 packet that may be fragmented (DF clear), the Identification (each path has its own
  *     counter) and so the header checksum, which is verified on its own instead.
  * Everything else, the Ethernet type included, must be the same byte for byte. */
@@ -44,8 +45,11 @@ static inline unsigned offload_csum16(const uint8_t *p, size_t n)
 
 /* in_v6: the input was IPv6 (so the output is IPv4). user: the userspace translation (un bytes);
  * res: the frame the kernel gave back (rn bytes), whose IP part is rewritten to the allowed
- * differences. NULL when the two agree, else what differs. */
-static inline const char *offload_compare(bool in_v6, const uint8_t *user, size_t un, uint8_t *res, size_t rn)
+ * differences. ttl_delta: how much higher the kernel's TTL or hop limit is (1 for the PLAT, whose
+ * program leaves the decrement to the stack; 0 for the CLAT, which decrements on neither path).
+ * NULL when the two agree, else what differs. */
+static inline const char *offload_compare_ttl(bool in_v6, const uint8_t *user, size_t un, uint8_t *res, size_t rn,
+					      unsigned ttl_delta)
 {
 	if (rn < OFFLOAD_ETH_LEN)
 		return "the kernel's frame is shorter than an Ethernet header";
@@ -60,8 +64,8 @@ static inline const char *offload_compare(bool in_v6, const uint8_t *user, size_
 			return "EtherType is not IPv4";
 		if (offload_csum16(k, 20) != 0)
 			return "the kernel's IPv4 header checksum is wrong";
-		if (k[8] != (uint8_t)(user[8] + 1))
-			return "TTL: the kernel's should be one more (the stack decrements)";
+		if (k[8] != (uint8_t)(user[8] + ttl_delta))
+			return ttl_delta ? "TTL: the kernel's should be one more (the stack decrements)" : "TTL differs";
 		k[8] = user[8];
 		memcpy(k + 10, user + 10, 2);
 		if (!(user[6] & 0x40)) /* each path its own Identification counter */
@@ -71,11 +75,18 @@ static inline const char *offload_compare(bool in_v6, const uint8_t *user, size_
 			return "the userspace IPv6 packet is shorter than its header";
 		if (res[12] != 0x86 || res[13] != 0xdd)
 			return "EtherType is not IPv6";
-		if (k[7] != (uint8_t)(user[7] + 1))
-			return "hop limit: the kernel's should be one more (the stack decrements)";
+		if (k[7] != (uint8_t)(user[7] + ttl_delta))
+			return ttl_delta ? "hop limit: the kernel's should be one more (the stack decrements)"
+					 : "hop limit differs";
 		k[7] = user[7];
 	}
 	return memcmp(k, user, un) == 0 ? NULL : "the packets differ";
+}
+
+/* The PLAT's comparison. */
+static inline const char *offload_compare(bool in_v6, const uint8_t *user, size_t un, uint8_t *res, size_t rn)
+{
+	return offload_compare_ttl(in_v6, user, un, res, rn, 1);
 }
 
 #endif
