@@ -92,6 +92,8 @@ static int link_cb(const struct nlmsghdr *h, void *data)
 	out->ifindex = ifi->ifi_index;
 	out->up = ifi->ifi_flags & IFF_UP;
 	out->running = ifi->ifi_flags & IFF_RUNNING;
+	out->type = ifi->ifi_type;
+	out->flags = ifi->ifi_flags;
 	if (tb[IFLA_IFNAME] && mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_STRING) >= 0)
 		strncpy(out->name, mnl_attr_get_str(tb[IFLA_IFNAME]), sizeof(out->name) - 1);
 	if (tb[IFLA_MTU] && mnl_attr_validate(tb[IFLA_MTU], MNL_TYPE_U32) >= 0)

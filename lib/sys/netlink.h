@@ -26,6 +26,8 @@ struct sys_link {
 	char name[IF_NAMESIZE];
 	unsigned mtu;
 	bool up, running;
+	unsigned type;  /* ARPHRD_* (ifi_type): ARPHRD_ETHER, ARPHRD_NONE (a TUN, a raw-IP modem), ARPHRD_PPP ... */
+	unsigned flags; /* IFF_* (ifi_flags): IFF_NOARP, IFF_POINTOPOINT ... */
 	bool has_mac; /* an Ethernet-like link-layer address of 6 bytes */
 	uint8_t mac[6];
 	char kind[16];  /* IFLA_INFO_KIND ("tun", "veth", ...), "" when the kernel gives none */

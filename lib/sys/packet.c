@@ -59,53 +59,119 @@ int sys_packet_open(int ifindex)
 	int one = 1;
 	(void)setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)); /* Linux 4.20; also checked per packet */
 #endif
+	/* Room for bursts: a peer's GRO or TSO super-packets are up to 64 KiB each, and the default
+	 * buffer (about 200 KiB) holds three, after which the kernel drops (TCP then retransmits). */
+	int rcvbuf = SYS_PACKET_RCVBUF;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IPV6), .sll_ifindex = ifindex };
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
 		return close_keep_errno(fd);
 	return fd;
 }
 
+int sys_packet_drops(int fd, uint64_t *drops)
+{
+	struct tpacket_stats st;
+	socklen_t len = sizeof(st);
+	if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) < 0)
+		return -1;
+	*drops += st.tp_drops;
+	return 0;
+}
+
 static uint32_t be32_at(const uint8_t *a) { return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3]; }
 
-int sys_packet_filter(int fd, const uint8_t addr[16])
+/* A classic BPF program under construction: instructions with jumps to labels, resolved at the end
+ * (every jump goes forward, as classic BPF requires). */
+enum { FLT_MAX_INSNS = 96, FLT_LABELS = 2 * SYS_PACKET_ADDRS_MAX + 4 };
+struct pf {
+	struct sock_filter code[FLT_MAX_INSNS];
+	int jt_label[FLT_MAX_INSNS], jf_label[FLT_MAX_INSNS]; /* -1: a plain instruction (or a jump to the next one) */
+	int label_at[FLT_LABELS];
+	unsigned n;
+};
+
+static void pf_stmt(struct pf *p, uint16_t code, uint32_t k)
 {
-	/* Offsets are from the IPv6 header: a SOCK_DGRAM packet socket filters after the link-layer header.
-	 * Jump offsets count from the next instruction; the labels are the comments' line numbers. */
-	enum { L_NDP = 9, L_TARGET = 15, L_ACCEPT = 23, L_DROP = 24 };
-#define JUMP_EQ(k, at, t, f) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (uint8_t)((t) - (at) - 1), (uint8_t)((f) - (at) - 1))
-	struct sock_filter code[] = {
-		/* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP6_OFF_DST),
-		/* 1 */ JUMP_EQ(be32_at(addr), 1, 2, L_NDP),
-		/* 2 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP6_OFF_DST + 4),
-		/* 3 */ JUMP_EQ(be32_at(addr + 4), 3, 4, L_NDP),
-		/* 4 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP6_OFF_DST + 8),
-		/* 5 */ JUMP_EQ(be32_at(addr + 8), 5, 6, L_NDP),
-		/* 6 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, IP6_OFF_DST + 12),
-		/* 7 */ JUMP_EQ(be32_at(addr + 12), 7, 8, L_NDP),
-		/* 8 */ BPF_STMT(BPF_RET | BPF_K, BPF_ACCEPT),
-		/* 9: L_NDP, a neighbour solicitation or advertisement (without extension headers) for addr,
-		 * or a router advertisement */
-		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, IP6_OFF_NEXT),
-		/* 10 */ JUMP_EQ(PROTO_ICMPV6, 10, 11, L_DROP),
-		/* 11 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS, ICMP6_OFF_TYPE),
-		/* 12 */ JUMP_EQ(ND_NEIGHBOR_SOLICIT_TYPE, 12, L_TARGET, 13),
-		/* 13 */ JUMP_EQ(ND_NEIGHBOR_ADVERT_TYPE, 13, L_TARGET, 14),
-		/* 14 */ JUMP_EQ(ND_ROUTER_ADVERT_TYPE, 14, L_ACCEPT, L_DROP),
-		/* 15: L_TARGET */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NDP_OFF_TARGET),
-		/* 16 */ JUMP_EQ(be32_at(addr), 16, 17, L_DROP),
-		/* 17 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NDP_OFF_TARGET + 4),
-		/* 18 */ JUMP_EQ(be32_at(addr + 4), 18, 19, L_DROP),
-		/* 19 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NDP_OFF_TARGET + 8),
-		/* 20 */ JUMP_EQ(be32_at(addr + 8), 20, 21, L_DROP),
-		/* 21 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, NDP_OFF_TARGET + 12),
-		/* 22 */ JUMP_EQ(be32_at(addr + 12), 22, L_ACCEPT, L_DROP),
-		/* 23: L_ACCEPT */ BPF_STMT(BPF_RET | BPF_K, BPF_ACCEPT),
-		/* 24: L_DROP */ BPF_STMT(BPF_RET | BPF_K, 0),
-	};
-#undef JUMP_EQ
-	_Static_assert(sizeof(code) / sizeof(code[0]) == L_DROP + 1, "BPF labels out of step");
-	return attach(fd, code, sizeof(code) / sizeof(code[0]));
+	p->code[p->n] = (struct sock_filter)BPF_STMT(code, k);
+	p->jt_label[p->n] = p->jf_label[p->n] = -1;
+	p->n++;
 }
+
+/* if A == k goto jt else goto jf (labels; -1 is the next instruction) */
+static void pf_jeq(struct pf *p, uint32_t k, int jt, int jf)
+{
+	p->code[p->n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, k, 0, 0);
+	p->jt_label[p->n] = jt;
+	p->jf_label[p->n] = jf;
+	p->n++;
+}
+
+static void pf_label(struct pf *p, int label) { p->label_at[label] = (int)p->n; }
+
+/* The 16 bytes at off equal one of addrs: goto yes; else goto no. Labels first, first + 1, ... are
+ * the starts of the comparisons after each address's. */
+static void pf_match16(struct pf *p, uint32_t off, const uint8_t (*addrs)[16], unsigned n, int first, int yes, int no)
+{
+	for (unsigned i = 0; i < n; i++) {
+		int next = i + 1 < n ? first + (int)i : no;
+		for (unsigned w = 0; w < 4; w++) {
+			pf_stmt(p, BPF_LD | BPF_W | BPF_ABS, off + 4 * w);
+			pf_jeq(p, be32_at(addrs[i] + 4 * w), w == 3 ? yes : -1, next);
+		}
+		if (i + 1 < n)
+			pf_label(p, first + (int)i);
+	}
+}
+
+int sys_packet_filter_addrs(int fd, const uint8_t (*addrs)[16], unsigned n)
+{
+	/* Offsets are from the IPv6 header: a SOCK_DGRAM packet socket filters after the link-layer header. */
+	enum { L_NDP, L_TARGET, L_ACCEPT, L_DROP, L_DST0, L_TGT0 = L_DST0 + SYS_PACKET_ADDRS_MAX };
+	struct pf p = { .n = 0 };
+	if (n > SYS_PACKET_ADDRS_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (int i = 0; i < FLT_LABELS; i++)
+		p.label_at[i] = -1;
+	/* a packet for one of the addresses */
+	if (n)
+		pf_match16(&p, IP6_OFF_DST, addrs, n, L_DST0, L_ACCEPT, L_NDP);
+	/* a neighbour solicitation or advertisement (no extension headers) for one of them, or a router
+	 * advertisement */
+	pf_label(&p, L_NDP);
+	pf_stmt(&p, BPF_LD | BPF_B | BPF_ABS, IP6_OFF_NEXT);
+	pf_jeq(&p, PROTO_ICMPV6, -1, L_DROP);
+	pf_stmt(&p, BPF_LD | BPF_B | BPF_ABS, ICMP6_OFF_TYPE);
+	pf_jeq(&p, ND_ROUTER_ADVERT_TYPE, L_ACCEPT, -1);
+	if (n) {
+		pf_jeq(&p, ND_NEIGHBOR_SOLICIT_TYPE, L_TARGET, -1);
+		pf_jeq(&p, ND_NEIGHBOR_ADVERT_TYPE, L_TARGET, L_DROP);
+		pf_label(&p, L_TARGET);
+		pf_match16(&p, NDP_OFF_TARGET, addrs, n, L_TGT0, L_ACCEPT, L_DROP);
+	}
+	pf_label(&p, L_ACCEPT);
+	pf_stmt(&p, BPF_RET | BPF_K, BPF_ACCEPT);
+	pf_label(&p, L_DROP);
+	pf_stmt(&p, BPF_RET | BPF_K, 0);
+	for (unsigned i = 0; i < p.n; i++) {
+		if (p.jt_label[i] < 0 && p.jf_label[i] < 0)
+			continue;
+		int jt = p.jt_label[i] < 0 ? (int)i + 1 : p.label_at[p.jt_label[i]];
+		int jf = p.jf_label[i] < 0 ? (int)i + 1 : p.label_at[p.jf_label[i]];
+		if (jt <= (int)i || jf <= (int)i || jt - (int)i - 1 > 255 || jf - (int)i - 1 > 255) {
+			errno = EINVAL; /* a label never placed, or out of reach: a bug here */
+			return -1;
+		}
+		p.code[i].jt = (uint8_t)(jt - (int)i - 1);
+		p.code[i].jf = (uint8_t)(jf - (int)i - 1);
+	}
+	return attach(fd, p.code, p.n);
+}
+
+int sys_packet_filter(int fd, const uint8_t addr[16]) { return sys_packet_filter_addrs(fd, (const uint8_t (*)[16])addr, 1); }
 
 int sys_packet_membership(int fd, int ifindex, const uint8_t mac[6], bool join)
 {

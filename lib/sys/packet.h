@@ -23,12 +23,21 @@ struct xlat_vnet;
  * an address (so no packet slips in before the filter). Non-blocking, close-on-exec, and blind to
  * the packets this host sends itself. Returns the fd, or -1 with errno. */
 int sys_packet_open(int ifindex);
+#define SYS_PACKET_RCVBUF (8 << 20) /* its receive buffer (SO_RCVBUFFORCE, else as much as allowed) */
+
+/* Adds the packets the kernel dropped for want of room in the socket's buffer since the last call
+ * (PACKET_STATISTICS, which resets the count) to *drops. 0 or -1 with errno. */
+int sys_packet_drops(int fd, uint64_t *drops);
 
 /* Lets through exactly: IPv6 packets whose destination is addr, ICMPv6 Neighbor Solicitations and
  * Advertisements whose target is addr (whatever their destination, so DAD probes and answers for it
  * are seen), and ICMPv6 Router Advertisements (without extension headers; for their PREF64 option).
  * Replaces the previous filter. 0 or -1 with errno. */
 int sys_packet_filter(int fd, const uint8_t addr[16]);
+/* The same for n addresses (0 to SYS_PACKET_ADDRS_MAX; with 0, router advertisements only): the CLAT
+ * address, one under Duplicate Address Detection, and one being retired. */
+#define SYS_PACKET_ADDRS_MAX 4
+int sys_packet_filter_addrs(int fd, const uint8_t (*addrs)[16], unsigned n);
 
 /* Joins (join = true) or leaves a link-layer multicast group on ifindex (PACKET_ADD_MEMBERSHIP), so
  * frames for it are received even where the NIC filters multicast. 0 or -1 with errno. */

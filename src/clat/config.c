@@ -82,7 +82,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ "resolv-conf", CLAT_CFG_RESOLV_CONF, false }, { "force", CLAT_CFG_FORCE, true },
 	{ "control", CLAT_CFG_CONTROL, false },	    { "pidfile", CLAT_CFG_PIDFILE, false },
 	{ "debug", CLAT_CFG_DEBUG, true },	    { "shared", CLAT_CFG_SHARED, true },
-	{ "tether", CLAT_CFG_TETHER, false },
+	{ "tether", CLAT_CFG_TETHER, false },	    { "fast-path", CLAT_CFG_FAST_PATH, true },
 };
 
 /* One setting; returns NULL or the problem. */
@@ -130,6 +130,9 @@ static const char *set_key(struct clat_config *c, const struct cfg_key *k, const
 	case CLAT_CFG_SHARED:
 		why = set_bool(&c->shared, v);
 		break;
+	case CLAT_CFG_FAST_PATH:
+		why = set_bool(&c->fast_path, v);
+		break;
 	case CLAT_CFG_TETHER:
 		if (strcmp(v, "none") == 0) {
 			c->ntether = 0;
@@ -163,7 +166,7 @@ static int clat_line(void *arg, const struct cfgtext_line *l, char *msg, size_t 
 	if (!k) {
 		snprintf(msg, msgcap,
 			 "%.64s: unknown key (uplink, pref64, tun, no-dns64, resolv-conf, force, control, pidfile, debug, "
-			 "shared, tether)",
+			 "shared, tether, fast-path)",
 			 l->word[0]);
 		return -1;
 	}
@@ -222,5 +225,7 @@ size_t clat_config_format(const struct clat_config *c, char *buf, size_t cap)
 		cfgtext_add(&b, "tether none\n");
 	for (unsigned i = 0; i < c->ntether; i++)
 		cfgtext_add(&b, "tether %s\n", c->tether[i]);
+	if (c->set & CLAT_CFG_FAST_PATH)
+		cfgtext_add(&b, "fast-path %s\n", c->fast_path ? "yes" : "no");
 	return b.len;
 }

@@ -5,7 +5,7 @@
  * options of `xlat464 clat`:
  *   uplink NAME | pref64 PREFIX|none | tun NAME | no-dns64 [yes|no] | resolv-conf FILE |
  *   force [yes|no] | control PATH | pidfile FILE | debug [yes|no] | shared [yes|no] |
- *   tether IF|none
+ *   tether IF|none | fast-path yes|no
  * A boolean key alone means yes. A key given twice: the last line wins, except tether, whose lines
  * add up (up to CLAT_CONFIG_TETHER_MAX interfaces; `tether none` clears the list). Flags on the command line
  * override the file (the daemon merges them, clat.c). */
@@ -35,6 +35,7 @@ enum clat_config_key {
 	CLAT_CFG_DEBUG = 1u << 8,
 	CLAT_CFG_SHARED = 1u << 9,
 	CLAT_CFG_TETHER = 1u << 10,
+	CLAT_CFG_FAST_PATH = 1u << 11,
 };
 
 #define CLAT_CONFIG_TETHER_MAX 8
@@ -50,6 +51,7 @@ struct clat_config {
 	char control[CLAT_CONFIG_CTL_MAX];
 	char pidfile[CLAT_CONFIG_PATH_MAX];
 	bool no_dns64, force, debug, shared;
+	bool fast_path; /* the kernel fast path (default yes) */
 	char tether[CLAT_CONFIG_TETHER_MAX][CLAT_CONFIG_NAME_MAX];
 	unsigned ntether;
 };

@@ -11,12 +11,16 @@
 #include "../siit/ctl_msg.h"
 #include "nft.h"
 
-#define CLAT_STATUS_MAGIC 0x78433031u /* "xC01", in siit.magic */
+#define CLAT_STATUS_MAGIC 0x78433032u /* "xC02", in siit.magic */
+#define CLAT_FAST_COUNTERS_MAX 16     /* the kernel fast path's counters (lib/sys/clat_offload.h) */
 
 struct clat_status_info {
 	char state[16];    /* init, dad, waiting, standby, running, stopping */
 	char why[160];
 	char uplink[16];
+	char uplink_kind[12]; /* ethernet, raw-ip, ppp, layer-3; "" when there is no uplink */
+	bool uplink_nd, uplink_up;
+	uint64_t uplink_changes;
 	int32_t uplink_ifindex;
 	uint32_t uplink_mtu; /* the lower of the link MTU and net.ipv6.conf.IF.mtu */
 	bool native_ipv4, ipv6_default, force;
@@ -40,6 +44,10 @@ struct clat_status_info {
 	uint64_t renumbers, mtu_changes, reloads, reload_errors;
 	uint64_t shared_left_to_host, shared_malformed;
 	uint64_t checksums_finished; /* packets whose checksum a same-host sender left to the device */
+	uint64_t uplink_queue_full;  /* packets the kernel dropped: the packet socket's queue was full */
+	bool fast_path_active;       /* the kernel fast path translates now */
+	char fast_path_why[200];     /* why it is not in use; "" when it is (or loaded, standing aside) */
+	uint64_t fast_path[CLAT_FAST_COUNTERS_MAX];
 };
 
 struct clat_status_msg {

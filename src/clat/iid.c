@@ -90,18 +90,20 @@ bool clat_iid_reserved(const uint8_t a[16])
 	return memcmp(a + 8, anycast, 7) == 0 && a[15] >= 0x80;
 }
 
-void clat_iid_make(const uint8_t key[CLAT_IID_KEY_LEN], const uint8_t prefix64[16], const uint8_t lladdr[6],
-		   unsigned dad_counter, uint8_t out[16])
+void clat_iid_make(const uint8_t key[CLAT_IID_KEY_LEN], const uint8_t prefix64[16], const uint8_t *net_iface,
+		   size_t net_iface_len, unsigned dad_counter, uint8_t out[16])
 {
-	uint8_t in[sizeof(clat_iid_label) - 1 + 8 + 6 + 4];
+	uint8_t in[sizeof(clat_iid_label) - 1 + 8 + CLAT_IID_NET_IFACE_MAX + 4];
 	size_t off = 0;
 
+	if (net_iface_len > CLAT_IID_NET_IFACE_MAX)
+		net_iface_len = CLAT_IID_NET_IFACE_MAX;
 	memcpy(in, clat_iid_label, sizeof(clat_iid_label) - 1);
 	off += sizeof(clat_iid_label) - 1;
 	memcpy(in + off, prefix64, 8);
 	off += 8;
-	memcpy(in + off, lladdr, 6);
-	off += 6;
+	memcpy(in + off, net_iface, net_iface_len);
+	off += net_iface_len;
 	memcpy(out, prefix64, 8);
 	/* A reserved result moves on to a counter value no caller uses (the high bit set). */
 	for (uint32_t c = dad_counter, tries = 0;; c = (c | 0x80000000u) + 1, tries++) {
@@ -109,7 +111,7 @@ void clat_iid_make(const uint8_t key[CLAT_IID_KEY_LEN], const uint8_t prefix64[1
 		in[off + 1] = (uint8_t)(c >> 16);
 		in[off + 2] = (uint8_t)(c >> 8);
 		in[off + 3] = (uint8_t)c;
-		uint64_t rid = clat_siphash24(key, in, sizeof(in));
+		uint64_t rid = clat_siphash24(key, in, off + 4);
 		for (int i = 0; i < 8; i++)
 			out[8 + i] = (uint8_t)(rid >> (56 - 8 * i));
 		if (!clat_iid_reserved(out) || tries > 16)

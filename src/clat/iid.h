@@ -25,12 +25,15 @@ uint64_t clat_siphash24(const uint8_t key[CLAT_IID_KEY_LEN], const uint8_t *data
 /* Parses the 32 hex digits of /etc/machine-id (a trailing newline allowed) into a key. */
 bool clat_iid_key_from_machine_id(const char *text, size_t len, uint8_t key[CLAT_IID_KEY_LEN]);
 
-/* Writes prefix64 (its first 8 bytes count) + the identifier for dad_counter into out. Identifiers
+#define CLAT_IID_NET_IFACE_MAX 16 /* a MAC address, or an interface name (IFNAMSIZ) */
+
+/* Writes prefix64 (its first 8 bytes count) + the identifier for dad_counter into out. net_iface is
+ * RFC 7217's Net_Iface (net_iface_len bytes, at most CLAT_IID_NET_IFACE_MAX: more are ignored). Identifiers
  * reserved by RFC 5453 (all zero, the subnet-router anycast range, the Ethernet-derived reserved
  * range 0200:5eff:fe00:0000/104 ...) are skipped by hashing again with the next counter value
  * internally, so any counter gives a usable address. */
-void clat_iid_make(const uint8_t key[CLAT_IID_KEY_LEN], const uint8_t prefix64[16], const uint8_t lladdr[6],
-		   unsigned dad_counter, uint8_t out[16]);
+void clat_iid_make(const uint8_t key[CLAT_IID_KEY_LEN], const uint8_t prefix64[16], const uint8_t *net_iface,
+		   size_t net_iface_len, unsigned dad_counter, uint8_t out[16]);
 
 /* True for the RFC 5453 reserved interface identifiers (bytes 8..15 of addr). */
 bool clat_iid_reserved(const uint8_t addr[16]);

@@ -5,6 +5,7 @@
 
 #include "../cli/json.h"
 #include "ctl_msg.h"
+#include "sys/clat_offload.h"
 
 /* The daemon fills the strings, but the client trusts nothing it reads: cut each at its size. */
 static void member_str(const char *name, const char *s, size_t cap, bool first)
@@ -34,6 +35,10 @@ void clat_status_json(const struct clat_status_info *c)
 	STR("state", state, true);
 	STR("why", why, false);
 	STR("uplink", uplink, false);
+	STR("uplink_kind", uplink_kind, false);
+	member_bool("uplink_neighbour_discovery", c->uplink_nd);
+	member_bool("uplink_up", c->uplink_up);
+	member_u("uplink_changes", c->uplink_changes);
 	member_u("uplink_ifindex", (uint64_t)(c->uplink_ifindex > 0 ? c->uplink_ifindex : 0));
 	member_u("uplink_mtu", c->uplink_mtu);
 	member_bool("native_ipv4", c->native_ipv4);
@@ -81,4 +86,14 @@ void clat_status_json(const struct clat_status_info *c)
 	member_u("shared_left_to_host", c->shared_left_to_host);
 	member_u("shared_malformed", c->shared_malformed);
 	member_u("checksums_finished", c->checksums_finished);
+	member_u("uplink_queue_full", c->uplink_queue_full);
+	member_bool("fast_path_active", c->fast_path_active);
+	if (c->fast_path_why[0])
+		STR("fast_path_not_in_use", fast_path_why, false);
+	else
+		printf(",\n    \"fast_path_not_in_use\": null");
+	printf(",\n    \"fast_path\": {");
+	for (unsigned i = 0; i < SYS_CLAT_OFFLOAD_NCOUNTERS && i < CLAT_FAST_COUNTERS_MAX; i++)
+		printf("%s\n      \"%s\": %" PRIu64, i ? "," : "", sys_clat_offload_counter_name(i), c->fast_path[i]);
+	printf("\n    }");
 }

@@ -48,10 +48,10 @@ int clat_translator_set(struct clat_translator *t, const uint8_t clat6[16], cons
 size_t clat_translator_format(const struct clat_translator *t, char *buf, size_t cap)
 {
 	const struct xlat_config *c = &t->cfg;
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], p[INET6_ADDRSTRLEN + 4];
 	const struct xlat_eam *e = &t->map.eam[0];
 	if (t->map.has_pool6)
-		snprintf(p, sizeof(p), "%s/%u", inet_ntop(AF_INET6, t->map.pool6.addr, a, sizeof(a)), t->map.pool6.len);
+		snprintf(p, sizeof(p), "%s/%u", inet_ntop(AF_INET6, t->map.pool6.addr, d, sizeof(d)), t->map.pool6.len);
 	else
 		snprintf(p, sizeof(p), "none");
 	int n = snprintf(buf, cap,
@@ -59,7 +59,7 @@ size_t clat_translator_format(const struct clat_translator *t, char *buf, size_t
 			 "mtu4 %u\nmtu6 %u\namend-udp-checksum-zero yes\nrouter no\n",
 			 p, inet_ntop(AF_INET, e->v4.addr, a, sizeof(a)), e->v4.len,
 			 inet_ntop(AF_INET6, e->v6.addr, b, sizeof(b)), e->v6.len, "192.0.0.8",
-			 inet_ntop(AF_INET6, c->self6, a, sizeof(a)), c->lowest_ipv6_mtu, c->mtu4, c->mtu6);
+			 inet_ntop(AF_INET6, c->self6, d, sizeof(d)), c->lowest_ipv6_mtu, c->mtu4, c->mtu6);
 	if (n < 0)
 		return 0;
 	return (size_t)n < cap ? (size_t)n : (cap ? cap - 1 : 0);

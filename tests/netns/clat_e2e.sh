@@ -39,6 +39,7 @@ ALL_NS="$NSC $NSR $NSS"
 PREFIX6=2001:db8:1::      # the client's SLAAC /64
 R6=2001:db8:1::1          # the router on it
 PLAT=2001:db8:64::/96     # TAYGA's prefix
+case " ${CLAT_ARGS:-} " in *" --no-fast-path "*) FAST=0 ;; *) FAST=1 ;; esac
 POOL4=198.51.100.128/25   # TAYGA's dynamic pool (NAT44 to the server's network after it)
 TAYGA4=198.51.100.1
 RS4=203.0.113.1           # the router, server side
@@ -74,7 +75,8 @@ clat_running() { [ -S "$CTL" ] && grep -q "dad -> running" "$daemon_log"; }
 start_clat() { # LOGNAME [EXTRA ARGS...]
 	daemon_log=$tmp/$1.log
 	shift
-	ip netns exec "$NSC" "$XLAT464" clat --pref64 "$PLAT" --control "$CTL" --foreground "$@" >"$daemon_log" 2>&1 &
+	# shellcheck disable=SC2086 # CLAT_ARGS: words
+	ip netns exec "$NSC" "$XLAT464" clat --pref64 "$PLAT" --control "$CTL" --foreground ${CLAT_ARGS:-} "$@" >"$daemon_log" 2>&1 &
 	daemon_pid=$!
 	wait_daemon 10 clat_running && return 0
 	sed 's/^/    /' "$daemon_log"
@@ -119,7 +121,21 @@ check tcp-download-from-same-host-peer-sha256 tcp_copy "$NSR" "$NSC" TCP6-LISTEN
 finished_checksums() {
 	"$XLAT464" status --control "$CTL" --json | "$PY" -c 'import json, sys; n = json.load(sys.stdin)["clat"]["checksums_finished"]; print("checksums finished:", n); sys.exit(0 if n > 0 else 1)'
 }
-check clat-finished-partial-checksums finished_checksums
+# The kernel fast path carried the bulk of the four transfers both ways, and failed nothing.
+fast_path_carried() {
+	"$XLAT464" status --control "$CTL" --json | "$PY" -c '
+import json, sys
+c = json.load(sys.stdin)["clat"]
+f = c["fast_path"]
+print("fast path active:", c["fast_path_active"], f)
+ok = c["fast_path_active"] and f["bytes-4to6"] > 4 * 2**20 and f["bytes-6to4"] > 4 * 2**20 and f["failed"] == 0
+sys.exit(0 if ok else 1)'
+}
+if [ "$FAST" = 1 ]; then
+	check clat-fast-path-carried-the-transfers fast_path_carried
+else
+	check clat-finished-partial-checksums finished_checksums
+fi
 
 udp_echo_server "$NSS" 7777
 check udp-echo udp_echo "$NSC" "UDP4:$S4:7777" "$tmp/udp.small"
@@ -151,7 +167,13 @@ sleep 1
 status_check() {
 	"$XLAT464" status --control "$CTL" | tee "$tmp/status.txt"
 	grep -q "^  state running" "$tmp/status.txt" || return 1
-	awk '$1 == "4to6" && $2 > 0 { a = 1 } $1 == "6to4" && $2 > 0 { b = 1 } END { exit !(a && b) }' "$tmp/status.txt"
+	if [ "$FAST" = 1 ]; then # the bulk in the kernel, the rest (ICMP errors for traceroute) here
+		grep -qE "^  fast-path active .* 4to6 [1-9][0-9]* pkts .* 6to4 [1-9][0-9]* pkts" "$tmp/status.txt" || return 1
+		awk '$1 == "6to4" && $2 > 0 { b = 1 } END { exit !b }' "$tmp/status.txt"
+	else
+		grep -q "^  fast-path not in use: off (fast-path no)" "$tmp/status.txt" || return 1
+		awk '$1 == "4to6" && $2 > 0 { a = 1 } $1 == "6to4" && $2 > 0 { b = 1 } END { exit !(a && b) }' "$tmp/status.txt"
+	fi
 }
 check status-shows-running-and-traffic status_check
 
@@ -161,7 +183,7 @@ status_json_check() {
 	local mtu
 	mtu=$(nsx "$NSC" cat /sys/class/net/c-r/mtu)
 	"$XLAT464" status --control "$CTL" --json >"$tmp/status.json" || return 1
-	"$PY" - "$tmp/status.json" "$A1" "$PLAT" "$mtu" <<-'EOF'
+	"$PY" - "$tmp/status.json" "$A1" "$PLAT" "$mtu" "$FAST" <<-'EOF'
 		import json, sys
 		d = json.load(open(sys.argv[1]))
 		c = d["clat"]
@@ -175,7 +197,12 @@ status_json_check() {
 		for k, (got, w) in bad.items():
 		    print(f"  {k}: got {got!r}, want {w!r}")
 		drops = d["drops"]
-		ok = not bad and c["na_sent"] >= 1 and d["packets_4to6"] > 0 and d["packets_6to4"] > 0
+		f = c["fast_path"]
+		if sys.argv[5] == "1":
+		    both = f["pkts-4to6"] > 0 and f["pkts-6to4"] > 0 and c["uplink_kind"] == "ethernet"
+		else:
+		    both = d["packets_4to6"] > 0 and d["packets_6to4"] > 0 and f["pkts-4to6"] == 0
+		ok = not bad and c["na_sent"] >= 1 and both
 		ok = ok and len(drops) > 20 and all(isinstance(v, int) for v in drops.values())
 		sys.exit(0 if ok else 1)
 	EOF

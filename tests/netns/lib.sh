@@ -286,11 +286,38 @@ traceroute_check() {
 # (r-c $R6/64, r-s $RS4/24, forwarding; radvd; nftables masquerade of 198.51.100.0/24 out of r-s, the
 # PLATs' pools) == server $NSS (s-r $S4/24, default via $RS4). The TAYGA PLATs are clat_tayga's.
 
-clat_topology() { # NFT_TABLE: namespaces, links, addresses, radvd and the NAT44 (table ip NFT_TABLE)
+# clat_link_tun TYPE: the client's uplink as a layer-3 link, as a raw-IP cellular modem (qmi_wwan,
+# mhi: TYPE none or rawip) or PPP (TYPE ppp) presents it: no link-layer address, no neighbour
+# discovery. Two TUNs, c-r in $NSC and r-c in $NSR, joined by tests/tools/tunrelay (pid in pids); a
+# PPP link gets its link-local addresses by hand, as pppd sets them after IPV6CP (the kernel makes
+# none for ARPHRD_PPP, and SLAAC takes the interface identifier from it).
+TUNRELAY=${TUNRELAY:-$here/../../build/tests/tunrelay}
+clat_link_tun() {
+	[ -x "$TUNRELAY" ] || die "no $TUNRELAY (run make)"
+	"$TUNRELAY" --type "$1" c-r r-c >"$tmp/tunrelay.out" 2>"$tmp/tunrelay.log" &
+	pids+=($!)
+	wait_until 5 grep -q ready "$tmp/tunrelay.out" || die "tunrelay did not start: $(cat "$tmp/tunrelay.log")"
+	ip link set c-r netns "$NSC" || die "c-r into $NSC"
+	ip link set r-c netns "$NSR" || die "r-c into $NSR"
+	if [ "$1" = ppp ]; then # up first: the kernel routes link-local multicast only on a link that is up
+		ip -n "$NSC" link set c-r up
+		ip -n "$NSR" link set r-c up
+		ip -n "$NSC" addr add fe80::5eed:c1/64 dev c-r
+		ip -n "$NSR" addr add fe80::1/64 dev r-c
+	fi
+}
+
+clat_topology() { # NFT_TABLE [veth|none|rawip|ppp]: namespaces, links, addresses, radvd and the NAT44 (table ip NFT_TABLE)
+	local link=${2:-veth} lladdr=""
 	make_namespaces net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
 	nsx "$NSR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 >/dev/null || die "forwarding"
 
-	ip -n "$NSC" link add c-r type veth peer name r-c netns "$NSR" || die "veth c-r"
+	if [ "$link" = veth ]; then
+		ip -n "$NSC" link add c-r type veth peer name r-c netns "$NSR" || die "veth c-r"
+	else
+		clat_link_tun "$link"
+		lladdr="AdvSourceLLAddress off;" # no link-layer address to announce
+	fi
 	ip -n "$NSR" link add r-s type veth peer name s-r netns "$NSS" || die "veth r-s"
 
 	nsx "$NSC" sysctl -qw net.ipv6.conf.c-r.accept_ra=1 net.ipv6.conf.c-r.autoconf=1 >/dev/null
@@ -308,6 +335,7 @@ clat_topology() { # NFT_TABLE: namespaces, links, addresses, radvd and the NAT44
 			AdvSendAdvert on;
 			MinRtrAdvInterval 3;
 			MaxRtrAdvInterval 10;
+			$lladdr
 			prefix ${PREFIX6}/64 { AdvOnLink on; AdvAutonomous on; };
 		};
 	EOF

@@ -66,22 +66,40 @@ static void test_stable_and_distinct(void **state)
 	memcpy(k2, key_seq, 16);
 	k2[0] ^= 1;
 
-	clat_iid_make(key_seq, prefix_a, mac_a, 0, a1);
-	clat_iid_make(key_seq, prefix_a, mac_a, 0, a2);
+	clat_iid_make(key_seq, prefix_a, mac_a, 6, 0, a1);
+	clat_iid_make(key_seq, prefix_a, mac_a, 6, 0, a2);
 	assert_memory_equal(a1, a2, 16);          /* stable */
 	assert_memory_equal(a1, prefix_a, 8);     /* in the /64 */
 	assert_false(clat_iid_reserved(a1));
 
-	clat_iid_make(key_seq, prefix_a, mac_a, 1, b); /* next DAD attempt */
+	clat_iid_make(key_seq, prefix_a, mac_a, 6, 1, b); /* next DAD attempt */
 	assert_memory_equal(b, prefix_a, 8);
 	assert_memory_not_equal(a1 + 8, b + 8, 8);
-	clat_iid_make(key_seq, prefix_b, mac_a, 0, b); /* another network */
+	clat_iid_make(key_seq, prefix_b, mac_a, 6, 0, b); /* another network */
 	assert_memory_equal(b, prefix_b, 8);
 	assert_memory_not_equal(a1 + 8, b + 8, 8);
-	clat_iid_make(key_seq, prefix_a, mac_b, 0, b); /* another interface */
+	clat_iid_make(key_seq, prefix_a, mac_b, 6, 0, b); /* another interface */
 	assert_memory_not_equal(a1 + 8, b + 8, 8);
-	clat_iid_make(k2, prefix_a, mac_a, 0, b);       /* another host */
+	clat_iid_make(k2, prefix_a, mac_a, 6, 0, b);       /* another host */
 	assert_memory_not_equal(a1 + 8, b + 8, 8);
+}
+
+/* A layer-3 uplink (a raw-IP modem, PPP) has no MAC: the interface name is the Net_Iface. */
+static void test_name_as_net_iface(void **state)
+{
+	uint8_t a1[16], a2[16], b[16];
+	clat_iid_make(key_seq, prefix_a, (const uint8_t *)"wwan0", 5, 0, a1);
+	clat_iid_make(key_seq, prefix_a, (const uint8_t *)"wwan0", 5, 0, a2);
+	assert_memory_equal(a1, a2, 16);
+	assert_memory_equal(a1, prefix_a, 8);
+	clat_iid_make(key_seq, prefix_a, (const uint8_t *)"wwan1", 5, 0, b);
+	assert_memory_not_equal(a1 + 8, b + 8, 8);
+	clat_iid_make(key_seq, prefix_a, (const uint8_t *)"ppp0", 4, 0, b);
+	assert_memory_not_equal(a1 + 8, b + 8, 8);
+	/* longer than a name can be: cut, not read past */
+	clat_iid_make(key_seq, prefix_a, (const uint8_t *)"0123456789abcdefXYZ", 19, 0, a1);
+	clat_iid_make(key_seq, prefix_a, (const uint8_t *)"0123456789abcdef", 16, 0, a2);
+	assert_memory_equal(a1, a2, 16);
 }
 
 static void test_prefix_bits_beyond_64_ignored(void **state)
@@ -89,8 +107,8 @@ static void test_prefix_bits_beyond_64_ignored(void **state)
 	uint8_t p[16], a1[16], a2[16];
 	memcpy(p, prefix_a, 16);
 	memset(p + 8, 0xab, 8); /* the caller may pass an address rather than a clean prefix */
-	clat_iid_make(key_seq, prefix_a, mac_a, 0, a1);
-	clat_iid_make(key_seq, p, mac_a, 0, a2);
+	clat_iid_make(key_seq, prefix_a, mac_a, 6, 0, a1);
+	clat_iid_make(key_seq, p, mac_a, 6, 0, a2);
 	assert_memory_equal(a1, a2, 16);
 }
 
@@ -102,7 +120,7 @@ static void test_never_reserved(void **state)
 	for (unsigned i = 0; i < 20000; i++) {
 		p[6] = (uint8_t)(i >> 8);
 		p[7] = (uint8_t)i;
-		clat_iid_make(key_seq, p, mac_a, i % 4, a);
+		clat_iid_make(key_seq, p, mac_a, 6, i % 4, a);
 		assert_false(clat_iid_reserved(a));
 		assert_memory_equal(a, p, 8);
 	}
@@ -115,6 +133,7 @@ int main(void)
 		cmocka_unit_test(test_machine_id_key),
 		cmocka_unit_test(test_reserved),
 		cmocka_unit_test(test_stable_and_distinct),
+		cmocka_unit_test(test_name_as_net_iface),
 		cmocka_unit_test(test_prefix_bits_beyond_64_ignored),
 		cmocka_unit_test(test_never_reserved),
 	};
