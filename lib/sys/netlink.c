@@ -5,6 +5,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_arp.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,6 +333,108 @@ int sys_nl_default_route_oif(struct sys_nl *n, int family, int skip_oif)
 	if (nl_talk(n, h, default_cb, &d) < 0)
 		return -1;
 	return d.oif;
+}
+
+/* ---- the next hop of an IPv6 destination ------------------------------------------------------ */
+
+struct route_get {
+	uint8_t gw[16];
+	bool has_gw;
+	int oif;
+};
+
+static int route_get_cb(const struct nlmsghdr *h, void *data)
+{
+	struct route_get *r = data;
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(h);
+	if (h->nlmsg_type != RTM_NEWROUTE || mnl_nlmsg_get_payload_len(h) < sizeof(*rtm))
+		return MNL_CB_OK;
+	mnl_attr_parse(h, sizeof(*rtm), route_attr, tb);
+	if (tb[RTA_GATEWAY] && mnl_attr_get_payload_len(tb[RTA_GATEWAY]) == 16) {
+		memcpy(r->gw, mnl_attr_get_payload(tb[RTA_GATEWAY]), 16);
+		r->has_gw = true;
+	}
+	if (tb[RTA_OIF] && mnl_attr_get_payload_len(tb[RTA_OIF]) == 4)
+		r->oif = (int)mnl_attr_get_u32(tb[RTA_OIF]);
+	return MNL_CB_OK;
+}
+
+struct neigh_get {
+	uint8_t mac[6];
+	bool has_mac;
+	uint16_t state;
+};
+
+static int neigh_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	if (mnl_attr_type_valid(a, NDA_MAX) < 0)
+		return MNL_CB_OK;
+	tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+static int neigh_get_cb(const struct nlmsghdr *h, void *data)
+{
+	struct neigh_get *g = data;
+	const struct nlattr *tb[NDA_MAX + 1] = { 0 };
+	const struct ndmsg *nd = mnl_nlmsg_get_payload(h);
+	if (h->nlmsg_type != RTM_NEWNEIGH || mnl_nlmsg_get_payload_len(h) < sizeof(*nd))
+		return MNL_CB_OK;
+	mnl_attr_parse(h, sizeof(*nd), neigh_attr, tb);
+	g->state = nd->ndm_state;
+	if (tb[NDA_LLADDR] && mnl_attr_get_payload_len(tb[NDA_LLADDR]) == 6) {
+		memcpy(g->mac, mnl_attr_get_payload(tb[NDA_LLADDR]), 6);
+		g->has_mac = true;
+	}
+	return MNL_CB_OK;
+}
+
+int sys_nl_nexthop6(struct sys_nl *n, const uint8_t dst[16], int oif, uint8_t mac[6], bool *resolved)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct route_get r = { .oif = 0 };
+	*resolved = false;
+
+	struct nlmsghdr *h = nl_req(buf, RTM_GETROUTE, NLM_F_ACK); /* the answer, then an ACK ends it */
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(h, sizeof(*rtm));
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_dst_len = 128;
+	mnl_attr_put(h, RTA_DST, 16, dst);
+	mnl_attr_put_u32(h, RTA_OIF, (uint32_t)oif);
+	if (nl_talk(n, h, route_get_cb, &r) < 0)
+		return -1;
+	if (r.oif && r.oif != oif) {
+		errno = ENETUNREACH; /* the route leaves by another link */
+		return -1;
+	}
+	const uint8_t *hop = r.has_gw ? r.gw : dst;
+
+	struct neigh_get g = { .has_mac = false };
+	h = nl_req(buf, RTM_GETNEIGH, NLM_F_ACK);
+	struct ndmsg *nd = mnl_nlmsg_put_extra_header(h, sizeof(*nd));
+	nd->ndm_family = AF_INET6;
+	nd->ndm_ifindex = oif;
+	mnl_attr_put(h, NDA_DST, 16, hop);
+	bool usable = false;
+	if (nl_talk(n, h, neigh_get_cb, &g) == 0)
+		usable = g.has_mac && (g.state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT | NUD_NOARP));
+	if (usable) {
+		memcpy(mac, g.mac, 6);
+		*resolved = true;
+		return 0;
+	}
+	/* Not known (or failed): have the kernel resolve it (NTF_USE sends a solicitation), for next time. */
+	h = nl_req(buf, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_ACK);
+	nd = mnl_nlmsg_put_extra_header(h, sizeof(*nd));
+	nd->ndm_family = AF_INET6;
+	nd->ndm_ifindex = oif;
+	nd->ndm_flags = NTF_USE;
+	nd->ndm_state = NUD_NONE;
+	mnl_attr_put(h, NDA_DST, 16, hop);
+	nl_talk(n, h, NULL, NULL);
+	return 0;
 }
 
 /* ---- change notifications ------------------------------------------------------------------- */

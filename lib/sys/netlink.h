@@ -69,6 +69,12 @@ int sys_nl_route4(struct sys_nl *n, bool add, int oif, const uint8_t dst[4], uns
  * next hop's, for a multipath route), 0 when there is none, or -1 with errno. */
 int sys_nl_default_route_oif(struct sys_nl *n, int family, int skip_oif);
 
+/* The link-layer address of the next hop towards dst out of oif (the route's gateway, or dst itself
+ * on-link), from the kernel's neighbour table. 0 with *resolved true and mac filled; 0 with *resolved
+ * false when the kernel has no usable entry yet (it is asked to resolve one: NTF_USE); -1 with errno
+ * (ENETUNREACH: the route leaves by another link). */
+int sys_nl_nexthop6(struct sys_nl *n, const uint8_t dst[16], int oif, uint8_t mac[6], bool *resolved);
+
 /* ---- change notifications ------------------------------------------------------------------- */
 
 /* Opens n as a listener for the rtnetlink multicast groups in groups (RTMGRP_* bits, for example

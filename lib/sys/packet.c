@@ -235,6 +235,31 @@ int sys_packet_send(int fd, int ifindex, const uint8_t dst_mac[6], const void *b
 	return n == (ssize_t)len ? 0 : -1;
 }
 
+int sys_packet_open_gso(void)
+{
+	/* Protocol 0: it receives nothing; it only sends. SOCK_RAW: the kernel takes PACKET_VNET_HDR on
+	 * no other kind, so the caller writes the link-layer header. */
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	int one = 1;
+	if (setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) < 0)
+		return close_keep_errno(fd);
+	return fd;
+}
+
+int sys_packet_send_gso(int fd, int ifindex, const struct iovec *iov, int niov)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_IPV6),
+		.sll_ifindex = ifindex,
+	};
+	struct msghdr mh = { .msg_name = &sll, .msg_namelen = sizeof(sll), .msg_iov = (struct iovec *)iov,
+			     .msg_iovlen = (size_t)niov };
+	return sendmsg(fd, &mh, 0) < 0 ? -1 : 0;
+}
+
 int sys_raw6_open(const char *ifname)
 {
 	int fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_RAW);

@@ -54,6 +54,15 @@ ssize_t sys_packet_recv(int fd, uint8_t *buf, size_t cap, uint8_t src_mac[6], st
 /* Sends an IPv6 packet to a link-layer destination on ifindex. 0 or -1 with errno. */
 int sys_packet_send(int fd, int ifindex, const uint8_t dst_mac[6], const void *buf, size_t len);
 
+/* Opens an AF_PACKET socket (SOCK_RAW) that only sends, each frame behind a struct virtio_net_hdr
+ * (PACKET_VNET_HDR, lib/xlat/offload.h), so a TCP super-packet leaves whole and the device, or the
+ * kernel's software GSO, cuts it into segments. Returns the fd, or -1 with errno. */
+int sys_packet_open_gso(void);
+/* Sends iov out of ifindex: the 10-byte virtio_net_hdr first (its offsets from the frame's start),
+ * then the frame as the link takes it (an Ethernet header, or none on a layer-3 link) and the IPv6
+ * packet. 0 or -1 with errno. */
+int sys_packet_send_gso(int fd, int ifindex, const struct iovec *iov, int niov);
+
 /* Opens a raw IPv6 socket (IPPROTO_RAW: the caller supplies the IPv6 header) bound to the device
  * ifname with SO_BINDTODEVICE. Non-blocking, close-on-exec. Returns the fd, or -1 with errno. */
 int sys_raw6_open(const char *ifname);

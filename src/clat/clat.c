@@ -885,6 +885,14 @@ static size_t format_status(struct clat *c, char *buf, size_t cap)
 		     (unsigned long long)c->n.renumbers, (unsigned long long)sys_priv_effective());
 	if (k > 0 && (size_t)k < cap - used)
 		used += (size_t)k;
+	k = snprintf(buf + used, cap - used,
+		     "userspace-path tun-offload %s super-packets-out %llu (%llu bytes) no-neighbour-yet %llu "
+		     "not-running %llu checksums-finished %llu\n",
+		     c->dp.tunfd < 0 ? "-" : c->dp.tun_offload ? "yes" : "no", (unsigned long long)dn->gso_out,
+		     (unsigned long long)dn->gso_bytes, (unsigned long long)dn->no_neighbour,
+		     (unsigned long long)dn->not_running, (unsigned long long)dn->csum_completed);
+	if (k > 0 && (size_t)k < cap - used)
+		used += (size_t)k;
 	used += format_fast(c, buf + used, cap - used);
 	used += clat_nft_format(&c->nft, c->n.shared_host, c->n.shared_malformed, buf + used, cap - used);
 	clat_translator_format(&c->dp.tr, buf + used, cap - used);
@@ -1421,7 +1429,7 @@ int clat_main(int argc, char **argv)
 	if (c->opt.debug)
 		log_set_level(LOG_LEVEL_DEBUG);
 	c->msg = malloc(sizeof(*c->msg));
-	if (!c->msg || clat_dp_init(&c->dp, c->opt.tun) < 0)
+	if (!c->msg || clat_dp_init(&c->dp, c->opt.tun, &c->nl) < 0)
 		fatal("out of memory");
 	snprintf(c->nft.tun, sizeof(c->nft.tun), "%s", c->opt.tun);
 	for (unsigned i = 0; i < c->opt.ntether; i++)

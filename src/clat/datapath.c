@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sys/log.h"
@@ -14,15 +15,18 @@
 
 #define CLAT_READ_BURST 64
 #define IP6_OFF_DST 24
+#define ETH_HDR_LEN 14
+#define ETH_TYPE_IPV6 0x86dd
 
 static const uint8_t zero4[4];
 
-int clat_dp_init(struct clat_dp *dp, const char *tun)
+int clat_dp_init(struct clat_dp *dp, const char *tun, struct sys_nl *nl)
 {
 	memset(dp, 0, sizeof(*dp));
-	dp->pktfd = dp->rawfd = dp->tunfd = -1;
+	dp->pktfd = dp->rawfd = dp->gsofd = dp->tunfd = -1;
+	dp->nl = nl;
 	snprintf(dp->tun, sizeof(dp->tun), "%s", tun);
-	dp->rx = malloc(CLAT_PKT_MAX);
+	dp->rx = malloc(XLAT_VNET_HDR_LEN + CLAT_PKT_MAX);
 	dp->out = malloc(sizeof(*dp->out)); /* several KiB of scratch: once, never per packet */
 	return dp->rx && dp->out ? 0 : -1;
 }
@@ -43,12 +47,13 @@ void clat_dp_free(struct clat_dp *dp)
 
 void clat_dp_close_uplink(struct clat_dp *dp)
 {
-	if (dp->pktfd >= 0)
-		close(dp->pktfd);
-	if (dp->rawfd >= 0)
-		close(dp->rawfd);
-	dp->pktfd = dp->rawfd = -1;
+	int fds[] = { dp->pktfd, dp->rawfd, dp->gsofd };
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	dp->pktfd = dp->rawfd = dp->gsofd = -1;
 	dp->up_ifindex = 0;
+	memset(dp->nh, 0, sizeof(dp->nh));
 }
 
 int clat_dp_open_uplink(struct clat_dp *dp, const struct clat_uplink *u)
@@ -65,7 +70,13 @@ int clat_dp_open_uplink(struct clat_dp *dp, const struct clat_uplink *u)
 		clat_dp_close_uplink(dp);
 		return -1;
 	}
+	dp->gsofd = sys_packet_open_gso(); /* without it super-packets are cut here: not fatal */
+	if (dp->gsofd < 0)
+		log_warn("packet socket for super-packets on %s: %s; the TUN hands over no super-packets", u->name,
+			 strerror(errno));
 	dp->up_ifindex = u->ifindex;
+	dp->up_eth = u->eth_header;
+	memcpy(dp->up_mac, u->mac, 6);
 	memcpy(dp->up_name, u->name, sizeof(dp->up_name));
 	return 0;
 }
@@ -80,7 +91,9 @@ void clat_dp_poll_drops(struct clat_dp *dp)
 
 int clat_dp_tun_up(struct clat_dp *dp, struct sys_nl *nl, bool *created)
 {
-	dp->tunfd = sys_tun_open(dp->tun, created);
+	/* Super-packets only when they can leave whole (the packet socket for them exists). */
+	dp->tun_offload = dp->gsofd >= 0;
+	dp->tunfd = sys_tun_open_vnet(dp->tun, created, &dp->tun_offload);
 	if (dp->tunfd < 0) {
 		log_warn("TUN %s: %s", dp->tun, strerror(errno));
 		return -1;
@@ -193,7 +206,12 @@ static void send_v6(struct clat_dp *dp, const struct xlat_pkt *p)
 static void send_v4(struct clat_dp *dp, const struct xlat_pkt *p)
 {
 	static struct log_ratelimit rl;
-	if (dp->tunfd < 0 || writev(dp->tunfd, p->iov, (int)p->niov) < 0) {
+	static const uint8_t none[XLAT_VNET_HDR_LEN]; /* a complete packet: no offload asked */
+	struct iovec iov[1 + XLAT_PKT_IOV];
+	iov[0].iov_base = (void *)none;
+	iov[0].iov_len = sizeof(none);
+	memcpy(iov + 1, p->iov, p->niov * sizeof(p->iov[0]));
+	if (dp->tunfd < 0 || writev(dp->tunfd, iov, (int)p->niov + 1) < 0) {
 		dp->n.tun_write_errors++;
 		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(&rl))
 			log_debug("write to %s (%zu bytes): %s", dp->tun, p->len, strerror(errno));
@@ -215,11 +233,117 @@ static void emit(struct clat_dp *dp, const struct xlat_out *out)
 	}
 }
 
+static long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* The next hop's link-layer address for dst on an Ethernet uplink, from a small cache refreshed
+ * every CLAT_NEXTHOP_TTL_MS (routes and neighbours change). NULL while the kernel has none. */
+static const uint8_t *nexthop_mac(struct clat_dp *dp, const uint8_t dst[16])
+{
+	long now = mono_ms();
+	struct clat_nexthop *slot = &dp->nh[0];
+	for (int i = 0; i < CLAT_NEXTHOP_CACHE; i++) {
+		struct clat_nexthop *e = &dp->nh[i];
+		if (e->at_ms && memcmp(e->dst, dst, 16) == 0) {
+			if (now - e->at_ms < CLAT_NEXTHOP_TTL_MS)
+				return e->mac;
+			slot = e;
+			break;
+		}
+		if (!e->at_ms || e->at_ms < slot->at_ms)
+			slot = e; /* an empty or the oldest entry */
+	}
+	bool resolved = false;
+	if (sys_nl_nexthop6(dp->nl, dst, dp->up_ifindex, slot->mac, &resolved) < 0 || !resolved) {
+		slot->at_ms = 0;
+		return NULL;
+	}
+	memcpy(slot->dst, dst, 16);
+	slot->at_ms = now;
+	return slot->mac;
+}
+
+/* A translated TCP super-packet out of the uplink whole, behind its offload header. */
+static void send_gso(struct clat_dp *dp, const struct xlat_pkt *p, const struct xlat_vnet *vh)
+{
+	static struct log_ratelimit rl;
+	uint8_t hb[XLAT_VNET_HDR_LEN], dst[16], eth[ETH_HDR_LEN];
+	struct iovec iov[2 + XLAT_PKT_IOV];
+	struct xlat_vnet v = *vh;
+	int n = 0;
+	if (!pkt_bytes(p, IP6_OFF_DST, dst, 16))
+		return;
+	iov[n].iov_base = hb;
+	iov[n++].iov_len = sizeof(hb);
+	if (dp->up_eth) {
+		const uint8_t *mac = nexthop_mac(dp, dst);
+		if (!mac) {
+			dp->n.no_neighbour++;
+			return;
+		}
+		memcpy(eth, mac, 6);
+		memcpy(eth + 6, dp->up_mac, 6);
+		eth[12] = ETH_TYPE_IPV6 >> 8;
+		eth[13] = ETH_TYPE_IPV6 & 0xff;
+		iov[n].iov_base = eth;
+		iov[n++].iov_len = sizeof(eth);
+		v.csum_start += ETH_HDR_LEN; /* offsets count from the frame's start */
+		v.hdr_len += ETH_HDR_LEN;
+	}
+	xlat_vnet_write(&v, hb);
+	memcpy(iov + n, p->iov, p->niov * sizeof(p->iov[0]));
+	if (sys_packet_send_gso(dp->gsofd, dp->up_ifindex, iov, n + (int)p->niov) < 0) {
+		dp->n.uplink_send_errors++;
+		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(&rl))
+			log_debug("super-packet on %s (%zu bytes): %s", dp->up_name, p->len, strerror(errno));
+		return;
+	}
+	dp->n.gso_out++;
+	dp->n.gso_bytes += p->len;
+}
+
+/* One IPv4 packet read from the TUN behind its offload header: a checksum to finish, or a TCP
+ * super-packet translated whole (its segments, not it, must fit the uplink), and sent. */
+static void from_tun_one(struct clat_dp *dp, uint8_t *pkt, size_t n, const struct xlat_vnet *vh)
+{
+	struct xlat_vnet oh;
+	bool gso = xlat_vnet_is_gso(vh);
+	enum xlat_drop why = xlat_offload_prepare(pkt, n, vh);
+	if (why != XLAT_DROP_NONE) {
+		dp->tr.ctx.stats.drops[why]++;
+		return;
+	}
+	if (!gso) {
+		dp->n.csum_completed += (vh->flags & XLAT_VNET_F_NEEDS_CSUM) != 0;
+		xlat_4to6(&dp->tr.ctx, pkt, n, dp->out);
+		emit(dp, dp->out);
+		return;
+	}
+	dp->tr.ctx.cfg = &dp->tr.lifted;
+	xlat_4to6(&dp->tr.ctx, pkt, n, dp->out);
+	dp->tr.ctx.cfg = &dp->tr.cfg;
+	if (dp->out->action != XLAT_FORWARD) {
+		emit(dp, dp->out); /* a drop (counted) or an answer */
+		return;
+	}
+	why = dp->out->npkts == 1 ? xlat_offload_finish(&dp->tr.cfg, vh, pkt, n, &dp->out->pkt[0], &oh)
+				  : XLAT_DROP_OFFLOAD_UNSUPPORTED;
+	if (why != XLAT_DROP_NONE) {
+		dp->tr.ctx.stats.drops[why]++;
+		return;
+	}
+	send_gso(dp, &dp->out->pkt[0], &oh);
+}
+
 void clat_dp_from_tun(struct clat_dp *dp, bool running)
 {
 	static struct log_ratelimit rl;
 	for (int i = 0; i < CLAT_READ_BURST && dp->tunfd >= 0; i++) {
-		ssize_t n = read(dp->tunfd, dp->rx, CLAT_PKT_MAX);
+		ssize_t n = read(dp->tunfd, dp->rx, XLAT_VNET_HDR_LEN + CLAT_PKT_MAX);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				return;
@@ -228,16 +352,21 @@ void clat_dp_from_tun(struct clat_dp *dp, bool running)
 				log_warn("read from %s: %s", dp->tun, strerror(errno));
 			return;
 		}
+		if (n <= XLAT_VNET_HDR_LEN)
+			continue;
+		uint8_t *pkt = dp->rx + XLAT_VNET_HDR_LEN;
+		size_t len = (size_t)n - XLAT_VNET_HDR_LEN;
 		/* The TUN carries what the host routes to it: IPv4, and the odd IPv6 packet (router
 		 * solicitations and MLD the kernel sends on any link), which has no business here. */
-		if (n == 0 || dp->rx[0] >> 4 != 4)
+		if (pkt[0] >> 4 != 4)
 			continue;
 		if (!running) {
 			dp->n.not_running++;
 			continue;
 		}
-		xlat_4to6(&dp->tr.ctx, dp->rx, (size_t)n, dp->out);
-		emit(dp, dp->out);
+		struct xlat_vnet vh;
+		xlat_vnet_read(dp->rx, &vh);
+		from_tun_one(dp, pkt, len, &vh);
 	}
 }
 

@@ -4,8 +4,13 @@
  *   IPv4 app -> TUN clat -> read -> xlat_4to6 -> raw IPv6 socket bound to the uplink -> PLAT
  *   PLAT -> uplink -> packet socket (filter: the CLAT's addresses) -> xlat_6to4 -> TUN -> app
  *
- * With the kernel fast path (fastpath.h) this path sees only what the programs leave: first packets
- * of nothing (the CLAT is stateless), but fragments, ICMP errors, options and the rest. */
+ * The TUN runs with IFF_VNET_HDR and checksum and TCP segmentation offload: a local application's TCP
+ * reaches the CLAT as super-packets of up to 64 KiB, each translated once (lib/xlat/offload.h) and
+ * sent out of the uplink whole through a packet socket with PACKET_VNET_HDR, to the next hop the
+ * kernel's neighbour table gives; the device or the kernel's GSO cuts it into segments.
+ *
+ * With the kernel fast path (fastpath.h) this path sees only what the programs leave: fragments,
+ * ICMP errors, options and the rest. */
 #ifndef XLAT464_CLAT_DATAPATH_H
 #define XLAT464_CLAT_DATAPATH_H
 
@@ -28,17 +33,33 @@ struct clat_dp_counters {
 	uint64_t csum_completed;   /* packets whose checksum a same-host sender left to the device */
 	uint64_t uplink_drops;     /* packets the kernel dropped because the packet socket's queue was full */
 	uint64_t not_running;      /* packets read while not running (no prefix or address): not translated */
+	uint64_t gso_out, gso_bytes; /* TCP super-packets from the TUN sent out of the uplink whole */
+	uint64_t no_neighbour;     /* ... dropped: the next hop's link-layer address not known yet (the
+				    * kernel is asked to resolve it; TCP sends the data again) */
+};
+
+/* The next hop of a destination on an Ethernet uplink, for super-packets (kept for a second). */
+#define CLAT_NEXTHOP_CACHE 8
+#define CLAT_NEXTHOP_TTL_MS 1000
+struct clat_nexthop {
+	uint8_t dst[16], mac[6];
+	long at_ms; /* 0: empty */
 };
 
 struct clat_dp {
 	/* the uplink */
-	int pktfd, rawfd;
+	int pktfd, rawfd, gsofd; /* receive; send one packet (routed by the kernel); send a super-packet */
 	int up_ifindex;
+	bool up_eth;             /* an Ethernet header: a super-packet needs its next hop's address */
+	uint8_t up_mac[6];       /* and ours */
 	char up_name[IF_NAMESIZE];
+	struct sys_nl *nl;       /* for next hops */
+	struct clat_nexthop nh[CLAT_NEXTHOP_CACHE];
 	/* the IPv4 side */
 	char tun[IF_NAMESIZE];
 	int tunfd, tun_ifindex;
 	unsigned tun_mtu;
+	bool tun_offload;        /* the TUN hands over TCP super-packets and checksums to finish (IFF_VNET_HDR) */
 	bool addr4_added, route_added;
 	/* translating */
 	struct clat_translator tr;
@@ -47,8 +68,8 @@ struct clat_dp {
 	struct clat_dp_counters n;
 };
 
-/* Allocates the buffers. 0, or -1 when out of memory. */
-int clat_dp_init(struct clat_dp *dp, const char *tun);
+/* Allocates the buffers. 0, or -1 when out of memory. nl: for next-hop lookups. */
+int clat_dp_init(struct clat_dp *dp, const char *tun, struct sys_nl *nl);
 void clat_dp_free(struct clat_dp *dp);
 
 /* Opens the packet socket and the raw IPv6 socket on the uplink, closing those of the one before.

@@ -172,6 +172,8 @@ status_check() {
 		awk '$1 == "6to4" && $2 > 0 { b = 1 } END { exit !b }' "$tmp/status.txt"
 	else
 		grep -q "^  fast-path not in use: off (fast-path no)" "$tmp/status.txt" || return 1
+		# the local TCP reached the CLAT as super-packets (TUN offload) and left the uplink whole
+		grep -qE "^  userspace-path tun-offload yes super-packets-out [1-9]" "$tmp/status.txt" || return 1
 		awk '$1 == "4to6" && $2 > 0 { a = 1 } $1 == "6to4" && $2 > 0 { b = 1 } END { exit !(a && b) }' "$tmp/status.txt"
 	fi
 }

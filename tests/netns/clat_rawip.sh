@@ -25,7 +25,7 @@
 # (TUN MTU 1380, a 1380-byte DF ping passes, 1381 gets Fragmentation Needed with mtu=1380); SIGTERM
 # removes the TUN, route, address, control socket and the fast path's filter on the uplink.
 # Then the same link with the fast path off (the daemon's packet socket and raw socket on a link
-# without a link-layer header): ping, TCP both ways. Then a PPP link (TUNSETLINK ARPHRD_PPP,
+# without a link-layer header, super-packets from the TUN sent whole): ping, TCP both ways. Then a PPP link (TUNSETLINK ARPHRD_PPP,
 # link-local addresses set by hand as pppd does): seen as ppp, ping, TCP both ways, UDP echo.
 #
 # Every check prints PASS or FAIL; the last line is "N passed, N failed". Environment: XLAT464,
@@ -173,8 +173,9 @@ if start_clat rawip-tun --no-fast-path; then
 	check rawip-no-fast-path-tcp-upload tcp_copy "$NSC" "$NSS" TCP4-LISTEN "TCP4:$S4" 5004 "$tmp/blob"
 	check rawip-no-fast-path-tcp-download tcp_copy "$NSS" "$NSC" TCP4-LISTEN "TCP4:$S4" 5005 "$tmp/blob" pull
 	userspace_carried() {
-		st | grep -E "^  (4to6|6to4) "
-		[ "$(jget "j['packets_4to6'] > 1000 and j['packets_6to4'] > 1000")" = True ]
+		st | grep -E "^  (4to6|6to4|userspace-path) "
+		[ "$(jget "j['packets_4to6'] > 20 and j['packets_6to4'] > 1000")" = True ] &&
+			st | grep -qE "^  userspace-path tun-offload yes super-packets-out [1-9]"
 	}
 	check rawip-no-fast-path-userspace-carried userspace_carried
 	check rawip-no-fast-path-sigterm stop_clat
