@@ -204,8 +204,8 @@ static enum clat_addr_event promote(struct clat_addr *a)
 		log_info("DAD: %s is free; using it", ntop6(a->cur, t));
 		send_na_all(a, a->cur); /* RFC 4861 section 7.2.6: tell caches that ask no one */
 	} else {
-		log_info("uplink %s: no neighbour discovery on a %s link: %s is the CLAT's at once (no DAD)", a->ifname,
-			 a->nd ? "" : "layer-3", t[0] ? t : ntop6(a->cur, t));
+		log_info("uplink %s: no neighbour discovery on a layer-3 link: %s is the CLAT's at once (no DAD)", a->ifname,
+			 ntop6(a->cur, t));
 	}
 	return CLAT_ADDR_READY;
 }
@@ -214,7 +214,6 @@ static enum clat_addr_event start_candidate(struct clat_addr *a, long now_ms)
 {
 	char t[INET6_ADDRSTRLEN];
 	clat_iid_make(a->key, a->tent_prefix, a->net_iface, a->net_iface_len, a->counter, a->tent);
-	t[0] = '\0';
 	if (!a->nd)
 		return promote(a);
 	if (a->have_cur && memcmp(a->cur, a->tent, 16) == 0) {
