@@ -33,6 +33,10 @@
 #     lease, the CLAT runs; ping.
 #   7 two interfaces (two PDP contexts): IPv6 on cm7a, IPv4 default route on cm7b: standby; IPv4
 #     default route removed: running; ping.
+#   8 cellular raw-IP modem (the link a TUN pair joined by tests/tools/tunrelay: ARPHRD_NONE, NOARP, no
+#     link-layer header; SLAAC from radvd without a link-layer address option): running, dedicated,
+#     uplink kind raw-ip without neighbour discovery (no DAD); ping, a web page, the fast path carried
+#     it.
 # Each asserts the state with `xlat464 status --json`.
 #
 # Last line "clat_matrix: N passed, N failed"; exit status 1 when a check failed, 2 when the setup failed.
@@ -46,7 +50,7 @@ NSR=${P}rt
 NSS=${P}sv
 NSL=${P}lan
 ALL_NS="$NSR $NSS" # make_namespaces creates these; the per-scenario ones are added after it
-ONLY=${ONLY:-1 2 3 4 5 6 7}
+ONLY=${ONLY:-1 2 3 4 5 6 7 8}
 
 PLAT=2001:db8:64::/96
 POOL4=198.51.100.128/25
@@ -60,14 +64,14 @@ make_tmp x4-cm
 
 cleanup_extra() {
 	local n
-	for n in 1 2 3 4 5 6 7; do rm -rf "/etc/netns/${P}c$n"; done
+	for n in 1 2 3 4 5 6 7 8; do rm -rf "/etc/netns/${P}c$n"; done
 	rm -f /var/lib/dhcpcd/cm[0-9]*-$$* /run/dhcpcd/cm[0-9]*-$$* 2>/dev/null
 }
 
 say "# clat_matrix: namespaces ${P}*, temp $tmp"
 make_namespaces net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
 ALL_NS="$ALL_NS $NSL"
-for n in 1 2 3 4 5 6 7; do ALL_NS="$ALL_NS ${P}c$n"; done
+for n in 1 2 3 4 5 6 7 8; do ALL_NS="$ALL_NS ${P}c$n"; done
 nsx "$NSR" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 >/dev/null || die "forwarding"
 ip -n "$NSR" link add r-s type veth peer name s-r netns "$NSS" || die "veth r-s"
 ip -n "$NSR" addr add "$RS4/24" dev r-s
@@ -97,7 +101,8 @@ NSC=
 IFC=
 CTL=
 
-new_client() { # N: namespace ${P}cN, link cmN-PID (client) == rcN (router, 2001:db8:N::1/64)
+new_client() { # N [tun]: namespace ${P}cN, link cmN-PID (client) == rcN (router, 2001:db8:N::1/64): a
+	# veth, or with tun a raw-IP link (two TUNs and tests/tools/tunrelay)
 	N=$1
 	NSC=${P}c$N
 	IFC=cm$N-$$
@@ -107,7 +112,15 @@ new_client() { # N: namespace ${P}cN, link cmN-PID (client) == rcN (router, 2001
 	echo "nameserver 2001:db8:$N::1" >"/etc/netns/$NSC/resolv.conf" # dhcpcd hooks never see the host's
 	nsx "$NSC" ip link set lo up
 	nsx "$NSC" sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 >/dev/null
-	ip -n "$NSC" link add "$IFC" type veth peer name "rc$N" netns "$NSR" || die "veth $IFC"
+	if [ "${2:-}" = tun ]; then
+		"$TUNRELAY" --type none "$IFC" "rc$N" >"$tmp/relay$N.out" 2>"$tmp/relay$N.log" &
+		scen_pids+=($!)
+		pids+=($!)
+		wait_until 5 grep -q ready "$tmp/relay$N.out" || die "tunrelay: $(cat "$tmp/relay$N.log")"
+		ip link set "$IFC" netns "$NSC" && ip link set "rc$N" netns "$NSR" || die "TUNs into the namespaces"
+	else
+		ip -n "$NSC" link add "$IFC" type veth peer name "rc$N" netns "$NSR" || die "veth $IFC"
+	fi
 	ip -n "$NSR" addr add "2001:db8:$N::1/64" dev "rc$N" nodad
 	ip -n "$NSR" link set "rc$N" up
 	ip -n "$NSC" link set "$IFC" up
@@ -475,6 +488,37 @@ if run 7; then
 	ip -n "$NSC" route del default via 192.0.2.1 dev cm7b
 	check 7-ipv4-gone-running wait_state running 10
 	check 7-ipv4-gone-ping ping_via_clat
+	end_client
+fi
+
+# ---- 8: a cellular raw-IP modem ---------------------------------------------------------------
+if run 8; then
+	say "# 8: cellular raw-IP modem (no link-layer address, no neighbour discovery)"
+	new_client 8 tun
+	nsx "$NSC" sysctl -qw "net.ipv6.conf.$IFC.accept_ra=1" "net.ipv6.conf.$IFC.autoconf=1"
+	radvd_start "AdvSourceLLAddress off;" "AdvOnLink on; AdvAutonomous on;"
+	wait_until 15 slaac_done || die "no SLAAC in scenario 8"
+	clat_start # the uplink found by the IPv6 default route
+	check 8-rawip-running wait_state running 20
+	check 8-rawip-dedicated-mode mode_is dedicated
+	kind8() {
+		status_json || return 1
+		"$PY" - "$tmp/status8.json" <<-'EOF'
+			import json, sys
+			c = json.load(open(sys.argv[1]))["clat"]
+			print("uplink", c["uplink"], c["uplink_kind"], "neighbour discovery", c["uplink_neighbour_discovery"],
+			      "na_sent", c["na_sent"])
+			sys.exit(0 if c["uplink_kind"] == "raw-ip" and not c["uplink_neighbour_discovery"] and c["na_sent"] == 0 else 1)
+		EOF
+	}
+	check 8-rawip-uplink-kind-no-dad kind8
+	check 8-rawip-ping ping_via_clat
+	check 8-rawip-http http_via_clat
+	fast8() {
+		status_json && "$PY" -c 'import json,sys; c=json.load(open(sys.argv[1]))["clat"]; print(c["fast_path"]);
+sys.exit(0 if c["fast_path_active"] and c["fast_path"]["pkts-6to4"] > 0 else 1)' "$tmp/status8.json"
+	}
+	check 8-rawip-fast-path fast8
 	end_client
 fi
 
