@@ -60,9 +60,10 @@ $(O)/libxlat464sys.a: $(SYS_OBJ)
 $(O)/xlat464: $(APP_OBJ) $(O)/libxlat464sys.a $(O)/libxlat464.a
 	$(CC) $(LDFLAGS) -o $@ $(APP_OBJ) $(O)/libxlat464sys.a $(O)/libxlat464.a $(LDLIBS_SYS)
 
+# -MMD: a test that compiles an application source in (#include "../../src/...c") is rebuilt when it changes.
 $(O)/tests/%: tests/unit/%.c $(O)/libxlat464.a $(O)/libxlat464sys.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(O)/libxlat464sys.a $(O)/libxlat464.a -lcmocka $(LDLIBS_SYS)
+	$(CC) $(CFLAGS) -Itests/unit -MMD -MP $(LDFLAGS) -o $@ $< $(O)/libxlat464sys.a $(O)/libxlat464.a -lcmocka $(LDLIBS_SYS)
 
 # The kernel fast path against the userspace path (root; run by tests/netns/plat_bpf.sh).
 $(O)/tests/offload_diff: tests/bpf/offload_diff.c tests/bpf/offload_compare.h $(O)/libxlat464.a $(O)/libxlat464sys.a
@@ -169,4 +170,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz build-clang
 
--include $(PURE_OBJ:.o=.d) $(SYS_OBJ:.o=.d) $(APP_OBJ:.o=.d)
+-include $(PURE_OBJ:.o=.d) $(SYS_OBJ:.o=.d) $(APP_OBJ:.o=.d) $(UNIT_BIN:=.d)

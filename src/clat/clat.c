@@ -436,7 +436,7 @@ static void leave_uplink(struct clat *c)
 	clat_addr_drop(&c->addr);
 	clat_addr_forget_old(&c->addr);
 	clat_dp_close_uplink(&c->dp);
-	clat_prefixes_clear(&c->pm, CLAT_PSRC_PREF64); /* that network's routers said it */
+	clat_prefixes_clear_ra(&c->pm); /* that network's routers said them */
 	memset(&c->up, 0, sizeof(c->up));
 	memset(&c->ua, 0, sizeof(c->ua));
 }
@@ -659,7 +659,7 @@ static void on_ra(struct clat *c, const uint8_t *pkt, size_t len)
 	if (!ra.npref64)
 		return;
 	c->n.ra_pref64++;
-	if (clat_prefixes_on_ra(&c->pm, ra.pref64, ra.npref64, now_s())) {
+	if (clat_prefixes_on_ra(&c->pm, pkt + IP6_OFF_SRC, ra.pref64, ra.npref64, now_s())) {
 		const struct clat_psrc_slot *x = &c->pm.src[CLAT_PSRC_PREF64];
 		if (x->valid)
 			log_info("RA PREF64: %s, lifetime %u s (%u option%s in the RA)", pfx_str(&x->p, p, sizeof(p)),
@@ -883,6 +883,18 @@ static size_t format_status(struct clat *c, char *buf, size_t cap)
 		     c->cli.config ? c->cli.config : "(none)", (unsigned long long)c->n.reloads,
 		     (unsigned long long)c->n.reload_errors, (unsigned long long)c->n.mtu_changes,
 		     (unsigned long long)c->n.renumbers, (unsigned long long)sys_priv_effective());
+	if (k > 0 && (size_t)k < cap - used)
+		used += (size_t)k;
+	/* every PREF64 the uplink's routers announce, with its lifetime (the one in use is the pref64 line) */
+	k = snprintf(buf + used, cap - used, "pref64-announced %u", c->pm.nra);
+	for (unsigned i = 0; k > 0 && (size_t)k < cap - used && i < c->pm.nra; i++) {
+		used += (size_t)k;
+		k = snprintf(buf + used, cap - used, "%s %s lifetime %u s expires in %lld s", i ? ";" : ":",
+			     pfx_str(&c->pm.ra[i].p, p, sizeof(p)), c->pm.ra[i].lifetime, (long long)(c->pm.ra[i].expires - now));
+	}
+	if (k > 0 && (size_t)k < cap - used)
+		used += (size_t)k;
+	k = snprintf(buf + used, cap - used, "\n");
 	if (k > 0 && (size_t)k < cap - used)
 		used += (size_t)k;
 	k = snprintf(buf + used, cap - used,

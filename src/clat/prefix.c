@@ -42,31 +42,104 @@ void clat_prefixes_clear(struct clat_prefixes *m, enum clat_psrc s)
 	memset(&m->src[s], 0, sizeof(m->src[s]));
 }
 
-bool clat_prefixes_on_ra(struct clat_prefixes *m, const struct ndp_pref64 *list, unsigned n, int64_t now)
+/* Drops the PREF64s past their expiry. */
+static void expire_ra(struct clat_prefixes *m, int64_t now)
+{
+	unsigned k = 0;
+	for (unsigned i = 0; i < m->nra; i++)
+		if (m->ra[i].expires > now)
+			m->ra[k++] = m->ra[i];
+	m->nra = k;
+}
+
+/* Is a a better successor than b? One its router still announces, the longest remaining lifetime, then the most recently heard,
+ * then the longer prefix (a /96, the common case), then the lower (so the choice does not depend on
+ * the order heard). */
+static bool better_pref64(const struct clat_pref64 *a, const struct clat_pref64 *b)
+{
+	if (a->announced != b->announced)
+		return a->announced;
+	if (a->expires != b->expires)
+		return a->expires > b->expires;
+	if (a->learned != b->learned)
+		return a->learned > b->learned;
+	if (a->p.len != b->p.len)
+		return a->p.len > b->p.len;
+	return memcmp(a->p.prefix, b->p.prefix, 16) < 0;
+}
+
+/* The PREF64 in use: the one in use while it stays valid and announced, else the best successor. */
+static void choose_pref64(struct clat_prefixes *m)
+{
+	struct clat_psrc_slot *x = &m->src[CLAT_PSRC_PREF64];
+	int pick = -1;
+	for (unsigned i = 0; i < m->nra; i++) {
+		if (x->valid && m->ra[i].announced && pfx_equal(&m->ra[i].p, &x->p)) {
+			pick = (int)i;
+			break;
+		}
+		if (pick < 0 || better_pref64(&m->ra[i], &m->ra[pick]))
+			pick = (int)i;
+	}
+	if (pick < 0) {
+		clat_prefixes_clear(m, CLAT_PSRC_PREF64);
+		return;
+	}
+	const struct clat_pref64 *e = &m->ra[pick];
+	x->valid = true;
+	x->p = e->p;
+	x->lifetime = e->lifetime;
+	x->learned = e->learned;
+	x->expires = e->expires;
+}
+
+void clat_prefixes_clear_ra(struct clat_prefixes *m)
+{
+	m->nra = 0;
+	clat_prefixes_clear(m, CLAT_PSRC_PREF64);
+}
+
+bool clat_prefixes_on_ra(struct clat_prefixes *m, const uint8_t router[16], const struct ndp_pref64 *list, unsigned n,
+			 int64_t now)
 {
 	struct clat_psrc_slot *x = &m->src[CLAT_PSRC_PREF64];
 	struct clat_psrc_slot before = *x;
 
-	/* RFC 8781 section 4.1: lifetime 0 means the prefix is no longer to be used. */
+	expire_ra(m, now);
+	/* What this router announced before and leaves out now is no longer announced (still valid). */
+	for (unsigned k = 0; n && k < m->nra; k++)
+		if (memcmp(m->ra[k].router, router, 16) == 0)
+			m->ra[k].announced = false;
 	for (unsigned i = 0; i < n; i++) {
 		struct clat_pfx p = { .len = list[i].len };
 		memcpy(p.prefix, list[i].prefix, 16);
-		if (list[i].lifetime == 0 && x->valid && pfx_equal(&p, &x->p))
-			clat_prefixes_clear(m, CLAT_PSRC_PREF64);
-	}
-	for (unsigned i = 0; i < n; i++) {
-		if (list[i].lifetime == 0)
+		unsigned at = m->nra;
+		for (unsigned k = 0; k < m->nra; k++)
+			if (pfx_equal(&m->ra[k].p, &p))
+				at = k;
+		if (list[i].lifetime == 0) { /* RFC 8781 section 4.1: no longer to be used */
+			if (at < m->nra)
+				m->ra[at] = m->ra[--m->nra];
 			continue;
-		struct clat_pfx p = { .len = list[i].len };
-		memcpy(p.prefix, list[i].prefix, 16);
-		clat_prefixes_set(m, CLAT_PSRC_PREF64, &p, list[i].lifetime, now);
-		break;
+		}
+		if (at == m->nra) {
+			if (m->nra >= CLAT_PREF64_MAX)
+				continue;
+			m->nra++;
+		}
+		m->ra[at] = (struct clat_pref64){ .p = p, .announced = true, .lifetime = list[i].lifetime, .learned = now,
+						  .expires = now + (int64_t)list[i].lifetime };
+		memcpy(m->ra[at].router, router, 16);
 	}
+	choose_pref64(m);
 	return before.valid != x->valid || (x->valid && !pfx_equal(&before.p, &x->p));
 }
 
 int clat_prefixes_select(struct clat_prefixes *m, int64_t now)
 {
+	bool had_pref64 = m->src[CLAT_PSRC_PREF64].valid;
+	expire_ra(m, now);
+	choose_pref64(m);
 	int best = -1;
 	for (int s = 0; s < CLAT_PSRC__COUNT; s++) {
 		if (m->src[s].valid && m->src[s].expires <= now)
@@ -74,6 +147,9 @@ int clat_prefixes_select(struct clat_prefixes *m, int64_t now)
 		if (m->src[s].valid && best < 0)
 			best = s;
 	}
+	/* The last PREF64 went: DNS64, the fallback, is asked now unless its prefix is still good. */
+	if (had_pref64 && !m->src[CLAT_PSRC_PREF64].valid && !m->src[CLAT_PSRC_DNS64].valid && m->dns.next_query > now)
+		m->dns.next_query = now;
 	return best;
 }
 
@@ -88,7 +164,7 @@ int64_t clat_prefixes_next_expiry(const struct clat_prefixes *m)
 
 bool clat_prefixes_dns64_due(const struct clat_prefixes *m, int64_t now)
 {
-	return now >= m->dns.next_query;
+	return now >= m->dns.next_query && !m->src[CLAT_PSRC_PREF64].valid;
 }
 
 int64_t clat_dns64_refresh_delay(uint32_t ttl)

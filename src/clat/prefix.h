@@ -9,16 +9,25 @@
  * A source past its expiry is dropped when clat_prefixes_select() runs; with no source left the CLAT
  * has no prefix and stands down.
  *
- * Decisions where RFC 8781 and RFC 7050 leave room (docs/clat.md):
- *   - one PREF64 is kept, the most recent: from each RA the first option with a non-zero lifetime
- *     replaces it (several routers: the last one heard wins); an option with lifetime 0 for the kept
- *     prefix withdraws it (RFC 8781 section 4.1);
+ * Decisions where RFC 8781, RFC 7050 and RFC 9872 leave room (docs/clat.md):
+ *   - every PREF64 the uplink's routers announce is kept with its own lifetime (up to
+ *     CLAT_PREF64_MAX); an option with lifetime 0 withdraws its prefix (RFC 8781 section 4.1), and
+ *     an RA may carry several (section 5: a graceful change from one prefix to another);
+ *   - the one in use stays in use while it is valid and its router still announces it, so established
+ *     flows through its PLAT are not moved (and two routers announcing two prefixes do not make
+ *     the CLAT flap between them); when it is withdrawn, expires, or its router's latest RA leaves
+ *     it out (a change that did not wait for the lifetime), another takes over: one still
+ *     announced first, then the longest remaining lifetime (the network's intent in a graceful
+ *     change), then the most recently heard, then the longer prefix, then the lower;
+ *   - RFC 9872 section 3.1: PREF64 from RAs is used over RFC 7050's DNS64; DNS64 is asked only while
+ *     no PREF64 is valid (at once when the last one goes and no DNS64 prefix is left);
  *   - of the prefixes a DNS64 answer gives, the first is used (lib/dns64 orders them);
  *   - DNS64 is re-queried at TTL - 10 s, never sooner than 5 s after the answer; the DNS64 prefix is
  *     kept for max(TTL, 15 s) so one retry fits before it expires however short the TTL;
  *   - a failed query is retried every 10 s during the first minute of failures, then the delay doubles
- *     (20, 40, ... s) up to 10 minutes; a success resets that;
- *   - DNS64 keeps being asked while a PREF64 is valid, so a fallback is ready when the RA goes.
+ *     (20, 40, ... s) up to 10 minutes; a success resets that.
+ * A change of the prefix in use is applied live (the translator's map and the fast path's); a new
+ * source with the same prefix changes nothing the packets see.
  */
 #ifndef XLAT464_CLAT_PREFIX_H
 #define XLAT464_CLAT_PREFIX_H
@@ -63,8 +72,22 @@ struct clat_dns64_sched {
 	uint32_t last_ttl;   /* TTL of the last good answer */
 };
 
+#define CLAT_PREF64_MAX 8 /* PREF64s kept at once; more are ignored until one goes */
+
+/* One PREF64 the uplink's routers announced. */
+struct clat_pref64 {
+	struct clat_pfx p;
+	uint8_t router[16]; /* the router that last announced it (its RA's source) */
+	bool announced;     /* in that router's latest RA */
+	uint32_t lifetime; /* as announced */
+	int64_t learned;   /* when last heard */
+	int64_t expires;
+};
+
 struct clat_prefixes {
-	struct clat_psrc_slot src[CLAT_PSRC__COUNT];
+	struct clat_psrc_slot src[CLAT_PSRC__COUNT]; /* src[CLAT_PSRC_PREF64]: the PREF64 in use */
+	struct clat_pref64 ra[CLAT_PREF64_MAX];      /* every valid PREF64 */
+	unsigned nra;
 	struct clat_dns64_sched dns;
 };
 
@@ -78,8 +101,11 @@ void clat_prefixes_set(struct clat_prefixes *m, enum clat_psrc s, const struct c
 void clat_prefixes_clear(struct clat_prefixes *m, enum clat_psrc s);
 
 /* Applies the PREF64 options of one Router Advertisement (see the decisions above). Returns true if
- * the PREF64 source changed (prefix, or valid or not), false for a refresh or nothing. */
-bool clat_prefixes_on_ra(struct clat_prefixes *m, const struct ndp_pref64 *list, unsigned n, int64_t now);
+ * the PREF64 in use changed (prefix, or valid or not), false for a refresh or nothing. */
+bool clat_prefixes_on_ra(struct clat_prefixes *m, const uint8_t router[16], const struct ndp_pref64 *list, unsigned n,
+			 int64_t now);
+/* Forgets every PREF64 (the uplink changed: those were another network's). */
+void clat_prefixes_clear_ra(struct clat_prefixes *m);
 
 /* Drops expired sources and returns the winning source, or -1 when none is valid. */
 int clat_prefixes_select(struct clat_prefixes *m, int64_t now);
@@ -89,6 +115,7 @@ int64_t clat_prefixes_next_expiry(const struct clat_prefixes *m);
 
 /* ---- DNS64 schedule ---------------------------------------------------------------------------- */
 
+/* A DNS64 query is due: its time has come and no PREF64 is valid (RFC 9872 section 3.1). */
 bool clat_prefixes_dns64_due(const struct clat_prefixes *m, int64_t now);
 /* A good answer: the prefix for max(ttl, CLAT_DNS64_MIN_LIFETIME), the next query at
  * clat_dns64_refresh_delay(ttl). */

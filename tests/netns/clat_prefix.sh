@@ -151,6 +151,8 @@ pref64_wins() {
 	[ "$after" -ge $((before + 3)) ] && "$XLAT464" status --control "$CTL" | grep "pref64 ${PLAT_B%/96}/96 (source: ra-pref64, lifetime 600 s"
 }
 check pref64-from-ra-wins-over-dns64 pref64_wins
+q_at_pref64=$("$XLAT464" status --control "$CTL" --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["clat"]["dns64_queries"])')
+t_at_pref64=$SECONDS
 
 kill "$ra_pid"; wait "$ra_pid" 2>/dev/null
 ip netns exec "$NSR" timeout 120 "$PY" "$RA_PY" r-c "$PLAT_A" 600 2 60 >"$tmp/ra2.log" 2>&1 &
@@ -166,10 +168,22 @@ pref64_change() {
 }
 check pref64-change-followed-live pref64_change
 
-# ---- expiry: the last RA has a 16-s lifetime, DNS64 goes away: the CLAT stands down ----------------
+# RFC 9872 section 3.1: with a PREF64 from the RAs, DNS64 (a TTL of 15 s: asked every 5 s before) is
+# not asked at all.
+no_dns64_with_pref64() {
+	local q
+	sleep $((t_at_pref64 + 8 - SECONDS > 0 ? t_at_pref64 + 8 - SECONDS : 0))
+	q=$("$XLAT464" status --control "$CTL" --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["clat"]["dns64_queries"])')
+	echo "DNS64 queries: $q_at_pref64 when the PREF64 came, $q $((SECONDS - t_at_pref64)) s later"
+	[ "$q" = "$q_at_pref64" ]
+}
+check no-dns64-queries-while-pref64-valid no_dns64_with_pref64
+
+# ---- expiry: the last RA gives A a 16-s lifetime and withdraws B (lifetime 0; B is still valid
+# otherwise, announced with 600 s), DNS64 goes away: the CLAT stands down -------------------------------
 kill "$ra_pid"; wait "$ra_pid" 2>/dev/null; ra_pid=
 kill "$unbound_pid"; wait "$unbound_pid" 2>/dev/null; unbound_pid=
-nsx "$NSR" "$PY" "$RA_PY" r-c "$PLAT_A" 16 0 1 >"$tmp/ra3.log" 2>&1
+nsx "$NSR" "$PY" "$RA_PY" r-c "$PLAT_A" 16 0 1 "$PLAT_B=0" >"$tmp/ra3.log" 2>&1
 expiry_stands_down() {
 	wait_log "$LOG" "running -> waiting (no PLAT prefix" 40 || { tail -n 20 "$LOG"; return 1; }
 	grep -E "PLAT prefix|state|DNS64" "$LOG" | tail -n 8

@@ -1,5 +1,7 @@
 /* Unit tests for the CLAT's prefix manager (src/clat/prefix.c) on a fake clock: source priority,
- * expiry, RA PREF64 handling (several prefixes, lifetime 0), the DNS64 refresh schedule at TTL - 10 s
+ * expiry, RA PREF64 handling (several prefixes kept with their lifetimes, the one in use kept while
+ * valid, lifetime 0, a graceful change), DNS64 only without a PREF64 (RFC 9872), the DNS64 refresh
+ * schedule at TTL - 10 s
  * and the failure backoff (every 10 s for a minute, then doubling to 10 minutes), and resolv.conf. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +17,8 @@
 static const struct clat_pfx pa = { { 0x20, 0x01, 0x0d, 0xb8, 0, 0x64 }, 96 };
 static const struct clat_pfx pb = { { 0x20, 0x01, 0x0d, 0xb8, 0, 0x65 }, 96 };
 static const struct clat_pfx pc = { { 0x20, 0x01, 0x0d, 0xb8, 0, 0x66 }, 64 };
+
+static const uint8_t r1[16] = { 0xfe, 0x80, [15] = 1 }, r2[16] = { 0xfe, 0x80, [15] = 2 };
 
 static struct ndp_pref64 ra_opt(const struct clat_pfx *p, uint32_t lifetime)
 {
@@ -33,7 +37,7 @@ static void test_priority(void **state)
 	clat_prefixes_dns64_ok(&m, &pb, 300, 1000);
 	assert_int_equal(clat_prefixes_select(&m, 1001), CLAT_PSRC_DNS64);
 	struct ndp_pref64 o = ra_opt(&pa, 1800);
-	assert_true(clat_prefixes_on_ra(&m, &o, 1, 1002));
+	assert_true(clat_prefixes_on_ra(&m, r1, &o, 1, 1002));
 	assert_int_equal(clat_prefixes_select(&m, 1002), CLAT_PSRC_PREF64);
 	assert_memory_equal(m.src[CLAT_PSRC_PREF64].p.prefix, pa.prefix, 16);
 	/* Static never expires; the others do, in order. */
@@ -47,7 +51,7 @@ static void test_expiry_leaves_nothing(void **state)
 	struct clat_prefixes m;
 	clat_prefixes_init(&m, 0);
 	struct ndp_pref64 o = ra_opt(&pa, 24);
-	clat_prefixes_on_ra(&m, &o, 1, 10);
+	clat_prefixes_on_ra(&m, r1, &o, 1, 10);
 	assert_int_equal(clat_prefixes_next_expiry(&m), 34);
 	assert_int_equal(clat_prefixes_select(&m, 33), CLAT_PSRC_PREF64);
 	assert_int_equal(clat_prefixes_select(&m, 34), -1);
@@ -59,25 +63,106 @@ static void test_ra_refresh_change_withdraw(void **state)
 	struct clat_prefixes m;
 	clat_prefixes_init(&m, 0);
 	struct ndp_pref64 o = ra_opt(&pa, 600);
-	assert_true(clat_prefixes_on_ra(&m, &o, 1, 0));
-	assert_false(clat_prefixes_on_ra(&m, &o, 1, 100)); /* a refresh, not a change */
+	assert_true(clat_prefixes_on_ra(&m, r1, &o, 1, 0));
+	assert_false(clat_prefixes_on_ra(&m, r1, &o, 1, 100)); /* a refresh, not a change */
 	assert_int_equal(m.src[CLAT_PSRC_PREF64].expires, 700);
-	/* Several prefixes: the first with a non-zero lifetime wins. */
-	struct ndp_pref64 two[3] = { ra_opt(&pc, 0), ra_opt(&pb, 600), ra_opt(&pa, 600) };
-	assert_true(clat_prefixes_on_ra(&m, two, 3, 200));
+	/* Several prefixes: every one is kept, and the one in use stays while it is valid. */
+	struct ndp_pref64 three[3] = { ra_opt(&pc, 0), ra_opt(&pb, 900), ra_opt(&pa, 600) };
+	assert_false(clat_prefixes_on_ra(&m, r1, three, 3, 200));
+	assert_memory_equal(m.src[CLAT_PSRC_PREF64].p.prefix, pa.prefix, 16);
+	assert_int_equal(m.nra, 2);
+	/* Lifetime 0 for the one in use withdraws it: the other takes over at once. */
+	o = ra_opt(&pa, 0);
+	assert_true(clat_prefixes_on_ra(&m, r1, &o, 1, 300));
+	assert_int_equal(clat_prefixes_select(&m, 300), CLAT_PSRC_PREF64);
 	assert_memory_equal(m.src[CLAT_PSRC_PREF64].p.prefix, pb.prefix, 16);
-	/* Lifetime 0 for the kept prefix withdraws it. */
+	/* Lifetime 0 for a prefix not in use changes nothing. */
+	struct ndp_pref64 ba[2] = { ra_opt(&pb, 900), ra_opt(&pa, 600) };
+	assert_false(clat_prefixes_on_ra(&m, r1, ba, 2, 400));
+	ba[1] = ra_opt(&pa, 0);
+	assert_false(clat_prefixes_on_ra(&m, r1, ba, 2, 401));
+	assert_memory_equal(m.src[CLAT_PSRC_PREF64].p.prefix, pb.prefix, 16);
+	assert_int_equal(m.nra, 1);
+	/* The last one withdrawn: none. */
 	o = ra_opt(&pb, 0);
-	assert_true(clat_prefixes_on_ra(&m, &o, 1, 300));
-	assert_int_equal(clat_prefixes_select(&m, 300), -1);
-	/* Lifetime 0 for another prefix changes nothing. */
-	o = ra_opt(&pa, 600);
-	clat_prefixes_on_ra(&m, &o, 1, 400);
-	o = ra_opt(&pb, 0);
-	assert_false(clat_prefixes_on_ra(&m, &o, 1, 401));
-	assert_int_equal(clat_prefixes_select(&m, 401), CLAT_PSRC_PREF64);
+	assert_true(clat_prefixes_on_ra(&m, r1, &o, 1, 402));
+	assert_int_equal(clat_prefixes_select(&m, 402), -1);
 	/* An RA without PREF64 changes nothing. */
-	assert_false(clat_prefixes_on_ra(&m, NULL, 0, 402));
+	assert_false(clat_prefixes_on_ra(&m, r1, NULL, 0, 403));
+}
+
+/* RFC 8781 section 5: a network moving from one prefix to another announces both, the old one with
+ * a shrinking lifetime. Flows stay on the old prefix while it is valid; at its end, the new. */
+static void test_graceful_change(void **state)
+{
+	struct clat_prefixes m;
+	clat_prefixes_init(&m, 0);
+	struct ndp_pref64 o = ra_opt(&pa, 1800);
+	clat_prefixes_on_ra(&m, r1, &o, 1, 0);
+	struct ndp_pref64 both[2] = { ra_opt(&pb, 1800), ra_opt(&pa, 120) };
+	assert_false(clat_prefixes_on_ra(&m, r1, both, 2, 1000));
+	assert_int_equal(clat_prefixes_select(&m, 1119), CLAT_PSRC_PREF64);
+	assert_memory_equal(m.src[CLAT_PSRC_PREF64].p.prefix, pa.prefix, 16);
+	/* pa runs out at 1120: pb, heard with it, takes over without an RA */
+	assert_int_equal(clat_prefixes_select(&m, 1120), CLAT_PSRC_PREF64);
+	assert_memory_equal(m.src[CLAT_PSRC_PREF64].p.prefix, pb.prefix, 16);
+	assert_int_equal(m.src[CLAT_PSRC_PREF64].expires, 2800);
+	/* A choice among several new ones: the longest remaining lifetime, then the most recent. */
+	clat_prefixes_init(&m, 0);
+	struct ndp_pref64 new3[3] = { ra_opt(&pa, 300), ra_opt(&pc, 600), ra_opt(&pb, 600) };
+	clat_prefixes_on_ra(&m, r1, new3, 3, 10);
+	assert_memory_equal(m.src[CLAT_PSRC_PREF64].p.prefix, pb.prefix, 16); /* 600, and /96 before /64 */
+	o = ra_opt(&pc, 600);
+	clat_prefixes_on_ra(&m, r2, &o, 1, 20); /* pc heard later from another router: pb stays */
+	assert_memory_equal(m.src[CLAT_PSRC_PREF64].p.prefix, pb.prefix, 16);
+	clat_prefixes_clear_ra(&m);
+	assert_int_equal(clat_prefixes_select(&m, 21), -1);
+	/* Two routers, two prefixes: no flapping between them; one router switching abruptly (its RA
+	 * leaves the prefix in use out, lifetime left or not): the CLAT follows at once. */
+	clat_prefixes_init(&m, 0);
+	o = ra_opt(&pa, 600);
+	clat_prefixes_on_ra(&m, r1, &o, 1, 0);
+	o = ra_opt(&pb, 900);
+	assert_false(clat_prefixes_on_ra(&m, r2, &o, 1, 1));
+	o = ra_opt(&pa, 600);
+	assert_false(clat_prefixes_on_ra(&m, r1, &o, 1, 2));
+	assert_memory_equal(m.src[CLAT_PSRC_PREF64].p.prefix, pa.prefix, 16);
+	o = ra_opt(&pc, 600);
+	assert_true(clat_prefixes_on_ra(&m, r1, &o, 1, 3)); /* r1: pc instead of pa */
+	assert_memory_equal(m.src[CLAT_PSRC_PREF64].p.prefix, pb.prefix, 16); /* announced, 900 > 600 */
+	assert_int_equal(m.nra, 3);                                           /* pa kept until it expires */
+	clat_prefixes_clear_ra(&m);
+	/* No more than CLAT_PREF64_MAX are kept. */
+	for (unsigned i = 0; i < CLAT_PREF64_MAX + 3; i++) {
+		struct clat_pfx p = pa;
+		p.prefix[7] = (uint8_t)i;
+		o = ra_opt(&p, 100 + i);
+		clat_prefixes_on_ra(&m, r1, &o, 1, 30);
+	}
+	assert_int_equal(m.nra, CLAT_PREF64_MAX);
+}
+
+/* RFC 9872 section 3.1: DNS64 only while no PREF64 is valid. */
+static void test_dns64_only_without_pref64(void **state)
+{
+	struct clat_prefixes m;
+	clat_prefixes_init(&m, 0);
+	assert_true(clat_prefixes_dns64_due(&m, 0));
+	struct ndp_pref64 o = ra_opt(&pa, 60);
+	clat_prefixes_on_ra(&m, r1, &o, 1, 0);
+	assert_false(clat_prefixes_dns64_due(&m, 0));
+	assert_false(clat_prefixes_dns64_due(&m, 59));
+	/* the RA's prefix runs out with no DNS64 prefix known: DNS64 is due at once */
+	m.dns.next_query = 500;
+	assert_int_equal(clat_prefixes_select(&m, 60), -1);
+	assert_true(clat_prefixes_dns64_due(&m, 60));
+	/* with a DNS64 prefix still good, it serves and is asked on its own schedule */
+	clat_prefixes_dns64_ok(&m, &pb, 300, 60);
+	clat_prefixes_on_ra(&m, r1, &o, 1, 61);
+	assert_int_equal(clat_prefixes_select(&m, 61), CLAT_PSRC_PREF64);
+	assert_int_equal(clat_prefixes_select(&m, 121), CLAT_PSRC_DNS64);
+	assert_int_equal(m.dns.next_query, 60 + 290);
+	assert_false(clat_prefixes_dns64_due(&m, 121));
 }
 
 static void test_dns64_refresh_schedule(void **state)
@@ -157,6 +242,8 @@ int main(void)
 		cmocka_unit_test(test_priority),
 		cmocka_unit_test(test_expiry_leaves_nothing),
 		cmocka_unit_test(test_ra_refresh_change_withdraw),
+		cmocka_unit_test(test_graceful_change),
+		cmocka_unit_test(test_dns64_only_without_pref64),
 		cmocka_unit_test(test_dns64_refresh_schedule),
 		cmocka_unit_test(test_dns64_failure_backoff),
 		cmocka_unit_test(test_resolv_conf),
