@@ -17,7 +17,7 @@ unit=$d/opt/x464/lib/systemd/system/xlat464-clat.service
 check make-install make -s install DESTDIR="$d" PREFIX=/opt/x464
 check binary-installed test -x "$d/opt/x464/bin/xlat464"
 check unit-installed grep -qx 'ExecStart=/opt/x464/bin/xlat464 clat --config /etc/xlat464/clat.conf --foreground' "$unit"
-check unit-keeps-two-capabilities grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW' "$unit"
+check unit-grants-net-and-bpf-capabilities grep -qx 'CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_BPF CAP_PERFMON' "$unit"
 check example-config-accepted "$d/opt/x464/bin/xlat464" clat --config "$d/etc/xlat464/clat.conf" --check
 punit=$d/opt/x464/lib/systemd/system/xlat464-plat.service
 check plat-unit-installed grep -qx 'ExecStart=/opt/x464/bin/xlat464 plat --config /etc/xlat464/plat.conf --foreground' "$punit"

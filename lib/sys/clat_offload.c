@@ -195,6 +195,8 @@ int sys_clat_offload_set(struct sys_clat_offload *o, const struct sys_clat_offlo
 	k.lowest_mtu6 = c->lowest_mtu6;
 	k.port_lo = c->port_lo;
 	k.port_hi = c->port_hi;
+	k.has_gw = c->has_gw;
+	memcpy(k.gw6, c->gw6, 16);
 	return bpf_map_update_elem(o->cfg_fd, &zero, &k, BPF_ANY);
 }
 

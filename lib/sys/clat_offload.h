@@ -20,6 +20,8 @@ struct sys_clat_offload_cfg {
 	bool uplink_eth;         /* an Ethernet header on the uplink */
 	unsigned mtu6, mtu4, lowest_mtu6;
 	uint16_t port_lo, port_hi; /* the shared mode's ports; 0 and 0 in the dedicated mode */
+	bool has_gw;             /* Ethernet: the gateway towards the PLAT prefix (else a route lookup per packet) */
+	uint8_t gw6[16];
 };
 
 /* The counters (X4_CLAT_COUNTERS of lib/sys/bpf/clat_offload.h), summed over the CPUs. */

@@ -341,6 +341,7 @@ struct route_get {
 	uint8_t gw[16];
 	bool has_gw;
 	int oif;
+	unsigned dst_len;
 };
 
 static int route_get_cb(const struct nlmsghdr *h, void *data)
@@ -351,6 +352,7 @@ static int route_get_cb(const struct nlmsghdr *h, void *data)
 	if (h->nlmsg_type != RTM_NEWROUTE || mnl_nlmsg_get_payload_len(h) < sizeof(*rtm))
 		return MNL_CB_OK;
 	mnl_attr_parse(h, sizeof(*rtm), route_attr, tb);
+	r->dst_len = rtm->rtm_dst_len;
 	if (tb[RTA_GATEWAY] && mnl_attr_get_payload_len(tb[RTA_GATEWAY]) == 16) {
 		memcpy(r->gw, mnl_attr_get_payload(tb[RTA_GATEWAY]), 16);
 		r->has_gw = true;
@@ -391,16 +393,15 @@ static int neigh_get_cb(const struct nlmsghdr *h, void *data)
 	return MNL_CB_OK;
 }
 
-int sys_nl_nexthop6(struct sys_nl *n, const uint8_t dst[16], int oif, uint8_t mac[6], bool *resolved)
+int sys_nl_route6_get(struct sys_nl *n, const uint8_t dst[16], int oif, uint8_t gw[16], bool *has_gw, unsigned *dst_len)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct route_get r = { .oif = 0 };
-	*resolved = false;
-
 	struct nlmsghdr *h = nl_req(buf, RTM_GETROUTE, NLM_F_ACK); /* the answer, then an ACK ends it */
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(h, sizeof(*rtm));
 	rtm->rtm_family = AF_INET6;
 	rtm->rtm_dst_len = 128;
+	rtm->rtm_flags = RTM_F_FIB_MATCH; /* the route itself (its prefix length), not a /128 answer */
 	mnl_attr_put(h, RTA_DST, 16, dst);
 	mnl_attr_put_u32(h, RTA_OIF, (uint32_t)oif);
 	if (nl_talk(n, h, route_get_cb, &r) < 0)
@@ -409,7 +410,22 @@ int sys_nl_nexthop6(struct sys_nl *n, const uint8_t dst[16], int oif, uint8_t ma
 		errno = ENETUNREACH; /* the route leaves by another link */
 		return -1;
 	}
-	const uint8_t *hop = r.has_gw ? r.gw : dst;
+	*has_gw = r.has_gw;
+	memcpy(gw, r.has_gw ? r.gw : dst, 16);
+	*dst_len = r.dst_len;
+	return 0;
+}
+
+int sys_nl_nexthop6(struct sys_nl *n, const uint8_t dst[16], int oif, uint8_t mac[6], bool *resolved)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint8_t hop[16];
+	bool has_gw;
+	unsigned dlen;
+	*resolved = false;
+	if (sys_nl_route6_get(n, dst, oif, hop, &has_gw, &dlen) < 0)
+		return -1;
+	struct nlmsghdr *h;
 
 	struct neigh_get g = { .has_mac = false };
 	h = nl_req(buf, RTM_GETNEIGH, NLM_F_ACK);

@@ -69,6 +69,11 @@ int sys_nl_route4(struct sys_nl *n, bool add, int oif, const uint8_t dst[4], uns
  * next hop's, for a multipath route), 0 when there is none, or -1 with errno. */
 int sys_nl_default_route_oif(struct sys_nl *n, int family, int skip_oif);
 
+/* The route towards dst out of oif: its gateway (*has_gw; else gw is dst itself, on-link) and the
+ * length of the route's prefix (0: the default route). 0, or -1 with errno (ENETUNREACH: the route
+ * leaves by another link). */
+int sys_nl_route6_get(struct sys_nl *n, const uint8_t dst[16], int oif, uint8_t gw[16], bool *has_gw, unsigned *dst_len);
+
 /* The link-layer address of the next hop towards dst out of oif (the route's gateway, or dst itself
  * on-link), from the kernel's neighbour table. 0 with *resolved true and mac filled; 0 with *resolved
  * false when the kernel has no usable entry yet (it is asked to resolve one: NTF_USE); -1 with errno

@@ -224,6 +224,17 @@ static void update_fast(struct clat *c)
 			k.port_lo = c->nft.port_lo;
 			k.port_hi = c->nft.port_hi;
 		}
+		/* On Ethernet, the gateway of the route to the PLAT prefix, when one route covers all of it
+		 * (a default route, or one for the prefix or shorter): the programs then skip the route
+		 * lookup per packet. Looked up again with every netlink notification and every second. */
+		uint8_t gw[16];
+		bool has_gw = false;
+		unsigned dlen = 128;
+		if (c->up.eth_header && sys_nl_route6_get(&c->nl, c->applied_pfx.prefix, c->up.ifindex, gw, &has_gw, &dlen) == 0 &&
+		    has_gw && dlen <= c->applied_pfx.len) {
+			k.has_gw = true;
+			memcpy(k.gw6, gw, 16);
+		}
 	}
 	clat_fast_update(&c->fast, &k);
 }
@@ -804,9 +815,14 @@ static size_t format_fast(struct clat *c, char *buf, size_t cap)
 	if (!c->fast.off)
 		return (size_t)snprintf(buf, cap, "fast-path not in use: %s\n", c->fast.why);
 	clat_fast_counters(&c->fast, &k);
-	n = snprintf(buf, cap, "fast-path %s (eBPF on %s ingress and the TUN's egress) 4to6 %llu pkts %llu bytes, "
+	char gw[INET6_ADDRSTRLEN + 8] = "";
+	if (c->fast.have_cfg && c->fast.cfg.has_gw) {
+		char a[INET6_ADDRSTRLEN];
+		snprintf(gw, sizeof(gw), ", via %s", ntop6(c->fast.cfg.gw6, a));
+	}
+	n = snprintf(buf, cap, "fast-path %s (eBPF on %s ingress and the TUN's egress%s) 4to6 %llu pkts %llu bytes, "
 			       "6to4 %llu pkts %llu bytes; left to this process:",
-		     clat_fast_active(&c->fast) ? "active" : "loaded, standing aside while not running", c->up.name,
+		     clat_fast_active(&c->fast) ? "active" : "loaded, standing aside while not running", c->up.name, gw,
 		     (unsigned long long)k.c[SYS_CLAT_OFF_PKTS_4TO6], (unsigned long long)k.c[SYS_CLAT_OFF_BYTES_4TO6],
 		     (unsigned long long)k.c[SYS_CLAT_OFF_PKTS_6TO4], (unsigned long long)k.c[SYS_CLAT_OFF_BYTES_6TO4]);
 	for (unsigned i = SYS_CLAT_OFF_FIRST_PASS; i < SYS_CLAT_OFFLOAD_NCOUNTERS && n > 0 && (size_t)n < cap; i++)

@@ -304,6 +304,11 @@ static __always_inline int clat_4to6(struct __sk_buff *skb, const __u32 l2)
 	 * helper takes the packet with a link-layer header in front, to replace. */
 	if (!l2 && bpf_skb_change_head(skb, ETH_LEN, 0) < 0)
 		return failed(st);
+	if (cfg->has_gw) { /* the daemon looked the route up: its gateway is the next hop */
+		struct bpf_redir_neigh nh = { .nh_family = 10 /* AF_INET6 */ };
+		__builtin_memcpy(nh.ipv6_nh, cfg->gw6, 16);
+		return (int)bpf_redirect_neigh(cfg->uplink_ifindex, &nh, sizeof(nh), 0);
+	}
 	return (int)bpf_redirect_neigh(cfg->uplink_ifindex, NULL, 0, 0);
 }
 

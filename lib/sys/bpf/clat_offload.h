@@ -32,6 +32,8 @@ struct x4_clat_cfg {
 	__u32 mtu4;            /* the TUN's MTU (the translator's mtu4) */
 	__u32 lowest_mtu6;     /* RFC 7915 section 4.1: IPv4 without DF above this is fragmented */
 	__u16 port_lo, port_hi; /* the shared mode's port range; both 0 in the dedicated mode */
+	__u32 has_gw;          /* Ethernet: the route to the PLAT prefix is known, via gw6 (no lookup per packet) */
+	__u8 gw6[16];
 };
 
 /* x4_clat_stats, one struct x4_clat_stats per CPU. The first block is what was translated; the
