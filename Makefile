@@ -42,7 +42,7 @@ $(O)/%.o: %.c
 # The kernel fast paths (lib/sys/bpf/NAME.bpf.c, TC programs) are compiled by clang for BPF and built
 # into the binary by their loader lib/sys/NAME.c (.incbin, lib/sys/bpf_embed.h).
 BPF_PROGS := $(notdir $(basename $(basename $(wildcard lib/sys/bpf/*.bpf.c))))
-$(O)/bpf/%.bpf.o: lib/sys/bpf/%.bpf.c lib/sys/bpf/%.h
+$(O)/bpf/%.bpf.o: lib/sys/bpf/%.bpf.c lib/sys/bpf/%.h lib/sys/bpf/bpf_common.h
 	@mkdir -p $(dir $@)
 	$(BPF_CC) $(BPF_FLAGS) -c $< -o $@
 
@@ -125,21 +125,21 @@ build-fuzz/%: fuzz/%.c fuzz/*.h $(PURE_SRC) $(wildcard lib/*/*.h src/*/*.c src/*
 # The kernel fast path's target runs the TC program (the object of the gcc build, built into the
 # loader) with BPF_PROG_TEST_RUN: it links the loader and libbpf.
 build-fuzz/fuzz_offload_bpf: fuzz/fuzz_offload_bpf.c fuzz/*.h tests/bpf/offload_compare.h $(PURE_SRC) \
-		$(wildcard lib/*/*.h) lib/sys/nat64_offload.c lib/sys/tc.c $(O)/bpf/nat64_offload.bpf.o
+		$(wildcard lib/*/*.h) lib/sys/nat64_offload.c lib/sys/tc.c lib/sys/bpfobj.c $(O)/bpf/nat64_offload.bpf.o
 	@mkdir -p build-fuzz
 	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Ilib -Isrc \
 		-DXLAT464_BPF_OBJ='"$(abspath $(O)/bpf/nat64_offload.bpf.o)"' \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(PURE_SRC) lib/sys/nat64_offload.c \
-		lib/sys/tc.c -lbpf
+		lib/sys/tc.c lib/sys/bpfobj.c -lbpf
 
 # The CLAT's kernel fast path likewise: its two TC programs against src/clat/translator.c.
 build-fuzz/fuzz_clat_bpf: fuzz/fuzz_clat_bpf.c fuzz/*.h tests/bpf/clat_check.h tests/bpf/offload_compare.h $(PURE_SRC) \
-		$(wildcard lib/*/*.h) lib/sys/clat_offload.c lib/sys/tc.c $(CLAT_DIFF_SRC) $(O)/bpf/clat_offload.bpf.o
+		$(wildcard lib/*/*.h) lib/sys/clat_offload.c lib/sys/tc.c lib/sys/bpfobj.c $(CLAT_DIFF_SRC) $(O)/bpf/clat_offload.bpf.o
 	@mkdir -p build-fuzz
 	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Ilib -Isrc \
 		-DXLAT464_BPF_OBJ='"$(abspath $(O)/bpf/clat_offload.bpf.o)"' \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(PURE_SRC) lib/sys/clat_offload.c \
-		lib/sys/tc.c $(CLAT_DIFF_SRC) -lbpf
+		lib/sys/tc.c lib/sys/bpfobj.c $(CLAT_DIFF_SRC) -lbpf
 
 # Per-packet cost of the core (bench/run.sh prints the table).
 bench: $(O)/libxlat464.a

@@ -187,14 +187,14 @@ say "# CLAT throughput, ${ROUNDS} rounds of ${T} s per test (nproc $(nproc), $(u
 	        return float(open(f"{tmp}/{m}.{r}.{k}").read().split()[0])
 	    except Exception:
 	        return 0.0
-	print(f"{'mode':30} {'up Mbit/s':>10} {'x IPv4':>7} {'retr/s':>7} {'down Mbit/s':>11} {'x IPv4':>7} {'retr/s':>7} {'UDP pkt/s':>10} {'x IPv4':>7}")
+	print(f"{'mode':30} {'up Mbit/s':>10} {'x IPv4':>7} {'retr':>7} {'down Mbit/s':>11} {'x IPv4':>7} {'retr':>7} {'UDP pkt/s':>10} {'x IPv4':>7}")
 	base = "ipv4" if "ipv4" in modes else None
 	for m in modes:
 	    row = []
 	    for k in ("up", "down"):
 	        v = [val(m, r, k) for r in range(1, rounds + 1)]
 	        x = [val(m, r, k) / val(base, r, k) if base and val(base, r, k) else 0 for r in range(1, rounds + 1)]
-	        retr = [val(m, r, k + "retr") / float(sys.argv[0] and 1) for r in range(1, rounds + 1)]
+	        retr = [val(m, r, k + "retr") for r in range(1, rounds + 1)]
 	        row.append((statistics.median(v) / 1e6, statistics.median(x), min(x), max(x), statistics.median(retr)))
 	    u = [val(m, r, "udp") for r in range(1, rounds + 1)]
 	    ux = [val(m, r, "udp") / val(base, r, "udp") if base and val(base, r, "udp") else 0 for r in range(1, rounds + 1)]

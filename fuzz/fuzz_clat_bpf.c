@@ -43,42 +43,6 @@ static void violation(const char *why, const uint8_t *in, size_t n)
 	abort();
 }
 
-static void fix_ip4_header(uint8_t *p, size_t n)
-{
-	size_t hl = n >= 1 ? (size_t)(p[0] & 15) * 4 : 0;
-	if (hl < 20 || n < hl)
-		return;
-	chk_put16(p + 10, 0);
-	chk_put16(p + 10, ~chk_fold(chk_sum(p, hl, 0)) & 0xffff);
-}
-
-/* The transport checksum over what the IP header says the transport part is (ICMPv4 has no
- * pseudo-header; ICMPv6, TCP and UDP have). */
-static void fix_l4(uint8_t *p, size_t n, bool v6)
-{
-	size_t l4, len;
-	uint8_t proto;
-	if (v6) {
-		if (n < 40)
-			return;
-		l4 = 40, len = chk_be16(p + 4), proto = p[6];
-	} else {
-		l4 = n >= 1 ? (size_t)(p[0] & 15) * 4 : 0;
-		if (l4 < 20 || n < l4 || chk_be16(p + 2) < l4)
-			return;
-		len = chk_be16(p + 2) - l4, proto = p[9];
-	}
-	size_t at = proto == 6 ? 16 : proto == 17 ? 6 : proto == 1 || proto == 58 ? 2 : 0;
-	if (!at || l4 + len > n || len < at + 2)
-		return;
-	chk_put16(p + l4 + at, 0);
-	uint64_t s = proto == 1 ? 0
-		     : v6       ? chk_pseudo(6, p + 8, p + 24, proto, (uint32_t)len)
-				: chk_pseudo(4, p + 12, p + 16, proto, (uint32_t)len);
-	unsigned c = ~chk_fold(chk_sum(p + l4, len, s)) & 0xffff;
-	chk_put16(p + l4 + at, proto == 17 && c == 0 ? 0xffff : c);
-}
-
 static void summary(void)
 {
 	fprintf(stderr, "fuzz_clat_bpf: %lu packets translated the same by the kernel and userspace, %lu left to the daemon\n",
@@ -139,10 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(pkt + 12, clat_host4, 4);
 		}
 	}
-	if ((c & 0x20) && !v6)
-		fix_ip4_header(pkt, n);
-	if (c & 0x40)
-		fix_l4(pkt, n, v6);
+	chk_fix_checksums(v6 ? 6 : 4, pkt, n, c & 0x20, c & 0x40);
 	int action;
 	const char *why = clat_check_one(&k, v6, pkt, n, &action);
 	if (why && action == -1) {

@@ -92,39 +92,6 @@ static void stamp(uint8_t *p, size_t n, bool v6, const struct sess *s)
 	}
 }
 
-static void fix_ip4_header(uint8_t *p, size_t n)
-{
-	size_t hl = n >= 1 ? (size_t)(p[0] & 15) * 4 : 0;
-	if (hl < 20 || n < hl)
-		return;
-	chk_put16(p + 10, 0);
-	chk_put16(p + 10, ~chk_fold(chk_sum(p, hl, 0)) & 0xffff);
-}
-
-/* The transport checksum over what the IP header says the transport part is. */
-static void fix_l4(uint8_t *p, size_t n, bool v6)
-{
-	size_t l4, len;
-	uint8_t proto;
-	if (v6) {
-		if (n < 40)
-			return;
-		l4 = 40, len = chk_be16(p + 4), proto = p[6];
-	} else {
-		l4 = n >= 1 ? (size_t)(p[0] & 15) * 4 : 0;
-		if (l4 < 20 || n < l4 || chk_be16(p + 2) < l4)
-			return;
-		len = chk_be16(p + 2) - l4, proto = p[9];
-	}
-	size_t at = proto == 6 ? 16 : proto == 17 ? 6 : 0;
-	if (!at || l4 + len > n || len < at + 2)
-		return;
-	chk_put16(p + l4 + at, 0);
-	uint64_t s = v6 ? chk_pseudo(6, p + 8, p + 24, proto, (uint32_t)len) : chk_pseudo(4, p + 12, p + 16, proto, (uint32_t)len);
-	unsigned c = ~chk_fold(chk_sum(p + l4, len, s)) & 0xffff;
-	chk_put16(p + l4 + at, proto == 17 && c == 0 ? 0xffff : c);
-}
-
 /* A packet of session s with TCP flags (ignored for UDP), no payload. Returns its length. */
 static size_t build(uint8_t *p, const struct sess *s, bool v6, uint8_t flags)
 {
@@ -148,9 +115,7 @@ static size_t build(uint8_t *p, const struct sess *s, bool v6, uint8_t flags)
 		chk_put16(p + hl + 4, (unsigned)l4);
 	}
 	stamp(p, hl + l4, v6, s);
-	if (!v6)
-		fix_ip4_header(p, hl + l4);
-	fix_l4(p, hl + l4, v6);
+	chk_fix_checksums(v6 ? 6 : 4, p, hl + l4, true, true);
 	return hl + l4;
 }
 
@@ -251,10 +216,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(pkt, data + 1, n);
 	if (c & 2)
 		stamp(pkt, n, v6, &sessions[(c >> 2) & 3]);
-	if ((c & 0x10) && !v6)
-		fix_ip4_header(pkt, n);
-	if (c & 0x20)
-		fix_l4(pkt, n, v6);
+	chk_fix_checksums(v6 ? 6 : 4, pkt, n, c & 0x10, c & 0x20);
 
 	size_t fn = offload_frame(frame, pkt, n, v6), rn = sizeof(res);
 	int action = 0;

@@ -2,7 +2,6 @@
 #include "clat_offload.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/clat_offload.h"
-#include "bpf_embed.h"
+#include "bpfobj.h"
 #include "tc.h"
 
 #ifndef XLAT464_BPF_OBJ
@@ -49,35 +48,6 @@ static const char *const counter_doc[] = {
 const char *sys_clat_offload_counter_name(unsigned i) { return i < X4_CLAT_NCOUNTERS ? counter_name[i] : "?"; }
 const char *sys_clat_offload_counter_doc(unsigned i) { return i < X4_CLAT_NCOUNTERS ? counter_doc[i] : "?"; }
 
-/* libbpf's own messages: kept (the last of them) for the sentence that says why a load failed, and
- * printed to stderr when XLAT464_BPF_DEBUG is set (the verifier's whole log). */
-static char last_msg[256];
-static int keep_last(enum libbpf_print_level level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
-static int keep_last(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	if (getenv("XLAT464_BPF_DEBUG")) {
-		va_list copy;
-		va_copy(copy, ap);
-		vfprintf(stderr, fmt, copy);
-		va_end(copy);
-	}
-	/* The verifier's log comes as one message: its last line but the statistics says why. */
-	char msg[8192];
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	char *begin = strstr(msg, "-- BEGIN PROG LOAD LOG --");
-	if (level != LIBBPF_WARN || !begin)
-		return 0;
-	char *end = strstr(begin, "-- END"), *line = NULL;
-	if (end)
-		*end = '\0';
-	for (char *l = strtok(begin, "\n"); l; l = strtok(NULL, "\n"))
-		if (strncmp(l, "processed ", 10) != 0 && strncmp(l, "-- BEGIN", 8) != 0 && l[0])
-			line = l;
-	if (line)
-		snprintf(last_msg, sizeof(last_msg), "verifier: %s", line);
-	return 0;
-}
-
 static int prog_fd(struct bpf_object *obj, const char *name)
 {
 	struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
@@ -91,22 +61,9 @@ struct sys_clat_offload *sys_clat_offload_load(char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	last_msg[0] = '\0';
-	libbpf_set_print(keep_last);
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "xlat464_clat");
-	o->obj = bpf_object__open_mem(x4_clat_offload_obj, (size_t)(x4_clat_offload_obj_end - x4_clat_offload_obj), &oo);
-	int e = libbpf_get_error(o->obj);
-	if (e) {
-		o->obj = NULL;
-		snprintf(err, errlen, "opening the BPF object: %s", strerror(-e));
+	o->obj = sys_bpf_load(x4_clat_offload_obj, x4_clat_offload_obj_end, "xlat464_clat", "programs", err, errlen);
+	if (!o->obj)
 		goto fail;
-	}
-	e = bpf_object__load(o->obj);
-	if (e) {
-		snprintf(err, errlen, "loading the BPF programs: %s (the kernel refused them, or BPF is not allowed here)%s%s",
-			 strerror(-e), last_msg[0] ? "; " : "", last_msg);
-		goto fail;
-	}
 	o->egress_fd = prog_fd(o->obj, "x4_clat_egress");
 	o->egress_eth_fd = prog_fd(o->obj, "x4_clat_egress_eth");
 	o->ingress_eth_fd = prog_fd(o->obj, "x4_clat_ingress_eth");

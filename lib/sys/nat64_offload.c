@@ -14,7 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpf/nat64_offload.h"
-#include "bpf_embed.h"
+#include "bpfobj.h"
 #include "tc.h"
 
 /* The program, compiled by the Makefile (clang -target bpf) and built into the binary. */
@@ -39,13 +39,6 @@ struct sys_offload {
 	} ifs[SYS_OFFLOAD_IFS_MAX];
 	uint64_t nflows;
 };
-
-/* libbpf's own messages go to the daemon's log only as the error a call returns. */
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level, (void)fmt, (void)ap;
-	return 0;
-}
 
 static void keys_of(const struct nat64_flow *f, struct x4_off_key6 *k6, struct x4_off_key4 *k4)
 {
@@ -193,7 +186,6 @@ static struct sys_offload *open_any(const char *const *ifnames, unsigned n, cons
 		return NULL;
 	}
 	o->redirect = redirect;
-	libbpf_set_print(quiet);
 	for (unsigned i = 0; i < n; i++) {
 		int ix = (int)if_nametoindex(ifnames[i]);
 		if (ix <= 0) {
@@ -204,21 +196,9 @@ static struct sys_offload *open_any(const char *const *ifnames, unsigned n, cons
 		snprintf(o->ifs[i].name, sizeof(o->ifs[i].name), "%s", ifnames[i]);
 		o->ifs[i].ifindex = ix;
 	}
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "xlat464_nat64");
-	o->obj = bpf_object__open_mem(x4_nat64_offload_obj, (size_t)(x4_nat64_offload_obj_end - x4_nat64_offload_obj),
-				      &oo);
-	int e = libbpf_get_error(o->obj);
-	if (e) {
-		o->obj = NULL;
-		snprintf(err, errlen, "opening the BPF object: %s", strerror(-e));
+	o->obj = sys_bpf_load(x4_nat64_offload_obj, x4_nat64_offload_obj_end, "xlat464_nat64", "program", err, errlen);
+	if (!o->obj)
 		goto fail;
-	}
-	e = bpf_object__load(o->obj);
-	if (e) {
-		snprintf(err, errlen, "loading the BPF program: %s (the kernel refused it, or BPF is not allowed here)",
-			 strerror(-e));
-		goto fail;
-	}
 	struct bpf_program *prog = bpf_object__find_program_by_name(o->obj, "x4_nat64");
 	struct bpf_map *mc = bpf_object__find_map_by_name(o->obj, "x4_off_cfg");
 	struct bpf_map *m6 = bpf_object__find_map_by_name(o->obj, "x4_off_flows6");

@@ -25,16 +25,7 @@ set -u
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
-P=x464cb-$$-
-NSC=${P}cl
-NSR=${P}rt
-NSS=${P}sv
-ALL_NS="$NSC $NSR $NSS"
-PREFIX6=2001:db8:1::
-R6=2001:db8:1::1
-PLAT=2001:db8:64::/96
-RS4=203.0.113.1
-S4=203.0.113.2
+clat_names x464cb # NSC NSR NSS ALL_NS PREFIX6 R6 PLAT RS4 S4
 DIFF=${DIFF:-$here/../../build/tests/clat_diff}
 DIFF_ROUNDS=${DIFF_ROUNDS:-60000}
 UNIT=$here/../../dist/systemd/xlat464-clat.service

@@ -34,19 +34,10 @@ set -u
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
-P=x464l3-$$-
-NSC=${P}cl
-NSR=${P}rt
-NSS=${P}sv
-ALL_NS="$NSC $NSR $NSS"
+clat_names x464l3 # NSC NSR NSS ALL_NS PREFIX6 R6 PLAT RS4 S4
 
-PREFIX6=2001:db8:1::
-R6=2001:db8:1::1
-PLAT=2001:db8:64::/96
 POOL4=198.51.100.128/25
 TAYGA4=198.51.100.1
-RS4=203.0.113.1
-S4=203.0.113.2
 RFC6791=192.0.0.8
 
 preconditions ip nft tayga radvd socat traceroute tcpdump ping timeout sha256sum ss cmp tc

@@ -28,17 +28,8 @@ set -u
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
-P=x464rm-$$-
-NSC=${P}cl
-NSR=${P}rt
-NSS=${P}sv
-ALL_NS="$NSC $NSR $NSS"
-PREFIX6=2001:db8:1::
-R6=2001:db8:1::1
+clat_names x464rm # NSC NSR NSS ALL_NS PREFIX6 R6 PLAT RS4 S4
 PREFIX6W=2001:db8:2::
-PLAT=2001:db8:64::/96
-RS4=203.0.113.1
-S4=203.0.113.2
 
 preconditions ip tayga radvd socat ping timeout sha256sum ss tc
 need_xlat464

@@ -282,6 +282,22 @@ traceroute_check() {
 }
 
 # ---- the CLAT tests' topology (clat_e2e.sh, clat_prefix.sh) -----------------------------------------
+# clat_names TAG: the names and addresses of the CLAT tests' topology: namespaces TAG-PID-{cl,rt,sv}
+# (NSC, NSR, NSS, ALL_NS), the client's /64 and the router on it (PREFIX6, R6), the PLAT prefix, the
+# router's and the server's IPv4 addresses (RS4, S4).
+clat_names() {
+	P=$1-$$-
+	NSC=${P}cl
+	NSR=${P}rt
+	NSS=${P}sv
+	ALL_NS="$NSC $NSR $NSS"
+	PREFIX6=2001:db8:1::
+	R6=2001:db8:1::1
+	PLAT=2001:db8:64::/96
+	RS4=203.0.113.1
+	S4=203.0.113.2
+}
+
 # Client $NSC (c-r: SLAAC in $PREFIX6/64 from radvd, IPv6 default route from its RAs) == router $NSR
 # (r-c $R6/64, r-s $RS4/24, forwarding; radvd; nftables masquerade of 198.51.100.0/24 out of r-s, the
 # PLATs' pools) == server $NSS (s-r $S4/24, default via $RS4). The TAYGA PLATs are clat_tayga's.

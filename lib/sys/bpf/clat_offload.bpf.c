@@ -37,6 +37,8 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
+#include "bpf_common.h"
+
 #include "clat_offload.h"
 
 struct {
@@ -82,27 +84,6 @@ static __always_inline int failed(struct x4_clat_stats *st)
 {
 	st->c[X4_CLAT_FAILED]++;
 	return TC_ACT_SHOT;
-}
-
-/* The first need bytes of the packet in the linear part of the skb. */
-static __always_inline int linear(struct __sk_buff *skb, __u32 need)
-{
-	if ((void *)(long)skb->data + need <= (void *)(long)skb->data_end)
-		return 1;
-	return skb->len >= need && bpf_skb_pull_data(skb, need) == 0;
-}
-
-/* The one's-complement checksum of a 20-byte IPv4 header (its checksum field zero or not). */
-static __always_inline __u16 ip4_csum(const void *hdr)
-{
-	const __u16 *w = hdr;
-	__u32 s = 0;
-#pragma unroll
-	for (int i = 0; i < IP4_LEN / 2; i++)
-		s += w[i];
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (__u16)~s;
 }
 
 /* As lib/xlat's fast path tests it, conservatively: 0/8, 127/8, 169/8 and 224/3 may be special
@@ -192,7 +173,7 @@ static __always_inline int clat_4to6(struct __sk_buff *skb, const __u32 l2)
 		return TC_ACT_UNSPEC;
 	if (skb->protocol != bpf_htons(ETH_P_IP))
 		return pass(st, X4_CLAT_PASS_NOT_OURS); /* the odd IPv6 packet the kernel sends on any link */
-	if (!linear(skb, l2 + IP4_LEN))
+	if (!x4_linear(skb, l2 + IP4_LEN))
 		return pass(st, X4_CLAT_PASS_HEADER);
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
 	struct iphdr *ip4 = data + l2;
@@ -203,7 +184,7 @@ static __always_inline int clat_4to6(struct __sk_buff *skb, const __u32 l2)
 	if (ip4->version != 4 || ip4->ihl != 5)
 		return pass(st, X4_CLAT_PASS_HEADER); /* options: the daemon skips them (section 4.1) */
 	__u32 tot = bpf_ntohs(ip4->tot_len);
-	if (tot < IP4_LEN || tot + l2 != skb->len || ip4_csum(ip4) != 0)
+	if (tot < IP4_LEN || tot + l2 != skb->len || x4_ip4_csum(ip4) != 0)
 		return pass(st, X4_CLAT_PASS_HEADER);
 	if (ip4->frag_off & bpf_htons(IP4_MF_OFFSET))
 		return pass(st, X4_CLAT_PASS_FRAGMENT);
@@ -215,7 +196,7 @@ static __always_inline int clat_4to6(struct __sk_buff *skb, const __u32 l2)
 	__u32 l4min = proto == IPPROTO_TCP ? TCP_MIN : proto == IPPROTO_UDP ? UDP_LEN : ICMP_LEN;
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP && proto != IPPROTO_ICMP)
 		return pass(st, X4_CLAT_PASS_PROTO);
-	if (tot - IP4_LEN < l4min || !linear(skb, l2 + IP4_LEN + l4min))
+	if (tot - IP4_LEN < l4min || !x4_linear(skb, l2 + IP4_LEN + l4min))
 		return pass(st, X4_CLAT_PASS_HEADER);
 	data = (void *)(long)skb->data;
 	end = (void *)(long)skb->data_end;
@@ -323,7 +304,7 @@ static __always_inline int clat_6to4(struct __sk_buff *skb, const __u32 l2)
 		return TC_ACT_UNSPEC;
 	if (skb->protocol != bpf_htons(ETH_P_IPV6))
 		return TC_ACT_UNSPEC; /* the uplink's other traffic: not counted */
-	if (!linear(skb, l2 + IP6_LEN))
+	if (!x4_linear(skb, l2 + IP6_LEN))
 		return TC_ACT_UNSPEC;
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
 	struct ipv6hdr *ip6 = data + l2;
@@ -354,7 +335,7 @@ static __always_inline int clat_6to4(struct __sk_buff *skb, const __u32 l2)
 				? X4_CLAT_PASS_HEADER
 				: X4_CLAT_PASS_PROTO);
 	__u32 l4min = next == IPPROTO_TCP ? TCP_MIN : next == IPPROTO_UDP ? UDP_LEN : ICMP_LEN;
-	if (plen < l4min || !linear(skb, l2 + IP6_LEN + l4min))
+	if (plen < l4min || !x4_linear(skb, l2 + IP6_LEN + l4min))
 		return pass(st, X4_CLAT_PASS_HEADER);
 	data = (void *)(long)skb->data;
 	end = (void *)(long)skb->data_end;
@@ -387,7 +368,7 @@ static __always_inline int clat_6to4(struct __sk_buff *skb, const __u32 l2)
 		h.frag_off = bpf_htons(IP4_DF); /* ID 0: an atomic datagram (RFC 6864 section 4.1) */
 	else
 		h.id = bpf_htons((__u16)st->ipv4_id++);
-	h.check = ip4_csum(&h);
+	h.check = x4_ip4_csum(&h);
 
 	/* The transport checksum: the pseudo-header's addresses (TCP, UDP); ICMPv6's pseudo-header and
 	 * the type leave (section 5.2). Each change through the helper that knows its kind, so that

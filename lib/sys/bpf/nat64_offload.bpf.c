@@ -34,6 +34,8 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
+#include "bpf_common.h"
+
 #include "nat64_offload.h"
 
 struct {
@@ -90,27 +92,6 @@ static __always_inline int failed(struct x4_off_stats *st)
 	return TC_ACT_SHOT;
 }
 
-/* The one's-complement checksum of a 20-byte IPv4 header (its checksum field zero or not). */
-static __always_inline __u16 ip4_csum(const struct iphdr *h)
-{
-	const __u16 *w = (const __u16 *)h;
-	__u32 s = 0;
-#pragma unroll
-	for (int i = 0; i < IP4_LEN / 2; i++)
-		s += w[i];
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (__u16)~s;
-}
-
-/* The first need bytes of the packet in the linear part of the skb. */
-static __always_inline int linear(struct __sk_buff *skb, __u32 need)
-{
-	if ((void *)(long)skb->data + need <= (void *)(long)skb->data_end)
-		return 1;
-	return skb->len >= need && bpf_skb_pull_data(skb, need) == 0;
-}
-
 /* The transport header's ports and checksum offset: 1 when the packet may be translated here, -1
  * when it belongs to a flow's daemon half (TCP SYN, FIN, RST; UDP without checksum), 0 when it is
  * not TCP or UDP with its whole header (l4 is its offset, l4_len its length by the IP header). */
@@ -118,7 +99,7 @@ static __always_inline int l4_check(struct __sk_buff *skb, __u32 l4, __u32 l4_le
 				    __u16 *dport, __u32 *csum_at, __u32 *l4_hlen)
 {
 	__u32 need = proto == IPPROTO_TCP ? TCP_MIN : UDP_MIN;
-	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || l4_len < need || !linear(skb, l4 + need))
+	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || l4_len < need || !x4_linear(skb, l4 + need))
 		return 0;
 	const __u8 *t = (const __u8 *)(long)skb->data + l4;
 	if ((void *)(t + need) > (void *)(long)skb->data_end)
@@ -210,7 +191,7 @@ static __always_inline int redirect(struct __sk_buff *skb, const struct x4_off_r
 
 static __always_inline int nat64_6to4(struct __sk_buff *skb, const struct x4_off_cfg *cfg, struct x4_off_stats *st)
 {
-	if (!linear(skb, ETH_LEN + IP6_LEN))
+	if (!x4_linear(skb, ETH_LEN + IP6_LEN))
 		return TC_ACT_UNSPEC;
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
 	struct ipv6hdr *ip6 = data + ETH_LEN;
@@ -269,7 +250,7 @@ static __always_inline int nat64_6to4(struct __sk_buff *skb, const struct x4_off
 		mine = route(skb, &v->rt, &p, now, IP4_LEN + l4_hlen, &neigh);
 		h.ttl = (__u8)(hop - mine);
 	}
-	h.check = ip4_csum(&h);
+	h.check = x4_ip4_csum(&h);
 	data = (void *)(long)skb->data;
 	end = (void *)(long)skb->data_end;
 	struct ethhdr *eth = data;
@@ -286,7 +267,7 @@ static __always_inline int nat64_6to4(struct __sk_buff *skb, const struct x4_off
 
 static __always_inline int nat64_4to6(struct __sk_buff *skb, const struct x4_off_cfg *cfg, struct x4_off_stats *st)
 {
-	if (!linear(skb, ETH_LEN + IP4_LEN))
+	if (!x4_linear(skb, ETH_LEN + IP4_LEN))
 		return TC_ACT_UNSPEC;
 	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
 	struct iphdr *ip4 = data + ETH_LEN;
@@ -299,7 +280,7 @@ static __always_inline int nat64_4to6(struct __sk_buff *skb, const struct x4_off
 		return TC_ACT_UNSPEC;
 	if (!(ip4->frag_off & bpf_htons(0x4000)) && tot + IP6_LEN - IP4_LEN > IPV6_MIN_MTU && skb->gso_segs <= 1)
 		return TC_ACT_UNSPEC; /* DF clear and too big for every IPv6 path: the daemon fragments */
-	if (ip4_csum(ip4) != 0)
+	if (x4_ip4_csum(ip4) != 0)
 		return TC_ACT_UNSPEC; /* a bad header checksum: the daemon drops and counts it */
 	__u8 tos = ip4->tos, ttl = ip4->ttl;
 
