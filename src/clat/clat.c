@@ -11,6 +11,7 @@
  *   datapath.c  the TUN with 192.0.0.1/29 and its route, the uplink's sockets, lib/xlat between them
  *   fastpath.c  the eBPF programs that translate the common packets in the kernel (on by default)
  *   nft.c       tethering's NAT44 and the shared address mode's port split
+ * report.c answers the control socket from the same state (daemon.h).
  *
  * States, each change logged as `old -> new (why)`:
  *   init -> dad -> waiting | standby | running -> stopping
@@ -19,6 +20,7 @@
  *   running (and in a dad that renumbering or a new uplink interrupts it with) does the TUN exist.
  * docs/clat.md describes the choices. */
 #include "clat.h"
+#include "daemon.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -55,82 +57,7 @@
 #include "translator.h"
 #include "uplink.h"
 
-#define CLAT_CTL_PATH_MAX 108
-#define CLAT_DEFAULT_TUN "clat"
-#define CLAT_PREFIX_WAIT_S 10 /* how long a new uplink may take to get a SLAAC /64 before we say so */
-#define CLAT_SHARED_WAIT_S 3  /* ... when it has an address to share already (a DHCPv6 /128) */
-#define CLAT_MACHINE_ID "/etc/machine-id"
-#define CLAT_RESOLV_CONF "/etc/resolv.conf"
-#define CLAT_WHY_MAX 160
-
-#define IP6_HDR_LEN 40
-#define IP6_OFF_HLIM 7
-#define IP6_OFF_NEXT 6
-#define IP6_OFF_SRC 8
-#define IP6_OFF_DST 24
-
-enum clat_state {
-	CLAT_STATE_INIT,
-	CLAT_STATE_DAD,
-	CLAT_STATE_WAITING,
-	CLAT_STATE_STANDBY,
-	CLAT_STATE_RUNNING,
-	CLAT_STATE_STOPPING
-};
-static const char *const clat_state_name[] = { "init", "dad", "waiting", "standby", "running", "stopping" };
-
-struct clat_opts {
-	const char *uplink, *pref64, *tun, *control, *pidfile, *resolv_conf, *config;
-	bool force, daemon, debug, no_dns64;
-	bool shared;       /* --shared: the shared address mode even when the uplink has a /64 */
-	bool fast_path;    /* the kernel fast path (default yes; --no-fast-path, fast-path no) */
-	bool no_fast_path; /* the flag, in cli */
-	bool check, print_config; /* validate (and print) the effective configuration, touch nothing */
-	const char *tether[CLAT_TETHER_MAX];
-	unsigned ntether;
-};
-
-struct clat_counters {
-	uint64_t ra_seen, ra_bad, ra_pref64, prefix_changes;
-	uint64_t nl_events, standby_count, uplink_changes;
-	uint64_t reloads, reload_errors, mtu_changes, renumbers; /* the daemon's life (docs/clat.md) */
-	uint64_t shared_host, shared_malformed; /* shared mode: left to the host's kernel, unparsable */
-};
-
-struct clat {
-	struct clat_opts opt; /* effective: the flags (cli) over the config file (cfg) over the defaults */
-	struct clat_opts cli;
-	struct clat_config cfg;
-	enum clat_state state;
-	char why[CLAT_WHY_MAX]; /* why the state is what it is */
-	struct sys_nl nl;       /* requests */
-	struct sys_nl mon;      /* notifications */
-	struct sys_loop loop;
-	int sigfd, ctlfd, timerfd, wakefd; /* wakefd: the address manager's deadlines (DAD) */
-	uint8_t key[CLAT_IID_KEY_LEN];
-	/* the modules */
-	struct clat_uplink up;  /* up.ifindex 0: no uplink chosen */
-	struct clat_uplink_addrs ua; /* its addresses, as last read */
-	long up_since_ms;       /* when it was chosen (how long SLAAC has had) */
-	bool ipv6_said;         /* "IPv6 is here" logged for this wait */
-	char waiting_said[CLAT_WHY_MAX];
-	bool mode_chosen;       /* dedicated or shared: chosen once, with the first uplink */
-	struct clat_addr addr;
-	struct clat_prefixes pm;
-	int applied;            /* the source whose prefix is the translator's pool6, -1: none */
-	struct clat_pfx applied_pfx;
-	struct clat_dns dns;
-	struct clat_dp dp;
-	struct clat_fast fast;
-	struct clat_nft nft;    /* tethering and the shared address mode (nft.h); nft.shared: the mode */
-	/* what the routing table said at the last event */
-	bool native4, default6;
-	int native4_oif;
-	char ctlpath[CLAT_CTL_PATH_MAX];
-	struct clat_status_msg *msg;
-	time_t started;
-	struct clat_counters n;
-};
+const char *const clat_state_name[] = { "init", "dad", "waiting", "standby", "running", "stopping" };
 
 static const char clat_usage[] =
 	"usage: xlat464 clat [--pref64 PREFIX] [--uplink IF] [--tun NAME] [--force] [--control PATH]\n"
@@ -154,24 +81,6 @@ static const char clat_usage[] =
 	"  --print-config    print the effective configuration (config-file syntax) and exit\n"
 	"  the config file takes the same keys, plus `shared yes|no`, `tether IF` (repeatable) and\n"
 	"  `fast-path yes|no`\n";
-
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static int64_t now_s(void) { return now_ms() / 1000; }
-
-static const char *ntop6(const uint8_t a[16], char *buf) { return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN); }
-
-static const char *pfx_str(const struct clat_pfx *p, char *buf, size_t cap)
-{
-	char a[INET6_ADDRSTRLEN];
-	snprintf(buf, cap, "%s/%u", ntop6(p->prefix, a), p->len);
-	return buf;
-}
 
 static void set_state(struct clat *c, enum clat_state s, const char *why)
 {
@@ -264,11 +173,11 @@ static void apply_prefix(struct clat *c, int sel)
 	if (sel == c->applied && (!p || memcmp(p, &c->applied_pfx, sizeof(*p)) == 0))
 		return;
 	if (c->applied >= 0)
-		pfx_str(&c->applied_pfx, was, sizeof(was));
+		clat_pfx_str(&c->applied_pfx, was, sizeof(was));
 	else
 		snprintf(was, sizeof(was), "none");
 	if (p)
-		pfx_str(p, now, sizeof(now));
+		clat_pfx_str(p, now, sizeof(now));
 	else
 		snprintf(now, sizeof(now), "none");
 	log_info("PLAT prefix %s (%s) -> %s (%s)", was, c->applied >= 0 ? clat_psrc_name((enum clat_psrc)c->applied) : "-",
@@ -330,7 +239,7 @@ static void evaluate(struct clat *c)
 {
 	char why[CLAT_WHY_MAX], p[INET6_ADDRSTRLEN + 4];
 	enum clat_state want;
-	int sel = clat_prefixes_select(&c->pm, now_s());
+	int sel = clat_prefixes_select(&c->pm, clat_now_s());
 
 	if (c->state == CLAT_STATE_STOPPING)
 		return;
@@ -370,7 +279,7 @@ static void evaluate(struct clat *c)
 		snprintf(why, sizeof(why), "no IPv6 default route");
 	} else {
 		want = CLAT_STATE_RUNNING;
-		snprintf(why, sizeof(why), "PLAT prefix %s from %s%s", pfx_str(&c->applied_pfx, p, sizeof(p)),
+		snprintf(why, sizeof(why), "PLAT prefix %s from %s%s", clat_pfx_str(&c->applied_pfx, p, sizeof(p)),
 			 clat_psrc_name((enum clat_psrc)sel),
 			 c->opt.force && c->native4 ? ", --force despite native IPv4" : ", no native IPv4");
 	}
@@ -390,7 +299,7 @@ static void evaluate(struct clat *c)
 		} else {
 			char a[INET6_ADDRSTRLEN];
 			c->n.standby_count += c->state == CLAT_STATE_STANDBY;
-			log_info("CLAT %s = 192.0.0.1 via %s, PLAT prefix %s (%s), control %s", ntop6(c->addr.cur, a),
+			log_info("CLAT %s = 192.0.0.1 via %s, PLAT prefix %s (%s), control %s", clat_ntop6(c->addr.cur, a),
 				 c->up.name, p, clat_psrc_name((enum clat_psrc)sel), c->ctlpath);
 		}
 	} else if (want != CLAT_STATE_RUNNING && !keep_tun && c->dp.tunfd >= 0) {
@@ -408,7 +317,7 @@ static void on_addr_event(struct clat *c, enum clat_addr_event ev)
 	if (ev == CLAT_ADDR_READY) {
 		if (c->addr.have_old) {
 			c->n.renumbers++;
-			log_info("CLAT address %s -> %s", ntop6(c->addr.old, a), ntop6(c->addr.cur, b));
+			log_info("CLAT address %s -> %s", clat_ntop6(c->addr.old, a), clat_ntop6(c->addr.cur, b));
 		}
 		update_translator(c);
 		clat_addr_send_rs(&c->addr); /* the prefix from this network's routers, now */
@@ -474,12 +383,12 @@ static int take_uplink(struct clat *c, int ifindex, const char *how)
 	}
 	clat_addr_attach(&c->addr, c->dp.pktfd, &c->up);
 	clat_fast_uplink(&c->fast, &c->up);
-	c->up_since_ms = now_ms();
+	c->up_since_ms = clat_now_ms();
 	if (was[0]) {
 		c->n.uplink_changes++;
 		log_info("uplink %s -> %s (%s)", was, c->up.name, how);
 		clat_dns_cancel(&c->dns, "asked again: the uplink changed");
-		c->pm.dns.next_query = now_s(); /* another network, another resolver: ask now */
+		c->pm.dns.next_query = clat_now_s(); /* another network, another resolver: ask now */
 	}
 	log_info("uplink %s (index %d, %s, MTU %u)%s", c->up.name, c->up.ifindex, clat_link_kind_name(c->up.kind),
 		 c->up.mtu, c->opt.uplink ? "" : ", found by the IPv6 default route");
@@ -515,18 +424,18 @@ static void follow_mtu(struct clat *c, unsigned mtu)
 static void choose_mode(struct clat *c)
 {
 	char a[INET6_ADDRSTRLEN];
-	long waited = (now_ms() - c->up_since_ms) / 1000;
+	long waited = (clat_now_ms() - c->up_since_ms) / 1000;
 	if (c->mode_chosen)
 		return;
 	if (c->ua.have_own && (c->opt.shared || (!c->ua.have64 && waited >= CLAT_SHARED_WAIT_S))) {
 		c->nft.shared = true;
 		c->mode_chosen = true;
 		log_info("uplink %s: %s; shared mode: the CLAT uses the host's own address %s/%u, ports %u-%u", c->up.name,
-			 c->opt.shared ? "--shared" : "no /64", ntop6(c->ua.own, a), c->ua.own_plen, c->nft.port_lo,
+			 c->opt.shared ? "--shared" : "no /64", clat_ntop6(c->ua.own, a), c->ua.own_plen, c->nft.port_lo,
 			 c->nft.port_hi);
 	} else if (c->ua.have64 && !c->opt.shared) {
 		c->mode_chosen = true;
-		log_info("uplink %s: /64 %s/64 (from %s)", c->up.name, ntop6(c->ua.best64, a),
+		log_info("uplink %s: /64 %s/64 (from %s)", c->up.name, clat_ntop6(c->ua.best64, a),
 			 c->ua.n64 ? "SLAAC or a static address" : "?");
 	} else if (waited == CLAT_PREFIX_WAIT_S && c->ua.global) {
 		log_warn("uplink %s has no /64 for a CLAT address yet%s", c->up.name,
@@ -548,7 +457,7 @@ static void follow_addresses(struct clat *c)
 		if (c->ua.have_own && (!c->addr.have_cur || memcmp(c->addr.cur, c->ua.own, 16) != 0)) {
 			bool had = c->addr.have_cur;
 			if (had)
-				log_info("shared mode: the host's address %s -> %s", ntop6(c->addr.cur, a), ntop6(c->ua.own, b));
+				log_info("shared mode: the host's address %s -> %s", clat_ntop6(c->addr.cur, a), clat_ntop6(c->ua.own, b));
 			memcpy(c->nft.host6, c->ua.own, 16);
 			ev = clat_addr_set_shared(&c->addr, c->ua.own);
 			if (had && c->nft.applied)
@@ -556,19 +465,19 @@ static void follow_addresses(struct clat *c)
 		}
 	} else if (c->ua.have64) {
 		if (!c->addr.have_cur && !c->addr.probing && !c->addr.failed) {
-			ev = clat_addr_begin(&c->addr, c->ua.best64, now_ms());
+			ev = clat_addr_begin(&c->addr, c->ua.best64, clat_now_ms());
 		} else if (c->addr.have_cur && !c->ua.cur_ok && memcmp(c->ua.best64, c->addr.cur, 8) != 0 &&
 			   !(c->addr.probing && memcmp(c->addr.tent_prefix, c->ua.best64, 8) == 0)) {
 			uint8_t was[16] = { 0 };
 			memcpy(was, c->addr.cur, 8);
 			log_info("uplink %s: /64 %s/64 -> %s/64 (renumbered or roamed); a new CLAT address", c->up.name,
-				 ntop6(was, a), ntop6(c->ua.best64, b));
-			ev = clat_addr_begin(&c->addr, c->ua.best64, now_ms());
+				 clat_ntop6(was, a), clat_ntop6(c->ua.best64, b));
+			ev = clat_addr_begin(&c->addr, c->ua.best64, clat_now_ms());
 		}
 	} else if (c->addr.have_cur && !c->ua.cur_present) {
 		uint8_t p[16] = { 0 };
 		memcpy(p, c->addr.cur, 8);
-		log_warn("uplink %s: /64 %s/64 is gone and there is no other; waiting for one", c->up.name, ntop6(p, a));
+		log_warn("uplink %s: /64 %s/64 is gone and there is no other; waiting for one", c->up.name, clat_ntop6(p, a));
 		clat_addr_drop(&c->addr);
 		update_translator(c);
 	} else if (c->addr.probing && !c->addr.have_cur) {
@@ -629,7 +538,7 @@ static void follow(struct clat *c)
 		return;
 	}
 	if (u.up != c->up.up)
-		log_info("uplink %s: %s", c->up.name, u.up ? "up" : "down (no carrier, or set down)");
+		log_info("uplink %s: %s -> %s", c->up.name, c->up.up ? "up" : "down", u.up ? "up (carrier)" : "down (no carrier, or set down)");
 	c->up.up = u.up;
 	c->up.link_mtu = u.link_mtu;
 	follow_mtu(c, u.mtu);
@@ -670,10 +579,10 @@ static void on_ra(struct clat *c, const uint8_t *pkt, size_t len)
 	if (!ra.npref64)
 		return;
 	c->n.ra_pref64++;
-	if (clat_prefixes_on_ra(&c->pm, pkt + IP6_OFF_SRC, ra.pref64, ra.npref64, now_s())) {
+	if (clat_prefixes_on_ra(&c->pm, pkt + IP6_OFF_SRC, ra.pref64, ra.npref64, clat_now_s())) {
 		const struct clat_psrc_slot *x = &c->pm.src[CLAT_PSRC_PREF64];
 		if (x->valid)
-			log_info("RA PREF64: %s, lifetime %u s (%u option%s in the RA)", pfx_str(&x->p, p, sizeof(p)),
+			log_info("RA PREF64: %s, lifetime %u s (%u option%s in the RA)", clat_pfx_str(&x->p, p, sizeof(p)),
 				 x->lifetime, ra.npref64, ra.npref64 == 1 ? "" : "s");
 		else
 			log_info("RA PREF64: withdrawn (lifetime 0)");
@@ -717,7 +626,7 @@ static void on_pkt(void *arg, int fd, uint32_t events)
 			continue;
 		}
 		enum clat_addr_event ev;
-		if (clat_addr_on_ndp(&c->addr, rx, (size_t)n, mac, now_ms(), &ev)) {
+		if (clat_addr_on_ndp(&c->addr, rx, (size_t)n, mac, clat_now_ms(), &ev)) {
 			arm_wake(c);
 			on_addr_event(c, ev);
 			continue;
@@ -751,7 +660,7 @@ static void on_pkt(void *arg, int fd, uint32_t events)
 static void tick(struct clat *c)
 {
 	if (!c->opt.no_dns64 && c->dns.fd >= 0)
-		clat_dns_tick(&c->dns, &c->pm, c->opt.resolv_conf ? c->opt.resolv_conf : CLAT_RESOLV_CONF, now_ms(), now_s());
+		clat_dns_tick(&c->dns, &c->pm, c->opt.resolv_conf ? c->opt.resolv_conf : CLAT_RESOLV_CONF, clat_now_ms(), clat_now_s());
 	clat_dp_poll_drops(&c->dp);
 	follow(c);
 	evaluate(c);
@@ -771,7 +680,7 @@ static void on_wake(void *arg, int fd, uint32_t events)
 	uint64_t ticks;
 	if (read(fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		log_warn("timer: %s", strerror(errno));
-	enum clat_addr_event ev = clat_addr_tick(&c->addr, now_ms());
+	enum clat_addr_event ev = clat_addr_tick(&c->addr, clat_now_ms());
 	arm_wake(c);
 	on_addr_event(c, ev);
 }
@@ -779,246 +688,8 @@ static void on_wake(void *arg, int fd, uint32_t events)
 static void on_dns(void *arg, int fd, uint32_t events)
 {
 	struct clat *c = arg;
-	if (clat_dns_on_readable(&c->dns, &c->pm, now_ms(), now_s()))
+	if (clat_dns_on_readable(&c->dns, &c->pm, clat_now_ms(), clat_now_s()))
 		evaluate(c);
-}
-
-/* ---- control socket ------------------------------------------------------------------------------ */
-
-static void format_sources(const struct clat *c, int64_t now, char *buf, size_t cap)
-{
-	size_t used = 0;
-	buf[0] = '\0';
-	for (int s = 0; s < CLAT_PSRC__COUNT && used < cap; s++) {
-		const struct clat_psrc_slot *x = &c->pm.src[s];
-		char p[INET6_ADDRSTRLEN + 4];
-		int k;
-		if (!x->valid)
-			k = snprintf(buf + used, cap - used, "%s%s none", s ? "; " : "", clat_psrc_name((enum clat_psrc)s));
-		else if (s == CLAT_PSRC_STATIC)
-			k = snprintf(buf + used, cap - used, "%s%s %s", s ? "; " : "", clat_psrc_name((enum clat_psrc)s),
-				     pfx_str(&x->p, p, sizeof(p)));
-		else
-			k = snprintf(buf + used, cap - used, "%s%s %s expires in %lld s", s ? "; " : "",
-				     clat_psrc_name((enum clat_psrc)s), pfx_str(&x->p, p, sizeof(p)), (long long)(x->expires - now));
-		if (k < 0)
-			return;
-		used += (size_t)k;
-	}
-}
-
-/* The kernel fast path's line: in use or why not, and its counters. */
-static size_t format_fast(struct clat *c, char *buf, size_t cap)
-{
-	struct sys_clat_offload_counters k;
-	int n;
-	if (!c->fast.off)
-		return (size_t)snprintf(buf, cap, "fast-path not in use: %s\n", c->fast.why);
-	clat_fast_counters(&c->fast, &k);
-	char gw[INET6_ADDRSTRLEN + 8] = "";
-	if (c->fast.have_cfg && c->fast.cfg.has_gw) {
-		char a[INET6_ADDRSTRLEN];
-		snprintf(gw, sizeof(gw), ", via %s", ntop6(c->fast.cfg.gw6, a));
-	}
-	n = snprintf(buf, cap, "fast-path %s (eBPF on %s ingress and the TUN's egress%s) 4to6 %llu pkts %llu bytes, "
-			       "6to4 %llu pkts %llu bytes; left to this process:",
-		     clat_fast_active(&c->fast) ? "active" : "loaded, standing aside while not running", c->up.name, gw,
-		     (unsigned long long)k.c[SYS_CLAT_OFF_PKTS_4TO6], (unsigned long long)k.c[SYS_CLAT_OFF_BYTES_4TO6],
-		     (unsigned long long)k.c[SYS_CLAT_OFF_PKTS_6TO4], (unsigned long long)k.c[SYS_CLAT_OFF_BYTES_6TO4]);
-	for (unsigned i = SYS_CLAT_OFF_FIRST_PASS; i < SYS_CLAT_OFFLOAD_NCOUNTERS && n > 0 && (size_t)n < cap; i++)
-		n += snprintf(buf + n, cap - (size_t)n, " %s %llu", sys_clat_offload_counter_name(i),
-			      (unsigned long long)k.c[i]);
-	if (n > 0 && (size_t)n < cap)
-		n += snprintf(buf + n, cap - (size_t)n, "\n");
-	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
-}
-
-static size_t format_status(struct clat *c, char *buf, size_t cap)
-{
-	char a6[INET6_ADDRSTRLEN], pref[INET6_ADDRSTRLEN + 160], p[INET6_ADDRSTRLEN + 4], srcs[400], dns[200];
-	int64_t now = now_s();
-	int sel = c->applied;
-
-	if (sel < 0) {
-		snprintf(pref, sizeof(pref), "none");
-	} else if (sel == CLAT_PSRC_STATIC) {
-		snprintf(pref, sizeof(pref), "%s (source: static --pref64, no expiry)", pfx_str(&c->applied_pfx, p, sizeof(p)));
-	} else if (sel == CLAT_PSRC_PREF64) {
-		const struct clat_psrc_slot *x = &c->pm.src[sel];
-		snprintf(pref, sizeof(pref), "%s (source: ra-pref64, lifetime %u s, expires in %lld s unless an RA refreshes it)",
-			 pfx_str(&c->applied_pfx, p, sizeof(p)), x->lifetime, (long long)(x->expires - now));
-	} else {
-		const struct clat_psrc_slot *x = &c->pm.src[sel];
-		snprintf(pref, sizeof(pref), "%s (source: dns64, TTL %u s, expires in %lld s, next query in %lld s)",
-			 pfx_str(&c->applied_pfx, p, sizeof(p)), x->lifetime, (long long)(x->expires - now),
-			 (long long)(c->pm.dns.next_query > now ? c->pm.dns.next_query - now : 0));
-	}
-	format_sources(c, now, srcs, sizeof(srcs));
-	if (c->opt.no_dns64)
-		snprintf(dns, sizeof(dns), "off (--no-dns64)");
-	else
-		snprintf(dns, sizeof(dns), "%s; %s; queries %llu answers %llu failures %llu (%u in a row)",
-			 c->dns.last[0] ? c->dns.last : "not asked yet", c->dns.inflight ? "query in flight" : "next query due",
-			 (unsigned long long)c->dns.queries, (unsigned long long)c->dns.answers,
-			 (unsigned long long)c->dns.failures, c->pm.dns.failures);
-	if (!c->opt.no_dns64 && !c->dns.inflight) {
-		size_t l = strlen(dns);
-		snprintf(dns + l, sizeof(dns) - l, ", in %lld s",
-			 (long long)(c->pm.dns.next_query > now ? c->pm.dns.next_query - now : 0));
-	}
-	const struct clat_addr_counters *an = &c->addr.n;
-	const struct clat_dp_counters *dn = &c->dp.n;
-	int k = snprintf(buf, cap,
-			 "state %s (%s)\nuplink %s (index %d, %s%s, MTU %u, %s; changes %llu)\npref64 %s\nprefix-sources %s\n"
-			 "dns64 %s\nra seen %llu with-pref64 %llu ignored %llu\nnative-ipv4 %s, ipv6-default %s%s\n"
-			 "clat-ipv6 %s (stable, RFC 7217 style, DAD counter %u)%s\nclat-ipv4 192.0.0.1/%u on %s (MTU %u)%s\n"
-			 "route4 default dev %s metric %u src 192.0.0.1%s\n"
-			 "ndp ns-answered %llu na-sent %llu dad-conflicts %llu conflicts-after-dad %llu ignored %llu\n"
-			 "errors uplink-send %llu uplink-read %llu uplink-queue-full %llu tun-write %llu tun-read %llu\n",
-			 clat_state_name[c->state], c->why, c->up.ifindex ? c->up.name : "(none)", c->up.ifindex,
-			 clat_link_kind_name(c->up.kind), c->up.nd ? ", neighbour discovery" : ", no neighbour discovery",
-			 c->up.mtu, c->up.up ? "up" : "down", (unsigned long long)c->n.uplink_changes, pref, srcs, dns,
-			 (unsigned long long)c->n.ra_seen, (unsigned long long)c->n.ra_pref64, (unsigned long long)c->n.ra_bad,
-			 c->native4 ? "yes" : "no", c->default6 ? "yes" : "no", c->opt.force ? " (--force)" : "",
-			 c->addr.have_cur ? ntop6(c->addr.cur, a6) : "none", c->addr.cur_counter,
-			 c->addr.probing ? " (a successor under DAD)" : "", CLAT_HOST4_PLEN, c->dp.tun, c->dp.tun_mtu,
-			 c->dp.tunfd >= 0 ? "" : " (not present: not running)", c->dp.tun, CLAT_ROUTE_METRIC,
-			 c->dp.route_added ? "" : " (not present)", (unsigned long long)an->ns_answered,
-			 (unsigned long long)an->na_sent, (unsigned long long)an->dad_conflicts,
-			 (unsigned long long)an->addr_conflicts, (unsigned long long)an->ndp_bad,
-			 (unsigned long long)dn->uplink_send_errors, (unsigned long long)dn->uplink_read_errors,
-			 (unsigned long long)dn->uplink_drops, (unsigned long long)dn->tun_write_errors,
-			 (unsigned long long)dn->tun_read_errors);
-	if (k < 0)
-		return 0;
-	if ((size_t)k >= cap)
-		return cap - 1;
-	size_t used = (size_t)k;
-	k = snprintf(buf + used, cap - used,
-		     "life config %s reloads %llu reload-errors %llu mtu-changes %llu renumbers %llu capabilities %#llx\n",
-		     c->cli.config ? c->cli.config : "(none)", (unsigned long long)c->n.reloads,
-		     (unsigned long long)c->n.reload_errors, (unsigned long long)c->n.mtu_changes,
-		     (unsigned long long)c->n.renumbers, (unsigned long long)sys_priv_effective());
-	if (k > 0 && (size_t)k < cap - used)
-		used += (size_t)k;
-	/* every PREF64 the uplink's routers announce, with its lifetime (the one in use is the pref64 line) */
-	k = snprintf(buf + used, cap - used, "pref64-announced %u", c->pm.nra);
-	for (unsigned i = 0; k > 0 && (size_t)k < cap - used && i < c->pm.nra; i++) {
-		used += (size_t)k;
-		k = snprintf(buf + used, cap - used, "%s %s lifetime %u s expires in %lld s", i ? ";" : ":",
-			     pfx_str(&c->pm.ra[i].p, p, sizeof(p)), c->pm.ra[i].lifetime, (long long)(c->pm.ra[i].expires - now));
-	}
-	if (k > 0 && (size_t)k < cap - used)
-		used += (size_t)k;
-	k = snprintf(buf + used, cap - used, "\n");
-	if (k > 0 && (size_t)k < cap - used)
-		used += (size_t)k;
-	k = snprintf(buf + used, cap - used,
-		     "userspace-path tun-offload %s super-packets-out %llu (%llu bytes) no-neighbour-yet %llu "
-		     "not-running %llu checksums-finished %llu\n",
-		     c->dp.tunfd < 0 ? "-" : c->dp.tun_offload ? "yes" : "no", (unsigned long long)dn->gso_out,
-		     (unsigned long long)dn->gso_bytes, (unsigned long long)dn->no_neighbour,
-		     (unsigned long long)dn->not_running, (unsigned long long)dn->csum_completed);
-	if (k > 0 && (size_t)k < cap - used)
-		used += (size_t)k;
-	used += format_fast(c, buf + used, cap - used);
-	used += clat_nft_format(&c->nft, c->n.shared_host, c->n.shared_malformed, buf + used, cap - used);
-	clat_translator_format(&c->dp.tr, buf + used, cap - used);
-	return strlen(buf);
-}
-
-/* The typed facts behind the status lines, for `xlat464 status --json` (src/clat/ctl_msg.h). */
-static void fill_info(struct clat *c, struct clat_status_info *i)
-{
-	int64_t now = now_s();
-	int sel = c->applied;
-	char p[INET6_ADDRSTRLEN + 4];
-
-	snprintf(i->state, sizeof(i->state), "%s", clat_state_name[c->state]);
-	snprintf(i->why, sizeof(i->why), "%s", c->why);
-	snprintf(i->uplink, sizeof(i->uplink), "%s", c->up.name);
-	snprintf(i->uplink_kind, sizeof(i->uplink_kind), "%s", c->up.ifindex ? clat_link_kind_name(c->up.kind) : "");
-	i->uplink_nd = c->up.nd;
-	i->uplink_up = c->up.up;
-	i->uplink_ifindex = c->up.ifindex;
-	i->uplink_mtu = c->up.mtu;
-	i->uplink_changes = c->n.uplink_changes;
-	i->native_ipv4 = c->native4;
-	i->ipv6_default = c->default6;
-	i->force = c->opt.force;
-	i->pref64_lifetime_s = i->pref64_expires_in_s = -1;
-	if (sel >= 0) {
-		const struct clat_psrc_slot *x = &c->pm.src[sel];
-		snprintf(i->pref64, sizeof(i->pref64), "%s", pfx_str(&c->applied_pfx, p, sizeof(p)));
-		snprintf(i->pref64_source, sizeof(i->pref64_source), "%s", clat_psrc_name((enum clat_psrc)sel));
-		if (sel != CLAT_PSRC_STATIC) {
-			i->pref64_lifetime_s = x->lifetime;
-			i->pref64_expires_in_s = x->expires > now ? x->expires - now : 0;
-		}
-	}
-	i->dns64_enabled = !c->opt.no_dns64;
-	i->dns64_next_query_in_s = -1;
-	if (i->dns64_enabled && !c->dns.inflight)
-		i->dns64_next_query_in_s = c->pm.dns.next_query > now ? c->pm.dns.next_query - now : 0;
-	i->dns64_queries = c->dns.queries;
-	i->dns64_answers = c->dns.answers;
-	i->dns64_failures = c->dns.failures;
-	snprintf(i->address_mode, sizeof(i->address_mode), "%s", c->nft.shared ? "shared" : "dedicated");
-	if (c->addr.have_cur)
-		ntop6(c->addr.cur, i->clat_ipv6);
-	snprintf(i->clat_ipv4, sizeof(i->clat_ipv4), "192.0.0.1/%u", CLAT_HOST4_PLEN);
-	snprintf(i->tun, sizeof(i->tun), "%s", c->dp.tun);
-	i->tun_mtu = c->dp.tun_mtu;
-	i->tun_present = c->dp.tunfd >= 0;
-	i->route_present = c->dp.route_added;
-	i->ntether = c->nft.ntether < CLAT_TETHER_MAX ? c->nft.ntether : CLAT_TETHER_MAX;
-	for (unsigned t = 0; t < i->ntether; t++)
-		snprintf(i->tether[t], sizeof(i->tether[t]), "%s", c->nft.tether[t]);
-	i->tether_applied = i->ntether && c->nft.applied;
-	i->dad_conflicts = c->addr.n.dad_conflicts;
-	i->conflicts_after_dad = c->addr.n.addr_conflicts;
-	i->ns_answered = c->addr.n.ns_answered;
-	i->na_sent = c->addr.n.na_sent;
-	i->renumbers = c->n.renumbers;
-	i->mtu_changes = c->n.mtu_changes;
-	i->reloads = c->n.reloads;
-	i->reload_errors = c->n.reload_errors;
-	i->shared_left_to_host = c->n.shared_host;
-	i->shared_malformed = c->n.shared_malformed;
-	i->checksums_finished = c->dp.n.csum_completed;
-	i->uplink_queue_full = c->dp.n.uplink_drops;
-	i->fast_path_active = clat_fast_active(&c->fast);
-	snprintf(i->fast_path_why, sizeof(i->fast_path_why), "%s", c->fast.why);
-	struct sys_clat_offload_counters k;
-	clat_fast_counters(&c->fast, &k);
-	for (unsigned n = 0; n < SYS_CLAT_OFFLOAD_NCOUNTERS && n < CLAT_FAST_COUNTERS_MAX; n++)
-		i->fast_path[n] = k.c[n];
-}
-
-static void on_ctl(void *arg, int fd, uint32_t events)
-{
-	struct clat *c = arg;
-	struct siit_status_msg *m = &c->msg->siit;
-	int cl;
-
-	while ((cl = sys_ctl_accept(fd)) >= 0) {
-		memset(c->msg, 0, sizeof(*c->msg));
-		m->magic = CLAT_STATUS_MAGIC;
-		m->size = sizeof(*c->msg);
-		m->ndrops = XLAT_DROP__COUNT;
-		m->pid = (int32_t)getpid();
-		m->uptime_sec = (uint64_t)(time(NULL) - c->started);
-		m->tun_read_errors = c->dp.n.tun_read_errors;
-		m->tun_write_errors = c->dp.n.tun_write_errors;
-		snprintf(m->daemon, sizeof(m->daemon), "clat");
-		snprintf(m->tun, sizeof(m->tun), "%s", c->dp.tun);
-		m->stats = c->dp.tr.ctx.stats;
-		format_status(c, m->settings, sizeof(m->settings));
-		fill_info(c, &c->msg->clat);
-		if (sys_write_all(cl, c->msg, sizeof(*c->msg)) < 0)
-			log_debug("status client: %s", strerror(errno));
-		close(cl);
-	}
 }
 
 /* ---- configuration file and SIGHUP --------------------------------------------------------------- */
@@ -1153,7 +824,7 @@ static void reload(struct clat *c)
 	if (strcmp(oldpref, newpref) != 0) {
 		struct clat_pfx x = { 0 };
 		if (newpref[0] && !clat_config_check_pref64(newpref, x.prefix, &x.len))
-			clat_prefixes_set(&c->pm, CLAT_PSRC_STATIC, &x, 0, now_s());
+			clat_prefixes_set(&c->pm, CLAT_PSRC_STATIC, &x, 0, clat_now_s());
 		else
 			clat_prefixes_clear(&c->pm, CLAT_PSRC_STATIC);
 		log_info("reload: static prefix %s -> %s", oldpref[0] ? oldpref : "none", newpref[0] ? newpref : "none");
@@ -1167,7 +838,7 @@ static void reload(struct clat *c)
 				clat_dns_close(&c->dns);
 			if (c->dns.fd < 0)
 				log_warn("reload: UDP socket for DNS64: %s", strerror(errno));
-			c->pm.dns.next_query = now_s(); /* ask now */
+			c->pm.dns.next_query = clat_now_s(); /* ask now */
 		}
 		log_info("reload: DNS64 %s", c->opt.no_dns64 ? "off" : "on");
 	}
@@ -1323,11 +994,11 @@ static int run(struct clat *c)
 	if (read_key(c->key) < 0)
 		return -1;
 	clat_addr_init(&c->addr, c->key);
-	clat_prefixes_init(&c->pm, now_s());
+	clat_prefixes_init(&c->pm, clat_now_s());
 	if (c->opt.pref64) {
 		struct clat_pfx x = { 0 };
 		clat_config_check_pref64(c->opt.pref64, x.prefix, &x.len); /* checked in clat_main */
-		clat_prefixes_set(&c->pm, CLAT_PSRC_STATIC, &x, 0, now_s());
+		clat_prefixes_set(&c->pm, CLAT_PSRC_STATIC, &x, 0, clat_now_s());
 	}
 	if (c->opt.control)
 		snprintf(c->ctlpath, sizeof(c->ctlpath), "%s", c->opt.control);
@@ -1363,7 +1034,7 @@ static int run(struct clat *c)
 	/* Loading BPF programs needs CAP_BPF (and CAP_PERFMON), which go below; attaching them later
 	 * needs only CAP_NET_ADMIN. */
 	clat_fast_open(&c->fast, c->opt.fast_path);
-	if (sys_loop_add(&c->loop, c->sigfd, on_signal, c) < 0 || sys_loop_add(&c->loop, c->ctlfd, on_ctl, c) < 0 ||
+	if (sys_loop_add(&c->loop, c->sigfd, on_signal, c) < 0 || sys_loop_add(&c->loop, c->ctlfd, clat_on_ctl, c) < 0 ||
 	    sys_loop_add(&c->loop, c->timerfd, on_timer, c) < 0 || sys_loop_add(&c->loop, c->wakefd, on_wake, c) < 0 ||
 	    sys_loop_add(&c->loop, sys_nl_fd(&c->mon), on_nl, c) < 0 ||
 	    (c->dns.fd >= 0 && sys_loop_add(&c->loop, c->dns.fd, on_dns, c) < 0)) {
