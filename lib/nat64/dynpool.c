@@ -526,7 +526,12 @@ static enum xlat_drop dp_map_6to4(void *ctx, const struct xlat_tuple *in, struct
 		if (s == NO_SLOT)
 			return XLAT_DROP_SRC_UNMAPPED;
 		v4_of_slot(dp, s, out->src);
-		return from_pool6(dp, in->dst, out->dst, XLAT_DROP_DST_UNMAPPED);
+		if ((r = from_pool6(dp, in->dst, out->dst, XLAT_DROP_DST_UNMAPPED)) != XLAT_DROP_NONE)
+			return r;
+		/* an error to another client of this translator goes back into IPv6 (RFC 6146 section 3.8,
+		 * RFC 5508 REQ-7) */
+		out->hairpin = in_pool4(dp, out->dst);
+		return XLAT_DROP_NONE;
 	case XLAT_ROLE_ERROR_INNER:
 		/* the quoted packet went from the IPv4 peer to the client */
 		if ((r = from_pool6(dp, in->src, out->src, XLAT_DROP_SRC_UNMAPPED)) != XLAT_DROP_NONE)

@@ -1303,6 +1303,9 @@ static enum xlat_drop nat64_map_6to4(void *ctx, const struct xlat_tuple *in, str
 		memcpy(out->src, r4, 4);
 		u32_v4(b->v4, out->dst);
 		set_ports(out, p, in->sport, b->port4, b->port4);
+		/* The quoted packet came from another client of this translator (a hairpinned flow): the
+		 * error goes back to it through IPv6 (RFC 6146 section 3.8, RFC 5508 REQ-7). */
+		out->hairpin = pool_has_addr(nat, out->src);
 		return XLAT_DROP_NONE;
 	}
 	if (role == XLAT_ROLE_ERROR_OUTER)

@@ -310,17 +310,19 @@ size_t inner_4to6(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 	bool has_fh = ip4_is_fragment(&v);
 	size_t hdr = IPV6_HDR_LEN + (has_fh ? FRAG6_HDR_LEN : 0);
 	uint8_t next = v.proto == PROTO_ICMP ? PROTO_ICMPV6 : v.proto;
-	ip6_write(buf, v.tos, 0, v.l4_len + (has_fh ? FRAG6_HDR_LEN : 0u), has_fh ? PROTO_FRAGMENT : next, v.ttl,
-		  t6.src, t6.dst);
+	ip6_write(buf, v.tos, 0, v.l4_len + (has_fh ? FRAG6_HDR_LEN : 0u),
+		  has_fh ? PROTO_FRAGMENT : next, v.ttl, t6.src, t6.dst);
 	if (has_fh)
 		frag6_write(buf + IPV6_HDR_LEN, next, v.frag_off, v.mf, v.id);
 	size_t n = take(v.l4_avail, cap - hdr);
 	uint8_t *l4 = buf + hdr;
 	memcpy(l4, v.l4, n);
 	if (first) {
-		/* The quoted transport header is translated too, checksum included, where it is present. */
-		uint32_t old_sum = sum_addrs(t4.src, t4.dst, 4);
-		uint32_t new_sum = sum_addrs(t6.src, t6.dst, 16);
+		/* The quoted transport header is translated too, checksum included, where it is present: the
+		 * addresses' change and, for a NAT64, the ports' or the echo identifier's, so that the quoted
+		 * checksum is as right (or as wrong) for the rewritten quote as it was for the original. */
+		uint32_t old_sum = sum_addrs(t4.src, t4.dst, 4) + tuple_ports_sum(&t4);
+		uint32_t new_sum = sum_addrs(t6.src, t6.dst, 16) + tuple_ports_sum(&t6);
 		if (v.proto == PROTO_TCP && n >= TCP_CSUM_END)
 			put_be16(l4 + TCP_CSUM_OFF, csum_replace(be16_at(l4 + TCP_CSUM_OFF), old_sum, new_sum));
 		else if (v.proto == PROTO_UDP && n >= UDP_HDR_LEN && be16_at(l4 + UDP_CSUM_OFF)) {
@@ -328,10 +330,13 @@ size_t inner_4to6(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 			put_be16(l4 + UDP_CSUM_OFF, c ? c : 0xffff);
 		} else if (v.proto == PROTO_ICMP && n >= 4 && (l4[0] == ICMP4_ECHO_REQUEST || l4[0] == ICMP4_ECHO_REPLY)) {
 			uint8_t t = l4[0] == ICMP4_ECHO_REQUEST ? ICMP6_ECHO_REQUEST : ICMP6_ECHO_REPLY;
-			uint32_t o = (uint32_t)(l4[0] << 8 | l4[1]);
-			uint32_t nw = (uint32_t)(t << 8 | l4[1]) + csum_pseudo6(t6.src, t6.dst, PROTO_ICMPV6, v.l4_len);
+			uint32_t o = (uint32_t)(l4[0] << 8 | l4[1]) + tuple_ports_sum(&t4) / 2;
+			uint32_t nw = (uint32_t)(t << 8 | l4[1]) + tuple_ports_sum(&t6) / 2 +
+				      csum_pseudo6(t6.src, t6.dst, PROTO_ICMPV6, v.l4_len);
 			l4[0] = t;
 			put_be16(l4 + ICMP_CSUM_OFF, csum_replace(be16_at(l4 + ICMP_CSUM_OFF), o, nw));
+			if (t6.has_ports && n >= 6)
+				put_be16(l4 + 4, t6.sport);
 		}
 		if (t6.has_ports && n >= 4 && (v.proto == PROTO_TCP || v.proto == PROTO_UDP)) {
 			put_be16(l4, t6.sport);
@@ -342,7 +347,7 @@ size_t inner_4to6(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 }
 
 size_t inner_6to4(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *buf, size_t cap,
-		  enum xlat_drop *why)
+		  enum xlat_drop *why, bool *hairpin)
 {
 	const struct xlat_config *cfg = ctx->cfg;
 	struct ip6_view v;
@@ -366,6 +371,8 @@ size_t inner_6to4(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 		*why = XLAT_DROP_ICMP_INNER;
 		return 0;
 	}
+	if (hairpin)
+		*hairpin = t4.hairpin;
 	unsigned tot = IPV4_HDR_LEN + v.l4_len;
 	bool df = !v.has_frag && tot > 1260;
 	uint16_t fo = (uint16_t)((df ? IPV4_DF : 0) | (v.mf ? IPV4_MF : 0) | v.frag_off);
@@ -375,8 +382,9 @@ size_t inner_6to4(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 	uint8_t *l4 = buf + IPV4_HDR_LEN;
 	memcpy(l4, v.l4, n);
 	if (first) {
-		uint32_t old_sum = sum_addrs(t6.src, t6.dst, 16);
-		uint32_t new_sum = sum_addrs(t4.src, t4.dst, 4);
+		/* As in inner_4to6: the addresses' change and the ports' or the identifier's. */
+		uint32_t old_sum = sum_addrs(t6.src, t6.dst, 16) + tuple_ports_sum(&t6);
+		uint32_t new_sum = sum_addrs(t4.src, t4.dst, 4) + tuple_ports_sum(&t4);
 		if (v.proto == PROTO_TCP && n >= TCP_CSUM_END)
 			put_be16(l4 + TCP_CSUM_OFF, csum_replace(be16_at(l4 + TCP_CSUM_OFF), old_sum, new_sum));
 		else if (v.proto == PROTO_UDP && n >= UDP_HDR_LEN && be16_at(l4 + UDP_CSUM_OFF)) {
@@ -385,10 +393,13 @@ size_t inner_6to4(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 		} else if (v.proto == PROTO_ICMPV6 && n >= 4 &&
 			   (l4[0] == ICMP6_ECHO_REQUEST || l4[0] == ICMP6_ECHO_REPLY)) {
 			uint8_t t = l4[0] == ICMP6_ECHO_REQUEST ? ICMP4_ECHO_REQUEST : ICMP4_ECHO_REPLY;
-			uint32_t o = (uint32_t)(l4[0] << 8 | l4[1]) + csum_pseudo6(t6.src, t6.dst, PROTO_ICMPV6, v.l4_len);
-			uint32_t nw = (uint32_t)(t << 8 | l4[1]);
+			uint32_t o = (uint32_t)(l4[0] << 8 | l4[1]) + tuple_ports_sum(&t6) / 2 +
+				     csum_pseudo6(t6.src, t6.dst, PROTO_ICMPV6, v.l4_len);
+			uint32_t nw = (uint32_t)(t << 8 | l4[1]) + tuple_ports_sum(&t4) / 2;
 			l4[0] = t;
 			put_be16(l4 + ICMP_CSUM_OFF, csum_replace(be16_at(l4 + ICMP_CSUM_OFF), o, nw));
+			if (t4.has_ports && n >= 6)
+				put_be16(l4 + 4, t4.sport);
 		}
 		if (t4.has_ports && n >= 4 && (v.proto == PROTO_TCP || v.proto == PROTO_UDP)) {
 			put_be16(l4, t4.sport);
@@ -517,7 +528,8 @@ void icmp4_error_to6(struct xlat_ctx *ctx, const struct ip4_view *v, struct xlat
 	icmp[1] = m.code;
 	put_be16(icmp + 2, 0);
 	put_be32(icmp + 4, m.has_length ? (uint32_t)len_attr << 24 : m.rest);
-	ip6_write(h, v->tos, 0, (unsigned)plen, PROTO_ICMPV6, (uint8_t)(v->ttl - (decrement ? 1 : 0)), t6.src, t6.dst);
+	ip6_write(h, v->tos, 0, (unsigned)plen, PROTO_ICMPV6,
+		  (uint8_t)(v->ttl - (decrement ? 1 : 0)), t6.src, t6.dst);
 	uint32_t s = csum_pseudo6(t6.src, t6.dst, PROTO_ICMPV6, (uint32_t)plen);
 	put_be16(icmp + 2, csum_fold(csum_partial(icmp, plen, s)));
 	struct xlat_pkt *p = out_pkt(out, 0, 6);
@@ -571,12 +583,14 @@ void icmp6_error_to4(struct xlat_ctx *ctx, const struct ip6_view *v, struct xlat
 	if (cfg->policy.outer_from_inner) {
 		/* Stateful: the error comes from behind the binding the quoted packet went to, so it leaves
 		 * from that binding's IPv4 address towards the quoted packet's IPv4 source. */
-		inner_len = inner_6to4(ctx, quote, qlen, body, body_cap, &r);
+		bool back = false;
+		inner_len = inner_6to4(ctx, quote, qlen, body, body_cap, &r, &back);
 		if (!inner_len)
 			return out_drop(ctx, out, r);
 		memset(&t4, 0, sizeof(t4));
 		memcpy(t4.src, body + 16, 4);
 		memcpy(t4.dst, body + 12, 4);
+		t4.hairpin = back; /* to another client of this translator: hairpinned like the flow was */
 	} else if ((r = cfg->policy.map_6to4(cfg->policy.ctx, &t6, &t4, XLAT_ROLE_ERROR_OUTER)) ==
 		   XLAT_DROP_SRC_UNMAPPED) {
 		if (cfg->has_rfc6791v4)
@@ -600,7 +614,7 @@ void icmp6_error_to4(struct xlat_ctx *ctx, const struct ip6_view *v, struct xlat
 		return out_drop(ctx, out, XLAT_DROP_DST_ILLEGAL);
 
 	if (!inner_len)
-		inner_len = inner_6to4(ctx, quote, qlen, body, body_cap, &r);
+		inner_len = inner_6to4(ctx, quote, qlen, body, body_cap, &r, NULL);
 	if (!inner_len)
 		return out_drop(ctx, out, r);
 	uint8_t len_attr;

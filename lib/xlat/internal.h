@@ -166,12 +166,20 @@ void icmp6_error_to4(struct xlat_ctx *ctx, const struct ip6_view *v, struct xlat
 bool icmp4_is_error(uint8_t type);
 bool icmp6_is_error(uint8_t type);
 
+/* The sum of a tuple's ports (an ICMP echo's identifier twice), for RFC 1624 updates across a change of
+ * them; 0 for a tuple without. */
+static inline uint32_t tuple_ports_sum(const struct xlat_tuple *t)
+{
+	return t->has_ports ? (uint32_t)t->sport + t->dport : 0;
+}
+
 /* Translates a packet quoted in an ICMP error into buf (headers and payload, untruncated but bounded
  * by cap). Returns its length, or 0 with *why set. */
 size_t inner_4to6(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *buf, size_t cap,
 		  bool hairpin, enum xlat_drop *why);
+/* hairpin (may be NULL): the policy said the quoted packet's IPv4 source leads back into the IPv6 side. */
 size_t inner_6to4(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *buf, size_t cap,
-		  enum xlat_drop *why);
+		  enum xlat_drop *why, bool *hairpin);
 
 /* The general path of each direction (every case of RFC 7915); xlat_4to6 and xlat_6to4 try the fast
  * path (fastpath.c) first. Tests call these directly to compare the two. */

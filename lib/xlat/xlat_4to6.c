@@ -33,8 +33,6 @@ static unsigned l4_prefix_len(uint8_t proto)
 	}
 }
 
-static uint32_t ports_sum(const struct xlat_tuple *t) { return t->has_ports ? (uint32_t)t->sport + t->dport : 0; }
-
 void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out, bool hairpin)
 {
 	const struct xlat_config *cfg = ctx->cfg;
@@ -121,8 +119,8 @@ void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 	uint8_t l4fix[TCP_CSUM_END];
 	copy_l4_prefix(l4fix, v.l4, prefix);
 	if (prefix) {
-		uint32_t old_sum = sum_addrs(t4.src, t4.dst, 4) + ports_sum(&t4);
-		uint32_t new_sum = sum_addrs(t6.src, t6.dst, 16) + ports_sum(&t6);
+		uint32_t old_sum = sum_addrs(t4.src, t4.dst, 4) + tuple_ports_sum(&t4);
+		uint32_t new_sum = sum_addrs(t6.src, t6.dst, 16) + tuple_ports_sum(&t6);
 		unsigned coff = v.proto == PROTO_TCP ? TCP_CSUM_OFF : v.proto == PROTO_UDP ? UDP_CSUM_OFF : ICMP_CSUM_OFF;
 		if (t6.has_ports && v.proto != PROTO_ICMP) {
 			put_be16(l4fix, t6.sport);
@@ -134,8 +132,8 @@ void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 		if (is_icmp) {
 			/* ICMPv6 adds a pseudo-header (section 4.2); type and identifier change. Incremental, so
 			 * a wrong checksum stays exactly as wrong as it was. */
-			old_sum = (uint32_t)(v.l4[0] << 8 | v.l4[1]) + ports_sum(&t4) / 2;
-			new_sum = (uint32_t)(type6 << 8 | v.l4[1]) + ports_sum(&t6) / 2 +
+			old_sum = (uint32_t)(v.l4[0] << 8 | v.l4[1]) + tuple_ports_sum(&t4) / 2;
+			new_sum = (uint32_t)(type6 << 8 | v.l4[1]) + tuple_ports_sum(&t6) / 2 +
 				  csum_pseudo6(t6.src, t6.dst, PROTO_ICMPV6, v.l4_len);
 			l4fix[0] = type6;
 			csum = csum_replace(be16_at(v.l4 + coff), old_sum, new_sum);
@@ -163,8 +161,8 @@ void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 	if (out_len <= limit) {
 		uint8_t *h = out->hdr[0];
 		struct xlat_pkt *p = out_pkt(out, 0, 6);
-		ip6_write(h, v.tos, 0, (unsigned)(out_len - IPV6_HDR_LEN), has_fh ? PROTO_FRAGMENT : next, hop,
-			  t6.src, t6.dst);
+		ip6_write(h, v.tos, 0, (unsigned)(out_len - IPV6_HDR_LEN),
+			  has_fh ? PROTO_FRAGMENT : next, hop, t6.src, t6.dst);
 		if (has_fh)
 			frag6_write(h + IPV6_HDR_LEN, next, v.frag_off, v.mf, v.id);
 		copy_l4_prefix(h + hdr_len, l4fix, prefix);
@@ -182,7 +180,8 @@ void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 			size_t piece = total - off < chunk ? total - off : chunk;
 			uint8_t *h = out->hdr[k];
 			struct xlat_pkt *p = out_pkt(out, (unsigned)k, 6);
-			ip6_write(h, v.tos, 0, (unsigned)(FRAG6_HDR_LEN + piece), PROTO_FRAGMENT, hop, t6.src, t6.dst);
+			ip6_write(h, v.tos, 0, (unsigned)(FRAG6_HDR_LEN + piece), PROTO_FRAGMENT, hop,
+				  t6.src, t6.dst);
 			frag6_write(h + IPV6_HDR_LEN, next, (uint16_t)(v.frag_off + off / 8), k + 1 < n || v.mf, v.id);
 			if (k == 0) {
 				copy_l4_prefix(h + IPV6_HDR_LEN + FRAG6_HDR_LEN, l4fix, prefix);

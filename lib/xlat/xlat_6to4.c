@@ -1,8 +1,6 @@
 /* RFC 7915 section 5: translating IPv6 packets into IPv4. */
 #include "internal.h"
 
-static uint32_t ports_sum(const struct xlat_tuple *t) { return t->has_ports ? (uint32_t)t->sport + t->dport : 0; }
-
 static unsigned l4_prefix_len(uint8_t proto)
 {
 	switch (proto) {
@@ -118,16 +116,16 @@ void xlat_6to4_slow(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 		}
 		if (is_icmp) {
 			/* Section 5.2: the ICMPv6 pseudo-header leaves the checksum; the type changes. */
-			uint32_t old_sum = (uint32_t)(v.l4[0] << 8 | v.l4[1]) + ports_sum(&t6) / 2 +
+			uint32_t old_sum = (uint32_t)(v.l4[0] << 8 | v.l4[1]) + tuple_ports_sum(&t6) / 2 +
 					   csum_pseudo6(t6.src, t6.dst, PROTO_ICMPV6, v.l4_len);
-			uint32_t new_sum = (uint32_t)(type4 << 8 | v.l4[1]) + ports_sum(&t4) / 2;
+			uint32_t new_sum = (uint32_t)(type4 << 8 | v.l4[1]) + tuple_ports_sum(&t4) / 2;
 			l4fix[0] = type4;
 			csum = csum_replace(old, old_sum, new_sum);
 		} else if (v.proto == PROTO_UDP && old == 0) {
 			csum = 0; /* not valid IPv6 (RFC 8200 section 8.1), but IPv4 reads it as "no checksum" */
 		} else {
-			uint32_t old_sum = sum_addrs(t6.src, t6.dst, 16) + ports_sum(&t6);
-			uint32_t new_sum = sum_addrs(t4.src, t4.dst, 4) + ports_sum(&t4);
+			uint32_t old_sum = sum_addrs(t6.src, t6.dst, 16) + tuple_ports_sum(&t6);
+			uint32_t new_sum = sum_addrs(t4.src, t4.dst, 4) + tuple_ports_sum(&t4);
 			csum = csum_replace(old, old_sum, new_sum);
 			if (v.proto == PROTO_UDP && csum == 0)
 				csum = 0xffff;
@@ -167,7 +165,8 @@ void xlat_6to4_slow(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 			uint8_t *h = out->hdr[k];
 			struct xlat_pkt *p = out_pkt(out, (unsigned)k, 4);
 			uint16_t fo = (uint16_t)((k + 1 < n || v.mf ? IPV4_MF : 0) | (v.frag_off + off / 8));
-			ip4_write(h, v.tclass, (unsigned)(IPV4_HDR_LEN + piece), id, fo, ttl, proto, t4.src, t4.dst);
+			ip4_write(h, v.tclass, (unsigned)(IPV4_HDR_LEN + piece), id, fo, ttl, proto,
+				  t4.src, t4.dst);
 			if (k == 0) {
 				copy_l4_prefix(h + IPV4_HDR_LEN, l4fix, prefix);
 				pkt_add(p, h, IPV4_HDR_LEN + prefix);
