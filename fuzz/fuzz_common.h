@@ -5,7 +5,8 @@
  *           bit 6 amend-udp-checksum-zero, bit 7 router (decrement TTL)
  *   byte 1: bits 0-2 mtu6, bits 3-4 lowest-ipv6-mtu (clamped to mtu6), bits 5-7 mtu4
  *   byte 2: bit 0 self4, bit 1 self6, bit 2 fix the IPv4 header checksum, bit 3 fix the transport
- *           checksum (so that mutated packets get past validation), bit 4 no pool6 (when an EAM is set)
+ *           checksum (so that mutated packets get past validation), bit 4 no pool6 (when an EAM is set),
+ *           bit 5 zero-traffic-class, bit 6 tos 0xb8 (RFC 7915 4.1 and 5.1 options)
  * pool6 is 2001:db8:6464:6464:6464:6464::/96 cut to its length. */
 #ifndef XLAT464_FUZZ_COMMON_H
 #define XLAT464_FUZZ_COMMON_H
@@ -73,6 +74,9 @@ static void fz_setup(struct fz_state *st, const uint8_t *c)
 	cfg->has_self6 = c[2] & 0x02;
 	memcpy(cfg->self4, (const uint8_t[4]){ 192, 0, 2, 253 }, 4);
 	memcpy(cfg->self6, (const uint8_t[16]){ 0x20, 0x01, 0x0d, 0xb8, 0xff, 0xff, [15] = 2 }, 16);
+	cfg->zero_tclass = c[2] & 0x20;
+	cfg->set_tos = c[2] & 0x40;
+	cfg->tos = 0xb8;
 	st->fix_hdr = c[2] & 0x04;
 	st->fix_l4 = c[2] & 0x08;
 	st->su.cfg = cfg;

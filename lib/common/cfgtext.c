@@ -27,6 +27,29 @@ int cfgtext_bool(const char *v, bool *out, char *err, size_t errlen)
 	return 0;
 }
 
+int cfgtext_tos(const char *v, bool *set, uint8_t *tos, char *err, size_t errlen)
+{
+	if (strcmp(v, "copy") == 0) {
+		*set = false;
+		*tos = 0;
+		return 0;
+	}
+	unsigned long n = 0;
+	size_t len = strlen(v);
+	if (len == 0 || len > 3)
+		return cfgtext_err(err, errlen, "'%.16s' is neither copy nor a TOS value 0 to 255", v);
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return cfgtext_err(err, errlen, "'%.16s' is neither copy nor a TOS value 0 to 255", v);
+		n = n * 10 + (unsigned long)(v[i] - '0');
+	}
+	if (n > 255)
+		return cfgtext_err(err, errlen, "'%.16s' is neither copy nor a TOS value 0 to 255", v);
+	*set = true;
+	*tos = (uint8_t)n;
+	return 0;
+}
+
 int cfgtext_ifname(const char *v, char *dst, size_t cap, char *err, size_t errlen)
 {
 	size_t n = strlen(v);

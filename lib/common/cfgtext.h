@@ -5,6 +5,7 @@
 #define XLAT464_COMMON_CFGTEXT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #define CFGTEXT_LINE_MAX 1024 /* bytes in a line, with its terminator */
@@ -33,6 +34,8 @@ int cfgtext_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((f
  * err. cfgtext_bool takes "yes" or "no"; cfgtext_ifname copies an interface name that the kernel's
  * dev_valid_name() would take (1 to cap - 1 bytes, not "." or "..", no '/', ':' or white space). */
 int cfgtext_bool(const char *v, bool *out, char *err, size_t errlen);
+/* "copy" (*set false) or a TOS octet 0..255 (*set true, *tos): RFC 7915 section 5.1's option. */
+int cfgtext_tos(const char *v, bool *set, uint8_t *tos, char *err, size_t errlen);
 int cfgtext_ifname(const char *v, char *dst, size_t cap, char *err, size_t errlen);
 
 /* Text that printing appends to, for the parsers' printers of effective settings: len counts what

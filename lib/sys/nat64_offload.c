@@ -30,6 +30,8 @@ struct sys_offload {
 	struct bpf_object *obj;
 	int prog_fd, cfg_fd, flows6_fd, flows4_fd, stats_fd;
 	bool redirect;
+	bool zero_tclass, set_tos;
+	uint8_t tos;
 	uint8_t pool6[12];
 	unsigned nifs;
 	struct {
@@ -132,7 +134,8 @@ static void recompute_csums(struct sys_offload *o)
 
 int sys_offload_set_pool6(struct sys_offload *o, const uint8_t pool6[12])
 {
-	struct x4_off_cfg c = { .enabled = 1, .redirect = o->redirect };
+	struct x4_off_cfg c = { .enabled = 1, .redirect = o->redirect, .zero_tclass = o->zero_tclass,
+				.set_tos = o->set_tos, .tos = o->tos };
 	uint32_t zero = 0;
 	bool changed = memcmp(o->pool6, pool6, 12) != 0;
 	memcpy(c.pool6, pool6, 12);
@@ -140,6 +143,16 @@ int sys_offload_set_pool6(struct sys_offload *o, const uint8_t pool6[12])
 	if (changed && o->nflows)
 		recompute_csums(o);
 	return bpf_map_update_elem(o->cfg_fd, &zero, &c, BPF_ANY);
+}
+
+int sys_offload_set_tos(struct sys_offload *o, bool zero_tclass, bool set_tos, uint8_t tos)
+{
+	uint8_t p[12];
+	o->zero_tclass = zero_tclass;
+	o->set_tos = set_tos;
+	o->tos = tos;
+	memcpy(p, o->pool6, 12);
+	return sys_offload_set_pool6(o, p);
 }
 
 static void detach_all(struct sys_offload *o)

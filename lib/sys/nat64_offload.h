@@ -35,6 +35,9 @@ int sys_offload_run(struct sys_offload *o, const void *frame, size_t len, void *
 /* Detaches the program (and removes the clsact qdiscs it made) and frees everything. */
 void sys_offload_close(struct sys_offload *o);
 int sys_offload_set_pool6(struct sys_offload *o, const uint8_t pool6[12]);
+/* RFC 7915 sections 4.1 and 5.1: the traffic class 0 instead of the TOS (4to6), the TOS tos instead
+ * of the traffic class (6to4); as lib/xlat's zero_tclass, set_tos and tos. 0 or -1 with errno. */
+int sys_offload_set_tos(struct sys_offload *o, bool zero_tclass, bool set_tos, uint8_t tos);
 
 /* Puts a flow in both maps (0), or -1 with errno (ENOSPC when full). */
 int sys_offload_add(struct sys_offload *o, const struct nat64_flow *f);

@@ -19,7 +19,8 @@
  *     address maps through an EAM entry whose IPv6 prefix is 96 bits longer than its IPv4 prefix
  *     (/32-/128, /24-/120, ...) or through a /96 pool6 prefix.
  * Anything else (ICMP errors, fragments, options, extension headers, other policies, other prefix
- * lengths, packets to fragment, checksum zero, expired TTL, ...) takes the general path unchanged.
+ * lengths, packets to fragment, checksum zero, expired TTL, a traffic class or TOS not copied ...)
+ * takes the general path unchanged.
  *
  * Why it is cheap: with the IPv4 address in the last 32 bits of the IPv6 address, sum(IPv6 address) -
  * sum(IPv4 address) depends only on the EAM entry or pool6 prefix it went through, and is computed
@@ -327,7 +328,8 @@ FAST_INLINE bool fast_4to6_inline(struct xlat_ctx *ctx, const uint8_t *pkt, size
 	const struct xlat_config *cfg = ctx->cfg;
 	/* Every packet of the fast path has at least 8 transport bytes; an ICMP message other than echo
 	 * (an error, mostly) leaves at once. */
-	if ((!one && cfg->policy.map_4to6 != xlat_siit_policy_4to6) || len < IPV4_HDR_LEN + ICMP_HDR_LEN ||
+	if ((!one && cfg->policy.map_4to6 != xlat_siit_policy_4to6) || cfg->zero_tclass ||
+	    len < IPV4_HDR_LEN + ICMP_HDR_LEN ||
 	    (pkt[9] == PROTO_ICMP && (pkt[IPV4_HDR_LEN] & ~ICMP4_ECHO_REQUEST) != ICMP4_ECHO_REPLY))
 		return false;
 	/* The 20-byte header as two 64-bit words and one 32-bit word: version and IHL, no fragment (DF
@@ -471,7 +473,8 @@ FAST_INLINE bool fast_6to4_inline(struct xlat_ctx *ctx, const uint8_t *pkt, size
 				  bool one)
 {
 	const struct xlat_config *cfg = ctx->cfg;
-	if ((!one && cfg->policy.map_6to4 != xlat_siit_policy_6to4) || len < IPV6_HDR_LEN + ICMP_HDR_LEN)
+	if ((!one && cfg->policy.map_6to4 != xlat_siit_policy_6to4) || cfg->set_tos ||
+	    len < IPV6_HDR_LEN + ICMP_HDR_LEN)
 		return false;
 	/* Version, payload length within the bytes, hop limit; no extension header (the next header is
 	 * the transport); then the transport, where the addresses are mapped. */

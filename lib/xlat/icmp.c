@@ -310,7 +310,7 @@ size_t inner_4to6(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 	bool has_fh = ip4_is_fragment(&v);
 	size_t hdr = IPV6_HDR_LEN + (has_fh ? FRAG6_HDR_LEN : 0);
 	uint8_t next = v.proto == PROTO_ICMP ? PROTO_ICMPV6 : v.proto;
-	ip6_write(buf, v.tos, 0, v.l4_len + (has_fh ? FRAG6_HDR_LEN : 0u),
+	ip6_write(buf, tclass_of_tos(cfg, v.tos), 0, v.l4_len + (has_fh ? FRAG6_HDR_LEN : 0u),
 		  has_fh ? PROTO_FRAGMENT : next, v.ttl, t6.src, t6.dst);
 	if (has_fh)
 		frag6_write(buf + IPV6_HDR_LEN, next, v.frag_off, v.mf, v.id);
@@ -377,7 +377,7 @@ size_t inner_6to4(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 	bool df = !v.has_frag && tot > 1260;
 	uint16_t fo = (uint16_t)((df ? IPV4_DF : 0) | (v.mf ? IPV4_MF : 0) | v.frag_off);
 	uint8_t proto = v.proto == PROTO_ICMPV6 ? PROTO_ICMP : v.proto;
-	ip4_write(buf, v.tclass, tot, (uint16_t)v.frag_id, fo, v.hop_limit, proto, t4.src, t4.dst);
+	ip4_write(buf, tos_of_tclass(cfg, v.tclass), tot, (uint16_t)v.frag_id, fo, v.hop_limit, proto, t4.src, t4.dst);
 	size_t n = take(v.l4_avail, cap - IPV4_HDR_LEN);
 	uint8_t *l4 = buf + IPV4_HDR_LEN;
 	memcpy(l4, v.l4, n);
@@ -528,7 +528,7 @@ void icmp4_error_to6(struct xlat_ctx *ctx, const struct ip4_view *v, struct xlat
 	icmp[1] = m.code;
 	put_be16(icmp + 2, 0);
 	put_be32(icmp + 4, m.has_length ? (uint32_t)len_attr << 24 : m.rest);
-	ip6_write(h, v->tos, 0, (unsigned)plen, PROTO_ICMPV6,
+	ip6_write(h, tclass_of_tos(cfg, v->tos), 0, (unsigned)plen, PROTO_ICMPV6,
 		  (uint8_t)(v->ttl - (decrement ? 1 : 0)), t6.src, t6.dst);
 	uint32_t s = csum_pseudo6(t6.src, t6.dst, PROTO_ICMPV6, (uint32_t)plen);
 	put_be16(icmp + 2, csum_fold(csum_partial(icmp, plen, s)));
@@ -627,7 +627,7 @@ void icmp6_error_to4(struct xlat_ctx *ctx, const struct ip6_view *v, struct xlat
 	put_be32(icmp + 4, m.rest | (m.has_length ? (uint32_t)len_attr << 16 : 0));
 	/* Section 5.1.1: an (atomic) fragment header gives its identification, as for any packet. */
 	uint16_t id = v->has_frag ? (uint16_t)v->frag_id : (uint16_t)ctx->ipv4_id++;
-	ip4_write(h, v->tclass, (unsigned)tot, id, 0,
+	ip4_write(h, tos_of_tclass(cfg, v->tclass), (unsigned)tot, id, 0,
 		  (uint8_t)(v->hop_limit - (cfg->decrement_ttl ? 1 : 0)), PROTO_ICMP, t4.src, t4.dst);
 	put_be16(icmp + 2, csum_fold(csum_partial(icmp, ICMP_HDR_LEN + blen, 0)));
 	struct xlat_pkt *p = out_pkt(out, 0, 4);

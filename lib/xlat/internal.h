@@ -166,6 +166,12 @@ void icmp6_error_to4(struct xlat_ctx *ctx, const struct ip6_view *v, struct xlat
 bool icmp4_is_error(uint8_t type);
 bool icmp6_is_error(uint8_t type);
 
+/* The IPv6 traffic class of a translated IPv4 packet and the IPv4 TOS of a translated IPv6 one (RFC 7915
+ * sections 4.1 and 5.1: copied, unless configured otherwise). Quoted packets in ICMP errors follow the
+ * same rule as the outer header. */
+static inline uint8_t tclass_of_tos(const struct xlat_config *c, uint8_t tos) { return c->zero_tclass ? 0 : tos; }
+static inline uint8_t tos_of_tclass(const struct xlat_config *c, uint8_t tclass) { return c->set_tos ? c->tos : tclass; }
+
 /* The sum of a tuple's ports (an ICMP echo's identifier twice), for RFC 1624 updates across a change of
  * them; 0 for a tuple without. */
 static inline uint32_t tuple_ports_sum(const struct xlat_tuple *t)

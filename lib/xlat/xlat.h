@@ -170,6 +170,9 @@ struct xlat_config {
 	uint32_t mtu4, mtu6;      /* MTU of the next hop on each side (settings take up to 65535; 32 bits
 				   * so that a super-packet's lifted limit, offload.h, is above any packet) */
 	bool amend_udp_zero_csum; /* compute a checksum for IPv4 UDP with zero checksum, not drop */
+	bool zero_tclass;         /* RFC 7915 section 4.1: ignore the IPv4 TOS, traffic class 0 (default: copy) */
+	bool set_tos;             /* RFC 7915 section 5.1: ignore the IPv6 traffic class, every IPv4 packet */
+	uint8_t tos;              /* gets this TOS (default: copy the traffic class) */
 	bool decrement_ttl;       /* act as a router (the default); a host CLAT may turn it off */
 };
 

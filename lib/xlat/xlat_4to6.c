@@ -161,7 +161,7 @@ void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 	if (out_len <= limit) {
 		uint8_t *h = out->hdr[0];
 		struct xlat_pkt *p = out_pkt(out, 0, 6);
-		ip6_write(h, v.tos, 0, (unsigned)(out_len - IPV6_HDR_LEN),
+		ip6_write(h, tclass_of_tos(cfg, v.tos), 0, (unsigned)(out_len - IPV6_HDR_LEN),
 			  has_fh ? PROTO_FRAGMENT : next, hop, t6.src, t6.dst);
 		if (has_fh)
 			frag6_write(h + IPV6_HDR_LEN, next, v.frag_off, v.mf, v.id);
@@ -180,7 +180,7 @@ void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 			size_t piece = total - off < chunk ? total - off : chunk;
 			uint8_t *h = out->hdr[k];
 			struct xlat_pkt *p = out_pkt(out, (unsigned)k, 6);
-			ip6_write(h, v.tos, 0, (unsigned)(FRAG6_HDR_LEN + piece), PROTO_FRAGMENT, hop,
+			ip6_write(h, tclass_of_tos(cfg, v.tos), 0, (unsigned)(FRAG6_HDR_LEN + piece), PROTO_FRAGMENT, hop,
 				  t6.src, t6.dst);
 			frag6_write(h + IPV6_HDR_LEN, next, (uint16_t)(v.frag_off + off / 8), k + 1 < n || v.mf, v.id);
 			if (k == 0) {

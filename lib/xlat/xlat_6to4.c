@@ -149,7 +149,7 @@ void xlat_6to4_slow(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 		uint8_t *h = out->hdr[0];
 		struct xlat_pkt *p = out_pkt(out, 0, 4);
 		uint16_t fo = (uint16_t)((df ? IPV4_DF : 0) | (v.mf ? IPV4_MF : 0) | v.frag_off);
-		ip4_write(h, v.tclass, (unsigned)out_len, id, fo, ttl, proto, t4.src, t4.dst);
+		ip4_write(h, tos_of_tclass(cfg, v.tclass), (unsigned)out_len, id, fo, ttl, proto, t4.src, t4.dst);
 		copy_l4_prefix(h + IPV4_HDR_LEN, l4fix, prefix);
 		pkt_add(p, h, IPV4_HDR_LEN + prefix);
 		pkt_add(p, rest, v.l4_len - prefix);
@@ -165,7 +165,7 @@ void xlat_6to4_slow(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 			uint8_t *h = out->hdr[k];
 			struct xlat_pkt *p = out_pkt(out, (unsigned)k, 4);
 			uint16_t fo = (uint16_t)((k + 1 < n || v.mf ? IPV4_MF : 0) | (v.frag_off + off / 8));
-			ip4_write(h, v.tclass, (unsigned)(IPV4_HDR_LEN + piece), id, fo, ttl, proto,
+			ip4_write(h, tos_of_tclass(cfg, v.tclass), (unsigned)(IPV4_HDR_LEN + piece), id, fo, ttl, proto,
 				  t4.src, t4.dst);
 			if (k == 0) {
 				copy_l4_prefix(h + IPV4_HDR_LEN, l4fix, prefix);

@@ -684,6 +684,8 @@ static void bpf_setup(struct plat_daemon *d, const struct plat_settings *s)
 		log_warn("bpf-offload: %s; every packet goes through %s", d->bpf_error, s->tun);
 		return;
 	}
+	if (sys_offload_set_tos(d->bpf, s->xcfg.zero_tclass, s->xcfg.set_tos, s->xcfg.tos) < 0)
+		log_warn("bpf-offload: the TOS settings are not in the kernel map: %s", strerror(errno));
 	plat_sf_set_offload(d->nat, &bpf_ops, d);
 	char ifs[PLAT_BPF_IFS_MAX * (PLAT_TUN_NAME_MAX + 2)];
 	sys_offload_ifnames(d->bpf, ifs, sizeof(ifs));
@@ -764,6 +766,8 @@ static void reload(struct plat_daemon *d)
 	}
 	if (d->bpf && sys_offload_set_pool6(d->bpf, s->nat.pool6.addr) < 0)
 		log_warn("reload: bpf-offload: the new pool6 is not in the kernel map: %s", strerror(errno));
+	if (d->bpf && sys_offload_set_tos(d->bpf, s->xcfg.zero_tclass, s->xcfg.set_tos, s->xcfg.tos) < 0)
+		log_warn("reload: bpf-offload: the new TOS settings are not in the kernel map: %s", strerror(errno));
 	d->ctx.cfg = &s->xcfg;
 	free(d->set);
 	d->set = s;

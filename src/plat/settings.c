@@ -336,6 +336,8 @@ static const struct key_desc keys[] = {
 	{ "offload", 1, 1 },
 	{ "bpf-offload", 1, PLAT_BPF_IFS_MAX },
 	{ "bpf-redirect", 1, 1 },
+	{ "zero-traffic-class", 1, 1 },
+	{ "tos", 1, 1 },
 };
 
 int plat_settings_arity(const char *key, int *max)
@@ -458,6 +460,11 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 		return cfgtext_bool(v, &s->offload, err, errlen);
 	if (strcmp(key, "bpf-redirect") == 0)
 		return cfgtext_bool(v, &s->bpf_redirect, err, errlen);
+	/* RFC 7915 sections 4.1 and 5.1: the options to ignore the TOS and the traffic class */
+	if (strcmp(key, "zero-traffic-class") == 0)
+		return cfgtext_bool(v, &s->xcfg.zero_tclass, err, errlen);
+	if (strcmp(key, "tos") == 0)
+		return cfgtext_tos(v, &s->xcfg.set_tos, &s->xcfg.tos, err, errlen);
 	if (strcmp(key, "bpf-offload") == 0) {
 		s->nbpf_ifs = 0;
 		if (nval == 1 && strcmp(v, "none") == 0)
@@ -645,5 +652,10 @@ size_t plat_settings_format(const struct plat_settings *s, char *buf, size_t cap
 		for (unsigned i = 0; i < s->nbpf_ifs; i++)
 			cfgtext_add(&b, "%s%s%s", i ? " " : "bpf-offload ", s->bpf_ifs[i], i + 1 == s->nbpf_ifs ? "\n" : "");
 	cfgtext_add(&b, "bpf-redirect %s\n", s->bpf_redirect ? "yes" : "no");
+	cfgtext_add(&b, "zero-traffic-class %s\n", s->xcfg.zero_tclass ? "yes" : "no");
+	if (s->xcfg.set_tos)
+		cfgtext_add(&b, "tos %u\n", s->xcfg.tos);
+	else
+		cfgtext_add(&b, "tos copy\n");
 	return b.len;
 }

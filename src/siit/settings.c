@@ -164,7 +164,7 @@ static int set_eam(struct siit_settings *s, const char *v4s, const char *v6s, ch
 int siit_settings_arity(const char *key)
 {
 	static const char *const one[] = { "tun",   "pool6", "rfc6791v4", "rfc6791v6", "self4", "self6", "lowest-ipv6-mtu",
-					   "mtu4",  "mtu6",  "amend-udp-checksum-zero", "router" };
+					   "mtu4",  "mtu6",  "amend-udp-checksum-zero", "router", "zero-traffic-class", "tos" };
 	if (strcmp(key, "eam") == 0)
 		return 2;
 	for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++)
@@ -206,6 +206,11 @@ int siit_settings_set(struct siit_settings *s, const char *key, const char *cons
 		return parse_mtu(v, 1280, &c->mtu6, err, errlen);
 	if (strcmp(key, "amend-udp-checksum-zero") == 0)
 		return cfgtext_bool(v, &c->amend_udp_zero_csum, err, errlen);
+	/* RFC 7915 sections 4.1 and 5.1: the options to ignore the TOS and the traffic class */
+	if (strcmp(key, "zero-traffic-class") == 0)
+		return cfgtext_bool(v, &c->zero_tclass, err, errlen);
+	if (strcmp(key, "tos") == 0)
+		return cfgtext_tos(v, &c->set_tos, &c->tos, err, errlen);
 	/* router: decrement TTL / hop limit as a router does (RFC 7915 sections 4.1 and 5.1) */
 	return cfgtext_bool(v, &c->decrement_ttl, err, errlen);
 }
@@ -265,6 +270,11 @@ size_t siit_settings_format(const struct siit_settings *s, char *buf, size_t cap
 	cfgtext_add(&b, "mtu4 %u\n", c->mtu4);
 	cfgtext_add(&b, "mtu6 %u\n", c->mtu6);
 	cfgtext_add(&b, "amend-udp-checksum-zero %s\n", c->amend_udp_zero_csum ? "yes" : "no");
+	cfgtext_add(&b, "zero-traffic-class %s\n", c->zero_tclass ? "yes" : "no");
+	if (c->set_tos)
+		cfgtext_add(&b, "tos %u\n", c->tos);
+	else
+		cfgtext_add(&b, "tos copy\n");
 	cfgtext_add(&b, "router %s\n", c->decrement_ttl ? "yes" : "no");
 	return b.len;
 }

@@ -15,6 +15,7 @@
  *
  *   build/tests/offload_diff [ROUNDS [SEED]]   (root, a kernel that runs BPF; tests/netns/plat_bpf.sh
  *                                               runs it) exits 1 at the first difference */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,7 +252,20 @@ int main(int argc, char **argv)
 	}
 
 	static uint8_t pkt[2048];
+	unsigned long n_tos_sets = 0;
 	for (unsigned long r = 0; r < rounds; r++) {
+		/* Every 2,000 packets, other RFC 7915 4.1/5.1 TOS options (copy most of the time), set alike
+		 * in userspace and in the kernel's map. */
+		if (r % 2000 == 1999) {
+			xcfg.zero_tclass = t_rand_below(&rng, 3) == 0;
+			xcfg.set_tos = t_rand_below(&rng, 3) == 0;
+			xcfg.tos = (uint8_t)t_rand(&rng);
+			if (sys_offload_set_tos(off, xcfg.zero_tclass, xcfg.set_tos, xcfg.tos) < 0) {
+				fprintf(stderr, "offload_diff: the TOS settings: %s\n", strerror(errno));
+				return 1;
+			}
+			n_tos_sets++;
+		}
 		struct flow *f = &flows[t_rand_below(&rng, NFLOWS)];
 		bool v6 = t_rand_below(&rng, 2);
 		size_t payload = t_rand_below(&rng, 8) ? t_rand_below(&rng, 1401) : t_rand_below(&rng, 40);
@@ -313,8 +327,8 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("offload_diff: %lu packets translated the same by the kernel and by userspace (%lu of them IPv4 with "
-	       "bytes after the packet), %lu left alone as they should be (seed %llu)\n",
-	       n_same, n_padded, n_left, (unsigned long long)(argc > 2 ? strtoull(argv[2], NULL, 0) : 464));
+	       "bytes after the packet, under %lu TOS settings), %lu left alone as they should be (seed %llu)\n",
+	       n_same, n_padded, n_tos_sets + 1, n_left, (unsigned long long)(argc > 2 ? strtoull(argv[2], NULL, 0) : 464));
 	sys_offload_close(off);
 	nat64_destroy(nat);
 	return n_same > rounds / 2 ? 0 : 1;

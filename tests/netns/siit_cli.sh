@@ -9,11 +9,13 @@
 #   +-------------------------------------------------------------+
 #
 # Checks: bad flags are rejected with a message naming the flag; the daemon starts; ping traffic
-# shows up in `xlat464 status` (text and JSON, every drop counter in JSON); SIGHUP with a broken
-# config keeps the old one, with a good one applies it; SIGTERM exits 0, removes the control socket
-# and the pid file, and leaves the TUN, its addresses and the config file alone; a daemon whose TUN
-# is deleted exits 1 instead of spinning.
-# Needs root, iproute2, iputils-ping, /usr/bin/python3. Usage: tests/netns/siit_cli.sh [XLAT464_BIN]
+# shows up in `xlat464 status` (text and JSON, every drop counter in JSON); the IPv4 TOS is the
+# traffic class by default and the configured `tos` after a reload (RFC 7915 section 5.1, seen by
+# tcpdump on the TUN); SIGHUP with a broken config keeps the old one, with a good one applies it;
+# SIGTERM exits 0, removes the control socket and the pid file, and leaves the TUN, its addresses and
+# the config file alone; a daemon whose TUN is deleted exits 1 instead of spinning.
+# Needs root, iproute2, iputils-ping, tcpdump, /usr/bin/python3.
+# Usage: tests/netns/siit_cli.sh [XLAT464_BIN]
 # (or XLAT464_BIN= or XLAT464=; default build/xlat464). Each result prints PASS or FAIL; the last line
 # is "N passed, N failed"; exit status 1 when one failed.
 set -euo pipefail
@@ -23,7 +25,7 @@ set -euo pipefail
 bin=${1:-${XLAT464_BIN:-$XLAT464}}
 ns=xsiitcli-$$
 ALL_NS=$ns
-preconditions ip ping
+preconditions ip ping tcpdump timeout
 make_tmp xsiitcli
 
 expect_reject() { # expect_reject NEEDLE ARGS...: siit must fail and name NEEDLE on stderr
@@ -42,6 +44,7 @@ expect_reject --bogus-flag --tun siit0 --pool6 64:ff9b::/96 --bogus-flag
 expect_reject --mtu4 --tun siit0 --pool6 64:ff9b::/96 --mtu4
 expect_reject --eam --tun siit0 --eam 192.0.2.0/24 2001:db8::/124
 expect_reject tun --pool6 64:ff9b::/96
+expect_reject --tos --tun siit0 --pool6 64:ff9b::/96 --tos 256
 
 ip netns add "$ns"
 nsx "$ns" ip link set lo up
@@ -89,6 +92,19 @@ assert "pool6 64:ff9b::/96" in j["settings"]
 ' "$tmp/status.json" "$nreasons"; then ok "status --json is valid, with all $nreasons drop counters"; else
 	bad "status --json: $(cat "$tmp/status.json")"; fi
 
+# tos_seen TCLASS: the TOS of the translated IPv4 echo request, as tcpdump sees it written to siit0
+# (the kernel then drops it: forwarding is off), for echo requests sent with traffic class TCLASS.
+tos_seen() {
+	nsx "$ns" timeout 5 tcpdump -n -v -l -i siit0 -c 1 'ip and icmp' >"$tmp/td" 2>/dev/null &
+	local td=$!
+	sleep 0.7 # let tcpdump attach
+	nsx "$ns" ping -6 -n -q -c 3 -i 0.2 -W 1 -Q "$1" 64:ff9b::198.51.100.2 >/dev/null 2>&1 || true
+	wait "$td" || true
+	grep -o 'tos 0x[0-9a-f]*' "$tmp/td" | head -n 1
+}
+seen=$(tos_seen 0x28)
+[ "$seen" = "tos 0x28" ] && ok "traffic class 0x28 copied to the IPv4 TOS" || bad "tos copy: saw '$seen': $(head -3 "$tmp/td")"
+
 # SIGHUP: a broken file is refused (the daemon keeps running), a good one is applied.
 cp "$conf" "$conf.good"
 echo "mtu4 12" >>"$conf"
@@ -97,11 +113,14 @@ sleep 0.3
 kill -0 "$daemon_pid" && grep -q "keeping the current settings" "$tmp/log" && ok "SIGHUP with a bad config keeps the old one" ||
 	bad "SIGHUP bad config: $(tail -3 "$tmp/log")"
 sed 's/^mtu4 1500/mtu4 1400/' "$conf.good" >"$conf"
+echo "tos 16" >>"$conf"
 kill -HUP "$daemon_pid"
 sleep 0.3
 nsx "$ns" "$bin" status --json --control "$tmp/ctl.sock" >"$tmp/status.json"
 grep -q '"mtu4 1400"' "$tmp/status.json" && grep -q '"reloads": 1' "$tmp/status.json" &&
 	ok "SIGHUP applied the new config" || bad "SIGHUP good config: $(grep -E 'mtu4|reloads' "$tmp/status.json")"
+seen=$(tos_seen 0x28)
+[ "$seen" = "tos 0x10" ] && ok "tos 16 after the reload: traffic class 0x28 ignored" || bad "tos 16: saw '$seen': $(head -3 "$tmp/td")"
 
 rc=0
 stop_daemon 5 >"$tmp/stop" || rc=$? # "exit status N", or "still running 5 s after SIGTERM"

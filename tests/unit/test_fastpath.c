@@ -101,6 +101,10 @@ static void configure(void)
 	if (friendly)
 		cfg.mtu4 = cfg.mtu6 = 1500;
 	cfg.amend_udp_zero_csum = below(2);
+	/* RFC 7915 4.1 and 5.1 options: the fast path copies TOS and traffic class, so it must decline */
+	cfg.zero_tclass = !friendly && below(8) == 0;
+	cfg.set_tos = !friendly && below(8) == 0;
+	cfg.tos = (uint8_t)rnd();
 	cfg.has_self4 = cfg.has_self6 = below(2);
 	memcpy(cfg.self4, (const uint8_t[4]){ 192, 0, 2, 1 }, 4);
 	memcpy(cfg.self6, (const uint8_t[16]){ 0x20, 0x01, 0x0d, 0xb8, [15] = 1 }, 16);

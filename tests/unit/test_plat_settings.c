@@ -263,6 +263,30 @@ static void test_bpf_offload(void **state)
 	assert_non_null(strstr(err, "needs a /96 pool6"));
 }
 
+/* RFC 7915 sections 4.1 and 5.1 options, as for the SIIT; the eBPF fast path takes them too. */
+static void test_tos_options(void **state)
+{
+	static char out[65536];
+	char err[PLAT_ERR_MAX] = "";
+	plat_settings_init(&s);
+	assert_false(s.xcfg.zero_tclass);
+	assert_false(s.xcfg.set_tos);
+	assert_int_equal(parse(&s, "pool6 64:ff9b::/96\npool4 203.0.113.0/28\nzero-traffic-class yes\ntos 32\n", err), 0);
+	assert_true(s.xcfg.zero_tclass);
+	assert_true(s.xcfg.set_tos);
+	assert_int_equal(s.xcfg.tos, 32);
+	plat_settings_format(&s, out, sizeof(out));
+	assert_non_null(strstr(out, "\nzero-traffic-class yes\n"));
+	assert_non_null(strstr(out, "\ntos 32\n"));
+	assert_int_equal(parse(&s2, out, err), 0);
+	assert_true(s2.xcfg.zero_tclass && s2.xcfg.set_tos && s2.xcfg.tos == 32);
+	assert_int_equal(parse(&s, "tos copy\n", err), 0);
+	assert_false(s.xcfg.set_tos);
+	expect_error("tos 256\n", "neither copy nor a TOS value 0 to 255");
+	expect_error("tos\n", "tos");
+	expect_error("zero-traffic-class 1\n", "neither yes nor no");
+}
+
 static void test_format_round_trip(void **state)
 {
 	static char out1[65536], out2[65536];
@@ -374,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_comments_and_hash_ports),
 		cmocka_unit_test(test_finish_checks),
 		cmocka_unit_test(test_bpf_offload),
+		cmocka_unit_test(test_tos_options),
 		cmocka_unit_test(test_format_round_trip),
 		cmocka_unit_test(test_set_arity),
 		cmocka_unit_test(test_event_lines),

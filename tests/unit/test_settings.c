@@ -141,6 +141,38 @@ static void test_numbers_and_bools(void **state)
 	assert_string_equal(err, "unknown setting");
 }
 
+/* RFC 7915 sections 4.1 and 5.1: the two options that replace copying TOS and traffic class. */
+static void test_tos_options(void **state)
+{
+	struct siit_settings s;
+	char err[SIIT_ERR_MAX], out[4096];
+	siit_settings_init(&s);
+	assert_false(s.cfg.zero_tclass);
+	assert_false(s.cfg.set_tos);
+	assert_int_equal(parse(&s, "pool6 64:ff9b::/96\nzero-traffic-class yes\ntos 184\n", err), 0);
+	assert_true(s.cfg.zero_tclass);
+	assert_true(s.cfg.set_tos);
+	assert_int_equal(s.cfg.tos, 184);
+	siit_settings_format(&s, out, sizeof(out));
+	assert_non_null(strstr(out, "zero-traffic-class yes\n"));
+	assert_non_null(strstr(out, "tos 184\n"));
+	assert_int_equal(set1(&s, "tos", "copy", err), 0);
+	assert_false(s.cfg.set_tos);
+	siit_settings_format(&s, out, sizeof(out));
+	assert_non_null(strstr(out, "tos copy\n"));
+	assert_int_equal(set1(&s, "tos", "0", err), 0);
+	assert_true(s.cfg.set_tos);
+	assert_int_equal(s.cfg.tos, 0);
+	static const char *const bad[] = { "256", "-1", "0x10", "", "1000", "copyx", "12a" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(set1(&s, "tos", bad[i], err), -1);
+		assert_non_null(strstr(err, "neither copy nor a TOS value 0 to 255"));
+	}
+	assert_int_equal(set1(&s, "zero-traffic-class", "sometimes", err), -1);
+	assert_int_equal(parse(&s, "pool6 64:ff9b::/96\ntos 300\n", err), -1);
+	assert_non_null(strstr(err, ":2"));
+}
+
 static void test_file_errors_name_the_line(void **state)
 {
 	struct siit_settings s;
@@ -197,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_pool6_lengths),
 		cmocka_unit_test(test_eam),
 		cmocka_unit_test(test_numbers_and_bools),
+		cmocka_unit_test(test_tos_options),
 		cmocka_unit_test(test_file_errors_name_the_line),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_format_round_trip),

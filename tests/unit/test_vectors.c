@@ -151,6 +151,16 @@ static const char *apply_setting(struct vec *v, char *key, char *val)
 	} else if (strcmp(key, "amend-udp-checksum-zero") == 0) {
 		if (!parse_yesno(val, &c->amend_udp_zero_csum))
 			return "bad yes/no";
+	} else if (strcmp(key, "zero-traffic-class") == 0) {
+		if (!parse_yesno(val, &c->zero_tclass))
+			return "bad yes/no";
+	} else if (strcmp(key, "tos") == 0) {
+		char *end;
+		long t = strtol(val, &end, 10);
+		if (*end || t < 0 || t > 255)
+			return "bad tos";
+		c->set_tos = true;
+		c->tos = (uint8_t)t;
 	} else if (strcmp(key, "router") == 0) {
 		if (!parse_yesno(val, &c->decrement_ttl))
 			return "bad yes/no";

@@ -173,6 +173,12 @@ def s41():
          "RFC 7915 4.1: Traffic Class: by default copied from the IPv4 TOS octet (DSCP EF + ECN 01)",
          udp4(H4, H6_4, tos=0xb9),
          [fwd(IPv6(src=H4_6, dst=H6, hlim=63, tc=0xb9) / UDP(sport=40000, dport=53) / Raw(b"hello"))])
+    case("4.1-zero-traffic-class",
+         "RFC 7915 4.1: with the option to ignore the IPv4 TOS (zero-traffic-class yes), the Traffic "
+         "Class is zero whatever the TOS",
+         udp4(H4, H6_4, tos=0xb9),
+         [fwd(IPv6(src=H4_6, dst=H6, hlim=63, tc=0) / UDP(sport=40000, dport=53) / Raw(b"hello"))],
+         extra=[("zero-traffic-class", "yes")])
     case("4.1-df0-small-no-fraghdr",
          "RFC 7915 4.1: DF not set and the packet fits lowest-ipv6-mtu: the translator MUST NOT add a "
          "Fragment Header (no atomic fragments)",
@@ -372,6 +378,13 @@ def s42():
              "RFC 7915 4.2: Destination Unreachable code %d becomes ICMPv6 type %d code %d; the quoted "
              "packet is translated (4.3)" % (code, t6, c6),
              err4(ICMP4_UNREACH, code, 0), [fwd(err4_as_6(t6, c6, 0))])
+    qin = bytes(udp4(H6_4, H4, sport=5000, dport=6000, data=b"inner", ttl=63, flags="DF", ident=0x5555, tos=0xb9))
+    case("4.3-inner-zero-traffic-class",
+         "RFC 7915 4.1 and 4.3: with zero-traffic-class yes, both the outer Traffic Class and the quoted "
+         "packet's are zero (TOS 0x20 outside, 0xb9 inside)",
+         IP(src=H4, dst=H6_4, ttl=64, tos=0x20, flags=0, proto=PROTO_ICMP) / Raw(icmp4(ICMP4_UNREACH, 1, 0, qin)),
+         [fwd(err4_as_6(ICMP6_UNREACH, 0, 0))],
+         extra=[("zero-traffic-class", "yes")])
     case("4.2-unreach-code2-protocol",
          "RFC 7915 4.2: Code 2 (Protocol Unreachable) becomes Parameter Problem type 4 code 1 with "
          "the pointer set to 6 (the Next Header field)",
@@ -570,6 +583,12 @@ def s51():
          "RFC 7915 5.1: TOS copied from Traffic Class (0x28); the Flow Label is discarded",
          udp6(H6, H4_6, tc=0x28, fl=0xbeef1),
          [fwd(IP(src=H6_4, dst=H4, ttl=63, tos=0x28, flags=0, id=0) / UDP(sport=40000, dport=53) / Raw(b"hello"), IGN4_ID)])
+    case("5.1-tos-configured",
+         "RFC 7915 5.1: with the option to ignore the Traffic Class (tos 16), every translated packet "
+         "gets that TOS",
+         udp6(H6, H4_6, tc=0x28),
+         [fwd(IP(src=H6_4, dst=H4, ttl=63, tos=16, flags=0, id=0) / UDP(sport=40000, dport=53) / Raw(b"hello"), IGN4_ID)],
+         extra=[("tos", "16")])
     d = payload(1260 - 28, 11)
     case("5.1-df0-at-1260",
          "RFC 7915 5.1: translated IPv4 size 1260 (<= 1260): DF = 0",
@@ -775,6 +794,15 @@ def s53():
          [fwd(err6_as_4(ICMP4_TIME_EXCEEDED, 0, 0, src=RFC6791V4), IGN_ERR4)])
     ein = IPv6(src=H4_6, dst=H6, hlim=62) / ICMPv6EchoRequest(id=5, seq=6, data=b"xyz")
     eout = IP(src=H4, dst=H6_4, ttl=62, flags=0, id=0, proto=PROTO_ICMP) / Raw(icmp4(ICMP4_ECHO, 0, 0x00050006, b"xyz"))
+    qin = bytes(udp6(H4_6, H6, sport=6000, dport=5000, data=b"inner6", hlim=62, tc=0x28))
+    case("5.3-inner-tos-configured",
+         "RFC 7915 5.1 and 5.3: the configured TOS (tos 16) applies to the quoted packet as to the outer "
+         "header, whose Traffic Class (0xb8) is ignored too",
+         IPv6(src=H6, dst=H4_6, hlim=64, tc=0xb8, nh=PROTO_ICMP6) / Raw(icmp6(H6, H4_6, ICMP6_UNREACH, 0, 0, qin)),
+         [fwd(IP(src=H6_4, dst=H4, ttl=63, tos=16, flags=0, id=0, proto=PROTO_ICMP) /
+              Raw(icmp4(ICMP4_UNREACH, 1, 0, bytes(IP(src=H4, dst=H6_4, ttl=62, tos=16, flags=0, id=0) /
+                                                   UDP(sport=6000, dport=5000) / Raw(b"inner6")))), IGN_ERR4)],
+         extra=[("tos", "16")])
     case("5.3-inner-echo",
          "RFC 7915 5.3: the quoted ICMPv6 Echo Request is translated one level deep (type 8, checksum "
          "without pseudo-header)",

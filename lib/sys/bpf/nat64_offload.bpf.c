@@ -227,7 +227,7 @@ static __always_inline int nat64_6to4(struct __sk_buff *skb, const struct x4_off
 	struct iphdr h = { .version = 4, .ihl = 5, .protocol = k.proto, .saddr = v->src4, .daddr = k.dst4 };
 	__u32 tot = payload + IP4_LEN;
 	__u64 len = skb->len;
-	h.tos = tos;
+	h.tos = cfg->set_tos ? (__u8)cfg->tos : tos;
 	h.tot_len = bpf_htons((__u16)tot);
 	if (tot > DF_THRESHOLD || skb->gso_segs > 1) {
 		h.frag_off = bpf_htons(0x4000); /* DF; ID 0: an atomic datagram */
@@ -304,6 +304,8 @@ static __always_inline int nat64_4to6(struct __sk_buff *skb, const struct x4_off
 
 	struct ipv6hdr h = { .version = 6, .nexthdr = k.proto };
 	__u64 len = skb->len;
+	if (cfg->zero_tclass)
+		tos = 0;
 	h.priority = tos >> 4;
 	h.flow_lbl[0] = (__u8)(tos << 4);
 	h.payload_len = bpf_htons((__u16)(tot - IP4_LEN));

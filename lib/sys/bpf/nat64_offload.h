@@ -19,6 +19,9 @@ struct x4_off_cfg {
 	__u32 enabled;     /* 0: every packet goes on untouched */
 	__u32 redirect;    /* 1: a translated packet is sent out by the program itself (bpf_fib_lookup,
 			    * bpf_redirect), not by the stack's forwarding, and so not seen by netfilter */
+	__u32 zero_tclass; /* RFC 7915 section 4.1: the IPv6 traffic class 0, not the TOS */
+	__u32 set_tos;     /* RFC 7915 section 5.1: the IPv4 TOS tos, not the traffic class */
+	__u32 tos;
 };
 
 /* Where the program last found a flow's translated packets to go (bpf-redirect): looked up again
