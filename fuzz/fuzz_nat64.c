@@ -82,6 +82,8 @@ static void setup(uint8_t c)
 		n->instance = 1;
 	}
 	n->max_sessions = 64;
+	n->max_stored_syns = 8; /* small, so that the bounds are reached */
+	n->max_stored_syns_per_source = 3;
 	const char *why = NULL;
 	F.nat = nat64_create(n, 7, &why);
 	if (!F.nat)
@@ -201,6 +203,11 @@ static void check_tables(void)
 		chk_fail("created %llu - expired %llu - flushed %llu != live %llu", (unsigned long long)st.sessions_created,
 			 (unsigned long long)st.sessions_expired, (unsigned long long)st.sessions_flushed,
 			 (unsigned long long)live);
+	if (st.syn4_kept_now > F.ncfg.max_stored_syns ||
+	    st.syn4_kept_now + st.syn4_simultaneous_opens + st.syn4_unreachable > st.syn4_kept)
+		chk_fail("kept SYNs: %llu now, %llu kept, %llu opens, %llu errors", (unsigned long long)st.syn4_kept_now,
+			 (unsigned long long)st.syn4_kept, (unsigned long long)st.syn4_simultaneous_opens,
+			 (unsigned long long)st.syn4_unreachable);
 	if (st.ports_in_use != bibs)
 		chk_fail("ports in use %llu, bindings %llu", (unsigned long long)st.ports_in_use, (unsigned long long)bibs);
 	if (st.subscribers > bibs)
@@ -237,6 +244,8 @@ static void translate(int family, const uint8_t *bytes, size_t n)
 		xlat_4to6(&F.ctx, pkt, n, &F.out);
 	else
 		xlat_6to4(&F.ctx, pkt, n, &F.out);
+	if (F.out.action == XLAT_DROP && F.out.reason == XLAT_DROP_NAT64_SYN4_KEPT)
+		nat64_syn4_keep(F.nat, pkt, n); /* as the PLAT does */
 	if (F.out.action == XLAT_FORWARD && F.out.npkts) {
 		/* remember what went out, for answers and errors */
 		static uint8_t tmp[CHK_PKT_MAX];
@@ -454,6 +463,25 @@ static void error6(uint8_t k, uint8_t t)
 	translate(6, p, 48 + q);
 }
 
+/* RFC 6146 section 3.5.2.2: the kept SYNs whose time ran out, answered as the PLAT answers them. The
+ * answer is a well-formed ICMPv4 Port Unreachable of at most 576 bytes quoting the kept bytes. */
+static void syn4_answers(void)
+{
+	static struct nat64_syn4_due due;
+	static struct xlat_out eo;
+	static uint8_t flat[CHK_PKT_MAX];
+	while (nat64_syn4_due(F.nat, F.now, &due)) {
+		if (due.len > NAT64_SYN4_BYTES)
+			chk_fail("kept SYN of %zu bytes", due.len);
+		if (!xlat_icmp4_error(&F.ctx, due.pkt, due.len, due.src4, 3, 3, &eo))
+			continue;
+		size_t m = xlat_pkt_flatten(&eo.pkt[0], flat, sizeof(flat));
+		if (eo.npkts != 1 || m < 28 + 20 || m > 576 || flat[0] != 0x45 || flat[9] != 1 || flat[20] != 3 ||
+		    flat[21] != 3 || memcmp(flat + 12, due.src4, 4) != 0 || memcmp(flat + 28, due.pkt, m - 28) != 0)
+			chk_fail("port unreachable for a kept SYN malformed (%zu bytes)", m);
+	}
+}
+
 static void control(uint8_t x)
 {
 	if (x < 8) {
@@ -474,6 +502,7 @@ static void control(uint8_t x)
 	} else {
 		F.now += (uint64_t)x * 1000;
 		nat64_expire(F.nat, F.now, 1u << 20);
+		syn4_answers();
 	}
 }
 

@@ -18,6 +18,8 @@
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
+#define TCP_ACK 0x10
+#define NAT64_SYN4_MAX 65536u
 #define INSTANCE_UNIT 64 /* without port blocks, ports are split among instances in runs of 64 */
 #define NAT64_POOL_ADDRS_MAX 65536u
 #define NAT64_BLOCKS_MAX (1u << 22)
@@ -79,6 +81,19 @@ struct frag {
 	uint32_t hnext;
 };
 
+/* An IPv4 SYN kept for a simultaneous open (section 3.5.2.2). Kept SYNs sit in a ring in the order
+ * they came, which is the order they expire in (one timeout for all), and in chains hashed by their
+ * sender's address (so that one sender's are counted in one walk). */
+struct syn4 {
+	uint64_t expires;
+	uint32_t remote4, v4;  /* host order: the sender, and the pool address it was sent to */
+	uint16_t rport, port4;
+	uint32_t hnext;
+	uint16_t len;          /* bytes kept: 0 until nat64_syn4_keep */
+	uint8_t live;          /* 0 once taken by a simultaneous open (its ring slot waits its turn) */
+	uint8_t pkt[NAT64_SYN4_BYTES];
+};
+
 struct pool {
 	uint32_t naddrs;
 	struct paddr *addrs;
@@ -116,6 +131,10 @@ struct nat64 {
 	const struct nat64_offload_ops *off_ops;
 	void *off_arg;
 	uint64_t noff, off_refreshed, off_refused;
+	struct syn4 *syn;
+	uint32_t *hsyn;
+	uint32_t cap_syn, msyn, syn_head, syn_count, syn_live, syn_pending;
+	uint64_t syn_kept, syn_sim, syn_unreach, syn_full;
 	size_t memory;
 };
 
@@ -190,6 +209,11 @@ static uint32_t hash_sub(const struct nat64 *nat, const uint8_t p[16])
 	return hfinal(nat, hstep(h, load64(p + 8)));
 }
 
+static uint32_t hash_syn(const struct nat64 *nat, uint32_t remote4)
+{
+	return hfinal(nat, hstep(nat->k0 ^ 0x2545f491, remote4));
+}
+
 static uint32_t hash_frag(const struct nat64 *nat, unsigned family, unsigned proto, uint32_t id,
 			  const uint8_t *src, const uint8_t *dst)
 {
@@ -251,6 +275,8 @@ void nat64_config_init(struct nat64_config *cfg)
 	cfg->timeout_tcp_syn4 = 6;
 	cfg->timeout_fragment_ms = 2000;
 	cfg->max_sessions = 65536 * 4;
+	cfg->max_stored_syns = 1024;
+	cfg->max_stored_syns_per_source = 8;
 	cfg->subscriber_len = 64;
 	cfg->instance = 0;
 	cfg->ninstances = 1;
@@ -314,6 +340,10 @@ int nat64_config_check(const struct nat64_config *cfg, const char **why)
 	}
 	if (cfg->max_sessions == 0 || cfg->max_sessions > (1u << 26)) {
 		*why = "max-sessions: must be 1 to 67108864";
+		return -1;
+	}
+	if (cfg->max_stored_syns > NAT64_SYN4_MAX) {
+		*why = "max-stored-syns: must be 0 to 65536";
 		return -1;
 	}
 	if (cfg->subscriber_len == 0 || cfg->subscriber_len > 128) {
@@ -1192,6 +1222,146 @@ static void set_ports(struct xlat_tuple *out, enum nat64_proto p, uint16_t sport
 }
 
 /* An IPv6 client's packet (RFC 6146 sections 3.5.1, 3.5.2, 3.5.3, first halves). */
+/* ---- kept IPv4 SYNs (RFC 6146 section 3.5.2.2) ---------------------------------------------------- */
+
+/* The live kept SYN from remote4:rport (to v4:port4 when to_v4 is given), or NONE; *from_source counts
+ * the live ones of that sender. */
+static uint32_t syn4_find(const struct nat64 *nat, uint32_t remote4, uint16_t rport, const uint32_t *to_v4,
+			  uint16_t to_port, uint32_t *from_source)
+{
+	uint32_t found = NONE, n = 0;
+	if (nat->cap_syn)
+		for (uint32_t i = nat->hsyn[hash_syn(nat, remote4) & nat->msyn]; i != NONE; i = nat->syn[i].hnext) {
+			const struct syn4 *k = &nat->syn[i];
+			if (k->remote4 != remote4)
+				continue;
+			n++;
+			if (k->rport == rport && (!to_v4 || (k->v4 == *to_v4 && k->port4 == to_port)))
+				found = i;
+		}
+	if (from_source)
+		*from_source = n;
+	return found;
+}
+
+static void syn4_unlink(struct nat64 *nat, uint32_t i)
+{
+	uint32_t *pp = &nat->hsyn[hash_syn(nat, nat->syn[i].remote4) & nat->msyn];
+	while (*pp != NONE && *pp != i)
+		pp = &nat->syn[*pp].hnext;
+	if (*pp == i)
+		*pp = nat->syn[i].hnext;
+	nat->syn[i].live = 0;
+	nat->syn_live--;
+	if (nat->syn_pending == i)
+		nat->syn_pending = NONE;
+}
+
+/* An IPv4 SYN to v4:port4, which has no binding: refused by the operator's policy, or kept for
+ * timeout_tcp_syn4 seconds (its bytes follow through nat64_syn4_keep). A retransmission of a kept
+ * one is dropped and does not restart its timer, so that a sender that keeps trying still gets its
+ * Port Unreachable. */
+static enum xlat_drop syn4_store(struct nat64 *nat, uint32_t remote4, uint16_t rport, uint32_t v4, uint16_t port4)
+{
+	nat->syn_pending = NONE;
+	if (nat->cfg.drop_external_tcp)
+		return XLAT_DROP_NAT64_TCP_EXTERNAL;
+	uint32_t n;
+	if (syn4_find(nat, remote4, rport, &v4, port4, &n) != NONE)
+		return XLAT_DROP_NAT64_SYN4_KEPT;
+	uint32_t limit = nat->cfg.max_stored_syns < nat->cap_syn ? nat->cfg.max_stored_syns : nat->cap_syn;
+	if (nat->syn_count >= limit ||
+	    (nat->cfg.max_stored_syns_per_source && n >= nat->cfg.max_stored_syns_per_source)) {
+		nat->syn_full++;
+		return XLAT_DROP_NAT64_SYN4_FULL;
+	}
+	uint32_t i = (nat->syn_head + nat->syn_count) % nat->cap_syn;
+	struct syn4 *k = &nat->syn[i];
+	k->expires = nat->now + nat->cfg.timeout_tcp_syn4 * 1000ull;
+	k->remote4 = remote4;
+	k->rport = rport;
+	k->v4 = v4;
+	k->port4 = port4;
+	k->len = 0;
+	k->live = 1;
+	uint32_t *b = &nat->hsyn[hash_syn(nat, remote4) & nat->msyn];
+	k->hnext = *b;
+	*b = i;
+	nat->syn_count++;
+	nat->syn_live++;
+	nat->syn_kept++;
+	nat->syn_pending = i;
+	return XLAT_DROP_NAT64_SYN4_KEPT;
+}
+
+/* A simultaneous open: an IPv6 SYN towards the sender of a kept IPv4 SYN gets the address and port
+ * that SYN was sent to, when they are free and may go to subscriber sub (with port blocks: a block of
+ * its own, or a free one it is then given). */
+static bool syn4_take(struct nat64 *nat, uint32_t sub, uint32_t remote4, uint16_t rport, uint32_t *v4,
+		      uint16_t *port4)
+{
+	uint32_t i = syn4_find(nat, remote4, rport, NULL, 0, NULL);
+	if (i == NONE)
+		return false;
+	const struct syn4 *k = &nat->syn[i];
+	uint32_t a = pool_find(nat, k->v4, k->port4);
+	if (a == NONE || !port_free(nat, NAT64_TCP, k->v4, k->port4))
+		return false;
+	struct pool *pl = &nat->pool;
+	if (pl->nblocks) {
+		const struct paddr *pa = &pl->addrs[a];
+		uint32_t bs = nat->cfg.port_block_size;
+		uint32_t blk = pa->block0 + (k->port4 / bs - pa->lo / bs);
+		if (pl->block_owner[blk] == NONE)
+			block_give(nat, sub, blk);
+		else if (pl->block_owner[blk] != sub)
+			return false;
+	}
+	*v4 = k->v4;
+	*port4 = k->port4;
+	syn4_unlink(nat, i);
+	nat->syn_sim++;
+	return true;
+}
+
+void nat64_syn4_keep(struct nat64 *nat, const uint8_t *pkt, size_t len)
+{
+	uint32_t i = nat->syn_pending;
+	nat->syn_pending = NONE;
+	if (i == NONE || !nat->syn[i].live)
+		return;
+	if (len > NAT64_SYN4_BYTES)
+		len = NAT64_SYN4_BYTES;
+	memcpy(nat->syn[i].pkt, pkt, len);
+	nat->syn[i].len = (uint16_t)len;
+}
+
+bool nat64_syn4_due(struct nat64 *nat, uint64_t now_ms, struct nat64_syn4_due *due)
+{
+	nat64_set_now(nat, now_ms);
+	while (nat->syn_count) {
+		uint32_t i = nat->syn_head;
+		struct syn4 *k = &nat->syn[i];
+		if (k->live && k->expires > nat->now)
+			return false;
+		nat->syn_head = (i + 1) % nat->cap_syn;
+		nat->syn_count--;
+		if (!k->live)
+			continue;
+		syn4_unlink(nat, i);
+		/* No error when a binding took the address and port meanwhile: the sender's retransmission
+		 * went to it, and its owner answers. */
+		if (!k->len || bib_find4(nat, NAT64_TCP, k->v4, k->port4) != NONE)
+			continue;
+		memcpy(due->pkt, k->pkt, k->len);
+		due->len = k->len;
+		u32_v4(k->v4, due->src4);
+		nat->syn_unreach++;
+		return true;
+	}
+	return false;
+}
+
 static enum xlat_drop packet_6to4(struct nat64 *nat, const struct xlat_tuple *in, struct xlat_tuple *out,
 				  enum nat64_proto p, uint32_t remote4)
 {
@@ -1219,7 +1389,7 @@ static enum xlat_drop packet_6to4(struct nat64 *nat, const struct xlat_tuple *in
 				r = XLAT_DROP_NAT64_LIMIT;
 			uint32_t v4 = 0;
 			uint16_t port4 = 0;
-			if (!r)
+			if (!r && !(p == NAT64_TCP && syn4_take(nat, sub, remote4, rport, &v4, &port4)))
 				r = alloc_binding(nat, sub, p, in->sport, &v4, &port4);
 			if (!r)
 				bi = bib_insert(nat, sub, p, in->src, in->sport, v4, port4, false);
@@ -1249,13 +1419,22 @@ static bool adf_allows(const struct nat64 *nat, uint32_t bi, uint32_t remote4)
 
 /* An IPv4 peer's packet (second halves of sections 3.5.1, 3.5.2, 3.5.3). */
 static enum xlat_drop packet_4to6(struct nat64 *nat, const struct xlat_tuple *in, struct xlat_tuple *out,
-				  enum nat64_proto p)
+				  enum nat64_proto p, bool hairpin)
 {
 	uint32_t remote4 = v4_u32(in->src);
 	uint16_t rport = p == NAT64_ICMP ? 0 : in->sport;
 	uint32_t bi = bib_find4(nat, p, v4_u32(in->dst), in->dport);
-	if (bi == NONE)
+	if (bi == NONE) {
+		/* Section 3.5.2.2: a SYN (no ACK, no RST, whole) from IPv4 to a pool address and port of
+		 * this instance is kept for a simultaneous open. A hairpinned one is not: its sender is an
+		 * IPv6 client of this translator, whose packet the caller holds in another form. */
+		uint32_t v4 = v4_u32(in->dst);
+		if (p == NAT64_TCP && !hairpin && !in->fragment &&
+		    (in->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN && pool_find(nat, v4, in->dport) != NONE &&
+		    port_mine(&nat->cfg, in->dport))
+			return syn4_store(nat, remote4, rport, v4, in->dport);
 		return XLAT_DROP_NAT64_NO_BINDING;
+	}
 	uint32_t si = sess_find(nat, bi, remote4, rport);
 	if (si != NONE) {
 		if (p == NAT64_TCP)
@@ -1373,7 +1552,7 @@ static enum xlat_drop nat64_map_4to6(void *ctx, const struct xlat_tuple *in, str
 			return XLAT_DROP_NAT64_PROTOCOL;
 		return frag_follow(nat, in, 4, out);
 	}
-	enum xlat_drop r = packet_4to6(nat, in, out, p);
+	enum xlat_drop r = packet_4to6(nat, in, out, p, hairpin);
 	if (r)
 		return r;
 	if (in->fragment)
@@ -1427,6 +1606,8 @@ void nat64_destroy(struct nat64 *nat)
 	free(nat->hsub);
 	free(nat->hfrag);
 	free(nat->frags);
+	free(nat->syn);
+	free(nat->hsyn);
 	pool_free(&nat->pool);
 	free(nat);
 }
@@ -1476,8 +1657,16 @@ struct nat64 *nat64_create(const struct nat64_config *cfg, uint64_t seed, const 
 	nat->hfrag = buckets(nf, &mem);
 	nat->frags = calloc(NAT64_FRAGS, sizeof(struct frag));
 	mem += NAT64_FRAGS * sizeof(struct frag);
+	nat->cap_syn = cfg->max_stored_syns;
+	nat->syn_pending = NONE;
+	uint32_t nk = pow2_at_least(nat->cap_syn ? nat->cap_syn : 1);
+	nat->msyn = nk - 1;
+	nat->hsyn = buckets(nk, &mem);
+	nat->syn = nat->cap_syn ? calloc(nat->cap_syn, sizeof(struct syn4)) : NULL;
+	mem += (size_t)nat->cap_syn * sizeof(struct syn4);
 	if (!nat->sess || !nat->bib || !nat->sub || !nat->hsess || !nat->hbib6 || !nat->hbib4 || !nat->hsub ||
-	    !nat->hfrag || !nat->frags || pool_build(&nat->pool, cfg) != 0) {
+	    !nat->hfrag || !nat->frags || !nat->hsyn || (nat->cap_syn && !nat->syn) ||
+	    pool_build(&nat->pool, cfg) != 0) {
 		nat64_destroy(nat);
 		*why = "out of memory for the session tables (lower max-sessions)";
 		return NULL;
@@ -1601,6 +1790,11 @@ void nat64_get_stats(const struct nat64 *nat, struct nat64_stats *st)
 	st->sessions_offloaded = nat->noff;
 	st->offload_refreshed = nat->off_refreshed;
 	st->offload_refused = nat->off_refused;
+	st->syn4_kept_now = nat->syn_live;
+	st->syn4_kept = nat->syn_kept;
+	st->syn4_simultaneous_opens = nat->syn_sim;
+	st->syn4_unreachable = nat->syn_unreach;
+	st->syn4_full = nat->syn_full;
 }
 
 unsigned nat64_top_subscribers(const struct nat64 *nat, struct nat64_subscriber_usage *out, unsigned max)
@@ -1746,6 +1940,10 @@ int nat64_reconfigure(struct nat64 *nat, const struct nat64_config *cfg, const c
 	}
 	if (cfg->subscriber_len != nat->cfg.subscriber_len) {
 		*why = "subscriber-len: cannot change while running (restart to change it)";
+		return -1;
+	}
+	if (cfg->max_stored_syns > nat->cap_syn) {
+		*why = "max-stored-syns: cannot grow past what was allocated at start (restart to grow)";
 		return -1;
 	}
 	struct pool np;

@@ -64,6 +64,14 @@ struct nat64_config {
 	 * transitory 240, ICMP 60, and 6 s for an unsolicited IPv4 SYN waiting for its IPv6 SYN). */
 	uint32_t timeout_udp, timeout_tcp_est, timeout_tcp_trans, timeout_icmp, timeout_tcp_syn4;
 	uint32_t timeout_fragment_ms;       /* how long a first fragment's ports are kept for the rest (2000) */
+	/* RFC 6146 section 3.5.2.2: an IPv4 SYN to a pool address and port without a binding is kept
+	 * timeout_tcp_syn4 seconds for a simultaneous open (an IPv6 SYN to its sender gets that address
+	 * and port), then answered with Port Unreachable. drop_external_tcp drops it at once instead
+	 * (the policy the RFC leaves to the operator). max_stored_syns bounds the kept SYNs (memory is
+	 * allocated for it at create; 0 keeps none), max_stored_syns_per_source those of one IPv4
+	 * sender. */
+	bool drop_external_tcp;
+	uint32_t max_stored_syns, max_stored_syns_per_source;
 	/* Capacity and limits. max_sessions sizes the tables (memory is allocated for it). 0 = no limit
 	 * for the per-subscriber caps. A subscriber is the client's IPv6 address cut to subscriber_len
 	 * (64 or 128; default 64). */
@@ -160,8 +168,25 @@ struct nat64_stats {
 	uint64_t sessions_offloaded;      /* carried by the fast path now (nat64_set_offload) */
 	uint64_t offload_refreshed;       /* expiries put off because the fast path carried the session */
 	uint64_t offload_refused;         /* sessions the fast path could not take (full) */
+	uint64_t syn4_kept_now;           /* IPv4 SYNs without a binding kept now (section 3.5.2.2) */
+	uint64_t syn4_kept, syn4_simultaneous_opens, syn4_unreachable, syn4_full;
 };
 void nat64_get_stats(const struct nat64 *nat, struct nat64_stats *st);
+
+/* The IPv4 SYNs kept for RFC 6146 section 3.5.2.2. The policy sees addresses and ports only, so the
+ * caller hands over the bytes of a packet whose translation ended with XLAT_DROP_NAT64_SYN4_KEPT
+ * (at most NAT64_SYN4_BYTES are kept: what a 576-byte ICMPv4 error quotes). */
+#define NAT64_SYN4_BYTES 548
+void nat64_syn4_keep(struct nat64 *nat, const uint8_t *pkt, size_t len);
+/* A kept SYN whose time ran out with no binding made for its address and port: it is owed a Port
+ * Unreachable from that address (section 3.5.2.2). */
+struct nat64_syn4_due {
+	uint8_t pkt[NAT64_SYN4_BYTES];
+	size_t len;
+	uint8_t src4[4]; /* the pool address the SYN was sent to */
+};
+/* Pops the next such SYN due by now_ms into *due (true), or returns false when none is. */
+bool nat64_syn4_due(struct nat64 *nat, uint64_t now_ms, struct nat64_syn4_due *due);
 
 struct nat64_subscriber_usage {
 	uint8_t prefix[16];

@@ -13,35 +13,63 @@ bool icmp6_is_error(uint8_t type) { return type < 128; }
 
 /* ---- errors the translator sends itself ------------------------------------------------------ */
 
-/* Never answer what must not be answered (RFC 1812 section 4.3.2.7, RFC 4443 section 2.4 (e)): an
- * ICMP error, a later fragment, a packet to a multicast, broadcast or unspecified address, or from
- * an address that is not a single host. */
-void icmp4_reply(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip4_view *in, uint8_t type,
-		 uint8_t code, uint32_t rest, enum xlat_drop why)
+/* Builds an ICMPv4 error from src4 to the quoted packet's source into out->err, quoting quote_len
+ * bytes of it (at most what keeps the error within 576 bytes). */
+static void icmp4_build(struct xlat_ctx *ctx, struct xlat_out *out, const uint8_t *quote_hdr, size_t quote_len,
+			const uint8_t src4[4], const uint8_t dst4[4], uint8_t type, uint8_t code, uint32_t rest)
 {
-	const struct xlat_config *cfg = ctx->cfg;
-	bool is_error = in->proto == PROTO_ICMP && in->frag_off == 0 && in->l4_avail >= 1 && icmp4_is_error(in->l4[0]);
-	if (!cfg->has_self4 || in->frag_off || is_error || xlat_v4_special(in->src) || xlat_v4_special(in->dst))
-		return out_drop(ctx, out, why);
-	size_t quote = in->tot_len;
+	size_t quote = quote_len;
 	if (quote > ICMP4_ERROR_MAX - IPV4_HDR_LEN - ICMP_HDR_LEN)
 		quote = ICMP4_ERROR_MAX - IPV4_HDR_LEN - ICMP_HDR_LEN;
 	size_t tot = IPV4_HDR_LEN + ICMP_HDR_LEN + quote;
 	uint8_t *h = out->err, *icmp = h + IPV4_HDR_LEN;
-	ip4_write(h, 0, (unsigned)tot, (uint16_t)ctx->ipv4_id++, 0, IPV4_DEFAULT_TTL, PROTO_ICMP, cfg->self4, in->src);
+	ip4_write(h, 0, (unsigned)tot, (uint16_t)ctx->ipv4_id++, 0, IPV4_DEFAULT_TTL, PROTO_ICMP, src4, dst4);
 	icmp[0] = type;
 	icmp[1] = code;
 	put_be16(icmp + 2, 0);
 	put_be32(icmp + 4, rest);
-	memcpy(icmp + ICMP_HDR_LEN, in->hdr, quote);
+	memcpy(icmp + ICMP_HDR_LEN, quote_hdr, quote);
 	put_be16(icmp + 2, csum_fold(csum_partial(icmp, ICMP_HDR_LEN + quote, 0)));
 	struct xlat_pkt *p = out_pkt(out, 0, 4);
 	pkt_add(p, h, tot);
 	out->npkts = 1;
 	out->action = XLAT_REPLY;
+	ctx->stats.replies++;
+}
+
+/* Never answer what must not be answered (RFC 1812 section 4.3.2.7, RFC 4443 section 2.4 (e)): an
+ * ICMP error, a later fragment, a packet to a multicast, broadcast or unspecified address, or from
+ * an address that is not a single host. */
+static bool icmp4_answerable(const struct ip4_view *in)
+{
+	bool is_error = in->proto == PROTO_ICMP && in->frag_off == 0 && in->l4_avail >= 1 && icmp4_is_error(in->l4[0]);
+	return !in->frag_off && !is_error && !xlat_v4_special(in->src) && !xlat_v4_special(in->dst);
+}
+
+void icmp4_reply(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip4_view *in, uint8_t type,
+		 uint8_t code, uint32_t rest, enum xlat_drop why)
+{
+	const struct xlat_config *cfg = ctx->cfg;
+	if (!cfg->has_self4 || !icmp4_answerable(in))
+		return out_drop(ctx, out, why);
+	icmp4_build(ctx, out, in->hdr, in->tot_len, cfg->self4, in->src, type, code, rest);
 	out->reason = why;
 	ctx->stats.drops[why]++;
-	ctx->stats.replies++;
+}
+
+bool xlat_icmp4_error(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, const uint8_t src4[4], uint8_t type,
+		      uint8_t code, struct xlat_out *out)
+{
+	struct ip4_view v;
+	out->action = XLAT_DROP;
+	out->reason = XLAT_DROP_NONE;
+	out->npkts = 0;
+	if (ip4_parse(pkt, len, PARSE_INNER, &v) != XLAT_DROP_NONE || !icmp4_answerable(&v) || xlat_v4_special(src4))
+		return false;
+	size_t have = v.tot_len < len ? v.tot_len : len; /* a kept copy may be cut short */
+	icmp4_build(ctx, out, pkt, have, src4, v.src, type, code, 0);
+	out->reason = XLAT_DROP_NONE;
+	return true;
 }
 
 /* What a policy's refusal is answered with. A stateful NAT64 answers some refusals (RFC 6146

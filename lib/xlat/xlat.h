@@ -227,6 +227,13 @@ void xlat_6to4(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat
 /* Dispatches on the version nibble. */
 void xlat_translate(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out);
 
+/* An ICMPv4 error (type, code) from src4 about the IPv4 packet pkt, made outside a translation: for
+ * errors a policy owes later, such as RFC 6146 section 3.5.2.2's Port Unreachable for an IPv4 SYN
+ * kept 6 seconds. pkt may be cut short (PARSE_INNER rules). Returns false (out->action XLAT_DROP, no
+ * packet) for a packet that must not be answered (RFC 1812 section 4.3.2.7). */
+bool xlat_icmp4_error(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, const uint8_t src4[4], uint8_t type,
+		      uint8_t code, struct xlat_out *out);
+
 /* Copies packet i of out into buf (for hairpinning, pcap writing and tests). Returns its length, or
  * 0 when it does not fit. */
 size_t xlat_pkt_flatten(const struct xlat_pkt *p, uint8_t *buf, size_t cap);

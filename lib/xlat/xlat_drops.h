@@ -35,6 +35,9 @@
 	X(POLICY,               "policy",               "the address policy refused the packet") \
 	X(NAT64_NO_BINDING,     "nat64-no-binding",     "packet from IPv4 to a pool address and port without a binding (stateful NAT64)") \
 	X(NAT64_NO_SESSION,     "nat64-no-session",     "TCP segment that opens no session and matches none (RFC 6146 section 3.5.2)") \
+	X(NAT64_SYN4_KEPT,      "nat64-syn4-kept",      "IPv4 SYN to a pool address and port without a binding: kept 6 s for a simultaneous open, then answered with port unreachable (RFC 6146 section 3.5.2.2)") \
+	X(NAT64_SYN4_FULL,      "nat64-syn4-full",      "IPv4 SYN without a binding not kept: max-stored-syns or max-stored-syns-per-source reached") \
+	X(NAT64_TCP_EXTERNAL,   "nat64-tcp-external",   "IPv4 SYN without a binding, refused by drop-externally-initiated-tcp yes") \
 	X(NAT64_FILTERED,       "nat64-filtered",       "packet from IPv4 refused by address-dependent filtering; answered with administratively prohibited") \
 	X(NAT64_POOL_EXHAUSTED, "nat64-pool-exhausted", "no free IPv4 address and port for a new binding; answered with address unreachable") \
 	X(NAT64_LIMIT,          "nat64-limit",          "global or per-subscriber session or port limit reached; answered with administratively prohibited") \

@@ -106,6 +106,10 @@ static const char plat_usage[] =
 	"  --lease-timeout T                  stateless: idle time before a lease ends (2h)\n"
 	"  --max-sessions N                   table capacity (262144)\n"
 	"  --max-sessions-per-subscriber N, --max-ports-per-subscriber N   (0: no limit)\n"
+	"  --drop-externally-initiated-tcp yes|no   drop an IPv4 SYN without a binding at once (no: keep it\n"
+	"                                     6 s for a simultaneous open, then port unreachable; RFC 6146)\n"
+	"  --max-stored-syns N, --max-stored-syns-per-source N   SYNs kept so, in all and per IPv4 sender\n"
+	"                                     (1024, 8)\n"
 	"  --subscriber-len 64|128            a subscriber is the client's /64 or /128 (64)\n"
 	"  --port-block-size N                RFC 7422 port blocks per subscriber (0: off)\n"
 	"  --static tcp|udp|icmp V6#PORT V4#PORT   static binding (repeatable)\n"
@@ -308,7 +312,11 @@ static void handle_pkt(struct plat_daemon *d, uint8_t *pkt, size_t n, const stru
 	}
 	switch (out->action) {
 	case XLAT_DROP:
-		break; /* counted by the core under its reason */
+		/* counted by the core under its reason; a kept SYN's bytes go to the NAT64 (RFC 6146
+		 * section 3.5.2.2: it may be answered 6 s later) */
+		if (out->reason == XLAT_DROP_NAT64_SYN4_KEPT && d->mode == PLAT_STATEFUL)
+			plat_sf_syn4_keep(d->nat, pkt, n);
+		break;
 	case XLAT_REPLY:
 		if (out->npkts && reply_allowed(d, now)) {
 			write_pkt(d, &out->pkt[0], NULL);
@@ -357,6 +365,24 @@ static void on_tun(void *arg, int fd, uint32_t events)
 	}
 }
 
+/* RFC 6146 section 3.5.2.2: a kept IPv4 SYN whose 6 s ran out without a simultaneous open is answered
+ * with Port Unreachable from the address it was sent to, under the same rate limit as other errors. */
+static void syn4_answer_due(struct plat_daemon *d, uint64_t now)
+{
+	static struct nat64_syn4_due due;
+	for (unsigned k = 0; k < PLAT_EXPIRE_BUDGET && plat_sf_syn4_due(d->nat, now, &due); k++) {
+		/* type 3 Destination Unreachable, code 3 Port Unreachable */
+		if (!xlat_icmp4_error(&d->ctx, due.pkt, due.len, due.src4, 3, 3, d->out))
+			continue;
+		if (reply_allowed(d, now)) {
+			write_pkt(d, &d->out->pkt[0], NULL);
+			d->replies_sent++;
+		} else {
+			d->replies_suppressed++;
+		}
+	}
+}
+
 static void on_timer(void *arg, int fd, uint32_t events)
 {
 	struct plat_daemon *d = arg;
@@ -364,9 +390,10 @@ static void on_timer(void *arg, int fd, uint32_t events)
 	if (read(fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		log_debug("timerfd: %s", strerror(errno));
 	uint64_t now = mono_ms();
-	if (d->mode == PLAT_STATEFUL)
+	if (d->mode == PLAT_STATEFUL) {
 		plat_sf_expire(d->nat, now, PLAT_EXPIRE_BUDGET);
-	else
+		syn4_answer_due(d, now);
+	} else
 		nat64_dynpool_expire(d->dp, now, PLAT_EXPIRE_BUDGET);
 	plat_evlog_flush(&d->log);
 }

@@ -17,17 +17,7 @@ void plat_settings_init(struct plat_settings *s)
 	memset(s, 0, sizeof(*s));
 	snprintf(s->tun, sizeof(s->tun), "plat0");
 	s->mode = PLAT_STATEFUL;
-	/* the defaults of lib/nat64 (nat64.h): RFC 6146 section 4 timeouts */
-	struct nat64_config *c = &s->nat;
-	c->timeout_udp = 300;
-	c->timeout_tcp_est = 7440;
-	c->timeout_tcp_trans = 240;
-	c->timeout_icmp = 60;
-	c->timeout_tcp_syn4 = 6;
-	c->timeout_fragment_ms = 2000;
-	c->max_sessions = 65536 * 4;
-	c->subscriber_len = 64;
-	c->ninstances = 1;
+	nat64_config_init(&s->nat); /* lib/nat64's defaults: RFC 6146 section 4 timeouts, limits */
 	s->lease_timeout = 7200;
 	s->log_events = NAT64_LOG_BIB | NAT64_LOG_BLOCK;
 	xlat_config_init(&s->xcfg);
@@ -320,6 +310,9 @@ static const struct key_desc keys[] = {
 	{ "lease-timeout", 1, 1 },
 	{ "max-sessions", 1, 1 },
 	{ "max-sessions-per-subscriber", 1, 1 },
+	{ "drop-externally-initiated-tcp", 1, 1 },
+	{ "max-stored-syns", 1, 1 },
+	{ "max-stored-syns-per-source", 1, 1 },
 	{ "max-ports-per-subscriber", 1, 1 },
 	{ "subscriber-len", 1, 1 },
 	{ "port-block-size", 1, 1 },
@@ -415,6 +408,13 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 		return parse_num(v, 0, 1u << 26, &c->max_sessions_per_subscriber, err, errlen);
 	if (strcmp(key, "max-ports-per-subscriber") == 0)
 		return parse_num(v, 0, 1u << 26, &c->max_ports_per_subscriber, err, errlen);
+	/* RFC 6146 section 3.5.2.2: IPv4 SYNs without a binding, kept for a simultaneous open or not */
+	if (strcmp(key, "drop-externally-initiated-tcp") == 0)
+		return cfgtext_bool(v, &c->drop_external_tcp, err, errlen);
+	if (strcmp(key, "max-stored-syns") == 0)
+		return parse_num(v, 0, 65536, &c->max_stored_syns, err, errlen);
+	if (strcmp(key, "max-stored-syns-per-source") == 0)
+		return parse_num(v, 0, 65536, &c->max_stored_syns_per_source, err, errlen);
 	if (strcmp(key, "subscriber-len") == 0) {
 		if (parse_num(v, 1, 128, &n, err, errlen) < 0)
 			return -1;
@@ -618,6 +618,9 @@ size_t plat_settings_format(const struct plat_settings *s, char *buf, size_t cap
 	cfgtext_add(&b, "max-sessions %u\n", c->max_sessions);
 	cfgtext_add(&b, "max-sessions-per-subscriber %u\n", c->max_sessions_per_subscriber);
 	cfgtext_add(&b, "max-ports-per-subscriber %u\n", c->max_ports_per_subscriber);
+	cfgtext_add(&b, "drop-externally-initiated-tcp %s\n", c->drop_external_tcp ? "yes" : "no");
+	cfgtext_add(&b, "max-stored-syns %u\n", c->max_stored_syns);
+	cfgtext_add(&b, "max-stored-syns-per-source %u\n", c->max_stored_syns_per_source);
 	cfgtext_add(&b, "subscriber-len %u\n", c->subscriber_len);
 	cfgtext_add(&b, "port-block-size %u\n", c->port_block_size);
 	for (unsigned i = 0; i < c->nstatic && i < NAT64_STATIC_MAX; i++) {

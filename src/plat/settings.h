@@ -7,6 +7,7 @@
  *   timeout-udp T | timeout-tcp-est T | timeout-tcp-trans T | timeout-icmp T | timeout-tcp-syn4 T |
  *   timeout-fragment-ms N | lease-timeout T | max-sessions N | max-sessions-per-subscriber N |
  *   max-ports-per-subscriber N | subscriber-len N | port-block-size N |
+ *   drop-externally-initiated-tcp yes|no | max-stored-syns N | max-stored-syns-per-source N |
  *   static tcp|udp|icmp V6#PORT V4#PORT (repeatable) | log none|syslog|/PATH | log-events LIST|none |
  *   self4 ADDR | self6 ADDR | mtu4 N | mtu6 N | reply-rate N | reply-burst N | routes yes|no |
  *   offload yes|no | bpf-offload IFNAME... | none | bpf-redirect yes|no | zero-traffic-class yes|no |

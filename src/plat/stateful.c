@@ -23,6 +23,11 @@ void plat_sf_set_offload(struct nat64 *nat, const struct nat64_offload_ops *ops,
 {
 	nat64_set_offload(nat, ops, arg);
 }
+void plat_sf_syn4_keep(struct nat64 *nat, const uint8_t *pkt, size_t len) { nat64_syn4_keep(nat, pkt, len); }
+bool plat_sf_syn4_due(struct nat64 *nat, uint64_t now_ms, struct nat64_syn4_due *due)
+{
+	return nat64_syn4_due(nat, now_ms, due);
+}
 void plat_sf_get_stats(const struct nat64 *nat, struct nat64_stats *st) { nat64_get_stats(nat, st); }
 unsigned plat_sf_top(const struct nat64 *nat, struct nat64_subscriber_usage *out, unsigned max)
 {

@@ -17,6 +17,8 @@ void plat_sf_set_now(struct nat64 *nat, uint64_t now_ms);
 unsigned plat_sf_expire(struct nat64 *nat, uint64_t now_ms, unsigned budget);
 void plat_sf_set_log(struct nat64 *nat, nat64_log_fn fn, void *arg, unsigned what);
 void plat_sf_set_offload(struct nat64 *nat, const struct nat64_offload_ops *ops, void *arg);
+void plat_sf_syn4_keep(struct nat64 *nat, const uint8_t *pkt, size_t len);
+bool plat_sf_syn4_due(struct nat64 *nat, uint64_t now_ms, struct nat64_syn4_due *due);
 void plat_sf_get_stats(const struct nat64 *nat, struct nat64_stats *st);
 unsigned plat_sf_top(const struct nat64 *nat, struct nat64_subscriber_usage *out, unsigned max);
 /* Fills recs[0..max) with the sessions, expiry relative to now_ms. Returns how many sessions there

@@ -69,6 +69,9 @@ static void print_text(const struct plat_status_msg *m, const char *path)
 		       " subscribers; memory %zu bytes (%zu per session)\n",
 		       n->sessions_created, n->sessions_expired, n->sessions_flushed, n->subscribers, n->memory_bytes,
 		       n->bytes_per_session);
+		printf("  IPv4 SYNs without a binding (RFC 6146 3.5.2.2): %" PRIu64 " kept now; %" PRIu64 " kept, %" PRIu64
+		       " simultaneous opens, %" PRIu64 " port unreachables, %" PRIu64 " not kept (full)\n",
+		       n->syn4_kept_now, n->syn4_kept, n->syn4_simultaneous_opens, n->syn4_unreachable, n->syn4_full);
 		if (m->ntop) {
 			printf("top subscribers:\n");
 			for (uint32_t i = 0; i < m->ntop && i < PLAT_TOP_MAX; i++) {
@@ -150,6 +153,9 @@ static void print_json(const struct plat_status_msg *m, const char *path)
 		printf("  \"subscribers\": %" PRIu64 ",\n  \"sessions_created\": %" PRIu64 ",\n  \"sessions_expired\": %" PRIu64
 		       ",\n  \"sessions_flushed\": %" PRIu64 ",\n",
 		       n->subscribers, n->sessions_created, n->sessions_expired, n->sessions_flushed);
+		printf("  \"syn4\": {\"kept_now\": %" PRIu64 ", \"kept\": %" PRIu64 ", \"simultaneous_opens\": %" PRIu64
+		       ", \"port_unreachables\": %" PRIu64 ", \"not_kept_full\": %" PRIu64 "},\n",
+		       n->syn4_kept_now, n->syn4_kept, n->syn4_simultaneous_opens, n->syn4_unreachable, n->syn4_full);
 		printf("  \"memory_bytes\": %zu,\n  \"bytes_per_session\": %zu,\n  \"top_subscribers\": [", n->memory_bytes,
 		       n->bytes_per_session);
 		for (uint32_t i = 0; i < m->ntop && i < PLAT_TOP_MAX; i++) {

@@ -102,6 +102,30 @@ probe() { # NS DST PORT WANT [SRC]: a connected UDP socket's datagram comes back
 }
 
 
+# RFC 6146 section 3.5.2.2: an IPv4 SYN without a binding is kept 6 s for a simultaneous open, then
+# answered with Port Unreachable, which the server's TCP takes as a refusal (connect: ECONNREFUSED)
+# after 6 to 7 s (the daemon's timer ticks every second).
+syn4_refused() {
+	local got
+	got=$(nsx "$NSS" timeout 20 "$PY" "$FLOWS_PY" connect 203.0.113.2 4446 15)
+	echo "got: $got, want: refused after 6 to 8 s"
+	[[ $got =~ ^refused\ after\ ([0-9]+)\.[0-9]\ s$ ]] && [ "${BASH_REMATCH[1]}" -ge 5 ] && [ "${BASH_REMATCH[1]}" -le 8 ]
+}
+
+# A simultaneous open through the NAT64: the server's SYN to 203.0.113.5:7001 is kept; a second later
+# the client's SYN to the server (from port 7001) gets that address and port, and both connects
+# succeed, each side then reading the other's message.
+simopen() {
+	nsx "$NSS" timeout 20 "$PY" "$FLOWS_PY" simopen 198.51.100.2 7000 203.0.113.5 7001 12 >"$tmp/simopen.s" 2>&1 &
+	local spid=$! c s
+	sleep 1
+	c=$(nsx "$NSC" timeout 20 "$PY" "$FLOWS_PY" simopen "$C6" 7001 "$S4_AS6" 7000 10 2>&1)
+	wait "$spid" || true
+	s=$(cat "$tmp/simopen.s")
+	echo "client: $c; server: $s"
+	[ "$c" = "open, got 198.51.100.2" ] && [ "$s" = "open, got $C6" ]
+}
+
 routes_gone() {
 	! nsx "$NSR" ip -6 route show | grep -q "64:ff9b::/96" && ! nsx "$NSR" ip route show | grep -q "203.0.113.0/28"
 }
@@ -142,6 +166,10 @@ part_stateful() {
 
 	# without a binding, IPv4 cannot come in: the pool address's other ports are closed
 	check no-binding-from-ipv4 probe "$NSS" 203.0.113.2 4444 timeout
+	check unsolicited-tcp-refused-after-6s syn4_refused
+	check syn4-port-unreachable-counted ge syn4-port-unreachables "$(jget 'j["syn4"]["port_unreachables"]')" 1
+	check tcp-simultaneous-open simopen
+	check simultaneous-open-counted eq syn4-simultaneous-opens "$(jget 'j["syn4"]["simultaneous_opens"]')" 1
 
 	# 10,000 concurrent UDP flows, each a session
 	local before

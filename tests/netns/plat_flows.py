@@ -12,6 +12,12 @@
   plat_flows.py slowtcp DST PORT FILE SECONDS     sends FILE over TCP spread over SECONDS
   plat_flows.py sources PORT SECONDS       UDP listener (IPv4): prints each distinct source address
   plat_flows.py rate DST PORT SECONDS      64-byte UDP payloads as fast as one socket sends; "sent N"
+  plat_flows.py connect DST PORT SECONDS   one TCP connect; prints "refused after T s", "connected",
+                                           "timeout" or "error ERRNO"
+  plat_flows.py simopen SRC SPORT DST DPORT SECONDS  a TCP connect from a bound SRC:SPORT, which
+                                           succeeds by a simultaneous open when the other side
+                                           connects too; then sends this side's name and prints
+                                           "open, got NAME" or the failure
 """
 import errno
 import os
@@ -142,6 +148,37 @@ def rate(dst, port, secs):
     print("sent", n)
 
 
+def connect(dst, port, secs):
+    s = socket.socket(family(dst), socket.SOCK_STREAM)
+    s.settimeout(secs)
+    t0 = time.monotonic()
+    try:
+        s.connect((dst, port))
+        print("connected")
+    except ConnectionRefusedError:
+        print("refused after %.1f s" % (time.monotonic() - t0))
+    except socket.timeout:
+        print("timeout")
+    except OSError as e:
+        print("error", errno.errorcode.get(e.errno, e.errno))
+
+
+def simopen(src, sport, dst, dport, secs):
+    s = socket.socket(family(dst), socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((src, sport))
+    s.settimeout(secs)
+    try:
+        s.connect((dst, dport))
+        s.sendall(src.encode())
+        got = s.recv(100)
+        print("open, got", got.decode(errors="replace"))
+    except socket.timeout:
+        print("timeout")
+    except OSError as e:
+        print("error", errno.errorcode.get(e.errno, e.errno))
+
+
 def main():
     a = sys.argv[1:]
     if not a:
@@ -159,6 +196,10 @@ def main():
         sources(int(a[1]), float(a[2]))
     elif cmd == "rate":
         rate(a[1], int(a[2]), float(a[3]))
+    elif cmd == "connect":
+        connect(a[1], int(a[2]), float(a[3]))
+    elif cmd == "simopen":
+        simopen(a[1], int(a[2]), a[3], int(a[4]), float(a[5]))
     else:
         sys.exit(__doc__)
 

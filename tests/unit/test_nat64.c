@@ -605,6 +605,167 @@ static void test_tcp_v4_init(void **state)
 	env_free(&e);
 }
 
+/* ---- IPv4 SYNs without a binding (RFC 6146 section 3.5.2.2) -------------------------------------- */
+
+/* Sends an IPv4 TCP segment to dst:dport and, as the PLAT does, hands the NAT64 its bytes when it was
+ * kept. Returns the drop reason (NONE when forwarded). */
+static enum xlat_drop syn4(struct env *e, const char *src, uint16_t sport, const char *dst, uint16_t dport,
+			   uint8_t flags, bool keep)
+{
+	size_t n = pkt4(e->buf, T_PROTO_TCP, src, sport, dst, dport, flags);
+	xlat_4to6(&e->ctx, e->buf, n, &out);
+	if (keep && out.action == XLAT_DROP && out.reason == XLAT_DROP_NAT64_SYN4_KEPT)
+		nat64_syn4_keep(e->nat, e->buf, n);
+	return out.action == XLAT_FORWARD ? XLAT_DROP_NONE : out.reason;
+}
+
+static struct nat64_stats stats(const struct env *e)
+{
+	struct nat64_stats st;
+	nat64_get_stats(e->nat, &st);
+	return st;
+}
+
+static void test_syn4_kept_then_port_unreachable(void **state)
+{
+	struct env e;
+	env_init(&e);
+	uint8_t sent[64];
+	size_t n = pkt4(sent, T_PROTO_TCP, "203.0.113.5", 80, "198.51.100.2", 5000, T_SYN);
+	assert_int_equal(syn4(&e, "203.0.113.5", 80, "198.51.100.2", 5000, T_SYN, true), XLAT_DROP_NAT64_SYN4_KEPT);
+	assert_int_equal(stats(&e).syn4_kept_now, 1);
+	/* a retransmission is dropped and does not restart the 6 s */
+	e.now += 3000;
+	assert_int_equal(syn4(&e, "203.0.113.5", 80, "198.51.100.2", 5000, T_SYN, true), XLAT_DROP_NAT64_SYN4_KEPT);
+	assert_int_equal(stats(&e).syn4_kept, 1);
+	struct nat64_syn4_due due;
+	assert_false(nat64_syn4_due(e.nat, e.now + 2999, &due));
+	assert_true(nat64_syn4_due(e.nat, e.now + 3000, &due));
+	assert_false(nat64_syn4_due(e.nat, e.now + 3000, &due)); /* once */
+	uint8_t a4[4];
+	t_v4("198.51.100.2", a4);
+	assert_memory_equal(due.src4, a4, 4);
+	assert_int_equal(due.len, n);
+	assert_memory_equal(due.pkt, sent, n);
+	/* the Port Unreachable: from the address the SYN was sent to, quoting the SYN whole */
+	assert_true(xlat_icmp4_error(&e.ctx, due.pkt, due.len, due.src4, 3, 3, &out));
+	struct res r;
+	parse_out(&r);
+	assert_int_equal(r.family, 4);
+	assert_memory_equal(r.src, a4, 4);
+	t_v4("203.0.113.5", a4);
+	assert_memory_equal(r.dst, a4, 4);
+	assert_int_equal(r.icmp_type, 3);
+	assert_int_equal(r.icmp_code, 3);
+	assert_int_equal(r.len, 28 + n);
+	assert_memory_equal(r.flat + 28, sent, n);
+	struct nat64_stats st = stats(&e);
+	assert_int_equal(st.syn4_kept_now, 0);
+	assert_int_equal(st.syn4_unreachable, 1);
+	assert_int_equal(st.syn4_simultaneous_opens, 0);
+	/* an ICMP error is never answered */
+	uint8_t err[128];
+	assert_true(r.len <= sizeof(err));
+	memcpy(err, r.flat, r.len);
+	assert_false(xlat_icmp4_error(&e.ctx, err, r.len, due.src4, 3, 3, &out));
+	env_free(&e);
+}
+
+static void test_syn4_simultaneous_open(void **state)
+{
+	struct env e;
+	env_init(&e);
+	/* the IPv4 peer's SYN reaches 198.51.100.2:5000 before the client's SYN has made a binding */
+	assert_int_equal(syn4(&e, "203.0.113.5", 80, "198.51.100.2", 5000, T_SYN, true), XLAT_DROP_NAT64_SYN4_KEPT);
+	tick(&e, 1000);
+	/* the client's SYN to that peer gets the address and port the peer aimed at */
+	struct res r = send6(&e, T_PROTO_TCP, "2001:db8:1::10", 40000, SRV1, 80, T_SYN);
+	assert_int_equal(r.action, XLAT_FORWARD);
+	uint8_t a4[4];
+	t_v4("198.51.100.2", a4);
+	assert_memory_equal(r.src, a4, 4);
+	assert_int_equal(r.sport, 5000);
+	struct nat64_stats st = stats(&e);
+	assert_int_equal(st.syn4_simultaneous_opens, 1);
+	assert_int_equal(st.syn4_kept_now, 0);
+	/* the peer's retransmitted SYN now finds the binding: the open completes */
+	assert_int_equal(syn4(&e, "203.0.113.5", 80, "198.51.100.2", 5000, T_SYN, true), XLAT_DROP_NONE);
+	assert_int_equal(STATE(&e), NAT64_TCP_ESTABLISHED);
+	/* and no Port Unreachable ever follows */
+	struct nat64_syn4_due due;
+	assert_false(nat64_syn4_due(e.nat, e.now + 60000, &due));
+	assert_int_equal(stats(&e).syn4_unreachable, 0);
+	env_free(&e);
+}
+
+static void test_syn4_bounds_and_policy(void **state)
+{
+	struct env e;
+	env_cfg(&e);
+	e.cfg.max_stored_syns = 3;
+	e.cfg.max_stored_syns_per_source = 2;
+	env_start(&e);
+	/* per sender: two, then refused */
+	assert_int_equal(syn4(&e, "203.0.113.5", 1001, "198.51.100.2", 6001, T_SYN, true), XLAT_DROP_NAT64_SYN4_KEPT);
+	assert_int_equal(syn4(&e, "203.0.113.5", 1002, "198.51.100.2", 6002, T_SYN, false), XLAT_DROP_NAT64_SYN4_KEPT);
+	assert_int_equal(syn4(&e, "203.0.113.5", 1003, "198.51.100.2", 6003, T_SYN, true), XLAT_DROP_NAT64_SYN4_FULL);
+	/* in all: three, then refused */
+	assert_int_equal(syn4(&e, "203.0.113.6", 1001, "198.51.100.2", 6004, T_SYN, true), XLAT_DROP_NAT64_SYN4_KEPT);
+	assert_int_equal(syn4(&e, "203.0.113.6", 1002, "198.51.100.2", 6005, T_SYN, true), XLAT_DROP_NAT64_SYN4_FULL);
+	struct nat64_stats st = stats(&e);
+	assert_int_equal(st.syn4_kept_now, 3);
+	assert_int_equal(st.syn4_full, 2);
+	assert_int_equal(e.ctx.stats.drops[XLAT_DROP_NAT64_SYN4_FULL], 2);
+	/* only a pure SYN to a pool port is kept */
+	assert_int_equal(syn4(&e, "203.0.113.7", 80, "198.51.100.2", 6006, T_SYN | T_ACK, true), XLAT_DROP_NAT64_NO_BINDING);
+	assert_int_equal(syn4(&e, "203.0.113.7", 80, "198.51.100.2", 6006, T_RST, true), XLAT_DROP_NAT64_NO_BINDING);
+	assert_int_equal(syn4(&e, "203.0.113.7", 80, "198.51.100.2", 80, T_SYN, true), XLAT_DROP_NAT64_NO_BINDING);
+	/* a binding made for 198.51.100.2:6004 meanwhile (a static one here): no error for that SYN */
+	struct nat64_static_bib *s = &e.cfg.statics[0];
+	s->proto = NAT64_TCP;
+	t_v6("2001:db8:1::80", s->v6);
+	s->port6 = 80;
+	t_v4("198.51.100.2", s->v4);
+	s->port4 = 6004;
+	e.cfg.nstatic = 1;
+	const char *why = NULL;
+	assert_int_equal(nat64_reconfigure(e.nat, &e.cfg, &why), 0);
+	/* after 6 s: an error for the first (its bytes were kept), none for the second (no bytes) and
+	 * the third (bound now) */
+	struct nat64_syn4_due due;
+	unsigned n = 0;
+	while (nat64_syn4_due(e.nat, e.now + 6000, &due))
+		n++;
+	assert_int_equal(n, 1);
+	assert_int_equal(stats(&e).syn4_kept_now, 0);
+	/* room again */
+	assert_int_equal(syn4(&e, "203.0.113.5", 1003, "198.51.100.2", 6003, T_SYN, true), XLAT_DROP_NAT64_SYN4_KEPT);
+	/* max-stored-syns cannot grow while running; drop-externally-initiated-tcp refuses at once */
+	e.cfg.max_stored_syns = 4;
+	assert_int_equal(nat64_reconfigure(e.nat, &e.cfg, &why), -1);
+	assert_non_null(strstr(why, "max-stored-syns"));
+	e.cfg.max_stored_syns = 3;
+	e.cfg.drop_external_tcp = true;
+	assert_int_equal(nat64_reconfigure(e.nat, &e.cfg, &why), 0);
+	assert_int_equal(syn4(&e, "203.0.113.8", 80, "198.51.100.2", 6010, T_SYN, true), XLAT_DROP_NAT64_TCP_EXTERNAL);
+	assert_int_equal(stats(&e).syn4_kept_now, 1);
+	env_free(&e);
+}
+
+static void test_syn4_none_kept(void **state)
+{
+	struct env e;
+	env_cfg(&e);
+	e.cfg.max_stored_syns = 0;
+	env_start(&e);
+	assert_int_equal(syn4(&e, "203.0.113.5", 80, "198.51.100.2", 5000, T_SYN, true), XLAT_DROP_NAT64_SYN4_FULL);
+	struct nat64_syn4_due due;
+	assert_false(nat64_syn4_due(e.nat, e.now + 10000, &due));
+	/* a client's SYN still works */
+	assert_int_equal(send6(&e, T_PROTO_TCP, "2001:db8:1::10", 40000, SRV1, 80, T_SYN).action, XLAT_FORWARD);
+	env_free(&e);
+}
+
 /* ---- ports -------------------------------------------------------------------------------------- */
 
 static void test_port_parity_and_range(void **state)
@@ -1041,8 +1202,10 @@ static void test_static_bib(void **state)
 	assert_int_equal(st.bibs[NAT64_TCP], 1);
 	assert_int_equal(st.sessions_flushed, 1);
 	assert_int_equal(send4(&e, T_PROTO_TCP, "203.0.113.5", 33334, v4, 80, T_SYN).action, XLAT_FORWARD);
-	/* nothing else of the pool is reachable */
-	assert_int_equal(send4(&e, T_PROTO_TCP, "203.0.113.5", 33334, v4, 81, T_SYN).reason, XLAT_DROP_NAT64_NO_BINDING);
+	/* nothing else of the pool is reachable: a SYN to another port is only kept (section 3.5.2.2) */
+	struct res k = send4(&e, T_PROTO_TCP, "203.0.113.5", 33334, v4, 81, T_SYN);
+	assert_int_equal(k.action, XLAT_DROP);
+	assert_int_equal(k.reason, XLAT_DROP_NAT64_SYN4_KEPT);
 	env_free(&e);
 }
 
@@ -1540,6 +1703,10 @@ int main(void)
 		cmocka_unit_test(test_tcp_half_closed_expires_at_est),
 		cmocka_unit_test(test_tcp_rst_trans),
 		cmocka_unit_test(test_tcp_v4_init),
+		cmocka_unit_test(test_syn4_kept_then_port_unreachable),
+		cmocka_unit_test(test_syn4_simultaneous_open),
+		cmocka_unit_test(test_syn4_bounds_and_policy),
+		cmocka_unit_test(test_syn4_none_kept),
 		cmocka_unit_test(test_port_parity_and_range),
 		cmocka_unit_test(test_pool_exhausted),
 		cmocka_unit_test(test_filtering),

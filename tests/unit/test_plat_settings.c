@@ -287,6 +287,31 @@ static void test_tos_options(void **state)
 	expect_error("zero-traffic-class 1\n", "neither yes nor no");
 }
 
+/* RFC 6146 section 3.5.2.2: the policy for IPv4 SYNs without a binding and the bounds of the store. */
+static void test_syn4_settings(void **state)
+{
+	static char out[65536];
+	char err[PLAT_ERR_MAX] = "";
+	plat_settings_init(&s);
+	assert_false(s.nat.drop_external_tcp);
+	assert_int_equal(s.nat.max_stored_syns, 1024);
+	assert_int_equal(s.nat.max_stored_syns_per_source, 8);
+	assert_int_equal(parse(&s, "pool6 64:ff9b::/96\npool4 203.0.113.0/28\ndrop-externally-initiated-tcp yes\n"
+				   "max-stored-syns 10\nmax-stored-syns-per-source 2\n", err), 0);
+	assert_true(s.nat.drop_external_tcp);
+	assert_int_equal(s.nat.max_stored_syns, 10);
+	assert_int_equal(s.nat.max_stored_syns_per_source, 2);
+	plat_settings_format(&s, out, sizeof(out));
+	assert_non_null(strstr(out, "\ndrop-externally-initiated-tcp yes\n"));
+	assert_non_null(strstr(out, "\nmax-stored-syns 10\n"));
+	assert_non_null(strstr(out, "\nmax-stored-syns-per-source 2\n"));
+	assert_int_equal(parse(&s2, out, err), 0);
+	assert_true(s2.nat.drop_external_tcp && s2.nat.max_stored_syns == 10 && s2.nat.max_stored_syns_per_source == 2);
+	expect_error("max-stored-syns 65537\n", "max-stored-syns");
+	expect_error("max-stored-syns -1\n", "max-stored-syns");
+	expect_error("drop-externally-initiated-tcp maybe\n", "neither yes nor no");
+}
+
 static void test_format_round_trip(void **state)
 {
 	static char out1[65536], out2[65536];
@@ -399,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_finish_checks),
 		cmocka_unit_test(test_bpf_offload),
 		cmocka_unit_test(test_tos_options),
+		cmocka_unit_test(test_syn4_settings),
 		cmocka_unit_test(test_format_round_trip),
 		cmocka_unit_test(test_set_arity),
 		cmocka_unit_test(test_event_lines),
