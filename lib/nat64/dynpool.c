@@ -104,28 +104,6 @@ int nat64_dynpool_config_check(const struct nat64_dynpool_config *cfg, const cha
 	return 0;
 }
 
-bool nat64_dynpool_v4_global(const uint8_t a[4])
-{
-	/* RFC 6890 special-purpose blocks that are not globally reachable */
-	static const struct {
-		uint8_t a[4];
-		uint8_t len;
-	} special[] = {
-		{ { 0, 0, 0, 0 }, 8 },       { { 10, 0, 0, 0 }, 8 },     { { 100, 64, 0, 0 }, 10 },
-		{ { 127, 0, 0, 0 }, 8 },     { { 169, 254, 0, 0 }, 16 }, { { 172, 16, 0, 0 }, 12 },
-		{ { 192, 0, 0, 0 }, 24 },    { { 192, 0, 2, 0 }, 24 },   { { 192, 88, 99, 0 }, 24 },
-		{ { 192, 168, 0, 0 }, 16 },  { { 198, 18, 0, 0 }, 15 },  { { 198, 51, 100, 0 }, 24 },
-		{ { 203, 0, 113, 0 }, 24 },  { { 224, 0, 0, 0 }, 3 },
-	};
-	uint32_t v = v4_u32(a);
-	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
-		uint32_t mask = ~(uint32_t)0 << (32 - special[i].len);
-		if ((v & mask) == v4_u32(special[i].a))
-			return false;
-	}
-	return true;
-}
-
 /* ---- tables ------------------------------------------------------------------------------------ */
 
 static uint64_t mix64(uint64_t z)
@@ -472,14 +450,14 @@ static enum xlat_drop from_pool6(const struct nat64_dynpool *dp, const uint8_t v
 	if (!xlat_prefix6_match(&dp->cfg.pool6, v6))
 		return unmapped;
 	xlat_rfc6052_extract(&dp->cfg.pool6, v6, v4);
-	if (!dp->cfg.allow_wkp_non_global && is_wkp(&dp->cfg.pool6) && !nat64_dynpool_v4_global(v4))
+	if (!dp->cfg.allow_wkp_non_global && is_wkp(&dp->cfg.pool6) && !xlat_v4_global(v4))
 		return XLAT_DROP_WKP_NON_GLOBAL;
 	return XLAT_DROP_NONE;
 }
 
 static enum xlat_drop to_pool6(const struct nat64_dynpool *dp, const uint8_t v4[4], uint8_t v6[16])
 {
-	if (!dp->cfg.allow_wkp_non_global && is_wkp(&dp->cfg.pool6) && !nat64_dynpool_v4_global(v4))
+	if (!dp->cfg.allow_wkp_non_global && is_wkp(&dp->cfg.pool6) && !xlat_v4_global(v4))
 		return XLAT_DROP_WKP_NON_GLOBAL;
 	xlat_rfc6052_embed(&dp->cfg.pool6, v4, v6);
 	return XLAT_DROP_NONE;

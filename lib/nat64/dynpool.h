@@ -89,9 +89,4 @@ void nat64_dynpool_foreach(const struct nat64_dynpool *dp,
 /* The lease of v6, or false. */
 bool nat64_dynpool_lookup6(const struct nat64_dynpool *dp, const uint8_t v6[16], uint8_t v4[4]);
 
-/* RFC 6052 section 3.1 via RFC 6890: may the well-known prefix carry this IPv4 address? False for
- * the special-purpose blocks (private, shared, loopback, link-local, documentation, benchmarking,
- * 192.0.0.0/24, multicast, reserved). */
-bool nat64_dynpool_v4_global(const uint8_t a[4]);
-
 #endif

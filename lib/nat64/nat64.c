@@ -1194,7 +1194,7 @@ static void tcp_update(struct nat64 *nat, uint32_t i, bool from6, uint8_t flags)
 
 static bool v4_ok_for_pool6(const struct nat64 *nat, const uint8_t v4[4])
 {
-	return !nat->is_wkp || nat->cfg.allow_wkp_non_global || nat64_dynpool_v4_global(v4) || pool_has_addr(nat, v4);
+	return !nat->is_wkp || nat->cfg.allow_wkp_non_global || xlat_v4_global(v4) || pool_has_addr(nat, v4);
 }
 
 static void out_init(const struct xlat_tuple *in, struct xlat_tuple *out)

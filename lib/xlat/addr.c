@@ -132,6 +132,46 @@ static void eam_derive_fast(struct xlat_eam *e)
 	f->csum = csum_fold64(s) ? csum_fold64(s) : 0xffff;
 }
 
+bool xlat_v4_global(const uint8_t a[4])
+{
+	/* RFC 6890 (and its updates) special-purpose blocks that are not globally reachable */
+	static const struct {
+		uint8_t a[4];
+		uint8_t len;
+	} special[] = {
+		{ { 0, 0, 0, 0 }, 8 },       { { 10, 0, 0, 0 }, 8 },     { { 100, 64, 0, 0 }, 10 },
+		{ { 127, 0, 0, 0 }, 8 },     { { 169, 254, 0, 0 }, 16 }, { { 172, 16, 0, 0 }, 12 },
+		{ { 192, 0, 0, 0 }, 24 },    { { 192, 0, 2, 0 }, 24 },   { { 192, 88, 99, 0 }, 24 },
+		{ { 192, 168, 0, 0 }, 16 },  { { 198, 18, 0, 0 }, 15 },  { { 198, 51, 100, 0 }, 24 },
+		{ { 203, 0, 113, 0 }, 24 },  { { 224, 0, 0, 0 }, 3 },
+	};
+	uint32_t v = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
+		uint32_t s = (uint32_t)special[i].a[0] << 24 | (uint32_t)special[i].a[1] << 16 |
+			     (uint32_t)special[i].a[2] << 8 | special[i].a[3];
+		uint32_t mask = ~(uint32_t)0 << (32 - special[i].len);
+		if ((v & mask) == s)
+			return false;
+	}
+	return true;
+}
+
+/* What the fast path leaves to the general path through pool6 (fastpath.c's class4): special IPv4
+ * addresses always, non-global ones too under RFC 6052 section 3.1. */
+static void map_derive_wkp(struct xlat_siit_map *m)
+{
+	static const uint8_t wkp[12] = { 0x00, 0x64, 0xff, 0x9b };
+	m->pool6_wkp_strict = m->wkp_global_only && m->has_pool6 && m->pool6.len == 96 &&
+			      memcmp(m->pool6.addr, wkp, 12) == 0;
+	m->pool6_fast.decline4 = m->pool6_wkp_strict ? XLAT_CLASS4_SPECIAL | XLAT_CLASS4_NONGLOBAL : XLAT_CLASS4_SPECIAL;
+}
+
+void xlat_siit_map_set_wkp_global_only(struct xlat_siit_map *m, bool on)
+{
+	m->wkp_global_only = on;
+	map_derive_wkp(m);
+}
+
 static void map_derive_fast_one(struct xlat_siit_map *m)
 {
 	m->fast_one = m->neam == 1 && m->eam[0].fast.ok && m->pool6_fast.ok;
@@ -143,6 +183,7 @@ void xlat_siit_map_set_pool6(struct xlat_siit_map *m, const struct xlat_prefix6 
 	memset(&m->pool6_fast, 0, sizeof(m->pool6_fast));
 	m->has_pool6 = p != NULL;
 	m->fast_one = false;
+	map_derive_wkp(m);
 	if (!p)
 		return;
 	m->pool6 = *p;
@@ -153,6 +194,7 @@ void xlat_siit_map_set_pool6(struct xlat_siit_map *m, const struct xlat_prefix6 
 	uint16_t f = csum_fold64(csum_add64(w0, w1));
 	m->pool6_fast.csum = f ? f : 0xffff;
 	m->pool6_fast.ok = p->len == 96 && !prefix6_maybe_special(p);
+	map_derive_wkp(m);
 	map_derive_fast_one(m);
 }
 
@@ -284,8 +326,14 @@ enum xlat_drop xlat_siit_policy_4to6(void *ctx, const struct xlat_tuple *in, str
 	bool dst_pool6 = hairpin && role == XLAT_ROLE_ERROR_INNER;
 	if (!(src_pool6 ? pool6_4to6(m, in->src, out->src) : xlat_siit_map_4to6(m, in->src, out->src)))
 		return XLAT_DROP_SRC_UNMAPPED;
+	/* RFC 6052 section 3.1, for an address that went through the well-known prefix. The source of
+	 * an error's outer header is a router: it gets the RFC 6791 address instead. */
+	if (m->pool6_wkp_strict && (src_pool6 || !eam_find4(m, in->src)) && !xlat_v4_global(in->src))
+		return role == XLAT_ROLE_ERROR_OUTER ? XLAT_DROP_SRC_UNMAPPED : XLAT_DROP_WKP_NON_GLOBAL;
 	if (!(dst_pool6 ? pool6_4to6(m, in->dst, out->dst) : xlat_siit_map_4to6(m, in->dst, out->dst)))
 		return XLAT_DROP_DST_UNMAPPED;
+	if (m->pool6_wkp_strict && (dst_pool6 || !eam_find4(m, in->dst)) && !xlat_v4_global(in->dst))
+		return XLAT_DROP_WKP_NON_GLOBAL;
 	return XLAT_DROP_NONE;
 }
 
@@ -296,11 +344,15 @@ enum xlat_drop xlat_siit_policy_6to4(void *ctx, const struct xlat_tuple *in, str
 	copy_ports(in, out);
 	if (!xlat_siit_map_6to4(m, in->src, out->src))
 		return XLAT_DROP_SRC_UNMAPPED;
+	if (m->pool6_wkp_strict && !eam_find6(m, in->src) && !xlat_v4_global(out->src))
+		return role == XLAT_ROLE_ERROR_OUTER ? XLAT_DROP_SRC_UNMAPPED : XLAT_DROP_WKP_NON_GLOBAL;
 	const struct xlat_eam *e = eam_find6(m, in->dst);
 	if (e) {
 		eam_6to4(e, in->dst, out->dst);
 	} else if (m->has_pool6 && xlat_prefix6_match(&m->pool6, in->dst)) {
 		xlat_rfc6052_extract(&m->pool6, in->dst, out->dst);
+		if (m->pool6_wkp_strict && !xlat_v4_global(out->dst))
+			return XLAT_DROP_WKP_NON_GLOBAL;
 		out->hairpin = m->neam && eam_find4(m, out->dst);
 	} else {
 		return XLAT_DROP_DST_UNMAPPED;

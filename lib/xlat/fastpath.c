@@ -87,9 +87,16 @@ FAST_INLINE void copy_l4_head(uint8_t *d, const uint8_t *l4, unsigned prefix, un
 
 /* ---- address mapping: the stateless policy, restricted to the cases above --------------------- */
 
-/* A 1 for each first byte of an IPv4 address that may be special (xlat_v4_special): 0/8, 127/8,
- * 169/8 (for 169.254/16) and 224/3. */
-static const uint8_t maybe_special4[256] = { [0] = 1, [127] = 1, [169] = 1, [224 ... 255] = 1 };
+/* The classes of each first byte of an IPv4 address: may be special (xlat_v4_special: 0/8, 127/8,
+ * 169/8 for 169.254/16, 224/3), may be not global (xlat_v4_global's blocks). pool6_fast.decline4 says
+ * which classes the general path must see. */
+#define C4S XLAT_CLASS4_SPECIAL
+#define C4N XLAT_CLASS4_NONGLOBAL
+static const uint8_t class4[256] = { [0] = C4S | C4N, [10] = C4N, [100] = C4N, [127] = C4S | C4N,
+				     [169] = C4S | C4N, [172] = C4N, [192] = C4N, [198] = C4N, [203] = C4N,
+				     [224 ... 255] = C4S | C4N };
+#undef C4S
+#undef C4N
 
 /* An IPv6 address may be special (xlat_v6_special) in ::/64 (for :: and ::1; also the IPv4-compatible
  * and -mapped forms) and fe00::/7 (for fe80::/10 and ff00::/8); not all of ::/8, as the well-known
@@ -118,7 +125,7 @@ FAST_INLINE bool fast_eam_4to6(const struct xlat_eam *e, uint32_t a, uint8_t *v6
  * prefix's 96 bits. */
 FAST_INLINE bool fast_pool6_4to6(const struct xlat_siit_map *m, uint32_t a, uint8_t *v6, uint32_t *acc, bool one)
 {
-	if ((!one && !m->pool6_fast.ok) || maybe_special4[byte0_32(a)])
+	if ((!one && !m->pool6_fast.ok) || (class4[byte0_32(a)] & m->pool6_fast.decline4))
 		return false;
 	memcpy(v6, m->pool6.addr, 12);
 	memcpy(v6 + 12, &a, 4);
@@ -202,7 +209,7 @@ FAST_INLINE bool fast_addr_6to4(const struct xlat_siit_map *m, const uint8_t *a6
 		return true;
 	}
 	if ((!one && !m->pool6_fast.ok) || w0 != csum_word64(m->pool6.addr) || w1 != word32(m->pool6.addr + 8) ||
-	    maybe_special4[byte0_32(w2)])
+	    (class4[byte0_32(w2)] & m->pool6_fast.decline4))
 		return false;
 	*a = w2;
 	*acc += m->pool6_fast.csum;

@@ -74,12 +74,15 @@ bool xlat_icmp4_error(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, cons
 
 /* What a policy's refusal is answered with. A stateful NAT64 answers some refusals (RFC 6146
  * section 3.5: address unreachable when no binding can be made; administratively prohibited for
- * filtering and for the operator's limits); every other reason is a silent, counted drop. */
+ * filtering and for the operator's limits); an address RFC 6052 section 3.1 keeps from the
+ * well-known prefix gets administratively prohibited as RFC 7915 sections 4.4 and 5.4 say for a
+ * discarded packet; every other reason is a silent, counted drop. */
 void policy_refused4(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip4_view *in, enum xlat_drop why)
 {
 	switch (why) {
 	case XLAT_DROP_NAT64_FILTERED:
 	case XLAT_DROP_NAT64_LIMIT:
+	case XLAT_DROP_WKP_NON_GLOBAL:
 		return icmp4_reply(ctx, out, in, ICMP4_DEST_UNREACH, ICMP4_ADMIN_PROHIBITED, 0, why);
 	default:
 		return out_drop(ctx, out, why);
@@ -93,6 +96,7 @@ void policy_refused6(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip
 		return icmp6_reply(ctx, out, in, ICMP6_DEST_UNREACH, ICMP6_ADDR_UNREACH, 0, why);
 	case XLAT_DROP_NAT64_FILTERED:
 	case XLAT_DROP_NAT64_LIMIT:
+	case XLAT_DROP_WKP_NON_GLOBAL:
 		return icmp6_reply(ctx, out, in, ICMP6_DEST_UNREACH, ICMP6_ADMIN_PROHIBITED, 0, why);
 	default:
 		return out_drop(ctx, out, why);
@@ -325,14 +329,21 @@ size_t inner_4to6(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 		*why = XLAT_DROP_ICMP_NESTED_ERROR; /* section 4.3: one level only */
 		return 0;
 	}
+	/* The quoted packet stands for one that was translated: the same addresses are refused as in
+	 * an ordinary packet's header (section 4.1), and the policy's rules apply alike. */
+	if (xlat_v4_special(v.src) || xlat_v4_special(v.dst)) {
+		*why = XLAT_DROP_ICMP_INNER_ILLEGAL;
+		return 0;
+	}
 	struct xlat_tuple t4, t6;
 	memcpy(t4.src, v.src, 4);
 	memcpy(t4.dst, v.dst, 4);
 	l4_ports_read(v.proto, v.l4, v.l4_avail, first, &t4);
 	t4.fragment = ip4_is_fragment(&v);
 	t4.frag_id = v.id;
-	if (cfg->policy.map_4to6(cfg->policy.ctx, &t4, &t6, XLAT_ROLE_ERROR_INNER, hairpin)) {
-		*why = XLAT_DROP_ICMP_INNER;
+	enum xlat_drop r = cfg->policy.map_4to6(cfg->policy.ctx, &t4, &t6, XLAT_ROLE_ERROR_INNER, hairpin);
+	if (r) {
+		*why = r == XLAT_DROP_WKP_NON_GLOBAL ? r : XLAT_DROP_ICMP_INNER;
 		return 0;
 	}
 	bool has_fh = ip4_is_fragment(&v);
@@ -389,14 +400,23 @@ size_t inner_6to4(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 		*why = XLAT_DROP_ICMP_NESTED_ERROR;
 		return 0;
 	}
+	if (xlat_v6_special(v.src) || xlat_v6_special(v.dst)) { /* as in inner_4to6 (section 5.1) */
+		*why = XLAT_DROP_ICMP_INNER_ILLEGAL;
+		return 0;
+	}
 	struct xlat_tuple t6, t4;
 	memcpy(t6.src, v.src, 16);
 	memcpy(t6.dst, v.dst, 16);
 	l4_ports_read(v.proto, v.l4, v.l4_avail, first, &t6);
 	t6.fragment = ip6_is_fragment(&v);
 	t6.frag_id = v.frag_id;
-	if (cfg->policy.map_6to4(cfg->policy.ctx, &t6, &t4, XLAT_ROLE_ERROR_INNER)) {
-		*why = XLAT_DROP_ICMP_INNER;
+	enum xlat_drop r = cfg->policy.map_6to4(cfg->policy.ctx, &t6, &t4, XLAT_ROLE_ERROR_INNER);
+	if (r) {
+		*why = r == XLAT_DROP_WKP_NON_GLOBAL ? r : XLAT_DROP_ICMP_INNER;
+		return 0;
+	}
+	if (xlat_v4_special(t4.src) || xlat_v4_special(t4.dst)) {
+		*why = XLAT_DROP_ICMP_INNER_ILLEGAL;
 		return 0;
 	}
 	if (hairpin)

@@ -64,6 +64,13 @@ static inline bool xlat_v6_special(const uint8_t a[16])
 	return a[0] == 0 && memcmp(a, zero, 15) == 0 && a[15] <= 1; /* :: and ::1; the first byte decides fast */
 }
 
+/* Is a globally reachable (RFC 6890: not in a special-purpose block marked not global)? RFC 6052
+ * section 3.1 allows only these with the well-known prefix 64:ff9b::/96. */
+bool xlat_v4_global(const uint8_t a[4]);
+/* First-byte classes of IPv4 addresses (fastpath.c): may be special (xlat_v4_special), may be not
+ * global (xlat_v4_global). */
+enum { XLAT_CLASS4_SPECIAL = 1, XLAT_CLASS4_NONGLOBAL = 2 };
+
 /* ---- the address policy --------------------------------------------------------------------- */
 
 /* Where the addresses being mapped sit, because the rules differ (RFC 7915 sections 4.1, 4.3, 5.3). */
@@ -134,7 +141,14 @@ struct xlat_siit_map {
 	struct {                   /* derived by it for the fast path */
 		bool ok;           /* has_pool6, a /96, and no address under it can be special */
 		uint16_t csum;     /* the folded one's-complement sum of its first 96 bits, nonzero */
+		uint8_t decline4;  /* IPv4 first-byte classes it leaves to the general path (fastpath.c) */
 	} pool6_fast;
+	/* RFC 6052 section 3.1: with the well-known prefix as pool6, only global IPv4 addresses go
+	 * through it (a refusal is counted as wkp-non-global). Set with xlat_siit_map_set_wkp_global_only;
+	 * off by default in the library (the CLAT and tests use documentation addresses), on by default
+	 * in `xlat464 siit` (allow-wkp-non-global no). */
+	bool wkp_global_only;
+	bool pool6_wkp_strict;     /* derived: pool6 is 64:ff9b::/96 and wkp_global_only */
 	unsigned neam;
 	bool fast_one;             /* neam == 1, and the fast path takes the entry (fast.ok) and pool6
 				    * (pool6_fast.ok): the CLAT's map, with a copy of the fast path of
@@ -144,6 +158,7 @@ struct xlat_siit_map {
 
 /* Sets pool6, or clears it (p NULL). A map that starts zeroed has none. */
 void xlat_siit_map_set_pool6(struct xlat_siit_map *m, const struct xlat_prefix6 *p);
+void xlat_siit_map_set_wkp_global_only(struct xlat_siit_map *m, bool on);
 
 /* Adds an EAM entry. Returns 0, or -1 with *why set (table full, a duplicate prefix, or an IPv6
  * suffix shorter than the IPv4 suffix: RFC 7757 section 3.2 copies the IPv4 suffix bits right after

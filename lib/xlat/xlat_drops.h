@@ -28,6 +28,7 @@
 	X(ICMP_CSUM,            "icmp-checksum",        "ICMP error whose checksum is wrong") \
 	X(ICMP_NESTED_ERROR,    "icmp-nested-error",    "ICMP error quoting another ICMP error") \
 	X(ICMP_INNER,           "icmp-inner",           "packet quoted in an ICMP error cannot be translated") \
+	X(ICMP_INNER_ILLEGAL,   "icmp-inner-illegal",   "packet quoted in an ICMP error has an address that is never translated (unspecified, loopback, multicast, link-local, ...)") \
 	X(ICMP_PARAM_POINTER,   "icmp-param-pointer",   "Parameter Problem pointer with no counterpart field") \
 	X(UDP_ZERO_CSUM,        "udp-zero-checksum",    "IPv4 UDP with checksum zero (enable amend-udp-checksum-zero to translate)") \
 	X(UDP_ZERO_CSUM_FRAG,   "udp-zero-checksum-fragment", "fragmented IPv4 UDP with checksum zero: no checksum can be computed") \

@@ -123,6 +123,7 @@ static const char plat_usage[] =
 	"  --bpf-offload IFNAME...|none       stateful: translate established TCP and UDP sessions in the kernel,\n"
 	"                                     a TC program at ingress of these interfaces (none; docs/plat.md)\n"
 	"  --bpf-redirect yes|no              it sends them out itself, past netfilter (yes), or the stack does\n"
+	"  --zero-traffic-class yes|no, --tos copy|N   RFC 7915 4.1 and 5.1 options (no, copy)\n"
 	"  --control PATH                     status socket (" SYS_CTL_DIR "/plat-TUN.sock; commands: .cmd)\n"
 	"other options:\n"
 	"  --check            validate, print the effective settings, exit\n"

@@ -14,6 +14,7 @@ void siit_settings_init(struct siit_settings *s)
 {
 	memset(s, 0, sizeof(*s));
 	xlat_config_init(&s->cfg);
+	xlat_siit_map_set_wkp_global_only(&s->map, true); /* RFC 6052 section 3.1 */
 	siit_settings_bind(s);
 }
 
@@ -164,7 +165,8 @@ static int set_eam(struct siit_settings *s, const char *v4s, const char *v6s, ch
 int siit_settings_arity(const char *key)
 {
 	static const char *const one[] = { "tun",   "pool6", "rfc6791v4", "rfc6791v6", "self4", "self6", "lowest-ipv6-mtu",
-					   "mtu4",  "mtu6",  "amend-udp-checksum-zero", "router", "zero-traffic-class", "tos" };
+					   "mtu4",  "mtu6",  "amend-udp-checksum-zero", "router", "zero-traffic-class", "tos",
+					   "allow-wkp-non-global" };
 	if (strcmp(key, "eam") == 0)
 		return 2;
 	for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++)
@@ -206,6 +208,14 @@ int siit_settings_set(struct siit_settings *s, const char *key, const char *cons
 		return parse_mtu(v, 1280, &c->mtu6, err, errlen);
 	if (strcmp(key, "amend-udp-checksum-zero") == 0)
 		return cfgtext_bool(v, &c->amend_udp_zero_csum, err, errlen);
+	/* RFC 6052 section 3.1: the well-known prefix with non-global IPv4 addresses (a lab's choice) */
+	if (strcmp(key, "allow-wkp-non-global") == 0) {
+		bool allow;
+		if (cfgtext_bool(v, &allow, err, errlen) < 0)
+			return -1;
+		xlat_siit_map_set_wkp_global_only(&s->map, !allow);
+		return 0;
+	}
 	/* RFC 7915 sections 4.1 and 5.1: the options to ignore the TOS and the traffic class */
 	if (strcmp(key, "zero-traffic-class") == 0)
 		return cfgtext_bool(v, &c->zero_tclass, err, errlen);
@@ -275,6 +285,7 @@ size_t siit_settings_format(const struct siit_settings *s, char *buf, size_t cap
 		cfgtext_add(&b, "tos %u\n", c->tos);
 	else
 		cfgtext_add(&b, "tos copy\n");
+	cfgtext_add(&b, "allow-wkp-non-global %s\n", s->map.wkp_global_only ? "no" : "yes");
 	cfgtext_add(&b, "router %s\n", c->decrement_ttl ? "yes" : "no");
 	return b.len;
 }

@@ -301,7 +301,7 @@ part_stateless() {
 	start_plat plat-stateless --config "$CONF" || { bad "stateless-start"; return; }
 	ok stateless-start
 	# the documentation address is not global: refused until the operator allows it
-	check wkp-non-global-refused probe "$NSC" "$S4_AS6" 7777 timeout
+	check wkp-non-global-refused probe "$NSC" "$S4_AS6" 7777 admin-prohibited
 	check wkp-non-global-counted ge wkp-non-global "$(jget 'j["drops"]["wkp-non-global"]')" 1
 	echo "allow-wkp-non-global yes" >>"$CONF"
 	kill -HUP "$daemon_pid"

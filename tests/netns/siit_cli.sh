@@ -58,6 +58,7 @@ cat >"$conf" <<CONF
 tun siit0
 pool6 64:ff9b::/96
 eam 192.0.2.1 2001:db8:1::1   # the host's address gets 192.0.2.1
+allow-wkp-non-global yes      # documentation addresses behind 64:ff9b::/96 (RFC 6052 section 3.1)
 self4 198.51.100.1
 self6 2001:db8:ffff::1
 mtu4 1500
@@ -121,6 +122,19 @@ grep -q '"mtu4 1400"' "$tmp/status.json" && grep -q '"reloads": 1' "$tmp/status.
 	ok "SIGHUP applied the new config" || bad "SIGHUP good config: $(grep -E 'mtu4|reloads' "$tmp/status.json")"
 seen=$(tos_seen 0x28)
 [ "$seen" = "tos 0x10" ] && ok "tos 16 after the reload: traffic class 0x28 ignored" || bad "tos 16: saw '$seen': $(head -3 "$tmp/td")"
+
+# RFC 6052 section 3.1, the default: without allow-wkp-non-global, 198.51.100.2 (not global) is not
+# translated behind 64:ff9b::/96; ping gets administratively prohibited from self6, and it is counted.
+grep -v '^allow-wkp-non-global' "$conf" >"$conf.strict"
+cp "$conf.strict" "$conf"
+kill -HUP "$daemon_pid"
+sleep 0.3
+pinged=$(nsx "$ns" ping -6 -n -c 2 -i 0.2 -W 1 64:ff9b::198.51.100.2 2>&1 || true)
+grep -q "From 2001:db8:ffff::1 .*Administratively prohibited" <<<"$pinged" &&
+	ok "default allow-wkp-non-global no: administratively prohibited from self6" || bad "wkp refusal: $pinged"
+nsx "$ns" "$bin" status --json --control "$tmp/ctl.sock" >"$tmp/status.json"
+"$PY" -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["drops"]["wkp-non-global"] >= 2, j["drops"]' \
+	"$tmp/status.json" && ok "wkp-non-global counted" || bad "wkp-non-global counter: $(grep -o '"wkp-non-global": [0-9]*' "$tmp/status.json")"
 
 rc=0
 stop_daemon 5 >"$tmp/stop" || rc=$? # "exit status N", or "still running 5 s after SIGTERM"

@@ -140,7 +140,7 @@ start_xlat464() {
 	# shellcheck disable=SC2086 # XLAT464_ARGS is split into words on purpose
 	ip netns exec "$NSX" "$XLAT464" siit --tun "$TUN" --pool6 "$POOL6" --eam "$H6_AS4/32" "$H6/128" \
 		--self4 "$SELF4" --self6 "$SELF6" --rfc6791v4 "$RFC6791V4" --mtu4 1500 --mtu6 1500 \
-		--control "$CTL" --foreground \
+		--control "$CTL" --foreground --allow-wkp-non-global yes \
 		${XLAT464_ARGS:-} \
 		>"$daemon_log" 2>&1 &
 	daemon_pid=$!

@@ -84,6 +84,7 @@ static void configure(void)
 		const char *why;
 		(void)xlat_siit_map_add_eam(&map, &p4, &p6, &why); /* duplicates are refused: fine */
 	}
+	xlat_siit_map_set_wkp_global_only(&map, below(2)); /* RFC 6052 section 3.1, half the time */
 	cfg.policy = xlat_siit_policy(&map);
 	bool friendly = below(2); /* half the time, the configuration the fast path is made for */
 	if (friendly) {
@@ -132,7 +133,10 @@ static void pick4(uint8_t a[4])
 	}
 	static const uint8_t specials[][4] = { { 0, 1, 2, 3 }, { 127, 0, 0, 1 }, { 169, 254, 1, 1 }, { 169, 1, 1, 1 },
 					       { 224, 0, 0, 1 }, { 255, 255, 255, 255 }, { 240, 1, 1, 1 }, { 223, 1, 2, 3 },
-					       { 1, 2, 3, 4 }, { 126, 255, 255, 255 }, { 128, 0, 0, 0 } };
+					       { 1, 2, 3, 4 }, { 126, 255, 255, 255 }, { 128, 0, 0, 0 },
+					       /* around RFC 6890's non-global blocks (RFC 6052 section 3.1) */
+					       { 10, 1, 2, 3 }, { 100, 64, 0, 1 }, { 100, 128, 0, 1 }, { 172, 16, 0, 1 },
+					       { 172, 32, 0, 1 }, { 192, 168, 1, 1 }, { 198, 18, 0, 1 }, { 198, 20, 0, 1 } };
 	if (k == 4) {
 		memcpy(a, specials[below(sizeof(specials) / 4)], 4);
 		return;

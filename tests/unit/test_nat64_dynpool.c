@@ -223,10 +223,10 @@ static void test_wkp_rule(void **state)
 	assert_true(send6(&e, "2001:db8:1::10", "64:ff9b::cb00:7102", a));
 	env_free(&e);
 	uint8_t g[4] = { 8, 8, 8, 8 }, p[4] = { 10, 1, 2, 3 }, s[4] = { 172, 31, 0, 1 }, s2[4] = { 172, 32, 0, 1 };
-	assert_true(nat64_dynpool_v4_global(g));
-	assert_false(nat64_dynpool_v4_global(p));
-	assert_false(nat64_dynpool_v4_global(s));
-	assert_true(nat64_dynpool_v4_global(s2));
+	assert_true(xlat_v4_global(g));
+	assert_false(xlat_v4_global(p));
+	assert_false(xlat_v4_global(s));
+	assert_true(xlat_v4_global(s2));
 }
 
 static void test_reserved_and_config_errors(void **state)

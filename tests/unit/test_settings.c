@@ -173,6 +173,28 @@ static void test_tos_options(void **state)
 	assert_non_null(strstr(err, ":2"));
 }
 
+/* RFC 6052 section 3.1 by default; allow-wkp-non-global yes for a lab. */
+static void test_wkp_setting(void **state)
+{
+	struct siit_settings s;
+	char err[SIIT_ERR_MAX], out[4096];
+	assert_int_equal(parse(&s, "pool6 64:ff9b::/96\n", err), 0);
+	assert_true(s.map.wkp_global_only);
+	assert_true(s.map.pool6_wkp_strict);
+	siit_settings_format(&s, out, sizeof(out));
+	assert_non_null(strstr(out, "allow-wkp-non-global no\n"));
+	assert_int_equal(parse(&s, "allow-wkp-non-global yes\npool6 64:ff9b::/96\n", err), 0);
+	assert_false(s.map.pool6_wkp_strict);
+	siit_settings_format(&s, out, sizeof(out));
+	assert_non_null(strstr(out, "allow-wkp-non-global yes\n"));
+	/* another prefix is not the well-known one: nothing to refuse */
+	assert_int_equal(parse(&s, "pool6 2001:db8:64::/96\n", err), 0);
+	assert_true(s.map.wkp_global_only);
+	assert_false(s.map.pool6_wkp_strict);
+	assert_int_equal(set1(&s, "allow-wkp-non-global", "perhaps", err), -1);
+	assert_string_equal(err, "'perhaps' is neither yes nor no");
+}
+
 static void test_file_errors_name_the_line(void **state)
 {
 	struct siit_settings s;
@@ -230,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_eam),
 		cmocka_unit_test(test_numbers_and_bools),
 		cmocka_unit_test(test_tos_options),
+		cmocka_unit_test(test_wkp_setting),
 		cmocka_unit_test(test_file_errors_name_the_line),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_format_round_trip),

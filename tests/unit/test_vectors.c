@@ -151,6 +151,11 @@ static const char *apply_setting(struct vec *v, char *key, char *val)
 	} else if (strcmp(key, "amend-udp-checksum-zero") == 0) {
 		if (!parse_yesno(val, &c->amend_udp_zero_csum))
 			return "bad yes/no";
+	} else if (strcmp(key, "allow-wkp-non-global") == 0) {
+		bool allow;
+		if (!parse_yesno(val, &allow))
+			return "bad yes/no";
+		xlat_siit_map_set_wkp_global_only(&v->map, !allow);
 	} else if (strcmp(key, "zero-traffic-class") == 0) {
 		if (!parse_yesno(val, &c->zero_tclass))
 			return "bad yes/no";

@@ -930,6 +930,70 @@ def s7757_hairpin():
          settings=st)
 
 
+# RFC 6052 section 3.1 under `allow-wkp-non-global no` (the default of `xlat464 siit`): the well-known
+# prefix carries only global IPv4 addresses. 100.128.0.1 is global (just past 100.64.0.0/10) and
+# shares its first byte with a non-global block, so the fast path must leave it to the full check.
+G4 = "100.128.0.1"
+G4_6 = "64:ff9b::6480:1"
+STRICT = [("allow-wkp-non-global", "no")]
+
+
+def s6052_31():
+    case("6052-3.1-refuses-non-global-source",
+         "RFC 6052 3.1: 198.51.100.2 (documentation, not global) cannot be written under 64:ff9b::/96; "
+         "RFC 7915 4.4: the discarded packet is answered with Destination Unreachable, Communication "
+         "Administratively Prohibited (3/13), from self4",
+         udp4(H4, H6_4),
+         [reply(IP(src=SELF4, dst=H4, ttl=64, proto=PROTO_ICMP) / Raw(icmp4(ICMP4_UNREACH, 13, 0, bytes(udp4(H4, H6_4)))),
+                IGN4_REPLY, "wkp-non-global")],
+         extra=STRICT)
+    case("6052-3.1-refuses-non-global-destination",
+         "RFC 6052 3.1: 64:ff9b::198.51.100.2 is not translated; RFC 7915 5.4: answered with ICMPv6 "
+         "Destination Unreachable code 1 (administratively prohibited), from self6",
+         udp6(H6, H4_6),
+         [reply(IPv6(src=SELF6, dst=H6, hlim=64) / ICMPv6DestUnreach(code=1) / Raw(bytes(udp6(H6, H4_6))),
+                IGN6_REPLY, "wkp-non-global")],
+         extra=STRICT)
+    case("6052-3.1-global-translated-4to6",
+         "RFC 6052 3.1: a global IPv4 address (100.128.0.1) goes through 64:ff9b::/96 as usual",
+         udp4(G4, H6_4),
+         [fwd(IPv6(src=G4_6, dst=H6, hlim=63) / UDP(sport=40000, dport=53) / Raw(b"hello"))],
+         extra=STRICT)
+    case("6052-3.1-global-translated-6to4",
+         "RFC 6052 3.1: 64:ff9b::100.128.0.1 is translated as usual",
+         udp6(H6, G4_6),
+         [fwd(IP(src=H6_4, dst=G4, ttl=63, flags=0, id=0) / UDP(sport=40000, dport=53) / Raw(b"hello"), IGN4_ID)],
+         extra=STRICT)
+    q4 = udp4(H6_4, H4, sport=5000, dport=6000, data=b"inner", ttl=63, flags="DF", ident=0x5555)
+    case("6052-3.1-quoted-non-global",
+         "RFC 6052 3.1 in a quoted packet: an error from 100.128.0.1 about a packet to 198.51.100.2 "
+         "(not global) is not translated either; the same address checks apply inside as outside",
+         err4(ICMP4_UNREACH, 3, 0, inner=q4, src=G4),
+         drop("wkp-non-global"),
+         extra=STRICT)
+    g4 = udp4(H6_4, G4, sport=5000, dport=6000, data=b"inner", ttl=63, flags="DF", ident=0x5555)
+    g6 = IPv6(src=H6, dst=G4_6, hlim=63) / UDP(sport=5000, dport=6000) / Raw(b"inner")
+    case("6052-3.1-router-non-global-rfc6791",
+         "RFC 6052 3.1 and RFC 6791: a router with a non-global address (203.0.113.7) reports Time "
+         "Exceeded about a packet to 100.128.0.1: the router cannot be written under 64:ff9b::/96, so "
+         "the error comes from the rfc6791v6 address",
+         err4(ICMP4_TIME_EXCEEDED, 0, 0, inner=g4, src=R4),
+         [fwd(err4_as_6(ICMP6_TIME_EXCEEDED, 0, 0, inner=g6, src=RFC6791V6))],
+         extra=STRICT)
+    lo = udp4(H6_4, "127.0.0.1", sport=5000, dport=6000, data=b"inner", ttl=63, flags="DF", ident=0x5555)
+    case("4.3-quoted-loopback",
+         "RFC 7915 4.1 and 4.3: a quoted packet to 127.0.0.1 stands for a packet that is never "
+         "translated (its destination is illegal), so the error is not translated either",
+         err4(ICMP4_UNREACH, 3, 0, inner=lo),
+         drop("icmp-inner-illegal"))
+    mc = udp6(H4_6, "ff02::1", sport=6000, dport=5000, data=b"inner6", hlim=62)
+    case("5.3-quoted-multicast",
+         "RFC 7915 5.1 and 5.3: a quoted packet to ff02::1 stands for one never translated: the error "
+         "is dropped",
+         err6(ICMP6_UNREACH, 4, 0, inner=mc),
+         drop("icmp-inner-illegal"))
+
+
 def write_all():
     os.makedirs(OUT, exist_ok=True)
     for f in os.listdir(OUT):
@@ -958,7 +1022,7 @@ def write_all():
 
 
 if __name__ == "__main__":
-    for section in (s41, s42, s43, s45, s51, s52, s53, s55, s6052, s7757, s7757_hairpin):
+    for section in (s41, s42, s43, s45, s51, s52, s53, s55, s6052, s6052_31, s7757, s7757_hairpin):
         section()
     write_all()
     sys.exit(0)
