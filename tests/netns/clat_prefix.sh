@@ -22,18 +22,9 @@ set -u
 . "$(dirname "$0")/lib.sh" # say, die, nsx, check, the exit cleanup, waits, clat_topology
 RA_PY=$here/clat_pref64_ra.py
 
-P=x464cpfx-$$-
-NSC=${P}cl
-NSR=${P}rt
-NSS=${P}sv
-ALL_NS="$NSC $NSR $NSS"
-
-PREFIX6=2001:db8:1::
-R6=2001:db8:1::1
-PLAT_A=2001:db8:64::/96
+clat_names x464cpfx # NSC NSR NSS ALL_NS PREFIX6 R6 PLAT RS4 S4
+PLAT_A=$PLAT        # the first PLAT's prefix, and a second one
 PLAT_B=2001:db8:46::/96
-RS4=203.0.113.1
-S4=203.0.113.2
 TTL=15
 
 ra_pid=
