@@ -67,6 +67,17 @@ __attribute__((format(printf, 1, 2), noreturn)) static void chk_fail(const char 
 	abort();
 }
 
+/* For the differential targets (a kernel program against lib/xlat): a disagreement aborts at once,
+ * with the first 64 bytes of the input packet. */
+__attribute__((noreturn)) static inline void chk_violation(const char *why, const uint8_t *in, size_t n)
+{
+	fprintf(stderr, "VIOLATION: %s (input packet %zu bytes:", why, n);
+	for (size_t i = 0; i < n && i < 64; i++)
+		fprintf(stderr, " %02x", in[i]);
+	fprintf(stderr, ")\n");
+	abort();
+}
+
 #define CHK(cond, ...)                      \
 	do {                                \
 		if (!(cond))                \

@@ -34,15 +34,6 @@ static uint8_t clat6[16];
 static struct xlat_prefix6 prefixes[8];
 static int configured = -1;
 
-static void violation(const char *why, const uint8_t *in, size_t n)
-{
-	fprintf(stderr, "VIOLATION: %s (input packet %zu bytes:", why, n);
-	for (size_t i = 0; i < n && i < 64; i++)
-		fprintf(stderr, " %02x", in[i]);
-	fprintf(stderr, ")\n");
-	abort();
-}
-
 static void summary(void)
 {
 	fprintf(stderr, "fuzz_clat_bpf: %lu packets translated the same by the kernel and userspace, %lu left to the daemon\n",
@@ -115,6 +106,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	if (why)
-		violation(why, pkt, n);
+		chk_violation(why, pkt, n);
 	return 0;
 }

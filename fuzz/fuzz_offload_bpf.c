@@ -61,15 +61,6 @@ static void op_del(void *arg, const struct nat64_flow *f) { (void)arg, (void)f; 
 static uint64_t op_last(void *arg, const struct nat64_flow *f) { return (void)arg, (void)f, 0; }
 static const struct nat64_offload_ops ops = { op_add, op_del, op_last };
 
-static void violation(const char *why, const uint8_t *in, size_t n)
-{
-	fprintf(stderr, "VIOLATION: %s (input packet %zu bytes:", why, n);
-	for (size_t i = 0; i < n && i < 64; i++)
-		fprintf(stderr, " %02x", in[i]);
-	fprintf(stderr, ")\n");
-	abort();
-}
-
 /* The addresses and ports of session s, and the protocol, into pkt where they fit. */
 static void stamp(uint8_t *p, size_t n, bool v6, const struct sess *s)
 {
@@ -230,14 +221,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (action == TC_ACT_UNSPEC) {
 		if (rn != fn || memcmp(res, frame, fn) != 0)
-			violation("the program left a packet (TC_ACT_UNSPEC) but changed it", pkt, n);
+			chk_violation("the program left a packet (TC_ACT_UNSPEC) but changed it", pkt, n);
 		n_left++;
 		return 0;
 	}
 	if (action != TC_ACT_OK) {
 		char why[64];
 		snprintf(why, sizeof(why), "the program returned %d", action);
-		violation(why, pkt, n);
+		chk_violation(why, pkt, n);
 	}
 	if (v6)
 		xlat_6to4(&ctx, pkt, n, &out);
@@ -247,12 +238,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char why[128];
 		snprintf(why, sizeof(why), "the program translated a packet that userspace does not forward (%s)",
 			 out.action == XLAT_DROP ? xlat_drop_name(out.reason) : "not one packet");
-		violation(why, pkt, n);
+		chk_violation(why, pkt, n);
 	}
 	size_t un = xlat_pkt_flatten(&out.pkt[0], user, sizeof(user));
 	const char *why = offload_compare(v6, user, un, res, rn);
 	if (why)
-		violation(why, pkt, n);
+		chk_violation(why, pkt, n);
 	n_translated++;
 	return 0;
 }
