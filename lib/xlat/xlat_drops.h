@@ -31,8 +31,11 @@
 	X(ICMP_INNER_ILLEGAL,   "icmp-inner-illegal",   "packet quoted in an ICMP error has an address that is never translated (unspecified, loopback, multicast, link-local, ...)") \
 	X(ICMP_PARAM_POINTER,   "icmp-param-pointer",   "Parameter Problem pointer with no counterpart field") \
 	X(UDP_ZERO_CSUM,        "udp-zero-checksum",    "IPv4 UDP with checksum zero (enable amend-udp-checksum-zero to translate)") \
-	X(UDP_ZERO_CSUM_FRAG,   "udp-zero-checksum-fragment", "fragmented IPv4 UDP with checksum zero: no checksum can be computed") \
+	X(UDP_ZERO_CSUM_FRAG,   "udp-zero-checksum-fragment", "fragment of an IPv4 UDP datagram with checksum zero, not reassembled (reassembly-max 0 or amend-udp-checksum-zero no): no checksum can be computed") \
 	X(TOO_MANY_FRAGMENTS,   "too-many-fragments",   "splitting the packet would need more fragments than the translator emits") \
+	X(REASM_FULL,           "reassembly-full",      "first fragment of a UDP datagram with checksum zero while reassembly-max datagrams are being reassembled") \
+	X(REASM_TIMEOUT,        "reassembly-timeout",   "fragment of a UDP datagram with checksum zero whose other fragments did not all come within reassembly-timeout") \
+	X(REASM_BAD,            "reassembly-bad",       "fragment of a UDP datagram with checksum zero that overlaps another, reaches past 65,535 bytes or is one too many; the datagram is dropped") \
 	X(POLICY,               "policy",               "the address policy refused the packet") \
 	X(NAT64_NO_BINDING,     "nat64-no-binding",     "packet from IPv4 to a pool address and port without a binding (stateful NAT64)") \
 	X(NAT64_NO_SESSION,     "nat64-no-session",     "TCP segment that opens no session and matches none (RFC 6146 section 3.5.2)") \

@@ -40,6 +40,7 @@
 #include "sys/sig.h"
 #include "sys/tun.h"
 #include "xlat/offload.h"
+#include "xlat/reasm.h"
 
 #define PLAT_CONFIG_MAX (1u << 20)
 #define PLAT_PKT_MAX (65535 + 40) /* the largest IPv6 packet (a 64 KiB IPv4 super-packet grows by 20 bytes) */
@@ -87,6 +88,8 @@ struct plat_daemon {
 	uint64_t gso_in, gso_bytes, csum_completed; /* super-packets translated, their bytes; checksums finished */
 	struct sys_offload *bpf;   /* the kernel fast path (bpf-offload), or NULL */
 	char bpf_error[128];       /* why it is not there when it was asked for */
+	struct xlat_reasm reasm;   /* zero-checksum UDP from IPv4 made whole (lib/xlat/reasm.h) */
+	void *reasm_slots;
 };
 
 static const char plat_usage[] =
@@ -124,6 +127,9 @@ static const char plat_usage[] =
 	"                                     a TC program at ingress of these interfaces (none; docs/plat.md)\n"
 	"  --bpf-redirect yes|no              it sends them out itself, past netfilter (yes), or the stack does\n"
 	"  --zero-traffic-class yes|no, --tos copy|N   RFC 7915 4.1 and 5.1 options (no, copy)\n"
+	"  --reassembly-max N                 IPv4 UDP datagrams with checksum zero reassembled at once, to\n"
+	"                                     compute their checksum (16; 0: refuse their fragments)\n"
+	"  --reassembly-timeout-ms N          how long their fragments wait for the rest (5000)\n"
 	"  --control PATH                     status socket (" SYS_CTL_DIR "/plat-TUN.sock; commands: .cmd)\n"
 	"other options:\n"
 	"  --check            validate, print the effective settings, exit\n"
@@ -226,13 +232,6 @@ static int settings_load(struct plat_settings *s, const char *config, char *cons
 
 /* ---- the data path ------------------------------------------------------------------------- */
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void set_now(struct plat_daemon *d, uint64_t now)
 {
 	if (d->mode == PLAT_STATEFUL)
@@ -290,7 +289,7 @@ static void handle_pkt(struct plat_daemon *d, uint8_t *pkt, size_t n, const stru
 	}
 	if (!gso) {
 		d->csum_completed += (vh->flags & XLAT_VNET_F_NEEDS_CSUM) != 0;
-		xlat_translate(&d->ctx, pkt, n, out);
+		xlat_translate_reasm(&d->ctx, &d->reasm, pkt, n, now, out);
 	} else {
 		/* the segments, not the super-packet, must fit: MTUs lifted for the core, kept for finish */
 		const struct xlat_config *cfg = d->ctx.cfg;
@@ -312,6 +311,8 @@ static void handle_pkt(struct plat_daemon *d, uint8_t *pkt, size_t n, const stru
 		}
 	}
 	switch (out->action) {
+	case XLAT_HELD:
+		break; /* a fragment kept for reassembly */
 	case XLAT_DROP:
 		/* counted by the core under its reason; a kept SYN's bytes go to the NAT64 (RFC 6146
 		 * section 3.5.2.2: it may be answered 6 s later) */
@@ -337,7 +338,7 @@ static void on_tun(void *arg, int fd, uint32_t events)
 {
 	static struct log_ratelimit rl;
 	struct plat_daemon *d = arg;
-	uint64_t now = mono_ms();
+	uint64_t now = sys_mono_ms();
 
 	set_now(d, now);
 	for (int i = 0; i < PLAT_READ_BURST; i++) {
@@ -390,12 +391,13 @@ static void on_timer(void *arg, int fd, uint32_t events)
 	uint64_t ticks;
 	if (read(fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		log_debug("timerfd: %s", strerror(errno));
-	uint64_t now = mono_ms();
+	uint64_t now = sys_mono_ms();
 	if (d->mode == PLAT_STATEFUL) {
 		plat_sf_expire(d->nat, now, PLAT_EXPIRE_BUDGET);
 		syn4_answer_due(d, now);
 	} else
 		nat64_dynpool_expire(d->dp, now, PLAT_EXPIRE_BUDGET);
+	xlat_reasm_expire(&d->reasm, now, &d->ctx.stats);
 	plat_evlog_flush(&d->log);
 }
 
@@ -600,7 +602,7 @@ static void cmd_serve(struct plat_daemon *d, int c)
 		sys_write_all(c, &rep, sizeof(rep));
 		return;
 	}
-	uint64_t now = mono_ms(), max, total;
+	uint64_t now = sys_mono_ms(), max, total;
 	if (d->mode == PLAT_STATEFUL) {
 		struct nat64_stats st;
 		plat_sf_get_stats(d->nat, &st);
@@ -796,6 +798,11 @@ static void reload(struct plat_daemon *d)
 		log_warn("reload: bpf-offload: the new pool6 is not in the kernel map: %s", strerror(errno));
 	if (d->bpf && sys_offload_set_tos(d->bpf, s->xcfg.zero_tclass, s->xcfg.set_tos, s->xcfg.tos) < 0)
 		log_warn("reload: bpf-offload: the new TOS settings are not in the kernel map: %s", strerror(errno));
+	if (s->xcfg.reasm_max != d->set->xcfg.reasm_max) {
+		log_warn("reload: reassembly-max changes only with a restart; keeping %u", d->set->xcfg.reasm_max);
+		s->xcfg.reasm_max = d->set->xcfg.reasm_max;
+	}
+	d->reasm.timeout_ms = s->xcfg.reasm_timeout_ms;
 	d->ctx.cfg = &s->xcfg;
 	free(d->set);
 	d->set = s;
@@ -881,6 +888,7 @@ static void cleanup(struct plat_daemon *d)
 		plat_sf_destroy(d->nat);
 	nat64_dynpool_destroy(d->dp);
 	free(d->out);
+	free(d->reasm_slots);
 	free(d->rx);
 	free(d->msg);
 	free(d->set);
@@ -972,8 +980,10 @@ int plat_main(int argc, char **argv)
 	d->rx = malloc(XLAT_VNET_HDR_LEN + PLAT_PKT_MAX);
 	d->msg = malloc(sizeof(*d->msg));
 	d->out = malloc(sizeof(*d->out));
-	if (!d->rx || !d->msg || !d->out)
+	d->reasm_slots = s->xcfg.reasm_max ? calloc(s->xcfg.reasm_max, xlat_reasm_slot_size()) : NULL;
+	if (!d->rx || !d->msg || !d->out || (s->xcfg.reasm_max && !d->reasm_slots))
 		fatal("out of memory");
+	xlat_reasm_init(&d->reasm, d->reasm_slots, s->xcfg.reasm_max, s->xcfg.reasm_timeout_ms);
 	xlat_ctx_init(&d->ctx, &s->xcfg);
 	evlog_setup(d, s);
 
@@ -1051,7 +1061,7 @@ int plat_main(int argc, char **argv)
 	if (sys_priv_keep_net() < 0)
 		log_warn("dropping capabilities: %s", strerror(errno));
 	d->started = time(NULL);
-	d->refill_ms = mono_ms();
+	d->refill_ms = sys_mono_ms();
 	d->tokens_milli = (uint64_t)s->reply_burst * 1000;
 	log_info("%s NAT64 on %s%s (MTU %u, %u pool4 entries, %u static), control %s", d->mode == PLAT_STATEFUL ? "stateful" : "stateless",
 		 s->tun, created ? " (created)" : "", tun_mtu(s), s->nat.npool4, s->nat.nstatic, d->ctlpath);

@@ -26,6 +26,7 @@ void plat_settings_init(struct plat_settings *s)
 	s->routes = true;
 	s->offload = true;
 	s->bpf_redirect = true;
+	s->xcfg.amend_udp_zero_csum = true; /* RFC 6146 section 3.4: MUST, for a whole datagram */
 }
 
 /* ---- value parsers ---------------------------------------------------------------------------- */
@@ -331,6 +332,8 @@ static const struct key_desc keys[] = {
 	{ "bpf-redirect", 1, 1 },
 	{ "zero-traffic-class", 1, 1 },
 	{ "tos", 1, 1 },
+	{ "reassembly-max", 1, 1 },
+	{ "reassembly-timeout-ms", 1, 1 },
 };
 
 int plat_settings_arity(const char *key, int *max)
@@ -411,6 +414,10 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 	/* RFC 6146 section 3.5.2.2: IPv4 SYNs without a binding, kept for a simultaneous open or not */
 	if (strcmp(key, "drop-externally-initiated-tcp") == 0)
 		return cfgtext_bool(v, &c->drop_external_tcp, err, errlen);
+	if (strcmp(key, "reassembly-max") == 0)
+		return parse_num(v, 0, 1024, &s->xcfg.reasm_max, err, errlen);
+	if (strcmp(key, "reassembly-timeout-ms") == 0)
+		return parse_num(v, 100, 60000, &s->xcfg.reasm_timeout_ms, err, errlen);
 	if (strcmp(key, "max-stored-syns") == 0)
 		return parse_num(v, 0, 65536, &c->max_stored_syns, err, errlen);
 	if (strcmp(key, "max-stored-syns-per-source") == 0)
@@ -621,6 +628,8 @@ size_t plat_settings_format(const struct plat_settings *s, char *buf, size_t cap
 	cfgtext_add(&b, "drop-externally-initiated-tcp %s\n", c->drop_external_tcp ? "yes" : "no");
 	cfgtext_add(&b, "max-stored-syns %u\n", c->max_stored_syns);
 	cfgtext_add(&b, "max-stored-syns-per-source %u\n", c->max_stored_syns_per_source);
+	cfgtext_add(&b, "reassembly-max %u\n", s->xcfg.reasm_max);
+	cfgtext_add(&b, "reassembly-timeout-ms %u\n", s->xcfg.reasm_timeout_ms);
 	cfgtext_add(&b, "subscriber-len %u\n", c->subscriber_len);
 	cfgtext_add(&b, "port-block-size %u\n", c->port_block_size);
 	for (unsigned i = 0; i < c->nstatic && i < NAT64_STATIC_MAX; i++) {

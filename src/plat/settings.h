@@ -11,7 +11,7 @@
  *   static tcp|udp|icmp V6#PORT V4#PORT (repeatable) | log none|syslog|/PATH | log-events LIST|none |
  *   self4 ADDR | self6 ADDR | mtu4 N | mtu6 N | reply-rate N | reply-burst N | routes yes|no |
  *   offload yes|no | bpf-offload IFNAME... | none | bpf-redirect yes|no | zero-traffic-class yes|no |
- *   tos copy|0..255
+ *   tos copy|0..255 | reassembly-max N | reassembly-timeout-ms N
  *
  * A time T is seconds, or a number with a unit s, m or h, or several of them (2h4m). Errors are
  * written to err without location; plat_settings_parse_text prefixes "NAME:LINE: " and the flag

@@ -68,6 +68,8 @@ static const char siit_usage[] =
 	"  --lowest-ipv6-mtu N               1280..65535 (default 1280)\n"
 	"  --mtu4 N, --mtu6 N                next-hop MTU on each side (default 1500)\n"
 	"  --amend-udp-checksum-zero yes|no  compute checksums for IPv4 UDP with checksum zero\n"
+	"  --reassembly-max N                with it, fragmented ones reassembled at once (16; 0: refused)\n"
+	"  --reassembly-timeout-ms N         how long their fragments wait for the rest (5000)\n"
 	"  --router yes|no                   decrement TTL / hop limit (default yes)\n"
 	"  --allow-wkp-non-global yes|no     64:ff9b::/96 with non-global IPv4 (RFC 6052 3.1; default no)\n"
 	"  --zero-traffic-class yes|no       traffic class 0 instead of the TOS (RFC 7915 4.1; default no)\n"
@@ -180,6 +182,8 @@ static void on_tun(void *arg, int fd, uint32_t events)
 	static struct log_ratelimit rl;
 	struct siit_daemon *d = arg;
 
+	uint64_t now = sys_mono_ms();
+	siit_engine_tick(&d->eng, now);
 	for (int i = 0; i < SIIT_READ_BURST; i++) {
 		ssize_t n = read(fd, d->rx, SIIT_PKT_MAX);
 		if (n < 0) {
@@ -196,7 +200,7 @@ static void on_tun(void *arg, int fd, uint32_t events)
 				log_warn("read from %s: %s", d->set->tun, strerror(errno));
 			return;
 		}
-		siit_engine_process(&d->eng, d->rx, (size_t)n, emit_tun, d);
+		siit_engine_process(&d->eng, d->rx, (size_t)n, now, emit_tun, d);
 	}
 }
 

@@ -287,6 +287,27 @@ static void test_tos_options(void **state)
 	expect_error("zero-traffic-class 1\n", "neither yes nor no");
 }
 
+/* RFC 6146 section 3.4: a whole zero-checksum UDP datagram always gets its checksum; fragmented ones
+ * are reassembled within these bounds. */
+static void test_reassembly_settings(void **state)
+{
+	static char out[65536];
+	char err[PLAT_ERR_MAX] = "";
+	plat_settings_init(&s);
+	assert_true(s.xcfg.amend_udp_zero_csum);
+	assert_int_equal(s.xcfg.reasm_max, 16);
+	assert_int_equal(s.xcfg.reasm_timeout_ms, 5000);
+	assert_int_equal(parse(&s, "pool6 64:ff9b::/96\npool4 203.0.113.0/28\nreassembly-max 0\nreassembly-timeout-ms 700\n", err), 0);
+	assert_int_equal(s.xcfg.reasm_max, 0);
+	assert_int_equal(s.xcfg.reasm_timeout_ms, 700);
+	plat_settings_format(&s, out, sizeof(out));
+	assert_non_null(strstr(out, "\nreassembly-max 0\nreassembly-timeout-ms 700\n"));
+	assert_int_equal(parse(&s2, out, err), 0);
+	assert_true(s2.xcfg.reasm_max == 0 && s2.xcfg.reasm_timeout_ms == 700);
+	expect_error("reassembly-max 1025\n", "not a number from 0 to 1024");
+	expect_error("reassembly-timeout-ms 60001\n", "not a number from 100 to 60000");
+}
+
 /* RFC 6146 section 3.5.2.2: the policy for IPv4 SYNs without a binding and the bounds of the store. */
 static void test_syn4_settings(void **state)
 {
@@ -424,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_finish_checks),
 		cmocka_unit_test(test_bpf_offload),
 		cmocka_unit_test(test_tos_options),
+		cmocka_unit_test(test_reassembly_settings),
 		cmocka_unit_test(test_syn4_settings),
 		cmocka_unit_test(test_format_round_trip),
 		cmocka_unit_test(test_set_arity),
