@@ -15,6 +15,7 @@ void siit_settings_init(struct siit_settings *s)
 	memset(s, 0, sizeof(*s));
 	xlat_config_init(&s->cfg);
 	xlat_siit_map_set_wkp_global_only(&s->map, true); /* RFC 6052 section 3.1 */
+	s->cfg.reasm_max = 0; /* RFC 7915 section 4.5 as written unless asked: no reassembly */
 	siit_settings_bind(s);
 }
 

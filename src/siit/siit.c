@@ -68,7 +68,7 @@ static const char siit_usage[] =
 	"  --lowest-ipv6-mtu N               1280..65535 (default 1280)\n"
 	"  --mtu4 N, --mtu6 N                next-hop MTU on each side (default 1500)\n"
 	"  --amend-udp-checksum-zero yes|no  compute checksums for IPv4 UDP with checksum zero\n"
-	"  --reassembly-max N                with it, fragmented ones reassembled at once (16; 0: refused)\n"
+	"  --reassembly-max N                with it, fragmented ones reassembled at once (0: refused)\n"
 	"  --reassembly-timeout-ms N         how long their fragments wait for the rest (5000)\n"
 	"  --router yes|no                   decrement TTL / hop limit (default yes)\n"
 	"  --allow-wkp-non-global yes|no     64:ff9b::/96 with non-global IPv4 (RFC 6052 3.1; default no)\n"
