@@ -33,7 +33,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
 .PHONY: all check unit vectors purity lint-map fuzz bench bench-clat install uninstall clean
-all: $(O)/xlat464 $(O)/tests/offload_diff $(O)/tests/clat_diff $(O)/tests/tunrelay purity lint-map
+all: $(O)/xlat464 $(O)/tests/offload_diff $(O)/tests/clat_diff $(O)/tests/tunrelay $(O)/tests/synflood purity lint-map
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -76,6 +76,11 @@ $(O)/tests/clat_diff: tests/bpf/clat_diff.c tests/bpf/clat_check.h tests/bpf/off
 		$(O)/libxlat464.a $(O)/libxlat464sys.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(CLAT_DIFF_SRC) $(O)/libxlat464sys.a $(O)/libxlat464.a $(LDLIBS_SYS)
+
+# IPv6 SYNs from many subscribers at a set rate: the PLAT's flood test.
+$(O)/tests/synflood: tests/tools/synflood.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # Two TUNs joined back to back: the tests' stand-in for a raw-IP modem or PPP link.
 $(O)/tests/tunrelay: tests/tools/tunrelay.c

@@ -870,7 +870,7 @@ static enum xlat_drop sess_room(const struct nat64 *nat, uint32_t sub)
 	if (nat->free_sess == NONE)
 		return XLAT_DROP_NAT64_LIMIT;
 	if (nat->cfg.max_sessions_per_subscriber && nat->sub[sub].nsess >= nat->cfg.max_sessions_per_subscriber)
-		return XLAT_DROP_NAT64_LIMIT;
+		return XLAT_DROP_NAT64_LIMIT_SUB_SESSIONS;
 	return XLAT_DROP_NONE;
 }
 
@@ -1384,9 +1384,10 @@ static enum xlat_drop packet_6to4(struct nat64 *nat, const struct xlat_tuple *in
 		enum xlat_drop r = sess_room(nat, sub);
 		bool new_bib = bi == NONE;
 		if (!r && new_bib) {
-			if (nat->free_bib == NONE ||
-			    (nat->cfg.max_ports_per_subscriber && nat->sub[sub].nports >= nat->cfg.max_ports_per_subscriber))
+			if (nat->free_bib == NONE)
 				r = XLAT_DROP_NAT64_LIMIT;
+			else if (nat->cfg.max_ports_per_subscriber && nat->sub[sub].nports >= nat->cfg.max_ports_per_subscriber)
+				r = XLAT_DROP_NAT64_LIMIT_SUB_PORTS;
 			uint32_t v4 = 0;
 			uint16_t port4 = 0;
 			if (!r && !(p == NAT64_TCP && syn4_take(nat, sub, remote4, rport, &v4, &port4)))

@@ -44,7 +44,11 @@
 	X(NAT64_TCP_EXTERNAL,   "nat64-tcp-external",   "IPv4 SYN without a binding, refused by drop-externally-initiated-tcp yes") \
 	X(NAT64_FILTERED,       "nat64-filtered",       "packet from IPv4 refused by address-dependent filtering; answered with administratively prohibited") \
 	X(NAT64_POOL_EXHAUSTED, "nat64-pool-exhausted", "no free IPv4 address and port for a new binding; answered with address unreachable") \
-	X(NAT64_LIMIT,          "nat64-limit",          "global or per-subscriber session or port limit reached; answered with administratively prohibited") \
+	X(NAT64_LIMIT,          "nat64-limit",          "the session, binding or subscriber table is full (max-sessions); answered with administratively prohibited") \
+	X(NAT64_LIMIT_SUB_SESSIONS, "nat64-limit-subscriber-sessions", "the subscriber has max-sessions-per-subscriber sessions; answered with administratively prohibited") \
+	X(NAT64_LIMIT_SUB_PORTS, "nat64-limit-subscriber-ports", "the subscriber has max-ports-per-subscriber bindings; answered with administratively prohibited") \
+	X(NAT64_LIMIT_SUB_HELD, "nat64-limit-subscriber-held", "new flow of a subscriber refused for a per-subscriber limit in the last second, dropped by the kernel fast path before the TUN (bpf-offload)") \
+	X(NAT64_LIMIT_SUB_RATE, "nat64-limit-subscriber-rate", "packet for the daemon past its subscriber's subscriber-rate, dropped by the kernel fast path before the TUN (bpf-offload)") \
 	X(NAT64_FRAGMENT,       "nat64-fragment",       "later fragment whose first fragment was not seen, so its ports are unknown") \
 	X(NAT64_PROTOCOL,       "nat64-protocol",       "protocol a stateful NAT64 does not translate (it carries TCP, UDP and ICMP queries)") \
 	X(WKP_NON_GLOBAL,       "wkp-non-global",       "well-known prefix 64:ff9b::/96 with a non-global IPv4 address (RFC 6052 section 3.1)") \

@@ -127,6 +127,10 @@ static const char plat_usage[] =
 	"                                     a TC program at ingress of these interfaces (none; docs/plat.md)\n"
 	"  --bpf-redirect yes|no              it sends them out itself, past netfilter (yes), or the stack does\n"
 	"  --zero-traffic-class yes|no, --tos copy|N   RFC 7915 4.1 and 5.1 options (no, copy)\n"
+	"  --subscriber-rate N, --subscriber-burst N   bpf-offload: each subscriber's packets for the daemon,\n"
+	"                                     paced in the kernel before the TUN (0: off; burst 200)\n"
+	"  --subscriber-hold-ms N             bpf-offload: a subscriber refused for its session or port limit\n"
+	"                                     has its new flows dropped in the kernel this long (1000; 0: off)\n"
 	"  --reassembly-max N                 IPv4 UDP datagrams with checksum zero reassembled at once, to\n"
 	"                                     compute their checksum (16; 0: refuse their fragments)\n"
 	"  --reassembly-timeout-ms N          how long their fragments wait for the rest (5000)\n"
@@ -309,6 +313,14 @@ static void handle_pkt(struct plat_daemon *d, uint8_t *pkt, size_t n, const stru
 			write_pkt(d, &out->pkt[0], &oh);
 			return;
 		}
+	}
+	/* A subscriber at one of its limits: its next new flows are dropped in the kernel, before the
+	 * TUN queue that every subscriber shares, for a second (then the daemon is asked again). */
+	if (d->bpf && d->set->subscriber_hold_ms && (out->reason == XLAT_DROP_NAT64_LIMIT_SUB_SESSIONS || out->reason == XLAT_DROP_NAT64_LIMIT_SUB_PORTS) &&
+	    n >= 40 && pkt[0] >> 4 == 6 && sys_offload_sub_hold(d->bpf, pkt + 8, d->set->subscriber_hold_ms) < 0) {
+		static struct log_ratelimit rl;
+		if (log_ratelimit_ok(&rl))
+			log_warn("bpf-offload: holding a subscriber at its limit in the kernel: %s", strerror(errno));
 	}
 	switch (out->action) {
 	case XLAT_HELD:
@@ -527,6 +539,12 @@ static void fill_status(struct plat_daemon *d, struct plat_status_msg *m)
 	}
 	snprintf(m->bpf_error, sizeof(m->bpf_error), "%s", d->bpf_error);
 	m->stats = d->ctx.stats;
+	if (d->bpf) { /* the limits the kernel enforces for the daemon count as its own */
+		struct sys_offload_counters c;
+		sys_offload_counters(d->bpf, &c);
+		m->stats.drops[XLAT_DROP_NAT64_LIMIT_SUB_HELD] += c.sub_held;
+		m->stats.drops[XLAT_DROP_NAT64_LIMIT_SUB_RATE] += c.sub_rate;
+	}
 	if (d->mode == PLAT_STATEFUL) {
 		plat_sf_get_stats(d->nat, &m->nat);
 		m->ntop = plat_sf_top(d->nat, m->top, PLAT_TOP_MAX);
@@ -716,6 +734,8 @@ static void bpf_setup(struct plat_daemon *d, const struct plat_settings *s)
 	}
 	if (sys_offload_set_tos(d->bpf, s->xcfg.zero_tclass, s->xcfg.set_tos, s->xcfg.tos) < 0)
 		log_warn("bpf-offload: the TOS settings are not in the kernel map: %s", strerror(errno));
+	if (sys_offload_set_sub_limits(d->bpf, s->nat.subscriber_len, s->subscriber_rate, s->subscriber_burst) < 0)
+		log_warn("bpf-offload: the subscriber limits are not in the kernel map: %s", strerror(errno));
 	plat_sf_set_offload(d->nat, &bpf_ops, d);
 	char ifs[PLAT_BPF_IFS_MAX * (PLAT_TUN_NAME_MAX + 2)];
 	sys_offload_ifnames(d->bpf, ifs, sizeof(ifs));
@@ -798,6 +818,8 @@ static void reload(struct plat_daemon *d)
 		log_warn("reload: bpf-offload: the new pool6 is not in the kernel map: %s", strerror(errno));
 	if (d->bpf && sys_offload_set_tos(d->bpf, s->xcfg.zero_tclass, s->xcfg.set_tos, s->xcfg.tos) < 0)
 		log_warn("reload: bpf-offload: the new TOS settings are not in the kernel map: %s", strerror(errno));
+	if (d->bpf && sys_offload_set_sub_limits(d->bpf, s->nat.subscriber_len, s->subscriber_rate, s->subscriber_burst) < 0)
+		log_warn("reload: bpf-offload: the new subscriber limits are not in the kernel map: %s", strerror(errno));
 	if (s->xcfg.reasm_max != d->set->xcfg.reasm_max) {
 		log_warn("reload: reassembly-max changes only with a restart; keeping %u", d->set->xcfg.reasm_max);
 		s->xcfg.reasm_max = d->set->xcfg.reasm_max;

@@ -1097,7 +1097,7 @@ static void test_limits_per_subscriber(void **state)
 	assert_int_equal(send6(&e, T_PROTO_TCP, "2001:db8:1::2", 1000, SRV1, 80, T_SYN).action, XLAT_FORWARD);
 	struct res r = send6(&e, T_PROTO_UDP, "2001:db8:1::3", 1000, SRV1, 53, 0);
 	assert_int_equal(r.action, XLAT_REPLY);
-	assert_int_equal(r.reason, XLAT_DROP_NAT64_LIMIT);
+	assert_int_equal(r.reason, XLAT_DROP_NAT64_LIMIT_SUB_SESSIONS); /* its own reason, not the table's */
 	assert_int_equal(r.icmp_type, 1);
 	assert_int_equal(r.icmp_code, 1);
 	/* another /64 is another subscriber; established flows keep working */
@@ -1121,7 +1121,7 @@ static void test_limits_per_subscriber(void **state)
 	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", 1000, SRV1, 53, 0).action, XLAT_FORWARD);
 	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", 1001, SRV1, 53, 0).action, XLAT_FORWARD);
 	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", 1001, SRV2, 53, 0).action, XLAT_FORWARD); /* same port */
-	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", 1002, SRV1, 53, 0).reason, XLAT_DROP_NAT64_LIMIT);
+	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", 1002, SRV1, 53, 0).reason, XLAT_DROP_NAT64_LIMIT_SUB_PORTS);
 	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::2", 1002, SRV1, 53, 0).action, XLAT_FORWARD);
 	assert_int_equal(nat64_top_subscribers(e.nat, top, 1), 1);
 	assert_int_equal(top[0].sessions, 3);

@@ -305,6 +305,16 @@ static void test_reassembly_settings(void **state)
 	assert_int_equal(parse(&s2, out, err), 0);
 	assert_true(s2.xcfg.reasm_max == 0 && s2.xcfg.reasm_timeout_ms == 700);
 	expect_error("reassembly-max 1025\n", "not a number from 0 to 1024");
+	/* the kernel's per-subscriber limits before the TUN */
+	plat_settings_init(&s);
+	assert_int_equal(s.subscriber_rate, 0);
+	assert_int_equal(s.subscriber_hold_ms, 1000);
+	assert_int_equal(parse(&s, "subscriber-rate 500\nsubscriber-burst 50\nsubscriber-hold-ms 0\n", err), 0);
+	assert_true(s.subscriber_rate == 500 && s.subscriber_burst == 50 && s.subscriber_hold_ms == 0);
+	plat_settings_format(&s, out, sizeof(out));
+	assert_non_null(strstr(out, "\nsubscriber-rate 500\nsubscriber-burst 50\nsubscriber-hold-ms 0\n"));
+	expect_error("subscriber-burst 0\n", "not a number from 1 to 10000000");
+	expect_error("subscriber-hold-ms 60001\n", "not a number from 0 to 60000");
 	expect_error("reassembly-timeout-ms 60001\n", "not a number from 100 to 60000");
 }
 
