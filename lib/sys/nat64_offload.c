@@ -14,7 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "bpf/nat64_offload.h"
+#include "bpf/nat64_offload_maps.h"
 #include "bpfobj.h"
 #include "tc.h"
 

@@ -24,11 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../cli/daemon_opts.h"
-#include "ctl_msg.h"
+#include "../common/daemon_opts.h"
+#include "plat_ctl.h"
 #include "evlog.h"
 #include "nat64/dynpool.h"
-#include "settings.h"
+#include "plat_settings.h"
 #include "stateful.h"
 #include "sys/ctl.h"
 #include "sys/log.h"

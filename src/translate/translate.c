@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../siit/engine.h"
-#include "../siit/settings.h"
-#include "../siit/siit.h"
+#include "../common/siit_engine.h"
+#include "../common/siit_settings.h"
+#include "../common/siit_load.h"
 #include "sys/log.h"
 
 #define ETH_HDR_LEN 14

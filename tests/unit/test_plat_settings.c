@@ -1,4 +1,4 @@
-/* Unit tests for the PLAT settings parser (src/plat/settings.c): every key, times with units, the
+/* Unit tests for the PLAT settings parser (src/plat/plat_settings.c): every key, times with units, the
  * error messages (which name the problem and, for files, the line), the derived addresses, the
  * checks of plat_settings_finish, and the config-syntax printer round trip. */
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 /* The parser is part of the xlat464 binary, not a library: compile it into this test. */
-#include "../../src/plat/settings.c"
+#include "../../src/plat/plat_settings.c"
 /* and the event log's line format (docs/plat.md) */
 #include "../../src/plat/evlog.c"
 #include "testutil.h"

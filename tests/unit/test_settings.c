@@ -1,4 +1,4 @@
-/* Unit tests for the SIIT settings parser (src/siit/settings.c): every key, the error messages
+/* Unit tests for the SIIT settings parser (src/common/siit_settings.c): every key, the error messages
  * (which name the problem and, for files, the line), and the config-syntax printer round trip. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 /* The parser is part of the xlat464 binary, not a library: compile it into this test. */
-#include "../../src/siit/settings.c"
+#include "../../src/common/siit_settings.c"
 
 static int parse(struct siit_settings *s, const char *text, char *err)
 {

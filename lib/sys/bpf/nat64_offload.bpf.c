@@ -36,7 +36,7 @@
 
 #include "bpf_common.h"
 
-#include "nat64_offload.h"
+#include "nat64_offload_maps.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

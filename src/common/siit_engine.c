@@ -1,4 +1,4 @@
-#include "engine.h"
+#include "siit_engine.h"
 
 #include <stdlib.h>
 #include <string.h>

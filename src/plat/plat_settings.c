@@ -1,6 +1,6 @@
 /* The PLAT settings parser. Pure: text in, struct out, no system calls (inet_pton/inet_ntop are
  * string functions), so fuzz/fuzz_plat_settings.c can run it on anything. */
-#include "settings.h"
+#include "plat_settings.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
