@@ -26,6 +26,8 @@
 #include "sys/ctl.h"
 #include "sys/log.h"
 #include "sys/loop.h"
+#include "sys/notify.h"
+#include "sys/priv.h"
 #include "sys/sig.h"
 #include "sys/tun.h"
 
@@ -207,9 +209,12 @@ static void on_signal(void *arg, int fd, uint32_t events)
 	while ((sig = sys_signalfd_read(fd)) != 0) {
 		if (sig == SIGHUP) {
 			log_info("SIGHUP: reloading %s", d->opt.d.config ? d->opt.d.config : "settings (no config file)");
+			sys_notify_reloading();
 			reload(d);
+			sys_notify("READY=1");
 		} else {
 			log_info("%s: exiting", strsignal(sig));
+			sys_notify("STOPPING=1");
 			sys_loop_stop(&d->loop);
 		}
 	}
@@ -372,6 +377,10 @@ int siit_main(int argc, char **argv)
 	d->started = time(NULL);
 	log_info("translating on %s%s (MTU %u, %s, %u EAM entries), control %s", tun, created ? " (created)" : "",
 		 d->tun_mtu, d->set->map.has_pool6 ? "pool6 set" : "no pool6", d->set->map.neam, d->ctlpath);
+	/* set up: a reload changes at most the TUN's MTU */
+	if (sys_priv_keep(SYS_PRIV_NET_ADMIN) < 0)
+		log_warn("dropping capabilities: %s", strerror(errno));
+	sys_notifyf("READY=1\nSTATUS=translating on %s", tun);
 
 	int r = sys_loop_run(&d->loop);
 	if (r < 0)
