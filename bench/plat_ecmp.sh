@@ -25,7 +25,7 @@
 # one alone says whether anything was lost beyond the sharing).
 set -u
 benchdir=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../tests/netns/lib.sh
+# shellcheck source=../tests/netns/lib.sh source-path=SCRIPTDIR
 . "$benchdir/../tests/netns/lib.sh"
 XLAT464=$(readlink -f "${XLAT464:-$benchdir/../build/xlat464}")
 T=${SECONDS_PER_RUN:-5}
