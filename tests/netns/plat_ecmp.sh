@@ -16,6 +16,9 @@
 #     sudo KILL=2 tests/netns/plat_ecmp.sh        # kill another instance (1 to 3; default 1)
 #     sudo FAULT=stop tests/netns/plat_ecmp.sh    # the instance hangs (SIGSTOP) instead of dying:
 #                                                 # nothing is withdrawn, and the test must fail
+#     sudo FAULT=stop-bird tests/netns/plat_ecmp.sh   # the instance's BIRD is frozen (SIGSTOP) before
+#                                                 # the kill, as when the whole host dies: the router
+#                                                 # withdraws when the BGP hold timer (6 s) expires
 #     sudo FAULT=no-stable-hash KILL=1 tests/netns/plat_ecmp.sh   # without the router's stable hash
 #                                                 # (its ip rules deleted), the kernel's multipath
 #                                                 # route alone moves some surviving flows: they break
@@ -28,7 +31,7 @@
 #                              r-s == server 203.0.113.2 (TCP echo :7007)        +== plat3 198.51.100.8/30
 #
 # Every check prints PASS or FAIL; the last line is "plat_ecmp: N passed, M failed". Environment:
-# XLAT464=path, KEEP=1, VERBOSE=1, KILL=1|2|3, FAULT=stop|no-stable-hash, FLOWS (long-lived flows, default 30).
+# XLAT464=path, KEEP=1, VERBOSE=1, KILL=1|2|3, FAULT=stop|stop-bird|no-stable-hash, FLOWS (long-lived flows, default 30).
 # Needs what the lab needs (scripts/install-deps.sh), bird2 included.
 set -u
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -51,7 +54,7 @@ NEW_SPORT=30001    # the new connections': 30001..30060
 NEW_CONNS=60
 FLOWS_PY=$here/plat_flows.py
 case $KILL in [1-3]) ;; *) die "KILL=$KILL: want 1, 2 or 3" ;; esac
-case $FAULT in '' | stop | no-stable-hash) ;; *) die "FAULT=$FAULT: want stop or no-stable-hash" ;; esac
+case $FAULT in '' | stop | stop-bird | no-stable-hash) ;; *) die "FAULT=$FAULT: want stop, stop-bird or no-stable-hash" ;; esac
 
 preconditions ip nft bird birdc socat curl timeout
 need_xlat464
@@ -65,7 +68,7 @@ downed=0
 cleanup_extra() { # the lab's own teardown (every pid it recorded), the logs kept when something failed
 	[ "$downed" = 1 ] && return 0
 	if [ "$fail" -ne 0 ] && [ -d "$tmp/lab" ]; then cp -r "$tmp/lab" "$tmp/lab-logs" 2>/dev/null; fi
-	if [ -n "${stopped_pid:-}" ]; then kill -CONT "$stopped_pid" 2>/dev/null; fi
+	for p in ${stopped_pid:-}; do kill -CONT "$p" 2>/dev/null; done
 	timeout 60 "$XLAT464" lab down >"$tmp/down.out" 2>&1
 }
 
@@ -119,6 +122,10 @@ if [ "$FAULT" = stop ]; then
 	stopped_pid=$victim
 	kill -STOP "$victim"
 else
+	if [ "$FAULT" = stop-bird ]; then
+		stopped_pid=$(awk -v n="bird-plat$KILL" '$1 == n { print $2 }' "$tmp/lab/pids")
+		kill -STOP "$stopped_pid"
+	fi
 	kill -KILL "$victim"
 fi
 
@@ -199,7 +206,7 @@ check surviving-instances-answer survivors_answer
 
 # ---- down ---------------------------------------------------------------------------------------
 if [ "$fail" -ne 0 ]; then cp -r "$tmp/lab" "$tmp/lab-logs" 2>/dev/null; fi
-[ -n "${stopped_pid:-}" ] && kill -CONT "$stopped_pid" 2>/dev/null
+for p in ${stopped_pid:-}; do kill -CONT "$p" 2>/dev/null; done
 lab_down() { timeout 60 "$XLAT464" lab down; }
 check lab-down lab_down
 downed=1
