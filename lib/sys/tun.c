@@ -38,6 +38,24 @@ static int tun_open(const char *name, bool *created, short extra_flags)
 
 int sys_tun_open(const char *name, bool *created) { return tun_open(name, created, 0); }
 
+int sys_tun_open_mq(const char *name, bool *created, int *fds, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		bool c;
+		fds[i] = tun_open(name, &c, IFF_MULTI_QUEUE);
+		if (fds[i] < 0) {
+			int e = errno;
+			while (i--)
+				close(fds[i]);
+			errno = e;
+			return -1;
+		}
+		if (i == 0)
+			*created = c;
+	}
+	return 0;
+}
+
 /* lib/xlat/offload.h reads the header itself: the sizes must agree. */
 _Static_assert(sizeof(struct virtio_net_hdr) == XLAT_VNET_HDR_LEN, "virtio_net_hdr is 10 bytes");
 _Static_assert(VIRTIO_NET_HDR_F_NEEDS_CSUM == XLAT_VNET_F_NEEDS_CSUM && VIRTIO_NET_HDR_GSO_TCPV4 == XLAT_VNET_GSO_TCPV4 &&

@@ -15,6 +15,12 @@ int sys_tun_open(const char *name, bool *created);
  * false when the kernel refused the offloads (the headers stay, all zero). */
 int sys_tun_open_vnet(const char *name, bool *created, bool *offload);
 
+/* n queues of one multi-queue TUN (IFF_MULTI_QUEUE), into fds[0..n): the kernel spreads the packets
+ * it routes into the TUN over the queues by flow hash, so that n workers can each read one. Every
+ * queue is non-blocking and close-on-exec. A TUN that exists without IFF_MULTI_QUEUE is refused
+ * (EINVAL). Returns 0, or -1 with errno and nothing left open. */
+int sys_tun_open_mq(const char *name, bool *created, int *fds, unsigned n);
+
 /* Sets the interface's MTU and brings it up (SIOCSIFMTU, SIOCSIFFLAGS). Returns 0 or -1 with errno. */
 int sys_link_set_mtu_up(const char *name, unsigned mtu);
 

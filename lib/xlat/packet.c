@@ -33,6 +33,20 @@ void xlat_config_init(struct xlat_config *cfg)
 	cfg->reasm_timeout_ms = 5000;
 }
 
+void xlat_stats_add(struct xlat_stats *dst, const struct xlat_stats *src)
+{
+	dst->pkts_4to6 += src->pkts_4to6;
+	dst->bytes_4to6 += src->bytes_4to6;
+	dst->pkts_6to4 += src->pkts_6to4;
+	dst->bytes_6to4 += src->bytes_6to4;
+	dst->replies += src->replies;
+	dst->udp_csum_computed += src->udp_csum_computed;
+	dst->reasm_fragments += src->reasm_fragments;
+	dst->reasm_datagrams += src->reasm_datagrams;
+	for (int r = 0; r < XLAT_DROP__COUNT; r++)
+		dst->drops[r] += src->drops[r];
+}
+
 void xlat_ctx_init(struct xlat_ctx *ctx, const struct xlat_config *cfg)
 {
 	memset(ctx, 0, sizeof(*ctx));

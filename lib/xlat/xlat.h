@@ -242,6 +242,8 @@ struct xlat_out {
 };
 
 void xlat_ctx_init(struct xlat_ctx *ctx, const struct xlat_config *cfg);
+/* Adds src's counters to dst's (workers' counters summed for status). */
+void xlat_stats_add(struct xlat_stats *dst, const struct xlat_stats *src);
 
 /* Translate one IPv4 packet (starting at its IPv4 header) towards IPv6, and the reverse. */
 void xlat_4to6(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out);

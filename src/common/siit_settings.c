@@ -18,6 +18,7 @@ void siit_settings_init(struct siit_settings *s)
 	xlat_config_init(&s->cfg);
 	xlat_siit_map_set_wkp_global_only(&s->map, true); /* RFC 6052 section 3.1 */
 	s->cfg.reasm_max = 0; /* RFC 7915 section 4.5 as written unless asked: no reassembly */
+	s->workers = 1;
 	siit_settings_bind(s);
 }
 
@@ -228,6 +229,9 @@ static const struct setting siit_settings_list[] = {
 	  .syntax = "yes|no", .dflt = "no", .doc = "with pool6 64:ff9b::/96, yes translates non-global IPv4 addresses too (RFC 6052 section 3.1 refuses them: wkp-non-global)" },
 	{ .key = "router", .nval = 1, .kind = SETTING_BOOL, .off = CFG(decrement_ttl),
 	  .syntax = "yes|no", .dflt = "yes", .doc = "decrement the TTL and hop limit as a router does" },
+	{ .key = "workers", .nval = 1, .kind = SETTING_U32, .off = offsetof(struct siit_settings, workers), .lo = 1, .hi = 16,
+	  .restart = true, .syntax = "N", .dflt = "1",
+	  .doc = "threads translating, each reading one queue of a multi-queue TUN (the kernel spreads flows over them)" },
 };
 #undef CFG
 

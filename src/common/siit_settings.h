@@ -23,6 +23,7 @@ struct siit_settings {
 	char tun[SIIT_TUN_NAME_MAX]; /* empty when not given */
 	struct xlat_config cfg;      /* cfg.policy points at map once siit_settings_bind() ran */
 	struct xlat_siit_map map;
+	uint32_t workers;            /* threads, one per TUN queue (the daemon; 1) */
 };
 
 /* Defaults: xlat_config_init(), no pool6, no EAM, no TUN. */

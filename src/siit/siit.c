@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #include "../common/siit_engine.h"
 #include "../common/settings_table.h"
 #include "../common/siit_load.h"
+#include "../common/tun_workers.h"
 #include "../common/siit_settings.h"
 #include "sys/ctl.h"
 #include "sys/log.h"
@@ -44,18 +46,32 @@ struct siit_opts {
 	int nflags;
 };
 
+/* One TUN queue and the translator state that reads it: the main thread's with one worker, a
+ * thread of its own with more (src/common/tun_workers.h). A worker reads nothing of the daemon's
+ * settings but its engine's (swapped under its lock on reload). */
+struct siit_worker {
+	struct siit_daemon *d;
+	int fd;
+	char tun[SIIT_TUN_NAME_MAX];
+	struct siit_engine eng;
+	bool eng_ok;
+	uint8_t *rx;
+	uint64_t read_errors, write_errors;
+};
+
 struct siit_daemon {
 	struct siit_opts opt;
 	struct siit_settings *set; /* in use */
-	struct siit_engine eng;
+	unsigned nworkers;
+	struct siit_worker wk[TUN_WORKERS_MAX];
+	struct tun_workers pool;   /* with more than one worker */
 	struct sys_loop loop;
-	int tunfd, sigfd, ctlfd;
+	int sigfd, ctlfd, gonefd;  /* gonefd: a worker saw the TUN vanish */
 	unsigned tun_mtu;
 	char ctlpath[SIIT_CTL_PATH_MAX];
-	uint8_t *rx;
 	struct siit_status_msg *msg;
 	time_t started;
-	uint64_t tun_read_errors, tun_write_errors, reloads;
+	uint64_t reloads;
 	int exit_status; /* set when the loop stops for a reason other than a signal */
 };
 
@@ -95,41 +111,66 @@ void siit_print_drop_reasons(void)
 
 static void emit_tun(void *arg, const struct xlat_pkt *p, enum siit_emit_kind kind)
 {
-	static struct log_ratelimit rl;
-	struct siit_daemon *d = arg;
+	struct siit_worker *w = arg;
 
-	if (writev(d->tunfd, p->iov, (int)p->niov) < 0) {
-		d->tun_write_errors++;
-		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(&rl))
-			log_debug("write to %s (%zu bytes): %s", d->set->tun, p->len, strerror(errno));
+	if (writev(w->fd, p->iov, (int)p->niov) < 0) {
+		w->write_errors++;
+		if (log_enabled(LOG_LEVEL_DEBUG))
+			log_debug("write to %s (%zu bytes): %s", w->tun, p->len, strerror(errno));
 	}
 }
 
-static void on_tun(void *arg, int fd, uint32_t events)
+/* A burst from one queue (tun_worker_burst_fn): on the main thread's loop with one worker, on the
+ * worker's thread with more. */
+static void worker_burst(void *state, int fd)
 {
-	static struct log_ratelimit rl;
-	struct siit_daemon *d = arg;
+	struct siit_worker *w = state;
 
 	uint64_t now = sys_mono_ms();
-	siit_engine_tick(&d->eng, now);
+	siit_engine_tick(&w->eng, now);
 	for (int i = 0; i < SIIT_READ_BURST; i++) {
-		ssize_t n = read(fd, d->rx, SIIT_PKT_MAX);
+		ssize_t n = read(fd, w->rx, SIIT_PKT_MAX);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				return;
 			if (errno == EBADFD) { /* the interface was deleted under us: nothing more will come */
-				log_warn("TUN %s is gone; exiting", d->set->tun);
-				d->exit_status = 1;
-				sys_loop_stop(&d->loop);
+				uint64_t one = 1;
+				if (write(w->d->gonefd, &one, sizeof(one)) < 0)
+					log_warn("TUN %s is gone", w->tun);
 				return;
 			}
-			d->tun_read_errors++;
-			if (log_ratelimit_ok(&rl))
-				log_warn("read from %s: %s", d->set->tun, strerror(errno));
+			if (w->read_errors++ % 1000 == 0)
+				log_warn("read from %s: %s", w->tun, strerror(errno));
 			return;
 		}
-		siit_engine_process(&d->eng, d->rx, (size_t)n, now, emit_tun, d);
+		siit_engine_process(&w->eng, w->rx, (size_t)n, now, emit_tun, w);
 	}
+}
+
+static void on_tun(void *arg, int fd, uint32_t events) { worker_burst(arg, fd); }
+
+static void on_gone(void *arg, int fd, uint32_t events)
+{
+	struct siit_daemon *d = arg;
+	uint64_t v;
+	if (read(fd, &v, sizeof(v)) < 0 && errno == EAGAIN)
+		return;
+	log_warn("TUN %s is gone; exiting", d->set->tun);
+	d->exit_status = 1;
+	sys_loop_stop(&d->loop);
+}
+
+/* Worker i's lock, when workers run on threads of their own. */
+static void worker_lock(struct siit_daemon *d, unsigned i)
+{
+	if (d->pool.n)
+		tun_workers_lock(&d->pool, i);
+}
+
+static void worker_unlock(struct siit_daemon *d, unsigned i)
+{
+	if (d->pool.n)
+		tun_workers_unlock(&d->pool, i);
 }
 
 /* ---- control socket and signals ------------------------------------------------------------- */
@@ -147,13 +188,18 @@ static void on_ctl(void *arg, int fd, uint32_t events)
 		m->ndrops = XLAT_DROP__COUNT;
 		m->pid = (int32_t)getpid();
 		m->uptime_sec = (uint64_t)(time(NULL) - d->started);
-		m->hairpinned = d->eng.hairpinned;
-		m->tun_read_errors = d->tun_read_errors;
-		m->tun_write_errors = d->tun_write_errors;
+		for (unsigned i = 0; i < d->nworkers; i++) {
+			const struct siit_worker *w = &d->wk[i];
+			worker_lock(d, i);
+			m->hairpinned += w->eng.hairpinned;
+			m->tun_read_errors += w->read_errors;
+			m->tun_write_errors += w->write_errors;
+			xlat_stats_add(&m->stats, &w->eng.ctx.stats);
+			worker_unlock(d, i);
+		}
 		m->reloads = d->reloads;
 		snprintf(m->daemon, sizeof(m->daemon), "siit");
 		memcpy(m->tun, d->set->tun, sizeof(m->tun));
-		m->stats = d->eng.ctx.stats;
 		siit_settings_format(d->set, m->settings, sizeof(m->settings));
 		/* The socket buffer takes the whole message; a client that is not reading loses it. */
 		if (sys_write_all(c, m, sizeof(*m)) < 0)
@@ -185,7 +231,11 @@ static void reload(struct siit_daemon *d)
 	char kept[256];
 	if (settings_keep_restart(&siit_settings_table, s, d->set, kept, sizeof(kept)))
 		log_warn("reload: %s change only with a restart; keeping the running values", kept);
-	siit_engine_reconfigure(&d->eng, &s->cfg);
+	for (unsigned i = 0; i < d->nworkers; i++) { /* none reads the old settings once this is done */
+		worker_lock(d, i);
+		siit_engine_reconfigure(&d->wk[i].eng, &s->cfg);
+		worker_unlock(d, i);
+	}
 	free(d->set);
 	d->set = s;
 	d->reloads++;
@@ -275,13 +325,20 @@ static void cleanup(struct siit_daemon *d)
 		sys_pidfile_remove(d->opt.d.pidfile);
 	if (d->sigfd >= 0)
 		close(d->sigfd);
-	/* A TUN this process created disappears with its descriptor; one made beforehand
+	tun_workers_stop(&d->pool);
+	/* A TUN this process created disappears with its descriptors; one made beforehand
 	 * (`ip tuntap add`) stays, as does everything else the daemon did not create. */
-	if (d->tunfd >= 0)
-		close(d->tunfd);
+	for (unsigned i = 0; i < d->nworkers; i++) {
+		struct siit_worker *w = &d->wk[i];
+		if (w->fd >= 0)
+			close(w->fd);
+		if (w->eng_ok)
+			siit_engine_free(&w->eng);
+		free(w->rx);
+	}
+	if (d->gonefd >= 0)
+		close(d->gonefd);
 	sys_loop_close(&d->loop);
-	siit_engine_free(&d->eng);
-	free(d->rx);
 	free(d->msg);
 	free(d->set);
 	free(d->opt.flags);
@@ -295,7 +352,7 @@ int siit_main(int argc, char **argv)
 	bool created;
 
 	log_set_ident("xlat464 siit");
-	d->tunfd = d->sigfd = d->ctlfd = -1;
+	d->sigfd = d->ctlfd = d->gonefd = -1;
 	d->loop.epfd = -1;
 	if (parse_opts(argc, argv, &d->opt) < 0) {
 		free(d->opt.flags);
@@ -344,16 +401,34 @@ int siit_main(int argc, char **argv)
 	if (d->opt.d.daemon && sys_daemonize() < 0)
 		fatal("daemon: %s", strerror(errno));
 
-	d->rx = malloc(SIIT_PKT_MAX);
 	d->msg = malloc(sizeof(*d->msg));
-	if (!d->rx || !d->msg || siit_engine_init(&d->eng, &d->set->cfg) < 0)
+	d->nworkers = d->set->workers;
+	int fds[TUN_WORKERS_MAX];
+	for (unsigned i = 0; i < d->nworkers; i++) {
+		struct siit_worker *w = &d->wk[i];
+		w->d = d;
+		w->fd = -1;
+		snprintf(w->tun, sizeof(w->tun), "%s", tun);
+		w->rx = malloc(SIIT_PKT_MAX);
+		if (!w->rx || siit_engine_init(&w->eng, &d->set->cfg) < 0)
+			fatal("out of memory");
+		w->eng_ok = true;
+	}
+	if (!d->msg)
 		fatal("out of memory");
-	d->tunfd = sys_tun_open(tun, &created);
-	if (d->tunfd < 0) {
-		log_warn("TUN %s: %s", tun, strerror(errno));
+	/* one queue: the TUN as ever (a persistent one made without multi-queue still works) */
+	int r0 = d->nworkers == 1 ? ((fds[0] = sys_tun_open(tun, &created)) < 0 ? -1 : 0)
+				  : sys_tun_open_mq(tun, &created, fds, d->nworkers);
+	if (r0 < 0) {
+		log_warn("TUN %s%s: %s", tun, d->nworkers > 1 ? " (multi-queue)" : "", strerror(errno));
 		cleanup(d);
 		return 1;
 	}
+	for (unsigned i = 0; i < d->nworkers; i++)
+		d->wk[i].fd = fds[i];
+	d->gonefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (d->gonefd < 0)
+		fatal("eventfd: %s", strerror(errno));
 	d->tun_mtu = tun_mtu(d->set);
 	if (sys_link_set_mtu_up(tun, d->tun_mtu) < 0) {
 		log_warn("TUN %s: MTU %u and up: %s", tun, d->tun_mtu, strerror(errno));
@@ -375,7 +450,8 @@ int siit_main(int argc, char **argv)
 		cleanup(d);
 		return 1;
 	}
-	if (sys_loop_add(&d->loop, d->tunfd, on_tun, d) < 0 || sys_loop_add(&d->loop, d->sigfd, on_signal, d) < 0 ||
+	if ((d->nworkers == 1 && sys_loop_add(&d->loop, d->wk[0].fd, on_tun, &d->wk[0]) < 0) ||
+	    sys_loop_add(&d->loop, d->gonefd, on_gone, d) < 0 || sys_loop_add(&d->loop, d->sigfd, on_signal, d) < 0 ||
 	    sys_loop_add(&d->loop, d->ctlfd, on_ctl, d) < 0) {
 		log_warn("epoll: %s", strerror(errno));
 		cleanup(d);
@@ -388,11 +464,22 @@ int siit_main(int argc, char **argv)
 		return 1;
 	}
 	d->started = time(NULL);
-	log_info("translating on %s%s (MTU %u, %s, %u EAM entries), control %s", tun, created ? " (created)" : "",
-		 d->tun_mtu, d->set->map.has_pool6 ? "pool6 set" : "no pool6", d->set->map.neam, d->ctlpath);
-	/* set up: a reload changes at most the TUN's MTU */
+	log_info("translating on %s%s (MTU %u, %s, %u EAM entries, %u worker%s), control %s", tun,
+		 created ? " (created)" : "", d->tun_mtu, d->set->map.has_pool6 ? "pool6 set" : "no pool6",
+		 d->set->map.neam, d->nworkers, d->nworkers == 1 ? "" : "s", d->ctlpath);
+	/* set up: a reload changes at most the TUN's MTU; the worker threads start with what is kept */
 	if (sys_priv_keep(SYS_PRIV_NET_ADMIN) < 0)
 		log_warn("dropping capabilities: %s", strerror(errno));
+	if (d->nworkers > 1) {
+		void *states[TUN_WORKERS_MAX];
+		for (unsigned i = 0; i < d->nworkers; i++)
+			states[i] = &d->wk[i];
+		if (tun_workers_start(&d->pool, fds, states, d->nworkers, worker_burst) < 0) {
+			log_warn("worker threads: %s", strerror(errno));
+			cleanup(d);
+			return 1;
+		}
+	}
 	sys_notifyf("READY=1\nSTATUS=translating on %s", tun);
 
 	int r = sys_loop_run(&d->loop);

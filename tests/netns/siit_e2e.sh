@@ -309,4 +309,39 @@ teardown_check() { # SIGTERM: exit status 0 within 2 s
 }
 check sigterm-exit-0 teardown_check
 
+# ---- several workers on a multi-queue TUN (xlat464 only) -------------------------------------------
+workers_threads() { # the daemon has its main thread and one per worker
+	local n
+	n=$(ls "/proc/$daemon_pid/task" | wc -l)
+	echo "threads: $n (want 3: the main thread and 2 workers)"
+	grep -h "worker" "$daemon_log" | head -n 2
+	[ "$n" -eq 3 ]
+}
+if [ "$TRANSLATOR" = xlat464 ]; then
+	ip -n "$NSX" link del "$TUN"
+	ip -n "$NSX" tuntap add "$TUN" mode tun multi_queue || die "tuntap add multi_queue"
+	ip -n "$NSX" link set "$TUN" mtu 1500 up || die "tun up"
+	XLAT464_ARGS="${XLAT464_ARGS:-} --workers 2" start_xlat464
+	ip -n "$NSX" route add "$POOL6" dev "$TUN" || die "route pool6"
+	ip -n "$NSX" route add 192.0.2.0/24 dev "$TUN" || die "route 192.0.2.0/24"
+	ip -n "$NSX" route add "$SELF6/128" dev "$TUN" || die "route self6"
+	check workers-2-threads workers_threads
+	# the links as they were before the PMTU checks, and the host's learned path MTU gone
+	ip -n "$NSX" link set x-v6 mtu 1500
+	ip -n "$NSR" link set r4-v4 mtu 1500
+	ip -n "$NS6" -6 route flush cache
+	ip -n "$NS4" route flush cache
+	capture "$NSX" "$TUN" tun-workers 20000
+	check workers-2-ping-6to4 nsx "$NS6" ping -c 3 -W 2 "$S4_AS6"
+	check workers-2-ping-4to6 nsx "$NS4" ping -c 3 -W 2 "$H6_AS4"
+	check workers-2-tcp-4to6 tcp_copy "$NS4" "$NS6" TCP6-LISTEN TCP4:"$H6_AS4" 5011 "$tmp/blob"
+	check workers-2-tcp-6to4 tcp_copy "$NS6" "$NS4" TCP4-LISTEN "TCP6:[$S4_AS6]" 5012 "$tmp/blob"
+	check workers-2-udp-echo udp_echo "$NS6" "UDP6:[$S4_AS6]:7777" "$tmp/udp.small"
+	check workers-2-udp-fragmented udp_echo "$NS6" "UDP6:[$S4_AS6]:7777" "$tmp/udp.large"
+	check workers-2-status-sums status_check
+	reload_workers() { kill -HUP "$daemon_pid"; sleep 0.5; nsx "$NS6" ping -c 2 -W 2 "$S4_AS6" && grep -q "reloaded settings" "$daemon_log"; }
+	check workers-2-reload reload_workers
+	check workers-2-sigterm-exit-0 teardown_check
+fi
+
 finish

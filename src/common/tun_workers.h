@@ -1,0 +1,44 @@
+/* The data plane on several threads: one worker per queue of a multi-queue TUN (sys_tun_open_mq),
+ * each with its own translator state, so that packets of different flows are translated on
+ * different CPUs. The kernel picks the queue by flow hash; nothing is shared between workers on the
+ * per-packet path. The main thread keeps the control socket, the signals and the reloads: it takes
+ * a worker's lock (held by the worker while it handles a burst) to read its counters or to hand it
+ * new settings, so a worker never sees settings being freed. */
+#ifndef XLAT464_TUN_WORKERS_H
+#define XLAT464_TUN_WORKERS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#define TUN_WORKERS_MAX 16
+
+/* Reads what waits on fd (a burst) and handles it; state is the worker's own. Also called about
+ * once a second with nothing to read, for timers. */
+typedef void (*tun_worker_burst_fn)(void *state, int fd);
+
+struct tun_worker {
+	int fd, wakefd;
+	void *state;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	bool started;
+	struct tun_workers *pool;
+};
+
+struct tun_workers {
+	unsigned n;
+	struct tun_worker w[TUN_WORKERS_MAX];
+	tun_worker_burst_fn burst;
+	volatile int stop;
+};
+
+/* Starts n threads, worker i reading fds[i] with states[i]. Call it after the capabilities are
+ * dropped: a thread keeps the ones its creator had. 0, or -1 with errno (none left running). */
+int tun_workers_start(struct tun_workers *p, const int *fds, void *const *states, unsigned n, tun_worker_burst_fn burst);
+/* Worker i's lock: while it is held the worker handles no packet. */
+void tun_workers_lock(struct tun_workers *p, unsigned i);
+void tun_workers_unlock(struct tun_workers *p, unsigned i);
+/* Stops and joins every worker (the fds stay open: the caller's). */
+void tun_workers_stop(struct tun_workers *p);
+
+#endif
