@@ -168,6 +168,23 @@ enum {
 	NAT64_LOG_ALARM = 1 << 3, /* exhaustion and quota events */
 };
 
+/* The NAT64_LOG_* class of an event. */
+static inline unsigned nat64_event_class(enum nat64_event_kind k)
+{
+	switch (k) {
+	case NAT64_EV_BIB_ADD:
+	case NAT64_EV_BIB_DEL: return NAT64_LOG_BIB;
+	case NAT64_EV_SESSION_ADD:
+	case NAT64_EV_SESSION_DEL: return NAT64_LOG_SESSION;
+	case NAT64_EV_BLOCK_ADD:
+	case NAT64_EV_BLOCK_DEL: return NAT64_LOG_BLOCK;
+	case NAT64_EV_ADDRS_EXHAUSTED:
+	case NAT64_EV_PORTS_EXHAUSTED:
+	case NAT64_EV_QUOTA_EXCEEDED: return NAT64_LOG_ALARM;
+	}
+	return 0;
+}
+
 typedef void (*nat64_log_fn)(void *arg, const struct nat64_event *ev);
 /* what: a mask of NAT64_LOG_*. The callback runs inside the packet path: it must not block. */
 void nat64_set_log(struct nat64 *nat, nat64_log_fn fn, void *arg, unsigned what);

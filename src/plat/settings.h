@@ -11,7 +11,8 @@
  *   static tcp|udp|icmp V6#PORT V4#PORT (repeatable) | log none|syslog|/PATH | log-events LIST|none |
  *   self4 ADDR | self6 ADDR | mtu4 N | mtu6 N | reply-rate N | reply-burst N | routes yes|no |
  *   offload yes|no | bpf-offload IFNAME... | none | bpf-redirect yes|no | zero-traffic-class yes|no |
- *   tos copy|0..255
+ *   tos copy|0..255 | ipfix-collector ADDR PORT | none | ipfix-domain N | ipfix-template-refresh T |
+ *   ipfix-mtu N | ipfix-events LIST|all
  *
  * A time T is seconds, or a number with a unit s, m or h, or several of them (2h4m). Errors are
  * written to err without location; plat_settings_parse_text prefixes "NAME:LINE: " and the flag
@@ -21,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "nat64/nat64.h"
 #include "xlat/xlat.h"
@@ -51,6 +53,15 @@ struct plat_settings {
 	unsigned nbpf_ifs;
 	char bpf_ifs[PLAT_BPF_IFS_MAX][PLAT_TUN_NAME_MAX];
 	bool bpf_redirect;               /* the program sends its packets out itself (yes), else the stack */
+	/* IPFIX export of the NAT64 events (RFC 7011, RFC 8158; src/plat/ipfix_export.h). Stateful mode. */
+	bool ipfix_on;                   /* a collector is set */
+	bool ipfix_v6;                   /* its address is IPv6 (ipfix_addr), else IPv4 (the first 4 bytes) */
+	uint8_t ipfix_addr[16];
+	uint16_t ipfix_port;
+	uint32_t ipfix_domain;           /* the Observation Domain ID (0) */
+	uint32_t ipfix_refresh;          /* seconds between template sends (60) */
+	uint32_t ipfix_mtu;              /* the largest message, IP and UDP headers not counted (1400) */
+	unsigned ipfix_events;           /* NAT64_LOG_* mask; default all */
 };
 
 /* Defaults (see the key list above; the lib/nat64 defaults of nat64.h for the rest). */

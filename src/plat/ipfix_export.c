@@ -1,0 +1,224 @@
+#include "ipfix_export.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sys/log.h"
+#include "sys/udp_export.h"
+
+#define IPFIX_SNDBUF (1 << 20)
+#define ALARM_INTERVAL_MS 1000
+
+/* IANA protocol numbers; the ICMP of a NAT64 binding is the IPv6 client's, ICMPv6. */
+#define PROTO_TCP 6
+#define PROTO_UDP 17
+#define PROTO_ICMPV6 58
+
+static int64_t wall_offset_ms(void)
+{
+	struct timespec r, m;
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return ((int64_t)r.tv_sec - (int64_t)m.tv_sec) * 1000 + (r.tv_nsec - m.tv_nsec) / 1000000;
+}
+
+void plat_ipfix_init(struct plat_ipfix *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->fd = -1;
+}
+
+/* Sends the message being built (if it holds anything). */
+static void flush(struct plat_ipfix *x, uint64_t now_ms)
+{
+	static struct log_ratelimit rl;
+	if (ipfix_empty(&x->w))
+		return;
+	uint32_t records = x->w.records;
+	uint64_t wall = now_ms + (uint64_t)x->wall_offset_ms;
+	size_t n = ipfix_finish(&x->w, (uint32_t)(wall / 1000));
+	if (sys_udp_export_send(x->fd, x->buf, n) == 0) {
+		x->c.messages_sent++;
+		x->c.records_sent += records;
+		return;
+	}
+	x->c.send_errors++;
+	x->c.records_dropped += records;
+	if (log_ratelimit_ok(&rl))
+		log_warn("ipfix: a message of %zu bytes (%u records) not sent: %s", n, records, strerror(errno));
+}
+
+static void templates_if_due(struct plat_ipfix *x, uint64_t now_ms)
+{
+	if (now_ms < x->next_templates_ms)
+		return;
+	if (!ipfix_add_templates(&x->w)) { /* not at the start of a message: send what is there first */
+		flush(x, now_ms);
+		if (!ipfix_add_templates(&x->w))
+			return; /* ipfix-mtu is at least 512: not reached */
+	}
+	x->c.templates_sent++;
+	x->next_templates_ms = now_ms + x->refresh_ms;
+}
+
+static void close_fd(struct plat_ipfix *x)
+{
+	if (x->fd >= 0)
+		close(x->fd);
+	x->fd = -1;
+}
+
+int plat_ipfix_setup(struct plat_ipfix *x, const struct plat_settings *s, uint64_t now_ms)
+{
+	bool same = x->fd >= 0 && s->ipfix_on && x->v6 == s->ipfix_v6 && memcmp(x->addr, s->ipfix_addr, 16) == 0 &&
+		    x->port == s->ipfix_port && x->w.domain == s->ipfix_domain && x->w.cap == s->ipfix_mtu;
+	x->events = s->ipfix_events;
+	x->refresh_ms = s->ipfix_refresh * 1000;
+	x->pool6 = s->nat.pool6;
+	x->subscriber_len = s->nat.subscriber_len;
+	x->wall_offset_ms = wall_offset_ms();
+	if (same) {
+		if (x->next_templates_ms > now_ms + x->refresh_ms)
+			x->next_templates_ms = now_ms + x->refresh_ms;
+		return 0;
+	}
+	if (x->fd >= 0) {
+		flush(x, now_ms);
+		close_fd(x);
+	}
+	if (!s->ipfix_on)
+		return 0;
+	int fd = sys_udp_export_open(s->ipfix_v6, s->ipfix_addr, s->ipfix_port, IPFIX_SNDBUF);
+	if (fd < 0)
+		return -1;
+	x->fd = fd;
+	x->v6 = s->ipfix_v6;
+	memcpy(x->addr, s->ipfix_addr, 16);
+	x->port = s->ipfix_port;
+	/* A new collector or domain is a new stream: sequence numbers start at 0 (RFC 7011 3.1). */
+	ipfix_writer_init(&x->w, x->buf, s->ipfix_mtu, s->ipfix_domain);
+	x->next_templates_ms = 0; /* templates first */
+	memset(x->alarm, 0, sizeof(x->alarm));
+	return 0;
+}
+
+void plat_ipfix_close(struct plat_ipfix *x)
+{
+	if (x->fd < 0)
+		return;
+	struct timespec m;
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	flush(x, (uint64_t)m.tv_sec * 1000 + (uint64_t)m.tv_nsec / 1000000);
+	close_fd(x);
+}
+
+void plat_ipfix_tick(struct plat_ipfix *x, uint64_t now_ms)
+{
+	if (x->fd < 0)
+		return;
+	x->wall_offset_ms = wall_offset_ms(); /* follows clock steps */
+	templates_if_due(x, now_ms);
+	flush(x, now_ms);
+}
+
+/* At most one exhaustion or quota record a second for each (kind, quota, subscriber, address). */
+static bool alarm_allowed(struct plat_ipfix *x, const struct nat64_event *ev)
+{
+	uint64_t key = 0xcbf29ce484222325ULL; /* FNV-1a */
+	uint8_t k[2 + 16 + 4];
+	k[0] = (uint8_t)ev->kind;
+	k[1] = (uint8_t)ev->quota;
+	memcpy(k + 2, ev->v6, 16);
+	memcpy(k + 18, ev->v4, 4);
+	for (size_t i = 0; i < sizeof(k); i++)
+		key = (key ^ k[i]) * 0x100000001b3ULL;
+	key |= 1; /* 0 marks an empty slot */
+	unsigned slot = (unsigned)(key >> 58) % PLAT_IPFIX_ALARM_SLOTS;
+	if (x->alarm[slot].key == key && ev->time_ms < x->alarm[slot].last_ms + ALARM_INTERVAL_MS) {
+		x->c.alarms_suppressed++;
+		return false;
+	}
+	x->alarm[slot].key = key;
+	x->alarm[slot].last_ms = ev->time_ms;
+	return true;
+}
+
+static uint8_t proto_number(enum nat64_proto p)
+{
+	return p == NAT64_TCP ? PROTO_TCP : p == NAT64_UDP ? PROTO_UDP : PROTO_ICMPV6;
+}
+
+/* The record of an event; false when the event has none. */
+static bool to_record(const struct plat_ipfix *x, const struct nat64_event *ev, struct ipfix_nat_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->time_ms = ev->time_ms + (uint64_t)x->wall_offset_ms;
+	memcpy(r->src6, ev->v6, 16);
+	memcpy(r->nat4, ev->v4, 4);
+	switch (ev->kind) {
+	case NAT64_EV_SESSION_ADD:
+	case NAT64_EV_SESSION_DEL:
+		r->event = ev->kind == NAT64_EV_SESSION_ADD ? IPFIX_NAT64_SESSION_CREATE : IPFIX_NAT64_SESSION_DELETE;
+		r->proto = proto_number(ev->proto);
+		r->sport = ev->port6;
+		r->nat_sport = ev->port4;
+		memcpy(r->dst4, ev->remote4, 4);
+		xlat_rfc6052_embed(&x->pool6, ev->remote4, r->dst6);
+		r->dport = ev->remote_port;
+		return true;
+	case NAT64_EV_BIB_ADD:
+	case NAT64_EV_BIB_DEL:
+		r->event = ev->kind == NAT64_EV_BIB_ADD ? IPFIX_NAT64_BIB_CREATE : IPFIX_NAT64_BIB_DELETE;
+		r->proto = proto_number(ev->proto);
+		r->sport = ev->port6;
+		r->nat_sport = ev->port4;
+		return true;
+	case NAT64_EV_BLOCK_ADD:
+	case NAT64_EV_BLOCK_DEL:
+		r->event = ev->kind == NAT64_EV_BLOCK_ADD ? IPFIX_NAT_PORT_BLOCK_ALLOCATION : IPFIX_NAT_PORT_BLOCK_DEALLOCATION;
+		r->src6_len = (uint8_t)x->subscriber_len;
+		r->port_first = ev->port4;
+		r->port_last = ev->port4_last;
+		return true;
+	case NAT64_EV_ADDRS_EXHAUSTED:
+		r->event = IPFIX_NAT_ADDRESSES_EXHAUSTED;
+		r->pool_id = 0; /* one pool4 */
+		return true;
+	case NAT64_EV_PORTS_EXHAUSTED:
+		r->event = IPFIX_NAT_PORTS_EXHAUSTED;
+		return true;
+	case NAT64_EV_QUOTA_EXCEEDED:
+		r->event = IPFIX_NAT_QUOTA_EXCEEDED;
+		r->limit = ev->limit;
+		switch (ev->quota) {
+		case NAT64_QUOTA_SESSIONS: r->quota = IPFIX_QUOTA_MAX_SESSION_ENTRIES; break;
+		case NAT64_QUOTA_BIBS: r->quota = IPFIX_QUOTA_MAX_BIB_ENTRIES; break;
+		case NAT64_QUOTA_SESSIONS_PER_SUBSCRIBER:
+		case NAT64_QUOTA_PORTS_PER_SUBSCRIBER: r->quota = IPFIX_QUOTA_MAX_ENTRIES_PER_USER; break;
+		case NAT64_QUOTA_SUBSCRIBERS: r->quota = IPFIX_QUOTA_MAX_SUBSCRIBERS; break;
+		}
+		return true;
+	}
+	return false;
+}
+
+void plat_ipfix_event(struct plat_ipfix *x, const struct nat64_event *ev)
+{
+	struct ipfix_nat_record r;
+	if (x->fd < 0 || !(x->events & nat64_event_class(ev->kind)))
+		return;
+	if (nat64_event_class(ev->kind) == NAT64_LOG_ALARM && !alarm_allowed(x, ev))
+		return;
+	if (!to_record(x, ev, &r))
+		return;
+	templates_if_due(x, ev->time_ms);
+	if (ipfix_add_record(&x->w, &r))
+		return;
+	flush(x, ev->time_ms); /* full: out it goes, and the record starts the next message */
+	templates_if_due(x, ev->time_ms);
+	if (!ipfix_add_record(&x->w, &r)) {
+		x->c.records_dropped++; /* not reached: ipfix-mtu holds any record */
+	}
+}
