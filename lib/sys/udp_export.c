@@ -4,7 +4,10 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
+
+#define SENDM_MAX 64
 
 int sys_udp_export_open(bool v6, const uint8_t addr[16], uint16_t port, int sndbuf)
 {
@@ -48,4 +51,36 @@ int sys_udp_export_send(int fd, const void *buf, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+unsigned sys_udp_export_sendm(int fd, uint8_t *const *msgs, const size_t *lens, unsigned n)
+{
+	struct mmsghdr mh[SENDM_MAX];
+	struct iovec iov[SENDM_MAX];
+	unsigned done = 0;
+	while (done < n) {
+		unsigned k = n - done > SENDM_MAX ? SENDM_MAX : n - done;
+		memset(mh, 0, k * sizeof(mh[0]));
+		for (unsigned i = 0; i < k; i++) {
+			iov[i].iov_base = msgs[done + i];
+			iov[i].iov_len = lens[done + i];
+			mh[i].msg_hdr.msg_iov = &iov[i];
+			mh[i].msg_hdr.msg_iovlen = 1;
+		}
+		int r = sendmmsg(fd, mh, k, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r <= 0) {
+			if (r == 0)
+				errno = EAGAIN;
+			return done;
+		}
+		done += (unsigned)r;
+		if ((unsigned)r < k) {
+			/* the next one failed: its error is what another try now says */
+			if (sys_udp_export_send(fd, msgs[done], lens[done]) == 0)
+				done++;
+			else
+				return done;
+		}
+	}
+	return done;
 }

@@ -14,5 +14,8 @@ int sys_udp_export_open(bool v6, const uint8_t addr[16], uint16_t port, int sndb
 /* Sends one datagram without waiting. Returns 0, or -1 with errno (EAGAIN: the send buffer is
  * full; ECONNREFUSED: an earlier datagram met a port unreachable). */
 int sys_udp_export_send(int fd, const void *buf, size_t len);
+/* Sends n datagrams (msgs[i], lens[i]) with one sendmmsg without waiting. Returns how many were
+ * sent, in order, from 0 to n; when fewer than n, errno says why the next one was not. */
+unsigned sys_udp_export_sendm(int fd, uint8_t *const *msgs, const size_t *lens, unsigned n);
 
 #endif

@@ -1,6 +1,7 @@
 #include "ipfix_export.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,32 +31,62 @@ void plat_ipfix_init(struct plat_ipfix *x)
 	x->fd = -1;
 }
 
-/* Sends the message being built (if it holds anything). */
-static void flush(struct plat_ipfix *x, uint64_t now_ms)
+/* Sends the queued messages in one sendmmsg; those the socket refuses are counted, with their
+ * records, and lost. */
+static void send_queue(struct plat_ipfix *x)
 {
 	static struct log_ratelimit rl;
+	if (x->nq == 0)
+		return;
+	unsigned sent = sys_udp_export_sendm(x->fd, x->qmsg, x->qlen, x->nq);
+	int e = errno;
+	uint64_t lost = 0;
+	for (unsigned i = 0; i < x->nq; i++) {
+		if (i < sent) {
+			x->c.messages_sent++;
+			x->c.records_sent += x->qrec[i];
+		} else {
+			x->c.send_errors++;
+			lost += x->qrec[i];
+		}
+	}
+	x->c.records_dropped += lost;
+	if (sent < x->nq && log_ratelimit_ok(&rl))
+		log_warn("ipfix: %u messages (%llu records) not sent: %s", x->nq - sent, (unsigned long long)lost, strerror(e));
+	x->nq = 0;
+	x->w.buf = x->area;
+}
+
+/* Finishes the message being built (if it holds anything) into the queue; a full queue is sent. */
+static void close_msg(struct plat_ipfix *x, uint64_t now_ms)
+{
 	if (ipfix_empty(&x->w))
 		return;
 	uint32_t records = x->w.records;
 	uint64_t wall = now_ms + (uint64_t)x->wall_offset_ms;
-	size_t n = ipfix_finish(&x->w, (uint32_t)(wall / 1000));
-	if (sys_udp_export_send(x->fd, x->buf, n) == 0) {
-		x->c.messages_sent++;
-		x->c.records_sent += records;
-		return;
-	}
-	x->c.send_errors++;
-	x->c.records_dropped += records;
-	if (log_ratelimit_ok(&rl))
-		log_warn("ipfix: a message of %zu bytes (%u records) not sent: %s", n, records, strerror(errno));
+	x->qmsg[x->nq] = x->w.buf;
+	x->qlen[x->nq] = ipfix_finish(&x->w, (uint32_t)(wall / 1000));
+	x->qrec[x->nq] = records;
+	x->nq++;
+	if (x->nq == PLAT_IPFIX_BATCH)
+		send_queue(x);
+	else
+		x->w.buf = x->area + x->nq * x->slot;
+}
+
+/* Everything pending out now. */
+static void flush(struct plat_ipfix *x, uint64_t now_ms)
+{
+	close_msg(x, now_ms);
+	send_queue(x);
 }
 
 static void templates_if_due(struct plat_ipfix *x, uint64_t now_ms)
 {
 	if (now_ms < x->next_templates_ms)
 		return;
-	if (!ipfix_add_templates(&x->w)) { /* not at the start of a message: send what is there first */
-		flush(x, now_ms);
+	if (!ipfix_add_templates(&x->w)) { /* no room left in this message: the next one */
+		close_msg(x, now_ms);
 		if (!ipfix_add_templates(&x->w))
 			return; /* ipfix-mtu is at least 512: not reached */
 	}
@@ -68,6 +99,9 @@ static void close_fd(struct plat_ipfix *x)
 	if (x->fd >= 0)
 		close(x->fd);
 	x->fd = -1;
+	free(x->area);
+	x->area = NULL;
+	x->nq = 0;
 }
 
 int plat_ipfix_setup(struct plat_ipfix *x, const struct plat_settings *s, uint64_t now_ms)
@@ -90,15 +124,24 @@ int plat_ipfix_setup(struct plat_ipfix *x, const struct plat_settings *s, uint64
 	}
 	if (!s->ipfix_on)
 		return 0;
-	int fd = sys_udp_export_open(s->ipfix_v6, s->ipfix_addr, s->ipfix_port, IPFIX_SNDBUF);
-	if (fd < 0)
+	x->area = malloc((size_t)PLAT_IPFIX_BATCH * s->ipfix_mtu);
+	if (!x->area)
 		return -1;
+	int fd = sys_udp_export_open(s->ipfix_v6, s->ipfix_addr, s->ipfix_port, IPFIX_SNDBUF);
+	if (fd < 0) {
+		int e = errno;
+		free(x->area);
+		x->area = NULL;
+		errno = e;
+		return -1;
+	}
 	x->fd = fd;
+	x->slot = s->ipfix_mtu;
 	x->v6 = s->ipfix_v6;
 	memcpy(x->addr, s->ipfix_addr, 16);
 	x->port = s->ipfix_port;
 	/* A new collector or domain is a new stream: sequence numbers start at 0 (RFC 7011 3.1). */
-	ipfix_writer_init(&x->w, x->buf, s->ipfix_mtu, s->ipfix_domain);
+	ipfix_writer_init(&x->w, x->area, s->ipfix_mtu, s->ipfix_domain);
 	x->next_templates_ms = 0; /* templates first */
 	memset(x->alarm, 0, sizeof(x->alarm));
 	return 0;
@@ -216,7 +259,7 @@ void plat_ipfix_event(struct plat_ipfix *x, const struct nat64_event *ev)
 	templates_if_due(x, ev->time_ms);
 	if (ipfix_add_record(&x->w, &r))
 		return;
-	flush(x, ev->time_ms); /* full: out it goes, and the record starts the next message */
+	close_msg(x, ev->time_ms); /* full: queued, and the record starts the next message */
 	templates_if_due(x, ev->time_ms);
 	if (!ipfix_add_record(&x->w, &r)) {
 		x->c.records_dropped++; /* not reached: ipfix-mtu holds any record */

@@ -1,7 +1,8 @@
 /* The PLAT's IPFIX exporter (RFC 7011 over UDP, RFC 8158 NAT events): turns lib/nat64's events into
- * lib/ipfix records, batches them into messages of at most ipfix-mtu bytes and sends each on a
- * connected non-blocking UDP socket when it is full, and at least once a second (plat_ipfix_tick,
- * from the daemon's 1 s timer). Templates go out first and again every ipfix-template-refresh
+ * lib/ipfix records and batches them into messages of at most ipfix-mtu bytes; full messages queue
+ * up to PLAT_IPFIX_BATCH and leave together in one sendmmsg on a connected non-blocking UDP socket,
+ * and whatever is pending leaves at least once a second (plat_ipfix_tick, from the daemon's 1 s
+ * timer). Templates go out first and again every ipfix-template-refresh
  * seconds (RFC 7011 section 8.4). Nothing waits: a send that fails is counted and its records are
  * lost (the collector sees the gap in the sequence numbers). Exhaustion and quota events are
  * limited to one a second for each (event, limit, subscriber or address). */
@@ -25,6 +26,7 @@ struct plat_ipfix_counters {
 };
 
 #define PLAT_IPFIX_ALARM_SLOTS 64
+#define PLAT_IPFIX_BATCH 32 /* messages per sendmmsg */
 
 struct plat_ipfix {
 	int fd;                     /* -1: off */
@@ -37,12 +39,17 @@ struct plat_ipfix {
 	int64_t wall_offset_ms;     /* realtime minus monotonic, for observationTimeMilliseconds */
 	struct xlat_prefix6 pool6;  /* destinationIPv6Address of a session: its IPv4 peer in pool6 */
 	unsigned subscriber_len;
-	struct ipfix_writer w;
+	struct ipfix_writer w;      /* builds the message in slot nq of area */
+	uint8_t *area;              /* PLAT_IPFIX_BATCH slots of ipfix-mtu bytes (allocated at setup) */
+	size_t slot;
+	unsigned nq;                /* finished messages waiting in slots 0..nq-1 */
+	uint8_t *qmsg[PLAT_IPFIX_BATCH];
+	size_t qlen[PLAT_IPFIX_BATCH];
+	uint32_t qrec[PLAT_IPFIX_BATCH];
 	struct {
 		uint64_t key, last_ms;
 	} alarm[PLAT_IPFIX_ALARM_SLOTS];
 	struct plat_ipfix_counters c;
-	uint8_t buf[65535];
 };
 
 /* Before the first plat_ipfix_setup. */
@@ -52,7 +59,7 @@ void plat_ipfix_init(struct plat_ipfix *x);
  * the monotonic clock. Returns 0, or -1 with errno when the socket could not be opened (the export
  * is then off). */
 int plat_ipfix_setup(struct plat_ipfix *x, const struct plat_settings *s, uint64_t now_ms);
-/* Sends what is pending, and closes. */
+/* Sends what is pending, closes and frees. */
 void plat_ipfix_close(struct plat_ipfix *x);
 static inline bool plat_ipfix_on(const struct plat_ipfix *x) { return x->fd >= 0; }
 /* One event (the receiver of the daemon's nat64 log callback). */
