@@ -22,7 +22,7 @@ struct ipfix_template_desc {
 #define F_NAT4 { IPFIX_IE_POST_NAT_SOURCE_IPV4_ADDRESS, 4 }
 #define F_QUOTA { IPFIX_IE_NAT_QUOTA_EXCEEDED_EVENT, 4 }     /* unsigned32 */
 
-/* RFC 8158 section 4.4 lists the mandatory IEs of each event; these templates carry them in its
+/* RFC 8158 gives the information elements each event carries; these templates carry them in its
  * order, with natEvent last as in its tables, plus the destination's post-NAPT port for sessions and
  * the subscriber's prefix length for port blocks (the prefix alone does not say it). */
 static const struct ipfix_template_desc templates[IPFIX_NTEMPLATES] = {

@@ -71,7 +71,7 @@ enum ipfix_nat_event {
 	IPFIX_NAT_PORT_BLOCK_DEALLOCATION = 17,
 };
 
-/* natQuotaExceededEvent values (RFC 8158 section 4.4, IANA "NAT Quota Exceeded Event Type"). */
+/* natQuotaExceededEvent values (RFC 8158, IANA "NAT Quota Exceeded Event Type"). */
 enum ipfix_nat_quota {
 	IPFIX_QUOTA_MAX_SESSION_ENTRIES = 1,
 	IPFIX_QUOTA_MAX_BIB_ENTRIES = 2,
