@@ -162,11 +162,8 @@ static int flag_take(int argc, char **argv, int *i, char **words, int *nwords, c
 		while (take < max && *i + take + 1 < argc && strncmp(argv[*i + take + 1], "--", 2) != 0)
 			take++;
 	} else if (strcmp(a, "--ipfix-collector") == 0) {
-		take = strcmp(argv[*i + 1], "none") == 0 ? 1 : 2; /* ADDR PORT, or none */
-		if (argc - *i - 1 < take) {
-			snprintf(err, errlen, "%s: expects ADDR PORT, or none", a);
-			return -1;
-		}
+		/* ADDR PORT, or none: a lone ADDR is left to the parser, which says what is missing */
+		take = strcmp(argv[*i + 1], "none") != 0 && *i + 2 < argc && strncmp(argv[*i + 2], "--", 2) != 0 ? 2 : 1;
 	} else if (max > min && *i + min + 1 < argc && looks_like_range(argv[*i + min + 1])) {
 		take = max; /* pool4's optional port range */
 	}
