@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """IPFIX records as tshark's IPFIX (cflow) dissector decodes them, for tests/netns/plat_ipfix.sh.
 
-  plat_ipfix.py records PCAP [PORT [SINCE]]   one line per data record, in capture order (of the
-        datagrams captured at or after the time SINCE, seconds since 1970, when given):
+  plat_ipfix.py records PCAP [PORT [FILTER]]   one line per data record, in capture order (of the
+        datagrams that match the tshark display filter FILTER, when given):
         "seq=S n=I event=E key=value ..." (S: the message's sequence number, I: the record's index in
         its message; the keys are the short names below, for the fields the record has)
   plat_ipfix.py check-seq PCAP [PORT] RFC 7011 section 3.1 over the whole capture: each message's
@@ -38,10 +38,10 @@ FIELDS = {
 }
 
 
-def frames(pcap, port, since=None):
+def frames(pcap, port, dfilter=None):
     cmd = ["tshark", "-n", "-r", pcap, "-d", "udp.port==%s,cflow" % port, "-T", "json", "-J", "cflow"]
-    if since:
-        cmd += ["-Y", "frame.time_epoch >= %s" % since]
+    if dfilter:
+        cmd += ["-Y", dfilter]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=60).stdout
     return json.loads(out) if out.strip() else []
 
@@ -63,8 +63,8 @@ def value(v):
     return v[0] if isinstance(v, list) else v
 
 
-def messages(pcap, port, since=None):
-    for f in frames(pcap, port, since):
+def messages(pcap, port, dfilter=None):
+    for f in frames(pcap, port, dfilter):
         cf = f["_source"]["layers"].get("cflow")
         if cf is None:
             continue

@@ -21,8 +21,8 @@
 # Parts: sessions and bindings (IPv4 collector: create with the right addresses and ports, delete
 # after expiry, TCP, template refresh, sequence numbers, counters against decoded records), port
 # blocks (allocation and release), refusals (IPv6 collector: per-subscriber quota, ports and
-# addresses exhausted, the one-a-second limit), and a collector that goes away (send errors counted,
-# traffic unharmed). The last line is "plat_ipfix: N passed, M failed". Environment: XLAT464=path,
+# addresses exhausted, the one-a-second limit), a collector that goes away (send errors counted,
+# traffic unharmed), and a reload that moves the export to the IPv6 collector (a new stream). The last line is "plat_ipfix: N passed, M failed". Environment: XLAT464=path,
 # KEEP=1, VERBOSE=1.
 set -u
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -99,13 +99,14 @@ start_plat() { # LOGNAME ARGS...: xlat464 plat in the router namespace, up when 
 	wait_daemon 5 test -S "$CTL" || { sed 's/^/    /' "$daemon_log"; return 1; }
 }
 
-# decoded: the records captured since the running PLAT started ($SINCE), one line each
-# (plat_ipfix.py records), in $tmp/records; it waits until the PLAT's once-a-second flush has sent
-# what is pending.
+# decoded [FILTER]: the records captured since the running PLAT started ($SINCE) (and matching the
+# tshark display filter FILTER), one line each (plat_ipfix.py records), in $tmp/records; it waits
+# until the PLAT's once-a-second flush has sent what is pending.
 SINCE=
 decoded() {
 	sleep 1.3
-	$DEC records "$tmp/ipfix.pcap" "$IPFIX_PORT" "$SINCE" >"$tmp/records" || { echo "tshark failed"; return 1; }
+	$DEC records "$tmp/ipfix.pcap" "$IPFIX_PORT" "frame.time_epoch >= $SINCE${1:+ && $1}" >"$tmp/records" ||
+		{ echo "tshark failed"; return 1; }
 	wc -l <"$tmp/records"
 }
 udp_sessions_at_least() { [ "$(jget 'j["sessions"]["udp"]')" -ge "$1" ]; }
@@ -251,6 +252,35 @@ refusals() {
 }
 check quota-and-exhaustion-records refusals
 check limits-stop stop_daemon 5
+
+# ---- reload ----------------------------------------------------------------------------------------
+# SIGHUP moves the export from the IPv4 to the IPv6 collector: a new stream, which starts with the
+# templates and sequence number 0; with the collector unchanged, the stream goes on
+CONF=$tmp/plat.conf
+printf 'pool4 203.0.113.0/28\nipfix-collector %s %s\nipfix-events session\n' "$K4" "$IPFIX_PORT" >"$CONF"
+start_plat plat-reload --config "$CONF" || die "the PLAT did not start"
+reload_moves_export() {
+	nsx "$NSC" timeout 10 "$PY" "$FLOWS_PY" flows "$S4_AS6" 9100 3 "$C6" >/dev/null || return 1
+	decoded ip.dst==$K4
+	has "event=6 src6=$C6 .* dport=9100" 3 || return 1
+	local before=$SINCE
+	SINCE=$(date +%s.%N)
+	sed -i "s/^ipfix-collector .*/ipfix-collector $K6 $IPFIX_PORT/" "$CONF"
+	kill -HUP "$daemon_pid"
+	wait_log "$daemon_log" "ipfix: exporting NAT64 events to $K6" 5 || return 1
+	nsx "$NSC" timeout 10 "$PY" "$FLOWS_PY" flows "$S4_AS6" 9101 3 "$C6" >/dev/null || return 1
+	decoded "ipv6.dst==$K6"
+	has "^seq=0 n=0 event=6 src6=$C6 .* dport=9101" && has "event=6 src6=$C6 .* dport=9101" 3 || return 1
+	tshark -n -r "$tmp/ipfix.pcap" -d udp.port==$IPFIX_PORT,cflow -Y "frame.time_epoch >= $SINCE && ipv6.dst==$K6" \
+		-T fields -e cflow.template_id | head -n 1 | grep -q 256 || { echo "the new stream does not start with the templates"; return 1; }
+	# nothing more to the old collector
+	decoded "ip.dst==$K4"
+	echo "records to $K4 after the reload: $(wc -l <"$tmp/records")"
+	[ ! -s "$tmp/records" ] || return 1
+	SINCE=$before
+}
+check reload-moves-export-to-ipv6-collector reload_moves_export
+check reload-stop stop_daemon 5
 
 say "plat_ipfix: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
