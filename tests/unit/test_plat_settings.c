@@ -440,6 +440,23 @@ static void test_event_lines(void **state)
 	assert_string_equal(line, "nat64 block-add 2001:db8:1::/64 198.51.100.1#61000-61127");
 	plat_evlog_format_lease(line, sizeof(line), false, ev.v6, ev.v4);
 	assert_string_equal(line, "nat64 lease-del 2001:db8:1:: 198.51.100.1");
+	/* the alarms */
+	struct nat64_event al = ev;
+	al.kind = NAT64_EV_QUOTA_EXCEEDED;
+	al.quota = NAT64_QUOTA_SESSIONS_PER_SUBSCRIBER;
+	al.limit = 5;
+	plat_evlog_format(line, sizeof(line), &al, 64);
+	assert_string_equal(line, "nat64 quota-exceeded max-sessions-per-subscriber 5 2001:db8:1::/64");
+	al.quota = NAT64_QUOTA_SESSIONS;
+	al.limit = 262144;
+	plat_evlog_format(line, sizeof(line), &al, 64);
+	assert_string_equal(line, "nat64 quota-exceeded max-sessions 262144");
+	al.kind = NAT64_EV_PORTS_EXHAUSTED;
+	plat_evlog_format(line, sizeof(line), &al, 64);
+	assert_string_equal(line, "nat64 ports-exhausted 198.51.100.1");
+	al.kind = NAT64_EV_ADDRS_EXHAUSTED;
+	plat_evlog_format(line, sizeof(line), &al, 64);
+	assert_string_equal(line, "nat64 addresses-exhausted");
 
 	/* to a file: timestamped, buffered until flushed */
 	char path[] = "/tmp/test_plat_evlog.XXXXXX";
