@@ -32,8 +32,8 @@ APP_OBJ  := $(APP_SRC:%.c=$(O)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
-.PHONY: all check unit vectors purity lint-map fuzz bench bench-clat install uninstall clean
-all: $(O)/xlat464 $(O)/tests/offload_diff $(O)/tests/clat_diff $(O)/tests/tunrelay purity lint-map
+.PHONY: lint-layers all check unit vectors purity lint-map fuzz bench bench-clat install uninstall clean
+all: $(O)/xlat464 $(O)/tests/offload_diff $(O)/tests/clat_diff $(O)/tests/tunrelay $(O)/tests/synflood purity lint-map lint-layers
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -42,7 +42,7 @@ $(O)/%.o: %.c
 # The kernel fast paths (lib/sys/bpf/NAME.bpf.c, TC programs) are compiled by clang for BPF and built
 # into the binary by their loader lib/sys/NAME.c (.incbin, lib/sys/bpf_embed.h).
 BPF_PROGS := $(notdir $(basename $(basename $(wildcard lib/sys/bpf/*.bpf.c))))
-$(O)/bpf/%.bpf.o: lib/sys/bpf/%.bpf.c lib/sys/bpf/%.h lib/sys/bpf/bpf_common.h
+$(O)/bpf/%.bpf.o: lib/sys/bpf/%.bpf.c lib/sys/bpf/%_maps.h lib/sys/bpf/bpf_common.h
 	@mkdir -p $(dir $@)
 	$(BPF_CC) $(BPF_FLAGS) -c $< -o $@
 
@@ -77,15 +77,20 @@ $(O)/tests/clat_diff: tests/bpf/clat_diff.c tests/bpf/clat_check.h tests/bpf/off
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(CLAT_DIFF_SRC) $(O)/libxlat464sys.a $(O)/libxlat464.a $(LDLIBS_SYS)
 
+# IPv6 SYNs from many subscribers at a set rate: the PLAT's flood test.
+$(O)/tests/synflood: tests/tools/synflood.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 # Two TUNs joined back to back: the tests' stand-in for a raw-IP modem or PPP link.
 $(O)/tests/tunrelay: tests/tools/tunrelay.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # test_settings compiles the SIIT settings parser in (it lives in src/, not in a library).
-$(O)/tests/test_settings: src/siit/settings.c src/siit/settings.h
-$(O)/tests/test_clat_config: src/clat/config.c src/clat/config.h src/siit/settings.c
-$(O)/tests/test_plat_settings: src/plat/settings.c src/plat/settings.h src/plat/evlog.c src/plat/evlog.h
+$(O)/tests/test_settings: src/common/siit_settings.c src/common/siit_settings.h
+$(O)/tests/test_clat_config: src/clat/config.c src/clat/config.h src/common/siit_settings.c
+$(O)/tests/test_plat_settings: src/plat/plat_settings.c src/plat/plat_settings.h src/plat/evlog.c src/plat/evlog.h
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -107,15 +112,20 @@ lint-map:
 		$$(find lib src tests fuzz bench -name '*.[ch]' ! -path lib/xlat/addr.c) /dev/null || true); \
 	if [ -n "$$bad" ]; then echo "lint-map: pool6 written outside xlat_siit_map_set_pool6:"; echo "$$bad"; exit 1; fi
 
+# The layers (docs/design.md): lib/ below src/, no daemon folder including another's, shared pieces
+# in src/common/, src/cli/ on top; no two headers of one name.
+lint-layers:
+	@tests/tools/lint_layers.sh >/dev/null || tests/tools/lint_layers.sh
+
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 fuzz: $(FUZZ_BIN)
 # Targets whose parser lives in an application folder name its source here.
-FUZZ_EXTRA_fuzz_settings := src/siit/settings.c
+FUZZ_EXTRA_fuzz_settings := src/common/siit_settings.c
 FUZZ_EXTRA_fuzz_resolv := src/clat/prefix.c
 FUZZ_EXTRA_fuzz_clat_shared := src/clat/shared.c
-FUZZ_EXTRA_fuzz_clat_config := src/clat/config.c src/siit/settings.c
-FUZZ_EXTRA_fuzz_plat_settings := src/plat/settings.c
+FUZZ_EXTRA_fuzz_clat_config := src/clat/config.c src/common/siit_settings.c
+FUZZ_EXTRA_fuzz_plat_settings := src/plat/plat_settings.c
 # Targets link or #include application sources, so any source or header change rebuilds them.
 build-fuzz/%: fuzz/%.c fuzz/*.h $(PURE_SRC) $(wildcard lib/*/*.h src/*/*.c src/*/*.h)
 	@mkdir -p build-fuzz

@@ -1,4 +1,4 @@
-/* libFuzzer target for the PLAT settings parser (src/plat/settings.c): any bytes as a config file.
+/* libFuzzer target for the PLAT settings parser (src/plat/plat_settings.c): any bytes as a config file.
  * Whatever parses must print, and what it prints must parse back to the same text; finishing (the
  * checks and derived addresses) must not crash either. */
 #include <stdint.h>
@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "nat64/dynpool.h"
-#include "plat/settings.h"
+#include "plat/plat_settings.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,10 +1,10 @@
-/* libFuzzer target for the SIIT settings parser (src/siit/settings.c): any bytes as a config file.
+/* libFuzzer target for the SIIT settings parser (src/common/siit_settings.c): any bytes as a config file.
  * Whatever parses must print, and what it prints must parse back to the same text. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "siit/settings.h"
+#include "common/siit_settings.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

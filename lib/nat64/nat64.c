@@ -895,7 +895,7 @@ static enum xlat_drop sess_room(struct nat64 *nat, uint32_t sub)
 	if (nat->cfg.max_sessions_per_subscriber && nat->sub[sub].nsess >= nat->cfg.max_sessions_per_subscriber) {
 		log_alarm(nat, NAT64_EV_QUOTA_EXCEEDED, NAT64_QUOTA_SESSIONS_PER_SUBSCRIBER,
 			  nat->cfg.max_sessions_per_subscriber, sub, NONE);
-		return XLAT_DROP_NAT64_LIMIT;
+		return XLAT_DROP_NAT64_LIMIT_SUB_SESSIONS;
 	}
 	return XLAT_DROP_NONE;
 }
@@ -1425,7 +1425,7 @@ static enum xlat_drop packet_6to4(struct nat64 *nat, const struct xlat_tuple *in
 				   nat->sub[sub].nports >= nat->cfg.max_ports_per_subscriber) {
 				log_alarm(nat, NAT64_EV_QUOTA_EXCEEDED, NAT64_QUOTA_PORTS_PER_SUBSCRIBER,
 					  nat->cfg.max_ports_per_subscriber, sub, NONE);
-				r = XLAT_DROP_NAT64_LIMIT;
+				r = XLAT_DROP_NAT64_LIMIT_SUB_PORTS;
 			}
 			uint32_t v4 = 0;
 			uint16_t port4 = 0;

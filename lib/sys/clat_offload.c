@@ -9,7 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "bpf/clat_offload.h"
+#include "bpf/clat_offload_maps.h"
 #include "bpfobj.h"
 #include "tc.h"
 
@@ -18,7 +18,7 @@
 #endif
 SYS_BPF_EMBED(x4_clat_offload_obj, XLAT464_BPF_OBJ);
 
-_Static_assert(X4_CLAT_NCOUNTERS == SYS_CLAT_OFFLOAD_NCOUNTERS, "the counters of bpf/clat_offload.h");
+_Static_assert(X4_CLAT_NCOUNTERS == SYS_CLAT_OFFLOAD_NCOUNTERS, "the counters of bpf/clat_offload_maps.h");
 _Static_assert((int)X4_CLAT_PKTS_4TO6 == (int)SYS_CLAT_OFF_PKTS_4TO6 &&
 		       (int)X4_CLAT_BYTES_6TO4 == (int)SYS_CLAT_OFF_BYTES_6TO4 &&
 		       (int)X4_CLAT_PASS_NOT_OURS == (int)SYS_CLAT_OFF_FIRST_PASS,

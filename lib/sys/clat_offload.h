@@ -24,7 +24,7 @@ struct sys_clat_offload_cfg {
 	uint8_t gw6[16];
 };
 
-/* The counters (X4_CLAT_COUNTERS of lib/sys/bpf/clat_offload.h), summed over the CPUs. */
+/* The counters (X4_CLAT_COUNTERS of lib/sys/bpf/clat_offload_maps.h), summed over the CPUs. */
 #define SYS_CLAT_OFFLOAD_NCOUNTERS 12
 struct sys_clat_offload_counters {
 	uint64_t c[SYS_CLAT_OFFLOAD_NCOUNTERS];

@@ -1,6 +1,7 @@
 #include "loop.h"
 
 #include <errno.h>
+#include <time.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -68,4 +69,11 @@ void sys_loop_close(struct sys_loop *l)
 	if (l->epfd >= 0)
 		close(l->epfd);
 	l->epfd = -1;
+}
+
+uint64_t sys_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }

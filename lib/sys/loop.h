@@ -28,6 +28,9 @@ int sys_loop_del(struct sys_loop *l, int fd);
 /* Dispatches events until sys_loop_stop() is called. Returns 0, or -1 if epoll_wait fails. */
 int sys_loop_run(struct sys_loop *l);
 void sys_loop_stop(struct sys_loop *l);
+
+/* CLOCK_MONOTONIC in milliseconds: the clock of every timeout the daemons keep. */
+uint64_t sys_mono_ms(void);
 void sys_loop_close(struct sys_loop *l);
 
 #endif

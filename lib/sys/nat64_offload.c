@@ -8,12 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "bpf/nat64_offload.h"
+#include "bpf/nat64_offload_maps.h"
 #include "bpfobj.h"
 #include "tc.h"
 
@@ -28,8 +29,10 @@ SYS_BPF_EMBED(x4_nat64_offload_obj, XLAT464_BPF_OBJ);
 
 struct sys_offload {
 	struct bpf_object *obj;
-	int prog_fd, cfg_fd, flows6_fd, flows4_fd, stats_fd;
+	int prog_fd, cfg_fd, flows6_fd, flows4_fd, stats_fd, subs_fd;
 	bool redirect;
+	unsigned sub_len;
+	uint64_t sub_interval_ns, sub_tau_ns;
 	bool zero_tclass, set_tos;
 	uint8_t tos;
 	uint8_t pool6[12];
@@ -135,7 +138,8 @@ static void recompute_csums(struct sys_offload *o)
 int sys_offload_set_pool6(struct sys_offload *o, const uint8_t pool6[12])
 {
 	struct x4_off_cfg c = { .enabled = 1, .redirect = o->redirect, .zero_tclass = o->zero_tclass,
-				.set_tos = o->set_tos, .tos = o->tos };
+				.set_tos = o->set_tos, .tos = o->tos, .sub_len = o->sub_len,
+				.sub_interval_ns = o->sub_interval_ns, .sub_tau_ns = o->sub_tau_ns };
 	uint32_t zero = 0;
 	bool changed = memcmp(o->pool6, pool6, 12) != 0;
 	memcpy(c.pool6, pool6, 12);
@@ -153,6 +157,30 @@ int sys_offload_set_tos(struct sys_offload *o, bool zero_tclass, bool set_tos, u
 	o->tos = tos;
 	memcpy(p, o->pool6, 12);
 	return sys_offload_set_pool6(o, p);
+}
+
+int sys_offload_set_sub_limits(struct sys_offload *o, unsigned sub_len, uint32_t rate, uint32_t burst)
+{
+	uint8_t p[12];
+	o->sub_len = sub_len;
+	o->sub_interval_ns = rate ? 1000000000ull / rate : 0;
+	o->sub_tau_ns = rate ? o->sub_interval_ns * (burst ? burst - 1 : 0) : 0;
+	memcpy(p, o->pool6, 12);
+	return sys_offload_set_pool6(o, p);
+}
+
+int sys_offload_sub_hold(struct sys_offload *o, const uint8_t src6[16], uint32_t ms)
+{
+	struct x4_off_sub_key k;
+	struct x4_off_sub v = { 0 };
+	struct timespec ts;
+	memcpy(k.prefix, src6, 16);
+	if (o->sub_len <= 64)
+		memset(k.prefix + 8, 0, 8);
+	bpf_map_lookup_elem(o->subs_fd, &k, &v); /* keeps its pace; none yet is fine */
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* bpf_ktime_get_ns's clock */
+	v.held_until_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec + (uint64_t)ms * 1000000ull;
+	return bpf_map_update_elem(o->subs_fd, &k, &v, BPF_ANY);
 }
 
 static void detach_all(struct sys_offload *o)
@@ -217,7 +245,8 @@ static struct sys_offload *open_any(const char *const *ifnames, unsigned n, cons
 	struct bpf_map *m6 = bpf_object__find_map_by_name(o->obj, "x4_off_flows6");
 	struct bpf_map *m4 = bpf_object__find_map_by_name(o->obj, "x4_off_flows4");
 	struct bpf_map *ms = bpf_object__find_map_by_name(o->obj, "x4_off_stats");
-	if (!prog || !mc || !m6 || !m4 || !ms) {
+	struct bpf_map *mu = bpf_object__find_map_by_name(o->obj, "x4_off_subs");
+	if (!prog || !mc || !m6 || !m4 || !ms || !mu) {
 		snprintf(err, errlen, "the BPF object lacks its program or maps");
 		goto fail;
 	}
@@ -226,6 +255,8 @@ static struct sys_offload *open_any(const char *const *ifnames, unsigned n, cons
 	o->flows6_fd = bpf_map__fd(m6);
 	o->flows4_fd = bpf_map__fd(m4);
 	o->stats_fd = bpf_map__fd(ms);
+	o->subs_fd = bpf_map__fd(mu);
+	o->sub_len = 64;
 	if (sys_offload_set_pool6(o, pool6) < 0) {
 		snprintf(err, errlen, "setting pool6 in the BPF map: %s", strerror(errno));
 		goto fail;
@@ -322,6 +353,8 @@ void sys_offload_counters(struct sys_offload *o, struct sys_offload_counters *c)
 	c->passed = sum[X4_OFF_PASSED];
 	c->failed = sum[X4_OFF_FAILED];
 	c->redirected = sum[X4_OFF_REDIRECTED];
+	c->sub_held = sum[X4_OFF_SUB_HELD];
+	c->sub_rate = sum[X4_OFF_SUB_RATE];
 }
 
 uint64_t sys_offload_nflows(const struct sys_offload *o) { return o->nflows; }

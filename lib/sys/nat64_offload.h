@@ -15,6 +15,7 @@
 
 struct sys_offload_counters {
 	uint64_t pkts6, bytes6, pkts4, bytes4, passed, failed, redirected;
+	uint64_t sub_held, sub_rate; /* dropped before the TUN: a held subscriber's new flow; past its pace */
 };
 
 struct sys_offload;
@@ -38,6 +39,14 @@ int sys_offload_set_pool6(struct sys_offload *o, const uint8_t pool6[12]);
 /* RFC 7915 sections 4.1 and 5.1: the traffic class 0 instead of the TOS (4to6), the TOS tos instead
  * of the traffic class (6to4); as lib/xlat's zero_tclass, set_tos and tos. 0 or -1 with errno. */
 int sys_offload_set_tos(struct sys_offload *o, bool zero_tclass, bool set_tos, uint8_t tos);
+
+/* Per-subscriber limits before the TUN. A subscriber is the source's first sub_len bits (64 or 128);
+ * its packets for the daemon are paced to rate per second with a burst (rate 0: no pacing).
+ * 0 or -1 with errno. */
+int sys_offload_set_sub_limits(struct sys_offload *o, unsigned sub_len, uint32_t rate, uint32_t burst);
+/* The daemon refused a new flow of src6's subscriber for a per-subscriber limit: for ms, the program
+ * drops that subscriber's new flows (TCP SYN, UDP not in the maps) before they reach the TUN. */
+int sys_offload_sub_hold(struct sys_offload *o, const uint8_t src6[16], uint32_t ms);
 
 /* Puts a flow in both maps (0), or -1 with errno (ENOSPC when full). */
 int sys_offload_add(struct sys_offload *o, const struct nat64_flow *f);

@@ -82,6 +82,8 @@ void policy_refused4(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip
 	switch (why) {
 	case XLAT_DROP_NAT64_FILTERED:
 	case XLAT_DROP_NAT64_LIMIT:
+	case XLAT_DROP_NAT64_LIMIT_SUB_SESSIONS:
+	case XLAT_DROP_NAT64_LIMIT_SUB_PORTS:
 	case XLAT_DROP_WKP_NON_GLOBAL:
 		return icmp4_reply(ctx, out, in, ICMP4_DEST_UNREACH, ICMP4_ADMIN_PROHIBITED, 0, why);
 	default:
@@ -96,6 +98,8 @@ void policy_refused6(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip
 		return icmp6_reply(ctx, out, in, ICMP6_DEST_UNREACH, ICMP6_ADDR_UNREACH, 0, why);
 	case XLAT_DROP_NAT64_FILTERED:
 	case XLAT_DROP_NAT64_LIMIT:
+	case XLAT_DROP_NAT64_LIMIT_SUB_SESSIONS:
+	case XLAT_DROP_NAT64_LIMIT_SUB_PORTS:
 	case XLAT_DROP_WKP_NON_GLOBAL:
 		return icmp6_reply(ctx, out, in, ICMP6_DEST_UNREACH, ICMP6_ADMIN_PROHIBITED, 0, why);
 	default:

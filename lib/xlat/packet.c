@@ -29,6 +29,8 @@ void xlat_config_init(struct xlat_config *cfg)
 	cfg->mtu4 = 1500;
 	cfg->mtu6 = 1500;
 	cfg->decrement_ttl = true;
+	cfg->reasm_max = 16;
+	cfg->reasm_timeout_ms = 5000;
 }
 
 void xlat_ctx_init(struct xlat_ctx *ctx, const struct xlat_config *cfg)

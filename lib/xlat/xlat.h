@@ -185,6 +185,10 @@ struct xlat_config {
 	uint32_t mtu4, mtu6;      /* MTU of the next hop on each side (settings take up to 65535; 32 bits
 				   * so that a super-packet's lifted limit, offload.h, is above any packet) */
 	bool amend_udp_zero_csum; /* compute a checksum for IPv4 UDP with zero checksum, not drop */
+	/* With amend_udp_zero_csum, the daemons reassemble such datagrams when fragmented (reasm.h):
+	 * this many at once (0: refuse their fragments), their fragments kept this long. Not read by the
+	 * core. Defaults 16 and 5000. */
+	uint32_t reasm_max, reasm_timeout_ms;
 	bool zero_tclass;         /* RFC 7915 section 4.1: ignore the IPv4 TOS, traffic class 0 (default: copy) */
 	bool set_tos;             /* RFC 7915 section 5.1: ignore the IPv6 traffic class, every IPv4 packet */
 	uint8_t tos;              /* gets this TOS (default: copy the traffic class) */
@@ -197,6 +201,9 @@ void xlat_config_init(struct xlat_config *cfg);
 struct xlat_stats {
 	uint64_t pkts_4to6, bytes_4to6, pkts_6to4, bytes_6to4;
 	uint64_t replies; /* ICMP errors the translator generated */
+	uint64_t udp_csum_computed; /* IPv4 UDP with checksum zero given one (RFC 6146 section 3.4 counter) */
+	uint64_t reasm_fragments;   /* fragments kept for reassembly (reasm.h) */
+	uint64_t reasm_datagrams;   /* datagrams made whole from them */
 	uint64_t drops[XLAT_DROP__COUNT]; /* by reason; replies are counted here under their reason too */
 };
 
@@ -208,7 +215,8 @@ struct xlat_ctx {
 
 /* ---- output ----------------------------------------------------------------------------------- */
 
-enum xlat_action { XLAT_DROP, XLAT_FORWARD, XLAT_REPLY };
+/* XLAT_HELD: a fragment kept for reassembly (reasm.h); nothing to send now, nothing lost. */
+enum xlat_action { XLAT_DROP, XLAT_FORWARD, XLAT_REPLY, XLAT_HELD };
 
 /* 65535 bytes split into 1232-byte IPv6 fragments need 54 packets. */
 #define XLAT_MAX_PKTS 64

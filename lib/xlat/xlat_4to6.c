@@ -143,6 +143,7 @@ void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 			s = csum_partial(l4fix, UDP_HDR_LEN, s);
 			s = csum_partial(v.l4 + UDP_HDR_LEN, v.l4_len - UDP_HDR_LEN, s);
 			csum = csum_fold(s);
+			ctx->stats.udp_csum_computed++;
 		} else {
 			csum = csum_replace(be16_at(v.l4 + coff), old_sum, new_sum);
 		}

@@ -31,8 +31,11 @@
 	X(ICMP_INNER_ILLEGAL,   "icmp-inner-illegal",   "packet quoted in an ICMP error has an address that is never translated (unspecified, loopback, multicast, link-local, ...)") \
 	X(ICMP_PARAM_POINTER,   "icmp-param-pointer",   "Parameter Problem pointer with no counterpart field") \
 	X(UDP_ZERO_CSUM,        "udp-zero-checksum",    "IPv4 UDP with checksum zero (enable amend-udp-checksum-zero to translate)") \
-	X(UDP_ZERO_CSUM_FRAG,   "udp-zero-checksum-fragment", "fragmented IPv4 UDP with checksum zero: no checksum can be computed") \
+	X(UDP_ZERO_CSUM_FRAG,   "udp-zero-checksum-fragment", "fragment of an IPv4 UDP datagram with checksum zero, not reassembled (reassembly-max 0 or amend-udp-checksum-zero no): no checksum can be computed") \
 	X(TOO_MANY_FRAGMENTS,   "too-many-fragments",   "splitting the packet would need more fragments than the translator emits") \
+	X(REASM_FULL,           "reassembly-full",      "first fragment of a UDP datagram with checksum zero while reassembly-max datagrams are being reassembled") \
+	X(REASM_TIMEOUT,        "reassembly-timeout",   "fragment of a UDP datagram with checksum zero whose other fragments did not all come within reassembly-timeout") \
+	X(REASM_BAD,            "reassembly-bad",       "fragment of a UDP datagram with checksum zero that overlaps another, reaches past 65,535 bytes or is one too many; the datagram is dropped") \
 	X(POLICY,               "policy",               "the address policy refused the packet") \
 	X(NAT64_NO_BINDING,     "nat64-no-binding",     "packet from IPv4 to a pool address and port without a binding (stateful NAT64)") \
 	X(NAT64_NO_SESSION,     "nat64-no-session",     "TCP segment that opens no session and matches none (RFC 6146 section 3.5.2)") \
@@ -41,7 +44,11 @@
 	X(NAT64_TCP_EXTERNAL,   "nat64-tcp-external",   "IPv4 SYN without a binding, refused by drop-externally-initiated-tcp yes") \
 	X(NAT64_FILTERED,       "nat64-filtered",       "packet from IPv4 refused by address-dependent filtering; answered with administratively prohibited") \
 	X(NAT64_POOL_EXHAUSTED, "nat64-pool-exhausted", "no free IPv4 address and port for a new binding; answered with address unreachable") \
-	X(NAT64_LIMIT,          "nat64-limit",          "global or per-subscriber session or port limit reached; answered with administratively prohibited") \
+	X(NAT64_LIMIT,          "nat64-limit",          "the session, binding or subscriber table is full (max-sessions); answered with administratively prohibited") \
+	X(NAT64_LIMIT_SUB_SESSIONS, "nat64-limit-subscriber-sessions", "the subscriber has max-sessions-per-subscriber sessions; answered with administratively prohibited") \
+	X(NAT64_LIMIT_SUB_PORTS, "nat64-limit-subscriber-ports", "the subscriber has max-ports-per-subscriber bindings; answered with administratively prohibited") \
+	X(NAT64_LIMIT_SUB_HELD, "nat64-limit-subscriber-held", "new flow of a subscriber refused for a per-subscriber limit in the last second, dropped by the kernel fast path before the TUN (bpf-offload)") \
+	X(NAT64_LIMIT_SUB_RATE, "nat64-limit-subscriber-rate", "packet for the daemon past its subscriber's subscriber-rate, dropped by the kernel fast path before the TUN (bpf-offload)") \
 	X(NAT64_FRAGMENT,       "nat64-fragment",       "later fragment whose first fragment was not seen, so its ports are unknown") \
 	X(NAT64_PROTOCOL,       "nat64-protocol",       "protocol a stateful NAT64 does not translate (it carries TCP, UDP and ICMP queries)") \
 	X(WKP_NON_GLOBAL,       "wkp-non-global",       "well-known prefix 64:ff9b::/96 with a non-global IPv4 address (RFC 6052 section 3.1)") \

@@ -35,10 +35,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../siit/ctl_msg.h"
+#include "../common/siit_ctl.h"
 #include "addr.h"
 #include "config.h"
-#include "ctl_msg.h"
+#include "clat_ctl.h"
 #include "datapath.h"
 #include "dns.h"
 #include "fastpath.h"

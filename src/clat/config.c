@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "common/cfgtext.h"
-#include "../siit/settings.h"
+#include "../common/siit_settings.h"
 #include "xlat/xlat.h"
 
 #define CFG_WORDS_MAX 4

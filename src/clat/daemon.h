@@ -13,7 +13,7 @@
 
 #include "addr.h"
 #include "config.h"
-#include "ctl_msg.h"
+#include "clat_ctl.h"
 #include "datapath.h"
 #include "dns.h"
 #include "fastpath.h"

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "sys/log.h"
+#include "sys/loop.h"
 #include "sys/packet.h"
 #include "sys/tun.h"
 
@@ -28,7 +29,11 @@ int clat_dp_init(struct clat_dp *dp, const char *tun, struct sys_nl *nl)
 	snprintf(dp->tun, sizeof(dp->tun), "%s", tun);
 	dp->rx = malloc(XLAT_VNET_HDR_LEN + CLAT_PKT_MAX);
 	dp->out = malloc(sizeof(*dp->out)); /* several KiB of scratch: once, never per packet */
-	return dp->rx && dp->out ? 0 : -1;
+	struct xlat_config defaults;
+	xlat_config_init(&defaults);
+	dp->reasm_slots = calloc(defaults.reasm_max, xlat_reasm_slot_size());
+	xlat_reasm_init(&dp->reasm, dp->reasm_slots, defaults.reasm_max, defaults.reasm_timeout_ms);
+	return dp->rx && dp->out && dp->reasm_slots ? 0 : -1;
 }
 
 void clat_dp_free(struct clat_dp *dp)
@@ -39,8 +44,10 @@ void clat_dp_free(struct clat_dp *dp)
 	dp->tunfd = -1;
 	free(dp->rx);
 	free(dp->out);
+	free(dp->reasm_slots);
 	dp->rx = NULL;
 	dp->out = NULL;
+	dp->reasm_slots = NULL;
 }
 
 /* ---- the uplink's sockets ---------------------------------------------------------------------- */
@@ -233,18 +240,12 @@ static void emit(struct clat_dp *dp, const struct xlat_out *out)
 	}
 }
 
-static long mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /* The next hop's link-layer address for dst on an Ethernet uplink, from a small cache refreshed
  * every CLAT_NEXTHOP_TTL_MS (routes and neighbours change). NULL while the kernel has none. */
 static const uint8_t *nexthop_mac(struct clat_dp *dp, const uint8_t dst[16])
 {
-	long now = mono_ms();
+	long now = (long)sys_mono_ms();
 	struct clat_nexthop *slot = &dp->nh[0];
 	for (int i = 0; i < CLAT_NEXTHOP_CACHE; i++) {
 		struct clat_nexthop *e = &dp->nh[i];
@@ -308,7 +309,7 @@ static void send_gso(struct clat_dp *dp, const struct xlat_pkt *p, const struct 
 
 /* One IPv4 packet read from the TUN behind its offload header: a checksum to finish, or a TCP
  * super-packet translated whole (its segments, not it, must fit the uplink), and sent. */
-static void from_tun_one(struct clat_dp *dp, uint8_t *pkt, size_t n, const struct xlat_vnet *vh)
+static void from_tun_one(struct clat_dp *dp, uint8_t *pkt, size_t n, const struct xlat_vnet *vh, uint64_t now)
 {
 	struct xlat_vnet oh;
 	bool gso = xlat_vnet_is_gso(vh);
@@ -319,7 +320,7 @@ static void from_tun_one(struct clat_dp *dp, uint8_t *pkt, size_t n, const struc
 	}
 	if (!gso) {
 		dp->n.csum_completed += (vh->flags & XLAT_VNET_F_NEEDS_CSUM) != 0;
-		xlat_4to6(&dp->tr.ctx, pkt, n, dp->out);
+		xlat_translate_reasm(&dp->tr.ctx, &dp->reasm, pkt, n, now, dp->out);
 		emit(dp, dp->out);
 		return;
 	}
@@ -342,6 +343,8 @@ static void from_tun_one(struct clat_dp *dp, uint8_t *pkt, size_t n, const struc
 void clat_dp_from_tun(struct clat_dp *dp, bool running)
 {
 	static struct log_ratelimit rl;
+	uint64_t now = sys_mono_ms();
+	xlat_reasm_expire(&dp->reasm, now, &dp->tr.ctx.stats);
 	for (int i = 0; i < CLAT_READ_BURST && dp->tunfd >= 0; i++) {
 		ssize_t n = read(dp->tunfd, dp->rx, XLAT_VNET_HDR_LEN + CLAT_PKT_MAX);
 		if (n < 0) {
@@ -366,7 +369,7 @@ void clat_dp_from_tun(struct clat_dp *dp, bool running)
 		}
 		struct xlat_vnet vh;
 		xlat_vnet_read(dp->rx, &vh);
-		from_tun_one(dp, pkt, len, &vh);
+		from_tun_one(dp, pkt, len, &vh, now);
 	}
 }
 

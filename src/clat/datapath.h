@@ -23,6 +23,7 @@
 #include "translator.h"
 #include "uplink.h"
 #include "xlat/offload.h"
+#include "xlat/reasm.h"
 
 #define CLAT_PKT_MAX (65535 + 40) /* the largest IPv6 packet: a super-packet can be it */
 #define CLAT_ROUTE_METRIC 2048    /* above the metrics DHCP clients and NetworkManager give native routes */
@@ -66,6 +67,10 @@ struct clat_dp {
 	uint8_t *rx;
 	struct xlat_out *out;
 	struct clat_dp_counters n;
+	/* UDP with checksum zero from local applications, fragmented by this host's stack, made whole
+	 * for its checksum (lib/xlat/reasm.h; xlat_config_init's reasm_max slots and timeout) */
+	struct xlat_reasm reasm;
+	void *reasm_slots;
 };
 
 /* Allocates the buffers. 0, or -1 when out of memory. nl: for next-hop lookups. */

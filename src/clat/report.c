@@ -1,10 +1,10 @@
 /* What `xlat464 clat` answers on its control socket: the status lines (text) and the typed facts
- * `xlat464 status --json` prints as "clat" (ctl_msg.h), read off the daemon's state (daemon.h). */
+ * `xlat464 status --json` prints as "clat" (clat_ctl.h), read off the daemon's state (daemon.h). */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "../siit/ctl_msg.h"
+#include "../common/siit_ctl.h"
 #include "daemon.h"
 #include "sys/ctl.h"
 #include "sys/log.h"
@@ -153,7 +153,7 @@ static size_t format_status(struct clat *c, char *buf, size_t cap)
 	return strlen(buf);
 }
 
-/* The typed facts behind the status lines, for `xlat464 status --json` (src/clat/ctl_msg.h). */
+/* The typed facts behind the status lines, for `xlat464 status --json` (src/clat/clat_ctl.h). */
 static void fill_info(struct clat *c, struct clat_status_info *i)
 {
 	int64_t now = clat_now_s();

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../cli/json.h"
-#include "ctl_msg.h"
+#include "../common/json.h"
+#include "clat_ctl.h"
 #include "sys/clat_offload.h"
 
 /* The daemon fills the strings, but the client trusts nothing it reads: cut each at its size. */

@@ -56,10 +56,11 @@ size_t clat_translator_format(const struct clat_translator *t, char *buf, size_t
 		snprintf(p, sizeof(p), "none");
 	int n = snprintf(buf, cap,
 			 "pool6 %s\neam %s/%u %s/%u\nrfc6791v4 %s\nself4 192.0.0.2\nself6 %s\nlowest-ipv6-mtu %u\n"
-			 "mtu4 %u\nmtu6 %u\namend-udp-checksum-zero yes\nrouter no\n",
+			 "mtu4 %u\nmtu6 %u\namend-udp-checksum-zero yes\nreassembly-max %u\nreassembly-timeout-ms %u\nrouter no\n",
 			 p, inet_ntop(AF_INET, e->v4.addr, a, sizeof(a)), e->v4.len,
 			 inet_ntop(AF_INET6, e->v6.addr, b, sizeof(b)), e->v6.len, "192.0.0.8",
-			 inet_ntop(AF_INET6, c->self6, d, sizeof(d)), c->lowest_ipv6_mtu, c->mtu4, c->mtu6);
+			 inet_ntop(AF_INET6, c->self6, d, sizeof(d)), c->lowest_ipv6_mtu, c->mtu4, c->mtu6, c->reasm_max,
+			 c->reasm_timeout_ms);
 	if (n < 0)
 		return 0;
 	return (size_t)n < cap ? (size_t)n : (cap ? cap - 1 : 0);

@@ -4,10 +4,11 @@
 
 #include "../clat/clat.h"
 #include "../lab/lab.h"
-#include "../mostly/dhcp4.h"
+#include "../mostly/dhcp4_daemon.h"
 #include "../mostly/ra.h"
 #include "../plat/plat.h"
 #include "../siit/siit.h"
+#include "status.h"
 #include "../translate/translate.h"
 
 #ifndef XLAT464_VERSION

@@ -10,7 +10,7 @@
  * (--mode mostly), remembered in --lease-file across restarts. Each client hardware address is
  * logged once (and again if it changes its mind about 108); `xlat464 status` shows how many
  * clients asked for 108. docs/dhcp4.md describes the choices. */
-#include "dhcp4.h"
+#include "dhcp4_daemon.h"
 
 #include <errno.h>
 #include <signal.h>

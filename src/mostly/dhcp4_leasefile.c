@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dhcp4.h"
+#include "dhcp4_daemon.h"
 #include "sys/log.h"
 
 int dhcp4_leasefile_load(const char *path, struct dhcp4_server *s)

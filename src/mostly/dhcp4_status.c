@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../cli/json.h"
-#include "dhcp4.h"
+#include "../common/json.h"
+#include "dhcp4_daemon.h"
 #include "sys/log.h"
 
 

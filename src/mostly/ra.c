@@ -14,7 +14,7 @@
  *
  * States, each change logged as `old -> new`:  waiting (no usable link-local address yet) ->
  * advertising -> stopping (waits for MIN_DELAY_BETWEEN_RAS after the last RA, sends the final one). */
-#include "../cli/json.h"
+#include "../common/json.h"
 #include "ra.h"
 
 #include <arpa/inet.h>

@@ -1,5 +1,5 @@
 /* `xlat464 ra`: the PREF64 announcer (RFC 8781) of the IPv6-mostly kit, and the status message its
- * control socket writes (read by `xlat464 status`, src/siit/status.c, which hands it to
+ * control socket writes (read by `xlat464 status`, src/cli/status.c, which hands it to
  * ra_status_print). */
 #ifndef XLAT464_RA_H
 #define XLAT464_RA_H

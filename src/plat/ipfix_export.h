@@ -14,7 +14,7 @@
 
 #include "ipfix/ipfix.h"
 #include "nat64/nat64.h"
-#include "settings.h"
+#include "plat_settings.h"
 
 struct plat_ipfix_counters {
 	uint64_t records_sent;      /* data records in messages the socket took */

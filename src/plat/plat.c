@@ -25,12 +25,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../cli/daemon_opts.h"
-#include "ctl_msg.h"
+#include "../common/daemon_opts.h"
+#include "plat_ctl.h"
 #include "evlog.h"
 #include "ipfix_export.h"
 #include "nat64/dynpool.h"
-#include "settings.h"
+#include "plat_settings.h"
 #include "stateful.h"
 #include "sys/ctl.h"
 #include "sys/log.h"
@@ -42,6 +42,7 @@
 #include "sys/sig.h"
 #include "sys/tun.h"
 #include "xlat/offload.h"
+#include "xlat/reasm.h"
 
 #define PLAT_CONFIG_MAX (1u << 20)
 #define PLAT_PKT_MAX (65535 + 40) /* the largest IPv6 packet (a 64 KiB IPv4 super-packet grows by 20 bytes) */
@@ -90,6 +91,8 @@ struct plat_daemon {
 	uint64_t gso_in, gso_bytes, csum_completed; /* super-packets translated, their bytes; checksums finished */
 	struct sys_offload *bpf;   /* the kernel fast path (bpf-offload), or NULL */
 	char bpf_error[128];       /* why it is not there when it was asked for */
+	struct xlat_reasm reasm;   /* zero-checksum UDP from IPv4 made whole (lib/xlat/reasm.h) */
+	void *reasm_slots;
 };
 
 static const char plat_usage[] =
@@ -127,6 +130,13 @@ static const char plat_usage[] =
 	"                                     a TC program at ingress of these interfaces (none; docs/plat.md)\n"
 	"  --bpf-redirect yes|no              it sends them out itself, past netfilter (yes), or the stack does\n"
 	"  --zero-traffic-class yes|no, --tos copy|N   RFC 7915 4.1 and 5.1 options (no, copy)\n"
+	"  --subscriber-rate N, --subscriber-burst N   bpf-offload: each subscriber's packets for the daemon,\n"
+	"                                     paced in the kernel before the TUN (0: off; burst 200)\n"
+	"  --subscriber-hold-ms N             bpf-offload: a subscriber refused for its session or port limit\n"
+	"                                     has its new flows dropped in the kernel this long (1000; 0: off)\n"
+	"  --reassembly-max N                 IPv4 UDP datagrams with checksum zero reassembled at once, to\n"
+	"                                     compute their checksum (16; 0: refuse their fragments)\n"
+	"  --reassembly-timeout-ms N          how long their fragments wait for the rest (5000)\n"
 	"  --ipfix-collector ADDR PORT|none   export NAT64 events as IPFIX (RFC 8158) over UDP (none; port 4739)\n"
 	"  --ipfix-domain N                   its observation domain ID (0)\n"
 	"  --ipfix-template-refresh T         templates sent again every T (60s)\n"
@@ -237,13 +247,6 @@ static int settings_load(struct plat_settings *s, const char *config, char *cons
 
 /* ---- the data path ------------------------------------------------------------------------- */
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static void set_now(struct plat_daemon *d, uint64_t now)
 {
 	if (d->mode == PLAT_STATEFUL)
@@ -301,7 +304,7 @@ static void handle_pkt(struct plat_daemon *d, uint8_t *pkt, size_t n, const stru
 	}
 	if (!gso) {
 		d->csum_completed += (vh->flags & XLAT_VNET_F_NEEDS_CSUM) != 0;
-		xlat_translate(&d->ctx, pkt, n, out);
+		xlat_translate_reasm(&d->ctx, &d->reasm, pkt, n, now, out);
 	} else {
 		/* the segments, not the super-packet, must fit: MTUs lifted for the core, kept for finish */
 		const struct xlat_config *cfg = d->ctx.cfg;
@@ -322,7 +325,17 @@ static void handle_pkt(struct plat_daemon *d, uint8_t *pkt, size_t n, const stru
 			return;
 		}
 	}
+	/* A subscriber at one of its limits: its next new flows are dropped in the kernel, before the
+	 * TUN queue that every subscriber shares, for a second (then the daemon is asked again). */
+	if (d->bpf && d->set->subscriber_hold_ms && (out->reason == XLAT_DROP_NAT64_LIMIT_SUB_SESSIONS || out->reason == XLAT_DROP_NAT64_LIMIT_SUB_PORTS) &&
+	    n >= 40 && pkt[0] >> 4 == 6 && sys_offload_sub_hold(d->bpf, pkt + 8, d->set->subscriber_hold_ms) < 0) {
+		static struct log_ratelimit rl;
+		if (log_ratelimit_ok(&rl))
+			log_warn("bpf-offload: holding a subscriber at its limit in the kernel: %s", strerror(errno));
+	}
 	switch (out->action) {
+	case XLAT_HELD:
+		break; /* a fragment kept for reassembly */
 	case XLAT_DROP:
 		/* counted by the core under its reason; a kept SYN's bytes go to the NAT64 (RFC 6146
 		 * section 3.5.2.2: it may be answered 6 s later) */
@@ -348,7 +361,7 @@ static void on_tun(void *arg, int fd, uint32_t events)
 {
 	static struct log_ratelimit rl;
 	struct plat_daemon *d = arg;
-	uint64_t now = mono_ms();
+	uint64_t now = sys_mono_ms();
 
 	set_now(d, now);
 	for (int i = 0; i < PLAT_READ_BURST; i++) {
@@ -401,13 +414,14 @@ static void on_timer(void *arg, int fd, uint32_t events)
 	uint64_t ticks;
 	if (read(fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		log_debug("timerfd: %s", strerror(errno));
-	uint64_t now = mono_ms();
+	uint64_t now = sys_mono_ms();
 	if (d->mode == PLAT_STATEFUL) {
 		plat_sf_expire(d->nat, now, PLAT_EXPIRE_BUDGET);
 		syn4_answer_due(d, now);
 		plat_ipfix_tick(&d->ipfix, now); /* templates when due; what is pending goes out */
 	} else
 		nat64_dynpool_expire(d->dp, now, PLAT_EXPIRE_BUDGET);
+	xlat_reasm_expire(&d->reasm, now, &d->ctx.stats);
 	plat_evlog_flush(&d->log);
 }
 
@@ -539,6 +553,12 @@ static void fill_status(struct plat_daemon *d, struct plat_status_msg *m)
 	}
 	snprintf(m->bpf_error, sizeof(m->bpf_error), "%s", d->bpf_error);
 	m->stats = d->ctx.stats;
+	if (d->bpf) { /* the limits the kernel enforces for the daemon count as its own */
+		struct sys_offload_counters c;
+		sys_offload_counters(d->bpf, &c);
+		m->stats.drops[XLAT_DROP_NAT64_LIMIT_SUB_HELD] += c.sub_held;
+		m->stats.drops[XLAT_DROP_NAT64_LIMIT_SUB_RATE] += c.sub_rate;
+	}
 	if (d->mode == PLAT_STATEFUL) {
 		plat_sf_get_stats(d->nat, &m->nat);
 		m->ntop = plat_sf_top(d->nat, m->top, PLAT_TOP_MAX);
@@ -614,7 +634,7 @@ static void cmd_serve(struct plat_daemon *d, int c)
 		sys_write_all(c, &rep, sizeof(rep));
 		return;
 	}
-	uint64_t now = mono_ms(), max, total;
+	uint64_t now = sys_mono_ms(), max, total;
 	if (d->mode == PLAT_STATEFUL) {
 		struct nat64_stats st;
 		plat_sf_get_stats(d->nat, &st);
@@ -680,7 +700,7 @@ static void ipfix_setup(struct plat_daemon *d, const struct plat_settings *s)
 	char a[INET6_ADDRSTRLEN];
 	bool was = plat_ipfix_on(&d->ipfix);
 	inet_ntop(s->ipfix_v6 ? AF_INET6 : AF_INET, s->ipfix_addr, a, sizeof(a));
-	if (plat_ipfix_setup(&d->ipfix, s, mono_ms()) < 0)
+	if (plat_ipfix_setup(&d->ipfix, s, sys_mono_ms()) < 0)
 		log_warn("ipfix-collector %s %u: %s; NAT64 events are not exported", a, s->ipfix_port, strerror(errno));
 	else if (plat_ipfix_on(&d->ipfix))
 		log_info("ipfix: exporting NAT64 events to %s port %u (observation domain %u)", a, s->ipfix_port,
@@ -754,6 +774,8 @@ static void bpf_setup(struct plat_daemon *d, const struct plat_settings *s)
 	}
 	if (sys_offload_set_tos(d->bpf, s->xcfg.zero_tclass, s->xcfg.set_tos, s->xcfg.tos) < 0)
 		log_warn("bpf-offload: the TOS settings are not in the kernel map: %s", strerror(errno));
+	if (sys_offload_set_sub_limits(d->bpf, s->nat.subscriber_len, s->subscriber_rate, s->subscriber_burst) < 0)
+		log_warn("bpf-offload: the subscriber limits are not in the kernel map: %s", strerror(errno));
 	plat_sf_set_offload(d->nat, &bpf_ops, d);
 	char ifs[PLAT_BPF_IFS_MAX * (PLAT_TUN_NAME_MAX + 2)];
 	sys_offload_ifnames(d->bpf, ifs, sizeof(ifs));
@@ -836,6 +858,13 @@ static void reload(struct plat_daemon *d)
 		log_warn("reload: bpf-offload: the new pool6 is not in the kernel map: %s", strerror(errno));
 	if (d->bpf && sys_offload_set_tos(d->bpf, s->xcfg.zero_tclass, s->xcfg.set_tos, s->xcfg.tos) < 0)
 		log_warn("reload: bpf-offload: the new TOS settings are not in the kernel map: %s", strerror(errno));
+	if (d->bpf && sys_offload_set_sub_limits(d->bpf, s->nat.subscriber_len, s->subscriber_rate, s->subscriber_burst) < 0)
+		log_warn("reload: bpf-offload: the new subscriber limits are not in the kernel map: %s", strerror(errno));
+	if (s->xcfg.reasm_max != d->set->xcfg.reasm_max) {
+		log_warn("reload: reassembly-max changes only with a restart; keeping %u", d->set->xcfg.reasm_max);
+		s->xcfg.reasm_max = d->set->xcfg.reasm_max;
+	}
+	d->reasm.timeout_ms = s->xcfg.reasm_timeout_ms;
 	d->ctx.cfg = &s->xcfg;
 	free(d->set);
 	d->set = s;
@@ -922,6 +951,7 @@ static void cleanup(struct plat_daemon *d)
 		plat_sf_destroy(d->nat);
 	nat64_dynpool_destroy(d->dp);
 	free(d->out);
+	free(d->reasm_slots);
 	free(d->rx);
 	free(d->msg);
 	free(d->set);
@@ -1014,8 +1044,10 @@ int plat_main(int argc, char **argv)
 	d->rx = malloc(XLAT_VNET_HDR_LEN + PLAT_PKT_MAX);
 	d->msg = malloc(sizeof(*d->msg));
 	d->out = malloc(sizeof(*d->out));
-	if (!d->rx || !d->msg || !d->out)
+	d->reasm_slots = s->xcfg.reasm_max ? calloc(s->xcfg.reasm_max, xlat_reasm_slot_size()) : NULL;
+	if (!d->rx || !d->msg || !d->out || (s->xcfg.reasm_max && !d->reasm_slots))
 		fatal("out of memory");
+	xlat_reasm_init(&d->reasm, d->reasm_slots, s->xcfg.reasm_max, s->xcfg.reasm_timeout_ms);
 	xlat_ctx_init(&d->ctx, &s->xcfg);
 	evlog_setup(d, s);
 
@@ -1093,7 +1125,7 @@ int plat_main(int argc, char **argv)
 	if (sys_priv_keep_net() < 0)
 		log_warn("dropping capabilities: %s", strerror(errno));
 	d->started = time(NULL);
-	d->refill_ms = mono_ms();
+	d->refill_ms = sys_mono_ms();
 	d->tokens_milli = (uint64_t)s->reply_burst * 1000;
 	log_info("%s NAT64 on %s%s (MTU %u, %u pool4 entries, %u static), control %s", d->mode == PLAT_STATEFUL ? "stateful" : "stateless",
 		 s->tun, created ? " (created)" : "", tun_mtu(s), s->nat.npool4, s->nat.nstatic, d->ctlpath);

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ctl_msg.h"
+#include "plat_ctl.h"
 #include "nat64/nat64.h"
 
 struct nat64 *plat_sf_create(const struct nat64_config *cfg, uint64_t seed, const char **why);

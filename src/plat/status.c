@@ -1,5 +1,5 @@
 /* `xlat464 status` for a PLAT: the status message as text or JSON, and the command socket's session
- * list and flush (src/plat/ctl_msg.h). */
+ * list and flush (src/plat/plat_ctl.h). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -10,8 +10,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "../cli/json.h"
-#include "ctl_msg.h"
+#include "../common/json.h"
+#include "plat_ctl.h"
 #include "plat.h"
 #include "sys/ctl.h"
 #include "sys/log.h"

@@ -18,17 +18,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../cli/daemon_opts.h"
-#include "ctl_msg.h"
-#include "engine.h"
-#include "settings.h"
+#include "../common/daemon_opts.h"
+#include "../common/siit_ctl.h"
+#include "../common/siit_engine.h"
+#include "../common/siit_load.h"
+#include "../common/siit_settings.h"
 #include "sys/ctl.h"
 #include "sys/log.h"
 #include "sys/loop.h"
 #include "sys/sig.h"
 #include "sys/tun.h"
 
-#define SIIT_CONFIG_MAX (1u << 20)
 #define SIIT_READ_BURST 64
 #define SIIT_CTL_PATH_MAX 108
 
@@ -68,6 +68,8 @@ static const char siit_usage[] =
 	"  --lowest-ipv6-mtu N               1280..65535 (default 1280)\n"
 	"  --mtu4 N, --mtu6 N                next-hop MTU on each side (default 1500)\n"
 	"  --amend-udp-checksum-zero yes|no  compute checksums for IPv4 UDP with checksum zero\n"
+	"  --reassembly-max N                with it, fragmented ones reassembled at once (0: refused)\n"
+	"  --reassembly-timeout-ms N         how long their fragments wait for the rest (5000)\n"
 	"  --router yes|no                   decrement TTL / hop limit (default yes)\n"
 	"  --allow-wkp-non-global yes|no     64:ff9b::/96 with non-global IPv4 (RFC 6052 3.1; default no)\n"
 	"  --zero-traffic-class yes|no       traffic class 0 instead of the TOS (RFC 7915 4.1; default no)\n"
@@ -77,78 +79,6 @@ static const char siit_usage[] =
 	"  --print-config     print the effective settings (config file syntax) and exit\n"
 	"  --list-drop-reasons  print the drop reason table (Markdown) and exit\n"
 	"  --control PATH     control socket (default " SYS_CTL_DIR "/siit-TUN.sock)\n";
-
-int siit_flag_take(int argc, char **argv, int *i, char **words, int *nwords, char *err, unsigned long errlen)
-{
-	const char *a = argv[*i];
-	if (strncmp(a, "--", 2) != 0)
-		return 0;
-	int arity = siit_settings_arity(a + 2);
-	if (arity < 0)
-		return 0;
-	if (argc - *i - 1 < arity) {
-		snprintf(err, errlen, "%s: expects %d value%s", a, arity, arity == 1 ? "" : "s");
-		return -1;
-	}
-	for (int k = 0; k <= arity; k++)
-		words[(*nwords)++] = argv[*i + k];
-	*i += arity + 1;
-	return 1;
-}
-
-static int read_file(const char *path, char **text, size_t *len, char *err, unsigned long errlen)
-{
-	FILE *f = fopen(path, "re");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	char *buf = malloc(SIIT_CONFIG_MAX);
-	size_t n = buf ? fread(buf, 1, SIIT_CONFIG_MAX, f) : 0;
-	bool bad = !buf || ferror(f) || n == SIIT_CONFIG_MAX;
-	fclose(f);
-	if (bad) {
-		snprintf(err, errlen, "%s: %s", path, buf ? "read error or larger than 1 MiB" : "out of memory");
-		free(buf);
-		return -1;
-	}
-	*text = buf;
-	*len = n;
-	return 0;
-}
-
-int siit_settings_load(struct siit_settings *s, const char *config, char *const *flags, int nflags, char *err,
-		       unsigned long errlen)
-{
-	char msg[SIIT_ERR_MAX];
-
-	siit_settings_init(s);
-	if (config) {
-		char *text;
-		size_t len;
-		if (read_file(config, &text, &len, err, errlen) < 0)
-			return -1;
-		int r = siit_settings_parse_text(s, text, len, config, err, errlen);
-		free(text);
-		if (r < 0)
-			return -1;
-	}
-	for (int i = 0; i < nflags;) {
-		const char *key = flags[i] + 2;
-		int arity = siit_settings_arity(key);
-		if (arity < 0 || i + arity >= nflags) { /* siit_flag_take() lets neither through */
-			snprintf(err, errlen, "%s: malformed flag", flags[i]);
-			return -1;
-		}
-		if (siit_settings_set(s, key, (const char *const *)flags + i + 1, arity, msg, sizeof(msg)) < 0) {
-			snprintf(err, errlen, "%s: %s", flags[i], msg);
-			return -1;
-		}
-		i += arity + 1;
-	}
-	siit_settings_bind(s);
-	return 0;
-}
 
 void siit_print_drop_reasons(void)
 {
@@ -180,6 +110,8 @@ static void on_tun(void *arg, int fd, uint32_t events)
 	static struct log_ratelimit rl;
 	struct siit_daemon *d = arg;
 
+	uint64_t now = sys_mono_ms();
+	siit_engine_tick(&d->eng, now);
 	for (int i = 0; i < SIIT_READ_BURST; i++) {
 		ssize_t n = read(fd, d->rx, SIIT_PKT_MAX);
 		if (n < 0) {
@@ -196,7 +128,7 @@ static void on_tun(void *arg, int fd, uint32_t events)
 				log_warn("read from %s: %s", d->set->tun, strerror(errno));
 			return;
 		}
-		siit_engine_process(&d->eng, d->rx, (size_t)n, emit_tun, d);
+		siit_engine_process(&d->eng, d->rx, (size_t)n, now, emit_tun, d);
 	}
 }
 

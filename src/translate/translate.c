@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../siit/engine.h"
-#include "../siit/settings.h"
-#include "../siit/siit.h"
+#include "../common/siit_engine.h"
+#include "../common/siit_settings.h"
+#include "../common/siit_load.h"
 #include "sys/log.h"
 
 #define ETH_HDR_LEN 14
@@ -216,7 +216,10 @@ int translate_main(int argc, char **argv)
 			continue;
 		}
 		t.hdr = h;
-		siit_engine_process(&eng, ip, len, emit_pcap, &t);
+		/* the capture's clock times reassembly out */
+		uint64_t now_ms = (uint64_t)h->ts.tv_sec * 1000u + (uint64_t)h->ts.tv_usec / 1000u;
+		siit_engine_tick(&eng, now_ms);
+		siit_engine_process(&eng, ip, len, now_ms, emit_pcap, &t);
 	}
 	if (r == PCAP_ERROR)
 		log_warn("%s: %s", pos[0], pcap_geterr(in));

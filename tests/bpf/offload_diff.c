@@ -210,6 +210,67 @@ static void establish(struct flow *f, unsigned i)
 	}
 }
 
+/* The verdict (TC_ACT_*) of the program on a packet of flow f (not in the maps) from src6. */
+static int verdict_of(const char *src6, bool udp, uint8_t flags)
+{
+	static uint8_t pkt[2048], res[2048];
+	struct flow g = flows[0];
+	t_v6(src6, g.c6);
+	g.proto = udp ? 17 : 6;
+	g.cport = 61000; /* no flow of the maps has it */
+	size_t rn, n = build(pkt, &g, true, flags, 20, 0, 64, false);
+	return run(pkt, n, true, res, &rn);
+}
+
+static void expect_verdict(const char *what, int got, int want)
+{
+	if (got != want) {
+		fprintf(stderr, "offload_diff: limits: %s: action %d, want %d\n", what, got, want);
+		exit(1);
+	}
+}
+
+/* Per-subscriber limits before the TUN: pacing (GCRA) and the daemon's hold on a subscriber. */
+static void limits(void)
+{
+	/* 10 per second with a burst of 5: the sixth SYN in a row is dropped; another /64 is not */
+	if (sys_offload_set_sub_limits(off, 64, 10, 5) < 0) {
+		fprintf(stderr, "offload_diff: subscriber limits: %s\n", strerror(errno));
+		exit(2);
+	}
+	for (int i = 0; i < 5; i++)
+		expect_verdict("a SYN within the burst", verdict_of(i % 2 ? "2001:db8:7::1" : "2001:db8:7::2", false, T_SYN),
+			       TC_ACT_UNSPEC);
+	expect_verdict("a SYN past the burst", verdict_of("2001:db8:7::3", false, T_SYN), TC_ACT_SHOT);
+	expect_verdict("an ACK past the burst", verdict_of("2001:db8:7::3", false, T_ACK), TC_ACT_SHOT);
+	expect_verdict("another /64", verdict_of("2001:db8:77::1", false, T_SYN), TC_ACT_UNSPEC);
+	/* no pacing; the daemon holds 2001:db8:8::/64: its new flows are dropped, nothing else */
+	if (sys_offload_set_sub_limits(off, 64, 0, 1) < 0 || sys_offload_sub_hold(off, (const uint8_t[16]){ 0x20, 0x01, 0x0d, 0xb8, 0, 8, [15] = 9 }, 5000) < 0) {
+		fprintf(stderr, "offload_diff: hold: %s\n", strerror(errno));
+		exit(2);
+	}
+	expect_verdict("a held subscriber's SYN", verdict_of("2001:db8:8::1", false, T_SYN), TC_ACT_SHOT);
+	expect_verdict("a held subscriber's new UDP flow", verdict_of("2001:db8:8::2", true, 0), TC_ACT_SHOT);
+	expect_verdict("a held subscriber's SYN-ACK", verdict_of("2001:db8:8::1", false, T_SYN | T_ACK), TC_ACT_UNSPEC);
+	expect_verdict("a held subscriber's ACK", verdict_of("2001:db8:8::1", false, T_ACK), TC_ACT_UNSPEC);
+	expect_verdict("another subscriber's SYN", verdict_of("2001:db8:9::1", false, T_SYN), TC_ACT_UNSPEC);
+	/* /128 subscribers: the hold is the address's alone */
+	if (sys_offload_set_sub_limits(off, 128, 0, 1) < 0 || sys_offload_sub_hold(off, (const uint8_t[16]){ 0x20, 0x01, 0x0d, 0xb8, 0, 0xa, [15] = 1 }, 5000) < 0)
+		exit(2);
+	expect_verdict("a held /128's SYN", verdict_of("2001:db8:a::1", false, T_SYN), TC_ACT_SHOT);
+	expect_verdict("its neighbour's SYN", verdict_of("2001:db8:a::2", false, T_SYN), TC_ACT_UNSPEC);
+	struct sys_offload_counters c;
+	sys_offload_counters(off, &c);
+	if (c.sub_rate != 2 || c.sub_held != 3) {
+		fprintf(stderr, "offload_diff: limits: counted %llu paced and %llu held, want 2 and 3\n",
+			(unsigned long long)c.sub_rate, (unsigned long long)c.sub_held);
+		exit(1);
+	}
+	sys_offload_set_sub_limits(off, 64, 0, 1);
+	printf("offload_diff: per-subscriber limits: pacing and holds as set (%llu paced, %llu held)\n",
+	       (unsigned long long)c.sub_rate, (unsigned long long)c.sub_held);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long rounds = argc > 1 ? strtoul(argv[1], NULL, 0) : 20000;
@@ -326,6 +387,7 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	limits();
 	printf("offload_diff: %lu packets translated the same by the kernel and by userspace (%lu of them IPv4 with "
 	       "bytes after the packet, under %lu TOS settings), %lu left alone as they should be (seed %llu)\n",
 	       n_same, n_padded, n_tos_sets + 1, n_left, (unsigned long long)(argc > 2 ? strtoull(argv[2], NULL, 0) : 464));

@@ -87,6 +87,69 @@ check ipv4-tcp-2MiB-sha256 tcp_copy "$NSC" "$NSS" TCP4-LISTEN "TCP4:$S4" 5001 "$
 udp_echo_server "$NSS" 7777
 check ipv4-udp-echo udp_echo "$NSC" "UDP4:$S4:7777" "$tmp/udp.small"
 
+# IPsec NAT traversal as Wi-Fi calling sends it: UDP port 4500, checksum zero, 1,600-byte datagrams
+# that the stacks at both ends fragment. The CLAT (one way) and the PLAT (the other) reassemble them
+# to give them the checksum IPv6 requires (RFC 7915 section 4.5, RFC 6146 section 3.4). The IPv6
+# link between them is captured whole, and every datagram on it is checked.
+ip netns exec "$NSR" timeout 60 tcpdump --immediate-mode -n -U -s 0 -c 40 -i r-c -w "$tmp/nat-t.pcap" \
+	'ip6 and (udp port 4500 or ip6[6] == 44)' >/dev/null 2>&1 &
+nat_t_cap=$!
+pids+=("$nat_t_cap")
+ip netns exec "$NSS" timeout 60 "$PY" "$here/plat_flows.py" nocsum-echo "$S4" 4500 10 40 &
+pids+=($!)
+wait_listen "$NSS" udp 4500 >/dev/null || die "UDP 4500 echo server"
+sleep 0.5 # tcpdump is listening
+nat_t() {
+	nsx "$NSC" timeout 40 "$PY" "$here/plat_flows.py" nocsum-send "$S4" 4500 10 1600 | tee "$tmp/nat-t.out"
+	grep -qx "echoed 10 of 10" "$tmp/nat-t.out" || { translators; return 1; }
+}
+check ipv4-udp-4500-checksum-zero-1600-bytes-both-ways nat_t
+nat_t_wire() {
+	wait_until 5 pid_gone "$nat_t_cap" || echo "(capture still running: fewer than 40 packets)"
+	"$PY" - "$tmp/nat-t.pcap" <<'PYEOF'
+import sys
+from scapy.all import IPv6, UDP, IPv6ExtHdrFragment, defragment6, rdpcap, raw
+pkts = rdpcap(sys.argv[1])
+frags = [p for p in pkts if IPv6ExtHdrFragment in p]
+whole = [p[IPv6] for p in pkts if IPv6ExtHdrFragment not in p and UDP in p]
+groups = {}
+for p in frags:
+    groups.setdefault((p[IPv6].src, p[IPv6].dst, p[IPv6ExtHdrFragment].id), []).append(p[IPv6])
+for g in groups.values():
+    whole.append(defragment6(g))
+ways = {}
+bad = 0
+for p in whole:
+    p = IPv6(raw(p))
+    if UDP not in p or p[UDP].sport != 4500 and p[UDP].dport != 4500:
+        continue
+    got = p[UDP].chksum
+    del p[UDP].chksum
+    want = IPv6(raw(p))[UDP].chksum
+    ok = got != 0 and got == want and len(p[UDP].payload) == 1600
+    bad += not ok
+    way = "to-plat" if p[UDP].dport == 4500 else "to-clat"
+    ways[way] = ways.get(way, 0) + 1
+    if not ok:
+        print("bad: %s -> %s checksum %#x want %#x, %d bytes" % (p.src, p.dst, got, want, len(p[UDP].payload)))
+print("%d fragments; datagrams %s, %d bad" % (len(frags), ways, bad))
+sys.exit(0 if bad == 0 and ways.get("to-plat", 0) >= 10 and ways.get("to-clat", 0) >= 10 else 1)
+PYEOF
+}
+check udp-4500-on-ipv6-fragmented-with-valid-checksums nat_t_wire
+# each translator made them whole, and dropped none
+reassembled() { # CONTROL: the daemon's reassembled datagrams and its drops about checksum zero
+	"$XLAT464" status --control "$1" --json | "$PY" -c '
+import json, sys
+j = json.load(sys.stdin)
+d = j["drops"]
+bad = {k: v for k, v in d.items() if (k.startswith("udp-zero") or k.startswith("reassembly")) and v}
+print("reassembled %d datagrams, computed %d checksums, drops %s" % (j["reassembled_datagrams"], j["udp_checksums_computed"], bad))
+sys.exit(0 if j["reassembled_datagrams"] >= 10 and j["udp_checksums_computed"] >= 10 and not bad else 1)'
+}
+check clat-reassembled-nat-t reassembled "$CTL"
+check plat-reassembled-nat-t reassembled "$PCTL"
+
 # the PLAT saw the CLAT's address as its client, and logged its binding
 plat_saw_clat() {
 	"$XLAT464" status --control "$PCTL" --sessions | tee "$tmp/sessions.txt"

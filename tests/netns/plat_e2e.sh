@@ -264,7 +264,7 @@ part_limits() {
 		[ "$ok" -eq 4 ] && [ "$refused" -eq 2 ]
 	}
 	check per-subscriber-limit subscriber_limit
-	check limit-counted ge nat64-limit "$(jget 'j["drops"]["nat64-limit"]')" 2
+	check limit-counted ge nat64-limit-subscriber-sessions "$(jget 'j["drops"]["nat64-limit-subscriber-sessions"]')" 2
 	# another subscriber (2001:db8:2::/64) takes the 3 ports left, then the pool is exhausted
 	pool_exhaustion() {
 		local i got ok=0 refused=0

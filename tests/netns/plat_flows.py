@@ -18,6 +18,11 @@
                                            succeeds by a simultaneous open when the other side
                                            connects too; then sends this side's name and prints
                                            "open, got NAME" or the failure
+  plat_flows.py nocsum-echo ADDR PORT COUNT SECONDS  UDP echo server (IPv4) that sends its answers
+                                           with checksum zero (SO_NO_CHECK), as IPsec NAT traversal
+                                           does; stops after COUNT datagrams or SECONDS
+  plat_flows.py nocsum-send DST PORT COUNT SIZE      sends COUNT datagrams of SIZE bytes with checksum
+                                           zero, each waiting for its echo; prints "echoed N of M"
 """
 import errno
 import os
@@ -179,6 +184,49 @@ def simopen(src, sport, dst, dport, secs):
         print("error", errno.errorcode.get(e.errno, e.errno))
 
 
+SO_NO_CHECK = 11  # asm-generic/socket.h: send UDP over IPv4 without a checksum
+
+
+def nocsum_socket(addr):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, SO_NO_CHECK, 1)
+    return s
+
+
+def nocsum_echo(addr, port, count, secs):
+    s = nocsum_socket(addr)
+    s.bind((addr, port))
+    end = time.monotonic() + secs
+    n = 0
+    while n < count and time.monotonic() < end:
+        s.settimeout(max(0.05, end - time.monotonic()))
+        try:
+            data, peer = s.recvfrom(65535)
+        except socket.timeout:
+            break
+        s.sendto(data, peer)
+        n += 1
+
+
+def nocsum_send(dst, port, count, size):
+    s = nocsum_socket(dst)
+    s.settimeout(2)
+    s.connect((dst, port))
+    ok = 0
+    for i in range(count):
+        data = (b"%08d" % i) + os.urandom(size - 8)
+        s.send(data)
+        try:
+            while True:
+                got = s.recv(65535)
+                if got[:8] == data[:8]:
+                    break
+        except (socket.timeout, ConnectionRefusedError):
+            continue
+        ok += got == data
+    print("echoed %d of %d" % (ok, count))
+
+
 def main():
     a = sys.argv[1:]
     if not a:
@@ -200,6 +248,10 @@ def main():
         connect(a[1], int(a[2]), float(a[3]))
     elif cmd == "simopen":
         simopen(a[1], int(a[2]), a[3], int(a[4]), float(a[5]))
+    elif cmd == "nocsum-echo":
+        nocsum_echo(a[1], int(a[2]), int(a[3]), float(a[4]))
+    elif cmd == "nocsum-send":
+        nocsum_send(a[1], int(a[2]), int(a[3]), int(a[4]))
     else:
         sys.exit(__doc__)
 

@@ -1097,7 +1097,7 @@ static void test_limits_per_subscriber(void **state)
 	assert_int_equal(send6(&e, T_PROTO_TCP, "2001:db8:1::2", 1000, SRV1, 80, T_SYN).action, XLAT_FORWARD);
 	struct res r = send6(&e, T_PROTO_UDP, "2001:db8:1::3", 1000, SRV1, 53, 0);
 	assert_int_equal(r.action, XLAT_REPLY);
-	assert_int_equal(r.reason, XLAT_DROP_NAT64_LIMIT);
+	assert_int_equal(r.reason, XLAT_DROP_NAT64_LIMIT_SUB_SESSIONS); /* its own reason, not the table's */
 	assert_int_equal(r.icmp_type, 1);
 	assert_int_equal(r.icmp_code, 1);
 	/* another /64 is another subscriber; established flows keep working */
@@ -1121,7 +1121,7 @@ static void test_limits_per_subscriber(void **state)
 	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", 1000, SRV1, 53, 0).action, XLAT_FORWARD);
 	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", 1001, SRV1, 53, 0).action, XLAT_FORWARD);
 	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", 1001, SRV2, 53, 0).action, XLAT_FORWARD); /* same port */
-	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", 1002, SRV1, 53, 0).reason, XLAT_DROP_NAT64_LIMIT);
+	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", 1002, SRV1, 53, 0).reason, XLAT_DROP_NAT64_LIMIT_SUB_PORTS);
 	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::2", 1002, SRV1, 53, 0).action, XLAT_FORWARD);
 	assert_int_equal(nat64_top_subscribers(e.nat, top, 1), 1);
 	assert_int_equal(top[0].sessions, 3);
@@ -1173,7 +1173,7 @@ static void test_alarm_events(void **state)
 		assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", (uint16_t)(3000 + k), SRV1, 53, 0).action,
 				 XLAT_FORWARD);
 	assert_int_equal(e.ev[NAT64_EV_BIB_ADD], 0); /* only what the mask asks */
-	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", 3003, SRV1, 53, 0).reason, XLAT_DROP_NAT64_LIMIT);
+	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", 3003, SRV1, 53, 0).reason, XLAT_DROP_NAT64_LIMIT_SUB_SESSIONS);
 	assert_int_equal(e.ev[NAT64_EV_QUOTA_EXCEEDED], 1);
 	assert_int_equal(e.last.kind, NAT64_EV_QUOTA_EXCEEDED);
 	assert_int_equal(e.last.quota, NAT64_QUOTA_SESSIONS_PER_SUBSCRIBER);
@@ -1198,7 +1198,7 @@ static void test_alarm_events(void **state)
 	env_start(&e);
 	nat64_set_log(e.nat, on_event, &e, NAT64_LOG_ALARM);
 	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", 1000, SRV1, 53, 0).action, XLAT_FORWARD);
-	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", 1001, SRV1, 53, 0).reason, XLAT_DROP_NAT64_LIMIT);
+	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", 1001, SRV1, 53, 0).reason, XLAT_DROP_NAT64_LIMIT_SUB_PORTS);
 	assert_int_equal(e.last.quota, NAT64_QUOTA_PORTS_PER_SUBSCRIBER);
 	assert_int_equal(e.last.limit, 1);
 	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:2::1", 1000, SRV1, 53, 0).action, XLAT_FORWARD);

@@ -1,4 +1,4 @@
-/* Unit tests for the PLAT settings parser (src/plat/settings.c): every key, times with units, the
+/* Unit tests for the PLAT settings parser (src/plat/plat_settings.c): every key, times with units, the
  * error messages (which name the problem and, for files, the line), the derived addresses, the
  * checks of plat_settings_finish, and the config-syntax printer round trip. */
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 /* The parser is part of the xlat464 binary, not a library: compile it into this test. */
-#include "../../src/plat/settings.c"
+#include "../../src/plat/plat_settings.c"
 /* and the event log's line format (docs/plat.md) */
 #include "../../src/plat/evlog.c"
 #include "testutil.h"
@@ -287,6 +287,37 @@ static void test_tos_options(void **state)
 	expect_error("zero-traffic-class 1\n", "neither yes nor no");
 }
 
+/* RFC 6146 section 3.4: a whole zero-checksum UDP datagram always gets its checksum; fragmented ones
+ * are reassembled within these bounds. */
+static void test_reassembly_settings(void **state)
+{
+	static char out[65536];
+	char err[PLAT_ERR_MAX] = "";
+	plat_settings_init(&s);
+	assert_true(s.xcfg.amend_udp_zero_csum);
+	assert_int_equal(s.xcfg.reasm_max, 16);
+	assert_int_equal(s.xcfg.reasm_timeout_ms, 5000);
+	assert_int_equal(parse(&s, "pool6 64:ff9b::/96\npool4 203.0.113.0/28\nreassembly-max 0\nreassembly-timeout-ms 700\n", err), 0);
+	assert_int_equal(s.xcfg.reasm_max, 0);
+	assert_int_equal(s.xcfg.reasm_timeout_ms, 700);
+	plat_settings_format(&s, out, sizeof(out));
+	assert_non_null(strstr(out, "\nreassembly-max 0\nreassembly-timeout-ms 700\n"));
+	assert_int_equal(parse(&s2, out, err), 0);
+	assert_true(s2.xcfg.reasm_max == 0 && s2.xcfg.reasm_timeout_ms == 700);
+	expect_error("reassembly-max 1025\n", "not a number from 0 to 1024");
+	/* the kernel's per-subscriber limits before the TUN */
+	plat_settings_init(&s);
+	assert_int_equal(s.subscriber_rate, 0);
+	assert_int_equal(s.subscriber_hold_ms, 1000);
+	assert_int_equal(parse(&s, "subscriber-rate 500\nsubscriber-burst 50\nsubscriber-hold-ms 0\n", err), 0);
+	assert_true(s.subscriber_rate == 500 && s.subscriber_burst == 50 && s.subscriber_hold_ms == 0);
+	plat_settings_format(&s, out, sizeof(out));
+	assert_non_null(strstr(out, "\nsubscriber-rate 500\nsubscriber-burst 50\nsubscriber-hold-ms 0\n"));
+	expect_error("subscriber-burst 0\n", "not a number from 1 to 10000000");
+	expect_error("subscriber-hold-ms 60001\n", "not a number from 0 to 60000");
+	expect_error("reassembly-timeout-ms 60001\n", "not a number from 100 to 60000");
+}
+
 /* RFC 6146 section 3.5.2.2: the policy for IPv4 SYNs without a binding and the bounds of the store. */
 static void test_syn4_settings(void **state)
 {
@@ -498,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_finish_checks),
 		cmocka_unit_test(test_bpf_offload),
 		cmocka_unit_test(test_tos_options),
+		cmocka_unit_test(test_reassembly_settings),
 		cmocka_unit_test(test_syn4_settings),
 		cmocka_unit_test(test_format_round_trip),
 		cmocka_unit_test(test_ipfix_settings),

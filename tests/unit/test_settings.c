@@ -1,4 +1,4 @@
-/* Unit tests for the SIIT settings parser (src/siit/settings.c): every key, the error messages
+/* Unit tests for the SIIT settings parser (src/common/siit_settings.c): every key, the error messages
  * (which name the problem and, for files, the line), and the config-syntax printer round trip. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 /* The parser is part of the xlat464 binary, not a library: compile it into this test. */
-#include "../../src/siit/settings.c"
+#include "../../src/common/siit_settings.c"
 
 static int parse(struct siit_settings *s, const char *text, char *err)
 {
@@ -51,6 +51,8 @@ static void test_full_profile(void **state)
 				   "mtu4 1400\n"
 				   "mtu6 1280\n"
 				   "amend-udp-checksum-zero yes\n"
+				   "reassembly-max 4\n"
+				   "reassembly-timeout-ms 250\n"
 				   "router no\n"
 				   "\n#end";
 	struct siit_settings s;
@@ -68,6 +70,8 @@ static void test_full_profile(void **state)
 	assert_int_equal(s.cfg.mtu4, 1400);
 	assert_int_equal(s.cfg.mtu6, 1280);
 	assert_true(s.cfg.amend_udp_zero_csum);
+	assert_int_equal(s.cfg.reasm_max, 4);
+	assert_int_equal(s.cfg.reasm_timeout_ms, 250);
 	assert_false(s.cfg.decrement_ttl);
 	assert_int_equal(siit_settings_validate(&s, true, err, sizeof(err)), 0);
 }
@@ -205,6 +209,10 @@ static void test_file_errors_name_the_line(void **state)
 	assert_string_equal(err, "t.conf:1: bogus: unknown setting");
 	assert_int_equal(parse(&s, "mtu4\n", err), -1);
 	assert_string_equal(err, "t.conf:1: mtu4: expects 1 value, got 0");
+	assert_int_equal(parse(&s, "reassembly-max 1025\n", err), -1);
+	assert_string_equal(err, "t.conf:1: reassembly-max: '1025' is not a number from 0 to 1024");
+	assert_int_equal(parse(&s, "reassembly-timeout-ms 99\n", err), -1);
+	assert_string_equal(err, "t.conf:1: reassembly-timeout-ms: '99' is not a number from 100 to 60000");
 	assert_int_equal(parse(&s, "a b c d e f g h i j\n", err), -1);
 	assert_non_null(strstr(err, "too many words"));
 	assert_int_equal(siit_settings_parse_text(&s, "tun a\0b\n", 8, "t.conf", err, sizeof(err)), -1);

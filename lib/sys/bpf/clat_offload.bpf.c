@@ -39,7 +39,7 @@
 
 #include "bpf_common.h"
 
-#include "clat_offload.h"
+#include "clat_offload_maps.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -36,7 +36,7 @@
 
 #include "bpf_common.h"
 
-#include "nat64_offload.h"
+#include "nat64_offload_maps.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -60,6 +60,13 @@ struct {
 } x4_off_flows4 SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, X4_OFF_MAX_SUBS);
+	__type(key, struct x4_off_sub_key);
+	__type(value, struct x4_off_sub);
+} x4_off_subs SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
@@ -75,6 +82,8 @@ struct {
 #define TCP_CSUM_OFF 16
 #define UDP_CSUM_OFF 6
 #define F_SYN_FIN_RST 0x07
+#define F_SYN 0x02
+#define F_ACK 0x10
 #define TCP_MIN 20 /* the TCP header without options */
 #define UDP_MIN 8
 
@@ -96,7 +105,7 @@ static __always_inline int failed(struct x4_off_stats *st)
  * when it belongs to a flow's daemon half (TCP SYN, FIN, RST; UDP without checksum), 0 when it is
  * not TCP or UDP with its whole header (l4 is its offset, l4_len its length by the IP header). */
 static __always_inline int l4_check(struct __sk_buff *skb, __u32 l4, __u32 l4_len, __u8 proto, __u16 *sport,
-				    __u16 *dport, __u32 *csum_at, __u32 *l4_hlen)
+				    __u16 *dport, __u32 *csum_at, __u32 *l4_hlen, __u8 *tcp_flags)
 {
 	__u32 need = proto == IPPROTO_TCP ? TCP_MIN : UDP_MIN;
 	if ((proto != IPPROTO_TCP && proto != IPPROTO_UDP) || l4_len < need || !x4_linear(skb, l4 + need))
@@ -111,6 +120,7 @@ static __always_inline int l4_check(struct __sk_buff *skb, __u32 l4, __u32 l4_le
 			return 0;
 		*csum_at = TCP_CSUM_OFF;
 		*l4_hlen = (__u32)(t[12] >> 4) * 4; /* with its options: a GSO segment's headers */
+		*tcp_flags = t[TCP_FLAGS_OFF];
 		return t[TCP_FLAGS_OFF] & F_SYN_FIN_RST ? -1 : 1; /* the daemon's state machine sees these */
 	}
 	*csum_at = UDP_CSUM_OFF;
@@ -189,6 +199,40 @@ static __always_inline int redirect(struct __sk_buff *skb, const struct x4_off_r
 	return (int)bpf_redirect(rt->ifindex, 0);
 }
 
+/* A packet from a subscriber that goes on to the daemon through the TUN, whose one queue every
+ * subscriber shares: a new flow (new_flow) of a subscriber the daemon holds back is dropped here, and
+ * with pacing on, so is a packet past the subscriber's pace (GCRA). Neither reaches the TUN. */
+static __always_inline int to_daemon(const struct x4_off_cfg *cfg, struct x4_off_stats *st, const __u8 *saddr,
+				     int new_flow)
+{
+	struct x4_off_sub_key k = {};
+	__builtin_memcpy(k.prefix, saddr, 16);
+	if (cfg->sub_len <= 64)
+		__builtin_memset(k.prefix + 8, 0, 8);
+	__u64 now = bpf_ktime_get_ns();
+	struct x4_off_sub *s = bpf_map_lookup_elem(&x4_off_subs, &k);
+	if (s && new_flow && s->held_until_ns > now) {
+		st->c[X4_OFF_SUB_HELD]++;
+		return TC_ACT_SHOT;
+	}
+	__u64 interval = cfg->sub_interval_ns;
+	if (!interval)
+		return TC_ACT_UNSPEC;
+	if (!s) {
+		struct x4_off_sub n = { .tat_ns = now + interval };
+		bpf_map_update_elem(&x4_off_subs, &k, &n, BPF_NOEXIST);
+		return TC_ACT_UNSPEC;
+	}
+	/* per-CPU races may let a few more through: a pace, not an exact count */
+	__u64 tat = s->tat_ns > now ? s->tat_ns : now;
+	if (tat - now > cfg->sub_tau_ns) {
+		st->c[X4_OFF_SUB_RATE]++;
+		return TC_ACT_SHOT;
+	}
+	s->tat_ns = tat + interval;
+	return TC_ACT_UNSPEC;
+}
+
 static __always_inline int nat64_6to4(struct __sk_buff *skb, const struct x4_off_cfg *cfg, struct x4_off_stats *st)
 {
 	if (!x4_linear(skb, ETH_LEN + IP6_LEN))
@@ -211,15 +255,17 @@ static __always_inline int nat64_6to4(struct __sk_buff *skb, const struct x4_off
 	__builtin_memcpy(k.src6, &ip6->saddr, 16);
 	__u32 csum_at = 0;
 	__u32 l4_hlen = 0;
-	int ok = l4_check(skb, ETH_LEN + IP6_LEN, payload, k.proto, &k.sport, &k.dport, &csum_at, &l4_hlen);
+	__u8 flags = 0;
+	int ok = l4_check(skb, ETH_LEN + IP6_LEN, payload, k.proto, &k.sport, &k.dport, &csum_at, &l4_hlen, &flags);
 	if (ok == 0)
-		return TC_ACT_UNSPEC; /* also a jumbogram (payload length 0) */
+		return to_daemon(cfg, st, k.src6, 0); /* ICMPv6, other protocols, a jumbogram */
 	struct x4_off_val6 *v = bpf_map_lookup_elem(&x4_off_flows6, &k);
-	if (!v)
-		return TC_ACT_UNSPEC;
+	if (!v) /* a flow the daemon has not handed over: new when a SYN opens it, or UDP */
+		return to_daemon(cfg, st, k.src6,
+				 k.proto == IPPROTO_UDP || (flags & (F_SYN | F_ACK | 0x05)) == F_SYN);
 	if (ok < 0) {
 		st->c[X4_OFF_PASSED]++;
-		return TC_ACT_UNSPEC;
+		return to_daemon(cfg, st, k.src6, 0);
 	}
 
 	/* The IPv4 header, made before the IPv6 one is gone; the TTL as the stack's forwarding leaves
@@ -287,7 +333,8 @@ static __always_inline int nat64_4to6(struct __sk_buff *skb, const struct x4_off
 	struct x4_off_key4 k = { .src4 = ip4->saddr, .dst4 = ip4->daddr, .proto = ip4->protocol };
 	__u32 csum_at = 0;
 	__u32 l4_hlen = 0;
-	int ok = l4_check(skb, ETH_LEN + IP4_LEN, tot - IP4_LEN, k.proto, &k.sport, &k.dport, &csum_at, &l4_hlen);
+	__u8 flags = 0;
+	int ok = l4_check(skb, ETH_LEN + IP4_LEN, tot - IP4_LEN, k.proto, &k.sport, &k.dport, &csum_at, &l4_hlen, &flags);
 	if (ok == 0)
 		return TC_ACT_UNSPEC;
 	struct x4_off_val4 *v = bpf_map_lookup_elem(&x4_off_flows4, &k);

@@ -10,14 +10,14 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "../cli/json.h"
-#include "../clat/ctl_msg.h"
-#include "../mostly/dhcp4.h"
+#include "../common/json.h"
+#include "../clat/clat_ctl.h"
+#include "../mostly/dhcp4_daemon.h"
 #include "../mostly/ra.h"
-#include "../plat/ctl_msg.h"
+#include "../plat/plat_ctl.h"
 #include "../plat/plat.h"
-#include "ctl_msg.h"
-#include "siit.h"
+#include "../common/siit_ctl.h"
+#include "status.h"
 #include "sys/ctl.h"
 #include "sys/log.h"
 

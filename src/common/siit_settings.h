@@ -5,7 +5,7 @@
  *   tun NAME | pool6 PREFIX|none | eam V4PREFIX V6PREFIX (repeatable) | rfc6791v4 ADDR|none |
  *   rfc6791v6 ADDR|none | self4 ADDR | self6 ADDR | lowest-ipv6-mtu N | mtu4 N | mtu6 N |
  *   amend-udp-checksum-zero yes|no | router yes|no | zero-traffic-class yes|no | tos copy|0..255 |
- *   allow-wkp-non-global yes|no
+ *   allow-wkp-non-global yes|no | reassembly-max N | reassembly-timeout-ms N
  *
  * Errors are written to err without location; the callers prefix "FILE:LINE: " or "--key: ". */
 #ifndef XLAT464_SIIT_SETTINGS_H

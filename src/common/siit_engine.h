@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "xlat/reasm.h"
 #include "xlat/xlat.h"
 
 #define SIIT_PKT_MAX 65536
@@ -20,14 +21,23 @@ struct siit_engine {
 	struct xlat_ctx ctx;
 	struct xlat_out *out;
 	uint64_t hairpinned; /* IPv6 in, IPv6 out */
+	/* zero-checksum UDP from IPv4 made whole when cfg->amend_udp_zero_csum (lib/xlat/reasm.h);
+	 * cfg->reasm_max slots, fixed at init */
+	struct xlat_reasm reasm;
+	void *reasm_slots;
 };
 
 /* Returns 0, or -1 when out of memory. */
 int siit_engine_init(struct siit_engine *e, const struct xlat_config *cfg);
-/* Switches to new settings, keeping the counters. */
+/* Switches to new settings, keeping the counters (and the reassembly slots: their number is fixed at
+ * init; the timeout follows cfg). */
 void siit_engine_reconfigure(struct siit_engine *e, const struct xlat_config *cfg);
 void siit_engine_free(struct siit_engine *e);
 
-void siit_engine_process(struct siit_engine *e, const uint8_t *pkt, size_t len, siit_emit_fn emit, void *arg);
+/* now_ms: a monotonic clock in milliseconds (the pcap's timestamps for `translate`), for reassembly. */
+void siit_engine_process(struct siit_engine *e, const uint8_t *pkt, size_t len, uint64_t now_ms, siit_emit_fn emit,
+			 void *arg);
+/* Frees reassembly slots whose time ran out (counted as reassembly-timeout). */
+void siit_engine_tick(struct siit_engine *e, uint64_t now_ms);
 
 #endif

@@ -22,6 +22,25 @@ struct x4_off_cfg {
 	__u32 zero_tclass; /* RFC 7915 section 4.1: the IPv6 traffic class 0, not the TOS */
 	__u32 set_tos;     /* RFC 7915 section 5.1: the IPv4 TOS tos, not the traffic class */
 	__u32 tos;
+	/* Per-subscriber limits on what goes on to the TUN (x4_off_subs): a subscriber is the source's
+	 * first sub_len bits (64 or 128); its packets for the daemon are paced to one per
+	 * sub_interval_ns with a burst of sub_tau_ns (GCRA; interval 0: no pacing). */
+	__u32 sub_len;
+	__u32 pad;
+	__u64 sub_interval_ns;
+	__u64 sub_tau_ns;
+};
+
+/* x4_off_subs: what the program knows of a subscriber (LRU: the idle ones make room). */
+#define X4_OFF_MAX_SUBS 65536
+struct x4_off_sub_key {
+	__u8 prefix[16];   /* the source address, zero past sub_len */
+};
+struct x4_off_sub {
+	__u64 tat_ns;         /* GCRA's theoretical arrival time of its next packet for the daemon */
+	__u64 held_until_ns;  /* set by the daemon when it refused the subscriber's new flow for a
+			       * per-subscriber limit: until then, new flows (a TCP SYN, UDP not in the
+			       * maps) are dropped here, before the TUN */
 };
 
 /* Where the program last found a flow's translated packets to go (bpf-redirect): looked up again
@@ -79,6 +98,8 @@ enum x4_off_counter {
 	X4_OFF_PASSED,     /* packets of a flow in the maps left to the TUN (SYN, FIN, RST, ...) */
 	X4_OFF_FAILED,     /* dropped: a kernel helper refused a packet half rewritten */
 	X4_OFF_REDIRECTED, /* translated packets the program sent out itself (redirect) */
+	X4_OFF_SUB_HELD,   /* new flows dropped: their subscriber is held (held_until_ns) */
+	X4_OFF_SUB_RATE,   /* packets for the daemon dropped: their subscriber is over its pace */
 	X4_OFF_NCOUNTERS
 };
 struct x4_off_stats {

@@ -11,7 +11,8 @@
  *   static tcp|udp|icmp V6#PORT V4#PORT (repeatable) | log none|syslog|/PATH | log-events LIST|none |
  *   self4 ADDR | self6 ADDR | mtu4 N | mtu6 N | reply-rate N | reply-burst N | routes yes|no |
  *   offload yes|no | bpf-offload IFNAME... | none | bpf-redirect yes|no | zero-traffic-class yes|no |
- *   tos copy|0..255 | ipfix-collector ADDR PORT | none | ipfix-domain N | ipfix-template-refresh T |
+ *   tos copy|0..255 | reassembly-max N | reassembly-timeout-ms N | subscriber-rate N | subscriber-burst N |
+ *   subscriber-hold-ms N | ipfix-collector ADDR PORT | none | ipfix-domain N | ipfix-template-refresh T |
  *   ipfix-mtu N | ipfix-events LIST|all
  *
  * A time T is seconds, or a number with a unit s, m or h, or several of them (2h4m). Errors are
@@ -53,6 +54,10 @@ struct plat_settings {
 	unsigned nbpf_ifs;
 	char bpf_ifs[PLAT_BPF_IFS_MAX][PLAT_TUN_NAME_MAX];
 	bool bpf_redirect;               /* the program sends its packets out itself (yes), else the stack */
+	/* the program paces each subscriber's packets for the daemon (0: off), burst packets at once */
+	uint32_t subscriber_rate, subscriber_burst;
+	/* a subscriber refused for a per-subscriber limit: its new flows dropped by the program (0: off) */
+	uint32_t subscriber_hold_ms;
 	/* IPFIX export of the NAT64 events (RFC 7011, RFC 8158; src/plat/ipfix_export.h). Stateful mode. */
 	bool ipfix_on;                   /* a collector is set */
 	bool ipfix_v6;                   /* its address is IPv6 (ipfix_addr), else IPv4 (the first 4 bytes) */

@@ -14,7 +14,7 @@
 #include "nat64/dynpool.h"
 #include "nat64/nat64.h"
 #include "ipfix_export.h"
-#include "settings.h"
+#include "plat_settings.h"
 #include "xlat/xlat.h"
 
 #define PLAT_STATUS_MAGIC 0x78503032u /* "xP02"; siit's is "xS01" */

@@ -1,6 +1,6 @@
 /* The PLAT settings parser. Pure: text in, struct out, no system calls (inet_pton/inet_ntop are
  * string functions), so fuzz/fuzz_plat_settings.c can run it on anything. */
-#include "settings.h"
+#include "plat_settings.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -26,6 +26,9 @@ void plat_settings_init(struct plat_settings *s)
 	s->routes = true;
 	s->offload = true;
 	s->bpf_redirect = true;
+	s->xcfg.amend_udp_zero_csum = true; /* RFC 6146 section 3.4: MUST, for a whole datagram */
+	s->subscriber_burst = 200;
+	s->subscriber_hold_ms = 1000;
 	s->ipfix_refresh = 60;
 	s->ipfix_mtu = 1400;
 	s->ipfix_events = NAT64_LOG_BIB | NAT64_LOG_SESSION | NAT64_LOG_BLOCK | NAT64_LOG_ALARM;
@@ -379,6 +382,11 @@ static const struct key_desc keys[] = {
 	{ "bpf-redirect", 1, 1 },
 	{ "zero-traffic-class", 1, 1 },
 	{ "tos", 1, 1 },
+	{ "reassembly-max", 1, 1 },
+	{ "subscriber-rate", 1, 1 },
+	{ "subscriber-burst", 1, 1 },
+	{ "subscriber-hold-ms", 1, 1 },
+	{ "reassembly-timeout-ms", 1, 1 },
 	{ "ipfix-collector", 1, 2 },
 	{ "ipfix-domain", 1, 1 },
 	{ "ipfix-template-refresh", 1, 1 },
@@ -464,6 +472,16 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 	/* RFC 6146 section 3.5.2.2: IPv4 SYNs without a binding, kept for a simultaneous open or not */
 	if (strcmp(key, "drop-externally-initiated-tcp") == 0)
 		return cfgtext_bool(v, &c->drop_external_tcp, err, errlen);
+	if (strcmp(key, "subscriber-rate") == 0)
+		return parse_num(v, 0, 10000000, &s->subscriber_rate, err, errlen);
+	if (strcmp(key, "subscriber-burst") == 0)
+		return parse_num(v, 1, 10000000, &s->subscriber_burst, err, errlen);
+	if (strcmp(key, "subscriber-hold-ms") == 0)
+		return parse_num(v, 0, 60000, &s->subscriber_hold_ms, err, errlen);
+	if (strcmp(key, "reassembly-max") == 0)
+		return parse_num(v, 0, 1024, &s->xcfg.reasm_max, err, errlen);
+	if (strcmp(key, "reassembly-timeout-ms") == 0)
+		return parse_num(v, 100, 60000, &s->xcfg.reasm_timeout_ms, err, errlen);
 	if (strcmp(key, "max-stored-syns") == 0)
 		return parse_num(v, 0, 65536, &c->max_stored_syns, err, errlen);
 	if (strcmp(key, "max-stored-syns-per-source") == 0)
@@ -709,6 +727,8 @@ size_t plat_settings_format(const struct plat_settings *s, char *buf, size_t cap
 	cfgtext_add(&b, "drop-externally-initiated-tcp %s\n", c->drop_external_tcp ? "yes" : "no");
 	cfgtext_add(&b, "max-stored-syns %u\n", c->max_stored_syns);
 	cfgtext_add(&b, "max-stored-syns-per-source %u\n", c->max_stored_syns_per_source);
+	cfgtext_add(&b, "reassembly-max %u\n", s->xcfg.reasm_max);
+	cfgtext_add(&b, "reassembly-timeout-ms %u\n", s->xcfg.reasm_timeout_ms);
 	cfgtext_add(&b, "subscriber-len %u\n", c->subscriber_len);
 	cfgtext_add(&b, "port-block-size %u\n", c->port_block_size);
 	for (unsigned i = 0; i < c->nstatic && i < NAT64_STATIC_MAX; i++) {
@@ -735,6 +755,9 @@ size_t plat_settings_format(const struct plat_settings *s, char *buf, size_t cap
 		for (unsigned i = 0; i < s->nbpf_ifs; i++)
 			cfgtext_add(&b, "%s%s%s", i ? " " : "bpf-offload ", s->bpf_ifs[i], i + 1 == s->nbpf_ifs ? "\n" : "");
 	cfgtext_add(&b, "bpf-redirect %s\n", s->bpf_redirect ? "yes" : "no");
+	cfgtext_add(&b, "subscriber-rate %u\n", s->subscriber_rate);
+	cfgtext_add(&b, "subscriber-burst %u\n", s->subscriber_burst);
+	cfgtext_add(&b, "subscriber-hold-ms %u\n", s->subscriber_hold_ms);
 	cfgtext_add(&b, "zero-traffic-class %s\n", s->xcfg.zero_tclass ? "yes" : "no");
 	if (s->xcfg.set_tos)
 		cfgtext_add(&b, "tos %u\n", s->xcfg.tos);

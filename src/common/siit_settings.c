@@ -1,6 +1,6 @@
 /* The SIIT settings parser. Pure: text in, struct out, no system calls (inet_pton/inet_ntop are
  * string functions), so fuzz/fuzz_settings.c can run it on anything. */
-#include "settings.h"
+#include "siit_settings.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -15,6 +15,7 @@ void siit_settings_init(struct siit_settings *s)
 	memset(s, 0, sizeof(*s));
 	xlat_config_init(&s->cfg);
 	xlat_siit_map_set_wkp_global_only(&s->map, true); /* RFC 6052 section 3.1 */
+	s->cfg.reasm_max = 0; /* RFC 7915 section 4.5 as written unless asked: no reassembly */
 	siit_settings_bind(s);
 }
 
@@ -108,13 +109,18 @@ static int parse_addr6(const char *v, uint8_t out[16], bool *has, bool none_ok, 
 	return 0;
 }
 
-static int parse_mtu(const char *v, unsigned long lo, uint32_t *out, char *err, size_t errlen)
+static int parse_range(const char *v, unsigned long lo, unsigned long hi, uint32_t *out, char *err, size_t errlen)
 {
 	unsigned long n;
-	if (!parse_uint(v, 65535, &n) || n < lo)
-		return cfgtext_err(err, errlen, "'%s' is not a number from %lu to 65535", v, lo);
+	if (!parse_uint(v, hi, &n) || n < lo)
+		return cfgtext_err(err, errlen, "'%s' is not a number from %lu to %lu", v, lo, hi);
 	*out = (uint32_t)n;
 	return 0;
+}
+
+static int parse_mtu(const char *v, unsigned long lo, uint32_t *out, char *err, size_t errlen)
+{
+	return parse_range(v, lo, 65535, out, err, errlen);
 }
 
 static int set_pool6(struct siit_settings *s, const char *v, char *err, size_t errlen)
@@ -166,7 +172,7 @@ int siit_settings_arity(const char *key)
 {
 	static const char *const one[] = { "tun",   "pool6", "rfc6791v4", "rfc6791v6", "self4", "self6", "lowest-ipv6-mtu",
 					   "mtu4",  "mtu6",  "amend-udp-checksum-zero", "router", "zero-traffic-class", "tos",
-					   "allow-wkp-non-global" };
+					   "allow-wkp-non-global", "reassembly-max", "reassembly-timeout-ms" };
 	if (strcmp(key, "eam") == 0)
 		return 2;
 	for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++)
@@ -208,6 +214,10 @@ int siit_settings_set(struct siit_settings *s, const char *key, const char *cons
 		return parse_mtu(v, 1280, &c->mtu6, err, errlen);
 	if (strcmp(key, "amend-udp-checksum-zero") == 0)
 		return cfgtext_bool(v, &c->amend_udp_zero_csum, err, errlen);
+	if (strcmp(key, "reassembly-max") == 0)
+		return parse_range(v, 0, 1024, &c->reasm_max, err, errlen);
+	if (strcmp(key, "reassembly-timeout-ms") == 0)
+		return parse_range(v, 100, 60000, &c->reasm_timeout_ms, err, errlen);
 	/* RFC 6052 section 3.1: the well-known prefix with non-global IPv4 addresses (a lab's choice) */
 	if (strcmp(key, "allow-wkp-non-global") == 0) {
 		bool allow;
@@ -280,6 +290,8 @@ size_t siit_settings_format(const struct siit_settings *s, char *buf, size_t cap
 	cfgtext_add(&b, "mtu4 %u\n", c->mtu4);
 	cfgtext_add(&b, "mtu6 %u\n", c->mtu6);
 	cfgtext_add(&b, "amend-udp-checksum-zero %s\n", c->amend_udp_zero_csum ? "yes" : "no");
+	cfgtext_add(&b, "reassembly-max %u\n", c->reasm_max);
+	cfgtext_add(&b, "reassembly-timeout-ms %u\n", c->reasm_timeout_ms);
 	cfgtext_add(&b, "zero-traffic-class %s\n", c->zero_tclass ? "yes" : "no");
 	if (c->set_tos)
 		cfgtext_add(&b, "tos %u\n", c->tos);

@@ -48,6 +48,11 @@ void json_lines(char *text)
 void status_drops_text(const struct xlat_stats *st)
 {
 	bool any = false;
+	/* RFC 6146 section 3.4 asks for the count of UDP checksums computed */
+	if (st->udp_csum_computed || st->reasm_fragments)
+		printf("udp with checksum zero:\n  %" PRIu64 " checksums computed, %" PRIu64
+		       " datagrams reassembled from %" PRIu64 " fragments\n",
+		       st->udp_csum_computed, st->reasm_datagrams, st->reasm_fragments);
 	printf("drops:\n");
 	for (int r = 1; r < XLAT_DROP__COUNT; r++) {
 		if (!st->drops[r])
@@ -62,6 +67,9 @@ void status_drops_text(const struct xlat_stats *st)
 
 void status_drops_json(const struct xlat_stats *st)
 {
+	printf("  \"udp_checksums_computed\": %" PRIu64 ",\n  \"reassembled_datagrams\": %" PRIu64
+	       ",\n  \"reassembled_fragments\": %" PRIu64 ",\n",
+	       st->udp_csum_computed, st->reasm_datagrams, st->reasm_fragments);
 	printf("  \"drops\": {");
 	for (int r = 1; r < XLAT_DROP__COUNT; r++) {
 		printf("%s\n    ", r == 1 ? "" : ",");

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../siit/ctl_msg.h"
+#include "../common/siit_ctl.h"
 #include "nft.h"
 
 #define CLAT_STATUS_MAGIC 0x78433032u /* "xC02", in siit.magic */

@@ -1,4 +1,4 @@
-#include "engine.h"
+#include "siit_engine.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,26 +11,42 @@ int siit_engine_init(struct siit_engine *e, const struct xlat_config *cfg)
 	if (!e->out)
 		return -1;
 	xlat_ctx_init(&e->ctx, cfg);
+	if (cfg->reasm_max) {
+		e->reasm_slots = calloc(cfg->reasm_max, xlat_reasm_slot_size());
+		if (!e->reasm_slots) {
+			free(e->out);
+			return -1;
+		}
+	}
+	xlat_reasm_init(&e->reasm, e->reasm_slots, cfg->reasm_max, cfg->reasm_timeout_ms);
 	return 0;
 }
 
 void siit_engine_reconfigure(struct siit_engine *e, const struct xlat_config *cfg)
 {
 	e->ctx.cfg = cfg; /* cfg->policy carries the new map */
+	e->reasm.timeout_ms = cfg->reasm_timeout_ms;
 }
 
 void siit_engine_free(struct siit_engine *e)
 {
 	free(e->out);
+	free(e->reasm_slots);
 	e->out = NULL;
+	e->reasm_slots = NULL;
 }
 
-void siit_engine_process(struct siit_engine *e, const uint8_t *pkt, size_t len, siit_emit_fn emit, void *arg)
+void siit_engine_tick(struct siit_engine *e, uint64_t now_ms) { xlat_reasm_expire(&e->reasm, now_ms, &e->ctx.stats); }
+
+void siit_engine_process(struct siit_engine *e, const uint8_t *pkt, size_t len, uint64_t now_ms, siit_emit_fn emit,
+			 void *arg)
 {
 	struct xlat_out *out = e->out;
 
-	xlat_translate(&e->ctx, pkt, len, out);
+	xlat_translate_reasm(&e->ctx, e->ctx.cfg->amend_udp_zero_csum ? &e->reasm : NULL, pkt, len, now_ms, out);
 	switch (out->action) {
+	case XLAT_HELD:
+		break; /* a fragment kept for reassembly */
 	case XLAT_DROP:
 		break; /* counted by the core in ctx.stats */
 	case XLAT_REPLY:

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "settings.h"
+#include "siit_settings.h"
 #include "xlat/xlat.h"
 
 #define SIIT_STATUS_MAGIC 0x78533031u /* "xS01" */
