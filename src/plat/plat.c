@@ -1049,6 +1049,7 @@ int plat_main(int argc, char **argv)
 		fatal("out of memory");
 	xlat_reasm_init(&d->reasm, d->reasm_slots, s->xcfg.reasm_max, s->xcfg.reasm_timeout_ms);
 	xlat_ctx_init(&d->ctx, &s->xcfg);
+	set_now(d, sys_mono_ms()); /* the static bindings are announced at once, with this time */
 	evlog_setup(d, s);
 
 	d->offload = s->offload;

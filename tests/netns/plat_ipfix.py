@@ -4,14 +4,17 @@
   plat_ipfix.py records PCAP [PORT [FILTER]]   one line per data record, in capture order (of the
         datagrams that match the tshark display filter FILTER, when given):
         "seq=S n=I event=E key=value ..." (S: the message's sequence number, I: the record's index in
-        its message; the keys are the short names below, for the fields the record has)
+        its message; the keys are the short names below, for the fields the record has; time is
+        observationTimeMilliseconds as milliseconds since 1970)
   plat_ipfix.py check-seq PCAP [PORT] RFC 7011 section 3.1 over the whole capture: each message's
         sequence number is the number of data records in the messages before it; prints
         "messages M, records R, template sets T, sequence ok" or the first mismatch (exit 1)
 
 tshark decodes, this script only walks its JSON output (tshark -T json), so nothing here parses IPFIX.
 """
+import calendar
 import json
+import re
 import subprocess
 import sys
 
@@ -35,6 +38,7 @@ FIELDS = {
     "cflow.max_session_entries": "maxsess",
     "cflow.nat_pool_id": "pool",
     "cflow.srcmaskv6": "plen",
+    "cflow.observation_time_milliseconds": "time",
 }
 
 
@@ -59,8 +63,21 @@ def walk(node, found):
             walk(v, found)
 
 
+MONTHS = {m: i + 1 for i, m in enumerate("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())}
+
+
 def value(v):
     return v[0] if isinstance(v, list) else v
+
+
+def epoch_ms(text):
+    """tshark's "Dec  7, 2026 06:05:02.435000000 UTC" as milliseconds since 1970."""
+    m = re.match(r"(\w+)\s+(\d+), (\d+) (\d+):(\d+):(\d+)\.(\d{3})", text)
+    if not m:
+        return text.replace(" ", "_")
+    mon, day, year, hh, mm, ss, ms = m.groups()
+    t = calendar.timegm((int(year), MONTHS[mon], int(day), int(hh), int(mm), int(ss)))
+    return str(t * 1000 + int(ms))
 
 
 def messages(pcap, port, dfilter=None):
@@ -80,7 +97,8 @@ def main():
     if cmd == "records":
         for seq, recs, _ in messages(pcap, port, sys.argv[4] if len(sys.argv) > 4 else None):
             for i, r in enumerate(recs):
-                kv = ["%s=%s" % (short, value(r[name])) for name, short in FIELDS.items() if name in r]
+                kv = ["%s=%s" % (short, epoch_ms(value(r[name])) if short == "time" else value(r[name]))
+                      for name, short in FIELDS.items() if name in r]
                 print("seq=%d n=%d %s" % (seq, i, " ".join(kv)))
     elif cmd == "check-seq":
         total = msgs = tsets = 0

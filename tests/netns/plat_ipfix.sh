@@ -118,7 +118,7 @@ has() { # PATTERN [MIN]: at least MIN (1) records match the extended regular exp
 }
 
 # ---- sessions and bindings ------------------------------------------------------------------------
-start_plat plat-sessions --pool4 203.0.113.0/28 --timeout-udp 2 --ipfix-collector "$K4" "$IPFIX_PORT" \
+start_plat plat-sessions --pool4 203.0.113.0/28 --timeout-udp 2 --static tcp "$C6#8080" 203.0.113.1#8080 --ipfix-collector "$K4" "$IPFIX_PORT" \
 	--ipfix-domain 46 --ipfix-template-refresh 2 || die "the PLAT did not start"
 ok ipfix-start
 check export-logged grep -q "ipfix: exporting NAT64 events to $K4 port $IPFIX_PORT" "$daemon_log"
@@ -150,6 +150,16 @@ sessions_created() {
 	[ "$n" -eq "$FLOWS" ]
 }
 check udp-session-and-bib-create-records sessions_created
+
+# the static binding is announced when the export starts, with the time it started
+static_announced() {
+	local t
+	t=$(grep -E "event=10 src6=$C6 nat4=203\.0\.113\.1 natport=8080 sport=8080 proto=6 time=[0-9]+" "$tmp/records" | head -n 1 |
+		sed -E 's/.* time=([0-9]+).*/\1/')
+	echo "static binding record at $t ms, the PLAT started at $SINCE s"
+	[ -n "$t" ] && awk -v t="$t" -v s="$SINCE" 'BEGIN { d = t / 1000 - s; exit !(d > -1 && d < 10) }'
+}
+check static-binding-announced static_announced
 
 tcp_session() {
 	echo hello >"$tmp/small"
