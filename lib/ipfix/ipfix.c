@@ -63,6 +63,8 @@ static const struct ipfix_template_desc templates[IPFIX_NTEMPLATES] = {
 		F_TIME, F_EVENT, F_QUOTA, { IPFIX_IE_MAX_ENTRIES_PER_USER, 4 }, F_SRC6 } },
 	[IPFIX_TPL_QUOTA_SUBSCRIBERS - IPFIX_TEMPLATE_ID_MIN] = { 4, {
 		F_TIME, F_EVENT, F_QUOTA, { IPFIX_IE_MAX_SUBSCRIBERS, 4 } } },
+	[IPFIX_TPL_ADDRESS_BINDING - IPFIX_TEMPLATE_ID_MIN] = { 4, {
+		F_TIME, F_SRC6, F_NAT4, F_EVENT } },
 };
 
 static const struct ipfix_template_desc *desc_of(unsigned id)
@@ -84,6 +86,9 @@ unsigned ipfix_template_of(const struct ipfix_nat_record *r)
 	case IPFIX_NAT_PORT_BLOCK_ALLOCATION:
 	case IPFIX_NAT_PORT_BLOCK_DEALLOCATION:
 		return IPFIX_TPL_PORT_BLOCK;
+	case IPFIX_NAT_ADDRESS_BINDING_CREATE:
+	case IPFIX_NAT_ADDRESS_BINDING_DELETE:
+		return IPFIX_TPL_ADDRESS_BINDING;
 	case IPFIX_NAT_ADDRESSES_EXHAUSTED:
 		return IPFIX_TPL_ADDRESSES_EXHAUSTED;
 	case IPFIX_NAT_PORTS_EXHAUSTED:

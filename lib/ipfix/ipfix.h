@@ -67,6 +67,8 @@ enum ipfix_nat_event {
 	IPFIX_NAT64_BIB_DELETE = 11,
 	IPFIX_NAT_PORTS_EXHAUSTED = 12,
 	IPFIX_NAT_QUOTA_EXCEEDED = 13,
+	IPFIX_NAT_ADDRESS_BINDING_CREATE = 14,
+	IPFIX_NAT_ADDRESS_BINDING_DELETE = 15,
 	IPFIX_NAT_PORT_BLOCK_ALLOCATION = 16,
 	IPFIX_NAT_PORT_BLOCK_DEALLOCATION = 17,
 };
@@ -90,6 +92,7 @@ enum ipfix_template {
 	IPFIX_TPL_QUOTA_BIBS,                            /* 13, quota 2 */
 	IPFIX_TPL_QUOTA_PER_USER,                        /* 13, quota 3 */
 	IPFIX_TPL_QUOTA_SUBSCRIBERS,                     /* 13, quota 4 */
+	IPFIX_TPL_ADDRESS_BINDING,                       /* 14, 15 (stateless mode's leases) */
 	IPFIX_TPL_END
 };
 #define IPFIX_NTEMPLATES (IPFIX_TPL_END - IPFIX_TEMPLATE_ID_MIN)

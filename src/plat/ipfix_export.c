@@ -247,6 +247,18 @@ static bool to_record(const struct plat_ipfix *x, const struct nat64_event *ev, 
 	return false;
 }
 
+/* Into the message being built; a full one is queued and the record starts the next. */
+static void add(struct plat_ipfix *x, const struct ipfix_nat_record *r, uint64_t now_ms)
+{
+	templates_if_due(x, now_ms);
+	if (ipfix_add_record(&x->w, r))
+		return;
+	close_msg(x, now_ms);
+	templates_if_due(x, now_ms);
+	if (!ipfix_add_record(&x->w, r))
+		x->c.records_dropped++; /* not reached: ipfix-mtu holds any record */
+}
+
 void plat_ipfix_event(struct plat_ipfix *x, const struct nat64_event *ev)
 {
 	struct ipfix_nat_record r;
@@ -254,14 +266,19 @@ void plat_ipfix_event(struct plat_ipfix *x, const struct nat64_event *ev)
 		return;
 	if (nat64_event_class(ev->kind) == NAT64_LOG_ALARM && !alarm_allowed(x, ev))
 		return;
-	if (!to_record(x, ev, &r))
+	if (to_record(x, ev, &r))
+		add(x, &r, ev->time_ms);
+}
+
+void plat_ipfix_lease(struct plat_ipfix *x, bool begins, const uint8_t v6[16], const uint8_t v4[4], uint64_t time_ms)
+{
+	struct ipfix_nat_record r;
+	if (x->fd < 0 || !(x->events & NAT64_LOG_BIB))
 		return;
-	templates_if_due(x, ev->time_ms);
-	if (ipfix_add_record(&x->w, &r))
-		return;
-	close_msg(x, ev->time_ms); /* full: queued, and the record starts the next message */
-	templates_if_due(x, ev->time_ms);
-	if (!ipfix_add_record(&x->w, &r)) {
-		x->c.records_dropped++; /* not reached: ipfix-mtu holds any record */
-	}
+	memset(&r, 0, sizeof(r));
+	r.event = begins ? IPFIX_NAT_ADDRESS_BINDING_CREATE : IPFIX_NAT_ADDRESS_BINDING_DELETE;
+	r.time_ms = time_ms + (uint64_t)x->wall_offset_ms;
+	memcpy(r.src6, v6, 16);
+	memcpy(r.nat4, v4, 4);
+	add(x, &r, time_ms);
 }

@@ -64,6 +64,8 @@ void plat_ipfix_close(struct plat_ipfix *x);
 static inline bool plat_ipfix_on(const struct plat_ipfix *x) { return x->fd >= 0; }
 /* One event (the receiver of the daemon's nat64 log callback). */
 void plat_ipfix_event(struct plat_ipfix *x, const struct nat64_event *ev);
+/* Stateless mode: a lease of v4 to v6 began (add) or ended, an address binding (class bib). */
+void plat_ipfix_lease(struct plat_ipfix *x, bool begins, const uint8_t v6[16], const uint8_t v4[4], uint64_t time_ms);
 /* Once a second: the template refresh when due, and the pending records out. */
 void plat_ipfix_tick(struct plat_ipfix *x, uint64_t now_ms);
 

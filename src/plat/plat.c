@@ -418,9 +418,9 @@ static void on_timer(void *arg, int fd, uint32_t events)
 	if (d->mode == PLAT_STATEFUL) {
 		plat_sf_expire(d->nat, now, PLAT_EXPIRE_BUDGET);
 		syn4_answer_due(d, now);
-		plat_ipfix_tick(&d->ipfix, now); /* templates when due; what is pending goes out */
 	} else
 		nat64_dynpool_expire(d->dp, now, PLAT_EXPIRE_BUDGET);
+	plat_ipfix_tick(&d->ipfix, now); /* templates when due; what is pending goes out */
 	xlat_reasm_expire(&d->reasm, now, &d->ctx.stats);
 	plat_evlog_flush(&d->log);
 }
@@ -695,6 +695,15 @@ static void on_nat64_event(void *arg, const struct nat64_event *ev)
 	plat_ipfix_event(&d->ipfix, ev);
 }
 
+/* Stateless mode's leases: to the text log, and to the exporter as address bindings. */
+static void on_lease_event(void *arg, bool add, const uint8_t v6[16], const uint8_t v4[4], uint64_t time_ms)
+{
+	struct plat_daemon *d = arg;
+	if (d->set->log_target[0])
+		plat_evlog_lease(&d->log, add, v6, v4, time_ms);
+	plat_ipfix_lease(&d->ipfix, add, v6, v4, time_ms);
+}
+
 static void ipfix_setup(struct plat_daemon *d, const struct plat_settings *s)
 {
 	char a[INET6_ADDRSTRLEN];
@@ -716,12 +725,14 @@ static void evlog_setup(struct plat_daemon *d, const struct plat_settings *s)
 	d->log.subscriber_len = s->nat.subscriber_len;
 	if (plat_evlog_open(&d->log, s->log_target) < 0)
 		log_warn("log %s: %s; binding events are not logged", s->log_target, strerror(errno));
+	ipfix_setup(d, s);
 	if (d->mode == PLAT_STATEFUL) {
-		ipfix_setup(d, s);
 		unsigned what = (s->log_target[0] ? s->log_events : 0) | (plat_ipfix_on(&d->ipfix) ? s->ipfix_events : 0);
 		plat_sf_set_log(d->nat, what ? on_nat64_event : NULL, d, what);
-	} else
-		nat64_dynpool_set_log(d->dp, s->log_target[0] ? plat_evlog_lease : NULL, &d->log);
+	} else {
+		bool any = s->log_target[0] || (plat_ipfix_on(&d->ipfix) && (s->ipfix_events & NAT64_LOG_BIB));
+		nat64_dynpool_set_log(d->dp, any ? on_lease_event : NULL, d);
+	}
 }
 
 /* ---- the kernel fast path (bpf-offload: lib/sys/nat64_offload.c) ------------------------------- */

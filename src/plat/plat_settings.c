@@ -612,8 +612,6 @@ int plat_settings_finish(struct plat_settings *s, char *err, size_t errlen)
 	if (s->nbpf_ifs && c->pool6.len != 96)
 		return cfgtext_err(err, errlen, "bpf-offload needs a /96 pool6 (its program embeds the IPv4 address in the last 32 bits)");
 	if (s->mode == PLAT_STATELESS) {
-		if (s->ipfix_on)
-			return cfgtext_err(err, errlen, "ipfix-collector needs mode stateful (it exports the RFC 6146 events)");
 		if (c->nstatic)
 			return cfgtext_err(err, errlen, "static entries need mode stateful (stateless mode maps whole addresses)");
 		if (c->port_block_size)

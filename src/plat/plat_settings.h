@@ -58,7 +58,7 @@ struct plat_settings {
 	uint32_t subscriber_rate, subscriber_burst;
 	/* a subscriber refused for a per-subscriber limit: its new flows dropped by the program (0: off) */
 	uint32_t subscriber_hold_ms;
-	/* IPFIX export of the NAT64 events (RFC 7011, RFC 8158; src/plat/ipfix_export.h). Stateful mode. */
+	/* IPFIX export of the NAT64 events, or the stateless leases (RFC 7011, RFC 8158; ipfix_export.h) */
 	bool ipfix_on;                   /* a collector is set */
 	bool ipfix_v6;                   /* its address is IPv6 (ipfix_addr), else IPv4 (the first 4 bytes) */
 	uint8_t ipfix_addr[16];

@@ -22,7 +22,8 @@
 # after expiry, TCP, template refresh, sequence numbers, counters against decoded records), port
 # blocks (allocation and release), refusals (IPv6 collector: per-subscriber quota, ports and
 # addresses exhausted, the one-a-second limit), a collector that goes away (send errors counted,
-# traffic unharmed), and a reload that moves the export to the IPv6 collector (a new stream). The last line is "plat_ipfix: N passed, M failed". Environment: XLAT464=path,
+# traffic unharmed), stateless mode (a lease is an address binding, create and delete), and a reload
+# that moves the export to the IPv6 collector (a new stream). The last line is "plat_ipfix: N passed, M failed". Environment: XLAT464=path,
 # KEEP=1, VERBOSE=1.
 set -u
 # shellcheck source=lib.sh source-path=SCRIPTDIR
@@ -262,6 +263,25 @@ refusals() {
 }
 check quota-and-exhaustion-records refusals
 check limits-stop stop_daemon 5
+
+# ---- stateless mode ----------------------------------------------------------------------------------
+# a lease is an address binding: create when the client first sends, delete when it ends
+start_plat plat-stateless --mode stateless --pool4 203.0.113.0/28 --ipfix-collector "$K4" "$IPFIX_PORT" ||
+	die "the PLAT did not start"
+leases() {
+	eq udp-echo "$(nsx "$NSC" timeout 10 "$PY" "$FLOWS_PY" probe "$S4_AS6" 7777)" reply || return 1
+	local a4
+	a4=$(st --sessions | awk -v c="$C6" '$1 == "lease" && $2 == c { print $3 }')
+	echo "the PLAT leased $a4 to $C6"
+	[ -n "$a4" ] || return 1
+	decoded
+	has "event=14 src6=$C6 nat4=${a4//./\\.} time=" || return 1
+	nsx "$NSR" "$XLAT464" status --control "$CTL" --flush >/dev/null
+	decoded
+	has "event=15 src6=$C6 nat4=${a4//./\\.} time="
+}
+check stateless-address-binding-records leases
+check stateless-stop stop_daemon 5
 
 # ---- reload ----------------------------------------------------------------------------------------
 # SIGHUP moves the export from the IPv4 to the IPv6 collector: a new stream, which starts with the

@@ -70,11 +70,11 @@ static void test_template_set_bytes(void **state)
 	assert_true(ipfix_empty(&w));
 	assert_true(ipfix_add_templates(&w));
 	size_t n = ipfix_finish(&w, 0x65000000);
-	/* 9 templates, 50 fields: 4 + 9 * 4 + 50 * 4 bytes of set, behind the 16-byte header */
-	assert_int_equal(ipfix_templates_len(), 240);
-	assert_int_equal(n, 256);
-	static const uint8_t hdr[] = { 0x00, 0x0a, 0x01, 0x00, 0x65, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 7,
-				       0x00, 0x02, 0x00, 0xf0 };
+	/* 10 templates, 54 fields: 4 + 10 * 4 + 54 * 4 bytes of set, behind the 16-byte header */
+	assert_int_equal(ipfix_templates_len(), 260);
+	assert_int_equal(n, 276);
+	static const uint8_t hdr[] = { 0x00, 0x0a, 0x01, 0x14, 0x65, 0x00, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 7,
+				       0x00, 0x02, 0x01, 0x04 };
 	assert_memory_equal(buf, hdr, sizeof(hdr));
 	assert_memory_equal(buf + 20, session_template, sizeof(session_template));
 	/* the BIB template follows: 257, 7 fields */
@@ -88,9 +88,12 @@ static void test_template_set_bytes(void **state)
 					 0x01, 0x6a, 0x00, 0x02, 0x01, 0x6b, 0x00, 0x02, 0x01, 0x6c, 0x00, 0x02,
 					 0x00, 0xe6, 0x00, 0x01 };
 	assert_memory_equal(buf + 20 + sizeof(session_template) + sizeof(bib), block, sizeof(block));
-	/* the last one: 264, quota exceeded with maxSubscribers (474) */
-	static const uint8_t last[] = { 0x01, 0x08, 0x00, 0x04, 0x01, 0x43, 0x00, 0x08, 0x00, 0xe6, 0x00, 0x01,
+	/* 264, quota exceeded with maxSubscribers (474); the last one, 265, address bindings */
+	static const uint8_t subs[] = { 0x01, 0x08, 0x00, 0x04, 0x01, 0x43, 0x00, 0x08, 0x00, 0xe6, 0x00, 0x01,
 					0x01, 0xd2, 0x00, 0x04, 0x01, 0xda, 0x00, 0x04 };
+	static const uint8_t last[] = { 0x01, 0x09, 0x00, 0x04, 0x01, 0x43, 0x00, 0x08, 0x00, 0x1b, 0x00, 0x10,
+					0x00, 0xe1, 0x00, 0x04, 0x00, 0xe6, 0x00, 0x01 };
+	assert_memory_equal(buf + n - sizeof(last) - sizeof(subs), subs, sizeof(subs));
 	assert_memory_equal(buf + n - sizeof(last), last, sizeof(last));
 	assert_true(ipfix_empty(&w));
 }
@@ -152,9 +155,16 @@ static void test_other_records_bytes(void **state)
 	t_v4("203.0.113.1", r.nat4);
 	assert_true(ipfix_add_record(&w, &r));
 	static const uint8_t ports[] = { 0x01, 0x04, 0x00, 0x11, 0, 0, 0, 0, 0, 0, 0, 3, 12, 203, 0, 113, 1 };
+	/* a stateless lease ending: address binding delete, 2001:db8::10 had 203.0.113.1 */
+	r.event = IPFIX_NAT_ADDRESS_BINDING_DELETE;
+	r.time_ms = 4;
+	t_v6("2001:db8::10", r.src6);
+	assert_true(ipfix_add_record(&w, &r));
+	static const uint8_t lease[] = { 0x01, 0x09, 0x00, 0x21, 0, 0, 0, 0, 0, 0, 0, 4, 0x20, 0x01, 0x0d, 0xb8,
+					 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 203, 0, 113, 1, 15 };
 
 	size_t n = ipfix_finish(&w, 0);
-	assert_int_equal(n, 16 + sizeof(block) + sizeof(quota) + sizeof(addrs) + sizeof(ports));
+	assert_int_equal(n, 16 + sizeof(block) + sizeof(quota) + sizeof(addrs) + sizeof(ports) + sizeof(lease));
 	assert_int_equal(rd16(buf + 2), n);
 	const uint8_t *p = buf + 16;
 	assert_memory_equal(p, block, sizeof(block));
@@ -164,6 +174,8 @@ static void test_other_records_bytes(void **state)
 	assert_memory_equal(p, addrs, sizeof(addrs));
 	p += sizeof(addrs);
 	assert_memory_equal(p, ports, sizeof(ports));
+	p += sizeof(ports);
+	assert_memory_equal(p, lease, sizeof(lease));
 }
 
 /* RFC 7011 section 3.1: the sequence number counts the data records sent before the message;
@@ -235,7 +247,7 @@ static void test_batching_boundary(void **state)
 	assert_int_equal(rd16(buf + 16 + 62 + 38 + 2), 62);
 
 	/* the templates do not fit a message too small for them */
-	ipfix_writer_init(&w, buf, 16 + 239, 0);
+	ipfix_writer_init(&w, buf, 16 + 259, 0);
 	assert_false(ipfix_add_templates(&w));
 	assert_true(ipfix_empty(&w));
 }
