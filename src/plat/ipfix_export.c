@@ -109,7 +109,7 @@ int plat_ipfix_setup(struct plat_ipfix *x, const struct plat_settings *s, uint64
 	bool same = x->fd >= 0 && s->ipfix_on && x->v6 == s->ipfix_v6 && memcmp(x->addr, s->ipfix_addr, 16) == 0 &&
 		    x->port == s->ipfix_port && x->w.domain == s->ipfix_domain && x->w.cap == s->ipfix_mtu;
 	x->events = s->ipfix_events;
-	x->refresh_ms = s->ipfix_refresh * 1000;
+	x->refresh_ms = (uint64_t)s->ipfix_refresh * 1000;
 	x->pool6 = s->nat.pool6;
 	x->subscriber_len = s->nat.subscriber_len;
 	x->wall_offset_ms = wall_offset_ms();

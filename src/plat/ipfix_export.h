@@ -34,7 +34,7 @@ struct plat_ipfix {
 	uint8_t addr[16];
 	uint16_t port;
 	unsigned events;            /* NAT64_LOG_* */
-	uint32_t refresh_ms;
+	uint64_t refresh_ms;
 	uint64_t next_templates_ms; /* on the monotonic clock of the events */
 	int64_t wall_offset_ms;     /* realtime minus monotonic, for observationTimeMilliseconds */
 	struct xlat_prefix6 pool6;  /* destinationIPv6Address of a session: its IPv4 peer in pool6 */
