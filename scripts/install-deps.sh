@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(build-essential clang libclang-rt-14-dev libmnl-dev libpcap-dev libcmocka-dev libbpf-dev pkg-config
       python3-scapy iproute2 iputils-ping traceroute tcpdump iperf3 curl socat netcat-openbsd
-      nftables tayga radvd unbound dhcpcd-base udhcpc valgrind procps dnsmasq-base ethtool tshark)
+      nftables tayga radvd unbound dhcpcd-base udhcpc valgrind procps dnsmasq-base ethtool bird2 tshark)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -23,3 +23,11 @@ export DEBIAN_FRONTEND=noninteractive
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# bird2 enables bird.service on install (on a machine without systemd, policy-rc.d or no init, it is
+# not started). The lab and tests/netns/plat_ecmp.sh never use it: they start their own BIRDs inside
+# their namespaces, with their own configs and control sockets. It would only run Debian's sample
+# config in the host's namespace, so a bird2 installed here is not left running.
+if [[ " ${missing[*]} " == *" bird2 "* ]] && [ -d /run/systemd/system ]; then
+	echo "install-deps: disabling bird.service (the lab runs its own BIRDs in its namespaces)"
+	systemctl disable --now bird.service >/dev/null 2>&1 || true
+fi

@@ -3,6 +3,7 @@
 # machine. Run as root (usually through `xlat464 lab up|tour|down`, which sets XLAT464):
 #
 #     scripts/lab.sh up      # build the namespaces and start every daemon (refuses if already up)
+#     scripts/lab.sh up --plats 3   # the same with 3 PLAT instances behind ECMP (below)
 #     scripts/lab.sh tour    # show, step by step, IPv4 working from the IPv6-only client
 #     scripts/lab.sh down    # stop every process the lab started, delete its namespaces and state
 #
@@ -29,6 +30,16 @@
 # the server answering 198.51.100.x, which the router routes into the TUN. The IPv4 client of the mostly
 # network (192.0.2.0/24) is masqueraded out of r-s by nftables, as a home router would.
 #
+# With --plats N (2 to 8) the PLAT leaves the router: N instances, each in its namespace
+# x464lab-platK on a link r-pK (router) <-> p-r (198.51.100.128+4(K-1)+1/30 and 2001:db8:2:K::1/64 on
+# the router side, +2 and ::2 on the PLAT's), each with a disjoint share of 198.51.100.0/28 (a /29, /30
+# or /31). A BIRD in each PLAT namespace announces its share and 64:ff9b::/96 by eBGP (AS 64496+K) to
+# the BIRD of the router (AS 64496) for as long as its TUN nat64 exists, that is for as long as
+# xlat464 plat runs; the router merges the instances' 64:ff9b::/96 into one multipath route and,
+# for a hashing that does not move surviving flows when an instance leaves, nftables marks each flow
+# with a stable hash (symhash mod N) that picks kernel table 100+K, which holds instance K's route
+# only while it is announced (docs/plat.md, "Scale-out behind ECMP").
+#
 # State: /run/xlat464-lab/ (pids, logs, control sockets). Environment: XLAT464 (the binary),
 # XLAT464_LAB_DIR (state directory, default /run/xlat464-lab), XLAT464_LAB_PREFIX (namespace name
 # prefix, default x464lab-), XLAT464_LAB_IFTAG (client interface names TAG1 and TAG2, default x464c;
@@ -48,6 +59,8 @@ NSS=${P}server
 NSC=${P}client
 NSC4=${P}client4
 ALL_NS="$NSR $NSS $NSC $NSC4"
+PLATS=1             # PLAT instances: `up --plats N`; recorded in $STATE/plats for tour and down
+PLATS_MAX=8
 IFT=${XLAT464_LAB_IFTAG:-x464c}   # client interface names: dhcpcd keeps per-interface files in /run
 IFC=${IFT}1         # the client's uplink
 IFC4=${IFT}2        # the second client's
@@ -79,9 +92,9 @@ wait_for() { # wait_for SECONDS COMMAND...: poll every 0.2 s until the command s
 	done
 }
 
-# The lab's namespaces: exactly these four names (so that a lab under another prefix, such as the
-# test's x464lab-t<pid>-, is never taken for this one).
-lab_namespaces() { ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^${P}(router|server|client|client4)\$" || true; }
+# The lab's namespaces: exactly these names (so that a lab under another prefix, such as the test's
+# x464lab-t<pid>-, is never taken for this one).
+lab_namespaces() { ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^${P}(router|server|client|client4|plat[1-8])\$" || true; }
 
 # start NAME NS COMMAND...: a daemon in its own session inside NS, output to $STATE/NAME.log. setsid and
 # `ip netns exec` both exec, so $! is the daemon's own pid; it is recorded as "NAME PID NS".
@@ -117,14 +130,22 @@ do_up() {
 	[ "$(id -u)" = 0 ] || die "must run as root"
 	[ -x "$XLAT464" ] || die "no xlat464 binary at $XLAT464 (run make, or set XLAT464=)"
 	need ip nft dhcpcd udhcpc socat curl traceroute ping setsid
+	[ "$PLATS" -eq 1 ] || need bird birdc
 	[ -x "$PY" ] || die "missing $PY"
 	if [ -e "$STATE/pids" ] || [ -n "$(lab_namespaces)" ]; then
 		die "the lab is already up (namespaces: $(lab_namespaces | tr '\n' ' ')state: $STATE); run 'xlat464 lab down' first"
 	fi
 	mkdir -p "$STATE" || die "mkdir $STATE"
 	chmod 755 "$STATE"
+	local k
 	: >"$STATE/pids"
-	say "xlat464 lab: building namespaces ${P}{router,server,client,client4} (state in $STATE)"
+	say "$PLATS" >"$STATE/plats"
+	if [ "$PLATS" -gt 1 ]; then
+		for k in $(seq 1 "$PLATS"); do ALL_NS="$ALL_NS ${P}plat$k"; done
+		say "xlat464 lab: building namespaces ${P}{router,server,client,client4,plat1..$PLATS} (state in $STATE)"
+	else
+		say "xlat464 lab: building namespaces ${P}{router,server,client,client4} (state in $STATE)"
+	fi
 
 	local ns
 	for ns in $ALL_NS; do
@@ -213,10 +234,14 @@ EOF
 	# With its kernel fast path on the LAN bridge and the server side: established TCP and UDP sessions
 	# are translated by a TC program at their ingress (on a kernel that refuses it, the PLAT says why
 	# and carries everything on its TUN).
-	start plat "$NSR" "$XLAT464" plat --tun nat64 --pool6 "$PREF64" --pool4 "$POOL4" --allow-wkp-non-global yes \
-		--self4 "$SELF4" --self6 "$SELF6" --log "$STATE/plat-events.log" --control "$STATE/plat.sock" \
-		--bpf-offload br0 r-s --foreground
-	wait_for 10 test -S "$STATE/plat.sock" || fail_up "xlat464 plat did not start"
+	if [ "$PLATS" -eq 1 ]; then
+		start plat "$NSR" "$XLAT464" plat --tun nat64 --pool6 "$PREF64" --pool4 "$POOL4" --allow-wkp-non-global yes \
+			--self4 "$SELF4" --self6 "$SELF6" --log "$STATE/plat-events.log" --control "$STATE/plat.sock" \
+			--bpf-offload br0 r-s --foreground
+		wait_for 10 test -S "$STATE/plat.sock" || fail_up "xlat464 plat did not start"
+	else
+		up_plats
+	fi
 
 	# Client 2: udhcpc, no option 108: an IPv4 lease from the pool (recorded, then configured here).
 	cat >"$STATE/udhcpc.sh" <<EOF
@@ -239,9 +264,162 @@ EOF
 	# End to end, within a deadline, before saying it is up.
 	wait_for 20 nsx "$NSC" ping -c 1 -W 1 "$S4" || fail_up "no IPv4 from the client to $S4 through the CLAT and PLAT"
 	wait_for 10 nsx "$NSC" curl -s -m 2 -o /dev/null "http://$S4:$WEB_PORT/" || fail_up "the web server does not answer"
-	say "xlat464 lab: up. The client $NSC is IPv6-only (CLAT $clat6 = 192.0.0.1; PLAT pool $POOL4)."
+	if [ "$PLATS" -eq 1 ]; then
+		say "xlat464 lab: up. The client $NSC is IPv6-only (CLAT $clat6 = 192.0.0.1; PLAT pool $POOL4)."
+	else
+		say "xlat464 lab: up. The client $NSC is IPv6-only (CLAT $clat6 = 192.0.0.1); $PLATS PLAT instances behind ECMP:"
+		for k in $(seq 1 "$PLATS"); do say "  ${P}plat$k: pool4 $(plat_share "$k"), BGP AS $(plat_as "$k")"; done
+	fi
 	say "  next: xlat464 lab tour     (or: ip netns exec $NSC ping $S4)"
 	say "  then: xlat464 lab down"
+}
+
+# ---- up --plats N: PLAT instances behind ECMP ----------------------------------------------------
+# Instance K (1..N): a share of pool4 (198.51.100.0/28 cut into the smallest power of two of equal
+# parts that holds N: a /29, /30 or /31; disjoint prefixes, because the IPv4 side can route a prefix
+# back to its instance but not a port range), its link to the router and its BGP AS (RFC 5398
+# documentation numbers: the router 64496, instance K 64496+K).
+ROUTER_AS=64496
+plat_share_len() { local b=0; while [ $((1 << b)) -lt "$PLATS" ]; do b=$((b + 1)); done; say $((28 + b)); }
+plat_share() { local len; len=$(plat_share_len); say "198.51.100.$((($1 - 1) << (32 - len)))/$len"; }
+plat_self4() { local len; len=$(plat_share_len); say "198.51.100.$(((($1 - 1) << (32 - len)) + 1))"; }
+plat_link4() { say "198.51.100.$((128 + 4 * ($1 - 1) + $2))"; } # K 1: the router's end; K 2: the PLAT's
+plat_as() { say $((ROUTER_AS + $1)); }
+plat_table() { say $((100 + $1)); }
+
+# The router's BIRD: one eBGP session per instance and family, each accepting only what that instance
+# may announce. IPv4: each share into master4, exported to the kernel. IPv6: each instance's
+# 64:ff9b::/96 into a table of its own, piped into master6, where `merge paths` makes one multipath
+# route of them in the main kernel table; and the instance's table alone goes to kernel table 100+K,
+# chosen by the nftables hash. Short BGP timers: a dead BIRD (a dead PLAT host) is noticed within 6 s;
+# a dead xlat464 plat is withdrawn at once, because its BIRD sees the TUN go.
+bird_router_conf() {
+	local k
+	cat <<EOF
+# BIRD of the lab's router (${NSR}); written by scripts/lab.sh up --plats $PLATS
+router id $RS4;
+log stderr all;
+protocol device { }
+protocol kernel kernel4 {
+	ipv4 { import none; export where source = RTS_BGP; };
+}
+protocol kernel kernel6 {
+	merge paths on limit $PLATS_MAX;
+	ipv6 { import none; export where source = RTS_BGP; };
+}
+template bgp plat {
+	local as $ROUTER_AS;
+	hold time 6; keepalive time 2;
+	connect delay time 1; connect retry time 1; error wait time 1, 5;
+}
+EOF
+	for k in $(seq 1 "$PLATS"); do
+		cat <<EOF
+ipv6 table plat${k}v6;
+protocol bgp plat${k}_4 from plat {
+	neighbor $(plat_link4 "$k" 2) as $(plat_as "$k");
+	ipv4 { import where net = $(plat_share "$k"); export none; };
+}
+protocol bgp plat${k}_6 from plat {
+	neighbor 2001:db8:2:$k::2 as $(plat_as "$k");
+	ipv6 { table plat${k}v6; import where net = $PREF64; export none; };
+}
+protocol pipe plat${k}_pipe { table master6; peer table plat${k}v6; import all; export none; }
+protocol kernel plat${k}_kernel {
+	kernel table $(plat_table "$k");
+	ipv6 { table plat${k}v6; import none; export all; };
+}
+EOF
+	done
+}
+
+# BIRD of instance K: its share and 64:ff9b::/96 as routes through the TUN nat64, which exists only
+# while xlat464 plat runs (the daemon makes it, not persistent; the kernel deletes it with its last
+# file descriptor, even after SIGKILL): BIRD's device protocol sees it come and go, the static routes
+# follow, and BGP announces or withdraws them. No kernel protocol: the daemon routes into its TUN itself.
+bird_plat_conf() {
+	local k=$1
+	cat <<EOF
+# BIRD of PLAT instance $k (${P}plat$k); written by scripts/lab.sh up --plats $PLATS
+router id $(plat_link4 "$k" 2);
+log stderr all;
+protocol device { }
+protocol static pool4 { ipv4; route $(plat_share "$k") via "nat64"; }
+protocol static pool6 { ipv6; route $PREF64 via "nat64"; }
+template bgp uplink {
+	local as $(plat_as "$k");
+	hold time 6; keepalive time 2;
+	connect delay time 1; connect retry time 1; error wait time 1, 5;
+}
+protocol bgp uplink4 from uplink {
+	neighbor $(plat_link4 "$k" 1) as $ROUTER_AS;
+	ipv4 { import none; export where proto = "pool4"; };
+}
+protocol bgp uplink6 from uplink {
+	neighbor 2001:db8:2:$k::1 as $ROUTER_AS;
+	ipv6 { import none; export where proto = "pool6"; };
+}
+EOF
+}
+
+# start_bird NAME NS CONF: BIRD in the foreground (so that the recorded pid is its own), with its own
+# control socket and pid file in $STATE: never the system's /run/bird or /etc/bird.
+start_bird() {
+	bird -p -c "$3" >"$STATE/$1.check" 2>&1 || fail_up "bird -p $3: $(cat "$STATE/$1.check")"
+	start "$1" "$2" bird -f -c "$3" -s "$STATE/$1.ctl" -P "$STATE/$1.pid"
+}
+
+ecmp_ready() { # the router has every instance's share and N next hops for 64:ff9b::/96
+	local k
+	[ "$(ip -n "$NSR" -6 route show "$PREF64" | grep -c 'nexthop via')" -eq "$PLATS" ] || return 1
+	for k in $(seq 1 "$PLATS"); do
+		ip -n "$NSR" route show "$(plat_share "$k")" | grep -q "via $(plat_link4 "$k" 2)" || return 1
+		ip -n "$NSR" -6 route show table "$(plat_table "$k")" "$PREF64" | grep -q via || return 1
+	done
+}
+
+up_plats() {
+	local k ns
+	# L4 hashing for the multipath route (it carries the flows of an instance that has gone)
+	nsx "$NSR" sysctl -qw net.ipv6.fib_multipath_hash_policy=1 net.ipv4.fib_multipath_hash_policy=1 >/dev/null ||
+		fail_up "fib_multipath_hash_policy"
+	# no DAD on the links (BGP wants the link-local next hop at once)
+	nsx "$NSR" sysctl -qw net.ipv6.conf.default.accept_dad=0 >/dev/null
+	bird_router_conf >"$STATE/bird-router.conf"
+	start_bird bird-router "$NSR" "$STATE/bird-router.conf"
+	for k in $(seq 1 "$PLATS"); do
+		ns=${P}plat$k
+		nsx "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 net.ipv6.conf.default.accept_dad=0 \
+			net.ipv4.conf.all.rp_filter=2 net.ipv4.conf.default.rp_filter=2 >/dev/null || fail_up "forwarding in $ns"
+		ip link add "r-p$k" netns "$NSR" type veth peer name p-r netns "$ns" || fail_up "veth r-p$k"
+		ip -n "$NSR" addr add "$(plat_link4 "$k" 1)/30" dev "r-p$k"
+		ip -n "$NSR" addr add "2001:db8:2:$k::1/64" dev "r-p$k" nodad
+		ip -n "$NSR" link set "r-p$k" up
+		ip -n "$ns" addr add "$(plat_link4 "$k" 2)/30" dev p-r
+		ip -n "$ns" addr add "2001:db8:2:$k::2/64" dev p-r nodad
+		ip -n "$ns" link set p-r up
+		ip -n "$ns" route add default via "$(plat_link4 "$k" 1)"
+		ip -n "$ns" -6 route add default via "2001:db8:2:$k::1"
+		# the stable hash's mark K looks in table 100+K first; empty (instance K gone): on to main
+		ip -n "$NSR" -6 rule add pref $((1000 + k)) fwmark "$k" lookup "$(plat_table "$k")" || fail_up "ip rule $k"
+		start "plat$k" "$ns" "$XLAT464" plat --tun nat64 --pool6 "$PREF64" --pool4 "$(plat_share "$k")" \
+			--allow-wkp-non-global yes --self4 "$(plat_self4 "$k")" --log "$STATE/plat$k-events.log" \
+			--control "$STATE/plat$k.sock" --bpf-offload p-r --foreground
+		bird_plat_conf "$k" >"$STATE/bird-plat$k.conf"
+		start_bird "bird-plat$k" "$ns" "$STATE/bird-plat$k.conf"
+	done
+	nsx "$NSR" nft -f - <<EOF || fail_up "nft (ecmp)"
+table ip6 x464lab_ecmp {
+	chain pre {
+		type filter hook prerouting priority mangle;
+		ip6 daddr $PREF64 meta mark set symhash mod $PLATS offset 1
+	}
+}
+EOF
+	for k in $(seq 1 "$PLATS"); do
+		wait_for 10 test -S "$STATE/plat$k.sock" || fail_up "xlat464 plat in ${P}plat$k did not start"
+	done
+	wait_for 30 ecmp_ready || fail_up "BIRD did not give the router all $PLATS instances' routes"
 }
 
 # ---- tour ---------------------------------------------------------------------------------------
@@ -290,24 +468,61 @@ do_tour() {
 	echo "hello over UDP" | ip netns exec "$NSC" timeout 10 socat -T 3 - "UDP4:$S4:$ECHO_PORT" 2>&1 | sed 's/^/    /'
 	say "A bigger download: once the TCP session is established, the PLAT hands it to its kernel fast path"
 	inc curl -s -m 30 -o /dev/null -w '%{size_download} bytes, HTTP %{http_code}\n' "http://$S4:$WEB_PORT/8MiB.bin" || rc=1
-	say "\$ xlat464 status --control $STATE/plat.sock | sed -n '/^kernel fast path/,/passed/p'"
-	"$XLAT464" status --control "$STATE/plat.sock" 2>&1 | sed -n '/^kernel fast path/,/passed/p' | sed 's/^/    /'
+	for n in $(plat_names); do
+		say "\$ xlat464 status --control $STATE/$n.sock | sed -n '/^kernel fast path/,/passed/p'"
+		"$XLAT464" status --control "$STATE/$n.sock" 2>&1 | sed -n '/^kernel fast path/,/passed/p' | sed 's/^/    /'
+	done
 
-	step "6. traceroute with hops (192.0.0.8: an IPv6 router seen through the CLAT; $SELF4: the PLAT)"
+	if [ "$PLATS" -eq 1 ]; then
+		step "6. traceroute with hops (192.0.0.8: an IPv6 router seen through the CLAT; $SELF4: the PLAT)"
+	else
+		step "6. traceroute with hops (192.0.0.8: an IPv6 router seen through the CLAT; 198.51.100.x: a PLAT instance)"
+	fi
 	inc traceroute -n -q 1 -w 2 -m 8 "$S4" || rc=1
 
 	step "7. The status of every daemon"
-	for n in clat plat ra dhcp4; do
+	for n in clat $(plat_names) ra dhcp4; do
 		say "\$ xlat464 status --control $STATE/$n.sock   # $n"
 		"$XLAT464" status --control "$STATE/$n.sock" 2>&1 | sed 's/^/    /'
 		[ "${PIPESTATUS[0]}" = 0 ] || rc=1
 	done
-	say "\$ xlat464 status --control $STATE/plat.sock --sessions   # the PLAT's sessions (RFC 6146)"
-	"$XLAT464" status --control "$STATE/plat.sock" --sessions 2>&1 | head -n 12 | sed 's/^/    /'
-	say "\$ head $STATE/plat-events.log   # its binding log (RFC 6888 REQ-12)"
-	head -n 6 "$STATE/plat-events.log" 2>&1 | sed 's/^/    /'
+	for n in $(plat_names); do
+		say "\$ xlat464 status --control $STATE/$n.sock --sessions   # the PLAT's sessions (RFC 6146)"
+		"$XLAT464" status --control "$STATE/$n.sock" --sessions 2>&1 | head -n 12 | sed 's/^/    /'
+		say "\$ head $STATE/$n-events.log   # its binding log (RFC 6888 REQ-12)"
+		head -n 6 "$STATE/$n-events.log" 2>&1 | sed 's/^/    /'
+	done
+	[ "$PLATS" -eq 1 ] || tour_ecmp || rc=1
 	say ""
 	say "End of the tour. 'xlat464 lab down' removes everything."
+	return $rc
+}
+
+plat_names() { # the PLAT daemons' names in $STATE/pids (and of their sockets and logs)
+	if [ "$PLATS" -eq 1 ]; then say plat; else seq -f 'plat%g' 1 "$PLATS"; fi
+}
+
+# Step 8, with --plats N: what routing made of the instances, and where the flows went.
+tour_ecmp() {
+	local k rc=0
+	step "8. Scale-out: $PLATS PLAT instances behind ECMP, announced by BIRD"
+	say "Each instance's BIRD announces its pool4 share and 64:ff9b::/96 while its TUN exists; the router's BIRD"
+	say "installs one route per share and a multipath route for 64:ff9b::/96:"
+	say "\$ birdc -s $STATE/bird-router.ctl show protocols   # in $NSR"
+	birdc -s "$STATE/bird-router.ctl" show protocols 2>&1 | sed 's/^/    /'
+	[ "${PIPESTATUS[0]}" = 0 ] || rc=1
+	show ip -n "$NSR" route show proto bird
+	show ip -n "$NSR" -6 route show "$PREF64"
+	say "Flows are pinned by a stable hash (nftables symhash -> mark K -> table 100+K), so that surviving flows stay"
+	say "where they are when an instance leaves; the multipath route takes the flows of an instance that is gone:"
+	show ip -n "$NSR" -6 rule show
+	for k in $(seq 1 "$PLATS"); do
+		say "\$ xlat464 status --control $STATE/plat$k.sock | grep -E '^  (pool4|tcp|udp|icmp) '   # instance $k"
+		"$XLAT464" status --control "$STATE/plat$k.sock" 2>&1 | grep -E '^  (pool4|tcp|udp|icmp) ' | sed 's/^/    /'
+		[ "${PIPESTATUS[0]}" = 0 ] || rc=1
+	done
+	say "Kill one (kill -KILL \$(awk '\$1 == \"plat2\" {print \$2}' $STATE/pids)): its BIRD sees the TUN go and withdraws"
+	say "its share and its next hop within a fraction of a second; only its sessions are lost (docs/plat.md)."
 	return $rc
 }
 
@@ -352,10 +567,25 @@ do_down() {
 	say "xlat464 lab: down"
 }
 
+read_plats() { # tour and down: the number the lab was built with
+	PLATS=$(cat "$STATE/plats" 2>/dev/null || say 1)
+	case $PLATS in [1-8]) ;; *) PLATS=1 ;; esac
+}
+
 case "${1:-}" in
-up) do_up ;;
-tour) do_tour ;;
-down) do_down ;;
+up)
+	if [ $# -eq 3 ] && [ "$2" = --plats ]; then
+		case $3 in
+		[1-8]) PLATS=$3 ;;
+		*) die "--plats '$3': want a number of PLAT instances from 1 to $PLATS_MAX" ;;
+		esac
+	elif [ $# -ne 1 ]; then
+		die "usage: up [--plats N]"
+	fi
+	do_up
+	;;
+tour) read_plats; do_tour ;;
+down) read_plats; do_down ;;
 *)
 	say "usage: xlat464 lab up|tour|down   (or scripts/lab.sh, as root)" >&2
 	exit 2

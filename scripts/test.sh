@@ -46,6 +46,7 @@ stage "unit and vector tests (ASan+UBSan)" make -j"$JOBS" SAN=1 unit
 stage "xlat464 translate (pcap in, pcap out)" tests/translate_pcap.sh
 stage "make install (staging directory)" tests/install.sh
 stage "docs/drop-reasons.md matches lib/xlat/xlat_drops.h" sh -c 'build/xlat464 siit --list-drop-reasons | diff -u docs/drop-reasons.md -'
+stage "docs/siit-settings.md matches the SIIT settings table" sh -c 'build/xlat464 siit --list-settings | diff -u docs/siit-settings.md -'
 
 if [ "$(id -u)" -eq 0 ]; then
 	for t in tests/netns/*.sh; do

@@ -28,9 +28,14 @@ uint64_t sys_priv_effective(void)
 	return (uint64_t)d[0].effective | (uint64_t)d[1].effective << 32;
 }
 
-int sys_priv_keep_net(void)
+_Static_assert(SYS_PRIV_NET_ADMIN == 1ull << CAP_NET_ADMIN && SYS_PRIV_NET_RAW == 1ull << CAP_NET_RAW &&
+		       SYS_PRIV_NET_BIND_SERVICE == 1ull << CAP_NET_BIND_SERVICE,
+	       "priv.h's capability numbers");
+
+int sys_priv_keep_net(void) { return sys_priv_keep(SYS_PRIV_NET_ADMIN | SYS_PRIV_NET_RAW); }
+
+int sys_priv_keep(uint64_t keep)
 {
-	const uint64_t keep = 1ull << CAP_NET_ADMIN | 1ull << CAP_NET_RAW;
 	struct __user_cap_data_struct d[2];
 
 	if (cap_get(d) < 0)

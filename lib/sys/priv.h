@@ -6,11 +6,18 @@
 
 #include <stdint.h>
 
-/* Keeps CAP_NET_ADMIN and CAP_NET_RAW (those of them the process has) in the effective and permitted
- * sets and drops every other capability: from the bounding set too when CAP_SETPCAP allows it, and
- * from the inheritable and ambient sets (which keep the two, for helpers the daemon runs); no_new_privs
- * is set. The uid does not change.
+/* The capabilities a daemon may keep after setup (linux/capability.h's numbers). */
+#define SYS_PRIV_NET_BIND_SERVICE (1ull << 10)
+#define SYS_PRIV_NET_ADMIN (1ull << 12)
+#define SYS_PRIV_NET_RAW (1ull << 13)
+
+/* Keeps the capabilities of keep (those of them the process has) in the effective and permitted sets
+ * and drops every other: from the bounding set too when CAP_SETPCAP allows it, and from the
+ * inheritable and ambient sets (which keep the kept ones, for helpers the daemon runs); no_new_privs
+ * is set. The uid does not change. keep 0 drops them all.
  * Returns 0, or -1 with errno. */
+int sys_priv_keep(uint64_t keep);
+/* sys_priv_keep(CAP_NET_ADMIN | CAP_NET_RAW). */
 int sys_priv_keep_net(void);
 
 /* The effective capability set of this process (bit n = capability n), or 0 when unreadable. */

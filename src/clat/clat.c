@@ -51,6 +51,7 @@
 #include "sys/log.h"
 #include "sys/loop.h"
 #include "sys/netlink.h"
+#include "sys/notify.h"
 #include "sys/packet.h"
 #include "sys/priv.h"
 #include "sys/sig.h"
@@ -92,6 +93,7 @@ static void set_state(struct clat *c, enum clat_state s, const char *why)
 		log_info("state %s (%s)", clat_state_name[s], why);
 	c->state = s;
 	snprintf(c->why, sizeof(c->why), "%s", why);
+	sys_notifyf("%sSTATUS=%s (%s)", s == CLAT_STATE_STOPPING ? "STOPPING=1\n" : "", clat_state_name[s], why);
 }
 
 /* ---- the translator and the fast path follow the address, the prefix and the MTU ---------------- */
@@ -861,7 +863,9 @@ static void on_signal(void *arg, int fd, uint32_t events)
 	while ((sig = sys_signalfd_read(fd)) != 0) {
 		if (sig == SIGHUP) {
 			log_info("SIGHUP: reloading %s", c->cli.config ? c->cli.config : "(no --config file)");
+			sys_notify_reloading();
 			reload(c);
+			sys_notify("READY=1");
 			continue;
 		}
 		log_info("%s: exiting", strsignal(sig));
@@ -1055,6 +1059,7 @@ static int run(struct clat *c)
 	log_info("capabilities kept: %#llx (CAP_NET_ADMIN, CAP_NET_RAW)", (unsigned long long)sys_priv_effective());
 	c->started = time(NULL);
 	tick(c); /* the uplink, the first DNS64 query, the first decision */
+	sys_notify("READY=1"); /* set up; the state (STATUS=) says whether it translates */
 	if (c->native4 && !c->opt.force) {
 		char name[IF_NAMESIZE] = "?";
 		if_indextoname((unsigned)c->native4_oif, name);

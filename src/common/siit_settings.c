@@ -4,10 +4,12 @@
 
 #include <arpa/inet.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/cfgtext.h"
+#include "settings_table.h"
 
 
 void siit_settings_init(struct siit_settings *s)
@@ -83,48 +85,10 @@ bool siit_parse_prefix6(const char *s, struct xlat_prefix6 *p)
 	return true;
 }
 
-static int parse_addr4(const char *v, uint8_t out[4], bool *has, bool none_ok, char *err, size_t errlen)
+static int set_pool6(void *arg, const char *const *val, char *err, size_t errlen)
 {
-	if (none_ok && strcmp(v, "none") == 0) {
-		*has = false;
-		memset(out, 0, 4);
-		return 0;
-	}
-	if (inet_pton(AF_INET, v, out) != 1)
-		return cfgtext_err(err, errlen, "'%s' is not an IPv4 address%s", v, none_ok ? " or none" : "");
-	*has = true;
-	return 0;
-}
-
-static int parse_addr6(const char *v, uint8_t out[16], bool *has, bool none_ok, char *err, size_t errlen)
-{
-	if (none_ok && strcmp(v, "none") == 0) {
-		*has = false;
-		memset(out, 0, 16);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, v, out) != 1)
-		return cfgtext_err(err, errlen, "'%s' is not an IPv6 address%s", v, none_ok ? " or none" : "");
-	*has = true;
-	return 0;
-}
-
-static int parse_range(const char *v, unsigned long lo, unsigned long hi, uint32_t *out, char *err, size_t errlen)
-{
-	unsigned long n;
-	if (!parse_uint(v, hi, &n) || n < lo)
-		return cfgtext_err(err, errlen, "'%s' is not a number from %lu to %lu", v, lo, hi);
-	*out = (uint32_t)n;
-	return 0;
-}
-
-static int parse_mtu(const char *v, unsigned long lo, uint32_t *out, char *err, size_t errlen)
-{
-	return parse_range(v, lo, 65535, out, err, errlen);
-}
-
-static int set_pool6(struct siit_settings *s, const char *v, char *err, size_t errlen)
-{
+	struct siit_settings *s = arg;
+	const char *v = val[0];
 	struct xlat_prefix6 p;
 	if (strcmp(v, "none") == 0) {
 		xlat_siit_map_set_pool6(&s->map, NULL);
@@ -143,8 +107,10 @@ static int set_pool6(struct siit_settings *s, const char *v, char *err, size_t e
 	return 0;
 }
 
-static int set_eam(struct siit_settings *s, const char *v4s, const char *v6s, char *err, size_t errlen)
+static int set_eam(void *arg, const char *const *val, char *err, size_t errlen)
 {
+	struct siit_settings *s = arg;
+	const char *v4s = val[0], *v6s = val[1];
 	struct xlat_prefix4 v4;
 	struct xlat_prefix6 v6;
 	const char *why = NULL;
@@ -168,71 +134,116 @@ static int set_eam(struct siit_settings *s, const char *v4s, const char *v6s, ch
 	return 0;
 }
 
+/* RFC 6052 section 3.1: the well-known prefix with non-global IPv4 addresses (a lab's choice) */
+static int set_wkp(void *arg, const char *const *val, char *err, size_t errlen)
+{
+	struct siit_settings *s = arg;
+	bool allow;
+	if (cfgtext_bool(val[0], &allow, err, errlen) < 0)
+		return -1;
+	xlat_siit_map_set_wkp_global_only(&s->map, !allow);
+	return 0;
+}
+
+/* RFC 7915 section 5.1: the option to ignore the traffic class */
+static int set_tos(void *arg, const char *const *val, char *err, size_t errlen)
+{
+	struct siit_settings *s = arg;
+	return cfgtext_tos(val[0], &s->cfg.set_tos, &s->cfg.tos, err, errlen);
+}
+
+static const char *ntop4(const uint8_t a[4], char *buf) { return inet_ntop(AF_INET, a, buf, INET_ADDRSTRLEN); }
+static const char *ntop6(const uint8_t a[16], char *buf) { return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN); }
+
+static void format_pool6(const void *arg, struct cfgtext_buf *b)
+{
+	const struct siit_settings *s = arg;
+	char a[INET6_ADDRSTRLEN];
+	if (s->map.has_pool6)
+		cfgtext_add(b, "pool6 %s/%u\n", ntop6(s->map.pool6.addr, a), s->map.pool6.len);
+	else
+		cfgtext_add(b, "pool6 none\n");
+}
+
+static void format_eam(const void *arg, struct cfgtext_buf *b)
+{
+	const struct siit_settings *s = arg;
+	char a[INET6_ADDRSTRLEN], a2[INET6_ADDRSTRLEN];
+	for (unsigned i = 0; i < s->map.neam && i < XLAT_EAM_MAX; i++) {
+		const struct xlat_eam *e = &s->map.eam[i];
+		cfgtext_add(b, "eam %s/%u %s/%u\n", ntop4(e->v4.addr, a), e->v4.len, ntop6(e->v6.addr, a2), e->v6.len);
+	}
+}
+
+static void format_wkp(const void *arg, struct cfgtext_buf *b)
+{
+	const struct siit_settings *s = arg;
+	cfgtext_add(b, "allow-wkp-non-global %s\n", s->map.wkp_global_only ? "no" : "yes");
+}
+
+static void format_tos(const void *arg, struct cfgtext_buf *b)
+{
+	const struct siit_settings *s = arg;
+	if (s->cfg.set_tos)
+		cfgtext_add(b, "tos %u\n", s->cfg.tos);
+	else
+		cfgtext_add(b, "tos copy\n");
+}
+
+#define CFG(field) offsetof(struct siit_settings, cfg.field)
+/* The settings of `xlat464 siit` and `xlat464 translate`, in the order --print-config writes them. */
+static const struct setting siit_settings_list[] = {
+	{ .key = "tun", .nval = 1, .kind = SETTING_IFNAME, .off = offsetof(struct siit_settings, tun), .restart = true,
+	  .syntax = "NAME", .dflt = "none (required for the daemon)", .doc = "the TUN carrying both families (created if missing)" },
+	{ .key = "pool6", .nval = 1, .kind = SETTING_CUSTOM, .set = set_pool6, .format = format_pool6,
+	  .syntax = "PREFIX|none", .dflt = "none", .doc = "RFC 6052 prefix, length 32, 40, 48, 56, 64 or 96" },
+	{ .key = "eam", .nval = 2, .kind = SETTING_CUSTOM, .set = set_eam, .format = format_eam, .repeat = true,
+	  .syntax = "V4PREFIX V6PREFIX", .dflt = "none",
+	  .doc = "RFC 7757 explicit address mapping; takes precedence over pool6" },
+	{ .key = "rfc6791v4", .nval = 1, .kind = SETTING_ADDR4, .off = CFG(rfc6791v4), .off2 = CFG(has_rfc6791v4),
+	  .syntax = "ADDR|none", .dflt = "self4", .doc = "source of translated ICMPv6 errors from routers that have no mapping (RFC 6791)" },
+	{ .key = "rfc6791v6", .nval = 1, .kind = SETTING_ADDR6, .off = CFG(rfc6791v6), .off2 = CFG(has_rfc6791v6),
+	  .syntax = "ADDR|none", .dflt = "self6", .doc = "source of translated ICMPv4 errors from routers that have no mapping (RFC 6791)" },
+	{ .key = "self4", .nval = 1, .kind = SETTING_ADDR4, .off = CFG(self4), .off2 = CFG(has_self4),
+	  .syntax = "ADDR|none", .dflt = "none: no such errors", .doc = "source of the ICMPv4 errors the translator sends itself" },
+	{ .key = "self6", .nval = 1, .kind = SETTING_ADDR6, .off = CFG(self6), .off2 = CFG(has_self6),
+	  .syntax = "ADDR|none", .dflt = "none: no such errors", .doc = "source of the ICMPv6 errors the translator sends itself" },
+	{ .key = "lowest-ipv6-mtu", .nval = 1, .kind = SETTING_U32, .off = CFG(lowest_ipv6_mtu), .lo = 1280, .hi = 65535,
+	  .syntax = "N", .dflt = "1280", .doc = "IPv4 packets without DF are fragmented to this (RFC 7915 section 4.1)" },
+	{ .key = "mtu4", .nval = 1, .kind = SETTING_U32, .off = CFG(mtu4), .lo = 68, .hi = 65535,
+	  .syntax = "N", .dflt = "1500", .doc = "next-hop MTU on the IPv4 side" },
+	{ .key = "mtu6", .nval = 1, .kind = SETTING_U32, .off = CFG(mtu6), .lo = 1280, .hi = 65535,
+	  .syntax = "N", .dflt = "1500", .doc = "next-hop MTU on the IPv6 side" },
+	{ .key = "amend-udp-checksum-zero", .nval = 1, .kind = SETTING_BOOL, .off = CFG(amend_udp_zero_csum),
+	  .syntax = "yes|no", .dflt = "no", .doc = "compute a checksum for IPv4 UDP with checksum zero instead of dropping it (RFC 7915 section 4.5)" },
+	{ .key = "reassembly-max", .nval = 1, .kind = SETTING_U32, .off = CFG(reasm_max), .lo = 0, .hi = 1024, .restart = true,
+	  .syntax = "N", .dflt = "0", .doc = "with amend-udp-checksum-zero: zero-checksum UDP datagrams reassembled at once to compute their checksum; 0 refuses their fragments" },
+	{ .key = "reassembly-timeout-ms", .nval = 1, .kind = SETTING_U32, .off = CFG(reasm_timeout_ms), .lo = 100, .hi = 60000,
+	  .syntax = "N", .dflt = "5000", .doc = "how long their fragments wait for the rest" },
+	{ .key = "zero-traffic-class", .nval = 1, .kind = SETTING_BOOL, .off = CFG(zero_tclass),
+	  .syntax = "yes|no", .dflt = "no (copy)", .doc = "traffic class 0 instead of the IPv4 TOS, outer and quoted headers (RFC 7915 section 4.1)" },
+	{ .key = "tos", .nval = 1, .kind = SETTING_CUSTOM, .set = set_tos, .format = format_tos,
+	  .syntax = "copy|N", .dflt = "copy", .doc = "every IPv4 packet gets TOS N (0-255) instead of the traffic class (RFC 7915 section 5.1)" },
+	{ .key = "allow-wkp-non-global", .nval = 1, .kind = SETTING_CUSTOM, .set = set_wkp, .format = format_wkp,
+	  .syntax = "yes|no", .dflt = "no", .doc = "with pool6 64:ff9b::/96, yes translates non-global IPv4 addresses too (RFC 6052 section 3.1 refuses them: wkp-non-global)" },
+	{ .key = "router", .nval = 1, .kind = SETTING_BOOL, .off = CFG(decrement_ttl),
+	  .syntax = "yes|no", .dflt = "yes", .doc = "decrement the TTL and hop limit as a router does" },
+};
+#undef CFG
+
+const struct settings_table siit_settings_table = { siit_settings_list,
+						    sizeof(siit_settings_list) / sizeof(siit_settings_list[0]) };
+
 int siit_settings_arity(const char *key)
 {
-	static const char *const one[] = { "tun",   "pool6", "rfc6791v4", "rfc6791v6", "self4", "self6", "lowest-ipv6-mtu",
-					   "mtu4",  "mtu6",  "amend-udp-checksum-zero", "router", "zero-traffic-class", "tos",
-					   "allow-wkp-non-global", "reassembly-max", "reassembly-timeout-ms" };
-	if (strcmp(key, "eam") == 0)
-		return 2;
-	for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++)
-		if (strcmp(key, one[i]) == 0)
-			return 1;
-	return -1;
+	const struct setting *e = settings_find(&siit_settings_table, key);
+	return e ? (int)e->nval : -1;
 }
 
 int siit_settings_set(struct siit_settings *s, const char *key, const char *const *val, int nval, char *err,
 		      size_t errlen)
 {
-	struct xlat_config *c = &s->cfg;
-	int arity = siit_settings_arity(key);
-
-	if (arity < 0)
-		return cfgtext_err(err, errlen, "unknown setting");
-	if (nval != arity)
-		return cfgtext_err(err, errlen, "expects %d value%s, got %d", arity, arity == 1 ? "" : "s", nval);
-	const char *v = val[0];
-	if (strcmp(key, "tun") == 0)
-		return cfgtext_ifname(v, s->tun, sizeof(s->tun), err, errlen);
-	if (strcmp(key, "pool6") == 0)
-		return set_pool6(s, v, err, errlen);
-	if (strcmp(key, "eam") == 0)
-		return set_eam(s, v, val[1], err, errlen);
-	if (strcmp(key, "rfc6791v4") == 0)
-		return parse_addr4(v, c->rfc6791v4, &c->has_rfc6791v4, true, err, errlen);
-	if (strcmp(key, "rfc6791v6") == 0)
-		return parse_addr6(v, c->rfc6791v6, &c->has_rfc6791v6, true, err, errlen);
-	if (strcmp(key, "self4") == 0)
-		return parse_addr4(v, c->self4, &c->has_self4, true, err, errlen);
-	if (strcmp(key, "self6") == 0)
-		return parse_addr6(v, c->self6, &c->has_self6, true, err, errlen);
-	if (strcmp(key, "lowest-ipv6-mtu") == 0)
-		return parse_mtu(v, 1280, &c->lowest_ipv6_mtu, err, errlen);
-	if (strcmp(key, "mtu4") == 0)
-		return parse_mtu(v, 68, &c->mtu4, err, errlen);
-	if (strcmp(key, "mtu6") == 0)
-		return parse_mtu(v, 1280, &c->mtu6, err, errlen);
-	if (strcmp(key, "amend-udp-checksum-zero") == 0)
-		return cfgtext_bool(v, &c->amend_udp_zero_csum, err, errlen);
-	if (strcmp(key, "reassembly-max") == 0)
-		return parse_range(v, 0, 1024, &c->reasm_max, err, errlen);
-	if (strcmp(key, "reassembly-timeout-ms") == 0)
-		return parse_range(v, 100, 60000, &c->reasm_timeout_ms, err, errlen);
-	/* RFC 6052 section 3.1: the well-known prefix with non-global IPv4 addresses (a lab's choice) */
-	if (strcmp(key, "allow-wkp-non-global") == 0) {
-		bool allow;
-		if (cfgtext_bool(v, &allow, err, errlen) < 0)
-			return -1;
-		xlat_siit_map_set_wkp_global_only(&s->map, !allow);
-		return 0;
-	}
-	/* RFC 7915 sections 4.1 and 5.1: the options to ignore the TOS and the traffic class */
-	if (strcmp(key, "zero-traffic-class") == 0)
-		return cfgtext_bool(v, &c->zero_tclass, err, errlen);
-	if (strcmp(key, "tos") == 0)
-		return cfgtext_tos(v, &c->set_tos, &c->tos, err, errlen);
-	/* router: decrement TTL / hop limit as a router does (RFC 7915 sections 4.1 and 5.1) */
-	return cfgtext_bool(v, &c->decrement_ttl, err, errlen);
+	return settings_apply(&siit_settings_table, s, key, val, nval, err, errlen);
 }
 
 static int siit_line(void *arg, const struct cfgtext_line *l, char *msg, size_t msgcap)
@@ -261,43 +272,11 @@ int siit_settings_validate(const struct siit_settings *s, bool need_tun, char *e
 	return 0;
 }
 
-static const char *ntop4(const uint8_t a[4], char *buf) { return inet_ntop(AF_INET, a, buf, INET_ADDRSTRLEN); }
-static const char *ntop6(const uint8_t a[16], char *buf) { return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN); }
-
 size_t siit_settings_format(const struct siit_settings *s, char *buf, size_t cap)
 {
 	struct cfgtext_buf b = { buf, cap, 0 };
-	const struct xlat_config *c = &s->cfg;
-	char a[INET6_ADDRSTRLEN], a2[INET6_ADDRSTRLEN];
-
 	if (cap)
 		buf[0] = '\0';
-	if (s->tun[0])
-		cfgtext_add(&b, "tun %s\n", s->tun);
-	if (s->map.has_pool6)
-		cfgtext_add(&b, "pool6 %s/%u\n", ntop6(s->map.pool6.addr, a), s->map.pool6.len);
-	else
-		cfgtext_add(&b, "pool6 none\n");
-	for (unsigned i = 0; i < s->map.neam && i < XLAT_EAM_MAX; i++) {
-		const struct xlat_eam *e = &s->map.eam[i];
-		cfgtext_add(&b, "eam %s/%u %s/%u\n", ntop4(e->v4.addr, a), e->v4.len, ntop6(e->v6.addr, a2), e->v6.len);
-	}
-	cfgtext_add(&b, "rfc6791v4 %s\n", c->has_rfc6791v4 ? ntop4(c->rfc6791v4, a) : "none");
-	cfgtext_add(&b, "rfc6791v6 %s\n", c->has_rfc6791v6 ? ntop6(c->rfc6791v6, a) : "none");
-	cfgtext_add(&b, "self4 %s\n", c->has_self4 ? ntop4(c->self4, a) : "none");
-	cfgtext_add(&b, "self6 %s\n", c->has_self6 ? ntop6(c->self6, a) : "none");
-	cfgtext_add(&b, "lowest-ipv6-mtu %u\n", c->lowest_ipv6_mtu);
-	cfgtext_add(&b, "mtu4 %u\n", c->mtu4);
-	cfgtext_add(&b, "mtu6 %u\n", c->mtu6);
-	cfgtext_add(&b, "amend-udp-checksum-zero %s\n", c->amend_udp_zero_csum ? "yes" : "no");
-	cfgtext_add(&b, "reassembly-max %u\n", c->reasm_max);
-	cfgtext_add(&b, "reassembly-timeout-ms %u\n", c->reasm_timeout_ms);
-	cfgtext_add(&b, "zero-traffic-class %s\n", c->zero_tclass ? "yes" : "no");
-	if (c->set_tos)
-		cfgtext_add(&b, "tos %u\n", c->tos);
-	else
-		cfgtext_add(&b, "tos copy\n");
-	cfgtext_add(&b, "allow-wkp-non-global %s\n", s->map.wkp_global_only ? "no" : "yes");
-	cfgtext_add(&b, "router %s\n", c->decrement_ttl ? "yes" : "no");
+	settings_format(&siit_settings_table, s, &b);
 	return b.len;
 }

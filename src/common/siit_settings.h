@@ -51,6 +51,10 @@ int siit_settings_validate(const struct siit_settings *s, bool need_tun, char *e
  * length snprintf would have written. */
 size_t siit_settings_format(const struct siit_settings *s, char *buf, size_t cap);
 
+/* The settings table (settings_table.h): --help, --list-settings and docs/siit-settings.md. */
+struct settings_table;
+extern const struct settings_table siit_settings_table;
+
 /* Address helpers (also used by status output). */
 bool siit_parse_prefix4(const char *s, struct xlat_prefix4 *p);
 bool siit_parse_prefix6(const char *s, struct xlat_prefix6 *p);

@@ -1,7 +1,9 @@
 /* `xlat464 lab`: a thin front for scripts/lab.sh, which does the work with ip, nft and the other
  * subcommands of this binary. The script is found, in order, at $XLAT464_LAB_SCRIPT, beside the
  * binary in a build tree (DIR/../scripts/lab.sh for DIR/xlat464) and in an installed tree
- * (DIR/../share/xlat464/lab.sh); XLAT464 tells it which binary to run. */
+ * (DIR/../share/xlat464/lab.sh); XLAT464 tells it which binary to run. The one option, `up --plats
+ * N`, is checked here and passed on as `--plats N`, so that a bad value is refused before anything
+ * is built. */
 #include "lab.h"
 
 #include <errno.h>
@@ -15,6 +17,9 @@
 #define LAB_BINARY_ENV "XLAT464"
 #define LAB_SELF_EXE "/proc/self/exe"
 #define LAB_SHELL "/bin/bash"
+#define LAB_PLATS_OPT "--plats"
+#define LAB_PLATS_MIN 1
+#define LAB_PLATS_MAX 8 /* 198.51.100.0/28 split into /31s; one BGP AS each in 64497-64504 */
 
 static const char *const lab_script_rel[] = {
 	"../scripts/lab.sh",
@@ -23,11 +28,16 @@ static const char *const lab_script_rel[] = {
 
 static void lab_usage(FILE *f)
 {
-	fprintf(f, "usage: xlat464 lab up|tour|down   (as root)\n"
+	fprintf(f, "usage: xlat464 lab up [--plats N] | tour | down   (as root)\n"
 		   "  up     build the lab in network namespaces x464lab-* and start every daemon\n"
+		   "         --plats N  N PLAT instances (%d to %d, default %d); from 2 on, each in its own\n"
+		   "                    namespace x464lab-platK with a disjoint share of pool4, behind ECMP:\n"
+		   "                    BIRD announces each share and 64:ff9b::/96 to the router by BGP\n"
+		   "                    and withdraws them when the instance dies (docs/plat.md)\n"
 		   "  tour   show, step by step, IPv4 working from the IPv6-only client\n"
 		   "  down   stop everything the lab started, delete its namespaces and /run/xlat464-lab\n"
-		   "environment: XLAT464_LAB_SCRIPT (the script; default: found beside this binary)\n");
+		   "environment: XLAT464_LAB_SCRIPT (the script; default: found beside this binary)\n",
+		LAB_PLATS_MIN, LAB_PLATS_MAX, LAB_PLATS_MIN);
 }
 
 static int lab_is_action(const char *a)
@@ -35,9 +45,58 @@ static int lab_is_action(const char *a)
 	return strcmp(a, "up") == 0 || strcmp(a, "tour") == 0 || strcmp(a, "down") == 0;
 }
 
+/* The value of --plats: a decimal number in [LAB_PLATS_MIN, LAB_PLATS_MAX], nothing else. */
+static int lab_parse_plats(const char *v, char *out, size_t outlen)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (v[0] < '0' || v[0] > '9' || *end != '\0' || errno != 0 || n < LAB_PLATS_MIN || n > LAB_PLATS_MAX) {
+		fprintf(stderr, "xlat464 lab: %s '%s': want a number of PLAT instances from %d to %d\n",
+			LAB_PLATS_OPT, v, LAB_PLATS_MIN, LAB_PLATS_MAX);
+		return -1;
+	}
+	snprintf(out, outlen, "%ld", n);
+	return 0;
+}
+
+/* up [--plats N | --plats=N]: fills plats (empty when not given); -1 after saying what is wrong. */
+static int lab_parse_up(int argc, char **argv, char *plats, size_t platslen)
+{
+	size_t optlen = strlen(LAB_PLATS_OPT);
+
+	plats[0] = '\0';
+	for (int i = 2; i < argc; i++) {
+		const char *v;
+
+		if (strcmp(argv[i], LAB_PLATS_OPT) == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "xlat464 lab: %s needs a value (%d to %d)\n", LAB_PLATS_OPT,
+					LAB_PLATS_MIN, LAB_PLATS_MAX);
+				return -1;
+			}
+			v = argv[++i];
+		} else if (strncmp(argv[i], LAB_PLATS_OPT, optlen) == 0 && argv[i][optlen] == '=') {
+			v = argv[i] + optlen + 1;
+		} else {
+			fprintf(stderr, "xlat464 lab up: unknown option '%s'\n", argv[i]);
+			return -1;
+		}
+		if (plats[0]) {
+			fprintf(stderr, "xlat464 lab: %s given twice\n", LAB_PLATS_OPT);
+			return -1;
+		}
+		if (lab_parse_plats(v, plats, platslen) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int lab_main(int argc, char **argv)
 {
-	char self[PATH_MAX], script[PATH_MAX + 32];
+	char self[PATH_MAX], script[PATH_MAX + 32], plats[8];
 	const char *env_script = getenv(LAB_SCRIPT_ENV);
 	ssize_t n;
 
@@ -45,9 +104,21 @@ int lab_main(int argc, char **argv)
 		lab_usage(stdout);
 		return 0;
 	}
-	if (argc != 2 || !lab_is_action(argv[1])) {
+	if (argc < 2 || !lab_is_action(argv[1])) {
 		if (argc >= 2)
 			fprintf(stderr, "xlat464 lab: '%s' is not an action\n", argv[1]);
+		lab_usage(stderr);
+		return 2;
+	}
+	plats[0] = '\0';
+	if (strcmp(argv[1], "up") == 0) {
+		if (lab_parse_up(argc, argv, plats, sizeof(plats)) != 0) {
+			lab_usage(stderr);
+			return 2;
+		}
+	} else if (argc != 2) {
+		fprintf(stderr, "xlat464 lab %s: takes no options ('%s'; %s is an option of 'up')\n", argv[1],
+			argv[2], LAB_PLATS_OPT);
 		lab_usage(stderr);
 		return 2;
 	}
@@ -88,7 +159,10 @@ int lab_main(int argc, char **argv)
 		return 1;
 	}
 	fflush(stdout);
-	execl(LAB_SHELL, LAB_SHELL, script, argv[1], (char *)NULL);
+	if (plats[0])
+		execl(LAB_SHELL, LAB_SHELL, script, argv[1], LAB_PLATS_OPT, plats, (char *)NULL);
+	else
+		execl(LAB_SHELL, LAB_SHELL, script, argv[1], (char *)NULL);
 	fprintf(stderr, "xlat464 lab: cannot run %s %s: %s\n", LAB_SHELL, script, strerror(errno));
 	return 1;
 }

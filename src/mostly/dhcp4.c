@@ -25,6 +25,8 @@
 #include "sys/ctl.h"
 #include "sys/log.h"
 #include "sys/loop.h"
+#include "sys/notify.h"
+#include "sys/priv.h"
 #include "sys/sig.h"
 #include "sys/udp4.h"
 
@@ -488,6 +490,7 @@ static void on_signal(void *arg, int fd, uint32_t events)
 			continue;
 		}
 		log_info("%s: exiting", strsignal(sig));
+		sys_notify("STOPPING=1");
 		sys_loop_stop(&d->loop);
 	}
 }
@@ -548,6 +551,10 @@ static int run(struct dhcp4d *d)
 	dhcp4_addr_format(d->srv.cfg.server_id, a, sizeof(a));
 	log_info("serving %s in %s mode, server-id %s, option 108 V6ONLY_WAIT %u, control %s", d->opt.ifname,
 		 d->srv.cfg.mode == DHCP4_MODE_MOSTLY ? "mostly" : "v6only", a, d->srv.cfg.v6only_wait, d->ctlpath);
+	/* set up: port 67 is bound and the lease file's directory is ours (uid 0 owns it) */
+	if (sys_priv_keep(0) < 0)
+		log_warn("dropping capabilities: %s", strerror(errno));
+	sys_notifyf("READY=1\nSTATUS=serving %s", d->opt.ifname);
 	if (sys_loop_run(&d->loop) < 0) {
 		log_warn("epoll_wait: %s", strerror(errno));
 		return -1;

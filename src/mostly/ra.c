@@ -39,6 +39,8 @@
 #include "sys/log.h"
 #include "sys/loop.h"
 #include "sys/netlink.h"
+#include "sys/notify.h"
+#include "sys/priv.h"
 #include "sys/sig.h"
 
 #define RA_WAIT_RETRY_MS 1000  /* how often to look again for a usable link-local address */
@@ -403,6 +405,7 @@ static void on_signal(void *arg, int fd, uint32_t events)
 		if (d->state == RA_STATE_STOPPING)
 			continue;
 		log_info("%s: withdrawing the announcement and exiting", strsignal(sig));
+		sys_notify("STOPPING=1");
 		bool advertised = d->state == RA_STATE_ADVERTISING;
 		set_state(d, RA_STATE_STOPPING, strsignal(sig));
 		if (!advertised) {
@@ -532,6 +535,10 @@ int ra_main(int argc, char **argv)
 	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		log_info("%s", line);
 	log_info("control socket %s", d->ctlpath);
+	/* set up: its ICMPv6 socket is open, and netlink queries need no capability */
+	if (sys_priv_keep(0) < 0)
+		log_warn("dropping capabilities: %s", strerror(errno));
+	sys_notifyf("READY=1\nSTATUS=on %s", d->cfg.ifname);
 	d->state = RA_STATE_WAITING;
 	if (find_lladdr(d))
 		start_advertising(d);

@@ -35,6 +35,7 @@
 #include "sys/ctl.h"
 #include "sys/log.h"
 #include "sys/loop.h"
+#include "sys/notify.h"
 #include "sys/nat64_offload.h"
 #include "sys/netlink.h"
 #include "sys/priv.h"
@@ -894,9 +895,12 @@ static void on_signal(void *arg, int fd, uint32_t events)
 	while ((sig = sys_signalfd_read(fd)) != 0) {
 		if (sig == SIGHUP) {
 			log_info("SIGHUP: reloading %s", d->opt.d.config ? d->opt.d.config : "settings (no config file)");
+			sys_notify_reloading();
 			reload(d);
+			sys_notify("READY=1");
 		} else {
 			log_info("%s: exiting", strsignal(sig));
+			sys_notify("STOPPING=1");
 			sys_loop_stop(&d->loop);
 		}
 	}
@@ -1141,6 +1145,7 @@ int plat_main(int argc, char **argv)
 	d->tokens_milli = (uint64_t)s->reply_burst * 1000;
 	log_info("%s NAT64 on %s%s (MTU %u, %u pool4 entries, %u static), control %s", d->mode == PLAT_STATEFUL ? "stateful" : "stateless",
 		 s->tun, created ? " (created)" : "", tun_mtu(s), s->nat.npool4, s->nat.nstatic, d->ctlpath);
+	sys_notifyf("READY=1\nSTATUS=%s NAT64 on %s", d->mode == PLAT_STATEFUL ? "stateful" : "stateless", s->tun);
 
 	int r = sys_loop_run(&d->loop);
 	if (r < 0)

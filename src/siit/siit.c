@@ -21,11 +21,14 @@
 #include "../common/daemon_opts.h"
 #include "../common/siit_ctl.h"
 #include "../common/siit_engine.h"
+#include "../common/settings_table.h"
 #include "../common/siit_load.h"
 #include "../common/siit_settings.h"
 #include "sys/ctl.h"
 #include "sys/log.h"
 #include "sys/loop.h"
+#include "sys/notify.h"
+#include "sys/priv.h"
 #include "sys/sig.h"
 #include "sys/tun.h"
 
@@ -36,6 +39,7 @@ struct siit_opts {
 	struct daemon_opts d; /* --config, --pidfile, --foreground/--daemon, --check, --print-config, --debug */
 	const char *control;
 	bool list_drops;
+	bool list_settings;
 	char **flags; /* settings flags and their values, re-applied on every reload */
 	int nflags;
 };
@@ -57,28 +61,24 @@ struct siit_daemon {
 
 static const char siit_usage[] =
 	"usage: xlat464 siit [SETTINGS] [--config FILE] [--control PATH] [--pidfile FILE]\n"
-	"                    [--foreground | --daemon] [--debug] [--check | --print-config | --list-drop-reasons]\n"
-	"settings (flags, or `key value...` lines in FILE; flags override the file):\n"
-	"  --tun NAME                        the TUN carrying both families (created if missing)\n"
-	"  --pool6 PREFIX|none               RFC 6052 prefix, length 32, 40, 48, 56, 64 or 96\n"
-	"  --eam V4PREFIX V6PREFIX           RFC 7757 explicit address mapping (repeatable)\n"
-	"  --rfc6791v4 ADDR|none             IPv4 source of translated errors from unmappable routers\n"
-	"  --rfc6791v6 ADDR|none             IPv6 source of translated errors from unmappable routers\n"
-	"  --self4 ADDR, --self6 ADDR        sources of ICMP errors the translator itself sends\n"
-	"  --lowest-ipv6-mtu N               1280..65535 (default 1280)\n"
-	"  --mtu4 N, --mtu6 N                next-hop MTU on each side (default 1500)\n"
-	"  --amend-udp-checksum-zero yes|no  compute checksums for IPv4 UDP with checksum zero\n"
-	"  --reassembly-max N                with it, fragmented ones reassembled at once (0: refused)\n"
-	"  --reassembly-timeout-ms N         how long their fragments wait for the rest (5000)\n"
-	"  --router yes|no                   decrement TTL / hop limit (default yes)\n"
-	"  --allow-wkp-non-global yes|no     64:ff9b::/96 with non-global IPv4 (RFC 6052 3.1; default no)\n"
-	"  --zero-traffic-class yes|no       traffic class 0 instead of the TOS (RFC 7915 4.1; default no)\n"
-	"  --tos copy|N                      TOS N instead of the traffic class (RFC 7915 5.1; default copy)\n"
+	"                    [--foreground | --daemon] [--debug]\n"
+	"                    [--check | --print-config | --list-drop-reasons | --list-settings]\n"
+	"settings (flags, or `key value...` lines in FILE; flags override the file):\n";
+static const char siit_usage_other[] =
 	"other options:\n"
 	"  --check            parse and validate, print the effective settings, exit\n"
 	"  --print-config     print the effective settings (config file syntax) and exit\n"
 	"  --list-drop-reasons  print the drop reason table (Markdown) and exit\n"
+	"  --list-settings    print the settings table (Markdown: docs/siit-settings.md) and exit\n"
 	"  --control PATH     control socket (default " SYS_CTL_DIR "/siit-TUN.sock)\n";
+
+/* --help: the settings' lines come from their table. */
+static void siit_help(void)
+{
+	fputs(siit_usage, stdout);
+	settings_help(&siit_settings_table, stdout);
+	fputs(siit_usage_other, stdout);
+}
 
 void siit_print_drop_reasons(void)
 {
@@ -182,10 +182,9 @@ static void reload(struct siit_daemon *d)
 		free(s);
 		return;
 	}
-	if (strcmp(s->tun, d->set->tun) != 0) {
-		log_warn("reload: the TUN cannot change while running; keeping %s", d->set->tun);
-		memcpy(s->tun, d->set->tun, sizeof(s->tun));
-	}
+	char kept[256];
+	if (settings_keep_restart(&siit_settings_table, s, d->set, kept, sizeof(kept)))
+		log_warn("reload: %s change only with a restart; keeping the running values", kept);
 	siit_engine_reconfigure(&d->eng, &s->cfg);
 	free(d->set);
 	d->set = s;
@@ -207,9 +206,12 @@ static void on_signal(void *arg, int fd, uint32_t events)
 	while ((sig = sys_signalfd_read(fd)) != 0) {
 		if (sig == SIGHUP) {
 			log_info("SIGHUP: reloading %s", d->opt.d.config ? d->opt.d.config : "settings (no config file)");
+			sys_notify_reloading();
 			reload(d);
+			sys_notify("READY=1");
 		} else {
 			log_info("%s: exiting", strsignal(sig));
+			sys_notify("STOPPING=1");
 			sys_loop_stop(&d->loop);
 		}
 	}
@@ -233,6 +235,10 @@ static int parse_opts(int argc, char **argv, struct siit_opts *o)
 		}
 		if (r > 0)
 			continue;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			siit_help();
+			exit(0);
+		}
 		if ((r = daemon_opt_take(argc, argv, &i, &o->d, siit_usage)) != 0) {
 			if (r < 0)
 				return -1;
@@ -247,6 +253,9 @@ static int parse_opts(int argc, char **argv, struct siit_opts *o)
 			i += 2;
 		} else if (strcmp(a, "--list-drop-reasons") == 0) {
 			o->list_drops = true;
+			i++;
+		} else if (strcmp(a, "--list-settings") == 0) {
+			o->list_settings = true;
 			i++;
 		} else {
 			log_warn("%s: unknown option (see xlat464 siit --help)", a);
@@ -296,6 +305,15 @@ int siit_main(int argc, char **argv)
 		log_set_level(LOG_LEVEL_DEBUG);
 	if (d->opt.list_drops) {
 		siit_print_drop_reasons();
+		free(d->opt.flags);
+		return 0;
+	}
+	if (d->opt.list_settings) {
+		printf("# Settings of xlat464 siit and xlat464 translate\n\n"
+		       "Generated by `xlat464 siit --list-settings` from the table in src/common/siit_settings.c; do not\n"
+		       "edit by hand. Each is a flag `--key value...` or a config file line `key value...`; flags\n"
+		       "override the file. SIGHUP reloads the file; a setting marked \"needs a restart\" keeps its value.\n\n");
+		settings_markdown(&siit_settings_table, stdout);
 		free(d->opt.flags);
 		return 0;
 	}
@@ -372,6 +390,10 @@ int siit_main(int argc, char **argv)
 	d->started = time(NULL);
 	log_info("translating on %s%s (MTU %u, %s, %u EAM entries), control %s", tun, created ? " (created)" : "",
 		 d->tun_mtu, d->set->map.has_pool6 ? "pool6 set" : "no pool6", d->set->map.neam, d->ctlpath);
+	/* set up: a reload changes at most the TUN's MTU */
+	if (sys_priv_keep(SYS_PRIV_NET_ADMIN) < 0)
+		log_warn("dropping capabilities: %s", strerror(errno));
+	sys_notifyf("READY=1\nSTATUS=translating on %s", tun);
 
 	int r = sys_loop_run(&d->loop);
 	if (r < 0)

@@ -85,6 +85,13 @@ tmp=$(mktemp -d /tmp/xlat464-lab.XXXXXX) || die mktemp
 say "# lab: namespaces ${P}*, state $XLAT464_LAB_DIR, output $tmp"
 
 # ---- up -----------------------------------------------------------------------------------------
+# a bad --plats is refused before anything is built, naming the flag (tests/netns/plat_ecmp.sh runs
+# the lab with --plats 3)
+timeout 30 "$XLAT464" lab up --plats 9 >"$tmp/up-bad.out" 2>&1
+rc=$?
+refused_plats() { [ "$1" = 2 ] && grep -q -- "--plats '9'" "$tmp/up-bad.out" && ! ip netns list | grep -q "^$P" && [ ! -e "$XLAT464_LAB_DIR" ]; }
+check "lab up --plats 9: refused (exit $rc), names the flag, builds nothing" refused_plats "$rc"
+
 timeout 240 "$XLAT464" lab up >"$tmp/up.out" 2>&1
 rc=$?
 check "lab up: exit status 0 (got $rc)" test "$rc" = 0

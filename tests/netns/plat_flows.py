@@ -23,12 +23,25 @@
                                            does; stops after COUNT datagrams or SECONDS
   plat_flows.py nocsum-send DST PORT COUNT SIZE      sends COUNT datagrams of SIZE bytes with checksum
                                            zero, each waiting for its echo; prints "echoed N of M"
+  plat_flows.py echoes DST PORT N SPORT SECONDS MARK  N long-lived TCP connections to a TCP echo
+                                           server, from source ports SPORT..SPORT+N-1; each sends 32
+                                           bytes every 0.2 s and waits up to 2 s for them to come back,
+                                           and stops at its first failure. Echoes are counted "before"
+                                           until the file MARK exists, "after" from then on. Prints
+                                           one line per connection: "SPORT BEFORE AFTER -" or, for a
+                                           connection that broke, "SPORT BEFORE AFTER broke-before|
+                                           broke-after REASON"
+  plat_flows.py connects DST PORT N SPORT SECONDS  N new TCP connections one after the other, from
+                                           source ports SPORT..SPORT+N-1, each connected and one
+                                           echo back within SECONDS; prints "SPORT ok|REASON" per
+                                           attempt, then "ok K failed F"
 """
 import errno
 import os
 import socket
 import struct
 import sys
+import threading
 import time
 
 
@@ -227,6 +240,84 @@ def nocsum_send(dst, port, count, size):
     print("echoed %d of %d" % (ok, count))
 
 
+def echo_once(s, n):
+    msg = (b"%031d\n" % n)
+    s.sendall(msg)
+    got = b""
+    while len(got) < len(msg):
+        chunk = s.recv(len(msg) - len(got))
+        if not chunk:
+            raise ConnectionError("closed")
+        got += chunk
+    if got != msg:
+        raise ValueError("echo differs")
+
+
+def reason(e):
+    if isinstance(e, socket.timeout):
+        return "timeout"
+    if isinstance(e, OSError) and e.errno:
+        return errno.errorcode.get(e.errno, str(e.errno))
+    return type(e).__name__
+
+
+def echo_flow(dst, port, sport, secs, mark, out, lock):
+    before = after = 0
+    end = time.time() + secs
+    state = "-"
+    try:
+        s = socket.socket(family(dst), socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("::" if family(dst) == socket.AF_INET6 else "0.0.0.0", sport))
+        s.settimeout(2)
+        s.connect((dst, port))
+        n = 0
+        while time.time() < end:
+            marked = os.path.exists(mark)
+            echo_once(s, n)
+            n += 1
+            if marked:
+                after += 1
+            else:
+                before += 1
+            time.sleep(0.2)
+        s.close()
+    except Exception as e:  # the connection broke: say when and why
+        state = ("broke-after " if os.path.exists(mark) else "broke-before ") + reason(e)
+    with lock:
+        out.append("%d %d %d %s" % (sport, before, after, state))
+
+
+def echoes(dst, port, n, sport, secs, mark):
+    out, lock, threads = [], threading.Lock(), []
+    for i in range(n):
+        t = threading.Thread(target=echo_flow, args=(dst, port, sport + i, secs, mark, out, lock))
+        t.start()
+        threads.append(t)
+    for t in threads:
+        t.join()
+    for line in sorted(out):
+        print(line)
+
+
+def connects(dst, port, n, sport, secs):
+    ok = 0
+    for i in range(n):
+        try:
+            s = socket.socket(family(dst), socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("::" if family(dst) == socket.AF_INET6 else "0.0.0.0", sport + i))
+            s.settimeout(secs)
+            s.connect((dst, port))
+            echo_once(s, i)
+            s.close()
+            ok += 1
+            print(sport + i, "ok", flush=True)
+        except Exception as e:
+            print(sport + i, reason(e), flush=True)
+    print("ok %d failed %d" % (ok, n - ok))
+
+
 def main():
     a = sys.argv[1:]
     if not a:
@@ -252,6 +343,10 @@ def main():
         nocsum_echo(a[1], int(a[2]), int(a[3]), float(a[4]))
     elif cmd == "nocsum-send":
         nocsum_send(a[1], int(a[2]), int(a[3]), int(a[4]))
+    elif cmd == "echoes":
+        echoes(a[1], int(a[2]), int(a[3]), int(a[4]), float(a[5]), a[6])
+    elif cmd == "connects":
+        connects(a[1], int(a[2]), int(a[3]), int(a[4]), float(a[5]))
     else:
         sys.exit(__doc__)
 

@@ -12,6 +12,7 @@
 /* Part of the xlat464 binary, not a library: compile them into this test. */
 #include "../../src/clat/config.c"
 #include "../../src/common/siit_settings.c"
+#include "../../src/common/settings_table.c"
 
 static int parse(struct clat_config *c, const char *text, char *err, size_t errlen)
 {

@@ -233,6 +233,19 @@ static void off_passes_everything(void **state)
 	assert_int_equal(add(0, 800, true, 0, &w, &wl), XLAT_REASM_PASS);
 }
 
+/* A stateless translator with pool6 64:ff9b::/96 that amends zero checksums. */
+static void siit_setup(struct xlat_siit_map *map, struct xlat_config *cfg, struct xlat_ctx *ctx)
+{
+	struct xlat_prefix6 pool6;
+	memset(map, 0, sizeof(*map));
+	assert_true(t_parse_prefix6("64:ff9b::/96", &pool6));
+	xlat_siit_map_set_pool6(map, &pool6);
+	xlat_config_init(cfg);
+	cfg->policy = xlat_siit_policy(map);
+	cfg->amend_udp_zero_csum = true;
+	xlat_ctx_init(ctx, cfg);
+}
+
 /* The whole path: fragments in, IPv6 fragments out whose reassembled UDP checksum is right. */
 static void translated_with_a_checksum(void **state)
 {
@@ -240,14 +253,7 @@ static void translated_with_a_checksum(void **state)
 	struct xlat_config cfg;
 	struct xlat_ctx ctx;
 	static struct xlat_out out;
-	struct xlat_prefix6 pool6;
-	memset(&map, 0, sizeof(map));
-	assert_true(t_parse_prefix6("64:ff9b::/96", &pool6));
-	xlat_siit_map_set_pool6(&map, &pool6);
-	xlat_config_init(&cfg);
-	cfg.policy = xlat_siit_policy(&map);
-	cfg.amend_udp_zero_csum = true;
-	xlat_ctx_init(&ctx, &cfg);
+	siit_setup(&map, &cfg, &ctx);
 
 	make_dgram(0x4242, false);
 	uint8_t f[2048];
@@ -290,14 +296,7 @@ static void without_reassembly_refused(void **state)
 	struct xlat_config cfg;
 	struct xlat_ctx ctx;
 	static struct xlat_out out;
-	struct xlat_prefix6 pool6;
-	memset(&map, 0, sizeof(map));
-	assert_true(t_parse_prefix6("64:ff9b::/96", &pool6));
-	xlat_siit_map_set_pool6(&map, &pool6);
-	xlat_config_init(&cfg);
-	cfg.policy = xlat_siit_policy(&map);
-	cfg.amend_udp_zero_csum = true;
-	xlat_ctx_init(&ctx, &cfg);
+	siit_setup(&map, &cfg, &ctx);
 	make_dgram(0x4243, false);
 	uint8_t f[2048];
 	size_t n = frag(f, 0, 1480, true);

@@ -10,6 +10,7 @@
 
 /* The parser is part of the xlat464 binary, not a library: compile it into this test. */
 #include "../../src/common/siit_settings.c"
+#include "../../src/common/settings_table.c"
 
 static int parse(struct siit_settings *s, const char *text, char *err)
 {
@@ -219,6 +220,44 @@ static void test_file_errors_name_the_line(void **state)
 	assert_non_null(strstr(err, "NUL byte"));
 }
 
+/* The table is the one description: every key parses, prints, appears in --help and in the docs
+ * table, and a reload keeps the ones that need a restart. */
+static void test_table_is_the_description(void **state)
+{
+	static char help[16384], md[16384], out[32768];
+	FILE *f = fmemopen(help, sizeof(help) - 1, "w");
+	settings_help(&siit_settings_table, f);
+	fclose(f);
+	f = fmemopen(md, sizeof(md) - 1, "w");
+	settings_markdown(&siit_settings_table, f);
+	fclose(f);
+	struct siit_settings s, before;
+	siit_settings_init(&s);
+	siit_settings_bind(&s);
+	siit_settings_format(&s, out, sizeof(out));
+	for (size_t i = 0; i < siit_settings_table.n; i++) {
+		const struct setting *e = &siit_settings_table.s[i];
+		char flag[64], row[64], line[64];
+		snprintf(flag, sizeof(flag), "  --%s %s", e->key, e->syntax);
+		snprintf(row, sizeof(row), "| `%s ", e->key);
+		snprintf(line, sizeof(line), "%s ", e->key);
+		assert_non_null(strstr(help, flag));
+		assert_non_null(strstr(md, row));
+		assert_int_equal(siit_settings_arity(e->key), (int)e->nval);
+		if (strcmp(e->key, "tun") && strcmp(e->key, "eam")) /* empty by default: no line */
+			assert_non_null(strstr(out, line));
+	}
+	char err[SIIT_ERR_MAX];
+	assert_int_equal(parse(&before, "tun a\nmtu4 1400\nreassembly-max 4\npool6 64:ff9b::/96\n", err), 0);
+	assert_int_equal(parse(&s, "tun b\nmtu4 1300\nreassembly-max 8\npool6 64:ff9b::/96\n", err), 0);
+	char kept[128];
+	assert_int_equal(settings_keep_restart(&siit_settings_table, &s, &before, kept, sizeof(kept)), 2);
+	assert_string_equal(kept, "tun, reassembly-max");
+	assert_string_equal(s.tun, "a");
+	assert_int_equal(s.cfg.reasm_max, 4);
+	assert_int_equal(s.cfg.mtu4, 1300); /* live: the new value */
+}
+
 static void test_validate(void **state)
 {
 	struct siit_settings s;
@@ -262,6 +301,7 @@ int main(void)
 		cmocka_unit_test(test_tos_options),
 		cmocka_unit_test(test_wkp_setting),
 		cmocka_unit_test(test_file_errors_name_the_line),
+		cmocka_unit_test(test_table_is_the_description),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_format_round_trip),
 	};

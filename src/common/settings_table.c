@@ -1,0 +1,189 @@
+#include "settings_table.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+/* Strict decimal: digits only, no sign, at most 10 digits, at most hi. */
+static bool parse_u32(const char *v, uint32_t hi, uint32_t *out)
+{
+	uint64_t x = 0;
+	size_t n = strlen(v);
+	if (n == 0 || n > 10)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	if (x > hi)
+		return false;
+	*out = (uint32_t)x;
+	return true;
+}
+
+const struct setting *settings_find(const struct settings_table *t, const char *key)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->s[i].key, key) == 0)
+			return &t->s[i];
+	return NULL;
+}
+
+static int set_addr(const char *v, int af, uint8_t *addr, bool *has, char *err, size_t errlen)
+{
+	if (strcmp(v, "none") == 0) {
+		*has = false;
+		memset(addr, 0, af == AF_INET ? 4 : 16);
+		return 0;
+	}
+	if (inet_pton(af, v, addr) != 1)
+		return cfgtext_err(err, errlen, "'%s' is not an IPv%c address or none", v, af == AF_INET ? '4' : '6');
+	*has = true;
+	return 0;
+}
+
+int settings_apply(const struct settings_table *t, void *s, const char *key, const char *const *val, int nval,
+		   char *err, size_t errlen)
+{
+	const struct setting *e = settings_find(t, key);
+	if (!e)
+		return cfgtext_err(err, errlen, "unknown setting");
+	if (nval != (int)e->nval)
+		return cfgtext_err(err, errlen, "expects %u value%s, got %d", e->nval, e->nval == 1 ? "" : "s", nval);
+	char *p = (char *)s + e->off;
+	switch (e->kind) {
+	case SETTING_BOOL:
+		return cfgtext_bool(val[0], (bool *)p, err, errlen);
+	case SETTING_U32: {
+		uint32_t x;
+		if (!parse_u32(val[0], e->hi, &x) || x < e->lo)
+			return cfgtext_err(err, errlen, "'%s' is not a number from %u to %u", val[0], e->lo, e->hi);
+		*(uint32_t *)p = x;
+		return 0;
+	}
+	case SETTING_IFNAME:
+		return cfgtext_ifname(val[0], p, 16, err, errlen);
+	case SETTING_ADDR4:
+		return set_addr(val[0], AF_INET, (uint8_t *)p, (bool *)((char *)s + e->off2), err, errlen);
+	case SETTING_ADDR6:
+		return set_addr(val[0], AF_INET6, (uint8_t *)p, (bool *)((char *)s + e->off2), err, errlen);
+	case SETTING_CUSTOM:
+		return e->set(s, val, err, errlen);
+	}
+	return cfgtext_err(err, errlen, "unknown setting");
+}
+
+void settings_format(const struct settings_table *t, const void *s, struct cfgtext_buf *b)
+{
+	char a[INET6_ADDRSTRLEN];
+	for (size_t i = 0; i < t->n; i++) {
+		const struct setting *e = &t->s[i];
+		const char *p = (const char *)s + e->off;
+		bool has = (e->kind == SETTING_ADDR4 || e->kind == SETTING_ADDR6) && *(const bool *)((const char *)s + e->off2);
+		switch (e->kind) {
+		case SETTING_BOOL:
+			cfgtext_add(b, "%s %s\n", e->key, *(const bool *)p ? "yes" : "no");
+			break;
+		case SETTING_U32:
+			cfgtext_add(b, "%s %u\n", e->key, *(const uint32_t *)p);
+			break;
+		case SETTING_IFNAME:
+			if (p[0])
+				cfgtext_add(b, "%s %.16s\n", e->key, p);
+			break;
+		case SETTING_ADDR4:
+		case SETTING_ADDR6:
+			cfgtext_add(b, "%s %s\n", e->key,
+				    has ? inet_ntop(e->kind == SETTING_ADDR4 ? AF_INET : AF_INET6, p, a, sizeof(a)) : "none");
+			break;
+		case SETTING_CUSTOM:
+			e->format(s, b);
+			break;
+		}
+	}
+}
+
+static size_t value_size(enum setting_kind k)
+{
+	switch (k) {
+	case SETTING_BOOL:
+		return sizeof(bool);
+	case SETTING_U32:
+		return sizeof(uint32_t);
+	case SETTING_IFNAME:
+		return 16;
+	case SETTING_ADDR4:
+		return 4;
+	case SETTING_ADDR6:
+		return 16;
+	case SETTING_CUSTOM:
+		break;
+	}
+	return 0;
+}
+
+unsigned settings_keep_restart(const struct settings_table *t, void *now, const void *before, char *names, size_t cap)
+{
+	unsigned n = 0;
+	size_t used = 0;
+	if (cap)
+		names[0] = '\0';
+	for (size_t i = 0; i < t->n; i++) {
+		const struct setting *e = &t->s[i];
+		size_t sz = value_size(e->kind);
+		if (!e->restart || !sz)
+			continue; /* a custom setting's restart rule is its daemon's */
+		char *p = (char *)now + e->off;
+		const char *q = (const char *)before + e->off;
+		bool differs = memcmp(p, q, sz) != 0;
+		if (e->kind == SETTING_ADDR4 || e->kind == SETTING_ADDR6) {
+			bool *h = (bool *)((char *)now + e->off2);
+			const bool *g = (const bool *)((const char *)before + e->off2);
+			differs = differs || *h != *g;
+			*h = *g;
+		}
+		memcpy(p, q, sz);
+		if (differs) {
+			int w = snprintf(names + used, used < cap ? cap - used : 0, "%s%s", n ? ", " : "", e->key);
+			used += w > 0 ? (size_t)w : 0;
+			n++;
+		}
+	}
+	return n;
+}
+
+void settings_help(const struct settings_table *t, FILE *f)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const struct setting *e = &t->s[i];
+		char flag[64];
+		snprintf(flag, sizeof(flag), "--%s %s", e->key, e->syntax);
+		fprintf(f, "  %-34s %s; default %s%s%s\n", flag, e->doc, e->dflt, e->repeat ? "; repeatable" : "",
+			e->restart ? "; a change needs a restart" : "");
+	}
+}
+
+/* A Markdown cell: '|' escaped. */
+static void md_cell(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+}
+
+void settings_markdown(const struct settings_table *t, FILE *f)
+{
+	fprintf(f, "| setting | meaning | default | on reload |\n|---|---|---|---|\n");
+	for (size_t i = 0; i < t->n; i++) {
+		const struct setting *e = &t->s[i];
+		fprintf(f, "| `%s ", e->key);
+		md_cell(f, e->syntax);
+		fprintf(f, "` | ");
+		md_cell(f, e->doc);
+		fprintf(f, "%s | ", e->repeat ? " (repeatable)" : "");
+		md_cell(f, e->dflt);
+		fprintf(f, " | %s |\n", e->restart ? "needs a restart" : "applies");
+	}
+}

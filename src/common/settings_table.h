@@ -1,0 +1,62 @@
+/* Settings described once: a daemon lists its settings in a table (name, values, type, bounds,
+ * default, whether a reload applies it, one line of doc), and from it come the flag and file
+ * parser's dispatch (settings_apply), the effective settings in config syntax (settings_format),
+ * `--help`'s lines (settings_help) and the Markdown table in docs/ (settings_markdown, checked in CI).
+ * Pure, like the parsers that use it: no system calls. */
+#ifndef XLAT464_SETTINGS_TABLE_H
+#define XLAT464_SETTINGS_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/cfgtext.h"
+
+enum setting_kind {
+	SETTING_BOOL,   /* yes|no into a bool at off */
+	SETTING_U32,    /* a decimal from lo to hi into a uint32_t at off */
+	SETTING_IFNAME, /* an interface name into a char[16] at off (not written when empty) */
+	SETTING_ADDR4,  /* ADDR|none: 4 bytes at off, its presence in the bool at off2 */
+	SETTING_ADDR6,  /* ADDR|none: 16 bytes at off, its presence in the bool at off2 */
+	SETTING_CUSTOM, /* its own set and format */
+};
+
+struct setting {
+	const char *key;
+	unsigned nval;          /* the values it takes */
+	enum setting_kind kind;
+	size_t off, off2;       /* where it lives in the settings struct */
+	uint32_t lo, hi;        /* SETTING_U32 */
+	bool restart;           /* a reload does not apply it: it needs a restart */
+	bool repeat;            /* may be given more than once (each adds) */
+	const char *syntax;     /* the values as --help shows them: "yes|no", "N", "ADDR|none" */
+	const char *dflt;       /* the default as the docs show it */
+	const char *doc;        /* one line */
+	/* SETTING_CUSTOM: parse val[0..nval) into s (0, or -1 with a message in err), and write the
+	 * setting's lines in config syntax. */
+	int (*set)(void *s, const char *const *val, char *err, size_t errlen);
+	void (*format)(const void *s, struct cfgtext_buf *b);
+};
+
+struct settings_table {
+	const struct setting *s;
+	size_t n;
+};
+
+const struct setting *settings_find(const struct settings_table *t, const char *key);
+/* One setting, from a flag or a config line: "unknown setting", "expects N values, got M", or the
+ * parser's own message in err. */
+int settings_apply(const struct settings_table *t, void *s, const char *key, const char *const *val, int nval,
+		   char *err, size_t errlen);
+/* Every setting's lines, in table order. */
+void settings_format(const struct settings_table *t, const void *s, struct cfgtext_buf *b);
+/* On a reload: the settings marked restart take their running value back (now from before). The
+ * keys that would have changed are written to names, ", "-separated. Returns how many. */
+unsigned settings_keep_restart(const struct settings_table *t, void *now, const void *before, char *names, size_t cap);
+/* "  --key SYNTAX   doc; default D" lines for --help. */
+void settings_help(const struct settings_table *t, FILE *f);
+/* The table in Markdown: | setting | meaning | default | reload |. */
+void settings_markdown(const struct settings_table *t, FILE *f);
+
+#endif
