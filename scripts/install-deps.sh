@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(build-essential clang libclang-rt-14-dev libmnl-dev libpcap-dev libcmocka-dev libbpf-dev pkg-config
       python3-scapy iproute2 iputils-ping traceroute tcpdump iperf3 curl socat netcat-openbsd
-      nftables tayga radvd unbound dhcpcd-base udhcpc valgrind procps dnsmasq-base ethtool bird2)
+      nftables tayga radvd unbound dhcpcd-base udhcpc valgrind procps dnsmasq-base ethtool bird2 tshark)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -18,6 +18,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# tshark (the IPFIX decoder of tests/netns/plat_ipfix.sh) asks whether non-root users may capture:
+# they may not; the tests run as root.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # bird2 enables bird.service on install (on a machine without systemd, policy-rc.d or no init, it is

@@ -436,6 +436,27 @@ static void log_block(struct nat64 *nat, enum nat64_event_kind kind, uint32_t su
 	nat->log_fn(nat->log_arg, &ev);
 }
 
+/* A refused binding or session (NAT64_EV_ADDRS_EXHAUSTED, _PORTS_EXHAUSTED, _QUOTA_EXCEEDED). sub is
+ * the subscriber or NONE; addr a pool address index or NONE. */
+static void log_alarm(struct nat64 *nat, enum nat64_event_kind kind, enum nat64_quota q, uint32_t limit, uint32_t sub,
+		      uint32_t addr)
+{
+	if (!nat->log_fn || !(nat->log_what & NAT64_LOG_ALARM))
+		return;
+	struct nat64_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.proto = NAT64_NPROTO;
+	ev.time_ms = nat->now;
+	ev.quota = q;
+	ev.limit = limit;
+	if (sub != NONE)
+		memcpy(ev.v6, nat->sub[sub].prefix, 16);
+	if (addr != NONE)
+		u32_v4(nat->pool.addrs[addr].v4, ev.v4);
+	nat->log_fn(nat->log_arg, &ev);
+}
+
 void nat64_set_log(struct nat64 *nat, nat64_log_fn fn, void *arg, unsigned what)
 {
 	nat->log_fn = fn;
@@ -865,12 +886,17 @@ static uint32_t sess_new(struct nat64 *nat, uint32_t bi, uint32_t remote4, uint1
 }
 
 /* The limits on a new session of binding bi (global and per subscriber). */
-static enum xlat_drop sess_room(const struct nat64 *nat, uint32_t sub)
+static enum xlat_drop sess_room(struct nat64 *nat, uint32_t sub)
 {
-	if (nat->free_sess == NONE)
+	if (nat->free_sess == NONE) {
+		log_alarm(nat, NAT64_EV_QUOTA_EXCEEDED, NAT64_QUOTA_SESSIONS, nat->cap_sess, NONE, NONE);
 		return XLAT_DROP_NAT64_LIMIT;
-	if (nat->cfg.max_sessions_per_subscriber && nat->sub[sub].nsess >= nat->cfg.max_sessions_per_subscriber)
+	}
+	if (nat->cfg.max_sessions_per_subscriber && nat->sub[sub].nsess >= nat->cfg.max_sessions_per_subscriber) {
+		log_alarm(nat, NAT64_EV_QUOTA_EXCEEDED, NAT64_QUOTA_SESSIONS_PER_SUBSCRIBER,
+			  nat->cfg.max_sessions_per_subscriber, sub, NONE);
 		return XLAT_DROP_NAT64_LIMIT_SUB_SESSIONS;
+	}
 	return XLAT_DROP_NONE;
 }
 
@@ -1010,8 +1036,10 @@ static enum xlat_drop alloc_binding(struct nat64 *nat, uint32_t si, unsigned pro
 		if (p < 0) {
 			uint32_t pref = s->block_head != NONE ? pl->block_addr[s->block_head] : NONE;
 			uint32_t blk = block_take(nat, si, pref);
-			if (blk == NONE)
+			if (blk == NONE) {
+				log_alarm(nat, NAT64_EV_ADDRS_EXHAUSTED, 0, 0, si, NONE);
 				return XLAT_DROP_NAT64_POOL_EXHAUSTED;
+			}
 			block_give(nat, si, blk);
 			p = alloc_block_port(nat, proto, blk, want);
 			a = pl->block_addr[blk];
@@ -1021,6 +1049,8 @@ static enum xlat_drop alloc_binding(struct nat64 *nat, uint32_t si, unsigned pro
 		if (s->addr != NONE && s->addr < pl->naddrs) {
 			a = s->addr;
 			p = alloc_addr(nat, proto, a, want, true);
+			if (p < 0) /* the subscriber moves to another address, if one has room */
+				log_alarm(nat, NAT64_EV_PORTS_EXHAUSTED, 0, 0, si, a);
 		}
 		for (int t = 0; t < 8 && p < 0; t++) {
 			a = rng_below(nat, pl->naddrs);
@@ -1036,8 +1066,10 @@ static enum xlat_drop alloc_binding(struct nat64 *nat, uint32_t si, unsigned pro
 		if (p >= 0)
 			s->addr = a;
 	}
-	if (p < 0)
+	if (p < 0) {
+		log_alarm(nat, NAT64_EV_ADDRS_EXHAUSTED, 0, 0, si, NONE);
 		return XLAT_DROP_NAT64_POOL_EXHAUSTED;
+	}
 	*v4 = pl->addrs[a].v4;
 	*port4 = (uint16_t)p;
 	return XLAT_DROP_NONE;
@@ -1379,15 +1411,22 @@ static enum xlat_drop packet_6to4(struct nat64 *nat, const struct xlat_tuple *in
 		if (p == NAT64_TCP && (!(in->tcp_flags & TCP_SYN) || (in->tcp_flags & TCP_RST)))
 			return XLAT_DROP_NAT64_NO_SESSION; /* section 3.5.2.2: only a SYN opens */
 		uint32_t sub = bi != NONE ? nat->bib[bi].sub : sub_get(nat, in->src);
-		if (sub == NONE)
+		if (sub == NONE) {
+			log_alarm(nat, NAT64_EV_QUOTA_EXCEEDED, NAT64_QUOTA_SUBSCRIBERS, nat->cap_sub, NONE, NONE);
 			return XLAT_DROP_NAT64_LIMIT;
+		}
 		enum xlat_drop r = sess_room(nat, sub);
 		bool new_bib = bi == NONE;
 		if (!r && new_bib) {
-			if (nat->free_bib == NONE)
+			if (nat->free_bib == NONE) {
+				log_alarm(nat, NAT64_EV_QUOTA_EXCEEDED, NAT64_QUOTA_BIBS, nat->cap_bib, NONE, NONE);
 				r = XLAT_DROP_NAT64_LIMIT;
-			else if (nat->cfg.max_ports_per_subscriber && nat->sub[sub].nports >= nat->cfg.max_ports_per_subscriber)
+			} else if (nat->cfg.max_ports_per_subscriber &&
+				   nat->sub[sub].nports >= nat->cfg.max_ports_per_subscriber) {
+				log_alarm(nat, NAT64_EV_QUOTA_EXCEEDED, NAT64_QUOTA_PORTS_PER_SUBSCRIBER,
+					  nat->cfg.max_ports_per_subscriber, sub, NONE);
 				r = XLAT_DROP_NAT64_LIMIT_SUB_PORTS;
+			}
 			uint32_t v4 = 0;
 			uint16_t port4 = 0;
 			if (!r && !(p == NAT64_TCP && syn4_take(nat, sub, remote4, rport, &v4, &port4)))

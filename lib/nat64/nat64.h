@@ -129,6 +129,20 @@ enum nat64_event_kind {
 	NAT64_EV_SESSION_DEL,
 	NAT64_EV_BLOCK_ADD,  /* RFC 7422: a port block was given to a subscriber */
 	NAT64_EV_BLOCK_DEL,
+	/* Refusals of a new binding or session (RFC 8158 section 4.3 events 3, 12 and 13), one per
+	 * refused packet: the receiver rate-limits them. */
+	NAT64_EV_ADDRS_EXHAUSTED, /* no pool address has a free port (or block) for the protocol */
+	NAT64_EV_PORTS_EXHAUSTED, /* v4, the subscriber's address (paired pooling), has no free port */
+	NAT64_EV_QUOTA_EXCEEDED,  /* a limit (quota, limit) was reached; v6: the subscriber, if one */
+};
+
+/* Which limit a NAT64_EV_QUOTA_EXCEEDED reached. */
+enum nat64_quota {
+	NAT64_QUOTA_SESSIONS,                /* max-sessions: the session table is full */
+	NAT64_QUOTA_BIBS,                    /* the binding table is full */
+	NAT64_QUOTA_SESSIONS_PER_SUBSCRIBER, /* max-sessions-per-subscriber */
+	NAT64_QUOTA_PORTS_PER_SUBSCRIBER,    /* max-ports-per-subscriber */
+	NAT64_QUOTA_SUBSCRIBERS,             /* the subscriber table is full */
 };
 
 struct nat64_event {
@@ -143,13 +157,33 @@ struct nat64_event {
 	uint8_t remote4[4];           /* sessions: the IPv4 peer */
 	uint16_t remote_port;
 	bool is_static;
+	enum nat64_quota quota;       /* NAT64_EV_QUOTA_EXCEEDED: which limit */
+	uint32_t limit;               /* and its value */
 };
 
 enum {
 	NAT64_LOG_BIB = 1 << 0,
 	NAT64_LOG_SESSION = 1 << 1,
 	NAT64_LOG_BLOCK = 1 << 2,
+	NAT64_LOG_ALARM = 1 << 3, /* exhaustion and quota events */
 };
+
+/* The NAT64_LOG_* class of an event. */
+static inline unsigned nat64_event_class(enum nat64_event_kind k)
+{
+	switch (k) {
+	case NAT64_EV_BIB_ADD:
+	case NAT64_EV_BIB_DEL: return NAT64_LOG_BIB;
+	case NAT64_EV_SESSION_ADD:
+	case NAT64_EV_SESSION_DEL: return NAT64_LOG_SESSION;
+	case NAT64_EV_BLOCK_ADD:
+	case NAT64_EV_BLOCK_DEL: return NAT64_LOG_BLOCK;
+	case NAT64_EV_ADDRS_EXHAUSTED:
+	case NAT64_EV_PORTS_EXHAUSTED:
+	case NAT64_EV_QUOTA_EXCEEDED: return NAT64_LOG_ALARM;
+	}
+	return 0;
+}
 
 typedef void (*nat64_log_fn)(void *arg, const struct nat64_event *ev);
 /* what: a mask of NAT64_LOG_*. The callback runs inside the packet path: it must not block. */

@@ -64,6 +64,21 @@ static const char *kind_name(enum nat64_event_kind k)
 	case NAT64_EV_SESSION_DEL: return "session-del";
 	case NAT64_EV_BLOCK_ADD: return "block-add";
 	case NAT64_EV_BLOCK_DEL: return "block-del";
+	case NAT64_EV_ADDRS_EXHAUSTED: return "addresses-exhausted";
+	case NAT64_EV_PORTS_EXHAUSTED: return "ports-exhausted";
+	case NAT64_EV_QUOTA_EXCEEDED: return "quota-exceeded";
+	}
+	return "?";
+}
+
+static const char *quota_name(enum nat64_quota q)
+{
+	switch (q) {
+	case NAT64_QUOTA_SESSIONS: return "max-sessions";
+	case NAT64_QUOTA_BIBS: return "max-bindings";
+	case NAT64_QUOTA_SESSIONS_PER_SUBSCRIBER: return "max-sessions-per-subscriber";
+	case NAT64_QUOTA_PORTS_PER_SUBSCRIBER: return "max-ports-per-subscriber";
+	case NAT64_QUOTA_SUBSCRIBERS: return "max-subscribers";
 	}
 	return "?";
 }
@@ -79,6 +94,19 @@ size_t plat_evlog_format(char *buf, size_t cap, const struct nat64_event *ev, un
 	case NAT64_EV_BLOCK_DEL:
 		n = snprintf(buf, cap, "nat64 %s %s/%u %s#%u-%u", kind_name(ev->kind), a6, subscriber_len, a4, ev->port4,
 			     ev->port4_last);
+		break;
+	case NAT64_EV_ADDRS_EXHAUSTED:
+		n = snprintf(buf, cap, "nat64 %s", kind_name(ev->kind));
+		break;
+	case NAT64_EV_PORTS_EXHAUSTED:
+		n = snprintf(buf, cap, "nat64 %s %s", kind_name(ev->kind), a4);
+		break;
+	case NAT64_EV_QUOTA_EXCEEDED:
+		if (ev->quota == NAT64_QUOTA_SESSIONS_PER_SUBSCRIBER || ev->quota == NAT64_QUOTA_PORTS_PER_SUBSCRIBER)
+			n = snprintf(buf, cap, "nat64 %s %s %u %s/%u", kind_name(ev->kind), quota_name(ev->quota), ev->limit, a6,
+				     subscriber_len);
+		else
+			n = snprintf(buf, cap, "nat64 %s %s %u", kind_name(ev->kind), quota_name(ev->quota), ev->limit);
 		break;
 	case NAT64_EV_SESSION_ADD:
 	case NAT64_EV_SESSION_DEL:

@@ -10,6 +10,7 @@
  * (session list, flush). See docs/plat.md. */
 #include "plat.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -27,6 +28,7 @@
 #include "../common/daemon_opts.h"
 #include "plat_ctl.h"
 #include "evlog.h"
+#include "ipfix_export.h"
 #include "nat64/dynpool.h"
 #include "plat_settings.h"
 #include "stateful.h"
@@ -78,6 +80,7 @@ struct plat_daemon {
 	time_t started;
 	uint64_t tun_read_errors, tun_write_errors, reloads, replies_sent, replies_suppressed;
 	struct plat_evlog log;
+	struct plat_ipfix ipfix;   /* IPFIX export of the NAT64 events (ipfix-collector) */
 	uint64_t tokens_milli, refill_ms; /* the reply token bucket, in thousandths of a reply */
 	struct sys_nl nl;
 	bool nl_open;
@@ -118,7 +121,7 @@ static const char plat_usage[] =
 	"  --port-block-size N                RFC 7422 port blocks per subscriber (0: off)\n"
 	"  --static tcp|udp|icmp V6#PORT V4#PORT   static binding (repeatable)\n"
 	"  --log none|syslog|/PATH            binding events log (docs/plat.md has the line format)\n"
-	"  --log-events bib,session,block|none  what to log (bib,block)\n"
+	"  --log-events bib,session,block,alarm|none  what to log (bib,block)\n"
 	"  --self4 ADDR, --self6 ADDR         source of the translator's own ICMP errors (first pool4 address)\n"
 	"  --mtu4 N, --mtu6 N                 next-hop MTU on each side (1500)\n"
 	"  --reply-rate N, --reply-burst N    ICMP errors the translator sends per second (100, burst 200)\n"
@@ -135,6 +138,11 @@ static const char plat_usage[] =
 	"  --reassembly-max N                 IPv4 UDP datagrams with checksum zero reassembled at once, to\n"
 	"                                     compute their checksum (16; 0: refuse their fragments)\n"
 	"  --reassembly-timeout-ms N          how long their fragments wait for the rest (5000)\n"
+	"  --ipfix-collector ADDR PORT|none   export NAT64 events as IPFIX (RFC 8158) over UDP (none; port 4739)\n"
+	"  --ipfix-domain N                   its observation domain ID (0)\n"
+	"  --ipfix-template-refresh T         templates sent again every T (60s)\n"
+	"  --ipfix-mtu N                      the largest message, 512 to 65000 bytes (1400)\n"
+	"  --ipfix-events bib,session,block,alarm|all|none   what to export (all; alarm: exhaustion, quotas)\n"
 	"  --control PATH                     status socket (" SYS_CTL_DIR "/plat-TUN.sock; commands: .cmd)\n"
 	"other options:\n"
 	"  --check            validate, print the effective settings, exit\n"
@@ -164,6 +172,9 @@ static int flag_take(int argc, char **argv, int *i, char **words, int *nwords, c
 		/* interface names up to the next flag */
 		while (take < max && *i + take + 1 < argc && strncmp(argv[*i + take + 1], "--", 2) != 0)
 			take++;
+	} else if (strcmp(a, "--ipfix-collector") == 0) {
+		/* ADDR PORT, or none: a lone ADDR is left to the parser, which says what is missing */
+		take = strcmp(argv[*i + 1], "none") != 0 && *i + 2 < argc && strncmp(argv[*i + 2], "--", 2) != 0 ? 2 : 1;
 	} else if (max > min && *i + min + 1 < argc && looks_like_range(argv[*i + min + 1])) {
 		take = max; /* pool4's optional port range */
 	}
@@ -410,6 +421,7 @@ static void on_timer(void *arg, int fd, uint32_t events)
 		syn4_answer_due(d, now);
 	} else
 		nat64_dynpool_expire(d->dp, now, PLAT_EXPIRE_BUDGET);
+	plat_ipfix_tick(&d->ipfix, now); /* templates when due; what is pending goes out */
 	xlat_reasm_expire(&d->reasm, now, &d->ctx.stats);
 	plat_evlog_flush(&d->log);
 }
@@ -520,6 +532,8 @@ static void fill_status(struct plat_daemon *d, struct plat_status_msg *m)
 	m->replies_suppressed = d->replies_suppressed;
 	m->log_lines = d->log.lines;
 	m->log_errors = d->log.errors;
+	m->ipfix_on = plat_ipfix_on(&d->ipfix);
+	m->ipfix = d->ipfix.c;
 	m->offload = d->offload;
 	m->gso_in = d->gso_in;
 	m->gso_bytes = d->gso_bytes;
@@ -673,16 +687,53 @@ static void on_cmd(void *arg, int fd, uint32_t events)
 
 /* ---- reload and signals ----------------------------------------------------------------------- */
 
+/* lib/nat64's events go to the text log and to the IPFIX exporter, each as its settings ask. */
+static void on_nat64_event(void *arg, const struct nat64_event *ev)
+{
+	struct plat_daemon *d = arg;
+	if (d->set->log_target[0] && (d->set->log_events & nat64_event_class(ev->kind)))
+		plat_evlog_nat64(&d->log, ev);
+	plat_ipfix_event(&d->ipfix, ev);
+}
+
+/* Stateless mode's leases: to the text log, and to the exporter as address bindings. */
+static void on_lease_event(void *arg, bool add, const uint8_t v6[16], const uint8_t v4[4], uint64_t time_ms)
+{
+	struct plat_daemon *d = arg;
+	if (d->set->log_target[0])
+		plat_evlog_lease(&d->log, add, v6, v4, time_ms);
+	plat_ipfix_lease(&d->ipfix, add, v6, v4, time_ms);
+}
+
+static void ipfix_setup(struct plat_daemon *d, const struct plat_settings *s)
+{
+	char a[INET6_ADDRSTRLEN];
+	bool was = plat_ipfix_on(&d->ipfix);
+	inet_ntop(s->ipfix_v6 ? AF_INET6 : AF_INET, s->ipfix_addr, a, sizeof(a));
+	if (plat_ipfix_setup(&d->ipfix, s, sys_mono_ms()) < 0)
+		log_warn("ipfix-collector %s %u: %s; NAT64 events are not exported", a, s->ipfix_port, strerror(errno));
+	else if (plat_ipfix_on(&d->ipfix))
+		log_info("ipfix: exporting NAT64 events to %s port %u (observation domain %u)", a, s->ipfix_port,
+			 s->ipfix_domain);
+	else if (was)
+		log_info("ipfix: export stopped");
+}
+
+/* The event log and the IPFIX export, (re)opened as the settings say. */
 static void evlog_setup(struct plat_daemon *d, const struct plat_settings *s)
 {
 	plat_evlog_close(&d->log);
 	d->log.subscriber_len = s->nat.subscriber_len;
 	if (plat_evlog_open(&d->log, s->log_target) < 0)
 		log_warn("log %s: %s; binding events are not logged", s->log_target, strerror(errno));
-	if (d->mode == PLAT_STATEFUL)
-		plat_sf_set_log(d->nat, s->log_target[0] ? plat_evlog_nat64 : NULL, &d->log, s->log_events);
-	else
-		nat64_dynpool_set_log(d->dp, s->log_target[0] ? plat_evlog_lease : NULL, &d->log);
+	ipfix_setup(d, s);
+	if (d->mode == PLAT_STATEFUL) {
+		unsigned what = (s->log_target[0] ? s->log_events : 0) | (plat_ipfix_on(&d->ipfix) ? s->ipfix_events : 0);
+		plat_sf_set_log(d->nat, what ? on_nat64_event : NULL, d, what);
+	} else {
+		bool any = s->log_target[0] || (plat_ipfix_on(&d->ipfix) && (s->ipfix_events & NAT64_LOG_BIB));
+		nat64_dynpool_set_log(d->dp, any ? on_lease_event : NULL, d);
+	}
 }
 
 /* ---- the kernel fast path (bpf-offload: lib/sys/nat64_offload.c) ------------------------------- */
@@ -909,6 +960,7 @@ static void cleanup(struct plat_daemon *d)
 		close(d->tunfd);
 	sys_loop_close(&d->loop);
 	plat_evlog_close(&d->log);
+	plat_ipfix_close(&d->ipfix);
 	bpf_teardown(d);
 	if (d->nat)
 		plat_sf_destroy(d->nat);
@@ -944,6 +996,7 @@ int plat_main(int argc, char **argv)
 
 	log_set_ident("xlat464 plat");
 	d->tunfd = d->sigfd = d->ctlfd = d->cmdfd = d->timerfd = -1;
+	plat_ipfix_init(&d->ipfix);
 	d->loop.epfd = -1;
 	if (parse_opts(argc, argv, &d->opt) < 0) {
 		free(d->opt.flags);
@@ -1011,6 +1064,7 @@ int plat_main(int argc, char **argv)
 		fatal("out of memory");
 	xlat_reasm_init(&d->reasm, d->reasm_slots, s->xcfg.reasm_max, s->xcfg.reasm_timeout_ms);
 	xlat_ctx_init(&d->ctx, &s->xcfg);
+	set_now(d, sys_mono_ms()); /* the static bindings are announced at once, with this time */
 	evlog_setup(d, s);
 
 	d->offload = s->offload;

@@ -13,6 +13,7 @@
 
 #include "nat64/dynpool.h"
 #include "nat64/nat64.h"
+#include "ipfix_export.h"
 #include "plat_settings.h"
 #include "xlat/xlat.h"
 
@@ -35,6 +36,8 @@ struct plat_status_msg {
 	uint64_t tun_read_errors, tun_write_errors, reloads;
 	uint64_t replies_sent, replies_suppressed;
 	uint64_t log_lines, log_errors;
+	uint32_t ipfix_on;               /* exporting to an IPFIX collector */
+	struct plat_ipfix_counters ipfix;
 	uint32_t offload; /* the TUN does checksum and TCP segmentation offload */
 	uint64_t gso_in, gso_bytes, csum_completed;
 	/* the kernel fast path (bpf-offload): attached or not, why not, where; its counters */

@@ -29,6 +29,9 @@ void plat_settings_init(struct plat_settings *s)
 	s->xcfg.amend_udp_zero_csum = true; /* RFC 6146 section 3.4: MUST, for a whole datagram */
 	s->subscriber_burst = 200;
 	s->subscriber_hold_ms = 1000;
+	s->ipfix_refresh = 60;
+	s->ipfix_mtu = 1400;
+	s->ipfix_events = NAT64_LOG_BIB | NAT64_LOG_SESSION | NAT64_LOG_BLOCK | NAT64_LOG_ALARM;
 }
 
 /* ---- value parsers ---------------------------------------------------------------------------- */
@@ -263,12 +266,17 @@ static int set_static(struct plat_settings *s, const char *const *val, char *err
 	return 0;
 }
 
-static int set_log_events(struct plat_settings *s, const char *v, char *err, size_t errlen)
+/* "bib,session,block,alarm" (any of them), "none", or with allow_all "all". */
+static int set_events(unsigned *out, const char *v, bool allow_all, char *err, size_t errlen)
 {
 	unsigned mask = 0;
 	char buf[64];
 	if (strcmp(v, "none") == 0) {
-		s->log_events = 0;
+		*out = 0;
+		return 0;
+	}
+	if (allow_all && strcmp(v, "all") == 0) {
+		*out = NAT64_LOG_BIB | NAT64_LOG_SESSION | NAT64_LOG_BLOCK | NAT64_LOG_ALARM;
 		return 0;
 	}
 	if (strlen(v) >= sizeof(buf))
@@ -282,12 +290,52 @@ static int set_log_events(struct plat_settings *s, const char *v, char *err, siz
 			mask |= NAT64_LOG_SESSION;
 		else if (strcmp(w, "block") == 0)
 			mask |= NAT64_LOG_BLOCK;
+		else if (strcmp(w, "alarm") == 0)
+			mask |= NAT64_LOG_ALARM;
 		else
-			return cfgtext_err(err, errlen, "'%.16s' is not bib, session or block (a comma list, or none)", w);
+			return cfgtext_err(err, errlen, "'%.16s' is not bib, session, block or alarm (a comma list, or none)", w);
 	}
 	if (mask == 0)
-		return cfgtext_err(err, errlen, "'%s' names no event (bib, session, block, or none)", v);
-	s->log_events = mask;
+		return cfgtext_err(err, errlen, "'%s' names no event (bib, session, block, alarm, or none)", v);
+	*out = mask;
+	return 0;
+}
+
+/* ipfix-collector ADDR PORT (IPv4, IPv6 or [IPv6]) or none. */
+static int set_ipfix_collector(struct plat_settings *s, const char *const *val, int nval, char *err, size_t errlen)
+{
+	char a[INET6_ADDRSTRLEN + 2];
+	uint32_t port;
+	size_t n = strlen(val[0]);
+	if (nval == 1) {
+		if (strcmp(val[0], "none") != 0)
+			return cfgtext_err(err, errlen, "'%.64s': ADDR PORT, or none", val[0]);
+		s->ipfix_on = false;
+		return 0;
+	}
+	if (n >= sizeof(a))
+		return cfgtext_err(err, errlen, "'%.64s' is not an IPv4 or IPv6 address", val[0]);
+	bool bracketed = n > 2 && val[0][0] == '[' && val[0][n - 1] == ']';
+	if (bracketed) {
+		memcpy(a, val[0] + 1, n - 2);
+		a[n - 2] = '\0';
+	} else {
+		memcpy(a, val[0], n + 1);
+	}
+	uint8_t addr[16] = { 0 };
+	bool v6;
+	if (!bracketed && inet_pton(AF_INET, a, addr) == 1)
+		v6 = false;
+	else if (inet_pton(AF_INET6, a, addr) == 1)
+		v6 = true;
+	else
+		return cfgtext_err(err, errlen, "'%.64s' is not an IPv4 or IPv6 address", val[0]);
+	if (!parse_u32(val[1], 65535, &port) || port == 0)
+		return cfgtext_err(err, errlen, "'%.16s' is not a port from 1 to 65535 (IPFIX uses 4739)", val[1]);
+	s->ipfix_on = true;
+	s->ipfix_v6 = v6;
+	memcpy(s->ipfix_addr, addr, 16);
+	s->ipfix_port = (uint16_t)port;
 	return 0;
 }
 
@@ -339,6 +387,11 @@ static const struct key_desc keys[] = {
 	{ "subscriber-burst", 1, 1 },
 	{ "subscriber-hold-ms", 1, 1 },
 	{ "reassembly-timeout-ms", 1, 1 },
+	{ "ipfix-collector", 1, 2 },
+	{ "ipfix-domain", 1, 1 },
+	{ "ipfix-template-refresh", 1, 1 },
+	{ "ipfix-mtu", 1, 1 },
+	{ "ipfix-events", 1, 1 },
 };
 
 int plat_settings_arity(const char *key, int *max)
@@ -450,7 +503,18 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 	if (strcmp(key, "log") == 0)
 		return set_path(s->log_target, v, true, err, errlen);
 	if (strcmp(key, "log-events") == 0)
-		return set_log_events(s, v, err, errlen);
+		return set_events(&s->log_events, v, false, err, errlen);
+	/* RFC 7011 and RFC 8158: the IPFIX exporter */
+	if (strcmp(key, "ipfix-collector") == 0)
+		return set_ipfix_collector(s, val, nval, err, errlen);
+	if (strcmp(key, "ipfix-domain") == 0)
+		return parse_num(v, 0, UINT32_MAX, &s->ipfix_domain, err, errlen);
+	if (strcmp(key, "ipfix-template-refresh") == 0)
+		return parse_timeout(v, 1, &s->ipfix_refresh, err, errlen);
+	if (strcmp(key, "ipfix-mtu") == 0)
+		return parse_num(v, 512, 65000, &s->ipfix_mtu, err, errlen);
+	if (strcmp(key, "ipfix-events") == 0)
+		return set_events(&s->ipfix_events, v, true, err, errlen);
 	if (strcmp(key, "self4") == 0) {
 		if (inet_pton(AF_INET, v, s->xcfg.self4) != 1)
 			return cfgtext_err(err, errlen, "'%.64s' is not an IPv4 address", v);
@@ -605,6 +669,28 @@ void plat_settings_dynpool(const struct plat_settings *s, struct nat64_dynpool_c
 
 /* ---- printing --------------------------------------------------------------------------------- */
 
+static void add_events(struct cfgtext_buf *b, const char *key, unsigned mask)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = { { NAT64_LOG_BIB, "bib" }, { NAT64_LOG_SESSION, "session" }, { NAT64_LOG_BLOCK, "block" },
+		      { NAT64_LOG_ALARM, "alarm" } };
+	if (mask == 0) {
+		cfgtext_add(b, "%s none\n", key);
+		return;
+	}
+	cfgtext_add(b, "%s", key);
+	const char *sep = " ";
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (mask & names[i].bit) {
+			cfgtext_add(b, "%s%s", sep, names[i].name);
+			sep = ",";
+		}
+	}
+	cfgtext_add(b, "\n");
+}
+
 size_t plat_settings_format(const struct plat_settings *s, char *buf, size_t cap)
 {
 	struct cfgtext_buf b = { buf, cap, 0 };
@@ -650,15 +736,7 @@ size_t plat_settings_format(const struct plat_settings *s, char *buf, size_t cap
 			e->port4);
 	}
 	cfgtext_add(&b, "log %s\n", s->log_target[0] ? s->log_target : "none");
-	if (s->log_events == 0) {
-		cfgtext_add(&b, "log-events none\n");
-	} else {
-		cfgtext_add(&b, "log-events %s%s%s%s%s\n", s->log_events & NAT64_LOG_BIB ? "bib" : "",
-			(s->log_events & NAT64_LOG_BIB) && (s->log_events & (NAT64_LOG_SESSION | NAT64_LOG_BLOCK)) ? "," : "",
-			s->log_events & NAT64_LOG_SESSION ? "session" : "",
-			(s->log_events & NAT64_LOG_SESSION) && (s->log_events & NAT64_LOG_BLOCK) ? "," : "",
-			s->log_events & NAT64_LOG_BLOCK ? "block" : "");
-	}
+	add_events(&b, "log-events", s->log_events);
 	if (s->self4_given)
 		cfgtext_add(&b, "self4 %s\n", inet_ntop(AF_INET, s->xcfg.self4, a, sizeof(a)));
 	if (s->self6_given)
@@ -683,5 +761,14 @@ size_t plat_settings_format(const struct plat_settings *s, char *buf, size_t cap
 		cfgtext_add(&b, "tos %u\n", s->xcfg.tos);
 	else
 		cfgtext_add(&b, "tos copy\n");
+	if (s->ipfix_on)
+		cfgtext_add(&b, s->ipfix_v6 ? "ipfix-collector [%s] %u\n" : "ipfix-collector %s %u\n",
+			inet_ntop(s->ipfix_v6 ? AF_INET6 : AF_INET, s->ipfix_addr, a, sizeof(a)), s->ipfix_port);
+	else
+		cfgtext_add(&b, "ipfix-collector none\n");
+	cfgtext_add(&b, "ipfix-domain %u\n", s->ipfix_domain);
+	cfgtext_add(&b, "ipfix-template-refresh %u\n", s->ipfix_refresh);
+	cfgtext_add(&b, "ipfix-mtu %u\n", s->ipfix_mtu);
+	add_events(&b, "ipfix-events", s->ipfix_events);
 	return b.len;
 }

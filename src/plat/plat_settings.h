@@ -12,7 +12,8 @@
  *   self4 ADDR | self6 ADDR | mtu4 N | mtu6 N | reply-rate N | reply-burst N | routes yes|no |
  *   offload yes|no | bpf-offload IFNAME... | none | bpf-redirect yes|no | zero-traffic-class yes|no |
  *   tos copy|0..255 | reassembly-max N | reassembly-timeout-ms N | subscriber-rate N | subscriber-burst N |
- *   subscriber-hold-ms N
+ *   subscriber-hold-ms N | ipfix-collector ADDR PORT | none | ipfix-domain N | ipfix-template-refresh T |
+ *   ipfix-mtu N | ipfix-events LIST|all
  *
  * A time T is seconds, or a number with a unit s, m or h, or several of them (2h4m). Errors are
  * written to err without location; plat_settings_parse_text prefixes "NAME:LINE: " and the flag
@@ -22,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "nat64/nat64.h"
 #include "xlat/xlat.h"
@@ -56,6 +58,15 @@ struct plat_settings {
 	uint32_t subscriber_rate, subscriber_burst;
 	/* a subscriber refused for a per-subscriber limit: its new flows dropped by the program (0: off) */
 	uint32_t subscriber_hold_ms;
+	/* IPFIX export of the NAT64 events, or the stateless leases (RFC 7011, RFC 8158; ipfix_export.h) */
+	bool ipfix_on;                   /* a collector is set */
+	bool ipfix_v6;                   /* its address is IPv6 (ipfix_addr), else IPv4 (the first 4 bytes) */
+	uint8_t ipfix_addr[16];
+	uint16_t ipfix_port;
+	uint32_t ipfix_domain;           /* the Observation Domain ID (0) */
+	uint32_t ipfix_refresh;          /* seconds between template sends (60) */
+	uint32_t ipfix_mtu;              /* the largest message, IP and UDP headers not counted (1400) */
+	unsigned ipfix_events;           /* NAT64_LOG_* mask; default all */
 };
 
 /* Defaults (see the key list above; the lib/nat64 defaults of nat64.h for the rest). */

@@ -94,6 +94,14 @@ static void print_text(const struct plat_status_msg *m, const char *path)
 	if (m->tun_read_errors || m->tun_write_errors)
 		printf("  TUN errors: %" PRIu64 " read, %" PRIu64 " write\n", m->tun_read_errors, m->tun_write_errors);
 	printf("  log      %12" PRIu64 " lines, %" PRIu64 " errors\n", m->log_lines, m->log_errors);
+	if (m->ipfix_on || m->ipfix.messages_sent || m->ipfix.send_errors) {
+		const struct plat_ipfix_counters *x = &m->ipfix;
+		printf("  ipfix    %12" PRIu64 " records in %" PRIu64 " messages (%" PRIu64 " template sets)%s\n",
+		       x->records_sent, x->messages_sent, x->templates_sent, m->ipfix_on ? "" : "; export off");
+		printf("           %12" PRIu64 " send errors, %" PRIu64 " records dropped, %" PRIu64
+		       " exhaustion and quota events suppressed (one a second)\n",
+		       x->send_errors, x->records_dropped, x->alarms_suppressed);
+	}
 	if (m->offload)
 		printf("  offload  %12" PRIu64 " TCP super-packets (%" PRIu64 " bytes) translated whole; %" PRIu64
 		       " checksums finished\n", m->gso_in, m->gso_bytes, m->csum_completed);
@@ -177,6 +185,11 @@ static void print_json(const struct plat_status_msg *m, const char *path)
 	printf("  \"packets_6to4\": %" PRIu64 ",\n  \"bytes_6to4\": %" PRIu64 ",\n", st->pkts_6to4, st->bytes_6to4);
 	printf("  \"replies\": %" PRIu64 ",\n  \"replies_suppressed\": %" PRIu64 ",\n", m->replies_sent, m->replies_suppressed);
 	printf("  \"log_lines\": %" PRIu64 ",\n  \"log_errors\": %" PRIu64 ",\n", m->log_lines, m->log_errors);
+	printf("  \"ipfix\": {\"on\": %s, \"records_sent\": %" PRIu64 ", \"messages_sent\": %" PRIu64
+	       ", \"templates_sent\": %" PRIu64 ", \"send_errors\": %" PRIu64 ", \"records_dropped\": %" PRIu64
+	       ", \"alarms_suppressed\": %" PRIu64 "},\n",
+	       m->ipfix_on ? "true" : "false", m->ipfix.records_sent, m->ipfix.messages_sent, m->ipfix.templates_sent,
+	       m->ipfix.send_errors, m->ipfix.records_dropped, m->ipfix.alarms_suppressed);
 	printf("  \"offload\": %s,\n  \"offload_super_packets\": %" PRIu64 ",\n  \"offload_bytes\": %" PRIu64
 	       ",\n  \"offload_checksums_finished\": %" PRIu64 ",\n", m->offload ? "true" : "false", m->gso_in, m->gso_bytes,
 	       m->csum_completed);

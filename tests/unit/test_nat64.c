@@ -162,7 +162,7 @@ struct env {
 	struct xlat_ctx ctx;
 	uint64_t now;
 	uint8_t buf[2048];
-	unsigned ev[6];
+	unsigned ev[NAT64_EV_QUOTA_EXCEEDED + 1];
 	struct nat64_event last;
 };
 
@@ -1156,6 +1156,78 @@ static void test_limits_global(void **state)
 	env_free(&e);
 }
 
+/* RFC 8158 section 4.3 events 3, 12 and 13: each refusal of a new binding or session is reported
+ * under NAT64_LOG_ALARM, with the limit and the subscriber or address it concerns. */
+static void test_alarm_events(void **state)
+{
+	struct env e;
+	uint8_t sub[16], a4[4];
+	env_cfg(&e);
+	assert_true(t_parse_prefix4("198.51.100.1/32", &e.cfg.pool4[0].prefix));
+	e.cfg.pool4[0].port_min = 2000;
+	e.cfg.pool4[0].port_max = 2003;
+	e.cfg.max_sessions_per_subscriber = 3;
+	env_start(&e);
+	nat64_set_log(e.nat, on_event, &e, NAT64_LOG_ALARM);
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", (uint16_t)(3000 + k), SRV1, 53, 0).action,
+				 XLAT_FORWARD);
+	assert_int_equal(e.ev[NAT64_EV_BIB_ADD], 0); /* only what the mask asks */
+	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", 3003, SRV1, 53, 0).reason, XLAT_DROP_NAT64_LIMIT_SUB_SESSIONS);
+	assert_int_equal(e.ev[NAT64_EV_QUOTA_EXCEEDED], 1);
+	assert_int_equal(e.last.kind, NAT64_EV_QUOTA_EXCEEDED);
+	assert_int_equal(e.last.quota, NAT64_QUOTA_SESSIONS_PER_SUBSCRIBER);
+	assert_int_equal(e.last.limit, 3);
+	assert_int_equal(e.last.time_ms, e.now);
+	t_v6("2001:db8:1::", sub);
+	assert_memory_equal(e.last.v6, sub, 16);
+	/* another subscriber takes the fourth port, then the pool (one address) is out of ports: its
+	 * paired address is exhausted, and so is the pool */
+	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:2::1", 3000, SRV1, 53, 0).action, XLAT_FORWARD);
+	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:2::1", 3001, SRV1, 53, 0).reason,
+			 XLAT_DROP_NAT64_POOL_EXHAUSTED);
+	assert_int_equal(e.ev[NAT64_EV_PORTS_EXHAUSTED], 1);
+	assert_int_equal(e.ev[NAT64_EV_ADDRS_EXHAUSTED], 1);
+	assert_int_equal(e.last.kind, NAT64_EV_ADDRS_EXHAUSTED);
+	env_free(&e);
+
+	/* the port cap of a subscriber, and the global session table */
+	env_cfg(&e);
+	e.cfg.max_ports_per_subscriber = 1;
+	e.cfg.max_sessions = 2;
+	env_start(&e);
+	nat64_set_log(e.nat, on_event, &e, NAT64_LOG_ALARM);
+	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", 1000, SRV1, 53, 0).action, XLAT_FORWARD);
+	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", 1001, SRV1, 53, 0).reason, XLAT_DROP_NAT64_LIMIT_SUB_PORTS);
+	assert_int_equal(e.last.quota, NAT64_QUOTA_PORTS_PER_SUBSCRIBER);
+	assert_int_equal(e.last.limit, 1);
+	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:2::1", 1000, SRV1, 53, 0).action, XLAT_FORWARD);
+	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:3::1", 1000, SRV1, 53, 0).reason, XLAT_DROP_NAT64_LIMIT);
+	assert_int_equal(e.last.quota, NAT64_QUOTA_SESSIONS);
+	assert_int_equal(e.last.limit, 2);
+	assert_int_equal(e.ev[NAT64_EV_QUOTA_EXCEEDED], 2);
+	env_free(&e);
+
+	/* port blocks: one block of 4 ports in all; a second subscriber finds none */
+	env_cfg(&e);
+	assert_true(t_parse_prefix4("198.51.100.1/32", &e.cfg.pool4[0].prefix));
+	e.cfg.pool4[0].port_min = 2000;
+	e.cfg.pool4[0].port_max = 2003;
+	e.cfg.port_block_size = 4;
+	env_start(&e);
+	nat64_set_log(e.nat, on_event, &e, NAT64_LOG_ALARM | NAT64_LOG_BLOCK);
+	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:1::1", 1000, SRV1, 53, 0).action, XLAT_FORWARD);
+	assert_int_equal(e.ev[NAT64_EV_BLOCK_ADD], 1);
+	t_v4("198.51.100.1", a4);
+	assert_memory_equal(e.last.v4, a4, 4);
+	assert_int_equal(send6(&e, T_PROTO_UDP, "2001:db8:2::1", 1000, SRV1, 53, 0).reason,
+			 XLAT_DROP_NAT64_POOL_EXHAUSTED);
+	assert_int_equal(e.ev[NAT64_EV_ADDRS_EXHAUSTED], 1);
+	t_v6("2001:db8:2::", sub);
+	assert_memory_equal(e.last.v6, sub, 16);
+	env_free(&e);
+}
+
 /* ---- static bindings -------------------------------------------------------------------------------- */
 
 static void test_static_bib(void **state)
@@ -1716,6 +1788,7 @@ int main(void)
 		cmocka_unit_test(test_offload_hairpin_and_unset),
 		cmocka_unit_test(test_limits_per_subscriber),
 		cmocka_unit_test(test_limits_global),
+		cmocka_unit_test(test_alarm_events),
 		cmocka_unit_test(test_static_bib),
 		cmocka_unit_test(test_icmp_error_inner),
 		cmocka_unit_test(test_icmp_error_inner_direct),

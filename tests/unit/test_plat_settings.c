@@ -152,7 +152,7 @@ static void test_errors_name_the_line(void **state)
 	expect_error("static tcp 2001:db8::1#1 203.0.113.1#1\nstatic tcp 2001:db8::2#1 203.0.113.1#1\n",
 		     "plat.conf:2: static: tcp 203.0.113.1#1 is already taken");
 	expect_error("log relative.log\n", "not an absolute path, none or syslog");
-	expect_error("log-events bib,foo\n", "'foo' is not bib, session or block");
+	expect_error("log-events bib,foo\n", "'foo' is not bib, session, block or alarm");
 	expect_error("log-events ,\n", "names no event");
 	expect_error("control run.sock\n", "not an absolute path");
 	expect_error("mtu6 1279\n", "from 1280 to 65535");
@@ -361,12 +361,68 @@ static void test_format_round_trip(void **state)
 	plat_settings_format(&s2, out2, sizeof(out2));
 	assert_string_equal(out1, out2);
 	/* every event set prints and parses back */
-	for (unsigned m = 0; m < 8; m++) {
+	for (unsigned m = 0; m < 16; m++) {
 		s.log_events = m;
 		plat_settings_format(&s, out1, sizeof(out1));
 		assert_int_equal(parse(&s2, out1, err), 0);
 		assert_int_equal(s2.log_events, m);
 	}
+}
+
+/* The IPFIX export's settings: collector ADDR PORT (IPv4, IPv6, [IPv6]) or none, and the rest. */
+static void test_ipfix_settings(void **state)
+{
+	static char out[65536];
+	char err[PLAT_ERR_MAX] = "";
+	uint8_t a[16] = { 0 };
+	plat_settings_init(&s);
+	assert_false(s.ipfix_on);
+	assert_int_equal(s.ipfix_refresh, 60);
+	assert_int_equal(s.ipfix_mtu, 1400);
+	assert_int_equal(s.ipfix_domain, 0);
+	assert_int_equal(s.ipfix_events, NAT64_LOG_BIB | NAT64_LOG_SESSION | NAT64_LOG_BLOCK | NAT64_LOG_ALARM);
+	assert_int_equal(parse(&s, "ipfix-collector 192.0.2.9 4739\nipfix-domain 4294967295\n"
+				   "ipfix-template-refresh 5m\nipfix-mtu 9000\nipfix-events block,alarm\n", err), 0);
+	assert_true(s.ipfix_on);
+	assert_false(s.ipfix_v6);
+	t_v4("192.0.2.9", a);
+	assert_memory_equal(s.ipfix_addr, a, 4);
+	assert_int_equal(s.ipfix_port, 4739);
+	assert_int_equal(s.ipfix_domain, 4294967295u);
+	assert_int_equal(s.ipfix_refresh, 300);
+	assert_int_equal(s.ipfix_mtu, 9000);
+	assert_int_equal(s.ipfix_events, NAT64_LOG_BLOCK | NAT64_LOG_ALARM);
+	plat_settings_format(&s, out, sizeof(out));
+	assert_non_null(strstr(out, "ipfix-collector 192.0.2.9 4739\n"));
+	assert_non_null(strstr(out, "ipfix-events block,alarm\n"));
+	assert_int_equal(parse(&s2, out, err), 0);
+	assert_true(s2.ipfix_on && !s2.ipfix_v6 && s2.ipfix_port == 4739 && s2.ipfix_mtu == 9000);
+
+	assert_int_equal(parse(&s, "ipfix-collector [2001:db8::9] 9995\nipfix-events all\n", err), 0);
+	assert_true(s.ipfix_v6);
+	t_v6("2001:db8::9", a);
+	assert_memory_equal(s.ipfix_addr, a, 16);
+	plat_settings_format(&s, out, sizeof(out));
+	assert_non_null(strstr(out, "ipfix-collector [2001:db8::9] 9995\n"));
+	assert_non_null(strstr(out, "ipfix-events bib,session,block,alarm\n"));
+	assert_int_equal(parse(&s2, out, err), 0);
+	assert_memory_equal(s2.ipfix_addr, a, 16);
+	assert_int_equal(parse(&s, "ipfix-collector 2001:db8::9 9995\nipfix-collector none\n", err), 0);
+	assert_false(s.ipfix_on);
+
+	expect_error("ipfix-collector 192.0.2.9\n", "ipfix-collector: '192.0.2.9': ADDR PORT, or none");
+	expect_error("ipfix-collector collector.example 4739\n", "ipfix-collector: 'collector.example' is not an IPv4 or IPv6");
+	expect_error("ipfix-collector 192.0.2.9 0\n", "ipfix-collector: '0' is not a port");
+	expect_error("ipfix-collector 192.0.2.9 65536\n", "is not a port");
+	expect_error("ipfix-collector [192.0.2.9] 4739\n", "is not an IPv4 or IPv6");
+	expect_error("ipfix-mtu 511\n", "ipfix-mtu: '511' is not a number from 512 to 65000");
+	expect_error("ipfix-template-refresh 0\n", "ipfix-template-refresh:");
+	expect_error("ipfix-domain 4294967296\n", "ipfix-domain:");
+	expect_error("ipfix-events sessions\n", "ipfix-events: 'sessions' is not bib, session, block or alarm");
+	char ferr[PLAT_ERR_MAX] = "";
+	assert_int_equal(parse(&s, "mode stateless\npool6 64:ff9b::/96\npool4 203.0.113.0/28\n"
+				   "ipfix-collector 192.0.2.9 4739\n", err), 0);
+	assert_int_equal(plat_settings_finish(&s, ferr, sizeof(ferr)), 0); /* leases: address bindings */
 }
 
 static void test_set_arity(void **state)
@@ -414,6 +470,23 @@ static void test_event_lines(void **state)
 	assert_string_equal(line, "nat64 block-add 2001:db8:1::/64 198.51.100.1#61000-61127");
 	plat_evlog_format_lease(line, sizeof(line), false, ev.v6, ev.v4);
 	assert_string_equal(line, "nat64 lease-del 2001:db8:1:: 198.51.100.1");
+	/* the alarms */
+	struct nat64_event al = ev;
+	al.kind = NAT64_EV_QUOTA_EXCEEDED;
+	al.quota = NAT64_QUOTA_SESSIONS_PER_SUBSCRIBER;
+	al.limit = 5;
+	plat_evlog_format(line, sizeof(line), &al, 64);
+	assert_string_equal(line, "nat64 quota-exceeded max-sessions-per-subscriber 5 2001:db8:1::/64");
+	al.quota = NAT64_QUOTA_SESSIONS;
+	al.limit = 262144;
+	plat_evlog_format(line, sizeof(line), &al, 64);
+	assert_string_equal(line, "nat64 quota-exceeded max-sessions 262144");
+	al.kind = NAT64_EV_PORTS_EXHAUSTED;
+	plat_evlog_format(line, sizeof(line), &al, 64);
+	assert_string_equal(line, "nat64 ports-exhausted 198.51.100.1");
+	al.kind = NAT64_EV_ADDRS_EXHAUSTED;
+	plat_evlog_format(line, sizeof(line), &al, 64);
+	assert_string_equal(line, "nat64 addresses-exhausted");
 
 	/* to a file: timestamped, buffered until flushed */
 	char path[] = "/tmp/test_plat_evlog.XXXXXX";
@@ -458,6 +531,7 @@ int main(void)
 		cmocka_unit_test(test_reassembly_settings),
 		cmocka_unit_test(test_syn4_settings),
 		cmocka_unit_test(test_format_round_trip),
+		cmocka_unit_test(test_ipfix_settings),
 		cmocka_unit_test(test_set_arity),
 		cmocka_unit_test(test_event_lines),
 	};
