@@ -34,6 +34,9 @@ for t in ra dhcp4; do
 	check "$t-example-accepted" sh -c ". '$d/etc/xlat464/$t.env.example' && \
 		'$d/opt/x464/bin/xlat464' $t --interface lo \$XLAT464_$(echo $t | tr a-z A-Z)_ARGS --check"
 done
+# Only what each needs at start (a bounding set of exactly these was seen to suffice, and less not to).
+check ra-template-capabilities grep -qx 'CapabilityBoundingSet=CAP_NET_RAW' "$d/opt/x464/lib/systemd/system/xlat464-ra@.service"
+check dhcp4-template-capabilities grep -qx 'CapabilityBoundingSet=CAP_NET_BIND_SERVICE' "$d/opt/x464/lib/systemd/system/xlat464-dhcp4@.service"
 check units-type-notify sh -c "grep -l '^Type=notify$' '$d'/opt/x464/lib/systemd/system/*.service | wc -l | grep -qx 4"
 # `xlat464 lab` looks for DIR/../share/xlat464/lab.sh beside DIR/xlat464.
 check lab-script-installed test -x "$d/opt/x464/share/xlat464/lab.sh"
