@@ -32,7 +32,7 @@ APP_OBJ  := $(APP_SRC:%.c=$(O)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
-.PHONY: lint-layers all check unit vectors purity lint-map fuzz bench bench-clat install uninstall clean
+.PHONY: lint-layers all check unit vectors purity lint-map fuzz bench bench-clat install uninstall man-check clean
 all: $(O)/xlat464 $(O)/tests/offload_diff $(O)/tests/clat_diff $(O)/tests/tunrelay $(O)/tests/synflood purity lint-map lint-layers
 
 $(O)/%.o: %.c
@@ -159,23 +159,46 @@ bench: $(O)/libxlat464.a
 bench-clat: $(O)/xlat464
 	XLAT464=$(abspath $(O))/xlat464 bench/clat.sh
 
-# Installs the binary, the CLAT's and the PLAT's systemd units, the CLAT's example config (when there
-# is none) and the PLAT's example (plat.conf.example: its pool4 must be the operator's own).
+# Installs the binary, the systemd units (the CLAT's and the PLAT's, and templates per interface for
+# ra and dhcp4), the CLAT's example config (when there is none), the PLAT's example
+# (plat.conf.example: its pool4 must be the operator's own) and ra's and dhcp4's, the lab's script
+# (where `xlat464 lab` looks for it: BINDIR/../share/xlat464/lab.sh) and the man pages.
+# UNITDIR: Debian 12 packages put units in /lib/systemd/system (debian/rules sets it).
 PREFIX  ?= /usr/local
 DESTDIR ?=
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+MANDIR  ?= $(PREFIX)/share/man
+UNITS   := xlat464-clat.service xlat464-plat.service xlat464-ra@.service xlat464-dhcp4@.service
+EXAMPLES := plat.conf.example ra.env.example dhcp4.env.example
+MAN8    := $(wildcard man/*.8)
+MAN5    := $(wildcard man/*.5)
 install: $(O)/xlat464
 	install -D -m 0755 $(O)/xlat464 $(DESTDIR)$(PREFIX)/bin/xlat464
-	install -D -m 0644 dist/systemd/xlat464-clat.service $(DESTDIR)$(PREFIX)/lib/systemd/system/xlat464-clat.service
-	sed -i 's|/usr/local/bin/xlat464|$(PREFIX)/bin/xlat464|' $(DESTDIR)$(PREFIX)/lib/systemd/system/xlat464-clat.service
-	install -D -m 0644 dist/systemd/xlat464-plat.service $(DESTDIR)$(PREFIX)/lib/systemd/system/xlat464-plat.service
-	sed -i 's|/usr/local/bin/xlat464|$(PREFIX)/bin/xlat464|' $(DESTDIR)$(PREFIX)/lib/systemd/system/xlat464-plat.service
-	install -D -m 0644 dist/plat.conf.example $(DESTDIR)/etc/xlat464/plat.conf.example
+	@set -e; for u in $(UNITS); do \
+		echo "install dist/systemd/$$u $(DESTDIR)$(UNITDIR)/$$u"; \
+		install -D -m 0644 dist/systemd/$$u $(DESTDIR)$(UNITDIR)/$$u; \
+		sed -i 's|/usr/local/bin/xlat464|$(PREFIX)/bin/xlat464|' $(DESTDIR)$(UNITDIR)/$$u; \
+	done
+	@set -e; for e in $(EXAMPLES); do install -D -m 0644 dist/$$e $(DESTDIR)/etc/xlat464/$$e; done
 	@if [ -e $(DESTDIR)/etc/xlat464/clat.conf ]; then echo "keeping $(DESTDIR)/etc/xlat464/clat.conf"; \
 	else install -D -m 0644 dist/clat.conf $(DESTDIR)/etc/xlat464/clat.conf; fi
+	install -D -m 0755 scripts/lab.sh $(DESTDIR)$(PREFIX)/share/xlat464/lab.sh
+	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/xlat464 $(DESTDIR)$(PREFIX)/lib/systemd/system/xlat464-clat.service \
-		$(DESTDIR)$(PREFIX)/lib/systemd/system/xlat464-plat.service $(DESTDIR)/etc/xlat464/plat.conf.example
+	rm -f $(DESTDIR)$(PREFIX)/bin/xlat464 $(UNITS:%=$(DESTDIR)$(UNITDIR)/%) \
+		$(EXAMPLES:%=$(DESTDIR)/etc/xlat464/%) $(DESTDIR)$(PREFIX)/share/xlat464/lab.sh \
+		$(MAN8:man/%=$(DESTDIR)$(MANDIR)/man8/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%)
+	-rmdir $(DESTDIR)$(PREFIX)/share/xlat464 2>/dev/null
+
+# The man pages' generated parts (the settings tables of README.md and docs/*.md, man/gen.py) are
+# current, and groff has nothing to warn about in any page.
+man-check:
+	@man/gen.py --check
+	@out=$$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l $(MAN8) $(MAN5) 2>&1 >/dev/null); \
+	if [ -n "$$out" ]; then echo "man-check: groff warnings:"; echo "$$out"; exit 1; fi
 
 clean:
 	rm -rf build build-san build-fuzz build-clang

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Runs every test of xlat464: builds with gcc and clang (warnings are errors), the unit and vector
-# tests plain and under ASan+UBSan, the namespace tests, the peer conformance suites when ../shared is
-# beside the repository, and a short fuzzing run. Installs missing Debian packages first (as root).
+# tests plain and under ASan+UBSan, the man pages, the namespace tests, the Debian package (built,
+# installed, its lab run, purged), the peer conformance suites when ../shared is beside the
+# repository, and a short fuzzing run. Installs missing Debian packages first (as root).
 # The last line is "suites: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -47,11 +48,13 @@ stage "xlat464 translate (pcap in, pcap out)" tests/translate_pcap.sh
 stage "make install (staging directory)" tests/install.sh
 stage "docs/drop-reasons.md matches lib/xlat/xlat_drops.h" sh -c 'build/xlat464 siit --list-drop-reasons | diff -u docs/drop-reasons.md -'
 stage "docs/siit-settings.md matches the SIIT settings table" sh -c 'build/xlat464 siit --list-settings | diff -u docs/siit-settings.md -'
+stage "man pages: generated parts current, no groff warning" make -s man-check
 
 if [ "$(id -u)" -eq 0 ]; then
 	for t in tests/netns/*.sh; do
 		[ -x "$t" ] && stage "namespace test $(basename "$t")" "$t"
 	done
+	stage "Debian package: build, lintian, apt-get install, the lab from it, purge" tests/package.sh
 	conf=$root/../shared/conformance
 	if [ -x "$conf/run" ]; then
 		stage "conformance android-clatd (10 of 10)" tests/conformance/check.sh android-clatd 10

@@ -1,8 +1,9 @@
 #!/bin/bash
-# `make install` into a staging directory (DESTDIR): the binary, the CLAT's and the PLAT's systemd
-# units pointing at it, example configs that the installed binary accepts (the PLAT's as
-# plat.conf.example only), an existing config kept on a second install, and `make uninstall`. No
-# root needed. Last line: "install: N passed, N failed".
+# `make install` into a staging directory (DESTDIR): the binary, the systemd units (clat, plat, and the
+# ra@ and dhcp4@ templates) pointing at it, example configs that the installed binary accepts (the
+# PLAT's as plat.conf.example only; ra's and dhcp4's flags as the templates pass them), the lab's
+# script where `xlat464 lab` finds it, the man pages, an existing config kept on a second install,
+# and `make uninstall`. No root needed. Last line: "install: N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 d=$(mktemp -d)
@@ -25,8 +26,27 @@ check plat-unit-checks-its-config-first grep -qx 'ExecStartPre=/opt/x464/bin/xla
 check plat-unit-waits-for-a-config grep -qx 'ConditionPathExists=/etc/xlat464/plat.conf' "$punit"
 check plat-example-accepted "$d/opt/x464/bin/xlat464" plat --config "$d/etc/xlat464/plat.conf.example" --check
 check plat-not-configured-by-install test ! -e "$d/etc/xlat464/plat.conf"
+for t in ra dhcp4; do
+	tunit=$d/opt/x464/lib/systemd/system/xlat464-$t@.service
+	check "$t-template-installed" grep -q "^ExecStart=/opt/x464/bin/xlat464 $t --interface %i \\$" "$tunit"
+	check "$t-template-reads-its-env-file" grep -qx "EnvironmentFile=/etc/xlat464/$t-%i.env" "$tunit"
+	# The example's flags, as the template's ExecStartPre passes them (lo stands for %i).
+	check "$t-example-accepted" sh -c ". '$d/etc/xlat464/$t.env.example' && \
+		'$d/opt/x464/bin/xlat464' $t --interface lo \$XLAT464_$(echo $t | tr a-z A-Z)_ARGS --check"
+done
+# Only what each needs at start (a bounding set of exactly these was seen to suffice, and less not to).
+check ra-template-capabilities grep -qx 'CapabilityBoundingSet=CAP_NET_RAW' "$d/opt/x464/lib/systemd/system/xlat464-ra@.service"
+check dhcp4-template-capabilities grep -qx 'CapabilityBoundingSet=CAP_NET_BIND_SERVICE' "$d/opt/x464/lib/systemd/system/xlat464-dhcp4@.service"
+check units-type-notify sh -c "grep -l '^Type=notify$' '$d'/opt/x464/lib/systemd/system/*.service | wc -l | grep -qx 4"
+# `xlat464 lab` looks for DIR/../share/xlat464/lab.sh beside DIR/xlat464.
+check lab-script-installed test -x "$d/opt/x464/share/xlat464/lab.sh"
+check lab-script-beside-binary test "$(readlink -f "$d/opt/x464/bin/../share/xlat464/lab.sh")" = "$d/opt/x464/share/xlat464/lab.sh"
+man8=$(cd man && ls ./*.8 | wc -l)
+check man-pages-installed sh -c "test \$(ls '$d'/opt/x464/share/man/man8/*.8 | wc -l) -eq $man8 && test -e '$d/opt/x464/share/man/man8/xlat464.8' && test -e '$d/opt/x464/share/man/man5/xlat464.conf.5'"
+check man-page-renders sh -c "MANWIDTH=80 man -l '$d/opt/x464/share/man/man8/xlat464-plat.8' | grep -q -- '--pool4'"
 echo "uplink wlan7" >"$d/etc/xlat464/clat.conf"
 check second-install-keeps-config sh -c "make -s install DESTDIR='$d' PREFIX=/opt/x464 | grep -q keeping && grep -qx 'uplink wlan7' '$d/etc/xlat464/clat.conf'"
 check make-uninstall sh -c "make -s uninstall DESTDIR='$d' PREFIX=/opt/x464 && test ! -e '$d/opt/x464/bin/xlat464' && test ! -e '$unit' && test ! -e '$punit'"
+check uninstall-removes-templates-lab-and-man sh -c "! ls '$d'/opt/x464/lib/systemd/system/*.service '$d'/opt/x464/share/man/man*/*.[58] '$d/opt/x464/share/xlat464' 2>/dev/null"
 echo "install: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
