@@ -33,7 +33,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 
 .PHONY: lint-layers all check unit vectors purity lint-map fuzz bench bench-clat install uninstall man-check clean
-all: $(O)/xlat464 $(O)/tests/offload_diff $(O)/tests/clat_diff $(O)/tests/tunrelay $(O)/tests/synflood purity lint-map lint-layers
+all: $(O)/xlat464 $(O)/tests/offload_diff $(O)/tests/steer_diff $(O)/tests/clat_diff $(O)/tests/tunrelay $(O)/tests/synflood purity lint-map lint-layers
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -67,6 +67,11 @@ $(O)/tests/%: tests/unit/%.c $(O)/libxlat464.a $(O)/libxlat464sys.a
 
 # The kernel fast path against the userspace path (root; run by tests/netns/plat_bpf.sh).
 $(O)/tests/offload_diff: tests/bpf/offload_diff.c tests/bpf/offload_compare.h $(O)/libxlat464.a $(O)/libxlat464sys.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(O)/libxlat464sys.a $(O)/libxlat464.a $(LDLIBS_SYS)
+
+# The PLAT's TUN steering program against lib/nat64's split of the work (root; tests/netns/plat_workers.sh).
+$(O)/tests/steer_diff: tests/bpf/steer_diff.c $(O)/libxlat464.a $(O)/libxlat464sys.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(O)/libxlat464sys.a $(O)/libxlat464.a $(LDLIBS_SYS)
 

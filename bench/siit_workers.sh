@@ -68,11 +68,11 @@ s = j["end"]["sum"]
 rx = s["packets"] - s["lost_packets"]
 pps = rx / float(sys.argv[3])
 ticks = int(sys.argv[2])  # 1/100 s
-print("%.0f %.2f" % (pps, ticks * 10.0 / max(rx, 1) * 1e6 / 1000.0))  # us of CPU per 1000 packets
+print("%.0f %.2f" % (pps, ticks * 10000.0 / max(rx, 1)))  # us of CPU per packet
 PYEOF
 }
 
-printf '%-6s %-8s %14s %22s\n' round workers "received pps" "daemon CPU us/1000 pkt"
+printf '%-6s %-8s %14s %22s\n' round workers "received pps" "daemon CPU us/pkt"
 for r in $(seq 1 "$ROUNDS"); do
 	for w in 1 2; do
 		read -r pps cpu < <(run_mode "$w")
@@ -87,6 +87,6 @@ def med(w, k):
     return statistics.median(float(r[k]) for r in rows if r[1] == w)
 p1, p2, c1, c2 = med("1", 2), med("2", 2), med("1", 3), med("2", 3)
 ratios = [float(b[2]) / float(a[2]) for a, b in zip(rows[0::2], rows[1::2]) if float(a[2]) > 0]
-print("medians: 1 worker %.0f pps, %.1f us CPU/1000 pkt; 2 workers %.0f pps, %.1f us CPU/1000 pkt" % (p1, c1, p2, c2))
+print("medians: 1 worker %.0f pps, %.1f us CPU/pkt; 2 workers %.0f pps, %.1f us CPU/pkt" % (p1, c1, p2, c2))
 print("2 workers / 1 worker, packet rate: %.2f (rounds: %s)" % (statistics.median(ratios), ", ".join("%.2f" % x for x in ratios)))
 PYEOF

@@ -1812,6 +1812,30 @@ static size_t bytes_per_session(const struct nat64 *nat)
 	       (size_t)(buckets_bytes / nat->cap_sess);
 }
 
+void nat64_stats_add(struct nat64_stats *dst, const struct nat64_stats *src)
+{
+	for (int p = 0; p < NAT64_NPROTO; p++) {
+		dst->sessions[p] += src->sessions[p];
+		dst->bibs[p] += src->bibs[p];
+	}
+	dst->subscribers += src->subscribers;
+	dst->sessions_created += src->sessions_created;
+	dst->sessions_expired += src->sessions_expired;
+	dst->sessions_flushed += src->sessions_flushed;
+	dst->ports_in_use += src->ports_in_use;
+	dst->ports_total += src->ports_total;
+	dst->memory_bytes += src->memory_bytes;
+	dst->bytes_per_session = src->bytes_per_session;
+	dst->sessions_offloaded += src->sessions_offloaded;
+	dst->offload_refreshed += src->offload_refreshed;
+	dst->offload_refused += src->offload_refused;
+	dst->syn4_kept_now += src->syn4_kept_now;
+	dst->syn4_kept += src->syn4_kept;
+	dst->syn4_simultaneous_opens += src->syn4_simultaneous_opens;
+	dst->syn4_unreachable += src->syn4_unreachable;
+	dst->syn4_full += src->syn4_full;
+}
+
 void nat64_get_stats(const struct nat64 *nat, struct nat64_stats *st)
 {
 	memset(st, 0, sizeof(*st));

@@ -206,6 +206,8 @@ struct nat64_stats {
 	uint64_t syn4_kept, syn4_simultaneous_opens, syn4_unreachable, syn4_full;
 };
 void nat64_get_stats(const struct nat64 *nat, struct nat64_stats *st);
+/* Adds src (another instance's) to dst: the counts add up, bytes_per_session is the same for all. */
+void nat64_stats_add(struct nat64_stats *dst, const struct nat64_stats *src);
 
 /* The IPv4 SYNs kept for RFC 6146 section 3.5.2.2. The policy sees addresses and ports only, so the
  * caller hands over the bytes of a packet whose translation ended with XLAT_DROP_NAT64_SYN4_KEPT

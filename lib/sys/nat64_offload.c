@@ -306,7 +306,7 @@ int sys_offload_add(struct sys_offload *o, const struct nat64_flow *f)
 		errno = saved;
 		return -1;
 	}
-	o->nflows++;
+	__atomic_add_fetch(&o->nflows, 1, __ATOMIC_RELAXED); /* the PLAT's workers add from their threads */
 	return 0;
 }
 
@@ -316,8 +316,8 @@ void sys_offload_del(struct sys_offload *o, const struct nat64_flow *f)
 	struct x4_off_key4 k4;
 	keys_of(f, &k6, &k4);
 	int a = bpf_map_delete_elem(o->flows6_fd, &k6), b = bpf_map_delete_elem(o->flows4_fd, &k4);
-	if ((a == 0 || b == 0) && o->nflows)
-		o->nflows--;
+	if ((a == 0 || b == 0) && __atomic_load_n(&o->nflows, __ATOMIC_RELAXED))
+		__atomic_sub_fetch(&o->nflows, 1, __ATOMIC_RELAXED);
 }
 
 uint64_t sys_offload_last_ms(struct sys_offload *o, const struct nat64_flow *f)
@@ -357,7 +357,7 @@ void sys_offload_counters(struct sys_offload *o, struct sys_offload_counters *c)
 	c->sub_rate = sum[X4_OFF_SUB_RATE];
 }
 
-uint64_t sys_offload_nflows(const struct sys_offload *o) { return o->nflows; }
+uint64_t sys_offload_nflows(const struct sys_offload *o) { return __atomic_load_n(&o->nflows, __ATOMIC_RELAXED); }
 
 void sys_offload_ifnames(const struct sys_offload *o, char *buf, size_t len)
 {

@@ -62,9 +62,9 @@ _Static_assert(VIRTIO_NET_HDR_F_NEEDS_CSUM == XLAT_VNET_F_NEEDS_CSUM && VIRTIO_N
 		       VIRTIO_NET_HDR_GSO_TCPV6 == XLAT_VNET_GSO_TCPV6 && VIRTIO_NET_HDR_GSO_ECN == XLAT_VNET_GSO_ECN,
 	       "virtio_net_hdr constants");
 
-int sys_tun_open_vnet(const char *name, bool *created, bool *offload)
+static int tun_open_vnet(const char *name, bool *created, bool *offload, short extra)
 {
-	int fd = tun_open(name, created, IFF_VNET_HDR);
+	int fd = tun_open(name, created, (short)(IFF_VNET_HDR | extra));
 	if (fd < 0)
 		return -1;
 	int sz = XLAT_VNET_HDR_LEN, le = 1;
@@ -79,6 +79,29 @@ int sys_tun_open_vnet(const char *name, bool *created, bool *offload)
 	if (!*offload)
 		ioctl(fd, TUNSETOFFLOAD, 0ul); /* a persistent TUN may keep an earlier run's offloads */
 	return fd;
+}
+
+int sys_tun_open_vnet(const char *name, bool *created, bool *offload) { return tun_open_vnet(name, created, offload, 0); }
+
+int sys_tun_open_vnet_mq(const char *name, bool *created, bool *offload, int *fds, unsigned n)
+{
+	bool want = *offload;
+	for (unsigned i = 0; i < n; i++) {
+		bool c, off = want;
+		fds[i] = tun_open_vnet(name, &c, &off, IFF_MULTI_QUEUE);
+		if (fds[i] < 0) {
+			int e = errno;
+			while (i--)
+				close(fds[i]);
+			errno = e;
+			return -1;
+		}
+		if (i == 0) {
+			*created = c;
+			*offload = off;
+		}
+	}
+	return 0;
 }
 
 int sys_link_set_mtu_up(const char *name, unsigned mtu)

@@ -21,6 +21,9 @@ int sys_tun_open_vnet(const char *name, bool *created, bool *offload);
  * (EINVAL). Returns 0, or -1 with errno and nothing left open. */
 int sys_tun_open_mq(const char *name, bool *created, int *fds, unsigned n);
 
+/* sys_tun_open_vnet for n queues of a multi-queue TUN (as sys_tun_open_mq). */
+int sys_tun_open_vnet_mq(const char *name, bool *created, bool *offload, int *fds, unsigned n);
+
 /* Sets the interface's MTU and brings it up (SIOCSIFMTU, SIOCSIFFLAGS). Returns 0 or -1 with errno. */
 int sys_link_set_mtu_up(const char *name, unsigned mtu);
 

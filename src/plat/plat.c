@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "../common/daemon_opts.h"
+#include "../common/tun_workers.h"
 #include "plat_ctl.h"
 #include "evlog.h"
 #include "ipfix_export.h"
@@ -42,6 +44,7 @@
 #include "sys/route6.h"
 #include "sys/sig.h"
 #include "sys/tun.h"
+#include "sys/tun_steer.h"
 #include "xlat/offload.h"
 #include "xlat/reasm.h"
 
@@ -64,36 +67,56 @@ struct plat_routes {
 	struct xlat_prefix4 p4[NAT64_POOL4_MAX];
 };
 
+struct plat_daemon;
+
+/* One TUN queue and what translates its packets: with one worker, the main loop's; with more (stateful
+ * mode), a thread each (src/common/tun_workers.h), its own lib/nat64 instance owning a share of the
+ * pool's ports, and the TUN steered so that each packet reaches the instance of its state
+ * (lib/sys/tun_steer.h). */
+struct plat_worker {
+	struct plat_daemon *d;
+	unsigned index;
+	int fd;
+	struct nat64 *nat;         /* stateful: this worker's instance */
+	struct xlat_config cfg;    /* the settings' xcfg with this worker's policy */
+	struct xlat_ctx ctx;
+	struct xlat_out *out;
+	uint8_t *rx;
+	struct xlat_config lifted; /* cfg with MTUs lifted, for super-packets */
+	struct xlat_reasm reasm;   /* zero-checksum UDP from IPv4 made whole (lib/xlat/reasm.h) */
+	void *reasm_slots;
+	uint64_t tokens_milli, refill_ms; /* the reply token bucket, in thousandths of a reply */
+	uint64_t tun_read_errors, tun_write_errors, replies_sent, replies_suppressed;
+	uint64_t gso_in, gso_bytes, csum_completed; /* super-packets translated, their bytes; checksums finished */
+	uint64_t last_tick_ms;
+};
+
 struct plat_daemon {
 	struct plat_opts opt;
 	struct plat_settings *set;
 	enum plat_mode mode;
-	struct nat64 *nat;
+	unsigned nw;               /* workers */
+	struct plat_worker w[TUN_WORKERS_MAX];
+	struct tun_workers pool;   /* their threads, with more than one */
+	struct sys_tun_steer *steer;
+	pthread_mutex_t evlock;    /* the event log and the exporter, which every worker feeds */
 	struct nat64_dynpool *dp;
-	struct xlat_ctx ctx;
-	struct xlat_out *out;
 	struct sys_loop loop;
-	int tunfd, sigfd, ctlfd, cmdfd, timerfd;
+	int sigfd, ctlfd, cmdfd, timerfd, gonefd;
 	char ctlpath[PLAT_PATH_MAX], cmdpath[PLAT_PATH_MAX];
-	uint8_t *rx;
 	struct plat_status_msg *msg;
 	time_t started;
-	uint64_t tun_read_errors, tun_write_errors, reloads, replies_sent, replies_suppressed;
+	uint64_t reloads;
 	struct plat_evlog log;
 	struct plat_ipfix ipfix;   /* IPFIX export of the NAT64 events (ipfix-collector) */
-	uint64_t tokens_milli, refill_ms; /* the reply token bucket, in thousandths of a reply */
 	struct sys_nl nl;
 	bool nl_open;
 	int ifindex;
 	struct plat_routes routes; /* the routes this process added (and removes at exit) */
 	int exit_status;
 	bool offload;              /* the TUN does checksum and TCP segmentation offload (offload.h) */
-	struct xlat_config lifted; /* the settings with MTUs lifted, for super-packets */
-	uint64_t gso_in, gso_bytes, csum_completed; /* super-packets translated, their bytes; checksums finished */
 	struct sys_offload *bpf;   /* the kernel fast path (bpf-offload), or NULL */
 	char bpf_error[128];       /* why it is not there when it was asked for */
-	struct xlat_reasm reasm;   /* zero-checksum UDP from IPv4 made whole (lib/xlat/reasm.h) */
-	void *reasm_slots;
 };
 
 static const char plat_usage[] =
@@ -248,36 +271,36 @@ static int settings_load(struct plat_settings *s, const char *config, char *cons
 
 /* ---- the data path ------------------------------------------------------------------------- */
 
-static void set_now(struct plat_daemon *d, uint64_t now)
+static void set_now(struct plat_worker *w, uint64_t now)
 {
-	if (d->mode == PLAT_STATEFUL)
-		plat_sf_set_now(d->nat, now);
+	if (w->nat)
+		plat_sf_set_now(w->nat, now);
 	else
-		nat64_dynpool_set_now(d->dp, now);
+		nat64_dynpool_set_now(w->d->dp, now);
 }
 
 /* Token bucket for the ICMP errors the translator makes (pool exhausted, limits, ...): a flood of new
  * flows must not turn into a flood of answers. */
-static bool reply_allowed(struct plat_daemon *d, uint64_t now)
+static bool reply_allowed(struct plat_worker *w, uint64_t now)
 {
-	const struct plat_settings *s = d->set;
-	uint64_t cap = (uint64_t)s->reply_burst * 1000;
-	if (now > d->refill_ms) {
-		d->tokens_milli += (now - d->refill_ms) * s->reply_rate;
-		if (d->tokens_milli > cap)
-			d->tokens_milli = cap;
-		d->refill_ms = now;
+	/* each worker has its share of the rate and the burst */
+	const struct plat_settings *s = w->d->set;
+	uint64_t cap = (uint64_t)s->reply_burst * 1000 / w->d->nw;
+	if (now > w->refill_ms) {
+		w->tokens_milli += (now - w->refill_ms) * s->reply_rate / w->d->nw;
+		if (w->tokens_milli > cap)
+			w->tokens_milli = cap;
+		w->refill_ms = now;
 	}
-	if (d->tokens_milli < 1000)
+	if (w->tokens_milli < 1000)
 		return false;
-	d->tokens_milli -= 1000;
+	w->tokens_milli -= 1000;
 	return true;
 }
 
 /* Writes one packet behind its offload header (all zero unless vh says otherwise). */
-static void write_pkt(struct plat_daemon *d, const struct xlat_pkt *p, const struct xlat_vnet *vh)
+static void write_pkt(struct plat_worker *w, const struct xlat_pkt *p, const struct xlat_vnet *vh)
 {
-	static struct log_ratelimit rl;
 	static const struct xlat_vnet none;
 	uint8_t hb[XLAT_VNET_HDR_LEN];
 	struct iovec iov[1 + XLAT_PKT_IOV];
@@ -285,44 +308,45 @@ static void write_pkt(struct plat_daemon *d, const struct xlat_pkt *p, const str
 	iov[0].iov_base = hb;
 	iov[0].iov_len = sizeof(hb);
 	memcpy(iov + 1, p->iov, p->niov * sizeof(p->iov[0]));
-	if (writev(d->tunfd, iov, (int)p->niov + 1) < 0) {
-		d->tun_write_errors++;
-		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(&rl))
-			log_debug("write to %s (%zu bytes): %s", d->set->tun, p->len, strerror(errno));
+	if (writev(w->fd, iov, (int)p->niov + 1) < 0) {
+		w->tun_write_errors++;
+		if (log_enabled(LOG_LEVEL_DEBUG))
+			log_debug("write to the TUN (%zu bytes): %s", p->len, strerror(errno));
 	}
 }
 
 /* A packet read from the TUN (behind its offload header): readied, translated, finished, written. */
-static void handle_pkt(struct plat_daemon *d, uint8_t *pkt, size_t n, const struct xlat_vnet *vh, uint64_t now)
+static void handle_pkt(struct plat_worker *w, uint8_t *pkt, size_t n, const struct xlat_vnet *vh, uint64_t now)
 {
-	struct xlat_out *out = d->out;
+	struct plat_daemon *d = w->d;
+	struct xlat_out *out = w->out;
 	struct xlat_vnet oh;
 	bool gso = xlat_vnet_is_gso(vh);
 	enum xlat_drop why = xlat_offload_prepare(pkt, n, vh);
 	if (why != XLAT_DROP_NONE) {
-		d->ctx.stats.drops[why]++;
+		w->ctx.stats.drops[why]++;
 		return;
 	}
 	if (!gso) {
-		d->csum_completed += (vh->flags & XLAT_VNET_F_NEEDS_CSUM) != 0;
-		xlat_translate_reasm(&d->ctx, &d->reasm, pkt, n, now, out);
+		w->csum_completed += (vh->flags & XLAT_VNET_F_NEEDS_CSUM) != 0;
+		xlat_translate_reasm(&w->ctx, &w->reasm, pkt, n, now, out);
 	} else {
 		/* the segments, not the super-packet, must fit: MTUs lifted for the core, kept for finish */
-		const struct xlat_config *cfg = d->ctx.cfg;
-		xlat_offload_config(cfg, &d->lifted);
-		d->ctx.cfg = &d->lifted;
-		xlat_translate(&d->ctx, pkt, n, out);
-		d->ctx.cfg = cfg;
+		const struct xlat_config *cfg = w->ctx.cfg;
+		xlat_offload_config(cfg, &w->lifted);
+		w->ctx.cfg = &w->lifted;
+		xlat_translate(&w->ctx, pkt, n, out);
+		w->ctx.cfg = cfg;
 		if (out->action == XLAT_FORWARD) {
 			why = out->npkts == 1 ? xlat_offload_finish(cfg, vh, pkt, n, &out->pkt[0], &oh)
 					      : XLAT_DROP_OFFLOAD_UNSUPPORTED;
 			if (why != XLAT_DROP_NONE) {
-				d->ctx.stats.drops[why]++;
+				w->ctx.stats.drops[why]++;
 				return;
 			}
-			d->gso_in++;
-			d->gso_bytes += n;
-			write_pkt(d, &out->pkt[0], &oh);
+			w->gso_in++;
+			w->gso_bytes += n;
+			write_pkt(w, &out->pkt[0], &oh);
 			return;
 		}
 	}
@@ -340,73 +364,115 @@ static void handle_pkt(struct plat_daemon *d, uint8_t *pkt, size_t n, const stru
 	case XLAT_DROP:
 		/* counted by the core under its reason; a kept SYN's bytes go to the NAT64 (RFC 6146
 		 * section 3.5.2.2: it may be answered 6 s later) */
-		if (out->reason == XLAT_DROP_NAT64_SYN4_KEPT && d->mode == PLAT_STATEFUL)
-			plat_sf_syn4_keep(d->nat, pkt, n);
+		if (out->reason == XLAT_DROP_NAT64_SYN4_KEPT && w->nat)
+			plat_sf_syn4_keep(w->nat, pkt, n);
 		break;
 	case XLAT_REPLY:
-		if (out->npkts && reply_allowed(d, now)) {
-			write_pkt(d, &out->pkt[0], NULL);
-			d->replies_sent++;
+		if (out->npkts && reply_allowed(w, now)) {
+			write_pkt(w, &out->pkt[0], NULL);
+			w->replies_sent++;
 		} else {
-			d->replies_suppressed++;
+			w->replies_suppressed++;
 		}
 		break;
 	case XLAT_FORWARD:
 		for (unsigned k = 0; k < out->npkts; k++)
-			write_pkt(d, &out->pkt[k], NULL);
+			write_pkt(w, &out->pkt[k], NULL);
 		break;
-	}
-}
-
-static void on_tun(void *arg, int fd, uint32_t events)
-{
-	static struct log_ratelimit rl;
-	struct plat_daemon *d = arg;
-	uint64_t now = sys_mono_ms();
-
-	set_now(d, now);
-	for (int i = 0; i < PLAT_READ_BURST; i++) {
-		ssize_t n = read(fd, d->rx, XLAT_VNET_HDR_LEN + PLAT_PKT_MAX);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return;
-			if (errno == EBADFD) {
-				log_warn("TUN %s is gone; exiting", d->set->tun);
-				d->exit_status = 1;
-				sys_loop_stop(&d->loop);
-				return;
-			}
-			d->tun_read_errors++;
-			if (log_ratelimit_ok(&rl))
-				log_warn("read from %s: %s", d->set->tun, strerror(errno));
-			return;
-		}
-		if (n < XLAT_VNET_HDR_LEN) {
-			d->ctx.stats.drops[XLAT_DROP_OFFLOAD_BAD_HEADER]++;
-			continue;
-		}
-		struct xlat_vnet vh;
-		xlat_vnet_read(d->rx, &vh);
-		handle_pkt(d, d->rx + XLAT_VNET_HDR_LEN, (size_t)n - XLAT_VNET_HDR_LEN, &vh, now);
 	}
 }
 
 /* RFC 6146 section 3.5.2.2: a kept IPv4 SYN whose 6 s ran out without a simultaneous open is answered
  * with Port Unreachable from the address it was sent to, under the same rate limit as other errors. */
-static void syn4_answer_due(struct plat_daemon *d, uint64_t now)
+static void syn4_answer_due(struct plat_worker *w, uint64_t now)
 {
-	static struct nat64_syn4_due due;
-	for (unsigned k = 0; k < PLAT_EXPIRE_BUDGET && plat_sf_syn4_due(d->nat, now, &due); k++) {
+	struct nat64_syn4_due *due = (struct nat64_syn4_due *)w->rx; /* the read buffer is free here */
+	_Static_assert(sizeof(struct nat64_syn4_due) <= XLAT_VNET_HDR_LEN + PLAT_PKT_MAX, "the SYN fits rx");
+	for (unsigned k = 0; k < PLAT_EXPIRE_BUDGET && plat_sf_syn4_due(w->nat, now, due); k++) {
 		/* type 3 Destination Unreachable, code 3 Port Unreachable */
-		if (!xlat_icmp4_error(&d->ctx, due.pkt, due.len, due.src4, 3, 3, d->out))
+		if (!xlat_icmp4_error(&w->ctx, due->pkt, due->len, due->src4, 3, 3, w->out))
 			continue;
-		if (reply_allowed(d, now)) {
-			write_pkt(d, &d->out->pkt[0], NULL);
-			d->replies_sent++;
+		if (reply_allowed(w, now)) {
+			write_pkt(w, &w->out->pkt[0], NULL);
+			w->replies_sent++;
 		} else {
-			d->replies_suppressed++;
+			w->replies_suppressed++;
 		}
 	}
+}
+
+/* A worker's timers, once a second: expiry, the kept SYNs owed an answer, reassembly. */
+static void worker_tick(struct plat_worker *w, uint64_t now)
+{
+	w->last_tick_ms = now;
+	if (w->nat) {
+		plat_sf_expire(w->nat, now, PLAT_EXPIRE_BUDGET);
+		syn4_answer_due(w, now);
+	} else {
+		nat64_dynpool_expire(w->d->dp, now, PLAT_EXPIRE_BUDGET);
+	}
+	xlat_reasm_expire(&w->reasm, now, &w->ctx.stats);
+}
+
+/* A burst from one queue (tun_worker_burst_fn): on the main loop with one worker, on the worker's own
+ * thread with more, where it is also called once a second with nothing to read, for the timers. */
+static void worker_burst(void *arg, int fd)
+{
+	struct plat_worker *w = arg;
+	uint64_t now = sys_mono_ms();
+
+	set_now(w, now);
+	if (w->d->nw > 1 && now - w->last_tick_ms >= 1000)
+		worker_tick(w, now);
+	for (int i = 0; i < PLAT_READ_BURST; i++) {
+		ssize_t n = read(fd, w->rx, XLAT_VNET_HDR_LEN + PLAT_PKT_MAX);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			if (errno == EBADFD) { /* the TUN was deleted: the main loop stops */
+				uint64_t one = 1;
+				if (write(w->d->gonefd, &one, sizeof(one)) < 0)
+					log_warn("the TUN is gone");
+				return;
+			}
+			if (w->tun_read_errors++ % 1000 == 0)
+				log_warn("read from the TUN: %s", strerror(errno));
+			return;
+		}
+		if (n < XLAT_VNET_HDR_LEN) {
+			w->ctx.stats.drops[XLAT_DROP_OFFLOAD_BAD_HEADER]++;
+			continue;
+		}
+		struct xlat_vnet vh;
+		xlat_vnet_read(w->rx, &vh);
+		handle_pkt(w, w->rx + XLAT_VNET_HDR_LEN, (size_t)n - XLAT_VNET_HDR_LEN, &vh, now);
+	}
+}
+
+static void on_tun(void *arg, int fd, uint32_t events) { worker_burst(arg, fd); }
+
+static void on_gone(void *arg, int fd, uint32_t events)
+{
+	struct plat_daemon *d = arg;
+	uint64_t v;
+	if (read(fd, &v, sizeof(v)) < 0 && errno == EAGAIN)
+		return;
+	log_warn("TUN %s is gone; exiting", d->set->tun);
+	d->exit_status = 1;
+	sys_loop_stop(&d->loop);
+}
+
+/* Worker i's lock, when the workers run on threads of their own. */
+static void worker_lock(struct plat_daemon *d, unsigned i)
+{
+	if (d->pool.n)
+		tun_workers_lock(&d->pool, i);
+}
+
+static void worker_unlock(struct plat_daemon *d, unsigned i)
+{
+	if (d->pool.n)
+		tun_workers_unlock(&d->pool, i);
 }
 
 static void on_timer(void *arg, int fd, uint32_t events)
@@ -416,14 +482,12 @@ static void on_timer(void *arg, int fd, uint32_t events)
 	if (read(fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		log_debug("timerfd: %s", strerror(errno));
 	uint64_t now = sys_mono_ms();
-	if (d->mode == PLAT_STATEFUL) {
-		plat_sf_expire(d->nat, now, PLAT_EXPIRE_BUDGET);
-		syn4_answer_due(d, now);
-	} else
-		nat64_dynpool_expire(d->dp, now, PLAT_EXPIRE_BUDGET);
+	if (d->nw == 1)
+		worker_tick(&d->w[0], now); /* threads tick themselves */
+	pthread_mutex_lock(&d->evlock);
 	plat_ipfix_tick(&d->ipfix, now); /* templates when due; what is pending goes out */
-	xlat_reasm_expire(&d->reasm, now, &d->ctx.stats);
 	plat_evlog_flush(&d->log);
+	pthread_mutex_unlock(&d->evlock);
 }
 
 /* ---- routes ----------------------------------------------------------------------------------- */
@@ -525,19 +589,12 @@ static void fill_status(struct plat_daemon *d, struct plat_status_msg *m)
 	memcpy(m->tun, d->set->tun, sizeof(m->tun));
 	m->mode = (uint32_t)d->mode;
 	snprintf(m->cmd_path, sizeof(m->cmd_path), "%s", d->cmdpath);
-	m->tun_read_errors = d->tun_read_errors;
-	m->tun_write_errors = d->tun_write_errors;
 	m->reloads = d->reloads;
-	m->replies_sent = d->replies_sent;
-	m->replies_suppressed = d->replies_suppressed;
 	m->log_lines = d->log.lines;
 	m->log_errors = d->log.errors;
 	m->ipfix_on = plat_ipfix_on(&d->ipfix);
 	m->ipfix = d->ipfix.c;
 	m->offload = d->offload;
-	m->gso_in = d->gso_in;
-	m->gso_bytes = d->gso_bytes;
-	m->csum_completed = d->csum_completed;
 	if (d->bpf) {
 		struct sys_offload_counters c;
 		sys_offload_counters(d->bpf, &c);
@@ -553,7 +610,28 @@ static void fill_status(struct plat_daemon *d, struct plat_status_msg *m)
 		m->bpf_redirected = c.redirected;
 	}
 	snprintf(m->bpf_error, sizeof(m->bpf_error), "%s", d->bpf_error);
-	m->stats = d->ctx.stats;
+	/* the workers' counters and tables, each read under its lock */
+	struct nat64_subscriber_usage top[TUN_WORKERS_MAX * PLAT_TOP_MAX];
+	unsigned ntop = 0;
+	for (unsigned i = 0; i < d->nw; i++) {
+		const struct plat_worker *w = &d->w[i];
+		worker_lock(d, i);
+		m->tun_read_errors += w->tun_read_errors;
+		m->tun_write_errors += w->tun_write_errors;
+		m->replies_sent += w->replies_sent;
+		m->replies_suppressed += w->replies_suppressed;
+		m->gso_in += w->gso_in;
+		m->gso_bytes += w->gso_bytes;
+		m->csum_completed += w->csum_completed;
+		xlat_stats_add(&m->stats, &w->ctx.stats);
+		if (w->nat) {
+			struct nat64_stats st;
+			plat_sf_get_stats(w->nat, &st);
+			nat64_stats_add(&m->nat, &st);
+			ntop += plat_sf_top(w->nat, top + ntop, PLAT_TOP_MAX);
+		}
+		worker_unlock(d, i);
+	}
 	if (d->bpf) { /* the limits the kernel enforces for the daemon count as its own */
 		struct sys_offload_counters c;
 		sys_offload_counters(d->bpf, &c);
@@ -561,8 +639,17 @@ static void fill_status(struct plat_daemon *d, struct plat_status_msg *m)
 		m->stats.drops[XLAT_DROP_NAT64_LIMIT_SUB_RATE] += c.sub_rate;
 	}
 	if (d->mode == PLAT_STATEFUL) {
-		plat_sf_get_stats(d->nat, &m->nat);
-		m->ntop = plat_sf_top(d->nat, m->top, PLAT_TOP_MAX);
+		/* a subscriber lives in one instance: the busiest of each, merged */
+		for (unsigned i = 0; i < ntop && m->ntop < PLAT_TOP_MAX; i++) {
+			unsigned best = i;
+			for (unsigned j = i + 1; j < ntop; j++)
+				if (top[j].sessions > top[best].sessions)
+					best = j;
+			struct nat64_subscriber_usage t = top[i];
+			top[i] = top[best];
+			top[best] = t;
+			m->top[m->ntop++] = top[i];
+		}
 	} else {
 		nat64_dynpool_get_stats(d->dp, &m->dyn);
 	}
@@ -622,9 +709,13 @@ static void cmd_serve(struct plat_daemon *d, int c)
 		return;
 	}
 	if (req.op == PLAT_CMD_FLUSH) {
-		if (d->mode == PLAT_STATEFUL)
-			rep.count = plat_sf_flush(d->nat, (enum nat64_proto)req.proto);
-		else
+		if (d->mode == PLAT_STATEFUL) {
+			for (unsigned i = 0; i < d->nw; i++) {
+				worker_lock(d, i);
+				rep.count += plat_sf_flush(d->w[i].nat, (enum nat64_proto)req.proto);
+				worker_unlock(d, i);
+			}
+		} else
 			rep.count = nat64_dynpool_flush(d->dp);
 		log_info("flushed %llu %s", (unsigned long long)rep.count, d->mode == PLAT_STATEFUL ? "sessions" : "leases");
 		sys_write_all(c, &rep, sizeof(rep));
@@ -637,9 +728,15 @@ static void cmd_serve(struct plat_daemon *d, int c)
 	}
 	uint64_t now = sys_mono_ms(), max, total;
 	if (d->mode == PLAT_STATEFUL) {
-		struct nat64_stats st;
-		plat_sf_get_stats(d->nat, &st);
-		max = st.sessions[NAT64_TCP] + st.sessions[NAT64_UDP] + st.sessions[NAT64_ICMP];
+		max = 0;
+		for (unsigned i = 0; i < d->nw; i++) {
+			struct nat64_stats st;
+			worker_lock(d, i);
+			plat_sf_get_stats(d->w[i].nat, &st);
+			worker_unlock(d, i);
+			max += st.sessions[NAT64_TCP] + st.sessions[NAT64_UDP] + st.sessions[NAT64_ICMP];
+		}
+		max += 1024; /* room for sessions made meanwhile */
 	} else {
 		struct nat64_dynpool_stats st;
 		nat64_dynpool_get_stats(d->dp, &st);
@@ -654,7 +751,13 @@ static void cmd_serve(struct plat_daemon *d, int c)
 		return;
 	}
 	if (d->mode == PLAT_STATEFUL) {
-		total = plat_sf_sessions(d->nat, now, recs, max);
+		total = 0;
+		for (unsigned i = 0; i < d->nw; i++) {
+			worker_lock(d, i);
+			total += plat_sf_sessions(d->w[i].nat, now, recs + (total < max ? total : max),
+						  total < max ? max - total : 0);
+			worker_unlock(d, i);
+		}
 	} else {
 		struct lease_collect lc = { recs, 0, max, now };
 		nat64_dynpool_foreach(d->dp, lease_one, &lc);
@@ -691,9 +794,11 @@ static void on_cmd(void *arg, int fd, uint32_t events)
 static void on_nat64_event(void *arg, const struct nat64_event *ev)
 {
 	struct plat_daemon *d = arg;
+	pthread_mutex_lock(&d->evlock); /* every worker's instance reports here */
 	if (d->set->log_target[0] && (d->set->log_events & nat64_event_class(ev->kind)))
 		plat_evlog_nat64(&d->log, ev);
 	plat_ipfix_event(&d->ipfix, ev);
+	pthread_mutex_unlock(&d->evlock);
 }
 
 /* Stateless mode's leases: to the text log, and to the exporter as address bindings. */
@@ -722,14 +827,20 @@ static void ipfix_setup(struct plat_daemon *d, const struct plat_settings *s)
 /* The event log and the IPFIX export, (re)opened as the settings say. */
 static void evlog_setup(struct plat_daemon *d, const struct plat_settings *s)
 {
+	pthread_mutex_lock(&d->evlock);
 	plat_evlog_close(&d->log);
 	d->log.subscriber_len = s->nat.subscriber_len;
 	if (plat_evlog_open(&d->log, s->log_target) < 0)
 		log_warn("log %s: %s; binding events are not logged", s->log_target, strerror(errno));
 	ipfix_setup(d, s);
+	pthread_mutex_unlock(&d->evlock);
 	if (d->mode == PLAT_STATEFUL) {
 		unsigned what = (s->log_target[0] ? s->log_events : 0) | (plat_ipfix_on(&d->ipfix) ? s->ipfix_events : 0);
-		plat_sf_set_log(d->nat, what ? on_nat64_event : NULL, d, what);
+		for (unsigned i = 0; i < d->nw; i++) {
+			worker_lock(d, i);
+			plat_sf_set_log(d->w[i].nat, what ? on_nat64_event : NULL, d, what);
+			worker_unlock(d, i);
+		}
 	} else {
 		bool any = s->log_target[0] || (plat_ipfix_on(&d->ipfix) && (s->ipfix_events & NAT64_LOG_BIB));
 		nat64_dynpool_set_log(d->dp, any ? on_lease_event : NULL, d);
@@ -788,7 +899,8 @@ static void bpf_setup(struct plat_daemon *d, const struct plat_settings *s)
 		log_warn("bpf-offload: the TOS settings are not in the kernel map: %s", strerror(errno));
 	if (sys_offload_set_sub_limits(d->bpf, s->nat.subscriber_len, s->subscriber_rate, s->subscriber_burst) < 0)
 		log_warn("bpf-offload: the subscriber limits are not in the kernel map: %s", strerror(errno));
-	plat_sf_set_offload(d->nat, &bpf_ops, d);
+	for (unsigned i = 0; i < d->nw; i++)
+		plat_sf_set_offload(d->w[i].nat, &bpf_ops, d); /* before the worker threads start */
 	char ifs[PLAT_BPF_IFS_MAX * (PLAT_TUN_NAME_MAX + 2)];
 	sys_offload_ifnames(d->bpf, ifs, sizeof(ifs));
 	log_info("bpf-offload: established TCP and UDP sessions are translated in the kernel at ingress of %s, and %s",
@@ -799,10 +911,30 @@ static void bpf_teardown(struct plat_daemon *d)
 {
 	if (!d->bpf)
 		return;
-	if (d->nat)
-		plat_sf_set_offload(d->nat, NULL, NULL); /* every session back on the library's path */
+	for (unsigned i = 0; i < d->nw; i++) /* after the worker threads stopped */
+		if (d->w[i].nat)
+			plat_sf_set_offload(d->w[i].nat, NULL, NULL); /* every session back on the library's path */
 	sys_offload_close(d->bpf);
 	d->bpf = NULL;
+}
+
+/* Instance i of n of the settings' NAT64: its share of the ports, and of the tables' capacity. */
+static void instance_config(const struct plat_settings *s, unsigned i, unsigned n, struct nat64_config *c)
+{
+	*c = s->nat;
+	c->instance = i;
+	c->ninstances = n;
+	c->max_sessions = (s->nat.max_sessions + n - 1) / n;
+	c->max_stored_syns = (s->nat.max_stored_syns + n - 1) / n;
+}
+
+/* A worker's translator settings: the daemon's, with its own policy (its instance). */
+static void worker_configure(struct plat_worker *w, const struct plat_settings *s)
+{
+	w->cfg = s->xcfg;
+	w->cfg.policy = w->nat ? plat_sf_policy(w->nat) : nat64_dynpool_policy(w->d->dp);
+	w->ctx.cfg = &w->cfg;
+	w->reasm.timeout_ms = s->xcfg.reasm_timeout_ms;
 }
 
 static bool same_bpf_ifs(const struct plat_settings *a, const struct plat_settings *b)
@@ -842,15 +974,26 @@ static void reload(struct plat_daemon *d)
 		free(s);
 		return;
 	}
-	int r;
+	if (s->workers != d->nw) {
+		log_warn("reload: workers changes only with a restart; keeping %u", d->nw);
+		s->workers = d->nw;
+	}
+	int r = 0;
 	if (d->mode == PLAT_STATEFUL) {
-		r = plat_sf_reconfigure(d->nat, &s->nat, &why);
-		s->xcfg.policy = plat_sf_policy(d->nat);
+		/* each instance checks the new settings against its own state first: all or none */
+		for (unsigned i = 0; i < d->nw && r == 0; i++) {
+			struct nat64_config c;
+			instance_config(s, i, d->nw, &c);
+			worker_lock(d, i);
+			r = plat_sf_reconfigure(d->w[i].nat, &c, &why);
+			worker_unlock(d, i);
+			if (r < 0 && i > 0)
+				log_warn("reload: instance %u refused the settings the ones before it took", i);
+		}
 	} else {
 		struct nat64_dynpool_config dc;
 		plat_settings_dynpool(s, &dc);
 		r = nat64_dynpool_reconfigure(d->dp, &dc, &why);
-		s->xcfg.policy = nat64_dynpool_policy(d->dp);
 	}
 	if (r < 0) {
 		log_warn("reload: %s; keeping the current settings", why ? why : "refused");
@@ -876,8 +1019,11 @@ static void reload(struct plat_daemon *d)
 		log_warn("reload: reassembly-max changes only with a restart; keeping %u", d->set->xcfg.reasm_max);
 		s->xcfg.reasm_max = d->set->xcfg.reasm_max;
 	}
-	d->reasm.timeout_ms = s->xcfg.reasm_timeout_ms;
-	d->ctx.cfg = &s->xcfg;
+	for (unsigned i = 0; i < d->nw; i++) { /* none reads the old settings once this is done */
+		worker_lock(d, i);
+		worker_configure(&d->w[i], s);
+		worker_unlock(d, i);
+	}
 	free(d->set);
 	d->set = s;
 	d->reloads++;
@@ -956,18 +1102,25 @@ static void cleanup(struct plat_daemon *d)
 		close(d->sigfd);
 	if (d->timerfd >= 0)
 		close(d->timerfd);
-	if (d->tunfd >= 0)
-		close(d->tunfd);
+	tun_workers_stop(&d->pool);
+	if (d->gonefd >= 0)
+		close(d->gonefd);
 	sys_loop_close(&d->loop);
 	plat_evlog_close(&d->log);
 	plat_ipfix_close(&d->ipfix);
 	bpf_teardown(d);
-	if (d->nat)
-		plat_sf_destroy(d->nat);
+	sys_tun_steer_close(d->steer);
+	for (unsigned i = 0; i < d->nw; i++) {
+		struct plat_worker *w = &d->w[i];
+		if (w->fd >= 0)
+			close(w->fd);
+		if (w->nat)
+			plat_sf_destroy(w->nat);
+		free(w->out);
+		free(w->reasm_slots);
+		free(w->rx);
+	}
 	nat64_dynpool_destroy(d->dp);
-	free(d->out);
-	free(d->reasm_slots);
-	free(d->rx);
 	free(d->msg);
 	free(d->set);
 	free(d->opt.flags);
@@ -995,7 +1148,8 @@ int plat_main(int argc, char **argv)
 	bool created;
 
 	log_set_ident("xlat464 plat");
-	d->tunfd = d->sigfd = d->ctlfd = d->cmdfd = d->timerfd = -1;
+	d->sigfd = d->ctlfd = d->cmdfd = d->timerfd = d->gonefd = -1;
+	pthread_mutex_init(&d->evlock, NULL);
 	plat_ipfix_init(&d->ipfix);
 	d->loop.epfd = -1;
 	if (parse_opts(argc, argv, &d->opt) < 0) {
@@ -1014,15 +1168,25 @@ int plat_main(int argc, char **argv)
 	}
 	struct plat_settings *s = d->set;
 	d->mode = s->mode;
+	d->nw = s->workers ? s->workers : 1;
+	for (unsigned i = 0; i < d->nw; i++) {
+		d->w[i].d = d;
+		d->w[i].index = i;
+		d->w[i].fd = -1;
+	}
 	/* build the state first: --check reports what lib/nat64 refuses too */
 	if (d->mode == PLAT_STATEFUL) {
-		d->nat = plat_sf_create(&s->nat, seed64(), &why);
-		if (!d->nat) {
-			log_warn("%s", why ? why : "cannot create the NAT64 tables");
-			cleanup(d);
-			return 1;
+		uint64_t seed = seed64();
+		for (unsigned i = 0; i < d->nw; i++) {
+			struct nat64_config c;
+			instance_config(s, i, d->nw, &c);
+			d->w[i].nat = plat_sf_create(&c, seed, &why); /* one seed: the instances agree */
+			if (!d->w[i].nat) {
+				log_warn("%s", why ? why : "cannot create the NAT64 tables");
+				cleanup(d);
+				return 1;
+			}
 		}
-		s->xcfg.policy = plat_sf_policy(d->nat);
 	} else {
 		struct nat64_dynpool_config dc;
 		plat_settings_dynpool(s, &dc);
@@ -1032,7 +1196,6 @@ int plat_main(int argc, char **argv)
 			cleanup(d);
 			return 1;
 		}
-		s->xcfg.policy = nat64_dynpool_policy(d->dp);
 	}
 	if (d->opt.d.print_config || d->opt.d.check) {
 		static char text[PLAT_SETTINGS_TEXT_MAX * 2];
@@ -1056,26 +1219,53 @@ int plat_main(int argc, char **argv)
 	if (d->opt.d.daemon && sys_daemonize() < 0)
 		fatal("daemon: %s", strerror(errno));
 
-	d->rx = malloc(XLAT_VNET_HDR_LEN + PLAT_PKT_MAX);
 	d->msg = malloc(sizeof(*d->msg));
-	d->out = malloc(sizeof(*d->out));
-	d->reasm_slots = s->xcfg.reasm_max ? calloc(s->xcfg.reasm_max, xlat_reasm_slot_size()) : NULL;
-	if (!d->rx || !d->msg || !d->out || (s->xcfg.reasm_max && !d->reasm_slots))
+	if (!d->msg)
 		fatal("out of memory");
-	xlat_reasm_init(&d->reasm, d->reasm_slots, s->xcfg.reasm_max, s->xcfg.reasm_timeout_ms);
-	xlat_ctx_init(&d->ctx, &s->xcfg);
-	set_now(d, sys_mono_ms()); /* the static bindings are announced at once, with this time */
+	uint64_t now = sys_mono_ms();
+	for (unsigned i = 0; i < d->nw; i++) {
+		struct plat_worker *w = &d->w[i];
+		w->rx = malloc(XLAT_VNET_HDR_LEN + PLAT_PKT_MAX);
+		w->out = malloc(sizeof(*w->out));
+		w->reasm_slots = s->xcfg.reasm_max ? calloc(s->xcfg.reasm_max, xlat_reasm_slot_size()) : NULL;
+		if (!w->rx || !w->out || (s->xcfg.reasm_max && !w->reasm_slots))
+			fatal("out of memory");
+		xlat_reasm_init(&w->reasm, w->reasm_slots, s->xcfg.reasm_max, s->xcfg.reasm_timeout_ms);
+		xlat_ctx_init(&w->ctx, &w->cfg);
+		worker_configure(w, s);
+		set_now(w, now); /* the static bindings are announced at once, with this time */
+		w->refill_ms = now;
+		w->tokens_milli = (uint64_t)s->reply_burst * 1000 / d->nw;
+		w->last_tick_ms = now;
+	}
 	evlog_setup(d, s);
 
 	d->offload = s->offload;
-	d->tunfd = sys_tun_open_vnet(s->tun, &created, &d->offload);
-	if (s->offload && !d->offload)
+	int fds[TUN_WORKERS_MAX];
+	int r0 = d->nw == 1 ? ((fds[0] = sys_tun_open_vnet(s->tun, &created, &d->offload)) < 0 ? -1 : 0)
+			    : sys_tun_open_vnet_mq(s->tun, &created, &d->offload, fds, d->nw);
+	if (s->offload && !d->offload && r0 == 0)
 		log_warn("TUN %s: the kernel refused checksum and segmentation offload; running without", s->tun);
-	if (d->tunfd < 0) {
-		log_warn("TUN %s: %s", s->tun, strerror(errno));
+	if (r0 < 0) {
+		log_warn("TUN %s%s: %s", s->tun, d->nw > 1 ? " (multi-queue)" : "", strerror(errno));
 		cleanup(d);
 		return 1;
 	}
+	for (unsigned i = 0; i < d->nw; i++)
+		d->w[i].fd = fds[i];
+	if (d->nw > 1) { /* each packet to the queue of the instance that owns its state */
+		char serr[256];
+		unsigned unit = s->nat.port_block_size ? s->nat.port_block_size : 64;
+		d->steer = sys_tun_steer_load(d->nw, unit, s->nat.subscriber_len, serr, sizeof(serr));
+		if (!d->steer || sys_tun_steer_attach(d->steer, fds[0]) < 0) {
+			log_warn("workers %u: steering the TUN's queues: %s", d->nw, d->steer ? strerror(errno) : serr);
+			cleanup(d);
+			return 1;
+		}
+	}
+	d->gonefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (d->gonefd < 0)
+		fatal("eventfd: %s", strerror(errno));
 	if (sys_link_set_mtu_up(s->tun, tun_mtu(s)) < 0) {
 		log_warn("TUN %s: MTU %u and up: %s", s->tun, tun_mtu(s), strerror(errno));
 		cleanup(d);
@@ -1124,7 +1314,8 @@ int plat_main(int argc, char **argv)
 		cleanup(d);
 		return 1;
 	}
-	if (sys_loop_add(&d->loop, d->tunfd, on_tun, d) < 0 || sys_loop_add(&d->loop, d->sigfd, on_signal, d) < 0 ||
+	if ((d->nw == 1 && sys_loop_add(&d->loop, d->w[0].fd, on_tun, &d->w[0]) < 0) ||
+	    sys_loop_add(&d->loop, d->gonefd, on_gone, d) < 0 || sys_loop_add(&d->loop, d->sigfd, on_signal, d) < 0 ||
 	    sys_loop_add(&d->loop, d->timerfd, on_timer, d) < 0 || sys_loop_add(&d->loop, d->ctlfd, on_ctl, d) < 0 ||
 	    sys_loop_add(&d->loop, d->cmdfd, on_cmd, d) < 0) {
 		log_warn("epoll: %s", strerror(errno));
@@ -1140,11 +1331,20 @@ int plat_main(int argc, char **argv)
 	bpf_setup(d, s); /* loading a BPF program needs more than the capabilities kept next */
 	if (sys_priv_keep_net() < 0)
 		log_warn("dropping capabilities: %s", strerror(errno));
+	if (d->nw > 1) { /* after the drop: a thread keeps its creator's capabilities */
+		void *states[TUN_WORKERS_MAX];
+		for (unsigned i = 0; i < d->nw; i++)
+			states[i] = &d->w[i];
+		if (tun_workers_start(&d->pool, fds, states, d->nw, worker_burst) < 0) {
+			log_warn("worker threads: %s", strerror(errno));
+			cleanup(d);
+			return 1;
+		}
+	}
 	d->started = time(NULL);
-	d->refill_ms = sys_mono_ms();
-	d->tokens_milli = (uint64_t)s->reply_burst * 1000;
-	log_info("%s NAT64 on %s%s (MTU %u, %u pool4 entries, %u static), control %s", d->mode == PLAT_STATEFUL ? "stateful" : "stateless",
-		 s->tun, created ? " (created)" : "", tun_mtu(s), s->nat.npool4, s->nat.nstatic, d->ctlpath);
+	log_info("%s NAT64 on %s%s (MTU %u, %u pool4 entries, %u static, %u worker%s), control %s",
+		 d->mode == PLAT_STATEFUL ? "stateful" : "stateless", s->tun, created ? " (created)" : "", tun_mtu(s),
+		 s->nat.npool4, s->nat.nstatic, d->nw, d->nw == 1 ? "" : "s", d->ctlpath);
 	sys_notifyf("READY=1\nSTATUS=%s NAT64 on %s", d->mode == PLAT_STATEFUL ? "stateful" : "stateless", s->tun);
 
 	int r = sys_loop_run(&d->loop);

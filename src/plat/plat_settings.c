@@ -29,6 +29,7 @@ void plat_settings_init(struct plat_settings *s)
 	s->xcfg.amend_udp_zero_csum = true; /* RFC 6146 section 3.4: MUST, for a whole datagram */
 	s->subscriber_burst = 200;
 	s->subscriber_hold_ms = 1000;
+	s->workers = 1;
 	s->ipfix_refresh = 60;
 	s->ipfix_mtu = 1400;
 	s->ipfix_events = NAT64_LOG_BIB | NAT64_LOG_SESSION | NAT64_LOG_BLOCK | NAT64_LOG_ALARM;
@@ -386,6 +387,7 @@ static const struct key_desc keys[] = {
 	{ "subscriber-rate", 1, 1 },
 	{ "subscriber-burst", 1, 1 },
 	{ "subscriber-hold-ms", 1, 1 },
+	{ "workers", 1, 1 },
 	{ "reassembly-timeout-ms", 1, 1 },
 	{ "ipfix-collector", 1, 2 },
 	{ "ipfix-domain", 1, 1 },
@@ -476,6 +478,8 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 		return parse_num(v, 0, 10000000, &s->subscriber_rate, err, errlen);
 	if (strcmp(key, "subscriber-burst") == 0)
 		return parse_num(v, 1, 10000000, &s->subscriber_burst, err, errlen);
+	if (strcmp(key, "workers") == 0)
+		return parse_num(v, 1, 16, &s->workers, err, errlen);
 	if (strcmp(key, "subscriber-hold-ms") == 0)
 		return parse_num(v, 0, 60000, &s->subscriber_hold_ms, err, errlen);
 	if (strcmp(key, "reassembly-max") == 0)
@@ -609,6 +613,8 @@ int plat_settings_finish(struct plat_settings *s, char *err, size_t errlen)
 		return cfgtext_err(err, errlen, "subscriber-len %u: 64 or 128", c->subscriber_len);
 	if (s->nbpf_ifs && s->mode != PLAT_STATEFUL)
 		return cfgtext_err(err, errlen, "bpf-offload needs mode stateful");
+	if (s->workers > 1 && s->mode != PLAT_STATEFUL)
+		return cfgtext_err(err, errlen, "workers %u needs mode stateful (stateless mode has one worker)", s->workers);
 	if (s->nbpf_ifs && c->pool6.len != 96)
 		return cfgtext_err(err, errlen, "bpf-offload needs a /96 pool6 (its program embeds the IPv4 address in the last 32 bits)");
 	if (s->mode == PLAT_STATELESS) {
@@ -756,6 +762,7 @@ size_t plat_settings_format(const struct plat_settings *s, char *buf, size_t cap
 	cfgtext_add(&b, "subscriber-rate %u\n", s->subscriber_rate);
 	cfgtext_add(&b, "subscriber-burst %u\n", s->subscriber_burst);
 	cfgtext_add(&b, "subscriber-hold-ms %u\n", s->subscriber_hold_ms);
+	cfgtext_add(&b, "workers %u\n", s->workers);
 	cfgtext_add(&b, "zero-traffic-class %s\n", s->xcfg.zero_tclass ? "yes" : "no");
 	if (s->xcfg.set_tos)
 		cfgtext_add(&b, "tos %u\n", s->xcfg.tos);
