@@ -148,6 +148,15 @@ build-fuzz/fuzz_offload_bpf: fuzz/fuzz_offload_bpf.c fuzz/*.h tests/bpf/offload_
 		lib/sys/tc.c lib/sys/bpfobj.c -lbpf
 
 # The CLAT's kernel fast path likewise: its two TC programs against src/clat/translator.c.
+# The steering program with BPF_PROG_TEST_RUN: it links the loader and libbpf.
+build-fuzz/fuzz_steer_bpf: fuzz/fuzz_steer_bpf.c fuzz/*.h $(PURE_SRC) $(wildcard lib/*/*.h) lib/sys/tun_steer.c \
+		lib/sys/bpfobj.c $(O)/bpf/tun_steer.bpf.o
+	@mkdir -p build-fuzz
+	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Ilib -Isrc \
+		-DXLAT464_BPF_OBJ='"$(abspath $(O)/bpf/tun_steer.bpf.o)"' \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(PURE_SRC) lib/sys/tun_steer.c \
+		lib/sys/bpfobj.c -lbpf
+
 build-fuzz/fuzz_clat_bpf: fuzz/fuzz_clat_bpf.c fuzz/*.h tests/bpf/clat_check.h tests/bpf/offload_compare.h $(PURE_SRC) \
 		$(wildcard lib/*/*.h) lib/sys/clat_offload.c lib/sys/tc.c lib/sys/bpfobj.c $(CLAT_DIFF_SRC) $(O)/bpf/clat_offload.bpf.o
 	@mkdir -p build-fuzz
