@@ -21,7 +21,8 @@
 # Checks: 20 of 20 downloads complete and identical, the slowest within 2 s; the kernel dropped
 # flood SYNs as held, and less than 1% of the flood came out of the TUN to the daemon. FLOOD_HOLD_MS=0 runs the same without the
 # hold (what the PLAT did before), to compare. Last line: "plat_flood: N passed, M failed".
-# Environment: XLAT464=path, KEEP=1, VERBOSE=1, FLOOD_PPS, FLOOD_SECS, FLOOD_HOLD_MS.
+# The PLAT runs two workers (FLOOD_WORKERS): what passes the kernel's limits is spread over them.
+# Environment: XLAT464=path, KEEP=1, VERBOSE=1, FLOOD_PPS, FLOOD_SECS, FLOOD_HOLD_MS, FLOOD_WORKERS.
 set -u
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -38,6 +39,7 @@ S4_AS6=64:ff9b::c633:6402
 FLOOD_PPS=${FLOOD_PPS:-200000}
 FLOOD_SECS=${FLOOD_SECS:-12}
 FLOOD_HOLD_MS=${FLOOD_HOLD_MS:-1000}
+FLOOD_WORKERS=${FLOOD_WORKERS:-2} # what is left after the kernel's limits is spread over two workers
 SYNFLOOD=${SYNFLOOD:-$(dirname "$XLAT464")/tests/synflood}
 DOWNLOADS=20
 
@@ -74,7 +76,7 @@ CTL=$tmp/plat.sock
 daemon_log=$tmp/plat.log
 ip netns exec "$NSR" "$XLAT464" plat --control "$CTL" --foreground --pool6 64:ff9b::/96 --allow-wkp-non-global yes \
 	--pool4 203.0.113.0/24 --bpf-offload r-c r-f r-s --max-sessions-per-subscriber 64 \
-	--subscriber-hold-ms "$FLOOD_HOLD_MS" --reply-rate 100 >"$daemon_log" 2>&1 &
+	--subscriber-hold-ms "$FLOOD_HOLD_MS" --reply-rate 100 --workers "$FLOOD_WORKERS" >"$daemon_log" 2>&1 &
 daemon_pid=$!
 wait_daemon 5 test -S "$CTL" || die "xlat464 plat did not start: $(cat "$daemon_log")"
 st() { "$XLAT464" status --control "$CTL" "$@"; }
