@@ -8,13 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ip_proto.h"
 #include "dynpool.h"
 
 #define NONE UINT32_MAX
-#define PROTO_ICMP4 1
-#define PROTO_TCP 6
-#define PROTO_UDP 17
-#define PROTO_ICMP6 58
 #define TCP_FIN 0x01
 #define TCP_SYN 0x02
 #define TCP_RST 0x04
@@ -247,7 +244,7 @@ static enum nat64_proto proto_of(uint8_t ip_proto)
 	switch (ip_proto) {
 	case PROTO_TCP: return NAT64_TCP;
 	case PROTO_UDP: return NAT64_UDP;
-	case PROTO_ICMP4: case PROTO_ICMP6: return NAT64_ICMP;
+	case PROTO_ICMP: case PROTO_ICMPV6: return NAT64_ICMP;
 	default: return NAT64_NPROTO;
 	}
 }

@@ -16,7 +16,7 @@
  *     xlat_4to6(&xctx, pkt, len, &out);          // an IPv4 server's answer: found through the BIB
  *
  * Refusals come back as lib/xlat drop reasons (XLAT_DROP_NAT64_*), which lib/xlat answers with the
- * ICMP error RFC 6146 asks for (see policy_refused4/6 in lib/xlat/icmp.c).
+ * ICMP error RFC 6146 asks for (see xlat_policy_refused4/6 in lib/xlat/icmp.c).
  *
  * Many cores: one struct nat64 per worker, no shared state. Each instance owns a disjoint share of
  * the pool's ports (cfg.instance of cfg.ninstances); a packet from IPv6 goes to the instance of its

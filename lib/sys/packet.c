@@ -1,3 +1,4 @@
+#include "common/ip_proto.h"
 #include "packet.h"
 
 #include "xlat/offload.h"
@@ -13,15 +14,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define IP6_HDR_LEN 40
+#define IP6_HDR_LEN IPV6_HDR_LEN
 #define IP6_OFF_PLEN 4
 #define IP6_OFF_NEXT 6
 #define IP6_OFF_DST 24
 #define ICMP6_OFF_TYPE IP6_HDR_LEN
 #define NDP_OFF_TARGET (IP6_HDR_LEN + 8) /* type, code, checksum, 4 reserved/flag bytes */
-#define PROTO_ICMPV6 58
-#define PROTO_TCP 6
-#define PROTO_UDP 17
 #define ND_ROUTER_ADVERT_TYPE 134
 #define ND_NEIGHBOR_SOLICIT_TYPE 135
 #define ND_NEIGHBOR_ADVERT_TYPE 136

@@ -3,13 +3,13 @@
  * errors the translator sends itself (sections 4.4 and 5.4). */
 #include "internal.h"
 
-bool icmp4_is_error(uint8_t type)
+bool xlat_icmp4_is_error(uint8_t type)
 {
 	return type == ICMP4_DEST_UNREACH || type == ICMP4_TIME_EXCEEDED || type == ICMP4_PARAM_PROBLEM ||
 	       type == 4 /* source quench */ || type == 5 /* redirect */;
 }
 
-bool icmp6_is_error(uint8_t type) { return type < 128; }
+bool xlat_icmp6_is_error(uint8_t type) { return type < 128; }
 
 /* ---- errors the translator sends itself ------------------------------------------------------ */
 
@@ -42,11 +42,11 @@ static void icmp4_build(struct xlat_ctx *ctx, struct xlat_out *out, const uint8_
  * an address that is not a single host. */
 static bool icmp4_answerable(const struct ip4_view *in)
 {
-	bool is_error = in->proto == PROTO_ICMP && in->frag_off == 0 && in->l4_avail >= 1 && icmp4_is_error(in->l4[0]);
+	bool is_error = in->proto == PROTO_ICMP && in->frag_off == 0 && in->l4_avail >= 1 && xlat_icmp4_is_error(in->l4[0]);
 	return !in->frag_off && !is_error && !xlat_v4_special(in->src) && !xlat_v4_special(in->dst);
 }
 
-void icmp4_reply(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip4_view *in, uint8_t type,
+void xlat_icmp4_reply(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip4_view *in, uint8_t type,
 		 uint8_t code, uint32_t rest, enum xlat_drop why)
 {
 	const struct xlat_config *cfg = ctx->cfg;
@@ -77,7 +77,7 @@ bool xlat_icmp4_error(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, cons
  * filtering and for the operator's limits); an address RFC 6052 section 3.1 keeps from the
  * well-known prefix gets administratively prohibited as RFC 7915 sections 4.4 and 5.4 say for a
  * discarded packet; every other reason is a silent, counted drop. */
-void policy_refused4(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip4_view *in, enum xlat_drop why)
+void xlat_policy_refused4(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip4_view *in, enum xlat_drop why)
 {
 	switch (why) {
 	case XLAT_DROP_NAT64_FILTERED:
@@ -85,33 +85,33 @@ void policy_refused4(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip
 	case XLAT_DROP_NAT64_LIMIT_SUB_SESSIONS:
 	case XLAT_DROP_NAT64_LIMIT_SUB_PORTS:
 	case XLAT_DROP_WKP_NON_GLOBAL:
-		return icmp4_reply(ctx, out, in, ICMP4_DEST_UNREACH, ICMP4_ADMIN_PROHIBITED, 0, why);
+		return xlat_icmp4_reply(ctx, out, in, ICMP4_DEST_UNREACH, ICMP4_ADMIN_PROHIBITED, 0, why);
 	default:
 		return out_drop(ctx, out, why);
 	}
 }
 
-void policy_refused6(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip6_view *in, enum xlat_drop why)
+void xlat_policy_refused6(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip6_view *in, enum xlat_drop why)
 {
 	switch (why) {
 	case XLAT_DROP_NAT64_POOL_EXHAUSTED:
-		return icmp6_reply(ctx, out, in, ICMP6_DEST_UNREACH, ICMP6_ADDR_UNREACH, 0, why);
+		return xlat_icmp6_reply(ctx, out, in, ICMP6_DEST_UNREACH, ICMP6_ADDR_UNREACH, 0, why);
 	case XLAT_DROP_NAT64_FILTERED:
 	case XLAT_DROP_NAT64_LIMIT:
 	case XLAT_DROP_NAT64_LIMIT_SUB_SESSIONS:
 	case XLAT_DROP_NAT64_LIMIT_SUB_PORTS:
 	case XLAT_DROP_WKP_NON_GLOBAL:
-		return icmp6_reply(ctx, out, in, ICMP6_DEST_UNREACH, ICMP6_ADMIN_PROHIBITED, 0, why);
+		return xlat_icmp6_reply(ctx, out, in, ICMP6_DEST_UNREACH, ICMP6_ADMIN_PROHIBITED, 0, why);
 	default:
 		return out_drop(ctx, out, why);
 	}
 }
 
-void icmp6_reply(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip6_view *in, uint8_t type,
+void xlat_icmp6_reply(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip6_view *in, uint8_t type,
 		 uint8_t code, uint32_t rest, enum xlat_drop why)
 {
 	const struct xlat_config *cfg = ctx->cfg;
-	bool is_error = in->proto == PROTO_ICMPV6 && in->frag_off == 0 && in->l4_avail >= 1 && icmp6_is_error(in->l4[0]);
+	bool is_error = in->proto == PROTO_ICMPV6 && in->frag_off == 0 && in->l4_avail >= 1 && xlat_icmp6_is_error(in->l4[0]);
 	if (!cfg->has_self6 || (in->has_frag && in->frag_off) || is_error || xlat_v6_special(in->src) ||
 	    xlat_v6_special(in->dst))
 		return out_drop(ctx, out, why);
@@ -318,7 +318,7 @@ static enum xlat_drop map_icmp6_error(const struct xlat_config *cfg, const uint8
 
 static size_t take(size_t avail, size_t cap) { return avail < cap ? avail : cap; }
 
-size_t inner_4to6(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *buf, size_t cap,
+size_t xlat_inner_4to6(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *buf, size_t cap,
 		  bool hairpin, enum xlat_drop *why)
 {
 	const struct xlat_config *cfg = ctx->cfg;
@@ -329,7 +329,7 @@ size_t inner_4to6(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 		return 0;
 	}
 	bool first = v.frag_off == 0;
-	if (v.proto == PROTO_ICMP && first && v.l4_avail >= 1 && icmp4_is_error(v.l4[0])) {
+	if (v.proto == PROTO_ICMP && first && v.l4_avail >= 1 && xlat_icmp4_is_error(v.l4[0])) {
 		*why = XLAT_DROP_ICMP_NESTED_ERROR; /* section 4.3: one level only */
 		return 0;
 	}
@@ -342,7 +342,7 @@ size_t inner_4to6(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 	struct xlat_tuple t4, t6;
 	memcpy(t4.src, v.src, 4);
 	memcpy(t4.dst, v.dst, 4);
-	l4_ports_read(v.proto, v.l4, v.l4_avail, first, &t4);
+	xlat_l4_ports_read(v.proto, v.l4, v.l4_avail, first, &t4);
 	t4.fragment = ip4_is_fragment(&v);
 	t4.frag_id = v.id;
 	enum xlat_drop r = cfg->policy.map_4to6(cfg->policy.ctx, &t4, &t6, XLAT_ROLE_ERROR_INNER, hairpin);
@@ -356,7 +356,7 @@ size_t inner_4to6(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 	ip6_write(buf, tclass_of_tos(cfg, v.tos), 0, v.l4_len + (has_fh ? FRAG6_HDR_LEN : 0u),
 		  has_fh ? PROTO_FRAGMENT : next, v.ttl, t6.src, t6.dst);
 	if (has_fh)
-		frag6_write(buf + IPV6_HDR_LEN, next, v.frag_off, v.mf, v.id);
+		xlat_frag6_write(buf + IPV6_HDR_LEN, next, v.frag_off, v.mf, v.id);
 	size_t n = take(v.l4_avail, cap - hdr);
 	uint8_t *l4 = buf + hdr;
 	memcpy(l4, v.l4, n);
@@ -389,29 +389,29 @@ size_t inner_4to6(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 	return hdr + n;
 }
 
-size_t inner_6to4(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *buf, size_t cap,
+size_t xlat_inner_6to4(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *buf, size_t cap,
 		  enum xlat_drop *why, bool *hairpin)
 {
 	const struct xlat_config *cfg = ctx->cfg;
 	struct ip6_view v;
-	*why = ip6_parse(p, len, PARSE_INNER, &v);
+	*why = xlat_ip6_parse(p, len, PARSE_INNER, &v);
 	if (*why) {
 		*why = XLAT_DROP_ICMP_INNER;
 		return 0;
 	}
 	bool first = v.frag_off == 0;
-	if (v.proto == PROTO_ICMPV6 && first && v.l4_avail >= 1 && icmp6_is_error(v.l4[0])) {
+	if (v.proto == PROTO_ICMPV6 && first && v.l4_avail >= 1 && xlat_icmp6_is_error(v.l4[0])) {
 		*why = XLAT_DROP_ICMP_NESTED_ERROR;
 		return 0;
 	}
-	if (xlat_v6_special(v.src) || xlat_v6_special(v.dst)) { /* as in inner_4to6 (section 5.1) */
+	if (xlat_v6_special(v.src) || xlat_v6_special(v.dst)) { /* as in xlat_inner_4to6 (section 5.1) */
 		*why = XLAT_DROP_ICMP_INNER_ILLEGAL;
 		return 0;
 	}
 	struct xlat_tuple t6, t4;
 	memcpy(t6.src, v.src, 16);
 	memcpy(t6.dst, v.dst, 16);
-	l4_ports_read(v.proto, v.l4, v.l4_avail, first, &t6);
+	xlat_l4_ports_read(v.proto, v.l4, v.l4_avail, first, &t6);
 	t6.fragment = ip6_is_fragment(&v);
 	t6.frag_id = v.frag_id;
 	enum xlat_drop r = cfg->policy.map_6to4(cfg->policy.ctx, &t6, &t4, XLAT_ROLE_ERROR_INNER);
@@ -434,7 +434,7 @@ size_t inner_6to4(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *b
 	uint8_t *l4 = buf + IPV4_HDR_LEN;
 	memcpy(l4, v.l4, n);
 	if (first) {
-		/* As in inner_4to6: the addresses' change and the ports' or the identifier's. */
+		/* As in xlat_inner_4to6: the addresses' change and the ports' or the identifier's. */
 		uint32_t old_sum = sum_addrs(t6.src, t6.dst, 16) + tuple_ports_sum(&t6);
 		uint32_t new_sum = sum_addrs(t4.src, t4.dst, 4) + tuple_ports_sum(&t4);
 		if (v.proto == PROTO_TCP && n >= TCP_CSUM_END)
@@ -491,7 +491,7 @@ static size_t layout_error_body(uint8_t *body, size_t inner_len, const uint8_t *
 
 /* ---- ICMPv4 error -> ICMPv6 error (section 4.3) ---------------------------------------------- */
 
-void icmp4_error_to6(struct xlat_ctx *ctx, const struct ip4_view *v, struct xlat_out *out, bool hairpin)
+void xlat_icmp4_error_to6(struct xlat_ctx *ctx, const struct ip4_view *v, struct xlat_out *out, bool hairpin)
 {
 	const struct xlat_config *cfg = ctx->cfg;
 	const uint8_t *msg = v->l4;
@@ -534,7 +534,7 @@ void icmp4_error_to6(struct xlat_ctx *ctx, const struct ip4_view *v, struct xlat
 	t4.proto = PROTO_ICMP;
 	if (cfg->policy.outer_from_inner) {
 		/* Stateful: the session behind the quoted packet names the IPv6 node the error is for. */
-		inner_len = inner_4to6(ctx, quote, qlen, body, body_cap, hairpin, &r);
+		inner_len = xlat_inner_4to6(ctx, quote, qlen, body, body_cap, hairpin, &r);
 		if (!inner_len)
 			return out_drop(ctx, out, r);
 		r = cfg->policy.map_4to6(cfg->policy.ctx, &t4, &t6, XLAT_ROLE_ERROR_OUTER, hairpin);
@@ -569,7 +569,7 @@ void icmp4_error_to6(struct xlat_ctx *ctx, const struct ip4_view *v, struct xlat
 	}
 
 	if (!inner_len)
-		inner_len = inner_4to6(ctx, quote, qlen, body, body_cap, hairpin, &r);
+		inner_len = xlat_inner_4to6(ctx, quote, qlen, body, body_cap, hairpin, &r);
 	if (!inner_len)
 		return out_drop(ctx, out, r);
 	uint8_t len_attr;
@@ -595,7 +595,7 @@ void icmp4_error_to6(struct xlat_ctx *ctx, const struct ip4_view *v, struct xlat
 
 /* ---- ICMPv6 error -> ICMPv4 error (section 5.3) ---------------------------------------------- */
 
-void icmp6_error_to4(struct xlat_ctx *ctx, const struct ip6_view *v, struct xlat_out *out)
+void xlat_icmp6_error_to4(struct xlat_ctx *ctx, const struct ip6_view *v, struct xlat_out *out)
 {
 	const struct xlat_config *cfg = ctx->cfg;
 	const uint8_t *msg = v->l4;
@@ -636,7 +636,7 @@ void icmp6_error_to4(struct xlat_ctx *ctx, const struct ip6_view *v, struct xlat
 		/* Stateful: the error comes from behind the binding the quoted packet went to, so it leaves
 		 * from that binding's IPv4 address towards the quoted packet's IPv4 source. */
 		bool back = false;
-		inner_len = inner_6to4(ctx, quote, qlen, body, body_cap, &r, &back);
+		inner_len = xlat_inner_6to4(ctx, quote, qlen, body, body_cap, &r, &back);
 		if (!inner_len)
 			return out_drop(ctx, out, r);
 		memset(&t4, 0, sizeof(t4));
@@ -666,7 +666,7 @@ void icmp6_error_to4(struct xlat_ctx *ctx, const struct ip6_view *v, struct xlat
 		return out_drop(ctx, out, XLAT_DROP_DST_ILLEGAL);
 
 	if (!inner_len)
-		inner_len = inner_6to4(ctx, quote, qlen, body, body_cap, &r, NULL);
+		inner_len = xlat_inner_6to4(ctx, quote, qlen, body, body_cap, &r, NULL);
 	if (!inner_len)
 		return out_drop(ctx, out, r);
 	uint8_t len_attr;

@@ -6,7 +6,7 @@
 
 #include "common/csum.h"
 #include "common/cursor.h"
-#include "proto.h"
+#include "common/ip_proto.h"
 #include "xlat.h"
 
 /* A validated IPv4 header and where its payload lies. For a packet quoted in an ICMP error the total
@@ -47,9 +47,9 @@ static inline bool ip6_is_fragment(const struct ip6_view *v) { return v->has_fra
 
 enum parse_mode { PARSE_OUTER, PARSE_INNER };
 
-enum xlat_drop ip6_parse(const uint8_t *p, size_t len, enum parse_mode mode, struct ip6_view *v);
+enum xlat_drop xlat_ip6_parse(const uint8_t *p, size_t len, enum parse_mode mode, struct ip6_view *v);
 
-void frag6_write(uint8_t *f, uint8_t next, uint16_t off8, bool mf, uint32_t id);
+void xlat_frag6_write(uint8_t *f, uint8_t next, uint16_t off8, bool mf, uint32_t id);
 
 /* Small and on every packet's path: inline. */
 static inline enum xlat_drop ip4_parse(const uint8_t *p, size_t len, enum parse_mode mode, struct ip4_view *v)
@@ -123,7 +123,7 @@ static inline void ip4_write(uint8_t *h, uint8_t tos, unsigned tot_len, uint16_t
 }
 
 /* Transport identifiers a policy may see or change: ports, or an echo identifier. */
-void l4_ports_read(uint8_t proto, const uint8_t *l4, size_t avail, bool first, struct xlat_tuple *t);
+void xlat_l4_ports_read(uint8_t proto, const uint8_t *l4, size_t avail, bool first, struct xlat_tuple *t);
 
 /* Output helpers */
 static inline void out_drop(struct xlat_ctx *ctx, struct xlat_out *out, enum xlat_drop why)
@@ -155,16 +155,16 @@ static inline void pkt_add(struct xlat_pkt *p, const void *base, size_t len)
 
 /* ICMP: errors the translator sends itself (RFC 7915 sections 4.4 and 5.4) and the translation of
  * ICMP messages (sections 4.2, 4.3, 5.2, 5.3). */
-void icmp4_reply(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip4_view *in, uint8_t type,
+void xlat_icmp4_reply(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip4_view *in, uint8_t type,
 		 uint8_t code, uint32_t rest, enum xlat_drop why);
-void policy_refused4(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip4_view *in, enum xlat_drop why);
-void policy_refused6(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip6_view *in, enum xlat_drop why);
-void icmp6_reply(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip6_view *in, uint8_t type,
+void xlat_policy_refused4(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip4_view *in, enum xlat_drop why);
+void xlat_policy_refused6(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip6_view *in, enum xlat_drop why);
+void xlat_icmp6_reply(struct xlat_ctx *ctx, struct xlat_out *out, const struct ip6_view *in, uint8_t type,
 		 uint8_t code, uint32_t rest, enum xlat_drop why);
-void icmp4_error_to6(struct xlat_ctx *ctx, const struct ip4_view *v, struct xlat_out *out, bool hairpin);
-void icmp6_error_to4(struct xlat_ctx *ctx, const struct ip6_view *v, struct xlat_out *out);
-bool icmp4_is_error(uint8_t type);
-bool icmp6_is_error(uint8_t type);
+void xlat_icmp4_error_to6(struct xlat_ctx *ctx, const struct ip4_view *v, struct xlat_out *out, bool hairpin);
+void xlat_icmp6_error_to4(struct xlat_ctx *ctx, const struct ip6_view *v, struct xlat_out *out);
+bool xlat_icmp4_is_error(uint8_t type);
+bool xlat_icmp6_is_error(uint8_t type);
 
 /* The IPv6 traffic class of a translated IPv4 packet and the IPv4 TOS of a translated IPv6 one (RFC 7915
  * sections 4.1 and 5.1: copied, unless configured otherwise). Quoted packets in ICMP errors follow the
@@ -181,10 +181,10 @@ static inline uint32_t tuple_ports_sum(const struct xlat_tuple *t)
 
 /* Translates a packet quoted in an ICMP error into buf (headers and payload, untruncated but bounded
  * by cap). Returns its length, or 0 with *why set. */
-size_t inner_4to6(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *buf, size_t cap,
+size_t xlat_inner_4to6(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *buf, size_t cap,
 		  bool hairpin, enum xlat_drop *why);
 /* hairpin (may be NULL): the policy said the quoted packet's IPv4 source leads back into the IPv6 side. */
-size_t inner_6to4(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *buf, size_t cap,
+size_t xlat_inner_6to4(struct xlat_ctx *ctx, const uint8_t *p, size_t len, uint8_t *buf, size_t cap,
 		  enum xlat_drop *why, bool *hairpin);
 
 /* The general path of each direction (every case of RFC 7915); xlat_4to6 and xlat_6to4 try the fast

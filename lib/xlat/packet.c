@@ -90,7 +90,7 @@ void xlat_translate(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 /* Walks at most this many extension headers; more is an attack, not a packet. */
 enum { MAX_EXT_HEADERS = 8 };
 
-enum xlat_drop ip6_parse(const uint8_t *p, size_t len, enum parse_mode mode, struct ip6_view *v)
+enum xlat_drop xlat_ip6_parse(const uint8_t *p, size_t len, enum parse_mode mode, struct ip6_view *v)
 {
 	struct cursor c = cursor_make(p, len);
 	const uint8_t *h = cursor_take(&c, IPV6_HDR_LEN);
@@ -182,7 +182,7 @@ enum xlat_drop ip6_parse(const uint8_t *p, size_t len, enum parse_mode mode, str
 /* ---- writing ------------------------------------------------------------------------------- */
 
 
-void frag6_write(uint8_t *f, uint8_t next, uint16_t off8, bool mf, uint32_t id)
+void xlat_frag6_write(uint8_t *f, uint8_t next, uint16_t off8, bool mf, uint32_t id)
 {
 	f[0] = next;
 	f[1] = 0;
@@ -191,7 +191,7 @@ void frag6_write(uint8_t *f, uint8_t next, uint16_t off8, bool mf, uint32_t id)
 }
 
 
-void l4_ports_read(uint8_t proto, const uint8_t *l4, size_t avail, bool first, struct xlat_tuple *t)
+void xlat_l4_ports_read(uint8_t proto, const uint8_t *l4, size_t avail, bool first, struct xlat_tuple *t)
 {
 	t->proto = proto;
 	t->has_ports = false;

@@ -45,7 +45,7 @@ void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 	bool is_icmp = v.proto == PROTO_ICMP;
 	if (is_icmp && ip4_is_fragment(&v))
 		return out_drop(ctx, out, XLAT_DROP_ICMP_FRAGMENTED); /* RFC 7915 section 1.2 */
-	bool is_error = is_icmp && v.l4_avail >= 1 && icmp4_is_error(v.l4[0]);
+	bool is_error = is_icmp && v.l4_avail >= 1 && xlat_icmp4_is_error(v.l4[0]);
 
 	/* Section 4.1: an illegal source is dropped, except in an ICMP error, where it is translated for
 	 * troubleshooting. No destination of that kind is ever translated. */
@@ -57,16 +57,16 @@ void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 	if (v.ihl > IPV4_HDR_LEN && !hairpin) {
 		r = ip4_check_options(&v);
 		if (r == XLAT_DROP_SOURCE_ROUTE && !is_error)
-			return icmp4_reply(ctx, out, &v, ICMP4_DEST_UNREACH, ICMP4_SOURCE_ROUTE_FAILED, 0, r);
+			return xlat_icmp4_reply(ctx, out, &v, ICMP4_DEST_UNREACH, ICMP4_SOURCE_ROUTE_FAILED, 0, r);
 		if (r)
 			return out_drop(ctx, out, r);
 	}
 	if (is_error)
-		return icmp4_error_to6(ctx, &v, out, hairpin);
+		return xlat_icmp4_error_to6(ctx, &v, out, hairpin);
 
 	bool decrement = cfg->decrement_ttl && !hairpin;
 	if (decrement && v.ttl <= 1)
-		return icmp4_reply(ctx, out, &v, ICMP4_TIME_EXCEEDED, ICMP4_TTL_EXCEEDED_IN_TRANSIT, 0,
+		return xlat_icmp4_reply(ctx, out, &v, ICMP4_TIME_EXCEEDED, ICMP4_TTL_EXCEEDED_IN_TRANSIT, 0,
 				   XLAT_DROP_TTL_EXPIRED);
 
 	unsigned prefix = first ? l4_prefix_len(v.proto) : 0;
@@ -87,10 +87,10 @@ void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 		/* Section 4.5: no checksum can be computed over a fragment; for a whole datagram only when
 		 * configured. Otherwise the packet is refused with the section 4.4 default error. */
 		if (ip4_is_fragment(&v))
-			return icmp4_reply(ctx, out, &v, ICMP4_DEST_UNREACH, ICMP4_ADMIN_PROHIBITED, 0,
+			return xlat_icmp4_reply(ctx, out, &v, ICMP4_DEST_UNREACH, ICMP4_ADMIN_PROHIBITED, 0,
 					   XLAT_DROP_UDP_ZERO_CSUM_FRAG);
 		if (!cfg->amend_udp_zero_csum)
-			return icmp4_reply(ctx, out, &v, ICMP4_DEST_UNREACH, ICMP4_ADMIN_PROHIBITED, 0,
+			return xlat_icmp4_reply(ctx, out, &v, ICMP4_DEST_UNREACH, ICMP4_ADMIN_PROHIBITED, 0,
 					   XLAT_DROP_UDP_ZERO_CSUM);
 		amend_udp = true;
 	}
@@ -98,12 +98,12 @@ void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 	struct xlat_tuple t4, t6;
 	memcpy(t4.src, v.src, 4);
 	memcpy(t4.dst, v.dst, 4);
-	l4_ports_read(v.proto, v.l4, v.l4_avail, first, &t4);
+	xlat_l4_ports_read(v.proto, v.l4, v.l4_avail, first, &t4);
 	t4.fragment = ip4_is_fragment(&v);
 	t4.frag_id = v.id;
 	r = cfg->policy.map_4to6(cfg->policy.ctx, &t4, &t6, XLAT_ROLE_PACKET, hairpin);
 	if (r)
-		return policy_refused4(ctx, out, &v, r);
+		return xlat_policy_refused4(ctx, out, &v, r);
 
 	bool has_fh = ip4_is_fragment(&v);
 	unsigned hdr_len = IPV6_HDR_LEN + (has_fh ? FRAG6_HDR_LEN : 0);
@@ -111,7 +111,7 @@ void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 	/* Section 4.1: DF set and too big for the next hop: Fragmentation Needed, with the MTU the IPv4
 	 * side can use. DF clear: fragments of at most lowest-ipv6-mtu (and the real next-hop MTU). */
 	if (v.df && out_len > cfg->mtu6)
-		return icmp4_reply(ctx, out, &v, ICMP4_DEST_UNREACH, ICMP4_FRAG_NEEDED,
+		return xlat_icmp4_reply(ctx, out, &v, ICMP4_DEST_UNREACH, ICMP4_FRAG_NEEDED,
 				   (uint32_t)(cfg->mtu6 - (IPV6_HDR_LEN - IPV4_HDR_LEN)), XLAT_DROP_FRAG_NEEDED);
 	unsigned limit = v.df ? cfg->mtu6 : (cfg->lowest_ipv6_mtu < cfg->mtu6 ? cfg->lowest_ipv6_mtu : cfg->mtu6);
 
@@ -165,7 +165,7 @@ void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 		ip6_write(h, tclass_of_tos(cfg, v.tos), 0, (unsigned)(out_len - IPV6_HDR_LEN),
 			  has_fh ? PROTO_FRAGMENT : next, hop, t6.src, t6.dst);
 		if (has_fh)
-			frag6_write(h + IPV6_HDR_LEN, next, v.frag_off, v.mf, v.id);
+			xlat_frag6_write(h + IPV6_HDR_LEN, next, v.frag_off, v.mf, v.id);
 		copy_l4_prefix(h + hdr_len, l4fix, prefix);
 		pkt_add(p, h, hdr_len + prefix);
 		pkt_add(p, rest, rest_len);
@@ -183,7 +183,7 @@ void xlat_4to6_pass(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 			struct xlat_pkt *p = out_pkt(out, (unsigned)k, 6);
 			ip6_write(h, tclass_of_tos(cfg, v.tos), 0, (unsigned)(FRAG6_HDR_LEN + piece), PROTO_FRAGMENT, hop,
 				  t6.src, t6.dst);
-			frag6_write(h + IPV6_HDR_LEN, next, (uint16_t)(v.frag_off + off / 8), k + 1 < n || v.mf, v.id);
+			xlat_frag6_write(h + IPV6_HDR_LEN, next, (uint16_t)(v.frag_off + off / 8), k + 1 < n || v.mf, v.id);
 			if (k == 0) {
 				copy_l4_prefix(h + IPV6_HDR_LEN + FRAG6_HDR_LEN, l4fix, prefix);
 				pkt_add(p, h, IPV6_HDR_LEN + FRAG6_HDR_LEN + prefix);

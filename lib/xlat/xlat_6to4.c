@@ -32,11 +32,11 @@ void xlat_6to4_slow(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 {
 	const struct xlat_config *cfg = ctx->cfg;
 	struct ip6_view v;
-	enum xlat_drop r = ip6_parse(pkt, len, PARSE_OUTER, &v);
+	enum xlat_drop r = xlat_ip6_parse(pkt, len, PARSE_OUTER, &v);
 	if (r == XLAT_DROP_SEGMENTS_LEFT) /* section 5.1: Parameter Problem pointing at Segments Left */
-		return icmp6_reply(ctx, out, &v, ICMP6_PARAM_PROBLEM, ICMP6_PARAM_HEADER, v.segleft_ptr, r);
+		return xlat_icmp6_reply(ctx, out, &v, ICMP6_PARAM_PROBLEM, ICMP6_PARAM_HEADER, v.segleft_ptr, r);
 	if (r == XLAT_DROP_EXT_HEADER) /* section 5.1 drops it; section 5.4 says what to answer */
-		return icmp6_reply(ctx, out, &v, ICMP6_DEST_UNREACH, ICMP6_ADMIN_PROHIBITED, 0, r);
+		return xlat_icmp6_reply(ctx, out, &v, ICMP6_DEST_UNREACH, ICMP6_ADMIN_PROHIBITED, 0, r);
 	if (r)
 		return out_drop(ctx, out, r);
 
@@ -44,17 +44,17 @@ void xlat_6to4_slow(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 	bool is_icmp = v.proto == PROTO_ICMPV6;
 	if (is_icmp && ip6_is_fragment(&v))
 		return out_drop(ctx, out, XLAT_DROP_ICMP_FRAGMENTED);
-	bool is_error = is_icmp && v.l4_avail >= 1 && icmp6_is_error(v.l4[0]);
+	bool is_error = is_icmp && v.l4_avail >= 1 && xlat_icmp6_is_error(v.l4[0]);
 
 	if (xlat_v6_special(v.dst))
 		return out_drop(ctx, out, XLAT_DROP_DST_ILLEGAL);
 	if (!is_error && xlat_v6_special(v.src))
 		return out_drop(ctx, out, XLAT_DROP_SRC_ILLEGAL);
 	if (is_error)
-		return icmp6_error_to4(ctx, &v, out);
+		return xlat_icmp6_error_to4(ctx, &v, out);
 
 	if (cfg->decrement_ttl && v.hop_limit <= 1)
-		return icmp6_reply(ctx, out, &v, ICMP6_TIME_EXCEEDED, ICMP6_HOP_LIMIT_EXCEEDED, 0,
+		return xlat_icmp6_reply(ctx, out, &v, ICMP6_TIME_EXCEEDED, ICMP6_HOP_LIMIT_EXCEEDED, 0,
 				   XLAT_DROP_TTL_EXPIRED);
 
 	unsigned prefix = first ? l4_prefix_len(v.proto) : 0;
@@ -74,12 +74,12 @@ void xlat_6to4_slow(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 	struct xlat_tuple t6, t4;
 	memcpy(t6.src, v.src, 16);
 	memcpy(t6.dst, v.dst, 16);
-	l4_ports_read(v.proto, v.l4, v.l4_avail, first, &t6);
+	xlat_l4_ports_read(v.proto, v.l4, v.l4_avail, first, &t6);
 	t6.fragment = ip6_is_fragment(&v);
 	t6.frag_id = v.frag_id;
 	r = cfg->policy.map_6to4(cfg->policy.ctx, &t6, &t4, XLAT_ROLE_PACKET);
 	if (r)
-		return policy_refused6(ctx, out, &v, r);
+		return xlat_policy_refused6(ctx, out, &v, r);
 	if (xlat_v4_special(t4.dst))
 		return out_drop(ctx, out, XLAT_DROP_DST_ILLEGAL);
 	if (xlat_v4_special(t4.src))
@@ -97,7 +97,7 @@ void xlat_6to4_slow(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct
 		 * helps, since an IPv6 host ignores an MTU under 1280. */
 		if (df || v.has_frag) {
 			unsigned mtu = cfg->mtu4 + (IPV6_HDR_LEN - IPV4_HDR_LEN);
-			return icmp6_reply(ctx, out, &v, ICMP6_PACKET_TOO_BIG, 0, mtu < IPV6_MIN_MTU ? IPV6_MIN_MTU : mtu,
+			return xlat_icmp6_reply(ctx, out, &v, ICMP6_PACKET_TOO_BIG, 0, mtu < IPV6_MIN_MTU ? IPV6_MIN_MTU : mtu,
 					   XLAT_DROP_PACKET_TOO_BIG);
 		}
 		split = true;

@@ -2,23 +2,12 @@
 #include "shared.h"
 
 #include "common/cursor.h"
+#include "common/ip_proto.h"
 
-#define IP6_HDR_LEN 40
 #define IP6_NEXT_OFF 6
-#define NH_HOPOPTS 0
-#define NH_TCP 6
-#define NH_UDP 17
-#define NH_ROUTING 43
-#define NH_FRAGMENT 44
-#define NH_ICMP6 58
-#define NH_DSTOPTS 60
-#define FRAG_HDR_LEN 8
 #define FRAG_OFFSET_MASK 0xfff8
-#define ICMP6_HDR_LEN 8
-#define ICMP6_ERROR_FIRST 1 /* Destination Unreachable, Packet Too Big, Time Exceeded, Parameter Problem */
-#define ICMP6_ERROR_LAST 4
-#define ICMP6_ECHO_REQUEST 128
-#define ICMP6_ECHO_REPLY 129
+#define ICMP6_ERROR_FIRST ICMP6_DEST_UNREACH /* to Parameter Problem: the ICMPv6 errors */
+#define ICMP6_ERROR_LAST ICMP6_PARAM_PROBLEM
 #define MAX_EXT_HEADERS 8
 
 static bool in_range(uint16_t v, uint16_t lo, uint16_t hi)
@@ -30,19 +19,19 @@ static bool in_range(uint16_t v, uint16_t lo, uint16_t hi)
  * returns its protocol number, or -1 (malformed), or -2 (a non-first fragment). */
 static int walk_ip6(struct cursor *c)
 {
-	const uint8_t *h = cursor_take(c, IP6_HDR_LEN);
+	const uint8_t *h = cursor_take(c, IPV6_HDR_LEN);
 	if (!h || h[0] >> 4 != 6)
 		return -1;
 	unsigned nh = h[IP6_NEXT_OFF];
 	for (int i = 0; i < MAX_EXT_HEADERS; i++) {
-		if (nh == NH_FRAGMENT) {
-			const uint8_t *f = cursor_take(c, FRAG_HDR_LEN);
+		if (nh == PROTO_FRAGMENT) {
+			const uint8_t *f = cursor_take(c, FRAG6_HDR_LEN);
 			if (!f)
 				return -1;
 			if (((unsigned)f[2] << 8 | f[3]) & FRAG_OFFSET_MASK)
 				return -2;
 			nh = f[0];
-		} else if (nh == NH_HOPOPTS || nh == NH_ROUTING || nh == NH_DSTOPTS) {
+		} else if (nh == PROTO_HOPOPTS || nh == PROTO_ROUTING || nh == PROTO_DSTOPTS) {
 			const uint8_t *e = cursor_take(c, 2);
 			if (!e || !cursor_skip(c, (size_t)e[1] * 8 + 6))
 				return -1;
@@ -60,14 +49,14 @@ enum clat_shared_verdict clat_shared_classify(const uint8_t *pkt, size_t len, ui
 	int proto = walk_ip6(&c);
 	if (proto == -2)
 		return CLAT_SHARED_FRAGMENT;
-	if (proto == NH_TCP || proto == NH_UDP) {
+	if (proto == PROTO_TCP || proto == PROTO_UDP) {
 		cursor_skip(&c, 2); /* source port */
 		uint16_t dport = cursor_be16(&c);
 		if (!cursor_ok(&c))
 			return CLAT_SHARED_MALFORMED;
 		return in_range(dport, lo, hi) ? CLAT_SHARED_CLAT : CLAT_SHARED_HOST;
 	}
-	if (proto != NH_ICMP6)
+	if (proto != PROTO_ICMPV6)
 		return proto < 0 ? CLAT_SHARED_MALFORMED : CLAT_SHARED_HOST;
 	uint8_t type = cursor_u8(&c);
 	cursor_skip(&c, 3); /* code, checksum */
@@ -84,13 +73,13 @@ enum clat_shared_verdict clat_shared_classify(const uint8_t *pkt, size_t len, ui
 	int inner = walk_ip6(&c);
 	if (inner == -2)
 		return CLAT_SHARED_HOST; /* a quoted non-first fragment: no ports; the CLAT never sends one without the first */
-	if (inner == NH_TCP || inner == NH_UDP) {
+	if (inner == PROTO_TCP || inner == PROTO_UDP) {
 		uint16_t sport = cursor_be16(&c);
 		if (!cursor_ok(&c))
 			return CLAT_SHARED_MALFORMED;
 		return in_range(sport, lo, hi) ? CLAT_SHARED_CLAT : CLAT_SHARED_HOST;
 	}
-	if (inner == NH_ICMP6) {
+	if (inner == PROTO_ICMPV6) {
 		uint8_t itype = cursor_u8(&c);
 		cursor_skip(&c, 3);
 		uint16_t iid = cursor_be16(&c);

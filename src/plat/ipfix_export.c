@@ -1,3 +1,4 @@
+#include "common/ip_proto.h"
 #include "ipfix_export.h"
 
 #include <errno.h>
@@ -12,10 +13,7 @@
 #define IPFIX_SNDBUF (1 << 20)
 #define ALARM_INTERVAL_MS 1000
 
-/* IANA protocol numbers; the ICMP of a NAT64 binding is the IPv6 client's, ICMPv6. */
-#define PROTO_TCP 6
-#define PROTO_UDP 17
-#define PROTO_ICMPV6 58
+/* The ICMP of a NAT64 binding is the IPv6 client's, ICMPv6 (common/ip_proto.h). */
 
 static int64_t wall_offset_ms(void)
 {

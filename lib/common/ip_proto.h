@@ -1,7 +1,8 @@
-/* Protocol numbers and ICMP types used by the translator, named (never bare numbers in the code).
+/* Protocol numbers, header sizes and ICMP types, named (never bare numbers in the code): the one list
+ * for lib/ and src/.
  * Defined here rather than taken from the netinet headers so that the pure library needs no system headers. */
-#ifndef XLAT464_PROTO_H
-#define XLAT464_PROTO_H
+#ifndef XLAT464_IP_PROTO_H
+#define XLAT464_IP_PROTO_H
 
 enum {
 	PROTO_HOPOPTS = 0,
