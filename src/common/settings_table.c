@@ -3,8 +3,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-/* Strict decimal: digits only, no sign, at most 10 digits, at most hi. */
-static bool parse_u32(const char *v, uint32_t hi, uint32_t *out)
+bool settings_parse_u32(const char *v, uint32_t hi, uint32_t *out)
 {
 	uint64_t x = 0;
 	size_t n = strlen(v);
@@ -136,7 +135,7 @@ int settings_apply(const struct settings_table *t, void *s, const char *key, con
 		return cfgtext_bool(val[0], (bool *)p, err, errlen);
 	case SETTING_U32: {
 		uint32_t x;
-		if (!parse_u32(val[0], e->hi, &x) || x < e->lo)
+		if (!settings_parse_u32(val[0], e->hi, &x) || x < e->lo)
 			return cfgtext_err(err, errlen, "'%s' is not a number from %u to %u", val[0], e->lo, e->hi);
 		store_uint(p, e->size, x);
 		return 0;
@@ -157,8 +156,14 @@ int settings_apply(const struct settings_table *t, void *s, const char *key, con
 			}
 		}
 		return enum_err(e, val[0], err, errlen);
-	case SETTING_IFNAME:
-		return cfgtext_ifname(val[0], p, 16, err, errlen);
+	case SETTING_IFNAME: {
+		/* zero-filled, so that a reload compares the whole name (settings_keep_restart) */
+		char name[16] = { 0 };
+		if (cfgtext_ifname(val[0], name, sizeof(name), err, errlen) < 0)
+			return -1;
+		memcpy(p, name, sizeof(name));
+		return 0;
+	}
 	case SETTING_ADDR4:
 		return set_addr(val[0], AF_INET, (uint8_t *)p, (bool *)((char *)s + e->off2), err, errlen);
 	case SETTING_ADDR6:
@@ -264,7 +269,11 @@ void settings_help(const struct settings_table *t, FILE *f)
 		const struct setting *e = &t->s[i];
 		char flag[64];
 		snprintf(flag, sizeof(flag), "--%s %s", e->key, e->syntax);
-		fprintf(f, "  %-34s %s; default %s%s%s\n", flag, e->doc, e->dflt, e->repeat ? "; repeatable" : "",
+		if (strlen(flag) > 34) /* too long for the column: the text on the next line */
+			fprintf(f, "  %s\n  %-34s", flag, "");
+		else
+			fprintf(f, "  %-34s", flag);
+		fprintf(f, " %s; default %s%s%s\n", e->doc, e->dflt, e->repeat ? "; repeatable" : "",
 			e->restart ? "; a change needs a restart" : "");
 	}
 }

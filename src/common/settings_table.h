@@ -51,6 +51,10 @@ struct settings_table {
 	size_t n;
 };
 
+/* The value parsers the kinds use, for a daemon's own parsers. A strict decimal: digits only, no
+ * sign, at most 10 digits, at most hi. */
+bool settings_parse_u32(const char *v, uint32_t hi, uint32_t *out);
+
 const struct setting *settings_find(const struct settings_table *t, const char *key);
 /* How many values key takes: the least, and the most in *max (may be NULL). -1 when key is not in t. */
 int settings_arity(const struct settings_table *t, const char *key, int *max);
