@@ -907,16 +907,6 @@ static void worker_configure(struct plat_worker *w, const struct plat_settings *
 	w->reasm.timeout_ms = s->xcfg.reasm_timeout_ms;
 }
 
-static bool same_bpf_ifs(const struct plat_settings *a, const struct plat_settings *b)
-{
-	if (a->nbpf_ifs != b->nbpf_ifs)
-		return false;
-	for (unsigned i = 0; i < a->nbpf_ifs; i++)
-		if (strcmp(a->bpf_ifs[i], b->bpf_ifs[i]) != 0)
-			return false;
-	return true;
-}
-
 static void reload(struct plat_daemon *d)
 {
 	char err[PLAT_ERR_MAX + 64];
@@ -932,21 +922,14 @@ static void reload(struct plat_daemon *d)
 		free(s);
 		return;
 	}
-	if (strcmp(s->tun, d->set->tun) != 0 || s->mode != d->mode || strcmp(s->control, d->set->control) != 0) {
-		log_warn("reload: tun, mode and control cannot change while running; keeping %s, %s", d->set->tun,
-			 d->mode == PLAT_STATEFUL ? "stateful" : "stateless");
-		memcpy(s->tun, d->set->tun, sizeof(s->tun));
-		memcpy(s->control, d->set->control, sizeof(s->control));
-		s->mode = d->mode;
-	}
+	/* tun, control, mode, offload, bpf-offload, bpf-redirect, reassembly-max, workers: the table's */
+	char kept[256];
+	if (settings_keep_restart(&plat_settings_table, s, d->set, kept, sizeof(kept)))
+		log_warn("reload: %s change only with a restart; keeping the running values", kept);
 	if (d->bpf && s->nat.pool6.len != 96) {
 		log_warn("reload: the kernel fast path is running, and it needs a /96 pool6; keeping the current settings");
 		free(s);
 		return;
-	}
-	if (s->workers != d->nw) {
-		log_warn("reload: workers changes only with a restart; keeping %u", d->nw);
-		s->workers = d->nw;
 	}
 	int r = 0;
 	if (d->mode == PLAT_STATEFUL) {
@@ -970,25 +953,12 @@ static void reload(struct plat_daemon *d)
 		free(s);
 		return;
 	}
-	if (s->offload != d->set->offload)
-		log_warn("reload: offload %s -> %s needs a restart; the TUN keeps offload %s", d->set->offload ? "yes" : "no",
-			 s->offload ? "yes" : "no", d->offload ? "on" : "off");
-	if (!same_bpf_ifs(s, d->set) || s->bpf_redirect != d->set->bpf_redirect) {
-		log_warn("reload: bpf-offload and bpf-redirect change only with a restart; keeping the current ones");
-		s->nbpf_ifs = d->set->nbpf_ifs;
-		memcpy(s->bpf_ifs, d->set->bpf_ifs, sizeof(s->bpf_ifs));
-		s->bpf_redirect = d->set->bpf_redirect;
-	}
 	if (d->bpf && sys_offload_set_pool6(d->bpf, s->nat.pool6.addr) < 0)
 		log_warn("reload: bpf-offload: the new pool6 is not in the kernel map: %s", strerror(errno));
 	if (d->bpf && sys_offload_set_tos(d->bpf, s->xcfg.zero_tclass, s->xcfg.set_tos, s->xcfg.tos) < 0)
 		log_warn("reload: bpf-offload: the new TOS settings are not in the kernel map: %s", strerror(errno));
 	if (d->bpf && sys_offload_set_sub_limits(d->bpf, s->nat.subscriber_len, s->subscriber_rate, s->subscriber_burst) < 0)
 		log_warn("reload: bpf-offload: the new subscriber limits are not in the kernel map: %s", strerror(errno));
-	if (s->xcfg.reasm_max != d->set->xcfg.reasm_max) {
-		log_warn("reload: reassembly-max changes only with a restart; keeping %u", d->set->xcfg.reasm_max);
-		s->xcfg.reasm_max = d->set->xcfg.reasm_max;
-	}
 	for (unsigned i = 0; i < d->nw; i++) { /* none reads the old settings once this is done */
 		worker_lock(d, i);
 		worker_configure(&d->w[i], s);
