@@ -3,8 +3,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-/* Strict decimal: digits only, no sign, at most 10 digits, at most hi. */
-static bool parse_u32(const char *v, uint32_t hi, uint32_t *out)
+bool settings_parse_u32(const char *v, uint32_t hi, uint32_t *out)
 {
 	uint64_t x = 0;
 	size_t n = strlen(v);
@@ -19,6 +18,82 @@ static bool parse_u32(const char *v, uint32_t hi, uint32_t *out)
 		return false;
 	*out = (uint32_t)x;
 	return true;
+}
+
+#define DURATION_MAX 31536000u /* a year, in seconds */
+
+/* "300", "5m", "2h4m", "1h30m15s", "1d": seconds, at most a year. */
+static bool parse_duration(const char *v, uint32_t *out)
+{
+	uint64_t total = 0;
+	const char *p = v;
+	if (*p == '\0')
+		return false;
+	while (*p) {
+		uint64_t x = 0;
+		int digits = 0;
+		while (*p >= '0' && *p <= '9') {
+			if (++digits > 9)
+				return false;
+			x = x * 10 + (uint64_t)(*p++ - '0');
+		}
+		if (digits == 0)
+			return false;
+		uint64_t unit = 1;
+		if (*p == 's' || *p == 'm' || *p == 'h' || *p == 'd') {
+			unit = *p == 's' ? 1 : *p == 'm' ? 60 : *p == 'h' ? 3600 : 86400;
+			p++;
+		} else if (*p != '\0') {
+			return false;
+		}
+		total += x * unit;
+		if (total > DURATION_MAX)
+			return false;
+	}
+	*out = (uint32_t)total;
+	return true;
+}
+
+static unsigned nval_max(const struct setting *e) { return e->nval_max > e->nval ? e->nval_max : e->nval; }
+
+int settings_arity(const struct settings_table *t, const char *key, int *max)
+{
+	const struct setting *e = settings_find(t, key);
+	if (!e)
+		return -1;
+	if (max)
+		*max = (int)nval_max(e);
+	return (int)e->nval;
+}
+
+/* "'X' is neither A nor B", "'X' is not A, B or C" */
+static int enum_err(const struct setting *e, const char *v, char *err, size_t errlen)
+{
+	size_t n = 0, used;
+	while (e->names[n])
+		n++;
+	if (n == 2)
+		return cfgtext_err(err, errlen, "'%.32s' is neither %s nor %s", v, e->names[0], e->names[1]);
+	used = (size_t)snprintf(err, errlen, "'%.32s' is not ", v);
+	for (size_t i = 0; i < n && used < errlen; i++)
+		used += (size_t)snprintf(err + used, errlen - used, "%s%s", e->names[i],
+					 i + 2 < n ? ", " : i + 2 == n ? " or " : "");
+	return -1;
+}
+
+static void store_uint(void *p, size_t size, uint32_t x)
+{
+	if (size == 1)
+		*(uint8_t *)p = (uint8_t)x;
+	else if (size == 2)
+		*(uint16_t *)p = (uint16_t)x;
+	else
+		*(uint32_t *)p = x;
+}
+
+static uint32_t load_uint(const void *p, size_t size)
+{
+	return size == 1 ? *(const uint8_t *)p : size == 2 ? *(const uint16_t *)p : *(const uint32_t *)p;
 }
 
 const struct setting *settings_find(const struct settings_table *t, const char *key)
@@ -48,27 +123,53 @@ int settings_apply(const struct settings_table *t, void *s, const char *key, con
 	const struct setting *e = settings_find(t, key);
 	if (!e)
 		return cfgtext_err(err, errlen, "unknown setting");
-	if (nval != (int)e->nval)
-		return cfgtext_err(err, errlen, "expects %u value%s, got %d", e->nval, e->nval == 1 ? "" : "s", nval);
+	unsigned max = nval_max(e);
+	if (nval < (int)e->nval || nval > (int)max) {
+		if (max == e->nval)
+			return cfgtext_err(err, errlen, "expects %u value%s, got %d", e->nval, e->nval == 1 ? "" : "s", nval);
+		return cfgtext_err(err, errlen, "expects %u to %u values, got %d", e->nval, max, nval);
+	}
 	char *p = (char *)s + e->off;
 	switch (e->kind) {
 	case SETTING_BOOL:
 		return cfgtext_bool(val[0], (bool *)p, err, errlen);
 	case SETTING_U32: {
 		uint32_t x;
-		if (!parse_u32(val[0], e->hi, &x) || x < e->lo)
+		if (!settings_parse_u32(val[0], e->hi, &x) || x < e->lo)
 			return cfgtext_err(err, errlen, "'%s' is not a number from %u to %u", val[0], e->lo, e->hi);
+		store_uint(p, e->size, x);
+		return 0;
+	}
+	case SETTING_DURATION: {
+		uint32_t x;
+		if (!parse_duration(val[0], &x) || x < e->lo)
+			return cfgtext_err(err, errlen, "'%s' is not a time from %u s to a year (seconds, or e.g. 5m, 2h4m)",
+					   val[0], e->lo);
 		*(uint32_t *)p = x;
 		return 0;
 	}
-	case SETTING_IFNAME:
-		return cfgtext_ifname(val[0], p, 16, err, errlen);
+	case SETTING_ENUM:
+		for (int i = 0; e->names[i]; i++) {
+			if (strcmp(val[0], e->names[i]) == 0) {
+				*(int *)p = i;
+				return 0;
+			}
+		}
+		return enum_err(e, val[0], err, errlen);
+	case SETTING_IFNAME: {
+		/* zero-filled, so that a reload compares the whole name (settings_keep_restart) */
+		char name[16] = { 0 };
+		if (cfgtext_ifname(val[0], name, sizeof(name), err, errlen) < 0)
+			return -1;
+		memcpy(p, name, sizeof(name));
+		return 0;
+	}
 	case SETTING_ADDR4:
 		return set_addr(val[0], AF_INET, (uint8_t *)p, (bool *)((char *)s + e->off2), err, errlen);
 	case SETTING_ADDR6:
 		return set_addr(val[0], AF_INET6, (uint8_t *)p, (bool *)((char *)s + e->off2), err, errlen);
 	case SETTING_CUSTOM:
-		return e->set(s, val, err, errlen);
+		return e->set(s, val, nval, err, errlen);
 	}
 	return cfgtext_err(err, errlen, "unknown setting");
 }
@@ -85,7 +186,13 @@ void settings_format(const struct settings_table *t, const void *s, struct cfgte
 			cfgtext_add(b, "%s %s\n", e->key, *(const bool *)p ? "yes" : "no");
 			break;
 		case SETTING_U32:
+			cfgtext_add(b, "%s %u\n", e->key, load_uint(p, e->size));
+			break;
+		case SETTING_DURATION:
 			cfgtext_add(b, "%s %u\n", e->key, *(const uint32_t *)p);
+			break;
+		case SETTING_ENUM:
+			cfgtext_add(b, "%s %s\n", e->key, e->names[*(const int *)p]);
 			break;
 		case SETTING_IFNAME:
 			if (p[0])
@@ -103,13 +210,17 @@ void settings_format(const struct settings_table *t, const void *s, struct cfgte
 	}
 }
 
-static size_t value_size(enum setting_kind k)
+static size_t value_size(const struct setting *e)
 {
-	switch (k) {
+	switch (e->kind) {
 	case SETTING_BOOL:
 		return sizeof(bool);
 	case SETTING_U32:
+		return e->size ? e->size : sizeof(uint32_t);
+	case SETTING_DURATION:
 		return sizeof(uint32_t);
+	case SETTING_ENUM:
+		return sizeof(int);
 	case SETTING_IFNAME:
 		return 16;
 	case SETTING_ADDR4:
@@ -117,7 +228,7 @@ static size_t value_size(enum setting_kind k)
 	case SETTING_ADDR6:
 		return 16;
 	case SETTING_CUSTOM:
-		break;
+		return e->size;
 	}
 	return 0;
 }
@@ -130,9 +241,9 @@ unsigned settings_keep_restart(const struct settings_table *t, void *now, const 
 		names[0] = '\0';
 	for (size_t i = 0; i < t->n; i++) {
 		const struct setting *e = &t->s[i];
-		size_t sz = value_size(e->kind);
+		size_t sz = value_size(e);
 		if (!e->restart || !sz)
-			continue; /* a custom setting's restart rule is its daemon's */
+			continue; /* a custom setting without a size: its restart rule is its daemon's */
 		char *p = (char *)now + e->off;
 		const char *q = (const char *)before + e->off;
 		bool differs = memcmp(p, q, sz) != 0;
@@ -158,7 +269,11 @@ void settings_help(const struct settings_table *t, FILE *f)
 		const struct setting *e = &t->s[i];
 		char flag[64];
 		snprintf(flag, sizeof(flag), "--%s %s", e->key, e->syntax);
-		fprintf(f, "  %-34s %s; default %s%s%s\n", flag, e->doc, e->dflt, e->repeat ? "; repeatable" : "",
+		if (strlen(flag) > 34) /* too long for the column: the text on the next line */
+			fprintf(f, "  %s\n  %-34s", flag, "");
+		else
+			fprintf(f, "  %-34s", flag);
+		fprintf(f, " %s; default %s%s%s\n", e->doc, e->dflt, e->repeat ? "; repeatable" : "",
 			e->restart ? "; a change needs a restart" : "");
 	}
 }

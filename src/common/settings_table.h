@@ -15,7 +15,10 @@
 
 enum setting_kind {
 	SETTING_BOOL,   /* yes|no into a bool at off */
-	SETTING_U32,    /* a decimal from lo to hi into a uint32_t at off */
+	SETTING_U32,    /* a decimal from lo to hi into an unsigned integer of size bytes at off (1, 2 or 4;
+			 * 0: a uint32_t) */
+	SETTING_DURATION, /* seconds from lo to a year into a uint32_t at off: "300", "5m", "2h4m", "1d" */
+	SETTING_ENUM,   /* one of names (NULL-terminated) into an int at off: its index */
 	SETTING_IFNAME, /* an interface name into a char[16] at off (not written when empty) */
 	SETTING_ADDR4,  /* ADDR|none: 4 bytes at off, its presence in the bool at off2 */
 	SETTING_ADDR6,  /* ADDR|none: 16 bytes at off, its presence in the bool at off2 */
@@ -24,18 +27,22 @@ enum setting_kind {
 
 struct setting {
 	const char *key;
-	unsigned nval;          /* the values it takes */
+	unsigned nval;          /* the values it takes (the least, when nval_max is more) */
+	unsigned nval_max;      /* the most values it takes; 0: exactly nval */
 	enum setting_kind kind;
 	size_t off, off2;       /* where it lives in the settings struct */
-	uint32_t lo, hi;        /* SETTING_U32 */
+	size_t size;            /* SETTING_U32: its width; SETTING_CUSTOM: the bytes at off a reload keeps
+				 * when restart is set (0: its daemon's own rule) */
+	uint32_t lo, hi;        /* SETTING_U32; lo for SETTING_DURATION */
+	const char *const *names; /* SETTING_ENUM */
 	bool restart;           /* a reload does not apply it: it needs a restart */
 	bool repeat;            /* may be given more than once (each adds) */
 	const char *syntax;     /* the values as --help shows them: "yes|no", "N", "ADDR|none" */
 	const char *dflt;       /* the default as the docs show it */
 	const char *doc;        /* one line */
-	/* SETTING_CUSTOM: parse val[0..nval) into s (0, or -1 with a message in err), and write the
-	 * setting's lines in config syntax. */
-	int (*set)(void *s, const char *const *val, char *err, size_t errlen);
+	/* SETTING_CUSTOM: parse val[0..nval) into s (nval already checked against the setting's), 0 or
+	 * -1 with a message in err; and write the setting's lines in config syntax. */
+	int (*set)(void *s, const char *const *val, int nval, char *err, size_t errlen);
 	void (*format)(const void *s, struct cfgtext_buf *b);
 };
 
@@ -44,9 +51,15 @@ struct settings_table {
 	size_t n;
 };
 
+/* The value parsers the kinds use, for a daemon's own parsers. A strict decimal: digits only, no
+ * sign, at most 10 digits, at most hi. */
+bool settings_parse_u32(const char *v, uint32_t hi, uint32_t *out);
+
 const struct setting *settings_find(const struct settings_table *t, const char *key);
-/* One setting, from a flag or a config line: "unknown setting", "expects N values, got M", or the
- * parser's own message in err. */
+/* How many values key takes: the least, and the most in *max (may be NULL). -1 when key is not in t. */
+int settings_arity(const struct settings_table *t, const char *key, int *max);
+/* One setting, from a flag or a config line: "unknown setting", "expects N values, got M" ("expects
+ * N to M values"), or the parser's own message in err. */
 int settings_apply(const struct settings_table *t, void *s, const char *key, const char *const *val, int nval,
 		   char *err, size_t errlen);
 /* Every setting's lines, in table order. */

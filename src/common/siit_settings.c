@@ -86,7 +86,7 @@ bool siit_parse_prefix6(const char *s, struct xlat_prefix6 *p)
 	return true;
 }
 
-static int set_pool6(void *arg, const char *const *val, char *err, size_t errlen)
+static int set_pool6(void *arg, const char *const *val, int nval, char *err, size_t errlen)
 {
 	struct siit_settings *s = arg;
 	const char *v = val[0];
@@ -108,7 +108,7 @@ static int set_pool6(void *arg, const char *const *val, char *err, size_t errlen
 	return 0;
 }
 
-static int set_eam(void *arg, const char *const *val, char *err, size_t errlen)
+static int set_eam(void *arg, const char *const *val, int nval, char *err, size_t errlen)
 {
 	struct siit_settings *s = arg;
 	const char *v4s = val[0], *v6s = val[1];
@@ -136,7 +136,7 @@ static int set_eam(void *arg, const char *const *val, char *err, size_t errlen)
 }
 
 /* RFC 6052 section 3.1: the well-known prefix with non-global IPv4 addresses (a lab's choice) */
-static int set_wkp(void *arg, const char *const *val, char *err, size_t errlen)
+static int set_wkp(void *arg, const char *const *val, int nval, char *err, size_t errlen)
 {
 	struct siit_settings *s = arg;
 	bool allow;
@@ -147,7 +147,7 @@ static int set_wkp(void *arg, const char *const *val, char *err, size_t errlen)
 }
 
 /* RFC 7915 section 5.1: the option to ignore the traffic class */
-static int set_tos(void *arg, const char *const *val, char *err, size_t errlen)
+static int set_tos(void *arg, const char *const *val, int nval, char *err, size_t errlen)
 {
 	struct siit_settings *s = arg;
 	return cfgtext_tos(val[0], &s->cfg.set_tos, &s->cfg.tos, err, errlen);

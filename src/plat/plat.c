@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "../common/daemon_opts.h"
+#include "../common/settings_table.h"
 #include "../common/tun_workers.h"
 #include "plat_ctl.h"
 #include "evlog.h"
@@ -58,6 +59,7 @@ struct plat_opts {
 	struct daemon_opts d; /* --config, --pidfile, --foreground/--daemon, --check, --print-config, --debug */
 	char **flags; /* settings flags and their values, re-applied on every reload */
 	int nflags;
+	bool list_settings;
 };
 
 struct plat_routes {
@@ -121,62 +123,38 @@ struct plat_daemon {
 
 static const char plat_usage[] =
 	"usage: xlat464 plat [SETTINGS] [--config FILE] [--pidfile FILE] [--foreground | --daemon] [--debug]\n"
-	"                    [--check | --print-config]\n"
-	"settings (flags, or `key value...` lines in FILE; flags override the file, and a pool4 or static\n"
-	"flag replaces all of the file's pool4 or static lines):\n"
-	"  --tun NAME                         the TUN carrying both families (default plat0; created if missing)\n"
-	"  --mode stateful|stateless          RFC 6146 NAT64, or one IPv4 address per client (default stateful)\n"
-	"  --pool6 PREFIX                     RFC 6052 prefix, e.g. 64:ff9b::/96 (required)\n"
-	"  --pool4 PREFIX [FIRST-LAST]        IPv4 pool and its ports (repeatable; default ports 1024-65535)\n"
-	"  --filtering endpoint-independent|address-dependent\n"
-	"  --allow-wkp-non-global yes|no      64:ff9b::/96 with non-global IPv4 (RFC 6052 3.1; default no)\n"
-	"  --timeout-udp T, --timeout-tcp-est T, --timeout-tcp-trans T, --timeout-icmp T, --timeout-tcp-syn4 T\n"
-	"                                     seconds or 5m, 2h4m (defaults 5m, 2h4m, 4m, 60s, 6s)\n"
-	"  --timeout-fragment-ms N            (2000)\n"
-	"  --lease-timeout T                  stateless: idle time before a lease ends (2h)\n"
-	"  --max-sessions N                   table capacity (262144)\n"
-	"  --max-sessions-per-subscriber N, --max-ports-per-subscriber N   (0: no limit)\n"
-	"  --drop-externally-initiated-tcp yes|no   drop an IPv4 SYN without a binding at once (no: keep it\n"
-	"                                     6 s for a simultaneous open, then port unreachable; RFC 6146)\n"
-	"  --max-stored-syns N, --max-stored-syns-per-source N   SYNs kept so, in all and per IPv4 sender\n"
-	"                                     (1024, 8)\n"
-	"  --subscriber-len 64|128            a subscriber is the client's /64 or /128 (64)\n"
-	"  --port-block-size N                RFC 7422 port blocks per subscriber (0: off)\n"
-	"  --static tcp|udp|icmp V6#PORT V4#PORT   static binding (repeatable)\n"
-	"  --log none|syslog|/PATH            binding events log (docs/plat.md has the line format)\n"
-	"  --log-events bib,session,block,alarm|none  what to log (bib,block)\n"
-	"  --self4 ADDR, --self6 ADDR         source of the translator's own ICMP errors (first pool4 address)\n"
-	"  --mtu4 N, --mtu6 N                 next-hop MTU on each side (1500)\n"
-	"  --reply-rate N, --reply-burst N    ICMP errors the translator sends per second (100, burst 200)\n"
-	"  --routes yes|no                    add routes for pool6 and pool4 into the TUN (yes)\n"
-	"  --offload yes|no                   TUN checksum and segmentation offload (yes)\n"
-	"  --bpf-offload IFNAME...|none       stateful: translate established TCP and UDP sessions in the kernel,\n"
-	"                                     a TC program at ingress of these interfaces (none; docs/plat.md)\n"
-	"  --bpf-redirect yes|no              it sends them out itself, past netfilter (yes), or the stack does\n"
-	"  --zero-traffic-class yes|no, --tos copy|N   RFC 7915 4.1 and 5.1 options (no, copy)\n"
-	"  --subscriber-rate N, --subscriber-burst N   bpf-offload: each subscriber's packets for the daemon,\n"
-	"                                     paced in the kernel before the TUN (0: off; burst 200)\n"
-	"  --subscriber-hold-ms N             bpf-offload: a subscriber refused for its session or port limit\n"
-	"                                     has its new flows dropped in the kernel this long (1000; 0: off)\n"
-	"  --reassembly-max N                 IPv4 UDP datagrams with checksum zero reassembled at once, to\n"
-	"                                     compute their checksum (16; 0: refuse their fragments)\n"
-	"  --reassembly-timeout-ms N          how long their fragments wait for the rest (5000)\n"
-	"  --ipfix-collector ADDR PORT|none   export NAT64 events as IPFIX (RFC 8158) over UDP (none; port 4739)\n"
-	"  --ipfix-domain N                   its observation domain ID (0)\n"
-	"  --ipfix-template-refresh T         templates sent again every T (60s)\n"
-	"  --ipfix-mtu N                      the largest message, 512 to 65000 bytes (1400)\n"
-	"  --ipfix-events bib,session,block,alarm|all|none   what to export (all; alarm: exhaustion, quotas)\n"
-	"  --control PATH                     status socket (" SYS_CTL_DIR "/plat-TUN.sock; commands: .cmd)\n"
+	"                    [--check | --print-config | --list-settings]\n"
+	"settings (flags, or `key value...` lines in FILE; flags override the file; a time T is seconds,\n"
+	"or 30s, 5m, 2h4m, 1d):\n";
+static const char plat_usage_other[] =
 	"other options:\n"
 	"  --check            validate, print the effective settings, exit\n"
 	"  --print-config     print the effective settings and exit\n"
+	"  --list-settings    print the settings table (Markdown: docs/plat-settings.md) and exit\n"
 	"status: xlat464 status [--json] | --sessions [--json] | --flush [tcp|udp|icmp|all]\n";
+
+/* --help: the settings' lines come from their table. */
+static void plat_help(void)
+{
+	fputs(plat_usage, stdout);
+	settings_help(&plat_settings_table, stdout);
+	fputs(plat_usage_other, stdout);
+}
+
+static void plat_list_settings(void)
+{
+	printf("# Settings of xlat464 plat\n\n"
+	       "Generated by `xlat464 plat --list-settings` from the table in src/plat/plat_settings.c; do not\n"
+	       "edit by hand. Each is a flag `--key value...` or a config file line `key value...`; flags\n"
+	       "override the file. SIGHUP reloads the file; a setting marked \"needs a restart\" keeps its value.\n\n");
+	settings_markdown(&plat_settings_table, stdout);
+}
 
 /* ---- settings -------------------------------------------------------------------------------- */
 
-static bool looks_like_range(const char *s) { return s[0] >= '0' && s[0] <= '9' && strchr(s, '-'); }
-
-/* If argv[*i] is a settings flag, takes it with its values into words. 1, 0 (not one), -1 (error). */
+/* If argv[*i] is a settings flag, takes it with its values into words: the least it takes, then more
+ * (up to the most: pool4's port range, bpf-offload's interfaces, ipfix-collector's port) up to the
+ * next flag. 1, 0 (not one), -1 (error). */
 static int flag_take(int argc, char **argv, int *i, char **words, int *nwords, char *err, size_t errlen)
 {
 	const char *a = argv[*i];
@@ -191,16 +169,8 @@ static int flag_take(int argc, char **argv, int *i, char **words, int *nwords, c
 		return -1;
 	}
 	int take = min;
-	if (strcmp(a, "--bpf-offload") == 0) {
-		/* interface names up to the next flag */
-		while (take < max && *i + take + 1 < argc && strncmp(argv[*i + take + 1], "--", 2) != 0)
-			take++;
-	} else if (strcmp(a, "--ipfix-collector") == 0) {
-		/* ADDR PORT, or none: a lone ADDR is left to the parser, which says what is missing */
-		take = strcmp(argv[*i + 1], "none") != 0 && *i + 2 < argc && strncmp(argv[*i + 2], "--", 2) != 0 ? 2 : 1;
-	} else if (max > min && *i + min + 1 < argc && looks_like_range(argv[*i + min + 1])) {
-		take = max; /* pool4's optional port range */
-	}
+	while (take < max && *i + take + 1 < argc && strncmp(argv[*i + take + 1], "--", 2) != 0)
+		take++;
 	words[(*nwords)++] = argv[*i];
 	for (int k = 1; k <= take; k++)
 		words[(*nwords)++] = argv[*i + k];
@@ -937,16 +907,6 @@ static void worker_configure(struct plat_worker *w, const struct plat_settings *
 	w->reasm.timeout_ms = s->xcfg.reasm_timeout_ms;
 }
 
-static bool same_bpf_ifs(const struct plat_settings *a, const struct plat_settings *b)
-{
-	if (a->nbpf_ifs != b->nbpf_ifs)
-		return false;
-	for (unsigned i = 0; i < a->nbpf_ifs; i++)
-		if (strcmp(a->bpf_ifs[i], b->bpf_ifs[i]) != 0)
-			return false;
-	return true;
-}
-
 static void reload(struct plat_daemon *d)
 {
 	char err[PLAT_ERR_MAX + 64];
@@ -962,21 +922,14 @@ static void reload(struct plat_daemon *d)
 		free(s);
 		return;
 	}
-	if (strcmp(s->tun, d->set->tun) != 0 || s->mode != d->mode || strcmp(s->control, d->set->control) != 0) {
-		log_warn("reload: tun, mode and control cannot change while running; keeping %s, %s", d->set->tun,
-			 d->mode == PLAT_STATEFUL ? "stateful" : "stateless");
-		memcpy(s->tun, d->set->tun, sizeof(s->tun));
-		memcpy(s->control, d->set->control, sizeof(s->control));
-		s->mode = d->mode;
-	}
+	/* tun, control, mode, offload, bpf-offload, bpf-redirect, reassembly-max, workers: the table's */
+	char kept[256];
+	if (settings_keep_restart(&plat_settings_table, s, d->set, kept, sizeof(kept)))
+		log_warn("reload: %s change only with a restart; keeping the running values", kept);
 	if (d->bpf && s->nat.pool6.len != 96) {
 		log_warn("reload: the kernel fast path is running, and it needs a /96 pool6; keeping the current settings");
 		free(s);
 		return;
-	}
-	if (s->workers != d->nw) {
-		log_warn("reload: workers changes only with a restart; keeping %u", d->nw);
-		s->workers = d->nw;
 	}
 	int r = 0;
 	if (d->mode == PLAT_STATEFUL) {
@@ -1000,25 +953,12 @@ static void reload(struct plat_daemon *d)
 		free(s);
 		return;
 	}
-	if (s->offload != d->set->offload)
-		log_warn("reload: offload %s -> %s needs a restart; the TUN keeps offload %s", d->set->offload ? "yes" : "no",
-			 s->offload ? "yes" : "no", d->offload ? "on" : "off");
-	if (!same_bpf_ifs(s, d->set) || s->bpf_redirect != d->set->bpf_redirect) {
-		log_warn("reload: bpf-offload and bpf-redirect change only with a restart; keeping the current ones");
-		s->nbpf_ifs = d->set->nbpf_ifs;
-		memcpy(s->bpf_ifs, d->set->bpf_ifs, sizeof(s->bpf_ifs));
-		s->bpf_redirect = d->set->bpf_redirect;
-	}
 	if (d->bpf && sys_offload_set_pool6(d->bpf, s->nat.pool6.addr) < 0)
 		log_warn("reload: bpf-offload: the new pool6 is not in the kernel map: %s", strerror(errno));
 	if (d->bpf && sys_offload_set_tos(d->bpf, s->xcfg.zero_tclass, s->xcfg.set_tos, s->xcfg.tos) < 0)
 		log_warn("reload: bpf-offload: the new TOS settings are not in the kernel map: %s", strerror(errno));
 	if (d->bpf && sys_offload_set_sub_limits(d->bpf, s->nat.subscriber_len, s->subscriber_rate, s->subscriber_burst) < 0)
 		log_warn("reload: bpf-offload: the new subscriber limits are not in the kernel map: %s", strerror(errno));
-	if (s->xcfg.reasm_max != d->set->xcfg.reasm_max) {
-		log_warn("reload: reassembly-max changes only with a restart; keeping %u", d->set->xcfg.reasm_max);
-		s->xcfg.reasm_max = d->set->xcfg.reasm_max;
-	}
 	for (unsigned i = 0; i < d->nw; i++) { /* none reads the old settings once this is done */
 		worker_lock(d, i);
 		worker_configure(&d->w[i], s);
@@ -1069,6 +1009,15 @@ static int parse_opts(int argc, char **argv, struct plat_opts *o)
 		}
 		if (r > 0)
 			continue;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			plat_help();
+			exit(0);
+		}
+		if (strcmp(a, "--list-settings") == 0) {
+			o->list_settings = true;
+			i++;
+			continue;
+		}
 		if ((r = daemon_opt_take(argc, argv, &i, &o->d, plat_usage)) < 0)
 			return -1;
 		if (r == 0) {
@@ -1158,6 +1107,11 @@ int plat_main(int argc, char **argv)
 	}
 	if (d->opt.d.debug)
 		log_set_level(LOG_LEVEL_DEBUG);
+	if (d->opt.list_settings) {
+		plat_list_settings();
+		free(d->opt.flags);
+		return 0;
+	}
 	d->set = malloc(sizeof(*d->set));
 	if (!d->set)
 		fatal("out of memory");

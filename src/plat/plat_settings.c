@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../common/settings_table.h"
 #include "common/cfgtext.h"
 #include "nat64/dynpool.h"
 
-#define TIME_MAX_SEC 31536000u /* a year */
 
 void plat_settings_init(struct plat_settings *s)
 {
@@ -35,57 +35,8 @@ void plat_settings_init(struct plat_settings *s)
 	s->ipfix_events = NAT64_LOG_BIB | NAT64_LOG_SESSION | NAT64_LOG_BLOCK | NAT64_LOG_ALARM;
 }
 
+
 /* ---- value parsers ---------------------------------------------------------------------------- */
-
-/* Strict decimal: digits only, no sign, at most 10 digits, at most max. */
-static bool parse_u32(const char *s, uint32_t max, uint32_t *out)
-{
-	uint64_t v = 0;
-	size_t n = strlen(s);
-	if (n == 0 || n > 10)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (uint64_t)(s[i] - '0');
-	}
-	if (v > max)
-		return false;
-	*out = (uint32_t)v;
-	return true;
-}
-
-/* "300", "5m", "2h4m", "1h30m15s": seconds, at most a year. */
-static bool parse_time(const char *s, uint32_t *out)
-{
-	uint64_t total = 0;
-	const char *p = s;
-	if (*p == '\0')
-		return false;
-	while (*p) {
-		uint64_t v = 0;
-		int digits = 0;
-		while (*p >= '0' && *p <= '9') {
-			if (++digits > 9)
-				return false;
-			v = v * 10 + (uint64_t)(*p++ - '0');
-		}
-		if (digits == 0)
-			return false;
-		uint64_t unit = 1;
-		if (*p == 's' || *p == 'm' || *p == 'h' || *p == 'd') {
-			unit = *p == 's' ? 1 : *p == 'm' ? 60 : *p == 'h' ? 3600 : 86400;
-			p++;
-		} else if (*p != '\0') {
-			return false;
-		}
-		total += v * unit;
-		if (total > TIME_MAX_SEC)
-			return false;
-	}
-	*out = (uint32_t)total;
-	return true;
-}
 
 static bool host_bits_zero(const uint8_t *a, unsigned bytes, unsigned len)
 {
@@ -104,7 +55,7 @@ static bool split_prefix(const char *s, char *addr, size_t cap, unsigned maxlen,
 		return false;
 	memcpy(addr, s, alen);
 	addr[alen] = '\0';
-	if (slash && (strlen(slash + 1) > 3 || !parse_u32(slash + 1, maxlen, &l)))
+	if (slash && (strlen(slash + 1) > 3 || !settings_parse_u32(slash + 1, maxlen, &l)))
 		return false;
 	*len = l;
 	return true;
@@ -135,7 +86,8 @@ static bool split_port(const char *s, char *addr, size_t cap, uint16_t *port)
 {
 	const char *hash = strrchr(s, '#');
 	uint32_t v;
-	if (!hash || hash == s || (size_t)(hash - s) >= cap || strlen(hash + 1) > 5 || !parse_u32(hash + 1, 65535, &v))
+	if (!hash || hash == s || (size_t)(hash - s) >= cap || strlen(hash + 1) > 5 ||
+	    !settings_parse_u32(hash + 1, 65535, &v))
 		return false;
 	memcpy(addr, s, (size_t)(hash - s));
 	addr[hash - s] = '\0';
@@ -155,41 +107,36 @@ bool plat_parse_addr_port4(const char *s, uint8_t a[4], uint16_t *port)
 	return split_port(s, buf, sizeof(buf), port) && inet_pton(AF_INET, buf, a) == 1;
 }
 
-static int parse_num(const char *v, uint32_t lo, uint32_t hi, uint32_t *out, char *err, size_t errlen)
-{
-	if (!parse_u32(v, hi, out) || *out < lo)
-		return cfgtext_err(err, errlen, "'%s' is not a number from %u to %u", v, lo, hi);
-	return 0;
-}
 
-static int parse_timeout(const char *v, uint32_t lo, uint32_t *out, char *err, size_t errlen)
-{
-	uint32_t t;
-	if (!parse_time(v, &t) || t < lo)
-		return cfgtext_err(err, errlen, "'%s' is not a time from %u s to a year (seconds, or e.g. 5m, 2h4m)", v, lo);
-	*out = t;
-	return 0;
-}
+/* ---- the settings that need their own parser ---------------------------------------------------- */
 
-/* ---- one setting at a time -------------------------------------------------------------------- */
-
+/* Zero-filled, so that a reload compares the whole buffer (settings_keep_restart). */
 static int set_path(char *dst, const char *v, bool allow_words, char *err, size_t errlen)
 {
 	size_t n = strlen(v);
 	if (allow_words && (strcmp(v, "none") == 0 || strcmp(v, "syslog") == 0)) {
-		snprintf(dst, PLAT_PATH_MAX, "%s", strcmp(v, "none") == 0 ? "" : v);
-		return 0;
-	}
-	if (v[0] != '/')
+		if (strcmp(v, "none") == 0)
+			n = 0;
+	} else if (v[0] != '/') {
 		return cfgtext_err(err, errlen, "'%.64s' is not an absolute path%s", v, allow_words ? ", none or syslog" : "");
-	if (n >= PLAT_PATH_MAX)
+	} else if (n >= PLAT_PATH_MAX) {
 		return cfgtext_err(err, errlen, "path longer than %d bytes", PLAT_PATH_MAX - 1);
-	memcpy(dst, v, n + 1);
+	}
+	memset(dst, 0, PLAT_PATH_MAX);
+	memcpy(dst, v, n);
 	return 0;
 }
 
-static int set_pool6(struct plat_settings *s, const char *v, char *err, size_t errlen)
+static int set_control(void *arg, const char *const *val, int nval, char *err, size_t errlen)
 {
+	struct plat_settings *s = arg;
+	return set_path(s->control, val[0], false, err, errlen);
+}
+
+static int set_pool6(void *arg, const char *const *val, int nval, char *err, size_t errlen)
+{
+	struct plat_settings *s = arg;
+	const char *v = val[0];
 	struct xlat_prefix6 p;
 	if (!parse_prefix6(v, &p))
 		return cfgtext_err(err, errlen, "'%s' is not an IPv6 prefix (ADDR/LEN)", v);
@@ -203,8 +150,9 @@ static int set_pool6(struct plat_settings *s, const char *v, char *err, size_t e
 	return 0;
 }
 
-static int set_pool4(struct plat_settings *s, const char *const *val, int nval, char *err, size_t errlen)
+static int set_pool4(void *arg, const char *const *val, int nval, char *err, size_t errlen)
 {
+	struct plat_settings *s = arg;
 	struct nat64_pool4 p = { .port_min = 1024, .port_max = 65535 };
 	if (s->nat.npool4 >= NAT64_POOL4_MAX)
 		return cfgtext_err(err, errlen, "more than %d pool4 entries", NAT64_POOL4_MAX);
@@ -220,7 +168,8 @@ static int set_pool4(struct plat_settings *s, const char *const *val, int nval, 
 			return cfgtext_err(err, errlen, "'%s' is not a port range (FIRST-LAST)", val[1]);
 		memcpy(lo, val[1], (size_t)(dash - val[1]));
 		lo[dash - val[1]] = '\0';
-		if (!parse_u32(lo, 65535, &a) || strlen(dash + 1) > 5 || !parse_u32(dash + 1, 65535, &b) || a == 0 || a > b)
+		if (!settings_parse_u32(lo, 65535, &a) || strlen(dash + 1) > 5 ||
+		    !settings_parse_u32(dash + 1, 65535, &b) || a == 0 || a > b)
 			return cfgtext_err(err, errlen, "'%s' is not a port range FIRST-LAST with 1 <= FIRST <= LAST <= 65535",
 				       val[1]);
 		p.port_min = (uint16_t)a;
@@ -238,8 +187,21 @@ static int set_pool4(struct plat_settings *s, const char *const *val, int nval, 
 	return 0;
 }
 
-static int set_static(struct plat_settings *s, const char *const *val, char *err, size_t errlen)
+static int set_filtering(void *arg, const char *const *val, int nval, char *err, size_t errlen)
 {
+	struct plat_settings *s = arg;
+	if (strcmp(val[0], "endpoint-independent") == 0)
+		s->nat.address_dependent_filtering = false;
+	else if (strcmp(val[0], "address-dependent") == 0)
+		s->nat.address_dependent_filtering = true;
+	else
+		return cfgtext_err(err, errlen, "'%.32s' is neither endpoint-independent nor address-dependent", val[0]);
+	return 0;
+}
+
+static int set_static(void *arg, const char *const *val, int nval, char *err, size_t errlen)
+{
+	struct plat_settings *s = arg;
 	struct nat64_static_bib b;
 	memset(&b, 0, sizeof(b));
 	if (s->nat.nstatic >= NAT64_STATIC_MAX)
@@ -302,9 +264,28 @@ static int set_events(unsigned *out, const char *v, bool allow_all, char *err, s
 	return 0;
 }
 
-/* ipfix-collector ADDR PORT (IPv4, IPv6 or [IPv6]) or none. */
-static int set_ipfix_collector(struct plat_settings *s, const char *const *val, int nval, char *err, size_t errlen)
+static int set_log(void *arg, const char *const *val, int nval, char *err, size_t errlen)
 {
+	struct plat_settings *s = arg;
+	return set_path(s->log_target, val[0], true, err, errlen);
+}
+
+static int set_log_events(void *arg, const char *const *val, int nval, char *err, size_t errlen)
+{
+	struct plat_settings *s = arg;
+	return set_events(&s->log_events, val[0], false, err, errlen);
+}
+
+static int set_ipfix_events(void *arg, const char *const *val, int nval, char *err, size_t errlen)
+{
+	struct plat_settings *s = arg;
+	return set_events(&s->ipfix_events, val[0], true, err, errlen);
+}
+
+/* RFC 7011 and RFC 8158: ipfix-collector ADDR PORT (IPv4, IPv6 or [IPv6]) or none. */
+static int set_ipfix_collector(void *arg, const char *const *val, int nval, char *err, size_t errlen)
+{
+	struct plat_settings *s = arg;
 	char a[INET6_ADDRSTRLEN + 2];
 	uint32_t port;
 	size_t n = strlen(val[0]);
@@ -331,7 +312,7 @@ static int set_ipfix_collector(struct plat_settings *s, const char *const *val, 
 		v6 = true;
 	else
 		return cfgtext_err(err, errlen, "'%.64s' is not an IPv4 or IPv6 address", val[0]);
-	if (!parse_u32(val[1], 65535, &port) || port == 0)
+	if (!settings_parse_u32(val[1], 65535, &port) || port == 0)
 		return cfgtext_err(err, errlen, "'%.16s' is not a port from 1 to 65535 (IPFIX uses 4739)", val[1]);
 	s->ipfix_on = true;
 	s->ipfix_v6 = v6;
@@ -340,233 +321,367 @@ static int set_ipfix_collector(struct plat_settings *s, const char *const *val, 
 	return 0;
 }
 
-struct key_desc {
-	const char *key;
-	int min, max;
-};
-
-static const struct key_desc keys[] = {
-	{ "tun", 1, 1 },
-	{ "control", 1, 1 },
-	{ "mode", 1, 1 },
-	{ "pool6", 1, 1 },
-	{ "pool4", 1, 2 },
-	{ "filtering", 1, 1 },
-	{ "allow-wkp-non-global", 1, 1 },
-	{ "timeout-udp", 1, 1 },
-	{ "timeout-tcp-est", 1, 1 },
-	{ "timeout-tcp-trans", 1, 1 },
-	{ "timeout-icmp", 1, 1 },
-	{ "timeout-tcp-syn4", 1, 1 },
-	{ "timeout-fragment-ms", 1, 1 },
-	{ "lease-timeout", 1, 1 },
-	{ "max-sessions", 1, 1 },
-	{ "max-sessions-per-subscriber", 1, 1 },
-	{ "drop-externally-initiated-tcp", 1, 1 },
-	{ "max-stored-syns", 1, 1 },
-	{ "max-stored-syns-per-source", 1, 1 },
-	{ "max-ports-per-subscriber", 1, 1 },
-	{ "subscriber-len", 1, 1 },
-	{ "port-block-size", 1, 1 },
-	{ "static", 3, 3 },
-	{ "log", 1, 1 },
-	{ "log-events", 1, 1 },
-	{ "self4", 1, 1 },
-	{ "self6", 1, 1 },
-	{ "mtu4", 1, 1 },
-	{ "mtu6", 1, 1 },
-	{ "reply-rate", 1, 1 },
-	{ "reply-burst", 1, 1 },
-	{ "routes", 1, 1 },
-	{ "offload", 1, 1 },
-	{ "bpf-offload", 1, PLAT_BPF_IFS_MAX },
-	{ "bpf-redirect", 1, 1 },
-	{ "zero-traffic-class", 1, 1 },
-	{ "tos", 1, 1 },
-	{ "reassembly-max", 1, 1 },
-	{ "subscriber-rate", 1, 1 },
-	{ "subscriber-burst", 1, 1 },
-	{ "subscriber-hold-ms", 1, 1 },
-	{ "workers", 1, 1 },
-	{ "reassembly-timeout-ms", 1, 1 },
-	{ "ipfix-collector", 1, 2 },
-	{ "ipfix-domain", 1, 1 },
-	{ "ipfix-template-refresh", 1, 1 },
-	{ "ipfix-mtu", 1, 1 },
-	{ "ipfix-events", 1, 1 },
-};
-
-int plat_settings_arity(const char *key, int *max)
+static int set_self4(void *arg, const char *const *val, int nval, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (strcmp(key, keys[i].key) == 0) {
-			if (max)
-				*max = keys[i].max;
-			return keys[i].min;
+	struct plat_settings *s = arg;
+	if (inet_pton(AF_INET, val[0], s->xcfg.self4) != 1)
+		return cfgtext_err(err, errlen, "'%.64s' is not an IPv4 address", val[0]);
+	s->self4_given = s->xcfg.has_self4 = true;
+	return 0;
+}
+
+static int set_self6(void *arg, const char *const *val, int nval, char *err, size_t errlen)
+{
+	struct plat_settings *s = arg;
+	if (inet_pton(AF_INET6, val[0], s->xcfg.self6) != 1)
+		return cfgtext_err(err, errlen, "'%.64s' is not an IPv6 address", val[0]);
+	s->self6_given = s->xcfg.has_self6 = true;
+	return 0;
+}
+
+/* RFC 7915 section 5.1: the option to ignore the traffic class */
+static int set_tos(void *arg, const char *const *val, int nval, char *err, size_t errlen)
+{
+	struct plat_settings *s = arg;
+	return cfgtext_tos(val[0], &s->xcfg.set_tos, &s->xcfg.tos, err, errlen);
+}
+
+/* The list is zero-filled past its last name, so that a reload compares it whole. */
+static int set_bpf_offload(void *arg, const char *const *val, int nval, char *err, size_t errlen)
+{
+	struct plat_settings *s = arg;
+	s->nbpf_ifs = 0;
+	memset(s->bpf_ifs, 0, sizeof(s->bpf_ifs));
+	if (nval == 1 && strcmp(val[0], "none") == 0)
+		return 0;
+	for (int i = 0; i < nval; i++) {
+		for (unsigned j = 0; j < s->nbpf_ifs; j++)
+			if (strcmp(s->bpf_ifs[j], val[i]) == 0)
+				return cfgtext_err(err, errlen, "%s is given twice", val[i]);
+		if (cfgtext_ifname(val[i], s->bpf_ifs[s->nbpf_ifs], sizeof(s->bpf_ifs[0]), err, errlen) < 0)
+			return -1;
+		s->nbpf_ifs++;
+	}
+	return 0;
+}
+
+/* ---- printing: the custom settings' lines ----------------------------------------------------- */
+
+static const char *proto_name(enum nat64_proto p)
+{
+	return p == NAT64_TCP ? "tcp" : p == NAT64_UDP ? "udp" : "icmp";
+}
+
+static void format_control(const void *arg, struct cfgtext_buf *b)
+{
+	const struct plat_settings *s = arg;
+	if (s->control[0])
+		cfgtext_add(b, "control %s\n", s->control);
+}
+
+static void format_pool6(const void *arg, struct cfgtext_buf *b)
+{
+	const struct plat_settings *s = arg;
+	char a[INET6_ADDRSTRLEN];
+	if (s->nat.pool6.len)
+		cfgtext_add(b, "pool6 %s/%u\n", inet_ntop(AF_INET6, s->nat.pool6.addr, a, sizeof(a)), s->nat.pool6.len);
+}
+
+static void format_pool4(const void *arg, struct cfgtext_buf *b)
+{
+	const struct plat_settings *s = arg;
+	char a[INET_ADDRSTRLEN];
+	for (unsigned i = 0; i < s->nat.npool4 && i < NAT64_POOL4_MAX; i++) {
+		const struct nat64_pool4 *p = &s->nat.pool4[i];
+		cfgtext_add(b, "pool4 %s/%u %u-%u\n", inet_ntop(AF_INET, p->prefix.addr, a, sizeof(a)), p->prefix.len,
+			    p->port_min, p->port_max);
+	}
+}
+
+static void format_filtering(const void *arg, struct cfgtext_buf *b)
+{
+	const struct plat_settings *s = arg;
+	cfgtext_add(b, "filtering %s\n", s->nat.address_dependent_filtering ? "address-dependent" : "endpoint-independent");
+}
+
+static void format_static(const void *arg, struct cfgtext_buf *b)
+{
+	const struct plat_settings *s = arg;
+	char a[INET6_ADDRSTRLEN], a2[INET_ADDRSTRLEN];
+	for (unsigned i = 0; i < s->nat.nstatic && i < NAT64_STATIC_MAX; i++) {
+		const struct nat64_static_bib *e = &s->nat.statics[i];
+		cfgtext_add(b, "static %s %s#%u %s#%u\n", proto_name(e->proto), inet_ntop(AF_INET6, e->v6, a, sizeof(a)),
+			    e->port6, inet_ntop(AF_INET, e->v4, a2, sizeof(a2)), e->port4);
+	}
+}
+
+static void format_log(const void *arg, struct cfgtext_buf *b)
+{
+	const struct plat_settings *s = arg;
+	cfgtext_add(b, "log %s\n", s->log_target[0] ? s->log_target : "none");
+}
+
+static void add_events(struct cfgtext_buf *b, const char *key, unsigned mask)
+{
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} names[] = { { NAT64_LOG_BIB, "bib" }, { NAT64_LOG_SESSION, "session" }, { NAT64_LOG_BLOCK, "block" },
+		      { NAT64_LOG_ALARM, "alarm" } };
+	if (mask == 0) {
+		cfgtext_add(b, "%s none\n", key);
+		return;
+	}
+	cfgtext_add(b, "%s", key);
+	const char *sep = " ";
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (mask & names[i].bit) {
+			cfgtext_add(b, "%s%s", sep, names[i].name);
+			sep = ",";
 		}
 	}
-	return -1;
+	cfgtext_add(b, "\n");
 }
+
+static void format_log_events(const void *arg, struct cfgtext_buf *b)
+{
+	const struct plat_settings *s = arg;
+	add_events(b, "log-events", s->log_events);
+}
+
+static void format_ipfix_events(const void *arg, struct cfgtext_buf *b)
+{
+	const struct plat_settings *s = arg;
+	add_events(b, "ipfix-events", s->ipfix_events);
+}
+
+/* self4 and self6 are written only when given: otherwise plat_settings_finish derives them. */
+static void format_self4(const void *arg, struct cfgtext_buf *b)
+{
+	const struct plat_settings *s = arg;
+	char a[INET_ADDRSTRLEN];
+	if (s->self4_given)
+		cfgtext_add(b, "self4 %s\n", inet_ntop(AF_INET, s->xcfg.self4, a, sizeof(a)));
+}
+
+static void format_self6(const void *arg, struct cfgtext_buf *b)
+{
+	const struct plat_settings *s = arg;
+	char a[INET6_ADDRSTRLEN];
+	if (s->self6_given)
+		cfgtext_add(b, "self6 %s\n", inet_ntop(AF_INET6, s->xcfg.self6, a, sizeof(a)));
+}
+
+static void format_bpf_offload(const void *arg, struct cfgtext_buf *b)
+{
+	const struct plat_settings *s = arg;
+	if (s->nbpf_ifs == 0) {
+		cfgtext_add(b, "bpf-offload none\n");
+		return;
+	}
+	cfgtext_add(b, "bpf-offload");
+	for (unsigned i = 0; i < s->nbpf_ifs && i < PLAT_BPF_IFS_MAX; i++)
+		cfgtext_add(b, " %.16s", s->bpf_ifs[i]);
+	cfgtext_add(b, "\n");
+}
+
+static void format_tos(const void *arg, struct cfgtext_buf *b)
+{
+	const struct plat_settings *s = arg;
+	if (s->xcfg.set_tos)
+		cfgtext_add(b, "tos %u\n", s->xcfg.tos);
+	else
+		cfgtext_add(b, "tos copy\n");
+}
+
+static void format_ipfix_collector(const void *arg, struct cfgtext_buf *b)
+{
+	const struct plat_settings *s = arg;
+	char a[INET6_ADDRSTRLEN];
+	if (s->ipfix_on)
+		cfgtext_add(b, s->ipfix_v6 ? "ipfix-collector [%s] %u\n" : "ipfix-collector %s %u\n",
+			    inet_ntop(s->ipfix_v6 ? AF_INET6 : AF_INET, s->ipfix_addr, a, sizeof(a)), s->ipfix_port);
+	else
+		cfgtext_add(b, "ipfix-collector none\n");
+}
+
+/* ---- the table -------------------------------------------------------------------------------- */
+
+static const char *const mode_names[] = { "stateful", "stateless", NULL };
+_Static_assert(PLAT_STATEFUL == 0 && PLAT_STATELESS == 1 && sizeof(enum plat_mode) == sizeof(int),
+	       "mode is stored as the index of its name");
+/* bpf-offload is the count and the names after it: a reload keeps both at once */
+_Static_assert(offsetof(struct plat_settings, bpf_ifs) == offsetof(struct plat_settings, nbpf_ifs) + sizeof(unsigned),
+	       "bpf_ifs follows nbpf_ifs");
+
+#define S(field) offsetof(struct plat_settings, field)
+#define NAT(field) offsetof(struct plat_settings, nat.field)
+#define X(field) offsetof(struct plat_settings, xcfg.field)
+/* The settings of `xlat464 plat`, in the order --print-config writes them (tools and tests parse
+ * that output). */
+static const struct setting plat_settings_list[] = {
+	{ .key = "tun", .nval = 1, .kind = SETTING_IFNAME, .off = S(tun), .restart = true,
+	  .syntax = "NAME", .dflt = "plat0", .doc = "the TUN carrying both families (created when missing)" },
+	{ .key = "control", .nval = 1, .kind = SETTING_CUSTOM, .set = set_control, .format = format_control,
+	  .off = S(control), .size = PLAT_PATH_MAX, .restart = true, .syntax = "PATH",
+	  .dflt = "/run/xlat464/plat-TUN.sock", .doc = "the status socket; the command socket is the same path with .cmd" },
+	{ .key = "mode", .nval = 1, .kind = SETTING_ENUM, .off = S(mode), .names = mode_names, .restart = true,
+	  .syntax = "stateful|stateless", .dflt = "stateful",
+	  .doc = "RFC 6146 NAT64, or one IPv4 address leased to each client (stateless)" },
+	{ .key = "pool6", .nval = 1, .kind = SETTING_CUSTOM, .set = set_pool6, .format = format_pool6,
+	  .syntax = "PREFIX", .dflt = "none (required)",
+	  .doc = "RFC 6052 prefix, length 32, 40, 48, 56, 64 or 96, the u-octet zero; e.g. 64:ff9b::/96" },
+	{ .key = "pool4", .nval = 1, .nval_max = 2, .kind = SETTING_CUSTOM, .set = set_pool4, .format = format_pool4,
+	  .repeat = true, .syntax = "PREFIX [FIRST-LAST]", .dflt = "none (required); ports 1024-65535",
+	  .doc = "IPv4 addresses and their ports (ICMP identifiers too), up to 64 entries, no overlaps; a pool4 flag "
+		 "replaces the file's pool4 lines; stateless mode leases whole addresses (no port range)" },
+	{ .key = "filtering", .nval = 1, .kind = SETTING_CUSTOM, .set = set_filtering, .format = format_filtering,
+	  .syntax = "endpoint-independent|address-dependent", .dflt = "endpoint-independent",
+	  .doc = "RFC 4787 filtering of the packets from IPv4" },
+	{ .key = "allow-wkp-non-global", .nval = 1, .kind = SETTING_BOOL, .off = NAT(allow_wkp_non_global),
+	  .syntax = "yes|no", .dflt = "no",
+	  .doc = "with pool6 64:ff9b::/96, yes translates non-global IPv4 addresses too (RFC 6052 section 3.1 "
+		 "refuses them: wkp-non-global)" },
+	{ .key = "timeout-udp", .nval = 1, .kind = SETTING_DURATION, .off = NAT(timeout_udp), .lo = 1,
+	  .syntax = "T", .dflt = "5m", .doc = "UDP session lifetime (RFC 6146 section 4: at least 2m)" },
+	{ .key = "timeout-tcp-est", .nval = 1, .kind = SETTING_DURATION, .off = NAT(timeout_tcp_est), .lo = 1,
+	  .syntax = "T", .dflt = "2h4m", .doc = "established TCP session lifetime" },
+	{ .key = "timeout-tcp-trans", .nval = 1, .kind = SETTING_DURATION, .off = NAT(timeout_tcp_trans), .lo = 1,
+	  .syntax = "T", .dflt = "4m", .doc = "transitory TCP session lifetime (opening, closing)" },
+	{ .key = "timeout-icmp", .nval = 1, .kind = SETTING_DURATION, .off = NAT(timeout_icmp), .lo = 1,
+	  .syntax = "T", .dflt = "60s", .doc = "ICMP query session lifetime" },
+	{ .key = "timeout-tcp-syn4", .nval = 1, .kind = SETTING_DURATION, .off = NAT(timeout_tcp_syn4), .lo = 1,
+	  .syntax = "T", .dflt = "6s", .doc = "how long an unsolicited IPv4 SYN waits for its IPv6 side" },
+	{ .key = "timeout-fragment-ms", .nval = 1, .kind = SETTING_U32, .off = NAT(timeout_fragment_ms), .lo = 1,
+	  .hi = 600000, .syntax = "N", .dflt = "2000", .doc = "how long a first fragment's ports are kept for the others" },
+	{ .key = "lease-timeout", .nval = 1, .kind = SETTING_DURATION, .off = S(lease_timeout), .lo = 1,
+	  .syntax = "T", .dflt = "2h", .doc = "stateless: idle time before a lease ends (TAYGA keeps 2h)" },
+	{ .key = "max-sessions", .nval = 1, .kind = SETTING_U32, .off = NAT(max_sessions), .lo = 1, .hi = 1u << 26,
+	  .syntax = "N", .dflt = "262144", .doc = "table capacity; memory is allocated for it at start" },
+	{ .key = "max-sessions-per-subscriber", .nval = 1, .kind = SETTING_U32, .off = NAT(max_sessions_per_subscriber),
+	  .hi = 1u << 26, .syntax = "N", .dflt = "0", .doc = "sessions per subscriber; 0: no limit" },
+	{ .key = "max-ports-per-subscriber", .nval = 1, .kind = SETTING_U32, .off = NAT(max_ports_per_subscriber),
+	  .hi = 1u << 26, .syntax = "N", .dflt = "0", .doc = "bindings per subscriber, all protocols; 0: no limit" },
+	/* RFC 6146 section 3.5.2.2: IPv4 SYNs without a binding, kept for a simultaneous open or not */
+	{ .key = "drop-externally-initiated-tcp", .nval = 1, .kind = SETTING_BOOL, .off = NAT(drop_external_tcp),
+	  .syntax = "yes|no", .dflt = "no",
+	  .doc = "no keeps an IPv4 SYN to a pool address and port without a binding for timeout-tcp-syn4 (a simultaneous "
+		 "open may take it), then answers port unreachable; yes drops it at once (RFC 6146 section 3.5.2.2)" },
+	{ .key = "max-stored-syns", .nval = 1, .kind = SETTING_U32, .off = NAT(max_stored_syns), .hi = 65536,
+	  .syntax = "N", .dflt = "1024",
+	  .doc = "such SYNs kept in all; memory is allocated for it, so a reload cannot grow it; 0 keeps none" },
+	{ .key = "max-stored-syns-per-source", .nval = 1, .kind = SETTING_U32, .off = NAT(max_stored_syns_per_source),
+	  .hi = 65536, .syntax = "N", .dflt = "8", .doc = "such SYNs kept per IPv4 sender" },
+	{ .key = "reassembly-max", .nval = 1, .kind = SETTING_U32, .off = X(reasm_max), .hi = 1024, .restart = true,
+	  .syntax = "N", .dflt = "16",
+	  .doc = "IPv4 UDP datagrams with checksum zero that arrive fragmented, reassembled at once to compute their "
+		 "checksum (RFC 6146 section 3.4); 0 refuses their fragments (udp-zero-checksum-fragment)" },
+	{ .key = "reassembly-timeout-ms", .nval = 1, .kind = SETTING_U32, .off = X(reasm_timeout_ms), .lo = 100,
+	  .hi = 60000, .syntax = "N", .dflt = "5000", .doc = "how long their fragments wait for the rest" },
+	{ .key = "subscriber-len", .nval = 1, .kind = SETTING_U32, .off = NAT(subscriber_len), .size = 1, .lo = 1,
+	  .hi = 128, .syntax = "64|128", .dflt = "64", .doc = "a subscriber is the client's /64 (a home) or its /128" },
+	{ .key = "port-block-size", .nval = 1, .kind = SETTING_U32, .off = NAT(port_block_size), .size = 2, .hi = 65535,
+	  .syntax = "N", .dflt = "0",
+	  .doc = "RFC 7422 deterministic port blocks of N ports per subscriber (one log line per block); 0: random ports "
+		 "per RFC 6056" },
+	{ .key = "static", .nval = 3, .kind = SETTING_CUSTOM, .set = set_static, .format = format_static, .repeat = true,
+	  .syntax = "tcp|udp|icmp V6#PORT V4#PORT", .dflt = "none",
+	  .doc = "a static binding (icmp: identifiers); V4#PORT must lie in a pool4 range; a static flag replaces the "
+		 "file's static lines" },
+	{ .key = "log", .nval = 1, .kind = SETTING_CUSTOM, .set = set_log, .format = format_log,
+	  .syntax = "none|syslog|/PATH", .dflt = "none",
+	  .doc = "where the binding events go (docs/plat.md has the line format)" },
+	{ .key = "log-events", .nval = 1, .kind = SETTING_CUSTOM, .set = set_log_events, .format = format_log_events,
+	  .syntax = "LIST|none", .dflt = "bib,block",
+	  .doc = "what is logged: comma list of bib, session, block, alarm (pool or ports exhausted, a limit reached)" },
+	{ .key = "self4", .nval = 1, .kind = SETTING_CUSTOM, .set = set_self4, .format = format_self4,
+	  .syntax = "ADDR", .dflt = "the first pool4 address",
+	  .doc = "source of the ICMPv4 errors the translator sends itself, and of translated ICMPv6 errors from routers "
+		 "that have no mapping (RFC 6791)" },
+	{ .key = "self6", .nval = 1, .kind = SETTING_CUSTOM, .set = set_self6, .format = format_self6,
+	  .syntax = "ADDR", .dflt = "self4 inside pool6",
+	  .doc = "source of the ICMPv6 errors the translator sends itself, and of translated ICMPv4 errors from routers "
+		 "that have no mapping (RFC 6791)" },
+	{ .key = "mtu4", .nval = 1, .kind = SETTING_U32, .off = X(mtu4), .lo = 68, .hi = 65535,
+	  .syntax = "N", .dflt = "1500", .doc = "next-hop MTU on the IPv4 side" },
+	{ .key = "mtu6", .nval = 1, .kind = SETTING_U32, .off = X(mtu6), .lo = 1280, .hi = 65535,
+	  .syntax = "N", .dflt = "1500", .doc = "next-hop MTU on the IPv6 side" },
+	{ .key = "reply-rate", .nval = 1, .kind = SETTING_U32, .off = S(reply_rate), .hi = 1000000,
+	  .syntax = "N", .dflt = "100",
+	  .doc = "ICMP errors the translator makes (pool exhausted, limits, ...) per second, a token bucket; the rest are "
+		 "counted as suppressed" },
+	{ .key = "reply-burst", .nval = 1, .kind = SETTING_U32, .off = S(reply_burst), .lo = 1, .hi = 1000000,
+	  .syntax = "N", .dflt = "200", .doc = "that bucket's burst" },
+	{ .key = "routes", .nval = 1, .kind = SETTING_BOOL, .off = S(routes),
+	  .syntax = "yes|no", .dflt = "yes", .doc = "add and remove the routes for pool6 and pool4 into the TUN" },
+	{ .key = "offload", .nval = 1, .kind = SETTING_BOOL, .off = S(offload), .restart = true,
+	  .syntax = "yes|no", .dflt = "yes", .doc = "checksum and TCP segmentation offload through the TUN" },
+	{ .key = "bpf-offload", .nval = 1, .nval_max = PLAT_BPF_IFS_MAX, .kind = SETTING_CUSTOM, .set = set_bpf_offload,
+	  .format = format_bpf_offload, .off = S(nbpf_ifs),
+	  .size = sizeof(unsigned) + sizeof(((struct plat_settings *)0)->bpf_ifs), .restart = true,
+	  .syntax = "IFNAME...|none", .dflt = "none",
+	  .doc = "stateful mode, a /96 pool6: the kernel fast path, a TC program at ingress of these interfaces (towards "
+		 "the clients and towards the IPv4 side; up to 8) that translates established TCP and UDP sessions" },
+	{ .key = "bpf-redirect", .nval = 1, .kind = SETTING_BOOL, .off = S(bpf_redirect), .restart = true,
+	  .syntax = "yes|no", .dflt = "yes",
+	  .doc = "the fast path sends its packets out itself (past the stack's forwarding and netfilter), or leaves them to "
+		 "the stack's forwarding" },
+	{ .key = "subscriber-rate", .nval = 1, .kind = SETTING_U32, .off = S(subscriber_rate), .hi = 10000000,
+	  .syntax = "N", .dflt = "0 (off)",
+	  .doc = "with bpf-offload: each subscriber's packets for the daemon (what the TC program does not translate) paced "
+		 "in the kernel to N per second before the TUN; past it, dropped as nat64-limit-subscriber-rate" },
+	{ .key = "subscriber-burst", .nval = 1, .kind = SETTING_U32, .off = S(subscriber_burst), .lo = 1, .hi = 10000000,
+	  .syntax = "N", .dflt = "200", .doc = "that pace's burst" },
+	{ .key = "subscriber-hold-ms", .nval = 1, .kind = SETTING_U32, .off = S(subscriber_hold_ms), .hi = 60000,
+	  .syntax = "N", .dflt = "1000",
+	  .doc = "with bpf-offload: a subscriber refused for max-sessions-per-subscriber or max-ports-per-subscriber has "
+		 "its new flows dropped by the TC program this long (nat64-limit-subscriber-held); 0: off" },
+	{ .key = "workers", .nval = 1, .kind = SETTING_U32, .off = S(workers), .lo = 1, .hi = 16, .restart = true,
+	  .syntax = "N", .dflt = "1",
+	  .doc = "threads translating, each reading one queue of a multi-queue TUN; more than 1 needs mode stateful" },
+	/* RFC 7915 sections 4.1 and 5.1: the options to ignore the TOS and the traffic class */
+	{ .key = "zero-traffic-class", .nval = 1, .kind = SETTING_BOOL, .off = X(zero_tclass),
+	  .syntax = "yes|no", .dflt = "no (copy)",
+	  .doc = "traffic class 0 instead of the IPv4 TOS, outer and quoted headers, the kernel fast path too (RFC 7915 "
+		 "section 4.1)" },
+	{ .key = "tos", .nval = 1, .kind = SETTING_CUSTOM, .set = set_tos, .format = format_tos,
+	  .syntax = "copy|N", .dflt = "copy",
+	  .doc = "every IPv4 packet gets TOS N (0-255) instead of the traffic class (RFC 7915 section 5.1)" },
+	{ .key = "ipfix-collector", .nval = 1, .nval_max = 2, .kind = SETTING_CUSTOM, .set = set_ipfix_collector,
+	  .format = format_ipfix_collector, .syntax = "ADDR PORT|none", .dflt = "none",
+	  .doc = "export the NAT64 events (stateless mode: its leases) as IPFIX (RFC 7011, RFC 8158) over UDP to this "
+		 "collector, IPv4 or IPv6 ([ADDR] too); the IANA port is 4739" },
+	{ .key = "ipfix-domain", .nval = 1, .kind = SETTING_U32, .off = S(ipfix_domain), .hi = UINT32_MAX,
+	  .syntax = "N", .dflt = "0", .doc = "the IPFIX Observation Domain ID; give each PLAT its own" },
+	{ .key = "ipfix-template-refresh", .nval = 1, .kind = SETTING_DURATION, .off = S(ipfix_refresh), .lo = 1,
+	  .syntax = "T", .dflt = "60s", .doc = "the templates are sent with the first message and again every T" },
+	{ .key = "ipfix-mtu", .nval = 1, .kind = SETTING_U32, .off = S(ipfix_mtu), .lo = 512, .hi = 65000,
+	  .syntax = "N", .dflt = "1400", .doc = "the largest IPFIX message in bytes, IP and UDP headers not counted" },
+	{ .key = "ipfix-events", .nval = 1, .kind = SETTING_CUSTOM, .set = set_ipfix_events, .format = format_ipfix_events,
+	  .syntax = "LIST|all|none", .dflt = "all", .doc = "what is exported: comma list of bib, session, block, alarm" },
+};
+#undef S
+#undef NAT
+#undef X
+
+const struct settings_table plat_settings_table = { plat_settings_list,
+						    sizeof(plat_settings_list) / sizeof(plat_settings_list[0]) };
+
+int plat_settings_arity(const char *key, int *max) { return settings_arity(&plat_settings_table, key, max); }
 
 int plat_settings_set(struct plat_settings *s, const char *key, const char *const *val, int nval, char *err,
 		      size_t errlen)
 {
-	struct nat64_config *c = &s->nat;
-	int max, min = plat_settings_arity(key, &max);
-	uint32_t n;
+	return settings_apply(&plat_settings_table, s, key, val, nval, err, errlen);
+}
 
-	if (min < 0)
-		return cfgtext_err(err, errlen, "unknown setting");
-	if (nval < min || nval > max) {
-		if (min == max)
-			return cfgtext_err(err, errlen, "expects %d value%s, got %d", min, min == 1 ? "" : "s", nval);
-		return cfgtext_err(err, errlen, "expects %d to %d values, got %d", min, max, nval);
-	}
-	const char *v = val[0];
-	if (strcmp(key, "tun") == 0)
-		return cfgtext_ifname(v, s->tun, sizeof(s->tun), err, errlen);
-	if (strcmp(key, "control") == 0)
-		return set_path(s->control, v, false, err, errlen);
-	if (strcmp(key, "mode") == 0) {
-		if (strcmp(v, "stateful") == 0)
-			s->mode = PLAT_STATEFUL;
-		else if (strcmp(v, "stateless") == 0)
-			s->mode = PLAT_STATELESS;
-		else
-			return cfgtext_err(err, errlen, "'%.32s' is neither stateful nor stateless", v);
-		return 0;
-	}
-	if (strcmp(key, "pool6") == 0)
-		return set_pool6(s, v, err, errlen);
-	if (strcmp(key, "pool4") == 0)
-		return set_pool4(s, val, nval, err, errlen);
-	if (strcmp(key, "filtering") == 0) {
-		if (strcmp(v, "endpoint-independent") == 0)
-			c->address_dependent_filtering = false;
-		else if (strcmp(v, "address-dependent") == 0)
-			c->address_dependent_filtering = true;
-		else
-			return cfgtext_err(err, errlen, "'%.32s' is neither endpoint-independent nor address-dependent", v);
-		return 0;
-	}
-	if (strcmp(key, "allow-wkp-non-global") == 0)
-		return cfgtext_bool(v, &c->allow_wkp_non_global, err, errlen);
-	if (strcmp(key, "timeout-udp") == 0)
-		return parse_timeout(v, 1, &c->timeout_udp, err, errlen);
-	if (strcmp(key, "timeout-tcp-est") == 0)
-		return parse_timeout(v, 1, &c->timeout_tcp_est, err, errlen);
-	if (strcmp(key, "timeout-tcp-trans") == 0)
-		return parse_timeout(v, 1, &c->timeout_tcp_trans, err, errlen);
-	if (strcmp(key, "timeout-icmp") == 0)
-		return parse_timeout(v, 1, &c->timeout_icmp, err, errlen);
-	if (strcmp(key, "timeout-tcp-syn4") == 0)
-		return parse_timeout(v, 1, &c->timeout_tcp_syn4, err, errlen);
-	if (strcmp(key, "timeout-fragment-ms") == 0)
-		return parse_num(v, 1, 600000, &c->timeout_fragment_ms, err, errlen);
-	if (strcmp(key, "lease-timeout") == 0)
-		return parse_timeout(v, 1, &s->lease_timeout, err, errlen);
-	if (strcmp(key, "max-sessions") == 0)
-		return parse_num(v, 1, 1u << 26, &c->max_sessions, err, errlen);
-	if (strcmp(key, "max-sessions-per-subscriber") == 0)
-		return parse_num(v, 0, 1u << 26, &c->max_sessions_per_subscriber, err, errlen);
-	if (strcmp(key, "max-ports-per-subscriber") == 0)
-		return parse_num(v, 0, 1u << 26, &c->max_ports_per_subscriber, err, errlen);
-	/* RFC 6146 section 3.5.2.2: IPv4 SYNs without a binding, kept for a simultaneous open or not */
-	if (strcmp(key, "drop-externally-initiated-tcp") == 0)
-		return cfgtext_bool(v, &c->drop_external_tcp, err, errlen);
-	if (strcmp(key, "subscriber-rate") == 0)
-		return parse_num(v, 0, 10000000, &s->subscriber_rate, err, errlen);
-	if (strcmp(key, "subscriber-burst") == 0)
-		return parse_num(v, 1, 10000000, &s->subscriber_burst, err, errlen);
-	if (strcmp(key, "workers") == 0)
-		return parse_num(v, 1, 16, &s->workers, err, errlen);
-	if (strcmp(key, "subscriber-hold-ms") == 0)
-		return parse_num(v, 0, 60000, &s->subscriber_hold_ms, err, errlen);
-	if (strcmp(key, "reassembly-max") == 0)
-		return parse_num(v, 0, 1024, &s->xcfg.reasm_max, err, errlen);
-	if (strcmp(key, "reassembly-timeout-ms") == 0)
-		return parse_num(v, 100, 60000, &s->xcfg.reasm_timeout_ms, err, errlen);
-	if (strcmp(key, "max-stored-syns") == 0)
-		return parse_num(v, 0, 65536, &c->max_stored_syns, err, errlen);
-	if (strcmp(key, "max-stored-syns-per-source") == 0)
-		return parse_num(v, 0, 65536, &c->max_stored_syns_per_source, err, errlen);
-	if (strcmp(key, "subscriber-len") == 0) {
-		if (parse_num(v, 1, 128, &n, err, errlen) < 0)
-			return -1;
-		c->subscriber_len = (uint8_t)n;
-		return 0;
-	}
-	if (strcmp(key, "port-block-size") == 0) {
-		if (parse_num(v, 0, 65535, &n, err, errlen) < 0)
-			return -1;
-		c->port_block_size = (uint16_t)n;
-		return 0;
-	}
-	if (strcmp(key, "static") == 0)
-		return set_static(s, val, err, errlen);
-	if (strcmp(key, "log") == 0)
-		return set_path(s->log_target, v, true, err, errlen);
-	if (strcmp(key, "log-events") == 0)
-		return set_events(&s->log_events, v, false, err, errlen);
-	/* RFC 7011 and RFC 8158: the IPFIX exporter */
-	if (strcmp(key, "ipfix-collector") == 0)
-		return set_ipfix_collector(s, val, nval, err, errlen);
-	if (strcmp(key, "ipfix-domain") == 0)
-		return parse_num(v, 0, UINT32_MAX, &s->ipfix_domain, err, errlen);
-	if (strcmp(key, "ipfix-template-refresh") == 0)
-		return parse_timeout(v, 1, &s->ipfix_refresh, err, errlen);
-	if (strcmp(key, "ipfix-mtu") == 0)
-		return parse_num(v, 512, 65000, &s->ipfix_mtu, err, errlen);
-	if (strcmp(key, "ipfix-events") == 0)
-		return set_events(&s->ipfix_events, v, true, err, errlen);
-	if (strcmp(key, "self4") == 0) {
-		if (inet_pton(AF_INET, v, s->xcfg.self4) != 1)
-			return cfgtext_err(err, errlen, "'%.64s' is not an IPv4 address", v);
-		s->self4_given = s->xcfg.has_self4 = true;
-		return 0;
-	}
-	if (strcmp(key, "self6") == 0) {
-		if (inet_pton(AF_INET6, v, s->xcfg.self6) != 1)
-			return cfgtext_err(err, errlen, "'%.64s' is not an IPv6 address", v);
-		s->self6_given = s->xcfg.has_self6 = true;
-		return 0;
-	}
-	if (strcmp(key, "mtu4") == 0 || strcmp(key, "mtu6") == 0) {
-		bool four = key[3] == '4';
-		if (parse_num(v, four ? 68 : 1280, 65535, &n, err, errlen) < 0)
-			return -1;
-		*(four ? &s->xcfg.mtu4 : &s->xcfg.mtu6) = (uint32_t)n;
-		return 0;
-	}
-	if (strcmp(key, "reply-rate") == 0)
-		return parse_num(v, 0, 1000000, &s->reply_rate, err, errlen);
-	if (strcmp(key, "reply-burst") == 0)
-		return parse_num(v, 1, 1000000, &s->reply_burst, err, errlen);
-	if (strcmp(key, "offload") == 0)
-		return cfgtext_bool(v, &s->offload, err, errlen);
-	if (strcmp(key, "bpf-redirect") == 0)
-		return cfgtext_bool(v, &s->bpf_redirect, err, errlen);
-	/* RFC 7915 sections 4.1 and 5.1: the options to ignore the TOS and the traffic class */
-	if (strcmp(key, "zero-traffic-class") == 0)
-		return cfgtext_bool(v, &s->xcfg.zero_tclass, err, errlen);
-	if (strcmp(key, "tos") == 0)
-		return cfgtext_tos(v, &s->xcfg.set_tos, &s->xcfg.tos, err, errlen);
-	if (strcmp(key, "bpf-offload") == 0) {
-		s->nbpf_ifs = 0;
-		if (nval == 1 && strcmp(v, "none") == 0)
-			return 0;
-		for (int i = 0; i < nval; i++) {
-			for (unsigned j = 0; j < s->nbpf_ifs; j++)
-				if (strcmp(s->bpf_ifs[j], val[i]) == 0)
-					return cfgtext_err(err, errlen, "%s is given twice", val[i]);
-			if (cfgtext_ifname(val[i], s->bpf_ifs[s->nbpf_ifs], sizeof(s->bpf_ifs[0]), err, errlen) < 0)
-				return -1;
-			s->nbpf_ifs++;
-		}
-		return 0;
-	}
-	/* routes */
-	return cfgtext_bool(v, &s->routes, err, errlen);
+size_t plat_settings_format(const struct plat_settings *s, char *buf, size_t cap)
+{
+	struct cfgtext_buf b = { buf, cap, 0 };
+	if (cap)
+		buf[0] = '\0';
+	settings_format(&plat_settings_table, s, &b);
+	return b.len;
 }
 
 static int plat_line(void *arg, const struct cfgtext_line *l, char *msg, size_t msgcap)
@@ -585,11 +700,6 @@ int plat_settings_parse_text(struct plat_settings *s, const char *text, size_t l
 	/* '#' starts a comment only at the start of a word: static entries use ADDR#PORT */
 	static const struct cfgtext_rules rules = { .max_words = CFGTEXT_WORDS_MAX, .hash_at_word_start = true };
 	return cfgtext_walk(text, len, name, &rules, plat_line, s, err, errlen);
-}
-
-static const char *proto_name(enum nat64_proto p)
-{
-	return p == NAT64_TCP ? "tcp" : p == NAT64_UDP ? "udp" : "icmp";
 }
 
 static bool in_pool4(const struct nat64_config *c, const uint8_t v4[4], uint16_t port, bool check_port)
@@ -673,109 +783,3 @@ void plat_settings_dynpool(const struct plat_settings *s, struct nat64_dynpool_c
 	}
 }
 
-/* ---- printing --------------------------------------------------------------------------------- */
-
-static void add_events(struct cfgtext_buf *b, const char *key, unsigned mask)
-{
-	static const struct {
-		unsigned bit;
-		const char *name;
-	} names[] = { { NAT64_LOG_BIB, "bib" }, { NAT64_LOG_SESSION, "session" }, { NAT64_LOG_BLOCK, "block" },
-		      { NAT64_LOG_ALARM, "alarm" } };
-	if (mask == 0) {
-		cfgtext_add(b, "%s none\n", key);
-		return;
-	}
-	cfgtext_add(b, "%s", key);
-	const char *sep = " ";
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (mask & names[i].bit) {
-			cfgtext_add(b, "%s%s", sep, names[i].name);
-			sep = ",";
-		}
-	}
-	cfgtext_add(b, "\n");
-}
-
-size_t plat_settings_format(const struct plat_settings *s, char *buf, size_t cap)
-{
-	struct cfgtext_buf b = { buf, cap, 0 };
-	const struct nat64_config *c = &s->nat;
-	char a[INET6_ADDRSTRLEN], a2[INET6_ADDRSTRLEN];
-
-	if (cap)
-		buf[0] = '\0';
-	cfgtext_add(&b, "tun %s\n", s->tun);
-	if (s->control[0])
-		cfgtext_add(&b, "control %s\n", s->control);
-	cfgtext_add(&b, "mode %s\n", s->mode == PLAT_STATEFUL ? "stateful" : "stateless");
-	if (c->pool6.len)
-		cfgtext_add(&b, "pool6 %s/%u\n", inet_ntop(AF_INET6, c->pool6.addr, a, sizeof(a)), c->pool6.len);
-	for (unsigned i = 0; i < c->npool4 && i < NAT64_POOL4_MAX; i++) {
-		const struct nat64_pool4 *p = &c->pool4[i];
-		cfgtext_add(&b, "pool4 %s/%u %u-%u\n", inet_ntop(AF_INET, p->prefix.addr, a, sizeof(a)), p->prefix.len,
-			p->port_min, p->port_max);
-	}
-	cfgtext_add(&b, "filtering %s\n", c->address_dependent_filtering ? "address-dependent" : "endpoint-independent");
-	cfgtext_add(&b, "allow-wkp-non-global %s\n", c->allow_wkp_non_global ? "yes" : "no");
-	cfgtext_add(&b, "timeout-udp %u\n", c->timeout_udp);
-	cfgtext_add(&b, "timeout-tcp-est %u\n", c->timeout_tcp_est);
-	cfgtext_add(&b, "timeout-tcp-trans %u\n", c->timeout_tcp_trans);
-	cfgtext_add(&b, "timeout-icmp %u\n", c->timeout_icmp);
-	cfgtext_add(&b, "timeout-tcp-syn4 %u\n", c->timeout_tcp_syn4);
-	cfgtext_add(&b, "timeout-fragment-ms %u\n", c->timeout_fragment_ms);
-	cfgtext_add(&b, "lease-timeout %u\n", s->lease_timeout);
-	cfgtext_add(&b, "max-sessions %u\n", c->max_sessions);
-	cfgtext_add(&b, "max-sessions-per-subscriber %u\n", c->max_sessions_per_subscriber);
-	cfgtext_add(&b, "max-ports-per-subscriber %u\n", c->max_ports_per_subscriber);
-	cfgtext_add(&b, "drop-externally-initiated-tcp %s\n", c->drop_external_tcp ? "yes" : "no");
-	cfgtext_add(&b, "max-stored-syns %u\n", c->max_stored_syns);
-	cfgtext_add(&b, "max-stored-syns-per-source %u\n", c->max_stored_syns_per_source);
-	cfgtext_add(&b, "reassembly-max %u\n", s->xcfg.reasm_max);
-	cfgtext_add(&b, "reassembly-timeout-ms %u\n", s->xcfg.reasm_timeout_ms);
-	cfgtext_add(&b, "subscriber-len %u\n", c->subscriber_len);
-	cfgtext_add(&b, "port-block-size %u\n", c->port_block_size);
-	for (unsigned i = 0; i < c->nstatic && i < NAT64_STATIC_MAX; i++) {
-		const struct nat64_static_bib *e = &c->statics[i];
-		cfgtext_add(&b, "static %s %s#%u %s#%u\n", proto_name(e->proto),
-			inet_ntop(AF_INET6, e->v6, a, sizeof(a)), e->port6, inet_ntop(AF_INET, e->v4, a2, sizeof(a2)),
-			e->port4);
-	}
-	cfgtext_add(&b, "log %s\n", s->log_target[0] ? s->log_target : "none");
-	add_events(&b, "log-events", s->log_events);
-	if (s->self4_given)
-		cfgtext_add(&b, "self4 %s\n", inet_ntop(AF_INET, s->xcfg.self4, a, sizeof(a)));
-	if (s->self6_given)
-		cfgtext_add(&b, "self6 %s\n", inet_ntop(AF_INET6, s->xcfg.self6, a, sizeof(a)));
-	cfgtext_add(&b, "mtu4 %u\n", s->xcfg.mtu4);
-	cfgtext_add(&b, "mtu6 %u\n", s->xcfg.mtu6);
-	cfgtext_add(&b, "reply-rate %u\n", s->reply_rate);
-	cfgtext_add(&b, "reply-burst %u\n", s->reply_burst);
-	cfgtext_add(&b, "routes %s\n", s->routes ? "yes" : "no");
-	cfgtext_add(&b, "offload %s\n", s->offload ? "yes" : "no");
-	if (s->nbpf_ifs == 0)
-		cfgtext_add(&b, "bpf-offload none\n");
-	else
-		for (unsigned i = 0; i < s->nbpf_ifs; i++)
-			cfgtext_add(&b, "%s%s%s", i ? " " : "bpf-offload ", s->bpf_ifs[i], i + 1 == s->nbpf_ifs ? "\n" : "");
-	cfgtext_add(&b, "bpf-redirect %s\n", s->bpf_redirect ? "yes" : "no");
-	cfgtext_add(&b, "subscriber-rate %u\n", s->subscriber_rate);
-	cfgtext_add(&b, "subscriber-burst %u\n", s->subscriber_burst);
-	cfgtext_add(&b, "subscriber-hold-ms %u\n", s->subscriber_hold_ms);
-	cfgtext_add(&b, "workers %u\n", s->workers);
-	cfgtext_add(&b, "zero-traffic-class %s\n", s->xcfg.zero_tclass ? "yes" : "no");
-	if (s->xcfg.set_tos)
-		cfgtext_add(&b, "tos %u\n", s->xcfg.tos);
-	else
-		cfgtext_add(&b, "tos copy\n");
-	if (s->ipfix_on)
-		cfgtext_add(&b, s->ipfix_v6 ? "ipfix-collector [%s] %u\n" : "ipfix-collector %s %u\n",
-			inet_ntop(s->ipfix_v6 ? AF_INET6 : AF_INET, s->ipfix_addr, a, sizeof(a)), s->ipfix_port);
-	else
-		cfgtext_add(&b, "ipfix-collector none\n");
-	cfgtext_add(&b, "ipfix-domain %u\n", s->ipfix_domain);
-	cfgtext_add(&b, "ipfix-template-refresh %u\n", s->ipfix_refresh);
-	cfgtext_add(&b, "ipfix-mtu %u\n", s->ipfix_mtu);
-	add_events(&b, "ipfix-events", s->ipfix_events);
-	return b.len;
-}

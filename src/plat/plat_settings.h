@@ -1,21 +1,9 @@
 /* `xlat464 plat` settings: a pure parser from text to a struct, with no system calls, so it can be
  * fuzzed (fuzz/fuzz_plat_settings.c). Each key is given as a flag `--key value...` or as a config file
- * line `key value...`; flags override the file. The keys (docs/plat.md has the table):
+ * line `key value...`; flags override the file. The keys are described once, in plat_settings_table
+ * (plat_settings.c): the parser, --print-config, --help and docs/plat-settings.md come from it.
  *
- *   tun NAME | control PATH | mode stateful|stateless | pool6 PREFIX | pool4 PREFIX [PORT-PORT]
- *   (repeatable) | filtering endpoint-independent|address-dependent | allow-wkp-non-global yes|no |
- *   timeout-udp T | timeout-tcp-est T | timeout-tcp-trans T | timeout-icmp T | timeout-tcp-syn4 T |
- *   timeout-fragment-ms N | lease-timeout T | max-sessions N | max-sessions-per-subscriber N |
- *   max-ports-per-subscriber N | subscriber-len N | port-block-size N |
- *   drop-externally-initiated-tcp yes|no | max-stored-syns N | max-stored-syns-per-source N |
- *   static tcp|udp|icmp V6#PORT V4#PORT (repeatable) | log none|syslog|/PATH | log-events LIST|none |
- *   self4 ADDR | self6 ADDR | mtu4 N | mtu6 N | reply-rate N | reply-burst N | routes yes|no |
- *   offload yes|no | bpf-offload IFNAME... | none | bpf-redirect yes|no | zero-traffic-class yes|no |
- *   tos copy|0..255 | reassembly-max N | reassembly-timeout-ms N | subscriber-rate N | subscriber-burst N |
- *   subscriber-hold-ms N | ipfix-collector ADDR PORT | none | ipfix-domain N | ipfix-template-refresh T |
- *   ipfix-mtu N | ipfix-events LIST|all
- *
- * A time T is seconds, or a number with a unit s, m or h, or several of them (2h4m). Errors are
+ * A time T is seconds, or a number with a unit s, m, h or d, or several of them (2h4m). Errors are
  * written to err without location; plat_settings_parse_text prefixes "NAME:LINE: " and the flag
  * loader "--key: ". */
 #ifndef XLAT464_PLAT_SETTINGS_H
@@ -70,7 +58,11 @@ struct plat_settings {
 	unsigned ipfix_events;           /* NAT64_LOG_* mask; default all */
 };
 
-/* Defaults (see the key list above; the lib/nat64 defaults of nat64.h for the rest). */
+/* The settings table (settings_table.h): the parser, --help, --list-settings and docs/plat-settings.md. */
+struct settings_table;
+extern const struct settings_table plat_settings_table;
+
+/* Defaults (docs/plat-settings.md; the lib/nat64 defaults of nat64.h for the rest). */
 void plat_settings_init(struct plat_settings *s);
 
 /* How many values key takes: min and max (pool4 takes 1 or 2). -1 when key is not a setting. */
@@ -85,9 +77,9 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 int plat_settings_parse_text(struct plat_settings *s, const char *text, size_t len, const char *name, char *err,
 			     size_t errlen);
 
-/* Checks what a running PLAT needs (pool6, pool4, a consistent pool and static entries) and fills in
- * what is derived: self4 (the first pool4 address) and self6 (self4 in pool6) unless given. Returns 0,
- * or -1 with a message in err. */
+/* Checks what a running PLAT needs (pool6, pool4, a consistent pool and static entries, workers only
+ * in stateful mode) and fills in what is derived: self4 (the first pool4 address) and self6 (self4 in
+ * pool6) unless given. Returns 0, or -1 with a message in err. */
 int plat_settings_finish(struct plat_settings *s, char *err, size_t errlen);
 
 /* The stateless mode's pool from the settings. */

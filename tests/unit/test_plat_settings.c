@@ -12,6 +12,7 @@
 
 /* The parser is part of the xlat464 binary, not a library: compile it into this test. */
 #include "../../src/plat/plat_settings.c"
+#include "../../src/common/settings_table.c"
 /* and the event log's line format (docs/plat.md) */
 #include "../../src/plat/evlog.c"
 #include "testutil.h"
@@ -439,6 +440,119 @@ static void test_set_arity(void **state)
 	assert_int_equal(s.lease_timeout, 5415);
 }
 
+/* The table is the description: every key parses with an example value, prints, and is in --help
+ * and the Markdown of docs/plat-settings.md; a reload keeps the keys marked restart. */
+static void test_table_is_the_description(void **state)
+{
+	static const struct {
+		const char *key, *val[3];
+	} examples[] = {
+		{ "tun", { "nat64" } }, { "control", { "/run/p.sock" } }, { "mode", { "stateless" } },
+		{ "pool6", { "64:ff9b::/96" } }, { "pool4", { "203.0.113.0/28", "2000-2999" } },
+		{ "filtering", { "address-dependent" } }, { "allow-wkp-non-global", { "yes" } },
+		{ "timeout-udp", { "2m" } }, { "timeout-tcp-est", { "2h4m" } }, { "timeout-tcp-trans", { "240s" } },
+		{ "timeout-icmp", { "30" } }, { "timeout-tcp-syn4", { "7" } }, { "timeout-fragment-ms", { "1500" } },
+		{ "lease-timeout", { "1d" } }, { "max-sessions", { "1000" } }, { "max-sessions-per-subscriber", { "10" } },
+		{ "max-ports-per-subscriber", { "10" } }, { "drop-externally-initiated-tcp", { "yes" } },
+		{ "max-stored-syns", { "10" } }, { "max-stored-syns-per-source", { "2" } }, { "reassembly-max", { "4" } },
+		{ "reassembly-timeout-ms", { "700" } }, { "subscriber-len", { "128" } }, { "port-block-size", { "64" } },
+		{ "static", { "tcp", "2001:db8::1#80", "203.0.113.1#8080" } }, { "log", { "syslog" } },
+		{ "log-events", { "bib,alarm" } }, { "self4", { "192.0.2.1" } }, { "self6", { "2001:db8::1" } },
+		{ "mtu4", { "1400" } }, { "mtu6", { "1400" } }, { "reply-rate", { "5" } }, { "reply-burst", { "5" } },
+		{ "routes", { "no" } }, { "offload", { "no" } }, { "bpf-offload", { "eth0", "eth1" } },
+		{ "bpf-redirect", { "no" } }, { "subscriber-rate", { "50" } }, { "subscriber-burst", { "5" } },
+		{ "subscriber-hold-ms", { "0" } }, { "workers", { "4" } }, { "zero-traffic-class", { "yes" } },
+		{ "tos", { "32" } },
+		{ "ipfix-collector", { "[2001:db8::9]", "4739" } }, { "ipfix-domain", { "7" } },
+		{ "ipfix-template-refresh", { "5m" } }, { "ipfix-mtu", { "9000" } }, { "ipfix-events", { "none" } },
+	};
+	static char help[32768], md[32768], out[65536], out2[65536];
+	char err[PLAT_ERR_MAX];
+	FILE *f = fmemopen(help, sizeof(help) - 1, "w");
+	settings_help(&plat_settings_table, f);
+	fclose(f);
+	f = fmemopen(md, sizeof(md) - 1, "w");
+	settings_markdown(&plat_settings_table, f);
+	fclose(f);
+	assert_int_equal(plat_settings_table.n, sizeof(examples) / sizeof(examples[0]));
+	plat_settings_init(&s);
+	for (size_t i = 0; i < plat_settings_table.n; i++) {
+		const struct setting *e = &plat_settings_table.s[i];
+		char flag[96], row[64];
+		int nval = 0, max;
+		assert_string_equal(examples[i].key, e->key); /* an example for each key, in table order */
+		while (nval < 3 && examples[i].val[nval])
+			nval++;
+		assert_int_equal(plat_settings_arity(e->key, &max), (int)e->nval);
+		assert_true(nval >= (int)e->nval && nval <= max);
+		if (plat_settings_set(&s, e->key, examples[i].val, nval, err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s: %s\n", e->key, err);
+			fail();
+		}
+		snprintf(flag, sizeof(flag), "  --%s %s", e->key, e->syntax);
+		snprintf(row, sizeof(row), "| `%s ", e->key);
+		assert_non_null(strstr(help, flag));
+		assert_non_null(strstr(md, row));
+		assert_non_null(e->doc);
+		assert_non_null(e->dflt);
+	}
+	size_t n = plat_settings_format(&s, out, sizeof(out));
+	assert_true(n < sizeof(out));
+	for (size_t i = 0; i < plat_settings_table.n; i++) {
+		char line[64];
+		snprintf(line, sizeof(line), "\n%s ", plat_settings_table.s[i].key);
+		if (i == 0)
+			assert_memory_equal(out, line + 1, strlen(line + 1));
+		else
+			assert_non_null(strstr(out, line));
+	}
+	assert_int_equal(parse(&s2, out, err), 0);
+	plat_settings_format(&s2, out2, sizeof(out2));
+	assert_string_equal(out, out2);
+
+	/* a reload: the keys marked restart keep their running values, the others take the new ones */
+	assert_int_equal(parse(&s2, "tun a\ncontrol /a.sock\nbpf-offload eth0 eth1\nreassembly-max 4\nworkers 2\n"
+				    "mtu4 1400\n", err), 0);
+	assert_int_equal(parse(&s, "tun b\ncontrol /a.sock\nbpf-offload eth2\nreassembly-max 8\nworkers 2\n"
+				   "mtu4 1300\nmode stateless\n", err), 0);
+	char kept[128];
+	assert_int_equal(settings_keep_restart(&plat_settings_table, &s, &s2, kept, sizeof(kept)), 4);
+	assert_string_equal(kept, "tun, mode, reassembly-max, bpf-offload");
+	assert_string_equal(s.tun, "a");
+	assert_int_equal(s.mode, PLAT_STATEFUL);
+	assert_int_equal(s.nbpf_ifs, 2);
+	assert_string_equal(s.bpf_ifs[1], "eth1");
+	assert_int_equal(s.xcfg.reasm_max, 4);
+	assert_int_equal(s.xcfg.mtu4, 1300); /* live: the new value */
+	/* a flag after a longer file value leaves nothing behind that would look like a change */
+	assert_int_equal(parse(&s, "tun longer-name\ncontrol /a/longer.sock\nbpf-offload eth0 eth1 eth2\n", err), 0);
+	const char *v1[] = { "a" }, *v2[] = { "/a.sock" }, *v3[] = { "eth0", "eth1" };
+	assert_int_equal(plat_settings_set(&s, "tun", v1, 1, err, sizeof(err)), 0);
+	assert_int_equal(plat_settings_set(&s, "control", v2, 1, err, sizeof(err)), 0);
+	assert_int_equal(plat_settings_set(&s, "bpf-offload", v3, 2, err, sizeof(err)), 0);
+	s.xcfg.reasm_max = 4;
+	s.workers = 2;
+	assert_int_equal(settings_keep_restart(&plat_settings_table, &s, &s2, kept, sizeof(kept)), 0);
+}
+
+/* workers N: 1 to 16, stateful only (the stateless pool leases whole addresses from one table). */
+static void test_workers(void **state)
+{
+	char err[PLAT_ERR_MAX] = "";
+	plat_settings_init(&s);
+	assert_int_equal(s.workers, 1);
+	assert_int_equal(parse(&s, "pool6 64:ff9b::/96\npool4 203.0.113.0/28\nworkers 16\n", err), 0);
+	assert_int_equal(s.workers, 16);
+	assert_int_equal(plat_settings_finish(&s, err, sizeof(err)), 0);
+	expect_error("workers 0\n", "plat.conf:1: workers: '0' is not a number from 1 to 16");
+	expect_error("workers 17\n", "'17' is not a number from 1 to 16");
+	assert_int_equal(parse(&s, "mode stateless\npool6 64:ff9b::/96\npool4 203.0.113.0/28\nworkers 2\n", err), 0);
+	assert_int_equal(plat_settings_finish(&s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "workers 2 needs mode stateful"));
+	assert_int_equal(parse(&s, "mode stateless\npool6 64:ff9b::/96\npool4 203.0.113.0/28\nworkers 1\n", err), 0);
+	assert_int_equal(plat_settings_finish(&s, err, sizeof(err)), 0);
+}
+
 static void test_event_lines(void **state)
 {
 	char line[256];
@@ -533,6 +647,8 @@ int main(void)
 		cmocka_unit_test(test_format_round_trip),
 		cmocka_unit_test(test_ipfix_settings),
 		cmocka_unit_test(test_set_arity),
+		cmocka_unit_test(test_table_is_the_description),
+		cmocka_unit_test(test_workers),
 		cmocka_unit_test(test_event_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

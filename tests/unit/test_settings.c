@@ -258,6 +258,94 @@ static void test_table_is_the_description(void **state)
 	assert_int_equal(s.cfg.mtu4, 1300); /* live: the new value */
 }
 
+/* The kinds the SIIT does not use: a range of values, durations, names, narrow integers; and a
+ * custom setting a reload keeps by its size. */
+struct kinds {
+	uint8_t len;
+	uint16_t block;
+	uint32_t secs;
+	int mode, ab;
+	unsigned nwords;
+	char word[2][8];
+};
+
+static int set_words(void *arg, const char *const *val, int nval, char *err, size_t errlen)
+{
+	struct kinds *k = arg;
+	memset(k->word, 0, sizeof(k->word));
+	for (int i = 0; i < nval; i++)
+		snprintf(k->word[i], sizeof(k->word[i]), "%s", val[i]);
+	k->nwords = (unsigned)nval;
+	return 0;
+}
+
+static void format_words(const void *arg, struct cfgtext_buf *b)
+{
+	const struct kinds *k = arg;
+	cfgtext_add(b, "words %s%s%s\n", k->word[0], k->nwords > 1 ? " " : "", k->nwords > 1 ? k->word[1] : "");
+}
+
+static void test_other_kinds(void **state)
+{
+	static const char *const modes[] = { "one", "two", "three", NULL }, *const two[] = { "a", "b", NULL };
+	const struct setting list[] = {
+		{ .key = "len", .nval = 1, .kind = SETTING_U32, .off = offsetof(struct kinds, len), .size = 1, .lo = 1, .hi = 128 },
+		{ .key = "block", .nval = 1, .kind = SETTING_U32, .off = offsetof(struct kinds, block), .size = 2, .hi = 65535 },
+		{ .key = "secs", .nval = 1, .kind = SETTING_DURATION, .off = offsetof(struct kinds, secs), .lo = 1 },
+		{ .key = "mode", .nval = 1, .kind = SETTING_ENUM, .off = offsetof(struct kinds, mode), .names = modes, .restart = true },
+		{ .key = "ab", .nval = 1, .kind = SETTING_ENUM, .off = offsetof(struct kinds, ab), .names = two },
+		{ .key = "words", .nval = 1, .nval_max = 2, .kind = SETTING_CUSTOM, .set = set_words, .format = format_words,
+		  .off = offsetof(struct kinds, nwords), .size = sizeof(unsigned) + sizeof(((struct kinds *)0)->word),
+		  .restart = true },
+	};
+	const struct settings_table t = { list, sizeof(list) / sizeof(list[0]) };
+	struct kinds k, before;
+	char err[128], out[512];
+	const char *v[3];
+	int max;
+	memset(&k, 0, sizeof(k));
+#define SET(key, n, ...) (memcpy(v, (const char *[]){ __VA_ARGS__ }, sizeof(char *) * (n)), \
+			  settings_apply(&t, &k, key, v, n, err, sizeof(err)))
+	assert_int_equal(SET("len", 1, "128"), 0);
+	assert_int_equal(SET("block", 1, "65535"), 0);
+	assert_int_equal(SET("secs", 1, "2h4m"), 0);
+	assert_int_equal(SET("mode", 1, "three"), 0);
+	assert_int_equal(SET("words", 2, "x", "y"), 0);
+	assert_true(k.len == 128 && k.block == 65535 && k.secs == 7440 && k.mode == 2 && k.nwords == 2);
+	struct cfgtext_buf b = { out, sizeof(out), 0 };
+	settings_format(&t, &k, &b);
+	assert_string_equal(out, "len 128\nblock 65535\nsecs 7440\nmode three\nab a\nwords x y\n");
+	assert_int_equal(SET("len", 1, "129"), -1);
+	assert_string_equal(err, "'129' is not a number from 1 to 128");
+	assert_int_equal(SET("secs", 1, "0"), -1);
+	assert_string_equal(err, "'0' is not a time from 1 s to a year (seconds, or e.g. 5m, 2h4m)");
+	assert_int_equal(SET("secs", 1, "400d"), -1);
+	assert_int_equal(SET("secs", 1, "5x"), -1);
+	assert_int_equal(SET("mode", 1, "four"), -1);
+	assert_string_equal(err, "'four' is not one, two or three");
+	assert_int_equal(SET("ab", 1, "c"), -1);
+	assert_string_equal(err, "'c' is neither a nor b");
+	assert_int_equal(SET("words", 3, "x", "y", "z"), -1);
+	assert_string_equal(err, "expects 1 to 2 values, got 3");
+	assert_int_equal(SET("len", 2, "1", "2"), -1);
+	assert_string_equal(err, "expects 1 value, got 2");
+	assert_int_equal(settings_arity(&t, "words", &max), 1);
+	assert_int_equal(max, 2);
+	assert_int_equal(settings_arity(&t, "len", &max), 1);
+	assert_int_equal(max, 1);
+	assert_int_equal(settings_arity(&t, "nope", NULL), -1);
+	/* a reload keeps mode and words, by their sizes */
+	before = k;
+	assert_int_equal(SET("mode", 1, "one"), 0);
+	assert_int_equal(SET("words", 1, "z"), 0);
+	assert_int_equal(SET("len", 1, "64"), 0);
+	char kept[64];
+	assert_int_equal(settings_keep_restart(&t, &k, &before, kept, sizeof(kept)), 2);
+	assert_string_equal(kept, "mode, words");
+	assert_true(k.mode == 2 && k.nwords == 2 && strcmp(k.word[1], "y") == 0 && k.len == 64);
+#undef SET
+}
+
 static void test_validate(void **state)
 {
 	struct siit_settings s;
@@ -302,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_wkp_setting),
 		cmocka_unit_test(test_file_errors_name_the_line),
 		cmocka_unit_test(test_table_is_the_description),
+		cmocka_unit_test(test_other_kinds),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_format_round_trip),
 	};
