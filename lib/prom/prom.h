@@ -14,7 +14,7 @@
 
 enum prom_type { PROM_COUNTER, PROM_GAUGE };
 
-#define PROM_LABELS_MAX 8
+#define PROM_LABELS_MAX 12
 
 /* The labels every sample of one source carries (daemon, tun, ...). */
 struct prom_labels {
