@@ -11,8 +11,9 @@
 #  | siit0: xlat464 siit, pool6     |    | plat0: xlat464 plat (stateful),   |    +--------------------+
 #  |   2001:db8:64::/96; routes     |    |   pool6 64:ff9b::/96, pool4       |
 #  |   2001:db8:64::/96 and         |    |   203.0.113.0/28                  |
-#  |   2001:db8:99::/64 into it     |    | xlat464 metrics --listen          |
-#  +--------------------------------+    |   127.0.0.1:9464                  |
+#  |   2001:db8:99::/64 into it     |    | xlat464 ra on r-c, dhcp4 on r-s   |
+#  +--------------------------------+    | xlat464 metrics --listen          |
+#                                        |   127.0.0.1:9464                  |
 #                                        +-----------------------------------+
 #
 # Traffic: pings through the PLAT to the server (translated both ways: sessions), pings the server
@@ -21,7 +22,7 @@
 # or EAM maps (dst-unmapped drops). Checks: `xlat464 metrics --control A --control B` passes
 # `promtool check metrics`, keeps each family's samples together under one HELP and TYPE, has every
 # drop reason for each translator, and agrees with `xlat464 status --json` (packets, a drop reason,
-# ICMP sessions); `xlat464 metrics --listen` serves the same families at /metrics (promtool passes
+# ICMP sessions, ra's state; every dhcp4 drop reason); `xlat464 metrics --listen` serves the same families at /metrics (promtool passes
 # too), answers 404 elsewhere and 405 to POST, and exits 0 on SIGTERM.
 # Needs root, iproute2, iputils-ping, curl, promtool, /usr/bin/python3. Environment: XLAT464=path,
 # KEEP=1, VERBOSE=1. The last line is "metrics: N passed, M failed".
@@ -71,10 +72,21 @@ pids+=($!)
 daemon_log=$tmp/plat.log
 ip netns exec "$NSR" "$XLAT464" plat --config "$tmp/plat.conf" --control "$PLAT" --foreground >"$daemon_log" 2>&1 </dev/null &
 daemon_pid=$!
+# ra and dhcp4 on the router's links, for their families (no client asks them anything)
+RA=$tmp/ra.sock
+DHCP4=$tmp/dhcp4.sock
+ip netns exec "$NSR" "$XLAT464" ra --interface r-c --pref64 64:ff9b::/96 --control "$RA" --foreground \
+	>"$tmp/ra.log" 2>&1 </dev/null &
+pids+=($!)
+ip netns exec "$NSR" "$XLAT464" dhcp4 --interface r-s --control "$DHCP4" \
+	>"$tmp/dhcp4.log" 2>&1 </dev/null &
+pids+=($!)
 answers() { [ -S "$1" ] && "$XLAT464" status --control "$1" >/dev/null 2>&1; }
 wait_until 5 answers "$SIIT" || die "siit did not start: $(tail -n 5 "$tmp/siit.log")"
 wait_daemon 5 answers "$PLAT" || die "plat did not start: $(tail -n 5 "$daemon_log")"
-ok "siit and plat answer on their control sockets"
+wait_until 5 answers "$RA" || die "ra did not start: $(tail -n 5 "$tmp/ra.log")"
+wait_until 5 answers "$DHCP4" || die "dhcp4 did not start: $(tail -n 5 "$tmp/dhcp4.log")"
+ok "siit, plat, ra and dhcp4 answer on their control sockets"
 
 # ---- traffic --------------------------------------------------------------------------------------
 check ping-through-plat nsx "$NSC" ping -6 -n -c 3 -i 0.2 -W 2 64:ff9b::198.51.100.2
@@ -84,9 +96,9 @@ nsx "$NSC" ping -6 -n -c 3 -i 0.2 -W 1 2001:db8:99::1 >/dev/null 2>&1 || : # no 
 sleep 0.3
 
 # ---- printed --------------------------------------------------------------------------------------
-"$XLAT464" metrics --control "$SIIT" --control "$PLAT" >"$tmp/metrics.prom" 2>"$tmp/metrics.err"
-"$XLAT464" status --json --control "$SIIT" >"$tmp/siit.json"
-"$XLAT464" status --json --control "$PLAT" >"$tmp/plat.json"
+"$XLAT464" metrics --control "$SIIT" --control "$PLAT" --control "$RA" --control "$DHCP4" >"$tmp/metrics.prom" \
+	2>"$tmp/metrics.err"
+for d in siit plat ra dhcp4; do "$XLAT464" status --json --control "$tmp/$d.sock" >"$tmp/$d.json"; done
 
 check promtool-accepts-printed promtool check metrics <"$tmp/metrics.prom"
 
@@ -152,7 +164,14 @@ check plat-pool-ports agree ports_total "$(value "$M" xlat464_nat64_pool4_ports 
 nreasons=$("$XLAT464" siit --list-drop-reasons | grep -c '^| `')
 check siit-every-drop-reason eq siit-drop-samples "$(grep -c "^xlat464_drops_total{$S," "$M")" "$nreasons"
 check plat-every-drop-reason eq plat-drop-samples "$(grep -c "^xlat464_drops_total{$L," "$M")" "$nreasons"
-check both-up eq daemons-up "$(grep -c '^xlat464_up{.*} 1$' "$M")" 2
+check all-up eq daemons-up "$(grep -c '^xlat464_up{.*} 1$' "$M")" 4
+check ra-state agree ra-state "$(value "$M" xlat464_ra_state 'daemon="ra"' 'interface="r-c"' \
+	"state=\"$(jget_file "$tmp/ra.json" 'j["state"]')\"")" 1 1
+check ra-periodic agree ra-periodic "$(value "$M" xlat464_ra_sent_total 'daemon="ra"' 'kind="periodic"')" \
+	"$(jget_file "$tmp/ra.json" 'j["ra_sent"]["periodic"]')" 0
+check dhcp4-every-drop-reason eq dhcp4-drop-samples \
+	"$(grep -c '^xlat464_dhcp4_drops_total{daemon="dhcp4",interface="r-s",' "$M")" \
+	"$(jget_file "$tmp/dhcp4.json" 'len(j["drops"])')"
 
 # A socket nobody answers on: xlat464_up 0 for it, the others still reported.
 "$XLAT464" metrics --control "$tmp/nobody.sock" --control "$PLAT" >"$tmp/partial.prom" 2>/dev/null
@@ -160,7 +179,7 @@ check down-daemon-reported eq nobody-up "$(value "$tmp/partial.prom" xlat464_up 
 
 # ---- served ---------------------------------------------------------------------------------------
 ip netns exec "$NSR" "$XLAT464" metrics --listen "127.0.0.1:$PORT" --control "$SIIT" --control "$PLAT" \
-	>"$tmp/http.log" 2>&1 </dev/null &
+	--control "$RA" --control "$DHCP4" >"$tmp/http.log" 2>&1 </dev/null &
 http_pid=$!
 pids+=("$http_pid")
 check http-listening wait_listen "$NSR" tcp "$PORT"
