@@ -179,9 +179,10 @@ static void clat(struct src *s, const struct clat_status_msg *msg)
 		c->dad_conflicts);
 	counter(s, "xlat464_clat_conflicts_after_dad_total", "Conflicts of the CLAT address seen after DAD",
 		c->conflicts_after_dad);
-	counter(s, "xlat464_clat_ns_answered_total", "Neighbour solicitations for the CLAT address answered",
+	counter(s, "xlat464_clat_neighbor_solicitations_answered_total",
+		"Neighbour solicitations for the CLAT address answered",
 		c->ns_answered);
-	counter(s, "xlat464_clat_na_sent_total", "Neighbour advertisements sent", c->na_sent);
+	counter(s, "xlat464_clat_neighbor_advertisements_sent_total", "Neighbour advertisements sent", c->na_sent);
 	counter(s, "xlat464_clat_renumbers_total", "Times the CLAT address changed", c->renumbers);
 	counter(s, "xlat464_clat_mtu_changes_total", "Times the MTU changed", c->mtu_changes);
 	counter(s, "xlat464_clat_shared_left_to_host_total",

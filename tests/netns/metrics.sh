@@ -1,29 +1,32 @@
 #!/bin/bash
 # shellcheck disable=SC2015 # ok and bad never fail: "A && ok ... || bad ..." is an if-then-else here
-# `xlat464 metrics`: the counters of a running siit and plat in the Prometheus text format, printed
-# and served over HTTP, checked with promtool (Debian's prometheus package) and against `xlat464
-# status --json`, in namespaces this script creates and deletes. Run as root.
+# `xlat464 metrics`: the counters of running daemons (siit, plat, clat, ra, dhcp4) in the Prometheus
+# text format, printed and served over HTTP, checked with promtool (Debian's prometheus package) and
+# against `xlat464 status --json`, in namespaces this script creates and deletes. Run as root.
 #
 #   ns xmet-N-c: IPv6-only client            ns xmet-N-r: router + xlat464 plat        ns xmet-N-s: IPv4 server
 #  +--------------------------------+    +-----------------------------------+    +--------------------+
 #  | c-r 2001:db8:1::10/64          |====| r-c 2001:db8:1::1/64              |====| s-r 198.51.100.2/24|
 #  | default via 2001:db8:1::1      |    | r-s 198.51.100.1/24               |    | default via .1     |
-#  | siit0: xlat464 siit, pool6     |    | plat0: xlat464 plat (stateful),   |    +--------------------+
-#  |   2001:db8:64::/96; routes     |    |   pool6 64:ff9b::/96, pool4       |
-#  |   2001:db8:64::/96 and         |    |   203.0.113.0/28                  |
-#  |   2001:db8:99::/64 into it     |    | xlat464 ra on r-c, dhcp4 on r-s   |
-#  +--------------------------------+    | xlat464 metrics --listen          |
-#                                        |   127.0.0.1:9464                  |
-#                                        +-----------------------------------+
+#  | xlat464 clat on c-r, PREF64    |    | plat0: xlat464 plat (stateful),   |    +--------------------+
+#  |   64:ff9b::/96 (to the PLAT)   |    |   pool6 64:ff9b::/96, pool4       |
+#  | siit0: xlat464 siit, pool6     |    |   203.0.113.0/28                  |
+#  |   2001:db8:64::/96; routes     |    | xlat464 ra on r-c, dhcp4 on r-s   |
+#  |   2001:db8:64::/96 and         |    | xlat464 metrics --listen          |
+#  |   2001:db8:99::/64 into it     |    |   127.0.0.1:9464                  |
+#  +--------------------------------+    +-----------------------------------+
 #
-# Traffic: pings through the PLAT to the server (translated both ways: sessions), pings the server
-# sends to a pool address without a binding (nat64-no-binding drops), pings into the SIIT (6to4,
-# then dropped by the client's kernel, which has no IPv4 route) and to 2001:db8:99::1, which no pool6
-# or EAM maps (dst-unmapped drops). Checks: `xlat464 metrics --control A --control B` passes
-# `promtool check metrics`, keeps each family's samples together under one HELP and TYPE, has every
-# drop reason for each translator, and agrees with `xlat464 status --json` (packets, a drop reason,
-# ICMP sessions, ra's state; every dhcp4 drop reason); `xlat464 metrics --listen` serves the same families at /metrics (promtool passes
-# too), answers 404 elsewhere and 405 to POST, and exits 0 on SIGTERM.
+# Traffic: pings through the PLAT to the server (translated both ways: sessions); IPv4 pings from the
+# client through the CLAT and the PLAT (464XLAT; the CLAT's kernel fast path may carry them); pings
+# the server sends to a pool address without a binding (nat64-no-binding drops); pings into the SIIT
+# (6to4, then dropped by the client's kernel, which has no IPv4 route) and to 2001:db8:99::1, which
+# no pool6 or EAM maps (dst-unmapped drops).
+# Checks: `xlat464 metrics --control A --control B ...` passes `promtool check metrics`, keeps each
+# family's samples together under one HELP and TYPE, has every drop reason for each translator, and
+# agrees with `xlat464 status --json` (packets, a drop reason, ICMP sessions, the CLAT's state and
+# fast path, ra's state, every dhcp4 drop reason); a socket nobody answers on is xlat464_up 0;
+# `xlat464 metrics --listen` serves the same families at /metrics (promtool passes too), fresh per
+# request, answers 404 elsewhere and 405 to POST, and exits 0 on SIGTERM.
 # Needs root, iproute2, iputils-ping, curl, promtool, /usr/bin/python3. Environment: XLAT464=path,
 # KEEP=1, VERBOSE=1. The last line is "metrics: N passed, M failed".
 set -u
@@ -81,24 +84,33 @@ pids+=($!)
 ip netns exec "$NSR" "$XLAT464" dhcp4 --interface r-s --control "$DHCP4" \
 	>"$tmp/dhcp4.log" 2>&1 </dev/null &
 pids+=($!)
+# the CLAT on the client, towards the PLAT: 464XLAT end to end
+CLAT=$tmp/clat.sock
+ip netns exec "$NSC" "$XLAT464" clat --uplink c-r --pref64 64:ff9b::/96 --control "$CLAT" --foreground \
+	>"$tmp/clat.log" 2>&1 </dev/null &
+pids+=($!)
 answers() { [ -S "$1" ] && "$XLAT464" status --control "$1" >/dev/null 2>&1; }
 wait_until 5 answers "$SIIT" || die "siit did not start: $(tail -n 5 "$tmp/siit.log")"
 wait_daemon 5 answers "$PLAT" || die "plat did not start: $(tail -n 5 "$daemon_log")"
 wait_until 5 answers "$RA" || die "ra did not start: $(tail -n 5 "$tmp/ra.log")"
 wait_until 5 answers "$DHCP4" || die "dhcp4 did not start: $(tail -n 5 "$tmp/dhcp4.log")"
-ok "siit, plat, ra and dhcp4 answer on their control sockets"
+wait_until 5 answers "$CLAT" || die "clat did not start: $(tail -n 5 "$tmp/clat.log")"
+ok "siit, plat, ra, dhcp4 and clat answer on their control sockets"
+clat_running() { "$XLAT464" status --json --control "$CLAT" | grep -q '"state": "running"'; }
+check clat-running wait_until 10 clat_running
 
 # ---- traffic --------------------------------------------------------------------------------------
 check ping-through-plat nsx "$NSC" ping -6 -n -c 3 -i 0.2 -W 2 64:ff9b::198.51.100.2
+check ping-through-clat-and-plat nsx "$NSC" ping -4 -n -c 3 -i 0.2 -W 2 198.51.100.2
 nsx "$NSS" ping -n -c 3 -i 0.2 -W 1 203.0.113.9 >/dev/null 2>&1 || : # no binding: dropped
 nsx "$NSC" ping -6 -n -c 3 -i 0.2 -W 1 2001:db8:64::198.51.100.2 >/dev/null 2>&1 || : # 6to4, then nowhere
 nsx "$NSC" ping -6 -n -c 3 -i 0.2 -W 1 2001:db8:99::1 >/dev/null 2>&1 || : # no mapping: dropped
 sleep 0.3
 
 # ---- printed --------------------------------------------------------------------------------------
-"$XLAT464" metrics --control "$SIIT" --control "$PLAT" --control "$RA" --control "$DHCP4" >"$tmp/metrics.prom" \
-	2>"$tmp/metrics.err"
-for d in siit plat ra dhcp4; do "$XLAT464" status --json --control "$tmp/$d.sock" >"$tmp/$d.json"; done
+"$XLAT464" metrics --control "$SIIT" --control "$PLAT" --control "$RA" --control "$DHCP4" --control "$CLAT" \
+	>"$tmp/metrics.prom" 2>"$tmp/metrics.err"
+for d in siit plat ra dhcp4 clat; do "$XLAT464" status --json --control "$tmp/$d.sock" >"$tmp/$d.json"; done
 
 check promtool-accepts-printed promtool check metrics <"$tmp/metrics.prom"
 
@@ -164,7 +176,19 @@ check plat-pool-ports agree ports_total "$(value "$M" xlat464_nat64_pool4_ports 
 nreasons=$("$XLAT464" siit --list-drop-reasons | grep -c '^| `')
 check siit-every-drop-reason eq siit-drop-samples "$(grep -c "^xlat464_drops_total{$S," "$M")" "$nreasons"
 check plat-every-drop-reason eq plat-drop-samples "$(grep -c "^xlat464_drops_total{$L," "$M")" "$nreasons"
-check all-up eq daemons-up "$(grep -c '^xlat464_up{.*} 1$' "$M")" 4
+check all-up eq daemons-up "$(grep -c '^xlat464_up{.*} 1$' "$M")" 5
+C='daemon="clat"'
+# the CLAT's pings went through its daemon or its kernel fast path: together at least 3
+check clat-packets-4to6 agree packets_4to6 "$(value "$M" xlat464_packets_total "$C" 'direction="4to6"')" \
+	"$(jget_file "$tmp/clat.json" 'j["packets_4to6"]')" 0
+check clat-fastpath-4to6 agree fast-path-4to6 "$(value "$M" xlat464_fastpath_packets_total "$C" 'direction="4to6"')" \
+	"$(jget_file "$tmp/clat.json" 'j["clat"]["fast_path"]["pkts-4to6"]')" 0
+check clat-translated-pings ge translated-4to6 \
+	$(($(value "$M" xlat464_packets_total "$C" 'direction="4to6"') + \
+	$(value "$M" xlat464_fastpath_packets_total "$C" 'direction="4to6"'))) 3
+check clat-state-running eq running "$(value "$M" xlat464_clat_state "$C" 'state="running"')" 1
+check clat-one-state eq states-set "$(grep -c '^xlat464_clat_state{.*} 1$' "$M")" 1
+check clat-info eq pref64 "$(value "$M" xlat464_clat_info "$C" 'pref64="64:ff9b::/96"' 'uplink="c-r"')" 1
 check ra-state agree ra-state "$(value "$M" xlat464_ra_state 'daemon="ra"' 'interface="r-c"' \
 	"state=\"$(jget_file "$tmp/ra.json" 'j["state"]')\"")" 1 1
 check ra-periodic agree ra-periodic "$(value "$M" xlat464_ra_sent_total 'daemon="ra"' 'kind="periodic"')" \
@@ -179,7 +203,7 @@ check down-daemon-reported eq nobody-up "$(value "$tmp/partial.prom" xlat464_up 
 
 # ---- served ---------------------------------------------------------------------------------------
 ip netns exec "$NSR" "$XLAT464" metrics --listen "127.0.0.1:$PORT" --control "$SIIT" --control "$PLAT" \
-	--control "$RA" --control "$DHCP4" >"$tmp/http.log" 2>&1 </dev/null &
+	--control "$RA" --control "$DHCP4" --control "$CLAT" >"$tmp/http.log" 2>&1 </dev/null &
 http_pid=$!
 pids+=("$http_pid")
 check http-listening wait_listen "$NSR" tcp "$PORT"
