@@ -14,7 +14,6 @@
 #include "../plat/plat_ctl.h"
 #include "ctl_client.h"
 #include "sys/ctl.h"
-#include "sys/log.h"
 
 #define CTL_TIMEOUT_SEC 5
 
@@ -32,17 +31,14 @@ size_t cli_ctl_msg_max(void)
 long cli_ctl_fetch(const char *path, void *buf, size_t cap)
 {
 	int fd = sys_ctl_connect(path);
-	if (fd < 0) {
-		log_warn("%s: %s", path, strerror(errno));
+	if (fd < 0)
 		return -1;
-	}
 	struct timeval tv = { .tv_sec = CTL_TIMEOUT_SEC };
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	long n = sys_read_all(fd, buf, cap);
 	int err = errno;
 	close(fd);
-	if (n < 0)
-		log_warn("%s: %s", path, strerror(err));
+	errno = err;
 	return n;
 }
 

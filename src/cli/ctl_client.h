@@ -11,8 +11,7 @@ enum cli_ctl_kind { CLI_CTL_UNKNOWN, CLI_CTL_SIIT, CLI_CTL_CLAT, CLI_CTL_PLAT, C
 size_t cli_ctl_msg_max(void);
 
 /* Connects to path and reads the daemon's answer into buf (cap bytes), giving up after a few seconds
- * so that a wedged daemon cannot hang the caller. Returns the bytes read, or -1 after a warning that
- * names path. */
+ * so that a wedged daemon cannot hang the caller. Returns the bytes read, or -1 with errno. */
 long cli_ctl_fetch(const char *path, void *buf, size_t cap);
 
 /* Which daemon wrote the n bytes of msg (aligned as malloc aligns), with magic, size and counts all

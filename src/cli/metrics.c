@@ -3,6 +3,7 @@
  * xlat464_, _total on counters, base units (_bytes, _seconds); labels say which daemon and which TUN
  * or interface, and split a family by direction, reason, protocol or state. docs/metrics.md lists
  * every family. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,6 +392,26 @@ static bool add_daemon(struct prom_reg *reg, void *msg, long n)
 	}
 }
 
+/* A daemon that stops answering is warned about once, not at every scrape, and its return is noted. */
+static void note_answer(const char *path, bool ok, const char *why)
+{
+	static char failing[METRICS_CONTROL_MAX][256];
+	static unsigned nfailing;
+	unsigned i = 0;
+
+	while (i < nfailing && strcmp(failing[i], path) != 0)
+		i++;
+	if (!ok && i == nfailing) {
+		log_warn("%s: %s (xlat464_up 0 until it answers)", path, why);
+		if (nfailing < METRICS_CONTROL_MAX)
+			snprintf(failing[nfailing++], sizeof(failing[0]), "%.255s", path);
+	} else if (ok && i < nfailing) {
+		log_info("%s: answers again", path);
+		memmove(failing[i], failing[i + 1], (size_t)(nfailing - i - 1) * sizeof(failing[0]));
+		nfailing--;
+	}
+}
+
 char *metrics_collect(const char (*paths)[256], unsigned n, size_t *len)
 {
 	static char found[METRICS_CONTROL_MAX][256];
@@ -408,8 +429,7 @@ char *metrics_collect(const char (*paths)[256], unsigned n, size_t *len)
 	for (unsigned i = 0; i < n; i++) {
 		long got = cli_ctl_fetch(paths[i], msg, cap);
 		bool ok = got > 0 && add_daemon(reg, msg, got);
-		if (got > 0 && !ok)
-			log_warn("%s: unexpected answer (%ld bytes; a daemon from another build?)", paths[i], got);
+		note_answer(paths[i], ok, got < 0 ? strerror(errno) : "unexpected answer (a daemon from another build?)");
 		prom_add(reg, PROM_GAUGE, "xlat464_up",
 			 "1 when the daemon at this control socket answered with a status this xlat464 reads", NULL,
 			 "control", paths[i], ok);

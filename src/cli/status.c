@@ -1,5 +1,6 @@
 /* `xlat464 status`: asks a daemon's control socket for its counters and prints them, as text (nonzero
  * drop counters only) or as JSON (every counter, zeros included). */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +135,7 @@ int status_main(int argc, char **argv)
 		fatal("out of memory");
 	long n = cli_ctl_fetch(path, m, cap);
 	if (n < 0) {
+		log_warn("%s: %s", path, strerror(errno));
 		free(m);
 		return 1;
 	}

@@ -26,7 +26,7 @@
 # agrees with `xlat464 status --json` (packets, a drop reason, ICMP sessions, the CLAT's state and
 # fast path, ra's state, every dhcp4 drop reason); a socket nobody answers on is xlat464_up 0;
 # `xlat464 metrics --listen` serves the same families at /metrics (promtool passes too), fresh per
-# request, answers 404 elsewhere and 405 to POST, and exits 0 on SIGTERM.
+# request, answers HEAD, 404 elsewhere and 405 to POST, and exits 0 on SIGTERM.
 # Needs root, iproute2, iputils-ping, curl, promtool, /usr/bin/python3. Environment: XLAT464=path,
 # KEEP=1, VERBOSE=1. The last line is "metrics: N passed, M failed".
 set -u
@@ -215,6 +215,7 @@ check scrape-same-families diff <(grep '^# TYPE' "$M") <(grep '^# TYPE' "$tmp/sc
 code() { nsx "$NSR" curl -s -o /dev/null -w '%{http_code}' "$@"; }
 check wrong-path-404 eq status "$(code "http://127.0.0.1:$PORT/")" 404
 check post-405 eq status "$(code -X POST "http://127.0.0.1:$PORT/metrics")" 405
+check head-200 eq status "$(code -I "http://127.0.0.1:$PORT/metrics")" 200
 # read fresh per request: more pings through the PLAT show up in the next scrape
 before=$(value "$tmp/scrape.prom" xlat464_packets_total "$L" 'direction="6to4"')
 nsx "$NSC" ping -6 -n -c 2 -i 0.2 -W 2 64:ff9b::198.51.100.2 >/dev/null 2>&1
