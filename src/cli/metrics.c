@@ -35,21 +35,29 @@ struct src {
 	struct prom_labels l;
 };
 
+/* prom_add refuses a bad name or a type clash (a bug here) and fails when memory runs out: say so
+ * rather than leave a family out without a word. */
+static void add(struct src *s, enum prom_type t, const char *name, const char *help, const char *k, const char *kv,
+		uint64_t v)
+{
+	if (prom_add(s->reg, t, name, help, &s->l, k, kv, v) < 0)
+		log_warn("%s: sample not written (bad name, type clash or out of memory)", name);
+}
 static void counter(struct src *s, const char *name, const char *help, uint64_t v)
 {
-	prom_add(s->reg, PROM_COUNTER, name, help, &s->l, NULL, NULL, v);
+	add(s, PROM_COUNTER, name, help, NULL, NULL, v);
 }
 static void counter_by(struct src *s, const char *name, const char *help, const char *k, const char *kv, uint64_t v)
 {
-	prom_add(s->reg, PROM_COUNTER, name, help, &s->l, k, kv, v);
+	add(s, PROM_COUNTER, name, help, k, kv, v);
 }
 static void gauge(struct src *s, const char *name, const char *help, uint64_t v)
 {
-	prom_add(s->reg, PROM_GAUGE, name, help, &s->l, NULL, NULL, v);
+	add(s, PROM_GAUGE, name, help, NULL, NULL, v);
 }
 static void gauge_by(struct src *s, const char *name, const char *help, const char *k, const char *kv, uint64_t v)
 {
-	prom_add(s->reg, PROM_GAUGE, name, help, &s->l, k, kv, v);
+	add(s, PROM_GAUGE, name, help, k, kv, v);
 }
 
 /* A string of a daemon's message, cut at its field's size: the client trusts nothing it reads. */
@@ -143,6 +151,7 @@ static void clat(struct src *s, const struct clat_status_msg *msg)
 	counter(s, "xlat464_reload_errors_total", "Reloads refused: the new configuration was not valid",
 		c->reload_errors);
 	CUT(state, c->state);
+	/* every state, so that an alert on one of them has a series to look at (STOPPING is the last) */
 	for (int i = CLAT_STATE_INIT; i <= CLAT_STATE_STOPPING; i++)
 		gauge_by(s, "xlat464_clat_state", "The CLAT's state: 1 for the current one, 0 for the others", "state",
 			 clat_state_name[i], strcmp(state, clat_state_name[i]) == 0);

@@ -122,18 +122,31 @@ int metrics_serve(const char *listen, const char (*paths)[256], unsigned n)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
-	if (ss.ss_family == AF_INET6)
+	char addr[INET6_ADDRSTRLEN], where[INET6_ADDRSTRLEN + 10];
+	uint16_t port;
+	if (ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)&ss;
 		flags |= MHD_USE_IPv6;
-	struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, handle, &srv,
+		port = ntohs(v6->sin6_port);
+		inet_ntop(AF_INET6, &v6->sin6_addr, addr, sizeof(addr));
+		snprintf(where, sizeof(where), "[%s]:%u", addr, port);
+	} else {
+		const struct sockaddr_in *v4 = (const struct sockaddr_in *)&ss;
+		port = ntohs(v4->sin_port);
+		inet_ntop(AF_INET, &v4->sin_addr, addr, sizeof(addr));
+		snprintf(where, sizeof(where), "%s:%u", addr, port);
+	}
+	/* the port is in the address too; given here as well, it is the one libmicrohttpd's errors name */
+	struct MHD_Daemon *d = MHD_start_daemon(flags, port, NULL, NULL, handle, &srv,
 						MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 						MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_CONN_MAX,
 						MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_CONN_TIMEOUT_SEC,
 						MHD_OPTION_END);
 	if (!d) {
-		log_warn("--listen %s: cannot listen (address in use, or not on this host?)", listen);
+		log_warn("--listen %s: cannot listen on %s (address in use, or not on this host?)", listen, where);
 		return 1;
 	}
-	log_info("serving http://%s/metrics", listen);
+	log_info("serving http://%s/metrics", where);
 	while (sigwait(&set, &sig) != 0)
 		;
 	log_info("signal %d: stopping", sig);
