@@ -1,11 +1,12 @@
 #!/bin/bash
 # Installs what building and testing xlat464 needs on Debian 12, only what is missing: man-db checks
-# the man pages, debhelper, fakeroot and lintian build and check the Debian package.
+# the man pages, debhelper, fakeroot and lintian build and check the Debian package, libmicrohttpd
+# serves `xlat464 metrics --listen`, and prometheus brings promtool (tests/netns/metrics.sh).
 set -euo pipefail
 pkgs=(build-essential clang libclang-rt-14-dev libmnl-dev libpcap-dev libcmocka-dev libbpf-dev pkg-config
       python3-scapy iproute2 iputils-ping traceroute tcpdump iperf3 curl socat netcat-openbsd
       nftables tayga radvd unbound dhcpcd-base udhcpc valgrind procps dnsmasq-base ethtool bird2 tshark
-      man-db debhelper fakeroot lintian)
+      man-db debhelper fakeroot lintian libmicrohttpd-dev prometheus)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -32,4 +33,16 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 if [[ " ${missing[*]} " == *" bird2 "* ]] && [ -d /run/systemd/system ]; then
 	echo "install-deps: disabling bird.service (the lab runs its own BIRDs in its namespaces)"
 	systemctl disable --now bird.service >/dev/null 2>&1 || true
+fi
+# prometheus enables prometheus.service on install (started where systemd runs, or through its
+# init script where invoke-rc.d is allowed to). The tests only need its promtool; a Prometheus
+# server scraping this machine is not theirs to leave running.
+if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+	echo "install-deps: stopping and disabling the prometheus service (only promtool is used)"
+	if [ -d /run/systemd/system ]; then
+		systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+	else
+		invoke-rc.d prometheus stop >/dev/null 2>&1 || true
+		update-rc.d prometheus disable >/dev/null 2>&1 || true
+	fi
 fi

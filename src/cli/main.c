@@ -8,6 +8,7 @@
 #include "../mostly/ra.h"
 #include "../plat/plat.h"
 #include "../siit/siit.h"
+#include "metrics.h"
 #include "status.h"
 #include "../translate/translate.h"
 
@@ -33,6 +34,7 @@ static const struct subcommand subcommands[] = {
 	{ "siit", siit_main, "stateless translator (RFC 7915/6052/7757) on one TUN carrying both families" },
 	{ "translate", translate_main, "translate a pcap file offline with the SIIT settings" },
 	{ "status", status_main, "show a running daemon's settings and counters (--json)" },
+	{ "metrics", metrics_main, "every daemon's counters in the Prometheus text format, printed or served (--listen)" },
 	{ "version", version_main, "print the version" },
 	{ "help", help_main, "show this list" },
 };

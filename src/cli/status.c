@@ -1,14 +1,10 @@
 /* `xlat464 status`: asks a daemon's control socket for its counters and prints them, as text (nonzero
  * drop counters only) or as JSON (every counter, zeros included). */
 #include <errno.h>
-#include <glob.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include "../common/json.h"
 #include "../clat/clat_ctl.h"
@@ -17,11 +13,10 @@
 #include "../plat/plat_ctl.h"
 #include "../plat/plat.h"
 #include "../common/siit_ctl.h"
+#include "ctl_client.h"
 #include "status.h"
 #include "sys/ctl.h"
 #include "sys/log.h"
-
-#define STATUS_TIMEOUT_SEC 5
 
 static const char status_usage[] = "usage: xlat464 status [--json] [--control PATH | --tun NAME]\n"
 				   "                      [--sessions | --flush [tcp|udp|icmp|all]]   (plat only)\n"
@@ -86,22 +81,19 @@ static void print_text(const struct siit_status_msg *m, const char *path)
 /* With no --control, the single socket in SYS_CTL_DIR is the obvious choice. */
 static int find_socket(char *path, size_t cap)
 {
-	glob_t g;
-	int r = glob(SYS_CTL_DIR "/*.sock", 0, NULL, &g);
-	if (r != 0 || g.gl_pathc == 0) {
+	char found[8][256];
+	unsigned n = cli_ctl_list(found, 8);
+	if (n == 0) {
 		log_warn("no daemon control socket in %s (is a daemon running? --control PATH)", SYS_CTL_DIR);
-		globfree(&g);
 		return -1;
 	}
-	if (g.gl_pathc > 1) {
+	if (n > 1) {
 		log_warn("several control sockets; choose one with --control PATH:");
-		for (size_t i = 0; i < g.gl_pathc; i++)
-			fprintf(stderr, "  %s\n", g.gl_pathv[i]);
-		globfree(&g);
+		for (unsigned i = 0; i < n; i++)
+			fprintf(stderr, "  %s\n", found[i]);
 		return -1;
 	}
-	snprintf(path, cap, "%s", g.gl_pathv[0]);
-	globfree(&g);
+	snprintf(path, cap, "%s", found[0]);
 	return 0;
 }
 
@@ -111,9 +103,7 @@ int status_main(int argc, char **argv)
 	bool json = false, sessions = false;
 	const char *flush = NULL;
 	struct siit_status_msg *m;
-	/* room for the largest daemon message (plat's) */
-	size_t cap = sizeof(struct plat_status_msg) > sizeof(struct clat_status_msg) ? sizeof(struct plat_status_msg)
-										    : sizeof(struct clat_status_msg);
+	size_t cap = cli_ctl_msg_max();
 	const struct clat_status_info *clat = NULL;
 
 	log_set_ident("xlat464 status");
@@ -140,19 +130,15 @@ int status_main(int argc, char **argv)
 	}
 	if (!path[0] && find_socket(path, sizeof(path)) < 0)
 		return 1;
-	int fd = sys_ctl_connect(path);
-	if (fd < 0) {
-		log_warn("%s: %s", path, strerror(errno));
-		return 1;
-	}
-	/* A daemon answers at once; one that is wedged must not hang the caller. */
-	struct timeval tv = { .tv_sec = STATUS_TIMEOUT_SEC };
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	m = malloc(cap);
 	if (!m)
 		fatal("out of memory");
-	long n = sys_read_all(fd, m, cap);
-	close(fd);
+	long n = cli_ctl_fetch(path, m, cap);
+	if (n < 0) {
+		log_warn("%s: %s", path, strerror(errno));
+		free(m);
+		return 1;
+	}
 	/* Daemons with their own message (the first word is the magic): src/mostly/dhcp4. */
 	if (n >= 4 && m->magic == DHCP4_STATUS_MAGIC) {
 		int r = dhcp4_status_print(m, (size_t)n, path, json);
@@ -174,11 +160,10 @@ int status_main(int argc, char **argv)
 		free(m);
 		return r;
 	}
-	if (n == (long)sizeof(struct clat_status_msg) && m->magic == CLAT_STATUS_MAGIC &&
-	    m->size == sizeof(struct clat_status_msg) && m->ndrops == XLAT_DROP__COUNT) { /* src/clat */
+	enum cli_ctl_kind kind = cli_ctl_kind(m, n);
+	if (kind == CLI_CTL_CLAT) { /* src/clat */
 		clat = &((const struct clat_status_msg *)(const void *)m)->clat;
-	} else if (n != (long)sizeof(*m) || m->magic != SIIT_STATUS_MAGIC || m->size != sizeof(*m) ||
-		   m->ndrops != XLAT_DROP__COUNT) {
+	} else if (kind != CLI_CTL_SIIT) {
 		log_warn("%s: unexpected answer (%ld bytes; a daemon from another build?)", path, n);
 		free(m);
 		return 1;
