@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "listen_addr.h"
 #include "metrics.h"
 #include "sys/log.h"
 
@@ -61,48 +62,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	return ret;
 }
 
-/* [ADDR:]PORT, or [IPV6]:PORT; ADDR 127.0.0.1 when left out. */
-static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *sslen)
-{
-	char host[INET6_ADDRSTRLEN + 2] = "127.0.0.1";
-	const char *port = s, *colon;
-	char *end;
-
-	memset(ss, 0, sizeof(*ss));
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-		if (!close || close[1] != ':' || (size_t)(close - s - 1) >= sizeof(host))
-			return -1;
-		memcpy(host, s + 1, (size_t)(close - s - 1));
-		host[close - s - 1] = '\0';
-		port = close + 2;
-	} else if ((colon = strrchr(s, ':'))) {
-		if ((size_t)(colon - s) >= sizeof(host) || colon == s)
-			return -1;
-		memcpy(host, s, (size_t)(colon - s));
-		host[colon - s] = '\0';
-		port = colon + 1;
-	}
-	errno = 0;
-	unsigned long p = strtoul(port, &end, 10);
-	if (errno || end == port || *end || p == 0 || p > 65535)
-		return -1;
-	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
-	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons((uint16_t)p);
-		*sslen = sizeof(*v4);
-	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons((uint16_t)p);
-		*sslen = sizeof(*v6);
-	} else {
-		return -1;
-	}
-	return 0;
-}
-
 int metrics_serve(const char *listen, const char (*paths)[256], unsigned n)
 {
 	struct sockaddr_storage ss;
@@ -111,7 +70,7 @@ int metrics_serve(const char *listen, const char (*paths)[256], unsigned n)
 	sigset_t set;
 	int sig = 0;
 
-	if (parse_listen(listen, &ss, &sslen) < 0) {
+	if (listen_addr_parse(listen, &ss, &sslen) < 0) {
 		log_warn("--listen %s: want [ADDR:]PORT or [IPV6]:PORT, with a numeric address", listen);
 		return 2;
 	}
