@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_file.h"
 #include "siit_settings.h"
 
-#define SIIT_CONFIG_MAX (1u << 20)
 
 int siit_flag_take(int argc, char **argv, int *i, char **words, int *nwords, char *err, unsigned long errlen)
 {
@@ -30,27 +30,6 @@ int siit_flag_take(int argc, char **argv, int *i, char **words, int *nwords, cha
 	return 1;
 }
 
-static int read_file(const char *path, char **text, size_t *len, char *err, unsigned long errlen)
-{
-	FILE *f = fopen(path, "re");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	char *buf = malloc(SIIT_CONFIG_MAX);
-	size_t n = buf ? fread(buf, 1, SIIT_CONFIG_MAX, f) : 0;
-	bool bad = !buf || ferror(f) || n == SIIT_CONFIG_MAX;
-	fclose(f);
-	if (bad) {
-		snprintf(err, errlen, "%s: %s", path, buf ? "read error or larger than 1 MiB" : "out of memory");
-		free(buf);
-		return -1;
-	}
-	*text = buf;
-	*len = n;
-	return 0;
-}
-
 int siit_settings_load(struct siit_settings *s, const char *config, char *const *flags, int nflags, char *err,
 		       unsigned long errlen)
 {
@@ -60,7 +39,7 @@ int siit_settings_load(struct siit_settings *s, const char *config, char *const 
 	if (config) {
 		char *text;
 		size_t len;
-		if (read_file(config, &text, &len, err, errlen) < 0)
+		if (config_file_read(config, &text, &len, err, errlen) < 0)
 			return -1;
 		int r = siit_settings_parse_text(s, text, len, config, err, errlen);
 		free(text);

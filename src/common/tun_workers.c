@@ -60,8 +60,17 @@ fail:;
 	return -1;
 }
 
-void tun_workers_lock(struct tun_workers *p, unsigned i) { pthread_mutex_lock(&p->w[i].lock); }
-void tun_workers_unlock(struct tun_workers *p, unsigned i) { pthread_mutex_unlock(&p->w[i].lock); }
+void tun_workers_lock(struct tun_workers *p, unsigned i)
+{
+	if (i < p->n)
+		pthread_mutex_lock(&p->w[i].lock);
+}
+
+void tun_workers_unlock(struct tun_workers *p, unsigned i)
+{
+	if (i < p->n)
+		pthread_mutex_unlock(&p->w[i].lock);
+}
 
 void tun_workers_stop(struct tun_workers *p)
 {

@@ -35,7 +35,8 @@ struct tun_workers {
 /* Starts n threads, worker i reading fds[i] with states[i]. Call it after the capabilities are
  * dropped: a thread keeps the ones its creator had. 0, or -1 with errno (none left running). */
 int tun_workers_start(struct tun_workers *p, const int *fds, void *const *states, unsigned n, tun_worker_burst_fn burst);
-/* Worker i's lock: while it is held the worker handles no packet. */
+/* Worker i's lock: while it is held the worker handles no packet. Nothing to do for a pool that is
+ * not running (a daemon with one worker on its main loop). */
 void tun_workers_lock(struct tun_workers *p, unsigned i);
 void tun_workers_unlock(struct tun_workers *p, unsigned i);
 /* Stops and joins every worker (the fds stay open: the caller's). */

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/config_file.h"
 #include "../common/daemon_opts.h"
 #include "../common/settings_table.h"
 #include "../common/tun_workers.h"
@@ -49,7 +50,6 @@
 #include "xlat/offload.h"
 #include "xlat/reasm.h"
 
-#define PLAT_CONFIG_MAX (1u << 20)
 #define PLAT_PKT_MAX (65535 + 40) /* the largest IPv6 packet (a 64 KiB IPv4 super-packet grows by 20 bytes) */
 #define PLAT_READ_BURST 64
 #define PLAT_EXPIRE_BUDGET 1000000u
@@ -179,27 +179,6 @@ static int flag_take(int argc, char **argv, int *i, char **words, int *nwords, c
 	return 1;
 }
 
-static int read_text(const char *path, char **text, size_t *len, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "re");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	char *buf = malloc(PLAT_CONFIG_MAX);
-	size_t n = buf ? fread(buf, 1, PLAT_CONFIG_MAX, f) : 0;
-	bool bad = !buf || ferror(f) || n == PLAT_CONFIG_MAX;
-	fclose(f);
-	if (bad) {
-		snprintf(err, errlen, "%s: %s", path, buf ? "read error or larger than 1 MiB" : "out of memory");
-		free(buf);
-		return -1;
-	}
-	*text = buf;
-	*len = n;
-	return 0;
-}
-
 /* Config file, then flags (words: "--key", values..., NULL, "--key", ...). */
 static int settings_load(struct plat_settings *s, const char *config, char *const *words, int nwords, char *err,
 			 size_t errlen)
@@ -209,7 +188,7 @@ static int settings_load(struct plat_settings *s, const char *config, char *cons
 	if (config) {
 		char *text;
 		size_t len;
-		if (read_text(config, &text, &len, err, errlen) < 0)
+		if (config_file_read(config, &text, &len, err, errlen) < 0)
 			return -1;
 		int r = plat_settings_parse_text(s, text, len, config, err, errlen);
 		free(text);
@@ -432,19 +411,6 @@ static void on_gone(void *arg, int fd, uint32_t events)
 	sys_loop_stop(&d->loop);
 }
 
-/* Worker i's lock, when the workers run on threads of their own. */
-static void worker_lock(struct plat_daemon *d, unsigned i)
-{
-	if (d->pool.n)
-		tun_workers_lock(&d->pool, i);
-}
-
-static void worker_unlock(struct plat_daemon *d, unsigned i)
-{
-	if (d->pool.n)
-		tun_workers_unlock(&d->pool, i);
-}
-
 static void on_timer(void *arg, int fd, uint32_t events)
 {
 	struct plat_daemon *d = arg;
@@ -585,7 +551,7 @@ static void fill_status(struct plat_daemon *d, struct plat_status_msg *m)
 	unsigned ntop = 0;
 	for (unsigned i = 0; i < d->nw; i++) {
 		const struct plat_worker *w = &d->w[i];
-		worker_lock(d, i);
+		tun_workers_lock(&d->pool, i);
 		m->tun_read_errors += w->tun_read_errors;
 		m->tun_write_errors += w->tun_write_errors;
 		m->replies_sent += w->replies_sent;
@@ -600,7 +566,7 @@ static void fill_status(struct plat_daemon *d, struct plat_status_msg *m)
 			nat64_stats_add(&m->nat, &st);
 			ntop += plat_sf_top(w->nat, top + ntop, PLAT_TOP_MAX);
 		}
-		worker_unlock(d, i);
+		tun_workers_unlock(&d->pool, i);
 	}
 	if (d->bpf) { /* the limits the kernel enforces for the daemon count as its own */
 		struct sys_offload_counters c;
@@ -681,9 +647,9 @@ static void cmd_serve(struct plat_daemon *d, int c)
 	if (req.op == PLAT_CMD_FLUSH) {
 		if (d->mode == PLAT_STATEFUL) {
 			for (unsigned i = 0; i < d->nw; i++) {
-				worker_lock(d, i);
+				tun_workers_lock(&d->pool, i);
 				rep.count += plat_sf_flush(d->w[i].nat, (enum nat64_proto)req.proto);
-				worker_unlock(d, i);
+				tun_workers_unlock(&d->pool, i);
 			}
 		} else
 			rep.count = nat64_dynpool_flush(d->dp);
@@ -701,9 +667,9 @@ static void cmd_serve(struct plat_daemon *d, int c)
 		max = 0;
 		for (unsigned i = 0; i < d->nw; i++) {
 			struct nat64_stats st;
-			worker_lock(d, i);
+			tun_workers_lock(&d->pool, i);
 			plat_sf_get_stats(d->w[i].nat, &st);
-			worker_unlock(d, i);
+			tun_workers_unlock(&d->pool, i);
 			max += st.sessions[NAT64_TCP] + st.sessions[NAT64_UDP] + st.sessions[NAT64_ICMP];
 		}
 		max += 1024; /* room for sessions made meanwhile */
@@ -723,10 +689,10 @@ static void cmd_serve(struct plat_daemon *d, int c)
 	if (d->mode == PLAT_STATEFUL) {
 		total = 0;
 		for (unsigned i = 0; i < d->nw; i++) {
-			worker_lock(d, i);
+			tun_workers_lock(&d->pool, i);
 			total += plat_sf_sessions(d->w[i].nat, now, recs + (total < max ? total : max),
 						  total < max ? max - total : 0);
-			worker_unlock(d, i);
+			tun_workers_unlock(&d->pool, i);
 		}
 	} else {
 		struct lease_collect lc = { recs, 0, max, now };
@@ -807,9 +773,9 @@ static void evlog_setup(struct plat_daemon *d, const struct plat_settings *s)
 	if (d->mode == PLAT_STATEFUL) {
 		unsigned what = (s->log_target[0] ? s->log_events : 0) | (plat_ipfix_on(&d->ipfix) ? s->ipfix_events : 0);
 		for (unsigned i = 0; i < d->nw; i++) {
-			worker_lock(d, i);
+			tun_workers_lock(&d->pool, i);
 			plat_sf_set_log(d->w[i].nat, what ? on_nat64_event : NULL, d, what);
-			worker_unlock(d, i);
+			tun_workers_unlock(&d->pool, i);
 		}
 	} else {
 		bool any = s->log_target[0] || (plat_ipfix_on(&d->ipfix) && (s->ipfix_events & NAT64_LOG_BIB));
@@ -937,9 +903,9 @@ static void reload(struct plat_daemon *d)
 		for (unsigned i = 0; i < d->nw && r == 0; i++) {
 			struct nat64_config c;
 			instance_config(s, i, d->nw, &c);
-			worker_lock(d, i);
+			tun_workers_lock(&d->pool, i);
 			r = plat_sf_reconfigure(d->w[i].nat, &c, &why);
-			worker_unlock(d, i);
+			tun_workers_unlock(&d->pool, i);
 			if (r < 0 && i > 0)
 				log_warn("reload: instance %u refused the settings the ones before it took", i);
 		}
@@ -960,9 +926,9 @@ static void reload(struct plat_daemon *d)
 	if (d->bpf && sys_offload_set_sub_limits(d->bpf, s->nat.subscriber_len, s->subscriber_rate, s->subscriber_burst) < 0)
 		log_warn("reload: bpf-offload: the new subscriber limits are not in the kernel map: %s", strerror(errno));
 	for (unsigned i = 0; i < d->nw; i++) { /* none reads the old settings once this is done */
-		worker_lock(d, i);
+		tun_workers_lock(&d->pool, i);
 		worker_configure(&d->w[i], s);
-		worker_unlock(d, i);
+		tun_workers_unlock(&d->pool, i);
 	}
 	free(d->set);
 	d->set = s;

@@ -160,19 +160,6 @@ static void on_gone(void *arg, int fd, uint32_t events)
 	sys_loop_stop(&d->loop);
 }
 
-/* Worker i's lock, when workers run on threads of their own. */
-static void worker_lock(struct siit_daemon *d, unsigned i)
-{
-	if (d->pool.n)
-		tun_workers_lock(&d->pool, i);
-}
-
-static void worker_unlock(struct siit_daemon *d, unsigned i)
-{
-	if (d->pool.n)
-		tun_workers_unlock(&d->pool, i);
-}
-
 /* ---- control socket and signals ------------------------------------------------------------- */
 
 static void on_ctl(void *arg, int fd, uint32_t events)
@@ -190,12 +177,12 @@ static void on_ctl(void *arg, int fd, uint32_t events)
 		m->uptime_sec = (uint64_t)(time(NULL) - d->started);
 		for (unsigned i = 0; i < d->nworkers; i++) {
 			const struct siit_worker *w = &d->wk[i];
-			worker_lock(d, i);
+			tun_workers_lock(&d->pool, i);
 			m->hairpinned += w->eng.hairpinned;
 			m->tun_read_errors += w->read_errors;
 			m->tun_write_errors += w->write_errors;
 			xlat_stats_add(&m->stats, &w->eng.ctx.stats);
-			worker_unlock(d, i);
+			tun_workers_unlock(&d->pool, i);
 		}
 		m->reloads = d->reloads;
 		snprintf(m->daemon, sizeof(m->daemon), "siit");
@@ -232,9 +219,9 @@ static void reload(struct siit_daemon *d)
 	if (settings_keep_restart(&siit_settings_table, s, d->set, kept, sizeof(kept)))
 		log_warn("reload: %s change only with a restart; keeping the running values", kept);
 	for (unsigned i = 0; i < d->nworkers; i++) { /* none reads the old settings once this is done */
-		worker_lock(d, i);
+		tun_workers_lock(&d->pool, i);
 		siit_engine_reconfigure(&d->wk[i].eng, &s->cfg);
-		worker_unlock(d, i);
+		tun_workers_unlock(&d->pool, i);
 	}
 	free(d->set);
 	d->set = s;
