@@ -54,7 +54,8 @@ static inline const struct xlat_pkt *siit_engine_step(struct siit_engine *e, con
 	if (pkt[0] >> 4 == 4) {
 		xlat_4to6(&e->ctx, pkt, len, e->out);
 		out = e->out;
-		if (__builtin_expect(out->action == XLAT_FORWARD && out->npkts == 1 && out->pkt[0].family == 6, 1))
+		/* IPv4 is forwarded as IPv6 only (hairpinning is IPv6 to IPv6, RFC 7757 section 4.2) */
+		if (__builtin_expect(out->action == XLAT_FORWARD && out->npkts == 1, 1))
 			return &out->pkt[0];
 	} else if (pkt[0] >> 4 == 6) {
 		xlat_6to4(&e->ctx, pkt, len, e->out);
