@@ -14,11 +14,13 @@
 # and callgrind's total over all its threads is read. Two runs, K1 and K2 packets:
 # (Ir(K2) - Ir(K1)) / (K2 - K1) cancels start-up and exit.
 #
+# Figures and what they mean: docs/performance.md, "The siit daemon, per packet".
+#
 # Two ways of sending:
 #   queued: the translator is stopped (SIGSTOP) while the K packets are queued on the TUN, then
 #           continued: it drains them as a loaded daemon would (the batching case);
 #   paced:  one packet at a time, the next only after the translator wrote the previous and went
-#           back to wait: one wake-up per packet, the least a daemon can spend per wake-up.
+#           back to wait: one wake-up per packet, the dearest case per packet.
 # Addresses: pool6 2001:db8:6464::/96, EAM 198.51.100.0/24 = 2001:db8:eeee::/120
 # (TAYGA: prefix and map); xlat464 siit with its defaults otherwise (one worker).
 set -u
