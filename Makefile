@@ -95,6 +95,8 @@ $(O)/tests/tunrelay: tests/tools/tunrelay.c
 # test_settings compiles the SIIT settings parser in (it lives in src/, not in a library).
 $(O)/tests/test_settings: src/common/siit_settings.c src/common/siit_settings.h src/common/settings_table.c
 $(O)/tests/test_clat_config: src/clat/config.c src/clat/config.h src/common/siit_settings.c src/common/settings_table.c
+# test_siit_engine compiles the SIIT engine in.
+$(O)/tests/test_siit_engine: src/common/siit_engine.c src/common/siit_engine.h
 $(O)/tests/test_plat_settings: src/plat/plat_settings.c src/plat/plat_settings.h src/plat/evlog.c src/plat/evlog.h src/common/settings_table.c
 
 unit: $(UNIT_BIN)
