@@ -100,7 +100,7 @@ static void print_json(const struct doctor_report *r, const char *what)
 	json_object_object_add(root, "passed", json_object_new_int((int)doctor_count(r, DOCTOR_PASS)));
 	json_object_object_add(root, "warned", json_object_new_int((int)doctor_count(r, DOCTOR_WARN)));
 	json_object_object_add(root, "failed", json_object_new_int((int)doctor_count(r, DOCTOR_FAIL)));
-	printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 }
 

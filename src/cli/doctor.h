@@ -137,6 +137,10 @@ void doctor_judge_rp_filter(struct doctor_report *r, const char *dev, int value)
 /* oif_name: the link the kernel routes the pool's first address by, "" when no route. */
 void doctor_judge_route_back(struct doctor_report *r, const char *what, const char *prefix, const char *oif_name,
 			     const char *tun);
+/* No PLAT here: the announced PREF64 (addr/len) is routed out of oif_name ("" when not) by a route of
+ * length dlen. */
+void doctor_judge_pref64_route(struct doctor_report *r, const char *addr, unsigned len, const char *oif_name,
+			       unsigned dlen);
 void doctor_judge_dhcp4(struct doctor_report *r, const struct doctor_daemon *d);
 
 /* ---- the subcommand --------------------------------------------------------------------------- */

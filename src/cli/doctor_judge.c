@@ -312,6 +312,21 @@ void doctor_judge_route_back(struct doctor_report *r, const char *what, const ch
 		doctor_add(r, check, DOCTOR_PASS, NULL, "%s %s is routed into the PLAT's TUN %s", what, prefix, tun);
 }
 
+void doctor_judge_pref64_route(struct doctor_report *r, const char *addr, unsigned len, const char *oif_name,
+			       unsigned dlen)
+{
+	if (!oif_name || !oif_name[0])
+		doctor_add(r, "pref64-route", DOCTOR_FAIL, "is the PLAT up? Its pool6 must be routed to it",
+			   "PREF64 %s/%u is announced, but no PLAT runs here and the prefix has no route", addr, len);
+	else if (dlen == 0)
+		doctor_add(r, "pref64-route", DOCTOR_WARN, "route the prefix to the PLAT explicitly",
+			   "PREF64 %s/%u is announced; no PLAT here, and only the default route (via %s) leads on", addr,
+			   len, oif_name);
+	else
+		doctor_add(r, "pref64-route", DOCTOR_PASS, NULL, "PREF64 %s/%u is routed via %s (a /%u route) to a PLAT elsewhere",
+			   addr, len, oif_name, dlen);
+}
+
 void doctor_judge_dhcp4(struct doctor_report *r, const struct doctor_daemon *d)
 {
 	if (!d) {

@@ -72,6 +72,16 @@ void doctor_router(const struct doctor_opts *o, struct doctor_found *f, unsigned
 			   ra->ifname, ra->ra_state[0] ? ra->ra_state : "in an unknown state");
 
 	doctor_judge_pref64_pool6(r, ra, plat);
+	if (!plat && ra && ra->has_pref64) {
+		/* the PLAT elsewhere (behind ECMP, say): the prefix the hosts are told must lead somewhere */
+		int oif = 0;
+		unsigned dlen = 0;
+		char name[IF_NAMESIZE] = "", a[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, ra->pref64.addr, a, sizeof(a));
+		if (have_nl && sys_nl_route_lookup(&nl, AF_INET6, ra->pref64.addr, &oif, &dlen) == 0 && oif > 0)
+			if_indextoname((unsigned)oif, name);
+		doctor_judge_pref64_route(r, a, ra->pref64.len, name, dlen);
+	}
 	doctor_judge_forwarding(r, doctor_sysctl("net/ipv6/conf/all/forwarding"), doctor_sysctl("net/ipv4/ip_forward"),
 				plat != NULL);
 	if (plat) {
