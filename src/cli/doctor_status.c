@@ -50,11 +50,17 @@ static uint64_t get_u64(struct json_object *o, const char *key)
 	return (uint64_t)get_int(o, key, 0);
 }
 
+/* A NAT64 prefix: one of the lengths of RFC 6052 section 2.2. */
+static bool parse_nat64_prefix(const char *s, struct xlat_prefix6 *p)
+{
+	return siit_parse_prefix6(s, p) && xlat_rfc6052_len_ok(p->len);
+}
+
 static void get_prefix6(struct json_object *o, const char *key, bool *has, struct xlat_prefix6 *p)
 {
 	char s[64] = "";
 	get_str(o, key, s, sizeof(s));
-	*has = s[0] && siit_parse_prefix6(s, p);
+	*has = s[0] && parse_nat64_prefix(s, p);
 }
 
 /* The drops object: total and the largest counters. */
@@ -158,7 +164,7 @@ static void read_plat(struct json_object *root, struct doctor_daemon *d)
 	get_str(root, "mode", d->mode, sizeof(d->mode));
 	get_prefix6(root, "pool6", &d->pool6_known, &d->pool6);
 	if (!d->pool6_known && setting_word(root, "pool6", s, sizeof(s)))
-		d->pool6_known = siit_parse_prefix6(s, &d->pool6);
+		d->pool6_known = parse_nat64_prefix(s, &d->pool6);
 	if (setting_word(root, "pool4", s, sizeof(s)))
 		d->has_pool4 = siit_parse_prefix4(s, &d->pool4);
 	bpf = setting(root, "bpf-offload");
@@ -209,7 +215,7 @@ int doctor_status_parse(const char *text, size_t len, struct doctor_daemon *out,
 		get_str(root, "interface", out->ifname, sizeof(out->ifname));
 		get_str(root, "state", out->ra_state, sizeof(out->ra_state));
 		if (setting_word(root, "pref64", s, sizeof(s)))
-			out->has_pref64 = siit_parse_prefix6(s, &out->pref64);
+			out->has_pref64 = parse_nat64_prefix(s, &out->pref64);
 		if (setting_word(root, "lifetime", s, sizeof(s)))
 			out->pref64_lifetime = strtol(s, NULL, 10);
 	} else if (strcmp(out->name, "dhcp4") == 0) {

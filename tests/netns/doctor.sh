@@ -20,7 +20,8 @@
 #      (exit 1, forwarding FAIL), and passes again once it is back on;
 #   4. with the PLAT stopped, the host's doctor fails (exit 1) and its FAIL line names the PLAT; the
 #      router's doctor fails too (no PLAT answers, or its socket is gone).
-# Needs root, what the lab needs (docs/lab.md), dnsmasq (dnsmasq-base), /usr/bin/python3. About 20 s.
+# Needs root, what the lab needs (docs/lab.md), dnsmasq (dnsmasq-base), dig (bind9-dnsutils),
+# /usr/bin/python3. About 15 s.
 set -u
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
