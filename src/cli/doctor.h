@@ -120,10 +120,23 @@ struct doctor_dns64 {
 	char server[64];     /* who answered, or who was asked */
 };
 
+/* With no CLAT to ask: what the RAs answering a Router Solicitation said (RFC 4861 section 6.3.7). */
+struct doctor_ra_seen {
+	bool asked;          /* an RS went out */
+	unsigned nra;        /* RAs received */
+	bool has_pref64;     /* one carried a PREF64 (RFC 8781); the first one's */
+	struct xlat_prefix6 pref64;
+	uint32_t lifetime;
+	char from[48];       /* the router that sent it */
+	unsigned waited_ms;
+};
+
 void doctor_judge_uplink(struct doctor_report *r, const char *uplink, bool up, unsigned mtu, bool native4,
 			 const char *native4_dev);
 void doctor_judge_clat(struct doctor_report *r, const struct doctor_daemon *clat, bool native4);
-void doctor_judge_prefixes(struct doctor_report *r, const struct doctor_daemon *clat, const struct doctor_dns64 *d);
+/* ra: what RAs said when there is no CLAT (NULL: not asked). */
+void doctor_judge_prefixes(struct doctor_report *r, const struct doctor_daemon *clat, const struct doctor_ra_seen *ra,
+			   const struct doctor_dns64 *d);
 /* ok4: the target answered through the CLAT; ok6: its IPv6 form (pool6 + target) answered directly.
  * synth is that IPv6 form ("" when no prefix is known); rtt in milliseconds. */
 void doctor_judge_probe(struct doctor_report *r, const char *target, bool ok4, double rtt4, const char *synth, bool ok6,

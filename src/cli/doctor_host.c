@@ -18,9 +18,11 @@
 #include <unistd.h>
 
 #include "../clat/prefix.h"
+#include "ndp/ndp.h"
 #include "ctl_client.h"
 #include "doctor.h"
 #include "doctor_sys.h"
+#include "sys/icmp6.h"
 #include "sys/netlink.h"
 
 double doctor_now_ms(void)
@@ -126,6 +128,58 @@ static void ask_dns64(const struct doctor_opts *o, struct doctor_dns64 *d)
 		if (d->answered)
 			return;
 	}
+}
+
+/* ---- PREF64 from RAs, when no CLAT can say: one Router Solicitation (RFC 4861 section 6.3.7) ----- */
+
+static void solicit_pref64(const char *ifname, int ifindex, unsigned timeout_ms, struct doctor_ra_seen *s)
+{
+	static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
+	static const uint8_t all_routers[16] = { 0xff, 0x02, [15] = 2 };
+	static const uint8_t any[16];
+	memset(s, 0, sizeof(*s));
+	if (!ifname || !ifname[0] || ifindex <= 0)
+		return;
+	int fd = sys_icmp6_open_link(ifname, ifindex, NDP_ICMP6_ROUTER_ADVERT, all_nodes, NDP_HOP_LIMIT);
+	if (fd < 0)
+		return;
+	/* RFC 4861 section 4.1: type, code, checksum (the kernel's), reserved; no option needed */
+	const uint8_t rs[8] = { NDP_ICMP6_ROUTER_SOLICIT };
+	if (sys_icmp6_send(fd, ifindex, any, all_routers, rs, sizeof(rs)) < 0) {
+		close(fd);
+		return;
+	}
+	s->asked = true;
+	double start = doctor_now_ms(), deadline = start + timeout_ms;
+	for (;;) {
+		double left = deadline - doctor_now_ms();
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (left <= 0 || poll(&p, 1, (int)left + 1) <= 0)
+			break;
+		uint8_t buf[1500], src[16], dst[16];
+		bool trunc = false;
+		int hops = -1;
+		ssize_t n = sys_icmp6_recv(fd, buf, sizeof(buf), &trunc, src, dst, &hops);
+		if (n <= 0 || trunc || hops != NDP_HOP_LIMIT) /* RFC 4861 section 6.1.2 */
+			continue;
+		struct ndp_ra ra;
+		if (ndp_parse_ra(src, dst, buf, (size_t)n, &ra) != NDP_OK)
+			continue;
+		s->nra++;
+		for (unsigned i = 0; i < ra.npref64 && !s->has_pref64; i++) {
+			if (ra.pref64[i].lifetime == 0) /* withdrawn (RFC 8781 section 4.1) */
+				continue;
+			s->has_pref64 = true;
+			memcpy(s->pref64.addr, ra.pref64[i].prefix, 16);
+			s->pref64.len = ra.pref64[i].len;
+			s->lifetime = ra.pref64[i].lifetime;
+			inet_ntop(AF_INET6, src, s->from, sizeof(s->from));
+		}
+		if (s->has_pref64)
+			break;
+	}
+	s->waited_ms = (unsigned)(doctor_now_ms() - start);
+	close(fd);
 }
 
 /* ---- end-to-end: ICMP echo through the CLAT, and to the target's IPv6 form -------------------------- */
@@ -321,8 +375,11 @@ void doctor_host(const struct doctor_opts *o, struct doctor_found *f, unsigned n
 
 	doctor_judge_clat(r, clat, native4);
 	struct doctor_dns64 d;
+	struct doctor_ra_seen ra = { 0 };
+	if (!clat && oif6 > 0)
+		solicit_pref64(up6.name, oif6, o->timeout_ms, &ra);
 	ask_dns64(o, &d);
-	doctor_judge_prefixes(r, clat, &d);
+	doctor_judge_prefixes(r, clat, clat ? NULL : &ra, &d);
 	check_option108(r, clat ? clat->ifname : (oif6 > 0 ? up6.name : NULL), native4);
 
 	/* The end-to-end probe, then the target's IPv6 form (pool6 + target, RFC 6052 section 2.2) asked
@@ -331,6 +388,9 @@ void doctor_host(const struct doctor_opts *o, struct doctor_found *f, unsigned n
 	bool has_pfx = false;
 	if (clat && clat->has_pref64) {
 		pfx = clat->pref64;
+		has_pfx = true;
+	} else if (!clat && ra.has_pref64) {
+		pfx = ra.pref64;
 		has_pfx = true;
 	} else if (d.answered && d.status == DNS64_OK) {
 		memcpy(pfx.addr, d.result.prefix[0].prefix, 16);

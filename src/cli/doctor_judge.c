@@ -131,13 +131,25 @@ void doctor_judge_clat(struct doctor_report *r, const struct doctor_daemon *c, b
 			   c->uplink_mtu);
 }
 
-void doctor_judge_prefixes(struct doctor_report *r, const struct doctor_daemon *c, const struct doctor_dns64 *d)
+void doctor_judge_prefixes(struct doctor_report *r, const struct doctor_daemon *c, const struct doctor_ra_seen *ra,
+			   const struct doctor_dns64 *d)
 {
 	char a[64], b[64];
-	bool pref = c && c->has_pref64;
-	if (!c)
-		doctor_add(r, "pref64", DOCTOR_WARN, "without a CLAT there is no one to tell what the RAs said",
+	bool pref = c ? c->has_pref64 : ra && ra->has_pref64;
+	const struct xlat_prefix6 *mine = c ? &c->pref64 : ra ? &ra->pref64 : NULL;
+	const char *source = c ? c->pref64_source : "ra-pref64";
+	if (!c && (!ra || !ra->asked))
+		doctor_add(r, "pref64", DOCTOR_WARN, "no CLAT to ask, and no uplink to solicit RAs on",
 			   "not checked: no CLAT running");
+	else if (!c && ra->nra == 0)
+		doctor_add(r, "pref64", DOCTOR_WARN, "is a router on the link? (RFC 4861 section 6.3.7)",
+			   "no CLAT running; no RA answered a Router Solicitation within %u ms", ra->waited_ms);
+	else if (!c && !pref)
+		doctor_add(r, "pref64", DOCTOR_WARN, "the router should announce PREF64 (RFC 8781)",
+			   "no CLAT running; %u RA(s) answered a Router Solicitation, none with a PREF64", ra->nra);
+	else if (!c)
+		doctor_add(r, "pref64", DOCTOR_PASS, NULL, "no CLAT running; an RA from %s carries PREF64 %s, lifetime %u s",
+			   ra->from, pfx6(&ra->pref64, a, sizeof(a)), ra->lifetime);
 	else if (!pref)
 		doctor_add(r, "pref64", DOCTOR_FAIL,
 			   "the router should announce PREF64 (RFC 8781), or a DNS64 answer ipv4only.arpa (RFC 7050)",
@@ -178,9 +190,9 @@ void doctor_judge_prefixes(struct doctor_report *r, const struct doctor_daemon *
 		struct xlat_prefix6 p;
 		memcpy(p.addr, d->result.prefix[i].prefix, 16);
 		p.len = d->result.prefix[i].len;
-		if (pfx6_equal(&p, &c->pref64)) {
-			doctor_add(r, "prefix-agree", DOCTOR_PASS, NULL, "the CLAT's %s and the DNS64's agree",
-				   pfx6(&c->pref64, a, sizeof(a)));
+		if (pfx6_equal(&p, mine)) {
+			doctor_add(r, "prefix-agree", DOCTOR_PASS, NULL, "the %s %s and the DNS64's agree",
+				   c ? "CLAT's" : "RA's", pfx6(mine, a, sizeof(a)));
 			return;
 		}
 	}
@@ -190,8 +202,8 @@ void doctor_judge_prefixes(struct doctor_report *r, const struct doctor_daemon *
 	doctor_add(r, "prefix-agree", DOCTOR_WARN,
 		   "names resolved through the DNS64 go to another NAT64 than IPv4 literals: make the RA's PREF64 "
 		   "and the DNS64's prefix the same (RFC 8781 section 1)",
-		   "the CLAT's prefix %s (%s) differs from the DNS64's %s", pfx6(&c->pref64, a, sizeof(a)),
-		   c->pref64_source, pfx6(&p0, b, sizeof(b)));
+		   "the %s prefix %s (%s) differs from the DNS64's %s", c ? "CLAT's" : "RA's", pfx6(mine, a, sizeof(a)),
+		   source, pfx6(&p0, b, sizeof(b)));
 }
 
 void doctor_judge_probe(struct doctor_report *r, const char *target, bool ok4, double rtt4, const char *synth, bool ok6,

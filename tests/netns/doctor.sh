@@ -13,7 +13,8 @@
 #
 # Checks, in order (the PLAT is stopped last):
 #   1. the host's doctor passes: exit 0, no FAIL line, the checks it must make are there and PASS, the
-#      DNS64's prefix agrees with the PREF64; --json parses and carries the same verdicts;
+#      DNS64's prefix agrees with the PREF64; --json parses and carries the same verdicts; in the second
+#      client (native IPv4, no CLAT) it passes too, with the PREF64 of the RAs answering its RS;
 #   2. with the DNS64 answering another prefix (2001:db8:64::/96), it warns (prefix-agree WARN), still
 #      exit 0;
 #   3. the router's doctor passes; --json carries the same verdicts; with IPv6 forwarding off it fails
@@ -71,9 +72,9 @@ dns64() { # PREFIX_ADDR: (re)start the stand-in DNS64 with the well-known addres
 }
 dns_answers() { nsx "$NSC" dig +short +time=1 +tries=1 AAAA ipv4only.arpa @"$DNS" 2>/dev/null | grep -qx "$1"; }
 
-host_doctor() { # OUT [ARGS]: the host's doctor in the client namespace; its exit status in OUT.rc
+host_doctor() { # OUT [ARGS]: the host's doctor in the client namespace ($ns_host); its exit status in OUT.rc
 	local out=$1; shift
-	timeout 60 ip netns exec "$NSC" "$XLAT464" doctor --control-dir "$STATE" --target "$S4" --dns "$DNS" \
+	timeout 60 ip netns exec "${ns_host:-$NSC}" "$XLAT464" doctor --control-dir "$STATE" --target "$S4" --dns "$DNS" \
 		--timeout 1500 "$@" >"$out" 2>"$out.err"
 	echo $? >"$out.rc"
 }
@@ -119,6 +120,14 @@ check host-e2e-target has_line "$tmp/host.txt" PASS end-to-end "$S4"
 host_doctor "$tmp/host.json" --json
 check host-json-exit-0 rc_is "$tmp/host.json" 0
 check host-json-same-verdicts same_verdicts "$tmp/host.txt" "$tmp/host.json"
+
+# The second client (native IPv4 from the pool, no CLAT): the PREF64 from the RAs answering its RS.
+ns_host=${P}client4 host_doctor "$tmp/client4.txt"
+check client4-exit-0 rc_is "$tmp/client4.txt" 0
+check client4-no-clat-native-ipv4 has_line "$tmp/client4.txt" PASS clat 'no CLAT running; native IPv4'
+check client4-pref64-from-rs has_line "$tmp/client4.txt" PASS pref64 'an RA from fe80::[0-9a-f:]+ carries PREF64 64:ff9b::/96'
+check client4-prefixes-agree has_line "$tmp/client4.txt" PASS prefix-agree "RA's 64:ff9b::/96"
+check client4-e2e has_line "$tmp/client4.txt" PASS end-to-end "$S4"
 
 # ---- 2. PREF64 and DNS64 disagree --------------------------------------------------------------------
 dns64 2001:db8:64::c000:aa

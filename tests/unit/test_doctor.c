@@ -206,38 +206,70 @@ static void test_judge_prefixes(void **state)
 	struct doctor_dns64 q;
 	parse_ok(clat_json, &d);
 	dns64_answer(&q, "64:ff9b::");
-	doctor_judge_prefixes(&r, &d, &q);
+	doctor_judge_prefixes(&r, &d, NULL, &q);
 	assert_int_equal(v_of(&r, "pref64"), DOCTOR_PASS);
 	assert_int_equal(v_of(&r, "dns64"), DOCTOR_PASS);
 	assert_int_equal(v_of(&r, "prefix-agree"), DOCTOR_PASS);
 	memset(&r, 0, sizeof(r));
 	dns64_answer(&q, "2001:db8:64::");
-	doctor_judge_prefixes(&r, &d, &q);
+	doctor_judge_prefixes(&r, &d, NULL, &q);
 	assert_int_equal(v_of(&r, "prefix-agree"), DOCTOR_WARN);
 	assert_non_null(strstr(doctor_find(&r, "prefix-agree")->evidence, "2001:db8:64::/96"));
 	/* same address, other length: they differ */
 	memset(&r, 0, sizeof(r));
 	dns64_answer(&q, "64:ff9b::");
 	q.result.prefix[0].len = 64;
-	doctor_judge_prefixes(&r, &d, &q);
+	doctor_judge_prefixes(&r, &d, NULL, &q);
 	assert_int_equal(v_of(&r, "prefix-agree"), DOCTOR_WARN);
 	/* no DNS64 answer beside a PREF64: a warning, and nothing to compare */
 	memset(&r, 0, sizeof(r));
 	q.answered = false;
-	doctor_judge_prefixes(&r, &d, &q);
+	doctor_judge_prefixes(&r, &d, NULL, &q);
 	assert_int_equal(v_of(&r, "dns64"), DOCTOR_WARN);
 	assert_null(doctor_find(&r, "prefix-agree"));
 	/* no prefix at all: FAIL */
 	memset(&r, 0, sizeof(r));
 	d.has_pref64 = false;
-	doctor_judge_prefixes(&r, &d, &q);
+	doctor_judge_prefixes(&r, &d, NULL, &q);
 	assert_int_equal(v_of(&r, "pref64"), DOCTOR_FAIL);
 	assert_int_equal(v_of(&r, "dns64"), DOCTOR_FAIL);
 	/* a PREF64 about to expire */
 	memset(&r, 0, sizeof(r));
 	parse_ok(clat_json, &d);
 	d.pref64_expires = 3;
-	doctor_judge_prefixes(&r, &d, &q);
+	doctor_judge_prefixes(&r, &d, NULL, &q);
+	assert_int_equal(v_of(&r, "pref64"), DOCTOR_WARN);
+}
+
+/* No CLAT: the PREF64 comes from the RAs that answered a Router Solicitation. */
+static void test_judge_prefixes_ra(void **state)
+{
+	struct doctor_report r = { 0 };
+	struct doctor_ra_seen ra = { .asked = true, .nra = 1, .has_pref64 = true, .lifetime = 600, .from = "fe80::1" };
+	struct doctor_dns64 q;
+	inet_pton(AF_INET6, "64:ff9b::", ra.pref64.addr);
+	ra.pref64.len = 96;
+	dns64_answer(&q, "64:ff9b::");
+	doctor_judge_prefixes(&r, NULL, &ra, &q);
+	assert_int_equal(v_of(&r, "pref64"), DOCTOR_PASS);
+	assert_non_null(strstr(doctor_find(&r, "pref64")->evidence, "fe80::1"));
+	assert_int_equal(v_of(&r, "prefix-agree"), DOCTOR_PASS);
+	memset(&r, 0, sizeof(r));
+	dns64_answer(&q, "2001:db8:64::");
+	doctor_judge_prefixes(&r, NULL, &ra, &q);
+	assert_int_equal(v_of(&r, "prefix-agree"), DOCTOR_WARN);
+	memset(&r, 0, sizeof(r));
+	ra.has_pref64 = false;
+	doctor_judge_prefixes(&r, NULL, &ra, &q);
+	assert_int_equal(v_of(&r, "pref64"), DOCTOR_WARN);
+	assert_null(doctor_find(&r, "prefix-agree"));
+	memset(&r, 0, sizeof(r));
+	ra.nra = 0;
+	doctor_judge_prefixes(&r, NULL, &ra, &q);
+	assert_int_equal(v_of(&r, "pref64"), DOCTOR_WARN);
+	assert_non_null(strstr(doctor_find(&r, "pref64")->evidence, "no RA answered"));
+	memset(&r, 0, sizeof(r));
+	doctor_judge_prefixes(&r, NULL, NULL, &q);
 	assert_int_equal(v_of(&r, "pref64"), DOCTOR_WARN);
 }
 
@@ -342,7 +374,8 @@ int main(void)
 		cmocka_unit_test(test_parse_clat),    cmocka_unit_test(test_parse_others),
 		cmocka_unit_test(test_parse_bad),     cmocka_unit_test(test_log_option108),
 		cmocka_unit_test(test_echo_match),    cmocka_unit_test(test_judge_clat),
-		cmocka_unit_test(test_judge_prefixes), cmocka_unit_test(test_judge_probe),
+		cmocka_unit_test(test_judge_prefixes), cmocka_unit_test(test_judge_prefixes_ra),
+		cmocka_unit_test(test_judge_probe),
 		cmocka_unit_test(test_judge_drops),   cmocka_unit_test(test_judge_router),
 		cmocka_unit_test(test_report),
 	};
