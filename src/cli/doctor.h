@@ -145,8 +145,9 @@ void doctor_judge_drops(struct doctor_report *r, const char *who, const struct d
 
 void doctor_judge_pref64_pool6(struct doctor_report *r, const struct doctor_daemon *ra, const struct doctor_daemon *plat);
 void doctor_judge_forwarding(struct doctor_report *r, int fwd6, int fwd4, bool need4);
-/* value: the effective rp_filter of dev (the larger of all's and dev's, as the kernel takes it). */
-void doctor_judge_rp_filter(struct doctor_report *r, const char *dev, int value);
+/* devs: "LINK VALUE, ..." (each link's effective rp_filter, the larger of all's and its own, as the
+ * kernel takes it); worst: 1 when one is strict, -1 when one is unreadable, else the largest. */
+void doctor_judge_rp_filter(struct doctor_report *r, const char *devs, int worst);
 /* oif_name: the link the kernel routes the pool's first address by, "" when no route. */
 void doctor_judge_route_back(struct doctor_report *r, const char *what, const char *prefix, const char *oif_name,
 			     const char *tun);

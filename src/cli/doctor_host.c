@@ -54,6 +54,29 @@ size_t doctor_read_file(const char *path, char *buf, size_t cap)
 	return len;
 }
 
+size_t doctor_read_tail(const char *path, char *buf, size_t cap)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+	if (cap == 0)
+		return 0;
+	buf[0] = '\0';
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) == 0 && st.st_size > (off_t)(cap - 1))
+		lseek(fd, st.st_size - (off_t)(cap - 1), SEEK_SET);
+	while (len + 1 < cap) {
+		ssize_t n = read(fd, buf + len, cap - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return len;
+}
+
 /* ---- DNS64: ipv4only.arpa AAAA (RFC 7050 section 3), through lib/dns64 ------------------------------ */
 
 static void ask_dns64(const struct doctor_opts *o, struct doctor_dns64 *d)
@@ -281,7 +304,7 @@ static void check_option108(struct doctor_report *r, const char *uplink, bool na
 			struct stat st;
 			if (target[0] != '/' || stat(target, &st) < 0 || !S_ISREG(st.st_mode))
 				continue;
-			size_t len = doctor_read_file(target, log, sizeof(log));
+			size_t len = doctor_read_tail(target, log, sizeof(log));
 			if (doctor_log_option108(log, len, uplink, line, sizeof(line))) {
 				doctor_add(r, "option108", DOCTOR_PASS, NULL, "dhcpcd (pid %d): %s", procs[i].pid, line);
 				return;
@@ -334,10 +357,18 @@ static void check_conflicts(struct doctor_report *r, const struct doctor_daemon 
 	/* NetworkManager's own CLAT (ipv4.clat, NetworkManager 1.52 on). */
 	n = doctor_procs_here("NetworkManager", p, 16);
 	if (n) {
-		char out[4096];
-		char *argv[] = { "nmcli", "-t", "-f", "ipv4.clat", "connection", "show", "--active", NULL };
-		if (doctor_run(argv, out, sizeof(out), 3000) == 0 && (strstr(out, ":yes") || strstr(out, ":auto")))
-			ADD("NetworkManager's CLAT (ipv4.clat on an active connection)");
+		/* each active connection's ipv4.clat (NetworkManager 1.52 on; older ones have no such
+		 * property and nmcli fails: no CLAT of theirs) */
+		char names[2048], val[64], *save = NULL;
+		char *list[] = { "nmcli", "-t", "-g", "NAME", "connection", "show", "--active", NULL };
+		unsigned asked = 0;
+		if (doctor_run(list, names, sizeof(names), 3000) == 0)
+			for (char *c = strtok_r(names, "\n", &save); c && asked < 8; c = strtok_r(NULL, "\n", &save), asked++) {
+				char *one[] = { "nmcli", "-g", "ipv4.clat", "connection", "show", c, NULL };
+				if (doctor_run(one, val, sizeof(val), 3000) == 0 &&
+				    (strncmp(val, "yes", 3) == 0 || strncmp(val, "auto", 4) == 0))
+					ADD("NetworkManager's CLAT (ipv4.clat %.4s on connection '%.40s')", val, c);
+			}
 	}
 #undef ADD
 	if (at)

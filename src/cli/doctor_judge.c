@@ -296,17 +296,18 @@ void doctor_judge_forwarding(struct doctor_report *r, int fwd6, int fwd4, bool n
 		doctor_add(r, "forwarding4", DOCTOR_PASS, NULL, "net.ipv4.ip_forward is 1");
 }
 
-void doctor_judge_rp_filter(struct doctor_report *r, const char *dev, int value)
+void doctor_judge_rp_filter(struct doctor_report *r, const char *devs, int worst)
 {
 	/* Strict reverse-path filtering (RFC 3704 section 2.2) drops what the kernel fast path redirects
 	 * and what comes back asymmetrically; loose (2) still drops spoofed sources with no route. */
-	if (value == 1)
-		doctor_add(r, "rp_filter", DOCTOR_WARN, "use loose mode: sysctl -w net.ipv4.conf.all.rp_filter=2",
-			   "%s: rp_filter 1 (strict) can drop the PLAT's traffic", dev);
-	else if (value < 0)
-		doctor_add(r, "rp_filter", DOCTOR_WARN, NULL, "%s: rp_filter unreadable", dev);
+	if (worst == 1)
+		doctor_add(r, "rp_filter", DOCTOR_WARN, "use loose mode: sysctl -w net.ipv4.conf.all.rp_filter=2 (and per link)",
+			   "rp_filter (effective) %s: strict (1) can drop the PLAT's traffic", devs);
+	else if (worst < 0)
+		doctor_add(r, "rp_filter", DOCTOR_WARN, NULL, "rp_filter (effective) %s: one is unreadable", devs);
 	else
-		doctor_add(r, "rp_filter", DOCTOR_PASS, NULL, "%s: rp_filter %d (%s)", dev, value, value ? "loose" : "off");
+		doctor_add(r, "rp_filter", DOCTOR_PASS, NULL, "rp_filter (effective) %s: %s", devs,
+			   worst ? "loose" : "off");
 }
 
 void doctor_judge_route_back(struct doctor_report *r, const char *what, const char *prefix, const char *oif_name,

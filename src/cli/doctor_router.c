@@ -86,18 +86,19 @@ void doctor_router(const struct doctor_opts *o, struct doctor_found *f, unsigned
 				plat != NULL);
 	if (plat) {
 		/* rp_filter on the links the PLAT's traffic arrives by: its TUN and its fast path's links */
-		char links[128], *save = NULL;
-		snprintf(links, sizeof(links), "%s %s", plat->ifname, plat->bpf_ifaces);
+		char links[128], seen[160] = "", *save = NULL;
+		size_t at = 0;
 		int worst = 0;
-		char worst_dev[IF_NAMESIZE] = "all";
+		snprintf(links, sizeof(links), "%s %s", plat->ifname, plat->bpf_ifaces);
 		for (char *t = strtok_r(links, " ,", &save); t; t = strtok_r(NULL, " ,", &save)) {
 			int v = rp_filter(t);
-			if (v == 1 || (v < 0 && worst != 1) || (worst == 0 && v > 0)) {
+			if (v == 1 || (v < 0 && worst != 1) || (worst == 0 && v == 2))
 				worst = v;
-				snprintf(worst_dev, sizeof(worst_dev), "%s", t);
-			}
+			int k = snprintf(seen + at, sizeof(seen) - at, "%s%s %d", at ? ", " : "", t, v);
+			if (k > 0 && (size_t)k < sizeof(seen) - at)
+				at += (size_t)k;
 		}
-		doctor_judge_rp_filter(r, worst_dev, worst);
+		doctor_judge_rp_filter(r, seen, worst);
 		char a[INET6_ADDRSTRLEN], p[64];
 		if (plat->has_pool4) {
 			inet_ntop(AF_INET, plat->pool4.addr, a, sizeof(a));

@@ -12,6 +12,8 @@ struct doctor_proc {
 double doctor_now_ms(void);
 /* Reads at most cap - 1 bytes of path, NUL-terminated; returns the length (0 when unreadable). */
 size_t doctor_read_file(const char *path, char *buf, size_t cap);
+/* The same for the last cap - 1 bytes (a log's newest lines). */
+size_t doctor_read_tail(const char *path, char *buf, size_t cap);
 /* The processes in this network namespace named name: by their command name (comm), by a script's
  * name among their first arguments (clatd is Perl), or "xlat464 SUB" for a subcommand. */
 unsigned doctor_procs_here(const char *name, struct doctor_proc *out, unsigned max);

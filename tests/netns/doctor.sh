@@ -18,7 +18,7 @@
 #   2. with the DNS64 answering another prefix (2001:db8:64::/96), it warns (prefix-agree WARN), still
 #      exit 0;
 #   3. the router's doctor passes; --json carries the same verdicts; with IPv6 forwarding off it fails
-#      (exit 1, forwarding FAIL), and passes again once it is back on;
+#      (exit 1, forwarding FAIL), and passes again once it is back on; with strict rp_filter it warns;
 #   4. with the PLAT stopped, the host's doctor fails (exit 1) and its FAIL line names the PLAT; the
 #      router's doctor fails too (no PLAT answers, or its socket is gone).
 # Needs root, what the lab needs (docs/lab.md), dnsmasq (dnsmasq-base), dig (bind9-dnsutils),
@@ -156,6 +156,14 @@ check router-no-forwarding-exit-1 rc_is "$tmp/nofwd.txt" 1
 check router-no-forwarding-fails has_line "$tmp/nofwd.txt" FAIL forwarding 'net.ipv6.conf.all.forwarding is 0'
 router_doctor "$tmp/router2.txt"
 check router-forwarding-back-exit-0 rc_is "$tmp/router2.txt" 0
+# the kernel takes the larger of conf/all and conf/LINK: both must be 1 for the TUN to be strict
+rp_all=$(nsx "$NSR" sysctl -n net.ipv4.conf.all.rp_filter)
+rp_tun=$(nsx "$NSR" sysctl -n net.ipv4.conf.nat64.rp_filter)
+nsx "$NSR" sysctl -qw net.ipv4.conf.all.rp_filter=1 net.ipv4.conf.nat64.rp_filter=1
+router_doctor "$tmp/strict.txt"
+nsx "$NSR" sysctl -qw net.ipv4.conf.all.rp_filter="$rp_all" net.ipv4.conf.nat64.rp_filter="$rp_tun"
+check router-strict-rp_filter-warns has_line "$tmp/strict.txt" WARN rp_filter 'nat64 1.*strict'
+check router-strict-rp_filter-exit-0 rc_is "$tmp/strict.txt" 0
 
 # ---- 4. the PLAT stopped ------------------------------------------------------------------------------
 plat_pid=$(awk '$1 == "plat" { print $2 }' "$STATE/pids")
