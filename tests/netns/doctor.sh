@@ -14,7 +14,8 @@
 # Checks, in order (the PLAT is stopped last):
 #   1. the host's doctor passes: exit 0, no FAIL line, the checks it must make are there and PASS, the
 #      DNS64's prefix agrees with the PREF64; --json parses and carries the same verdicts; in the second
-#      client (native IPv4, no CLAT) it passes too, with the PREF64 of the RAs answering its RS;
+#      client (native IPv4, no CLAT) it passes too, with the PREF64 of the RAs answering its RS; with
+#      TAYGA started by "clatd" (a script of that name) beside the CLAT it fails, naming both;
 #   2. with the DNS64 answering another prefix (2001:db8:64::/96), it warns (prefix-agree WARN), still
 #      exit 0;
 #   3. the router's doctor passes; --json carries the same verdicts; with IPv6 forwarding off it fails
@@ -22,7 +23,7 @@
 #   4. with the PLAT stopped, the host's doctor fails (exit 1) and its FAIL line names the PLAT; the
 #      router's doctor fails too (no PLAT answers, or its socket is gone).
 # Needs root, what the lab needs (docs/lab.md), dnsmasq (dnsmasq-base), dig (bind9-dnsutils),
-# /usr/bin/python3. About 15 s.
+# tayga, /usr/bin/python3. About 20 s.
 set -u
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -49,7 +50,7 @@ cleanup_extra() {
 	rm -rf "$STATE"
 }
 
-preconditions ip nft dhcpcd udhcpc socat curl ping setsid timeout dnsmasq dig
+preconditions ip nft dhcpcd udhcpc socat curl ping setsid timeout dnsmasq dig tayga pgrep
 [ -x "$XLAT464" ] || die "no binary at $XLAT464 (make, or set XLAT464=)"
 make_tmp xlat464-doctor
 
@@ -128,6 +129,26 @@ check client4-no-clat-native-ipv4 has_line "$tmp/client4.txt" PASS clat 'no CLAT
 check client4-pref64-from-rs has_line "$tmp/client4.txt" PASS pref64 'an RA from fe80::[0-9a-f:]+ carries PREF64 64:ff9b::/96'
 check client4-prefixes-agree has_line "$tmp/client4.txt" PASS prefix-agree "RA's 64:ff9b::/96"
 check client4-e2e has_line "$tmp/client4.txt" PASS end-to-end "$S4"
+
+# Another CLAT beside the CLAT: TAYGA started by a script named clatd (as clatd starts it), on a TUN
+# of its own with no route, so it takes no traffic. The doctor names both, and fails.
+clatd_tun=tdr$$
+ip -n "$NSC" tuntap add "$clatd_tun" mode tun || die "tuntap $clatd_tun"
+mkdir -p "$tmp/tayga"
+printf 'tun-device %s\nipv4-addr 192.0.2.254\nprefix 2001:db8:64::/96\ndynamic-pool 192.0.2.240/28\ndata-dir %s\n' \
+	"$clatd_tun" "$tmp/tayga" >"$tmp/tayga.conf"
+printf '#!/bin/sh\ntayga -c "$1" --nodetach\n' >"$tmp/clatd"
+ip netns exec "$NSC" timeout 60 sh "$tmp/clatd" "$tmp/tayga.conf" >"$tmp/clatd.log" 2>&1 &
+clatd_pid=$!
+pids+=("$clatd_pid")
+tayga_here() { nsx "$NSC" pgrep -x tayga >/dev/null; }
+wait_until 5 tayga_here || die "tayga did not start"
+host_doctor "$tmp/tayga.txt"
+kill -TERM "$clatd_pid"
+check other-clat-fails has_line "$tmp/tayga.txt" FAIL other-clats 'TAYGA \(pid [0-9]+, started by clatd\); clatd \(pid [0-9]+\)'
+check other-clat-exit-1 rc_is "$tmp/tayga.txt" 1
+wait_until 5 pid_gone "$clatd_pid"
+ip -n "$NSC" link del "$clatd_tun" 2>/dev/null
 
 # ---- 2. PREF64 and DNS64 disagree --------------------------------------------------------------------
 dns64 2001:db8:64::c000:aa
