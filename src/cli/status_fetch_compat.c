@@ -49,9 +49,9 @@ int ctl_status_json(const char *path, char **json_out)
 	close(p[1]);
 	size_t cap = 65536, len = 0;
 	char *buf = malloc(cap);
-	int err = 0;
+	int err = buf ? 0 : ENOMEM;
 	long deadline = now_ms() + STATUS_FETCH_MS;
-	while (buf) {
+	while (!err) {
 		long left = deadline - now_ms();
 		struct pollfd pfd = { .fd = p[0], .events = POLLIN };
 		if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
@@ -82,8 +82,6 @@ int ctl_status_json(const char *path, char **json_out)
 			break;
 		len += (size_t)n;
 	}
-	if (!buf)
-		err = ENOMEM;
 	close(p[0]);
 	if (err)
 		kill(pid, SIGKILL);

@@ -137,6 +137,7 @@ ip -n "$NSC" tuntap add "$clatd_tun" mode tun || die "tuntap $clatd_tun"
 mkdir -p "$tmp/tayga"
 printf 'tun-device %s\nipv4-addr 192.0.2.254\nprefix 2001:db8:64::/96\ndynamic-pool 192.0.2.240/28\ndata-dir %s\n' \
 	"$clatd_tun" "$tmp/tayga" >"$tmp/tayga.conf"
+# shellcheck disable=SC2016 # $1 is the script's own argument
 printf '#!/bin/sh\ntayga -c "$1" --nodetach\n' >"$tmp/clatd"
 ip netns exec "$NSC" timeout 60 sh "$tmp/clatd" "$tmp/tayga.conf" >"$tmp/clatd.log" 2>&1 &
 clatd_pid=$!
