@@ -218,8 +218,10 @@ void doctor_judge_probe(struct doctor_report *r, const char *target, bool ok4, d
 	if (ok4)
 		doctor_add(r, "end-to-end", DOCTOR_PASS, NULL, "ICMP echo to %s answered in %.1f ms", target, rtt4);
 	else
-		doctor_add(r, "end-to-end", DOCTOR_FAIL, ok6 ? "the PLAT answers but the CLAT does not carry IPv4: see the clat lines"
-							 : "see the plat line",
+		doctor_add(r, "end-to-end", DOCTOR_FAIL,
+			   ok6 ? "the PLAT answers but the CLAT does not carry IPv4: see the clat lines"
+			   : synth && synth[0] ? "see the plat line"
+					       : "no NAT64 prefix known, so the PLAT could not be asked: see the pref64 line",
 			   "ICMP echo to %s: no answer", target);
 	if (!synth || !synth[0] || !pref64)
 		return;

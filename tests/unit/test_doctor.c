@@ -290,6 +290,12 @@ static void test_judge_probe(void **state)
 	doctor_judge_probe(&r, "192.0.2.1", false, 0, "64:ff9b::c000:201", true, 1.0, &p);
 	assert_int_equal(v_of(&r, "end-to-end"), DOCTOR_FAIL);
 	assert_int_equal(v_of(&r, "plat"), DOCTOR_PASS);
+	/* no prefix known: no plat line, and the hint says why */
+	memset(&r, 0, sizeof(r));
+	doctor_judge_probe(&r, "192.0.2.1", false, 0, "", false, 0, NULL);
+	assert_int_equal(v_of(&r, "end-to-end"), DOCTOR_FAIL);
+	assert_null(doctor_find(&r, "plat"));
+	assert_non_null(strstr(doctor_find(&r, "end-to-end")->hint, "pref64"));
 	memset(&r, 0, sizeof(r));
 	doctor_judge_probe(&r, NULL, false, 0, NULL, false, 0, NULL);
 	assert_int_equal(v_of(&r, "end-to-end"), DOCTOR_WARN);
