@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <json-c/json.h>
 
@@ -26,6 +27,19 @@ static const char doctor_usage[] =
 	"  --control PATH   a daemon's control socket (repeatable; default: every socket in " SYS_CTL_DIR ")\n"
 	"  --control-dir DIR  every DIR/*.sock\n"
 	"  --timeout MS     each network probe's time (default 2000, 100 to 30000)\n";
+
+/* 1 when pid's network namespace is this process's, 0 when not, -1 when unknown. */
+static int same_netns(long pid)
+{
+	char path[64];
+	struct stat a, b;
+	if (pid <= 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+	if (stat(path, &a) < 0 || stat("/proc/self/ns/net", &b) < 0)
+		return -1;
+	return a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
 
 unsigned doctor_collect(const struct doctor_opts *o, struct doctor_found *f, unsigned max)
 {
@@ -61,10 +75,15 @@ unsigned doctor_collect(const struct doctor_opts *o, struct doctor_found *f, uns
 			x->err = EPROTO;
 		} else {
 			x->answered = true;
-			/* A daemon whose link is not in this network namespace is another host's (a lab's socket
-			 * directory holds every namespace's); the CLAT's uplink must also have the same index. */
+			/* A daemon in another network namespace is another host's (a lab's socket directory
+			 * holds every namespace's): its /proc/PID/ns/net says so. Where that cannot be read
+			 * (another PID namespace), its link must exist here, with the same index for a CLAT. */
+			int same = same_netns(x->d.pid);
 			unsigned idx = x->d.ifname[0] ? if_nametoindex(x->d.ifname) : 0;
-			x->here = idx != 0 && (x->d.kind != DOCTOR_CLAT || (int)idx == x->d.uplink_ifindex);
+			if (same >= 0)
+				x->here = same == 1;
+			else
+				x->here = idx != 0 && (x->d.kind != DOCTOR_CLAT || (int)idx == x->d.uplink_ifindex);
 		}
 		free(json);
 	}

@@ -28,7 +28,7 @@ static int help_main(int argc, char **argv);
 
 static const struct subcommand subcommands[] = {
 	{ "clat", clat_main, "CLAT (RFC 6877): IPv4 for this host across an IPv6-only uplink" },
-	{ "lab", lab_main, "the whole 464XLAT system in namespaces on this machine: lab up|tour|down" },
+	{ "lab", lab_main, "the whole 464XLAT system in namespaces on this machine: lab up|tour|doctor|down" },
 	{ "dhcp4", dhcp4_main, "option-108 DHCPv4 responder (RFC 8925) for IPv6-only and IPv6-mostly networks" },
 	{ "ra", ra_main, "PREF64 announcer (RFC 8781): Router Advertisements with the NAT64 prefix" },
 	{ "plat", plat_main, "PLAT: stateful NAT64 (RFC 6146) or stateless with a dynamic IPv4 pool, on one TUN" },

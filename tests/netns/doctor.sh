@@ -20,6 +20,7 @@
 #      exit 0;
 #   3. the router's doctor passes; --json carries the same verdicts; with IPv6 forwarding off it fails
 #      (exit 1, forwarding FAIL), and passes again once it is back on; with strict rp_filter it warns;
+#      `xlat464 lab doctor` runs both, the server as the target, and passes;
 #   4. with the PLAT stopped, the host's doctor fails (exit 1) and its FAIL line names the PLAT; the
 #      router's doctor fails too (no PLAT answers, or its socket is gone).
 # Needs root, what the lab needs (docs/lab.md), dnsmasq (dnsmasq-base), dig (bind9-dnsutils),
@@ -186,6 +187,17 @@ router_doctor "$tmp/strict.txt"
 nsx "$NSR" sysctl -qw net.ipv4.conf.all.rp_filter="$rp_all" net.ipv4.conf.nat64.rp_filter="$rp_tun"
 check router-strict-rp_filter-warns has_line "$tmp/strict.txt" WARN rp_filter 'nat64 1.*strict'
 check router-strict-rp_filter-exit-0 rc_is "$tmp/strict.txt" 0
+
+# `xlat464 lab doctor`: both doctors with the lab's arguments (the server as the target)
+timeout 60 "$XLAT464" lab doctor >"$tmp/labdoctor.txt" 2>&1
+echo $? >"$tmp/labdoctor.txt.rc"
+check lab-doctor-exit-0 rc_is "$tmp/labdoctor.txt" 0
+lab_doctor_both() {
+	grep -q "^== the client ($NSC)" "$tmp/labdoctor.txt" && grep -q "^== the router ($NSR)" "$tmp/labdoctor.txt" &&
+		grep -qE "^PASS +end-to-end +ICMP echo to $S4 answered" "$tmp/labdoctor.txt" &&
+		grep -q '^doctor --router: [0-9]* passed, [0-9]* warned, 0 failed' "$tmp/labdoctor.txt" || { cat "$tmp/labdoctor.txt"; return 1; }
+}
+check lab-doctor-both-doctors lab_doctor_both
 
 # ---- 4. the PLAT stopped ------------------------------------------------------------------------------
 plat_pid=$(awk '$1 == "plat" { print $2 }' "$STATE/pids")
