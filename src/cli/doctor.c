@@ -13,6 +13,7 @@
 
 #include "ctl_client.h"
 #include "doctor.h"
+#include "doctor_sys.h"
 #include "sys/ctl.h"
 #include "sys/log.h"
 
@@ -24,7 +25,8 @@ static const char doctor_usage[] =
 	"  Each line is PASS, WARN or FAIL; the exit status is 1 when a check failed.\n"
 	"  --target ADDR    IPv4 host for the end-to-end probe (else $XLAT464_DOCTOR_TARGET; none: not probed)\n"
 	"  --dns ADDR       resolver asked for ipv4only.arpa (default: the nameservers of resolv.conf)\n"
-	"  --control PATH   a daemon's control socket (repeatable; default: every socket in " SYS_CTL_DIR ")\n"
+	"  --control PATH   a daemon's control socket (repeatable; default: every socket in " SYS_CTL_DIR ",\n"
+	"                   and those the daemons running here were given with --control)\n"
 	"  --control-dir DIR  every DIR/*.sock\n"
 	"  --timeout MS     each network probe's time (default 2000, 100 to 30000)\n";
 
@@ -59,6 +61,16 @@ unsigned doctor_collect(const struct doctor_opts *o, struct doctor_found *f, uns
 					memcpy(paths[np++], g.gl_pathv[i], l + 1);
 			}
 		globfree(&g);
+		/* and the sockets the daemons running here were told to use */
+		char more[DOCTOR_FOUND_MAX][256];
+		unsigned nm = doctor_control_paths_here(more, DOCTOR_FOUND_MAX);
+		for (unsigned k = 0; k < nm && np < DOCTOR_FOUND_MAX; k++) {
+			bool dup = false;
+			for (unsigned j = 0; j < np; j++)
+				dup |= strcmp(paths[j], more[k]) == 0;
+			if (!dup)
+				memcpy(paths[np++], more[k], 256);
+		}
 	}
 	unsigned n = 0;
 	for (unsigned i = 0; i < np && n < max; i++) {

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <inttypes.h>
 #include <net/if.h>
 #include <netinet/icmp6.h>
@@ -351,7 +352,9 @@ static void check_conflicts(struct doctor_report *r, const struct doctor_daemon 
 	for (unsigned i = 0; i < n; i++)
 		ADD("clatd (pid %d)", p[i].pid);
 	n = doctor_procs_here("xlat464 clat", p, 16);
-	for (unsigned i = 0; i < n; i++) /* the CLAT under examination, and its own children, are not others */
+	/* The CLAT under examination and its own children are not others; with no CLAT answering, the
+	 * first one is the one the clat line already names. */
+	for (unsigned i = clat ? 0 : 1; i < n; i++)
 		if (!clat || (p[i].pid != clat->pid && p[i].ppid != clat->pid))
 			ADD("another xlat464 clat (pid %d)", p[i].pid);
 	/* NetworkManager's own CLAT (ipv4.clat, NetworkManager 1.52 on). */
@@ -378,6 +381,24 @@ static void check_conflicts(struct doctor_report *r, const struct doctor_daemon 
 		doctor_add(r, "other-clats", DOCTOR_PASS, NULL, "no other CLAT here (TAYGA, clatd, NetworkManager, xlat464)");
 }
 
+/* RFC 7335: a CLAT's IPv4 address is in 192.0.0.0/29, so an IPv4 default route over a link holding
+ * one is a CLAT's (another's, or one whose socket was not asked), not native IPv4. */
+static bool link_has_clat_ipv4(const char *ifname)
+{
+	struct ifaddrs *ifa = NULL;
+	bool found = false;
+	if (getifaddrs(&ifa) < 0)
+		return false;
+	for (struct ifaddrs *i = ifa; i && !found; i = i->ifa_next) {
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || strcmp(i->ifa_name, ifname) != 0)
+			continue;
+		uint32_t a = ntohl(((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr.s_addr);
+		found = (a & 0xfffffff8u) == 0xc0000000u; /* 192.0.0.0/29 */
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
 void doctor_host(const struct doctor_opts *o, struct doctor_found *f, unsigned nf, struct doctor_report *r)
 {
 	struct sys_nl nl;
@@ -401,10 +422,17 @@ void doctor_host(const struct doctor_opts *o, struct doctor_found *f, unsigned n
 		sys_nl_link_get(&nl, oif6, &up6);
 	if (oif4 > 0)
 		sys_nl_link_get(&nl, oif4, &dev4);
-	bool native4 = oif4 > 0;
+	bool native4 = oif4 > 0 && !link_has_clat_ipv4(dev4.name);
 	doctor_judge_uplink(r, oif6 > 0 ? up6.name : NULL, up6.up, up6.mtu, native4, dev4.name);
 
-	doctor_judge_clat(r, clat, native4);
+	struct doctor_proc xp[4];
+	unsigned nx = clat ? 0 : doctor_procs_here("xlat464 clat", xp, 4);
+	if (nx) /* one runs, but no socket asked is its */
+		doctor_add(r, "clat", native4 ? DOCTOR_WARN : DOCTOR_FAIL,
+			   "give its control socket: --control PATH or --control-dir DIR",
+			   "xlat464 clat runs here (pid %d) but did not answer on any control socket asked", xp[0].pid);
+	else
+		doctor_judge_clat(r, clat, native4);
 	struct doctor_dns64 d;
 	struct doctor_ra_seen ra = { 0 };
 	if (!clat && oif6 > 0)

@@ -159,3 +159,51 @@ int doctor_sysctl(const char *name)
 	long x = strtol(v, &end, 10);
 	return end == v ? -1 : (int)x;
 }
+
+unsigned doctor_control_paths_here(char (*paths)[256], unsigned max)
+{
+	static const char *const daemons[] = { "clat", "plat", "siit", "ra", "dhcp4" };
+	struct stat self;
+	unsigned n = 0;
+	if (stat("/proc/self/ns/net", &self) < 0)
+		return 0;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return 0;
+	struct dirent *e;
+	while ((e = readdir(d)) && n < max) {
+		char path[300], cl[4096];
+		int pid = atoi(e->d_name);
+		struct stat st;
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+		if (stat(path, &st) < 0 || st.st_ino != self.st_ino || st.st_dev != self.st_dev)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+		size_t len = doctor_read_file(path, cl, sizeof(cl));
+		/* the arguments, NUL-separated: xlat464 DAEMON ... --control PATH ... */
+		const char *arg[64];
+		unsigned na = 0;
+		for (size_t i = 0; i < len && na < 64; i += strlen(cl + i) + 1)
+			arg[na++] = cl + i;
+		if (na < 2 || strcmp(base(arg[0]), "xlat464") != 0)
+			continue;
+		bool daemon = false;
+		for (size_t k = 0; k < sizeof(daemons) / sizeof(daemons[0]); k++)
+			daemon |= strcmp(arg[1], daemons[k]) == 0;
+		if (!daemon)
+			continue;
+		for (unsigned i = 2; i + 1 < na && n < max; i++) {
+			if (strcmp(arg[i], "--control") != 0 || strlen(arg[i + 1]) >= 256 || arg[i + 1][0] != '/')
+				continue;
+			bool dup = false;
+			for (unsigned k = 0; k < n; k++)
+				dup |= strcmp(paths[k], arg[i + 1]) == 0;
+			if (!dup)
+				snprintf(paths[n++], 256, "%s", arg[i + 1]);
+		}
+	}
+	closedir(d);
+	return n;
+}

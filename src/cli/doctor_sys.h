@@ -20,6 +20,9 @@ unsigned doctor_procs_here(const char *name, struct doctor_proc *out, unsigned m
 /* Runs argv (looked up in PATH) with stdout into out (cap bytes, NUL-terminated), for at most
  * timeout_ms; 0 when it exited 0. */
 int doctor_run(char *const argv[], char *out, size_t cap, unsigned timeout_ms);
+/* The control sockets named on the command line (--control PATH, an absolute path) of the xlat464
+ * daemons in this network namespace, at most max, without repeats. Returns how many. */
+unsigned doctor_control_paths_here(char (*paths)[256], unsigned max);
 /* An integer from /proc/sys (e.g. "net/ipv6/conf/all/forwarding"), or -1. */
 int doctor_sysctl(const char *name);
 

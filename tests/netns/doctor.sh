@@ -13,7 +13,8 @@
 #
 # Checks, in order (the PLAT is stopped last):
 #   1. the host's doctor passes: exit 0, no FAIL line, the checks it must make are there and PASS, the
-#      DNS64's prefix agrees with the PREF64; --json parses and carries the same verdicts; in the second
+#      DNS64's prefix agrees with the PREF64, also without --control-dir (the CLAT's socket found on its
+#      command line); --json parses and carries the same verdicts; in the second
 #      client (native IPv4, no CLAT) it passes too, with the PREF64 of the RAs answering its RS; with
 #      TAYGA started by "clatd" (a script of that name) beside the CLAT it fails, naming both;
 #   2. with the DNS64 answering another prefix (2001:db8:64::/96), it warns (prefix-agree WARN), still
@@ -119,6 +120,11 @@ check host-pref64-from-ra has_line "$tmp/host.txt" PASS pref64 '64:ff9b::/96 fro
 check host-option108-dhcpcd has_line "$tmp/host.txt" PASS option108 'IPv6-Only Preferred received'
 check host-prefixes-agree has_line "$tmp/host.txt" PASS prefix-agree '64:ff9b::/96'
 check host-e2e-target has_line "$tmp/host.txt" PASS end-to-end "$S4"
+# without --control-dir: the sockets the daemons running here were given (--control on their command line)
+timeout 60 ip netns exec "$NSC" "$XLAT464" doctor --target "$S4" --dns "$DNS" --timeout 1500 >"$tmp/auto.txt" 2>&1
+echo $? >"$tmp/auto.txt.rc"
+check host-finds-clat-socket-itself has_line "$tmp/auto.txt" PASS clat 'running on uplink'
+check host-finds-clat-socket-exit-0 rc_is "$tmp/auto.txt" 0
 host_doctor "$tmp/host.json" --json
 check host-json-exit-0 rc_is "$tmp/host.json" 0
 check host-json-same-verdicts same_verdicts "$tmp/host.txt" "$tmp/host.json"
