@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dns64.h"
 #include "xlat/xlat.h"
 
 #define DNS64_RCODE_NOERROR 0
