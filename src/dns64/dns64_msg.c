@@ -207,9 +207,10 @@ static bool push(ldns_pkt *p, ldns_pkt_section s, ldns_rr *rr)
 static ldns_rr *make_addr_rr(const ldns_rdf *owner, const char *owner_str, ldns_rr_type t, uint32_t ttl,
 			     const uint8_t *addr)
 {
-	ldns_rr *rr = ldns_rr_new_frm_type(t);
+	ldns_rr *rr = ldns_rr_new(); /* ldns_rr_new_frm_type would leave an empty rdata slot */
 	if (!rr)
 		return NULL;
+	ldns_rr_set_type(rr, t);
 	ldns_rdf *o = owner ? ldns_rdf_clone(owner) : ldns_dname_new_frm_str(owner_str);
 	ldns_rdf *d = ldns_rdf_new_frm_data(t == LDNS_RR_TYPE_AAAA ? LDNS_RDF_TYPE_AAAA : LDNS_RDF_TYPE_A,
 					    t == LDNS_RR_TYPE_AAAA ? 16 : 4, addr);
@@ -294,7 +295,7 @@ uint8_t *dns64_msg_ptr(const struct dns64_q *q, const char *target, const uint8_
 	for (size_t i = 0; i < ldns_rr_list_rr_count(an); i++)
 		if (ldns_rr_ttl(ldns_rr_list_rr(an, i)) < ttl)
 			ttl = ldns_rr_ttl(ldns_rr_list_rr(an, i));
-	ldns_rr *cn = ldns_rr_new_frm_type(LDNS_RR_TYPE_CNAME);
+	ldns_rr *cn = ldns_rr_new();
 	ldns_rdf *o = ldns_dname_new_frm_str(q->qname), *t = ldns_dname_new_frm_str(target);
 	if (!cn || !o || !t) {
 		ldns_rr_free(cn);
@@ -302,6 +303,7 @@ uint8_t *dns64_msg_ptr(const struct dns64_q *q, const char *target, const uint8_
 		ldns_rdf_deep_free(t);
 		goto done;
 	}
+	ldns_rr_set_type(cn, LDNS_RR_TYPE_CNAME);
 	ldns_rr_set_owner(cn, o);
 	ldns_rr_set_ttl(cn, ttl);
 	ldns_rr_set_class(cn, LDNS_RR_CLASS_IN);
