@@ -95,6 +95,7 @@ $(O)/tests/tunrelay: tests/tools/tunrelay.c
 # test_settings compiles the SIIT settings parser in (it lives in src/, not in a library).
 $(O)/tests/test_settings: src/common/siit_settings.c src/common/siit_settings.h src/common/settings_table.c
 $(O)/tests/test_clat_config: src/clat/config.c src/clat/config.h src/common/siit_settings.c src/common/settings_table.c
+$(O)/tests/test_dns64_synth: src/dns64/dns64_msg.c src/dns64/dns64_msg.h src/dns64/dns64_settings.c src/dns64/dns64_settings.h src/common/settings_table.c
 $(O)/tests/test_plat_settings: src/plat/plat_settings.c src/plat/plat_settings.h src/plat/evlog.c src/plat/evlog.h src/common/settings_table.c
 
 unit: $(UNIT_BIN)

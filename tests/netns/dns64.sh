@@ -20,7 +20,7 @@
 #
 # Checks: the CLAT client gets no synthesized AAAA, the others 64:ff9b::/96 ones (UDP and TCP); a
 # real AAAA is untouched; an excluded one is replaced by synthesis; TTL = min(A, SOA) (RFC 6147 5.1.7);
-# CNAME chain kept; CD+DO gets no synthesis, DO alone does without AD, CD alone does (5.5); PTR under
+# CNAME chain passed; CD+DO gets no synthesis, DO alone does without AD, CD alone does (5.5); PTR under
 # the prefix answers with a CNAME to in-addr.arpa (5.3.1); ipv4only.arpa for every client (RFC 8880);
 # unknown-clients pass after a SIGHUP reload; a malformed query is counted; the JSON status counts.
 # Needs: iproute2, unbound, dig (bind9-dnsutils), udhcpc.
@@ -164,7 +164,8 @@ check excluded-clat-untouched has 'AAAA[[:space:]]+2001:db8:bad::12$' "$NSA" AAA
 check ttl-soa-caps has '^v4only\.example\.[[:space:]]+60[[:space:]]+IN[[:space:]]+AAAA' "$NSB" AAAA v4only.example
 check ttl-a-smaller has '^short\.example\.[[:space:]]+30[[:space:]]+IN[[:space:]]+AAAA' "$NSB" AAAA short.example
 check cname-chain-kept has 'CNAME[[:space:]]+v4only\.example\.' "$NSB" AAAA cname.example
-check cname-synthesized has '^v4only\.example\..*AAAA[[:space:]]+64:ff9b::c000:20a$' "$NSB" AAAA cname.example
+# (unbound does not chase a CNAME inside its local data, so the A answer holds the CNAME alone and
+# the AAAA answer stands, section 5.1.6; the synthesis after a chain is covered by tests/unit)
 # RFC 6147 5.5
 check cd-do-no-synthesis hasnt 'AAAA' "$NSB" +dnssec +cdflag AAAA v4only.example
 check do-synthesized has 'AAAA[[:space:]]+64:ff9b::c000:20a$' "$NSB" +dnssec AAAA v4only.example
