@@ -185,8 +185,8 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 MANDIR  ?= $(PREFIX)/share/man
-UNITS   := xlat464-clat.service xlat464-plat.service xlat464-ra@.service xlat464-dhcp4@.service
-EXAMPLES := plat.conf.example ra.env.example dhcp4.env.example
+UNITS   := xlat464-clat.service xlat464-plat.service xlat464-dns64.service xlat464-ra@.service xlat464-dhcp4@.service
+EXAMPLES := plat.conf.example ra.env.example dhcp4.env.example dns64.conf.example
 MAN8    := $(wildcard man/*.8)
 MAN5    := $(wildcard man/*.5)
 install: $(O)/xlat464
