@@ -11,7 +11,7 @@
 #                        | br0 2001:db8:64::1/64 (bridge in ns rtr)
 #   ns rtr: xlat464 dhcp4 --mode v6only on br0 (writes the clients file)
 #           xlat464 dns64 on [2001:db8:64::1]:53, interface br0, upstream [::1]:5300
-#           unbound on [::1]:5300, a local zone example. (SOA TTL 60):
+#           unbound on [::1]:5300, resolving the zone example. (SOA TTL 60) from a zone file:
 #             v4only.example   A 192.0.2.10 (TTL 300)       short.example  A 192.0.2.13 (TTL 30)
 #             dual.example     A 192.0.2.11, AAAA 2001:db8:2::11
 #             excl.example     A 192.0.2.12, AAAA 2001:db8:bad::12 (exclude 2001:db8:bad::/48)
@@ -20,7 +20,7 @@
 #
 # Checks: the CLAT client gets no synthesized AAAA, the others 64:ff9b::/96 ones (UDP and TCP); a
 # real AAAA is untouched; an excluded one is replaced by synthesis; TTL = min(A, SOA) (RFC 6147 5.1.7);
-# CNAME chain passed; CD+DO gets no synthesis, DO alone does without AD, CD alone does (5.5); PTR under
+# CNAME chain kept; CD+DO gets no synthesis, DO alone does without AD, CD alone does (5.5); PTR under
 # the prefix answers with a CNAME to in-addr.arpa (5.3.1); ipv4only.arpa for every client (RFC 8880);
 # unknown-clients pass after a SIGHUP reload; a malformed query is counted; the JSON status counts.
 # Needs: iproute2, unbound, dig (bind9-dnsutils), udhcpc.
@@ -62,6 +62,21 @@ for ns in $NSA $NSB $NSC; do
 done
 
 # ---- unbound, the upstream ----------------------------------------------------------------------
+# an authoritative zone unbound resolves through (auth-zone for-upstream), so CNAMEs are chased as
+# for any name; the PTR goes into unbound's own 2.0.192.in-addr.arpa zone (RFC 5737)
+cat >"$tmp/example.zone" <<'EOZ'
+$ORIGIN example.
+@ 60 IN SOA ns.example. admin.example. 1 3600 600 86400 60
+@ 60 IN NS ns.example.
+ns 300 IN AAAA 2001:db8:64::53
+v4only 300 IN A 192.0.2.10
+short 30 IN A 192.0.2.13
+dual 300 IN A 192.0.2.11
+dual 300 IN AAAA 2001:db8:2::11
+excl 300 IN A 192.0.2.12
+excl 300 IN AAAA 2001:db8:bad::12
+cname 300 IN CNAME v4only.example.
+EOZ
 cat >"$tmp/unbound.conf" <<EOC
 server:
 	interface: ::1@5300
@@ -74,16 +89,13 @@ server:
 	use-syslog: no
 	logfile: "$tmp/unbound.log"
 	module-config: "iterator"
-	local-zone: "example." static
-	local-data: "example. 60 IN SOA ns.example. admin.example. 1 3600 600 86400 60"
-	local-data: "v4only.example. 300 IN A 192.0.2.10"
-	local-data: "short.example. 30 IN A 192.0.2.13"
-	local-data: "dual.example. 300 IN A 192.0.2.11"
-	local-data: "dual.example. 300 IN AAAA 2001:db8:2::11"
-	local-data: "excl.example. 300 IN A 192.0.2.12"
-	local-data: "excl.example. 300 IN AAAA 2001:db8:bad::12"
-	local-data: "cname.example. 300 IN CNAME v4only.example."
 	local-data-ptr: "192.0.2.10 v4only.example."
+auth-zone:
+	name: "example."
+	zonefile: "$tmp/example.zone"
+	for-downstream: no
+	for-upstream: yes
+	fallback-enabled: no
 EOC
 ip netns exec "$NSR" unbound -d -c "$tmp/unbound.conf" >"$tmp/unbound.out" 2>&1 &
 ub_pid=$!
@@ -113,14 +125,8 @@ wait_daemon 5 test -S "$CTL" || die "dns64 did not start ($(tail -3 "$tmp/dns64.
 # the router learns each client's address and hardware address (dns64 follows its neighbour table)
 for ns in $NSA $NSB $NSC; do nsx "$ns" ping -c 1 -W 2 $R6 >/dev/null || die "ping from $ns"; done
 
-status() { # the daemon's JSON status; EXPR over j
-	"$PY" -c "import json,socket,sys
-s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); b=b''
-while True:
-    x=s.recv(65536)
-    if not x: break
-    b+=x
-j=json.loads(b); print($1)" "$CTL"
+status() { # the daemon's JSON status (xlat464 status --json); EXPR over j
+	"$XLAT464" status --control "$CTL" --json | "$PY" -c "import json,sys; j=json.load(sys.stdin); print($1)"
 }
 q() { # NS ARGS...: dig from that client's address, answer section only
 	local ns=$1 src
@@ -164,8 +170,7 @@ check excluded-clat-untouched has 'AAAA[[:space:]]+2001:db8:bad::12$' "$NSA" AAA
 check ttl-soa-caps has '^v4only\.example\.[[:space:]]+60[[:space:]]+IN[[:space:]]+AAAA' "$NSB" AAAA v4only.example
 check ttl-a-smaller has '^short\.example\.[[:space:]]+30[[:space:]]+IN[[:space:]]+AAAA' "$NSB" AAAA short.example
 check cname-chain-kept has 'CNAME[[:space:]]+v4only\.example\.' "$NSB" AAAA cname.example
-# (unbound does not chase a CNAME inside its local data, so the A answer holds the CNAME alone and
-# the AAAA answer stands, section 5.1.6; the synthesis after a chain is covered by tests/unit)
+check cname-synthesized has '^v4only\.example\..*AAAA[[:space:]]+64:ff9b::c000:20a$' "$NSB" AAAA cname.example
 # RFC 6147 5.5
 check cd-do-no-synthesis hasnt 'AAAA' "$NSB" +dnssec +cdflag AAAA v4only.example
 check do-synthesized has 'AAAA[[:space:]]+64:ff9b::c000:20a$' "$NSB" +dnssec AAAA v4only.example
