@@ -322,6 +322,8 @@ static void save_clients(struct dhcp4d *d)
 	if (!d->clients_path[0])
 		return;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", d->clients_path);
+	if (strncmp(d->clients_path, SYS_CTL_DIR "/", strlen(SYS_CTL_DIR "/")) == 0)
+		mkdir(SYS_CTL_DIR, 0755); /* as for the control socket; EEXIST is the usual answer */
 	FILE *f = fopen(tmp, "w");
 	if (f) {
 		fputs(DHCP4_CLIENTS_HEADER, f);
