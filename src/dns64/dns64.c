@@ -46,8 +46,10 @@
 #include "sys/sig.h"
 #include "sys/sock6.h"
 
-#define NEIGH_MAX 8192
+#define NEIGH_MAX 8192      /* neighbour entries followed; past it an address stays unknown */
+#define NEIGH_SLOTS 16384   /* its hash table (open addressing), at most 3/4 used with the deleted */
 #define CLIENTS_MAX 8192
+#define CLIENT_SLOTS 16384
 #define TCP_MSG_MAX 65535
 #define TICK_MS 100
 #define FLAGS_MAX 256
@@ -92,8 +94,10 @@ struct conn {
 	uint64_t idle_since;
 };
 
+enum slot_state { SLOT_EMPTY, SLOT_LIVE, SLOT_DEAD };
+
 struct neigh {
-	bool used;
+	uint8_t state; /* enum slot_state: a deleted entry stays DEAD so that probing goes on past it */
 	uint8_t addr[16];
 	uint8_t mac[6];
 };
@@ -130,8 +134,9 @@ struct dns64d {
 	const char *clients_base;
 	bool clients_loaded;
 	time_t started;
-	struct neigh *neigh;
-	unsigned nneigh;
+	struct neigh *neigh;     /* NEIGH_SLOTS */
+	unsigned nneigh, nneigh_dead;
+	uint16_t *client_index;  /* CLIENT_SLOTS: the clients' hash table, index + 1 */
 	struct client *clients;
 	unsigned nclients;
 	struct pend *pend;
@@ -263,12 +268,53 @@ static int parse_args(int argc, char **argv, struct dns64d *d)
 
 /* ---- who has a CLAT ------------------------------------------------------------------------------ */
 
+/* FNV-1a: the addresses are chosen by the clients, but a table this size only slows down. */
+static unsigned hash_bytes(const uint8_t *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
 static struct neigh *neigh_find(struct dns64d *d, const uint8_t addr[16])
 {
-	for (unsigned i = 0; i < d->nneigh; i++)
-		if (d->neigh[i].used && memcmp(d->neigh[i].addr, addr, 16) == 0)
-			return &d->neigh[i];
+	unsigned i = hash_bytes(addr, 16) & (NEIGH_SLOTS - 1);
+	for (unsigned probes = 0; probes < NEIGH_SLOTS; probes++, i = (i + 1) & (NEIGH_SLOTS - 1)) {
+		struct neigh *n = &d->neigh[i];
+		if (n->state == SLOT_EMPTY)
+			return NULL;
+		if (n->state == SLOT_LIVE && memcmp(n->addr, addr, 16) == 0)
+			return n;
+	}
 	return NULL;
+}
+
+static struct neigh *neigh_insert(struct dns64d *d, const uint8_t addr[16])
+{
+	unsigned i = hash_bytes(addr, 16) & (NEIGH_SLOTS - 1);
+	while (d->neigh[i].state == SLOT_LIVE)
+		i = (i + 1) & (NEIGH_SLOTS - 1); /* ends: at most NEIGH_MAX of the slots are live */
+	if (d->neigh[i].state == SLOT_DEAD)
+		d->nneigh_dead--;
+	d->neigh[i].state = SLOT_LIVE;
+	memcpy(d->neigh[i].addr, addr, 16);
+	d->nneigh++;
+	return &d->neigh[i];
+}
+
+/* Too many deleted slots make every miss probe far: put the live ones in again. */
+static void neigh_rehash(struct dns64d *d)
+{
+	static struct neigh live[NEIGH_MAX];
+	unsigned n = 0;
+	for (unsigned i = 0; i < NEIGH_SLOTS; i++)
+		if (d->neigh[i].state == SLOT_LIVE && n < NEIGH_MAX)
+			live[n++] = d->neigh[i];
+	memset(d->neigh, 0, NEIGH_SLOTS * sizeof(*d->neigh));
+	d->nneigh = d->nneigh_dead = 0;
+	for (unsigned i = 0; i < n; i++)
+		memcpy(neigh_insert(d, live[i].addr)->mac, live[i].mac, 6);
 }
 
 static void on_neigh(void *arg, const struct sys_neigh6 *ne)
@@ -280,27 +326,29 @@ static void on_neigh(void *arg, const struct sys_neigh6 *ne)
 	bool usable = !ne->deleted && ne->has_mac && !(ne->state & (NUD_FAILED | NUD_INCOMPLETE | NUD_NOARP));
 	if (!usable) {
 		/* an entry being resolved again keeps its last address; a deleted or failed one goes */
-		if (n && (ne->deleted || (ne->state & NUD_FAILED)))
-			n->used = false;
+		if (n && (ne->deleted || (ne->state & NUD_FAILED))) {
+			n->state = SLOT_DEAD;
+			d->nneigh--;
+			d->nneigh_dead++;
+			if (d->nneigh + d->nneigh_dead > NEIGH_SLOTS / 4 * 3)
+				neigh_rehash(d);
+		}
 		return;
 	}
 	if (!n) {
-		for (unsigned i = 0; i < d->nneigh && !n; i++)
-			if (!d->neigh[i].used)
-				n = &d->neigh[i];
-		if (!n && d->nneigh < NEIGH_MAX)
-			n = &d->neigh[d->nneigh++];
-		if (!n)
+		if (d->nneigh >= NEIGH_MAX)
 			return; /* full: the address stays unknown */
-		memcpy(n->addr, ne->addr, 16);
-		n->used = true;
+		if (d->nneigh + d->nneigh_dead >= NEIGH_SLOTS / 4 * 3)
+			neigh_rehash(d);
+		n = neigh_insert(d, ne->addr);
 	}
 	memcpy(n->mac, ne->mac, 6);
 }
 
 static void neigh_resync(struct dns64d *d)
 {
-	d->nneigh = 0;
+	memset(d->neigh, 0, NEIGH_SLOTS * sizeof(*d->neigh));
+	d->nneigh = d->nneigh_dead = 0;
 	if (sys_nl_neigh6_dump(&d->nlreq, d->ifindex, on_neigh, d) < 0)
 		log_warn("neighbour table: %s", strerror(errno));
 }
@@ -347,6 +395,13 @@ static void clients_load(struct dns64d *d)
 	}
 	fclose(f);
 	d->nclients = n;
+	memset(d->client_index, 0, CLIENT_SLOTS * sizeof(*d->client_index));
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = hash_bytes(d->clients[k].mac, 6) & (CLIENT_SLOTS - 1);
+		while (d->client_index[i])
+			i = (i + 1) & (CLIENT_SLOTS - 1);
+		d->client_index[i] = (uint16_t)(k + 1);
+	}
 	log_debug("clients file %s: %u clients", d->clients_path, n);
 }
 
@@ -361,12 +416,17 @@ static enum dns64_client_kind classify(struct dns64d *d, const uint8_t addr[16])
 {
 	const struct neigh *n = neigh_find(d, addr);
 	bool seen = false, asked = false;
-	for (unsigned i = 0; n && i < d->nclients; i++)
-		if (memcmp(d->clients[i].mac, n->mac, 6) == 0) {
-			seen = true;
-			asked = d->clients[i].asked108;
-			break;
+	if (n) {
+		unsigned i = hash_bytes(n->mac, 6) & (CLIENT_SLOTS - 1);
+		for (; d->client_index[i]; i = (i + 1) & (CLIENT_SLOTS - 1)) {
+			const struct client *c = &d->clients[d->client_index[i] - 1];
+			if (memcmp(c->mac, n->mac, 6) == 0) {
+				seen = true;
+				asked = c->asked108;
+				break;
+			}
 		}
+	}
 	return dns64_classify(n != NULL, seen, asked);
 }
 
@@ -883,7 +943,7 @@ static size_t status_json(struct dns64d *d, char *buf, size_t cap)
 {
 	struct cfgtext_buf b = { buf, cap, 0 };
 	char settings[4096];
-	unsigned nclat = 0, nneigh = 0;
+	unsigned nclat = 0;
 
 	cfgtext_add(&b, "{\n  \"daemon\": \"dns64\",\n  \"control\": ");
 	json_esc(&b, d->ctlpath);
@@ -898,13 +958,11 @@ static size_t status_json(struct dns64d *d, char *buf, size_t cap)
 	}
 	for (unsigned i = 0; i < d->nclients; i++)
 		nclat += d->clients[i].asked108;
-	for (unsigned i = 0; i < d->nneigh; i++)
-		nneigh += d->neigh[i].used;
 	cfgtext_add(&b, "\n  ],\n  \"clients_file\": ");
 	json_esc(&b, d->clients_path[0] ? d->clients_path : "none");
 	cfgtext_add(&b, ",\n  \"clients_file_loaded\": %s,\n", d->clients_loaded ? "true" : "false");
 	cfgtext_add(&b, "  \"clients\": {\"clat\": %u, \"no-clat\": %u},\n", nclat, d->nclients - nclat);
-	cfgtext_add(&b, "  \"neighbours\": %u,\n", nneigh);
+	cfgtext_add(&b, "  \"neighbours\": %u,\n", d->nneigh);
 	cfgtext_add(&b, "  \"queries\": {\"udp\": %" PRIu64 ", \"tcp\": %" PRIu64 "},\n", d->c.queries_udp, d->c.queries_tcp);
 	cfgtext_add(&b, "  \"queries_by_client_kind\": {");
 	for (int k = 0; k < DNS64_CLIENT__COUNT; k++)
@@ -1121,6 +1179,7 @@ static void cleanup(struct dns64d *d)
 	sys_nl_close(&d->nlreq);
 	sys_loop_close(&d->loop);
 	free(d->neigh);
+	free(d->client_index);
 	free(d->clients);
 	free(d->pend);
 	free(d->by_id);
@@ -1173,12 +1232,13 @@ int dns64_main(int argc, char **argv)
 			d->clients_base = d->clients_path;
 		}
 	}
-	d->neigh = calloc(NEIGH_MAX, sizeof(*d->neigh));
+	d->neigh = calloc(NEIGH_SLOTS, sizeof(*d->neigh));
+	d->client_index = calloc(CLIENT_SLOTS, sizeof(*d->client_index));
 	d->clients = calloc(CLIENTS_MAX, sizeof(*d->clients));
 	d->pend = calloc(d->set.max_pending, sizeof(*d->pend));
 	d->by_id = calloc(65536, sizeof(*d->by_id));
 	d->conn = calloc(d->set.max_tcp, sizeof(*d->conn));
-	if (!d->neigh || !d->clients || !d->pend || !d->by_id || !d->conn)
+	if (!d->neigh || !d->client_index || !d->clients || !d->pend || !d->by_id || !d->conn)
 		fatal("out of memory");
 	for (unsigned i = 0; i < d->set.max_pending; i++)
 		d->pend[i].upfd = -1;
