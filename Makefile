@@ -17,7 +17,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 CFLAGS  ?=
 CFLAGS  += $(CFLAGS_BASE)
-LDLIBS_SYS := -lmnl -lpcap -lbpf -lpthread -lmicrohttpd -lseccomp -ljson-c
+LDLIBS_SYS := -lldns -lmnl -lpcap -lbpf -lpthread -lmicrohttpd -lseccomp -ljson-c
 # The PLAT's kernel fast path (lib/sys/bpf): a TC program, compiled by clang for BPF and built into
 # the binary by lib/sys/nat64_offload.c (.incbin).
 BPF_CC    ?= clang
@@ -98,6 +98,7 @@ $(O)/tests/test_clat_config: src/clat/config.c src/clat/config.h src/common/siit
 # test_siit_engine compiles the SIIT engine in.
 $(O)/tests/test_siit_engine: src/common/siit_engine.c src/common/siit_engine.h
 $(O)/tests/test_doctor: src/cli/doctor_judge.c src/cli/doctor_status.c src/cli/doctor.h src/common/siit_settings.c src/common/settings_table.c
+$(O)/tests/test_dns64_synth: src/dns64/dns64_msg.c src/dns64/dns64_msg.h src/dns64/dns64_settings.c src/dns64/dns64_settings.h src/common/settings_table.c
 $(O)/tests/test_plat_settings: src/plat/plat_settings.c src/plat/plat_settings.h src/plat/evlog.c src/plat/evlog.h src/common/settings_table.c
 
 unit: $(UNIT_BIN)
@@ -138,6 +139,8 @@ FUZZ_EXTRA_fuzz_plat_settings := src/plat/plat_settings.c src/common/settings_ta
 FUZZ_EXTRA_fuzz_doctor := src/cli/doctor_status.c src/common/siit_settings.c src/common/settings_table.c
 # Targets that link a library besides libc name it here.
 FUZZ_LIBS_fuzz_doctor := -ljson-c
+FUZZ_EXTRA_fuzz_dns64_msg := src/dns64/dns64_msg.c -lldns
+FUZZ_EXTRA_fuzz_dns64_settings := src/dns64/dns64_settings.c src/common/settings_table.c
 # Targets link or #include application sources, so any source or header change rebuilds them.
 build-fuzz/%: fuzz/%.c fuzz/*.h $(PURE_SRC) $(wildcard lib/*/*.h src/*/*.c src/*/*.h)
 	@mkdir -p build-fuzz
@@ -189,8 +192,8 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 MANDIR  ?= $(PREFIX)/share/man
-UNITS   := xlat464-clat.service xlat464-plat.service xlat464-ra@.service xlat464-dhcp4@.service
-EXAMPLES := plat.conf.example ra.env.example dhcp4.env.example
+UNITS   := xlat464-clat.service xlat464-plat.service xlat464-dns64.service xlat464-ra@.service xlat464-dhcp4@.service
+EXAMPLES := plat.conf.example ra.env.example dhcp4.env.example dns64.conf.example
 MAN8    := $(wildcard man/*.8)
 MAN5    := $(wildcard man/*.5)
 install: $(O)/xlat464

@@ -7,7 +7,7 @@ set -euo pipefail
 pkgs=(build-essential clang libclang-rt-14-dev libmnl-dev libpcap-dev libcmocka-dev libbpf-dev pkg-config
       python3-scapy iproute2 iputils-ping traceroute tcpdump iperf3 curl socat netcat-openbsd
       nftables tayga radvd unbound dhcpcd-base udhcpc valgrind procps dnsmasq-base ethtool bird2 tshark
-      man-db debhelper fakeroot lintian libmicrohttpd-dev prometheus libseccomp-dev libjson-c-dev bind9-dnsutils)
+      man-db debhelper fakeroot lintian libmicrohttpd-dev prometheus libseccomp-dev libjson-c-dev bind9-dnsutils libldns-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -49,6 +49,8 @@ stage "make install (staging directory)" tests/install.sh
 stage "docs/drop-reasons.md matches lib/xlat/xlat_drops.h" sh -c 'build/xlat464 siit --list-drop-reasons | diff -u docs/drop-reasons.md -'
 stage "docs/siit-settings.md matches the SIIT settings table" sh -c 'build/xlat464 siit --list-settings | diff -u docs/siit-settings.md -'
 stage "docs/plat-settings.md matches the PLAT settings table" sh -c 'build/xlat464 plat --list-settings | diff -u docs/plat-settings.md -'
+stage "docs/dns64-settings.md matches the DNS64 settings table" sh -c 'build/xlat464 dns64 --list-settings | diff -u docs/dns64-settings.md -'
+stage "docs/dns64.md's drop reasons match lib/dns64/dns64_synth.h" bash -c 'diff -u <(awk "/^\\| reason \\| meaning \\|\$/{on=1} on && /^\$/{exit} on" docs/dns64.md) <(build/xlat464 dns64 --list-drop-reasons)'
 stage "man pages: generated parts current, no groff warning" make -s man-check
 
 if [ "$(id -u)" -eq 0 ]; then

@@ -37,7 +37,11 @@ done
 # Only what each needs at start (a bounding set of exactly these was seen to suffice, and less not to).
 check ra-template-capabilities grep -qx 'CapabilityBoundingSet=CAP_NET_RAW' "$d/opt/x464/lib/systemd/system/xlat464-ra@.service"
 check dhcp4-template-capabilities grep -qx 'CapabilityBoundingSet=CAP_NET_BIND_SERVICE' "$d/opt/x464/lib/systemd/system/xlat464-dhcp4@.service"
-check units-type-notify sh -c "grep -l '^Type=notify$' '$d'/opt/x464/lib/systemd/system/*.service | wc -l | grep -qx 4"
+check dns64-unit-capabilities grep -qx 'CapabilityBoundingSet=CAP_NET_BIND_SERVICE' "$d/opt/x464/lib/systemd/system/xlat464-dns64.service"
+check dns64-unit-binary grep -q "^ExecStart=/opt/x464/bin/xlat464 dns64 --config /etc/xlat464/dns64.conf" \
+	"$d/opt/x464/lib/systemd/system/xlat464-dns64.service"
+check dns64-example-accepted "$d/opt/x464/bin/xlat464" dns64 --config "$d/etc/xlat464/dns64.conf.example" --check
+check units-type-notify sh -c "grep -l '^Type=notify$' '$d'/opt/x464/lib/systemd/system/*.service | wc -l | grep -qx 5"
 # `xlat464 lab` looks for DIR/../share/xlat464/lab.sh beside DIR/xlat464.
 check lab-script-installed test -x "$d/opt/x464/share/xlat464/lab.sh"
 check lab-script-beside-binary test "$(readlink -f "$d/opt/x464/bin/../share/xlat464/lab.sh")" = "$d/opt/x464/share/xlat464/lab.sh"

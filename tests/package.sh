@@ -72,17 +72,17 @@ check "xlat464 is /usr/bin/xlat464" test "$(command -v xlat464)" = /usr/bin/xlat
 check "xlat464 --help" sh -c 'xlat464 --help | grep -q "^  clat "'
 check "man -w xlat464" sh -c 'test "$(man -w xlat464)" = /usr/share/man/man8/xlat464.8.gz'
 check "man -w: every subcommand's page and xlat464.conf(5)" sh -c \
-	'for p in clat plat siit ra dhcp4 translate status lab; do man -w xlat464-$p >/dev/null || exit 1; done; man -w 5 xlat464.conf'
+	'for p in clat plat siit ra dhcp4 dns64 translate status lab; do man -w xlat464-$p >/dev/null || exit 1; done; man -w 5 xlat464.conf'
 check "man xlat464-plat renders its settings" sh -c 'MANWIDTH=80 man xlat464-plat 2>&1 | grep -q -- "--pool4 PREFIX"'
 units() {
 	local u
-	for u in xlat464-clat xlat464-plat xlat464-ra@ xlat464-dhcp4@; do
+	for u in xlat464-clat xlat464-plat xlat464-dns64 xlat464-ra@ xlat464-dhcp4@; do
 		grep -q '^ExecStart=/usr/bin/xlat464 ' "/lib/systemd/system/$u.service" || { say "$u: no ExecStart=/usr/bin/xlat464"; return 1; }
 	done
 }
 check "units in /lib/systemd/system run /usr/bin/xlat464" units
 check "units pass systemd-analyze verify" sh -c 'cd /lib/systemd/system && ! command -v systemd-analyze >/dev/null ||
-	systemd-analyze verify xlat464-clat.service xlat464-plat.service xlat464-ra@eth0.service xlat464-dhcp4@eth0.service'
+	systemd-analyze verify xlat464-clat.service xlat464-plat.service xlat464-dns64.service xlat464-ra@eth0.service xlat464-dhcp4@eth0.service'
 check "conffiles: clat.conf and the examples in /etc/xlat464" sh -c \
 	'dpkg-query -W -f="\${Conffiles}\n" xlat464 | grep -q "/etc/xlat464/clat.conf " &&
 	 dpkg-query -W -f="\${Conffiles}\n" xlat464 | grep -q "/etc/xlat464/plat.conf.example "'

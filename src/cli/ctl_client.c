@@ -25,7 +25,7 @@ size_t cli_ctl_msg_max(void)
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		if (sizes[i] > max)
 			max = sizes[i];
-	return max;
+	return max > 16384 ? max : 16384; /* dns64's JSON status is at most 16 KiB */
 }
 
 long cli_ctl_fetch(const char *path, void *buf, size_t cap)

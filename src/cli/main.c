@@ -4,6 +4,7 @@
 
 #include "../clat/clat.h"
 #include "../lab/lab.h"
+#include "../dns64/dns64d.h"
 #include "../mostly/dhcp4_daemon.h"
 #include "../mostly/ra.h"
 #include "../plat/plat.h"
@@ -30,6 +31,7 @@ static const struct subcommand subcommands[] = {
 	{ "clat", clat_main, "CLAT (RFC 6877): IPv4 for this host across an IPv6-only uplink" },
 	{ "lab", lab_main, "the whole 464XLAT system in namespaces on this machine: lab up|tour|doctor|down" },
 	{ "dhcp4", dhcp4_main, "option-108 DHCPv4 responder (RFC 8925) for IPv6-only and IPv6-mostly networks" },
+	{ "dns64", dns64_main, "selective DNS64 (RFC 6147): AAAA synthesized only for clients without a CLAT" },
 	{ "ra", ra_main, "PREF64 announcer (RFC 8781): Router Advertisements with the NAT64 prefix" },
 	{ "plat", plat_main, "PLAT: stateful NAT64 (RFC 6146) or stateless with a dynamic IPv4 pool, on one TUN" },
 	{ "siit", siit_main, "stateless translator (RFC 7915/6052/7757) on one TUN carrying both families" },

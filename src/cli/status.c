@@ -139,6 +139,13 @@ int status_main(int argc, char **argv)
 		free(m);
 		return 1;
 	}
+	/* A daemon that writes its JSON status itself (src/dns64): shown as it is, --json or not, until
+	 * the text renderer reads JSON generically. */
+	if (n >= 1 && ((const char *)m)[0] == '{') {
+		fwrite(m, 1, (size_t)n, stdout);
+		free(m);
+		return 0;
+	}
 	/* Daemons with their own message (the first word is the magic): src/mostly/dhcp4. */
 	if (n >= 4 && m->magic == DHCP4_STATUS_MAGIC) {
 		int r = dhcp4_status_print(m, (size_t)n, path, json);

@@ -37,7 +37,7 @@
 #define DHCP4_LEASE_DIR "/var/lib/xlat464"
 
 struct dhcp4_opts {
-	const char *ifname, *control, *pidfile, *lease_file;
+	const char *ifname, *control, *pidfile, *lease_file, *clients_file;
 	bool daemon, debug, check;
 };
 
@@ -55,6 +55,7 @@ struct dhcp4d {
 	struct sys_loop loop;
 	char ctlpath[DHCP4_CTL_PATH_MAX];
 	char lease_path[4096];
+	char clients_path[4096]; /* "" with --clients-file none */
 	time_t started;
 	struct seen_client *seen;
 	unsigned nseen;
@@ -66,7 +67,8 @@ static const char dhcp4_usage[] =
 	"usage: xlat464 dhcp4 --interface IF [--mode v6only|mostly] [--v6only-wait SECONDS|none]\n"
 	"                     [--server-id ADDR] [--pool FIRST-LAST --router ADDR --dns ADDR\n"
 	"                      --prefix-len N --lease-time SECONDS --lease-file PATH]\n"
-	"                     [--control PATH] [--pidfile FILE] [--daemon] [--debug] [--check]\n"
+	"                     [--clients-file PATH|none] [--control PATH] [--pidfile FILE] [--daemon]\n"
+	"                     [--debug] [--check]\n"
 	"                     [--list-drop-reasons]\n"
 	"  --interface IF       the link to serve (UDP 67, SO_BINDTODEVICE)\n"
 	"  --mode v6only        IPv6-only network: only clients asking for option 108 get an answer (default)\n"
@@ -78,6 +80,8 @@ static const char dhcp4_usage[] =
 	"  --router ADDR, --dns ADDR   options 3 and 6 (each repeatable, up to 4)\n"
 	"  --lease-time S       lease length (default 3600, at least 60)\n"
 	"  --lease-file PATH    leases kept across restarts (default " DHCP4_LEASE_DIR "/dhcp4-IF.leases)\n"
+	"  --clients-file PATH  the clients seen and whether each asked for option 108, for xlat464 dns64\n"
+	"                       (default " SYS_CTL_DIR "/dhcp4-IF.clients; 'none': not written)\n"
 	"  --control PATH       control socket (default " SYS_CTL_DIR "/dhcp4-IF.sock); `xlat464 status` reads it\n"
 	"  --check              validate the flags, print the effective settings and exit\n";
 
@@ -188,6 +192,8 @@ static int parse_opts(int argc, char **argv, struct dhcp4d *d)
 				d->opt.lease_file = v;
 			} else if (strcmp(a, "--control") == 0) {
 				d->opt.control = v;
+			} else if (strcmp(a, "--clients-file") == 0) {
+				d->opt.clients_file = v;
 			} else if (strcmp(a, "--pidfile") == 0) {
 				d->opt.pidfile = v;
 			} else {
@@ -291,6 +297,7 @@ static size_t format_settings(const struct dhcp4d *d, char *buf, size_t cap)
 		}
 		APPEND("lease-file %s\n", d->lease_path);
 	}
+	APPEND("clients-file %s\n", d->clients_path[0] ? d->clients_path : "none");
 #undef APPEND
 	return n;
 }
@@ -304,6 +311,37 @@ static const char *fmt_hw(const struct dhcp4_msg *m, char *buf, size_t cap)
 	for (unsigned i = 0; i < m->hlen && n + 3 < cap; i++)
 		n += (size_t)snprintf(buf + n, cap - n, i ? ":%02x" : "%02x", m->chaddr[i]);
 	return buf;
+}
+
+/* The clients file (lib/dhcp4/dhcp4_clients.h), rewritten whole when a client is new or changes its
+ * mind about 108: PATH.tmp, then rename, so `xlat464 dns64` (following it with inotify) never reads
+ * half of one. It lives on /run: no fsync. */
+static void save_clients(struct dhcp4d *d)
+{
+	char tmp[4096 + 8], line[DHCP4_CLIENTS_LINE_MAX];
+
+	if (!d->clients_path[0])
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", d->clients_path);
+	if (strncmp(d->clients_path, SYS_CTL_DIR "/", strlen(SYS_CTL_DIR "/")) == 0)
+		mkdir(SYS_CTL_DIR, 0755); /* as for the control socket; EEXIST is the usual answer */
+	FILE *f = fopen(tmp, "w");
+	if (f) {
+		fputs(DHCP4_CLIENTS_HEADER, f);
+		for (unsigned i = 0; i < d->nseen; i++) {
+			size_t n = d->seen[i].hlen == 6 ? dhcp4_clients_format(d->seen[i].chaddr, d->seen[i].asked108, line,
+									     sizeof(line)) : 0;
+			if (n)
+				fwrite(line, 1, n, f);
+		}
+	}
+	if (!f || fclose(f) != 0 || rename(tmp, d->clients_path) < 0) {
+		static struct log_ratelimit rl;
+		d->st.lease_write_errors++;
+		if (log_ratelimit_ok(&rl))
+			log_warn("clients file %s: %s", d->clients_path, strerror(errno));
+		unlink(tmp);
+	}
 }
 
 static void note_client(struct dhcp4d *d, const struct dhcp4_msg *m, bool asked)
@@ -326,6 +364,7 @@ static void note_client(struct dhcp4d *d, const struct dhcp4_msg *m, bool asked)
 			d->st.clients_108--;
 		log_info("client %s now %s option 108 (%s)", fmt_hw(m, hw, sizeof(hw)), asked ? "asks for" : "no longer asks for",
 			 dhcp4_type_name(m->type));
+		save_clients(d);
 		return;
 	}
 	if (d->nseen >= DHCP4_SEEN_MAX) {
@@ -343,6 +382,7 @@ static void note_client(struct dhcp4d *d, const struct dhcp4_msg *m, bool asked)
 	d->st.clients_108 += asked;
 	log_info("client %s asked for option 108: %s (%s)", fmt_hw(m, hw, sizeof(hw)), asked ? "yes" : "no",
 		 dhcp4_type_name(m->type));
+	save_clients(d);
 }
 
 /* ---- packets ---------------------------------------------------------------------------------- */
@@ -549,6 +589,7 @@ static int run(struct dhcp4d *d)
 		return -1;
 	}
 	d->started = time(NULL);
+	save_clients(d); /* an empty one at start: dns64 knows dhcp4 runs, and forgets a previous run's clients */
 	dhcp4_addr_format(d->srv.cfg.server_id, a, sizeof(a));
 	log_info("serving %s in %s mode, server-id %s, option 108 V6ONLY_WAIT %u, control %s", d->opt.ifname,
 		 d->srv.cfg.mode == DHCP4_MODE_MOSTLY ? "mostly" : "v6only", a, d->srv.cfg.v6only_wait, d->ctlpath);
@@ -574,6 +615,8 @@ static void cleanup(struct dhcp4d *d)
 	}
 	if (d->opt.pidfile)
 		sys_pidfile_remove(d->opt.pidfile);
+	if (d->clients_path[0] && d->started)
+		unlink(d->clients_path);
 	if (d->fd >= 0)
 		close(d->fd);
 	if (d->sigfd >= 0)
@@ -599,6 +642,12 @@ int dhcp4_main(int argc, char **argv)
 		snprintf(d->lease_path, sizeof(d->lease_path), "%s", d->opt.lease_file);
 	else
 		snprintf(d->lease_path, sizeof(d->lease_path), "%s/dhcp4-%s.leases", DHCP4_LEASE_DIR, d->opt.ifname);
+	if (d->opt.clients_file && strcmp(d->opt.clients_file, "none") == 0)
+		d->clients_path[0] = '\0';
+	else if (d->opt.clients_file)
+		snprintf(d->clients_path, sizeof(d->clients_path), "%s", d->opt.clients_file);
+	else
+		snprintf(d->clients_path, sizeof(d->clients_path), "%s/dhcp4-%s.clients", SYS_CTL_DIR, d->opt.ifname);
 	if (d->opt.check) {
 		char buf[DHCP4_STATUS_SETTINGS_MAX];
 		format_settings(d, buf, sizeof(buf));

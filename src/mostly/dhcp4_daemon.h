@@ -10,6 +10,7 @@
 
 #include "dhcp4/dhcp4.h"
 #include "dhcp4/dhcp4_server.h"
+#include "dhcp4/dhcp4_clients.h"
 
 /* `xlat464 dhcp4 --interface IF [--mode v6only|mostly] ...` */
 int dhcp4_main(int argc, char **argv);
