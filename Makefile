@@ -17,7 +17,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 CFLAGS  ?=
 CFLAGS  += $(CFLAGS_BASE)
-LDLIBS_SYS := -lmnl -lpcap -lbpf -lpthread -lmicrohttpd
+LDLIBS_SYS := -lmnl -lpcap -lbpf -lpthread -lmicrohttpd -larchive
 # The PLAT's kernel fast path (lib/sys/bpf): a TC program, compiled by clang for BPF and built into
 # the binary by lib/sys/nat64_offload.c (.incbin).
 BPF_CC    ?= clang
@@ -94,6 +94,7 @@ $(O)/tests/tunrelay: tests/tools/tunrelay.c
 
 # test_settings compiles the SIIT settings parser in (it lives in src/, not in a library).
 $(O)/tests/test_settings: src/common/siit_settings.c src/common/siit_settings.h src/common/settings_table.c
+$(O)/tests/test_redact: src/cli/redact.c src/cli/redact.h
 $(O)/tests/test_clat_config: src/clat/config.c src/clat/config.h src/common/siit_settings.c src/common/settings_table.c
 $(O)/tests/test_plat_settings: src/plat/plat_settings.c src/plat/plat_settings.h src/plat/evlog.c src/plat/evlog.h src/common/settings_table.c
 
@@ -131,6 +132,7 @@ FUZZ_EXTRA_fuzz_resolv := src/clat/prefix.c
 FUZZ_EXTRA_fuzz_clat_shared := src/clat/shared.c
 FUZZ_EXTRA_fuzz_clat_config := src/clat/config.c src/common/siit_settings.c src/common/settings_table.c
 FUZZ_EXTRA_fuzz_listen_addr := src/cli/listen_addr.c
+FUZZ_EXTRA_fuzz_redact := src/cli/redact.c
 FUZZ_EXTRA_fuzz_plat_settings := src/plat/plat_settings.c src/common/settings_table.c
 # Targets link or #include application sources, so any source or header change rebuilds them.
 build-fuzz/%: fuzz/%.c fuzz/*.h $(PURE_SRC) $(wildcard lib/*/*.h src/*/*.c src/*/*.h)

@@ -8,6 +8,7 @@
 #include "../mostly/ra.h"
 #include "../plat/plat.h"
 #include "../siit/siit.h"
+#include "bugreport.h"
 #include "metrics.h"
 #include "status.h"
 #include "../translate/translate.h"
@@ -35,6 +36,7 @@ static const struct subcommand subcommands[] = {
 	{ "translate", translate_main, "translate a pcap file offline with the SIIT settings" },
 	{ "status", status_main, "show a running daemon's settings and counters (--json)" },
 	{ "metrics", metrics_main, "every daemon's counters in the Prometheus text format, printed or served (--listen)" },
+	{ "report", report_main, "a tar.gz for a bug report: versions, status, logs, addresses, routes, nft (--redact)" },
 	{ "version", version_main, "print the version" },
 	{ "help", help_main, "show this list" },
 };
