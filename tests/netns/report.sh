@@ -15,6 +15,8 @@
 #             versions, addresses, links, routes, rules, neighbours, the nft ruleset, the sysctls,
 #             the configuration and the CLAT's log are there with the lab's content in them;
 #             nothing secret is.
+#   tools:    with nft, journalctl and systemctl missing from PATH the report is written and the
+#             index says each is missing; an nft that hangs is cut at 10 s, its process killed.
 #   redacted: every address of the lab (each namespace's addresses and MACs, and every address in
 #             the plain bundle) whose host part the documented rule hides is absent from the
 #             redacted bundle, compared by value, not by spelling; its /24 or /64 and the prefix
@@ -260,6 +262,46 @@ check redacted-the-clat-s-status-keeps-pref64-64-ff9b-96 rhas status/clat.json "
 check redacted-the-plat-s-pool4-198-51-100-0-28-is-kept rhas status/plat.json "198\.51\.100\.0/28"
 check redacted-macs-keep-their-oui-00-00-5e-xx-xx-xx rhas net/link.txt "link/ether [0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}:xx:xx:xx "
 check redacted-the-dhcp4-status-keeps-192-0-2-x rhas status/dhcp4.json "192\.0\.2\.x"
+# ---- missing and hanging tools ------------------------------------------------------------------
+# A PATH with ip and uname only: nft, journalctl and systemctl are missing. Then an nft that hangs:
+# its 10 s limit ends it (and its process group), the rest of the report is still written.
+mkdir -p "$tmp/minbin" "$tmp/slowbin" "$tmp/min" "$tmp/slow"
+ln -s "$(command -v ip)" "$tmp/minbin/ip"
+ln -s "$(command -v uname)" "$tmp/minbin/uname"
+printf '#!/bin/sh\necho "$$" >%s/slow-nft.pid\nexec sleep 60\n' "$tmp" >"$tmp/slowbin/nft"
+chmod 755 "$tmp/slowbin/nft"
+TIMEOUT=$(command -v timeout)
+IP=$(command -v ip)
+(cd "$tmp/min" && PATH=$tmp/minbin "$TIMEOUT" 60 "$IP" netns exec "$NSC" "$XLAT464" report --redact \
+	--control-dir "$STATE" --config-dir "$tmp/etc") >"$tmp/min.out" 2>&1
+rc_min=$?
+t0=$(date +%s)
+(cd "$tmp/slow" && PATH=$tmp/slowbin:$PATH timeout 60 ip netns exec "$NSC" "$XLAT464" report -o slow.tar.gz \
+	--control-dir "$STATE" --config-dir "$tmp/etc") >"$tmp/slow.out" 2>&1
+rc_slow=$?
+t_slow=$(($(date +%s) - t0))
+index_status() { # ARCHIVE SOURCE-PREFIX STATUS-PREFIX: the index entry of that source has that status
+	tar -xzOf "$1" --wildcards '*/index.json' | $PY -c '
+import json, sys
+m = [x for x in json.load(sys.stdin)["members"] if x["source"].startswith(sys.argv[1])]
+print(m)
+assert m and m[0]["status"].startswith(sys.argv[2])
+if sys.argv[2].startswith("missing"):
+    assert m[0]["name"] is None, "a missing tool has no member"' "$2" "$3"
+}
+min_archive() { ls "$tmp"/min/xlat464-report-redacted-*.tar.gz 2>/dev/null | head -n 1; }
+default_name() { [ "$rc_min" = 0 ] && [ -n "$(min_archive)" ] && [ "$(stat -c %a "$(min_archive)")" = 600 ]; }
+check redacted-default-name-xlat464-report-redacted-date-tar-gz-mode-0600 default_name
+check missing-nft-in-the-index-not-a-failure index_status "$(min_archive)" "nft list ruleset" "missing: nft not found"
+check missing-journalctl-in-the-index index_status "$(min_archive)" "journalctl " "missing: journalctl not found"
+min_has_rest() { tar -tzf "$(min_archive)" | grep -q '/net/addr.txt$' && tar -tzf "$(min_archive)" | grep -q '/status/clat.json$' && ! tar -tzf "$(min_archive)" | grep -q '/nft/'; }
+check missing-tools-the-rest-is-there-no-nft-member min_has_rest
+slow_bounded() { echo "report took ${t_slow}s, exit $rc_slow"; [ "$rc_slow" = 0 ] && [ "$t_slow" -ge 9 ] && [ "$t_slow" -le 30 ]; }
+check hanging-nft-report-still-written-within-its-limit slow_bounded
+check hanging-nft-timed-out-in-the-index index_status "$tmp/slow/slow.tar.gz" "nft list ruleset" "timed out after 10 s"
+slow_killed() { local p; p=$(cat "$tmp/slow-nft.pid" 2>/dev/null) || return 1; echo "nft stub pid $p"; ! kill -0 "$p" 2>/dev/null; }
+check hanging-nft-its-process-was-killed slow_killed
+
 no_hostname() {
 	local h
 	h=$(hostname)
