@@ -37,6 +37,7 @@
 #define REPORT_CONFIG_FILES 64
 #define REPORT_CONTROL_MAX 32
 #define REPORT_LOG_MAX 16
+#define REPORT_TC_IFS 64 /* interfaces whose TC filters are shown */
 #define REPORT_DEFAULT_CONFIG_DIR "/etc/xlat464"
 #define REPORT_DEFAULT_SINCE "-24h"
 #define REPORT_JOURNAL_LINES "5000"
@@ -328,6 +329,58 @@ static int add_cmd(struct report *r, const char *name, char *const argv[])
 }
 
 #define CMD(...) ((char *const[]){ __VA_ARGS__, NULL })
+
+/* The TC filters at ingress and egress of every interface (the CLAT's and the PLAT's kernel fast
+ * paths; tcx programs show in bpftool's list only), one member: `tc` once per interface and direction, each output
+ * under a header line. */
+static void add_tc_filters(struct report *r)
+{
+	char *text = NULL, status[256] = "ok";
+	size_t len = 0, cap = 0;
+	unsigned nif = 0;
+	struct dirent *de;
+	DIR *d = opendir("/sys/class/net");
+
+	if (!d) {
+		index_add(r, NULL, "tc -s filter show dev IF ingress|egress", "error: no /sys/class/net");
+		return;
+	}
+	while ((de = readdir(d)) != NULL && nif < REPORT_TC_IFS) {
+		if (de->d_name[0] == '.')
+			continue;
+		nif++;
+		for (int dir = 0; dir < 2; dir++) {
+			char head[320], st[128], *out;
+			size_t n;
+			const char *where = dir ? "egress" : "ingress";
+			int rc = run_cmd(CMD("tc", "-s", "filter", "show", "dev", de->d_name, (char *)where), &out, &n, st,
+					 sizeof(st));
+			if (!out) { /* tc missing: said once, nothing more to try */
+				snprintf(status, sizeof(status), "%s", st);
+				closedir(d);
+				index_add(r, NULL, "tc -s filter show dev IF ingress|egress", status);
+				free(text);
+				return;
+			}
+			if (rc != 0 && strcmp(status, "ok") == 0)
+				snprintf(status, sizeof(status), "%.100s (dev %.32s %s; others may be ok)", st, de->d_name, where);
+			int hl = snprintf(head, sizeof(head), "== tc -s filter show dev %s %s\n", de->d_name, where);
+			size_t need = len + (size_t)(hl > 0 ? hl : 0) + n + 1;
+			if (need > cap) {
+				cap = need * 2;
+				text = xrealloc(text, cap);
+			}
+			memcpy(text + len, head, (size_t)(hl > 0 ? hl : 0));
+			len += (size_t)(hl > 0 ? hl : 0);
+			memcpy(text + len, out, n);
+			len += n;
+			free(out);
+		}
+	}
+	closedir(d);
+	index_add(r, "net/tc-filters.txt", "tc -s filter show dev IF ingress|egress (every interface)", status);
+	member_add(r, "net/tc-filters.txt", text ? text : xstrdup(""), len);
+}
 
 /* ---- files -------------------------------------------------------------------------------------- */
 
@@ -651,6 +704,8 @@ static void collect(struct report *r, char (*ctl)[PATH_MAX], unsigned nctl, cons
 	add_cmd(r, "net/rule4.txt", CMD("ip", "-4", "rule", "show"));
 	add_cmd(r, "net/rule6.txt", CMD("ip", "-6", "rule", "show"));
 	add_cmd(r, "net/neigh.txt", CMD("ip", "neigh", "show"));
+	add_tc_filters(r);
+	add_cmd(r, "net/bpf.txt", CMD("bpftool", "net", "show"));
 	add_cmd(r, "nft/ruleset.txt", CMD("nft", "list", "ruleset"));
 	add_sysctls(r);
 

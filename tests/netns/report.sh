@@ -127,6 +127,8 @@ check plain-net-route6-txt-2001-db8-1-64-and-a-default-route has net/route6.txt 
 check plain-net-rule4-txt-and-rule6-txt-the-main-table-s-rule \
 	eval 'grep -q "lookup main" "$PD/net/rule4.txt" && grep -q "lookup main" "$PD/net/rule6.txt"'
 check plain-net-neigh-txt-is-there test -f "$PD/net/neigh.txt"
+tc_clat() { awk -v h="== tc -s filter show dev ${XLAT464_LAB_IFTAG}1 ingress" '/^== / { on = ($0 == h) } on' "$PD/net/tc-filters.txt" | grep -q 'x4_clat_ingress'; }
+check plain-net-tc-filters-the-clat-s-ingress-program-on-the-uplink tc_clat
 nft_index_ok() { $PY -c 'import json,sys; m=[x for x in json.load(open(sys.argv[1]))["members"] if x["source"]=="nft list ruleset"]; print(m); assert m[0]["name"]=="nft/ruleset.txt" and m[0]["status"]=="ok"' "$PD/index.json"; }
 check plain-nft-ruleset-txt-from-nft-list-ruleset-status-ok nft_index_ok
 check plain-sysctl-txt-the-uplink-s-accept-ra-and-ip-forward \
