@@ -286,10 +286,23 @@ static int run_cmd(char *const argv[], char **out, size_t *len, char *status, si
 		n += (size_t)got;
 	}
 	close(fds[0]);
-	if (timed_out || truncated)
+	/* Its output closed, it may still not exit: the same deadline holds for the exit. */
+	while (!timed_out && !truncated) {
+		pid_t w = waitpid(pid, &ws, WNOHANG);
+		if (w == pid || (w < 0 && errno != EINTR))
+			break;
+		if (now_ms() >= deadline) {
+			timed_out = true;
+			break;
+		}
+		struct timespec nap = { 0, 20 * 1000000L };
+		nanosleep(&nap, NULL);
+	}
+	if (timed_out || truncated) {
 		kill(-pid, SIGKILL);
-	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
-		;
+		while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+			;
+	}
 	*out = buf;
 	*len = n;
 	if (timed_out)

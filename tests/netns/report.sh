@@ -16,7 +16,8 @@
 #             the configuration and the CLAT's log are there with the lab's content in them;
 #             nothing secret is.
 #   tools:    with nft, journalctl and systemctl missing from PATH the report is written and the
-#             index says each is missing; an nft that hangs is cut at 10 s, its process killed.
+#             index says each is missing; an nft that hangs (output open, or closed) is cut at
+#             10 s, its process killed.
 #   redacted: every address of the lab (each namespace's addresses and MACs, and every address in
 #             the plain bundle) whose host part the documented rule hides is absent from the
 #             redacted bundle, compared by value, not by spelling; its /24 or /64 and the prefix
@@ -265,12 +266,14 @@ check redacted-the-plat-s-pool4-198-51-100-0-28-is-kept rhas status/plat.json "1
 check redacted-macs-keep-their-oui-00-00-5e-xx-xx-xx rhas net/link.txt "link/ether [0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}:xx:xx:xx "
 check redacted-the-dhcp4-status-keeps-192-0-2-x rhas status/dhcp4.json "192\.0\.2\.x"
 # ---- missing and hanging tools ------------------------------------------------------------------
-# A PATH with ip and uname only: nft, journalctl and systemctl are missing. Then an nft that hangs:
-# its 10 s limit ends it (and its process group), the rest of the report is still written.
+# A PATH with ip and uname only: nft, journalctl and systemctl are missing. Then an nft that hangs,
+# with its output open (list ruleset) and with it closed (--version, so that only the exit is
+# awaited): the 10 s limit ends each (and its process group), the rest of the report is written.
 mkdir -p "$tmp/minbin" "$tmp/slowbin" "$tmp/min" "$tmp/slow"
 ln -s "$(command -v ip)" "$tmp/minbin/ip"
 ln -s "$(command -v uname)" "$tmp/minbin/uname"
-printf '#!/bin/sh\necho "$$" >%s/slow-nft.pid\nexec sleep 60\n' "$tmp" >"$tmp/slowbin/nft"
+printf '#!/bin/sh\necho "$$" >>%s/slow-nft.pid\n[ "$1" = --version ] && exec >/dev/null 2>&1\nexec sleep 60\n' "$tmp" \
+	>"$tmp/slowbin/nft"
 chmod 755 "$tmp/slowbin/nft"
 TIMEOUT=$(command -v timeout)
 IP=$(command -v ip)
@@ -298,10 +301,19 @@ check missing-nft-in-the-index-not-a-failure index_status "$(min_archive)" "nft 
 check missing-journalctl-in-the-index index_status "$(min_archive)" "journalctl " "missing: journalctl not found"
 min_has_rest() { tar -tzf "$(min_archive)" | grep -q '/net/addr.txt$' && tar -tzf "$(min_archive)" | grep -q '/status/clat.json$' && ! tar -tzf "$(min_archive)" | grep -q '/nft/'; }
 check missing-tools-the-rest-is-there-no-nft-member min_has_rest
-slow_bounded() { echo "report took ${t_slow}s, exit $rc_slow"; [ "$rc_slow" = 0 ] && [ "$t_slow" -ge 9 ] && [ "$t_slow" -le 30 ]; }
+slow_bounded() { echo "report took ${t_slow}s, exit $rc_slow"; [ "$rc_slow" = 0 ] && [ "$t_slow" -ge 19 ] && [ "$t_slow" -le 45 ]; }
 check hanging-nft-report-still-written-within-its-limit slow_bounded
 check hanging-nft-timed-out-in-the-index index_status "$tmp/slow/slow.tar.gz" "nft list ruleset" "timed out after 10 s"
-slow_killed() { local p; p=$(cat "$tmp/slow-nft.pid" 2>/dev/null) || return 1; echo "nft stub pid $p"; ! kill -0 "$p" 2>/dev/null; }
+check hanging-nft-output-closed-timed-out-too index_status "$tmp/slow/slow.tar.gz" "nft --version" "timed out after 10 s"
+slow_killed() { # both stubs ran and are gone
+	local p n=0
+	for p in $(cat "$tmp/slow-nft.pid" 2>/dev/null); do
+		n=$((n + 1))
+		echo "nft stub pid $p"
+		! kill -0 "$p" 2>/dev/null || return 1
+	done
+	[ "$n" = 2 ]
+}
 check hanging-nft-its-process-was-killed slow_killed
 
 no_hostname() {
