@@ -467,7 +467,9 @@ static void add_config(struct report *r, const char *dir)
 		if (de->d_name[0] == '.')
 			continue;
 		if (nn == REPORT_CONFIG_FILES) {
-			index_add(r, NULL, dir, "more files than " "64" "; the rest left out");
+			char status[64];
+			snprintf(status, sizeof(status), "more than %d files: the rest left out", REPORT_CONFIG_FILES);
+			index_add(r, NULL, dir, status);
 			break;
 		}
 		names[nn++] = xstrdup(de->d_name);
@@ -486,7 +488,9 @@ static void add_config(struct report *r, const char *dir)
 		} else if (redact_is_secret_key(names[i], strlen(names[i]))) {
 			index_add(r, NULL, path, "left out: its name looks secret");
 		} else if ((size_t)st.st_size > REPORT_CONFIG_MAX) {
-			index_add(r, NULL, path, "left out: larger than 256 KiB");
+			char big[64];
+			snprintf(big, sizeof(big), "left out: larger than %u KiB", REPORT_CONFIG_MAX >> 10);
+			index_add(r, NULL, path, big);
 		} else {
 			char *data = read_file(path, REPORT_CONFIG_MAX, false, &len, status, sizeof(status));
 			if (!data) {
