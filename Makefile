@@ -17,7 +17,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 CFLAGS  ?=
 CFLAGS  += $(CFLAGS_BASE)
-LDLIBS_SYS := -lmnl -lpcap -lbpf -lpthread -lmicrohttpd -larchive
+LDLIBS_SYS := -lmnl -lpcap -lbpf -lpthread -lmicrohttpd -lseccomp -ljson-c -larchive
 # The PLAT's kernel fast path (lib/sys/bpf): a TC program, compiled by clang for BPF and built into
 # the binary by lib/sys/nat64_offload.c (.incbin).
 BPF_CC    ?= clang
@@ -96,6 +96,9 @@ $(O)/tests/tunrelay: tests/tools/tunrelay.c
 $(O)/tests/test_settings: src/common/siit_settings.c src/common/siit_settings.h src/common/settings_table.c
 $(O)/tests/test_redact: src/cli/redact.c src/cli/redact.h
 $(O)/tests/test_clat_config: src/clat/config.c src/clat/config.h src/common/siit_settings.c src/common/settings_table.c
+# test_siit_engine compiles the SIIT engine in.
+$(O)/tests/test_siit_engine: src/common/siit_engine.c src/common/siit_engine.h
+$(O)/tests/test_doctor: src/cli/doctor_judge.c src/cli/doctor_status.c src/cli/doctor.h src/common/siit_settings.c src/common/settings_table.c
 $(O)/tests/test_plat_settings: src/plat/plat_settings.c src/plat/plat_settings.h src/plat/evlog.c src/plat/evlog.h src/common/settings_table.c
 
 unit: $(UNIT_BIN)
@@ -134,11 +137,14 @@ FUZZ_EXTRA_fuzz_clat_config := src/clat/config.c src/common/siit_settings.c src/
 FUZZ_EXTRA_fuzz_listen_addr := src/cli/listen_addr.c
 FUZZ_EXTRA_fuzz_redact := src/cli/redact.c
 FUZZ_EXTRA_fuzz_plat_settings := src/plat/plat_settings.c src/common/settings_table.c
+FUZZ_EXTRA_fuzz_doctor := src/cli/doctor_status.c src/common/siit_settings.c src/common/settings_table.c
+# Targets that link a library besides libc name it here.
+FUZZ_LIBS_fuzz_doctor := -ljson-c
 # Targets link or #include application sources, so any source or header change rebuilds them.
 build-fuzz/%: fuzz/%.c fuzz/*.h $(PURE_SRC) $(wildcard lib/*/*.h src/*/*.c src/*/*.h)
 	@mkdir -p build-fuzz
 	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Ilib -Isrc \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(PURE_SRC) $(FUZZ_EXTRA_$*)
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(PURE_SRC) $(FUZZ_EXTRA_$*) $(FUZZ_LIBS_$*)
 
 # The kernel fast path's target runs the TC program (the object of the gcc build, built into the
 # loader) with BPF_PROG_TEST_RUN: it links the loader and libbpf.

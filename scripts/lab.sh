@@ -1,10 +1,11 @@
 #!/bin/bash
 # xlat464 lab: the whole 464XLAT system of an IPv6-mostly network, in network namespaces on this
-# machine. Run as root (usually through `xlat464 lab up|tour|down`, which sets XLAT464):
+# machine. Run as root (usually through `xlat464 lab up|tour|doctor|down`, which sets XLAT464):
 #
 #     scripts/lab.sh up      # build the namespaces and start every daemon (refuses if already up)
 #     scripts/lab.sh up --plats 3   # the same with 3 PLAT instances behind ECMP (below)
 #     scripts/lab.sh tour    # show, step by step, IPv4 working from the IPv6-only client
+#     scripts/lab.sh doctor  # xlat464 doctor in the client (target: the server), --router in the router
 #     scripts/lab.sh down    # stop every process the lab started, delete its namespaces and state
 #
 # Topology (documentation addresses only; nothing is connected to a real interface):
@@ -572,6 +573,26 @@ read_plats() { # tour and down: the number the lab was built with
 	case $PLATS in [1-8]) ;; *) PLATS=1 ;; esac
 }
 
+# Both doctors (docs/doctor.md) with the lab's sockets and its IPv4 server as the probe's target: the
+# client's, then the router's, then each PLAT namespace's with --plats N. The lab has no DNS64, so the
+# client's doctor is given no resolver (resolv.conf names the machine's, which it cannot reach).
+do_doctor() {
+	[ "$(id -u)" = 0 ] || die "must run as root"
+	[ -e "$STATE/pids" ] || die "the lab is not up (run 'xlat464 lab up' first)"
+	local rc=0 k
+	say "== the client ($NSC): xlat464 doctor --target $S4"
+	ip netns exec "$NSC" "$XLAT464" doctor --control-dir "$STATE" --target "$S4" --resolv-conf /dev/null || rc=1
+	say "== the router ($NSR): xlat464 doctor --router"
+	ip netns exec "$NSR" "$XLAT464" doctor --router --control-dir "$STATE" || rc=1
+	if [ "$PLATS" -gt 1 ]; then
+		for k in $(seq 1 "$PLATS"); do
+			say "== PLAT instance $k (${P}plat$k): xlat464 doctor --router"
+			ip netns exec "${P}plat$k" "$XLAT464" doctor --router --control-dir "$STATE" || rc=1
+		done
+	fi
+	return "$rc"
+}
+
 case "${1:-}" in
 up)
 	if [ $# -eq 3 ] && [ "$2" = --plats ]; then
@@ -585,9 +606,10 @@ up)
 	do_up
 	;;
 tour) read_plats; do_tour ;;
+doctor) read_plats; do_doctor ;;
 down) read_plats; do_down ;;
 *)
-	say "usage: xlat464 lab up|tour|down   (or scripts/lab.sh, as root)" >&2
+	say "usage: xlat464 lab up|tour|doctor|down   (or scripts/lab.sh, as root)" >&2
 	exit 2
 	;;
 esac

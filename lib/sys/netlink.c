@@ -495,3 +495,27 @@ int sys_nl_monitor_drain(struct sys_nl *n)
 			count++;
 	}
 }
+
+int sys_nl_route_lookup(struct sys_nl *n, int family, const uint8_t *dst, int *oif, unsigned *dst_len)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned alen = family == AF_INET ? 4 : 16;
+	/* Twice: the route itself (RTM_F_FIB_MATCH) for its prefix length, then the path the kernel
+	 * picks for dst, for the link (a multipath route has no RTA_OIF of its own). */
+	for (int pass = 0; pass < 2; pass++) {
+		struct route_get r = { .oif = 0 };
+		struct nlmsghdr *h = nl_req(buf, RTM_GETROUTE, NLM_F_ACK);
+		struct rtmsg *rtm = mnl_nlmsg_put_extra_header(h, sizeof(*rtm));
+		rtm->rtm_family = (unsigned char)family;
+		rtm->rtm_dst_len = (unsigned char)(alen * 8);
+		rtm->rtm_flags = pass == 0 ? RTM_F_FIB_MATCH : 0;
+		mnl_attr_put(h, RTA_DST, alen, dst);
+		if (nl_talk(n, h, route_get_cb, &r) < 0)
+			return -1;
+		if (pass == 0)
+			*dst_len = r.dst_len;
+		else
+			*oif = r.oif;
+	}
+	return 0;
+}

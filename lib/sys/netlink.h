@@ -93,4 +93,9 @@ int sys_nl_fd(const struct sys_nl *n);
  * -1 with errno; ENOBUFS means some were lost, which the caller treats as a change as well. */
 int sys_nl_monitor_drain(struct sys_nl *n);
 
+/* The link the kernel would send a packet to dst by (family AF_INET or AF_INET6, dst 4 or 16 bytes):
+ * *oif its index, *dst_len the length of the route that matched (0: the default route). 0, or -1
+ * with errno (ENETUNREACH, EHOSTUNREACH: no route). For `xlat464 doctor`. */
+int sys_nl_route_lookup(struct sys_nl *n, int family, const uint8_t *dst, int *oif, unsigned *dst_len);
+
 #endif

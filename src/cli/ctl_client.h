@@ -22,4 +22,8 @@ enum cli_ctl_kind cli_ctl_kind(const void *msg, long n);
  * into paths[i] (cap bytes each). Returns how many. */
 unsigned cli_ctl_list(char (*paths)[256], unsigned max);
 
+/* The daemon's status at path as JSON text (what `xlat464 status --json` prints): malloc'd, NUL-
+ * terminated, the caller frees it. 0, or -1 with errno. */
+int ctl_status_json(const char *path, char **json_out);
+
 #endif

@@ -28,13 +28,14 @@ static const char *const lab_script_rel[] = {
 
 static void lab_usage(FILE *f)
 {
-	fprintf(f, "usage: xlat464 lab up [--plats N] | tour | down   (as root)\n"
+	fprintf(f, "usage: xlat464 lab up [--plats N] | tour | doctor | down   (as root)\n"
 		   "  up     build the lab in network namespaces x464lab-* and start every daemon\n"
 		   "         --plats N  N PLAT instances (%d to %d, default %d); from 2 on, each in its own\n"
 		   "                    namespace x464lab-platK with a disjoint share of pool4, behind ECMP:\n"
 		   "                    BIRD announces each share and 64:ff9b::/96 to the router by BGP\n"
 		   "                    and withdraws them when the instance dies (docs/plat.md)\n"
 		   "  tour   show, step by step, IPv4 working from the IPv6-only client\n"
+		   "  doctor xlat464 doctor in the client (target: the IPv4 server) and --router in the router\n"
 		   "  down   stop everything the lab started, delete its namespaces and /run/xlat464-lab\n"
 		   "environment: XLAT464_LAB_SCRIPT (the script; default: found beside this binary)\n",
 		LAB_PLATS_MIN, LAB_PLATS_MAX, LAB_PLATS_MIN);
@@ -42,7 +43,7 @@ static void lab_usage(FILE *f)
 
 static int lab_is_action(const char *a)
 {
-	return strcmp(a, "up") == 0 || strcmp(a, "tour") == 0 || strcmp(a, "down") == 0;
+	return strcmp(a, "up") == 0 || strcmp(a, "tour") == 0 || strcmp(a, "doctor") == 0 || strcmp(a, "down") == 0;
 }
 
 /* The value of --plats: a decimal number in [LAB_PLATS_MIN, LAB_PLATS_MAX], nothing else. */

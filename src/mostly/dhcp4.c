@@ -27,6 +27,7 @@
 #include "sys/loop.h"
 #include "sys/notify.h"
 #include "sys/priv.h"
+#include "sys/seccomp.h"
 #include "sys/sig.h"
 #include "sys/udp4.h"
 
@@ -554,6 +555,7 @@ static int run(struct dhcp4d *d)
 	/* set up: port 67 is bound and the lease file's directory is ours (uid 0 owns it) */
 	if (sys_priv_keep(0) < 0)
 		log_warn("dropping capabilities: %s", strerror(errno));
+	sys_seccomp_report(sys_seccomp_event_loop());
 	sys_notifyf("READY=1\nSTATUS=serving %s", d->opt.ifname);
 	if (sys_loop_run(&d->loop) < 0) {
 		log_warn("epoll_wait: %s", strerror(errno));

@@ -41,6 +41,7 @@
 #include "sys/netlink.h"
 #include "sys/notify.h"
 #include "sys/priv.h"
+#include "sys/seccomp.h"
 #include "sys/sig.h"
 
 #define RA_WAIT_RETRY_MS 1000  /* how often to look again for a usable link-local address */
@@ -538,6 +539,7 @@ int ra_main(int argc, char **argv)
 	/* set up: its ICMPv6 socket is open, and netlink queries need no capability */
 	if (sys_priv_keep(0) < 0)
 		log_warn("dropping capabilities: %s", strerror(errno));
+	sys_seccomp_report(sys_seccomp_event_loop());
 	sys_notifyf("READY=1\nSTATUS=on %s", d->cfg.ifname);
 	d->state = RA_STATE_WAITING;
 	if (find_lladdr(d))

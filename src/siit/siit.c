@@ -2,7 +2,7 @@
  * carries both families, the TAYGA model: IPv4 packets read from the TUN are written back as IPv6,
  * and the reverse.
  *
- *   read(tun) -> siit_engine_process() -> xlat_translate() -> writev(tun) for each packet
+ *   read(tun) -> siit_engine_step() -> xlat_4to6() / xlat_6to4() -> writev(tun) for each packet
  *
  * One epoll loop watches the TUN, a signalfd (SIGTERM/SIGINT: exit 0; SIGHUP: reload) and the
  * control socket (each client gets a struct siit_status_msg). */
@@ -109,41 +109,77 @@ void siit_print_drop_reasons(void)
 
 /* ---- the data path ------------------------------------------------------------------------- */
 
-static void emit_tun(void *arg, const struct xlat_pkt *p, enum siit_emit_kind kind)
+/* Out of line: only for a failed write. */
+static __attribute__((noinline, cold)) void write_failed(struct siit_worker *w, const struct xlat_pkt *p)
+{
+	int e = errno;
+	w->write_errors++;
+	if (log_enabled(LOG_LEVEL_DEBUG))
+		log_debug("write to %s (%zu bytes): %s", w->tun, p->len, strerror(e));
+}
+
+static inline void emit_tun(void *arg, const struct xlat_pkt *p, enum siit_emit_kind kind)
 {
 	struct siit_worker *w = arg;
 
-	if (writev(w->fd, p->iov, (int)p->niov) < 0) {
-		w->write_errors++;
-		if (log_enabled(LOG_LEVEL_DEBUG))
-			log_debug("write to %s (%zu bytes): %s", w->tun, p->len, strerror(errno));
+	if (writev(w->fd, p->iov, (int)p->niov) < 0)
+		write_failed(w, p);
+}
+
+static __attribute__((noinline, cold)) void read_failed(struct siit_worker *w)
+{
+	if (errno == EBADFD) { /* the interface was deleted under us: nothing more will come */
+		uint64_t one = 1;
+		if (write(w->d->gonefd, &one, sizeof(one)) < 0)
+			log_warn("TUN %s is gone", w->tun);
+		return;
 	}
+	if (w->read_errors++ % 1000 == 0)
+		log_warn("read from %s: %s", w->tun, strerror(errno));
 }
 
 /* A burst from one queue (tun_worker_burst_fn): on the main thread's loop with one worker, on the
- * worker's thread with more. */
+ * worker's thread with more. It reads until the queue is empty (EAGAIN), at most SIIT_READ_BURST
+ * packets, so that one wake-up (one epoll_wait or poll) serves a whole batch and a flood still leaves
+ * room for the control socket and signals (the descriptor stays readable: the loop comes back). Per
+ * packet: a read, the translation and a writev, nothing else. The clock is read once a burst, and
+ * only with reassembly, the one thing that needs it. */
 static void worker_burst(void *state, int fd)
 {
 	struct siit_worker *w = state;
+	struct siit_engine *e = &w->eng;
+	uint8_t *rx = w->rx;
 
-	uint64_t now = sys_mono_ms();
-	siit_engine_tick(&w->eng, now);
-	for (int i = 0; i < SIIT_READ_BURST; i++) {
-		ssize_t n = read(fd, w->rx, SIIT_PKT_MAX);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return;
-			if (errno == EBADFD) { /* the interface was deleted under us: nothing more will come */
-				uint64_t one = 1;
-				if (write(w->d->gonefd, &one, sizeof(one)) < 0)
-					log_warn("TUN %s is gone", w->tun);
+	if (!e->direct) {
+		uint64_t now = sys_mono_ms();
+		siit_engine_tick(e, now);
+		for (unsigned i = 0; i < SIIT_READ_BURST; i++) {
+			ssize_t n = read(fd, rx, SIIT_PKT_MAX);
+			if (n < 0) {
+				if (errno != EAGAIN && errno != EINTR)
+					read_failed(w);
 				return;
 			}
-			if (w->read_errors++ % 1000 == 0)
-				log_warn("read from %s: %s", w->tun, strerror(errno));
+			siit_engine_process(e, rx, (size_t)n, now, emit_tun, w);
+		}
+		return;
+	}
+	for (unsigned i = 0; i < SIIT_READ_BURST; i++) {
+		ssize_t n = read(fd, rx, SIIT_PKT_MAX);
+		if (__builtin_expect(n <= 0, 0)) {
+			if (n == 0) { /* counted as truncated, as ever */
+				siit_engine_process(e, rx, 0, 0, emit_tun, w);
+				continue;
+			}
+			if (errno != EAGAIN && errno != EINTR)
+				read_failed(w);
 			return;
 		}
-		siit_engine_process(&w->eng, w->rx, (size_t)n, now, emit_tun, w);
+		const struct xlat_pkt *p = siit_engine_step(e, rx, (size_t)n);
+		if (__builtin_expect(p != NULL, 1))
+			emit_tun(w, p, SIIT_EMIT_FORWARD);
+		else
+			siit_engine_after(e, rx, (size_t)n, emit_tun, w);
 	}
 }
 

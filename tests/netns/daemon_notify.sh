@@ -98,6 +98,14 @@ check plat-caps caps plat $((CAP_NET_ADMIN | CAP_NET_RAW))
 check clat-caps caps clat $((CAP_NET_ADMIN | CAP_NET_RAW))
 check ra-caps-none caps ra 0
 check dhcp4-caps-none caps dhcp4 0
+seccomp_filter() { # NAME: the daemon runs under a seccomp filter (mode 2)
+	grep "^Seccomp:" "/proc/${dpid[$1]}/status"
+	grep -q "^Seccomp:[[:space:]]*2$" "/proc/${dpid[$1]}/status" && grep -q "seccomp: allow-list loaded" "$tmp/$1.log"
+}
+check ra-seccomp seccomp_filter ra
+check dhcp4-seccomp seccomp_filter dhcp4
+dhcp4_answers() { "$XLAT464" status --control "$tmp/dhcp4.sock" | head -n 2; }
+check dhcp4-status-under-seccomp dhcp4_answers
 clat_status() { wait_until 10 grep -q "^STATUS=running" "$tmp/clat.msgs" && grep "^STATUS=" "$tmp/clat.msgs"; }
 check clat-status-line clat_status
 for d in siit plat clat; do check "$d-reload" reloads "$d"; done
