@@ -72,7 +72,7 @@ check "xlat464 is /usr/bin/xlat464" test "$(command -v xlat464)" = /usr/bin/xlat
 check "xlat464 --help" sh -c 'xlat464 --help | grep -q "^  clat "'
 check "man -w xlat464" sh -c 'test "$(man -w xlat464)" = /usr/share/man/man8/xlat464.8.gz'
 check "man -w: every subcommand's page and xlat464.conf(5)" sh -c \
-	'for p in clat plat siit ra dhcp4 translate status metrics report lab; do man -w xlat464-$p >/dev/null || exit 1; done; man -w 5 xlat464.conf'
+	'for p in clat plat siit ra dhcp4 translate status metrics doctor report lab; do man -w xlat464-$p >/dev/null || exit 1; done; man -w 5 xlat464.conf'
 check "man xlat464-plat renders its settings" sh -c 'MANWIDTH=80 man xlat464-plat 2>&1 | grep -q -- "--pool4 PREFIX"'
 units() {
 	local u
