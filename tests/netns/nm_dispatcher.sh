@@ -4,8 +4,8 @@
 # with the environment NetworkManager gives it (INTERFACE ACTION, CONNECTION_UUID) and stubs first on
 # its PATH: systemctl (records its arguments; is-enabled and is-active answer as the case says),
 # nmcli (the profile's ipv4.clat), NetworkManager --print-config (the global default), ip (the
-# addresses in 192.0.0.0/29, in the format `ip -4 -o addr show to 192.0.0.0/29` prints, checked
-# against the real ip in tests/netns/report.sh's lab and by hand) and logger. Each case checks the
+# addresses in 192.0.0.0/29, in the format `ip -4 -o addr show to 192.0.0.0/29` prints; the hook
+# meets the real ip in tests/netns/clat_coexist.sh) and logger. Each case checks the
 # exact list of state-changing systemctl calls (start/stop) and the log line. No root needed.
 set -u
 . "$(dirname "$0")/lib.sh"
