@@ -653,7 +653,7 @@ static int write_archive(struct report *r, const char *top, const char *out_path
 	}
 	fd = mkstemp(tmp); /* mode 0600 */
 	if (fd < 0) {
-		log_warn("%s: %s", tmp, strerror(errno));
+		log_warn("%s: cannot write there: %s", out_path, strerror(errno));
 		return -1;
 	}
 	a = archive_write_new();
