@@ -640,22 +640,27 @@ static void add_daemons(struct report *r, char (*ctl)[PATH_MAX], unsigned nctl, 
 
 /* ---- the archive -------------------------------------------------------------------------------- */
 
-static int write_archive(struct report *r, const char *top, const char *out_path)
+/* The temporary file beside out_path (mode 0600), made before anything is gathered so that an
+ * output that cannot be written is said at once. Its name goes to tmp (PATH_MAX bytes). */
+static int open_output(const char *out_path, char *tmp)
 {
-	char tmp[PATH_MAX];
-	struct archive *a;
-	time_t now = time(NULL);
-	int fd, ok = 1;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", out_path) >= sizeof(tmp)) {
+	if ((size_t)snprintf(tmp, PATH_MAX, "%s.XXXXXX", out_path) >= PATH_MAX) {
 		log_warn("%s: path too long", out_path);
 		return -1;
 	}
-	fd = mkstemp(tmp); /* mode 0600 */
-	if (fd < 0) {
+	int fd = mkstemp(tmp);
+	if (fd < 0)
 		log_warn("%s: cannot write there: %s", out_path, strerror(errno));
-		return -1;
-	}
+	return fd;
+}
+
+/* Writes the members into fd (tmp, closed here) and renames tmp to out_path; tmp is removed on failure. */
+static int write_archive(struct report *r, const char *top, int fd, const char *tmp, const char *out_path)
+{
+	struct archive *a;
+	time_t now = time(NULL);
+	int ok = 1;
+
 	a = archive_write_new();
 	if (!a || archive_write_add_filter_gzip(a) != ARCHIVE_OK || archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
 	    archive_write_open_fd(a, fd) != ARCHIVE_OK) {
@@ -820,6 +825,10 @@ int report_main(int argc, char **argv)
 		out = out_buf;
 	}
 
+	char tmp[PATH_MAX];
+	int fd = open_output(out, tmp);
+	if (fd < 0)
+		return 1;
 	collect(&r, ctl, nctl, ctl_dir, cfg_dir, logs, nlogs, since);
 
 	/* index.json last: it describes the rest. Its strings are redacted like everything else. */
@@ -834,7 +843,7 @@ int report_main(int argc, char **argv)
 	memcpy(idx + hl + r.ilen, "\n  ]\n}\n", 7);
 	member_add(&r, "index.json", idx, hl + r.ilen + 7);
 
-	int rc = write_archive(&r, top, out);
+	int rc = write_archive(&r, top, fd, tmp, out);
 	if (rc == 0)
 		printf("xlat464 report: wrote %s (%zu members%s)\n", out, r.n, r.redact ? ", redacted" : "");
 	for (size_t i = 0; i < r.n; i++) {
