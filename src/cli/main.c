@@ -9,6 +9,7 @@
 #include "../mostly/ra.h"
 #include "../plat/plat.h"
 #include "../siit/siit.h"
+#include "bugreport.h"
 #include "doctor.h"
 #include "metrics.h"
 #include "status.h"
@@ -39,6 +40,7 @@ static const struct subcommand subcommands[] = {
 	{ "status", status_main, "show a running daemon's settings and counters (--json)" },
 	{ "metrics", metrics_main, "every daemon's counters in the Prometheus text format, printed or served (--listen)" },
 	{ "doctor", doctor_main, "check everything between an IPv4 application and the IPv4 Internet (--router: the network side)" },
+	{ "report", report_main, "a tar.gz for a bug report: versions, status, logs, addresses, routes, nft (--redact)" },
 	{ "version", version_main, "print the version" },
 	{ "help", help_main, "show this list" },
 };

@@ -323,8 +323,6 @@ static void save_clients(struct dhcp4d *d)
 	if (!d->clients_path[0])
 		return;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", d->clients_path);
-	if (strncmp(d->clients_path, SYS_CTL_DIR "/", strlen(SYS_CTL_DIR "/")) == 0)
-		mkdir(SYS_CTL_DIR, 0755); /* as for the control socket; EEXIST is the usual answer */
 	FILE *f = fopen(tmp, "w");
 	if (f) {
 		fputs(DHCP4_CLIENTS_HEADER, f);
@@ -589,6 +587,9 @@ static int run(struct dhcp4d *d)
 		return -1;
 	}
 	d->started = time(NULL);
+	/* Its directory, as for the control socket, before the seccomp allow-list (no mkdir there). */
+	if (d->clients_path[0] && strncmp(d->clients_path, SYS_CTL_DIR "/", strlen(SYS_CTL_DIR "/")) == 0)
+		mkdir(SYS_CTL_DIR, 0755); /* EEXIST is the usual answer */
 	save_clients(d); /* an empty one at start: dns64 knows dhcp4 runs, and forgets a previous run's clients */
 	dhcp4_addr_format(d->srv.cfg.server_id, a, sizeof(a));
 	log_info("serving %s in %s mode, server-id %s, option 108 V6ONLY_WAIT %u, control %s", d->opt.ifname,
