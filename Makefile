@@ -17,7 +17,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 CFLAGS  ?=
 CFLAGS  += $(CFLAGS_BASE)
-LDLIBS_SYS := -lmnl -lpcap -lbpf -lpthread -lmicrohttpd
+LDLIBS_SYS := -lmnl -lpcap -lbpf -lpthread -lmicrohttpd -ljson-c
 # The PLAT's kernel fast path (lib/sys/bpf): a TC program, compiled by clang for BPF and built into
 # the binary by lib/sys/nat64_offload.c (.incbin).
 BPF_CC    ?= clang
