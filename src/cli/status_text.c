@@ -264,7 +264,6 @@ void status_render(struct json_object *st, FILE *out)
 	header_item(out, st, "pid", "pid ", ", ");
 	header_item(out, st, "uptime_seconds", "up ", " s, ");
 	header_item(out, st, "mode", "", ", ");
-	header_item(out, st, "schema", "schema ", ", ");
 	header_item(out, st, "control", "control ", "");
 	fputs(")\n", out);
 	render_members(out, st, 0, desc);
