@@ -132,6 +132,7 @@ FUZZ_EXTRA_fuzz_clat_shared := src/clat/shared.c
 FUZZ_EXTRA_fuzz_clat_config := src/clat/config.c src/common/siit_settings.c src/common/settings_table.c
 FUZZ_EXTRA_fuzz_listen_addr := src/cli/listen_addr.c
 FUZZ_EXTRA_fuzz_plat_settings := src/plat/plat_settings.c src/common/settings_table.c
+FUZZ_EXTRA_fuzz_status_text := src/cli/status_text.c -ljson-c
 # Targets link or #include application sources, so any source or header change rebuilds them.
 build-fuzz/%: fuzz/%.c fuzz/*.h $(PURE_SRC) $(wildcard lib/*/*.h src/*/*.c src/*/*.h)
 	@mkdir -p build-fuzz
