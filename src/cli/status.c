@@ -104,7 +104,7 @@ static int plat_command(struct json_object *st, const char *path, bool json, boo
 	}
 	snprintf(req, sizeof(req), "%s %s\n", flush ? "flush" : "sessions", flush ? flush : "all");
 	if (ctl_request_json(cmd, req, CTL_COMMAND_MAX, &text) < 0) {
-		log_warn("%s: %s", cmd, strerror(errno));
+		log_warn("%s: %s", cmd, errno == EPROTO ? "empty answer" : strerror(errno));
 		return 1;
 	}
 	size_t len = strlen(text);
@@ -165,7 +165,10 @@ int status_main(int argc, char **argv)
 	if (!path[0] && find_socket(path, sizeof(path)) < 0)
 		return 1;
 	if (ctl_status_json(path, &text) < 0) {
-		log_warn("%s: %s", path, errno == EMSGSIZE ? "answer longer than 1 MiB" : strerror(errno));
+		log_warn("%s: %s", path,
+			 errno == EMSGSIZE ? "answer longer than 1 MiB"
+			 : errno == EPROTO ? "empty answer (not a daemon of xlat464?)"
+					   : strerror(errno));
 		return 1;
 	}
 	size_t len = strlen(text);
