@@ -177,14 +177,14 @@ static void write_clat(struct clat *c, struct json_w *w)
 	json_str(w, "why", c->why);
 	json_str(w, "uplink", c->up.name);
 	json_str(w, "uplink_kind", c->up.ifindex ? clat_link_kind_name(c->up.kind) : "");
-	json_bool(w, "uplink_neighbour_discovery", c->up.nd);
-	json_bool(w, "uplink_up", c->up.up);
+	json_boolean(w, "uplink_neighbour_discovery", c->up.nd);
+	json_boolean(w, "uplink_up", c->up.up);
 	json_u64(w, "uplink_changes", c->n.uplink_changes);
 	json_u64(w, "uplink_ifindex", (uint64_t)(c->up.ifindex > 0 ? c->up.ifindex : 0));
 	json_u64(w, "uplink_mtu", c->up.mtu);
-	json_bool(w, "native_ipv4", c->native4);
-	json_bool(w, "ipv6_default_route", c->default6);
-	json_bool(w, "force", c->opt.force);
+	json_boolean(w, "native_ipv4", c->native4);
+	json_boolean(w, "ipv6_default_route", c->default6);
+	json_boolean(w, "force", c->opt.force);
 	if (sel >= 0) {
 		const struct clat_psrc_slot *x = &c->pm.src[sel];
 		json_str(w, "pref64", clat_pfx_str(&c->applied_pfx, p, sizeof(p)));
@@ -199,7 +199,7 @@ static void write_clat(struct clat *c, struct json_w *w)
 	}
 	opt_num(w, "pref64_lifetime_seconds", lifetime);
 	opt_num(w, "pref64_expires_in_seconds", expires);
-	json_bool(w, "dns64_enabled", !c->opt.no_dns64);
+	json_boolean(w, "dns64_enabled", !c->opt.no_dns64);
 	if (!c->opt.no_dns64 && !c->dns.inflight)
 		next_query = c->pm.dns.next_query > now ? c->pm.dns.next_query - now : 0;
 	opt_num(w, "dns64_next_query_in_seconds", next_query);
@@ -212,14 +212,14 @@ static void write_clat(struct clat *c, struct json_w *w)
 	json_str(w, "clat_ipv4", p);
 	json_str(w, "tun", c->dp.tun);
 	json_u64(w, "tun_mtu", c->dp.tun_mtu);
-	json_bool(w, "tun_present", c->dp.tunfd >= 0);
-	json_bool(w, "route_present", c->dp.route_added);
+	json_boolean(w, "tun_present", c->dp.tunfd >= 0);
+	json_boolean(w, "route_present", c->dp.route_added);
 	unsigned nt = c->nft.ntether < CLAT_TETHER_MAX ? c->nft.ntether : CLAT_TETHER_MAX;
 	json_arr_open(w, "tether");
 	for (unsigned t = 0; t < nt; t++)
 		json_str(w, NULL, c->nft.tether[t]);
 	json_arr_close(w);
-	json_bool(w, "tether_nat44_in_place", nt && c->nft.applied);
+	json_boolean(w, "tether_nat44_in_place", nt && c->nft.applied);
 	json_u64(w, "dad_conflicts", c->addr.n.dad_conflicts);
 	json_u64(w, "conflicts_after_dad", c->addr.n.addr_conflicts);
 	json_u64(w, "ns_answered", c->addr.n.ns_answered);
@@ -232,7 +232,7 @@ static void write_clat(struct clat *c, struct json_w *w)
 	json_u64(w, "shared_malformed", c->n.shared_malformed);
 	json_u64(w, "checksums_finished", c->dp.n.csum_completed);
 	json_u64(w, "uplink_queue_full", c->dp.n.uplink_drops);
-	json_bool(w, "fast_path_active", clat_fast_active(&c->fast));
+	json_boolean(w, "fast_path_active", clat_fast_active(&c->fast));
 	json_str(w, "fast_path_not_in_use", c->fast.why[0] ? c->fast.why : NULL);
 	struct sys_clat_offload_counters k;
 	clat_fast_counters(&c->fast, &k);

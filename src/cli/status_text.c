@@ -236,13 +236,17 @@ static void render_members(FILE *out, struct json_object *obj, int ind, struct j
 	}
 }
 
-static void header_item(FILE *out, struct json_object *st, const char *key, const char *before, const char *after)
+/* One item of the header's parenthesis: " (" before the first, ", " between. */
+static void header_item(FILE *out, struct json_object *st, const char *key, const char *before, const char *after,
+			bool *first)
 {
 	struct json_object *v;
 	if (json_object_object_get_ex(st, key, &v) && is_scalar(v)) {
+		fputs(*first ? " (" : ", ", out);
 		fputs(before, out);
 		put_scalar(out, v);
 		fputs(after, out);
+		*first = false;
 	}
 }
 
@@ -256,15 +260,18 @@ void status_render(struct json_object *st, FILE *out)
 		put_scalar(out, v);
 	else
 		fputs("status", out);
-	if (json_object_object_get_ex(st, "tun", &v) && is_scalar(v))
-		header_item(out, st, "tun", " on ", "");
-	else
-		header_item(out, st, "interface", " on ", "");
-	fputs(" (", out);
-	header_item(out, st, "pid", "pid ", ", ");
-	header_item(out, st, "uptime_seconds", "up ", " s, ");
-	header_item(out, st, "mode", "", ", ");
-	header_item(out, st, "control", "control ", "");
-	fputs(")\n", out);
+	if (json_object_object_get_ex(st, "tun", &v) && is_scalar(v)) {
+		fputs(" on ", out);
+		put_scalar(out, v);
+	} else if (json_object_object_get_ex(st, "interface", &v) && is_scalar(v)) {
+		fputs(" on ", out);
+		put_scalar(out, v);
+	}
+	bool first = true;
+	header_item(out, st, "pid", "pid ", "", &first);
+	header_item(out, st, "uptime_seconds", "up ", " s", &first);
+	header_item(out, st, "mode", "", "", &first);
+	header_item(out, st, "control", "control ", "", &first);
+	fputs(first ? "\n" : ")\n", out);
 	render_members(out, st, 0, desc);
 }

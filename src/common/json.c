@@ -52,21 +52,23 @@ __attribute__((format(printf, 2, 3))) static void putf(struct json_w *w, const c
 		put(w, b, (size_t)n < sizeof(b) ? (size_t)n : sizeof(b) - 1);
 }
 
-static void put_string(struct json_w *w, const char *s)
+/* The n bytes of s as a JSON string (RFC 8259 section 7). */
+static void put_string_n(struct json_w *w, const char *s, size_t n)
 {
 	puts_(w, "\"");
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (n) {
 		size_t run = 0;
 		/* copy the plain run in one go */
-		while (s[run] && (unsigned char)s[run] >= 0x20 && (unsigned char)s[run] < 0x7f && s[run] != '"' &&
+		while (run < n && (unsigned char)s[run] >= 0x20 && (unsigned char)s[run] < 0x7f && s[run] != '"' &&
 		       s[run] != '\\')
 			run++;
-		if (run) {
-			put(w, s, run);
-			s += run - 1;
-			continue;
-		}
+		put(w, s, run);
+		s += run;
+		n -= run;
+		if (!n)
+			break;
+		unsigned char c = (unsigned char)*s++;
+		n--;
 		if (c == '"' || c == '\\')
 			putf(w, "\\%c", c);
 		else
@@ -74,6 +76,8 @@ static void put_string(struct json_w *w, const char *s)
 	}
 	puts_(w, "\"");
 }
+
+static void put_string(struct json_w *w, const char *s) { put_string_n(w, s, strlen(s)); }
 
 void json_w_init(struct json_w *w)
 {
@@ -167,7 +171,7 @@ void json_dbl1(struct json_w *w, const char *key, double v)
 	putf(w, "%.1f", v);
 }
 
-void json_bool(struct json_w *w, const char *key, bool v)
+void json_boolean(struct json_w *w, const char *key, bool v)
 {
 	member(w, key);
 	puts_(w, v ? "true" : "false");
@@ -191,16 +195,12 @@ void json_str(struct json_w *w, const char *key, const char *s)
 
 void json_lines(struct json_w *w, const char *key, const char *text)
 {
-	char line[512];
-
 	json_arr_open(w, key);
 	while (*text) {
 		size_t n = strcspn(text, "\n");
-		if (n) { /* a longer line is cut: settings and status lines are short */
-			size_t k = n < sizeof(line) ? n : sizeof(line) - 1;
-			memcpy(line, text, k);
-			line[k] = '\0';
-			json_str(w, NULL, line);
+		if (n) {
+			member(w, NULL);
+			put_string_n(w, text, n);
 		}
 		text += n;
 		if (*text)

@@ -43,7 +43,7 @@ void json_u64(struct json_w *w, const char *key, uint64_t v);
 void json_i64(struct json_w *w, const char *key, int64_t v);
 /* A number with one decimal (a percentage). */
 void json_dbl1(struct json_w *w, const char *key, double v);
-void json_bool(struct json_w *w, const char *key, bool v);
+void json_boolean(struct json_w *w, const char *key, bool v);
 /* s NULL is null; control and non-ASCII bytes become \u00XX. */
 void json_str(struct json_w *w, const char *key, const char *s);
 void json_null(struct json_w *w, const char *key);

@@ -655,7 +655,7 @@ static void write_bpf(struct plat_daemon *d, struct json_w *w, const struct nat6
 		flows = sys_offload_nflows(d->bpf);
 	}
 	json_obj_open(w, "bpf_offload");
-	json_bool(w, "on", d->bpf != NULL);
+	json_boolean(w, "on", d->bpf != NULL);
 	json_str(w, "error", d->bpf_error);
 	json_str(w, "interfaces", ifs);
 	json_u64(w, "flows", flows);
@@ -706,7 +706,7 @@ static void write_status(struct plat_daemon *d, struct json_w *w)
 	json_u64(w, "log_lines", d->log.lines);
 	json_u64(w, "log_errors", d->log.errors);
 	json_obj_open(w, "ipfix");
-	json_bool(w, "on", plat_ipfix_on(&d->ipfix));
+	json_boolean(w, "on", plat_ipfix_on(&d->ipfix));
 	json_u64(w, "records_sent", d->ipfix.c.records_sent);
 	json_u64(w, "messages_sent", d->ipfix.c.messages_sent);
 	json_u64(w, "templates_sent", d->ipfix.c.templates_sent);
@@ -714,7 +714,7 @@ static void write_status(struct plat_daemon *d, struct json_w *w)
 	json_u64(w, "records_dropped", d->ipfix.c.records_dropped);
 	json_u64(w, "alarms_suppressed", d->ipfix.c.alarms_suppressed);
 	json_obj_close(w);
-	json_bool(w, "offload", d->offload);
+	json_boolean(w, "offload", d->offload);
 	json_u64(w, "offload_super_packets", m->gso_in);
 	json_u64(w, "offload_bytes", m->gso_bytes);
 	json_u64(w, "offload_checksums_finished", m->csum_completed);
@@ -791,7 +791,7 @@ static void write_rec(struct json_w *w, const struct plat_session_rec *r)
 		json_str(w, "remote4", r4);
 		json_u64(w, "remote_port", r->remote_port);
 		json_str(w, "state", r->state);
-		json_bool(w, "static", r->is_static);
+		json_boolean(w, "static", r->is_static);
 		json_u64(w, "expires_in_ms", r->expires_in_ms);
 	}
 	json_obj_close(w);
