@@ -267,6 +267,10 @@ void clat_on_ctl(void *arg, int fd, uint32_t events)
 		json_u64(&w, "tun_write_errors", c->dp.n.tun_write_errors);
 		json_u64(&w, "reloads", c->n.reloads);
 		write_clat(c, &w);
+		/* the status lines ("settings") say in words what "clat" has as members */
+		json_arr_open(&w, "text_omit");
+		json_str(&w, NULL, "clat");
+		json_arr_close(&w);
 		json_xlat_drops(&w, st);
 		json_obj_open(&w, "descriptions");
 		json_xlat_drop_descriptions(&w);

@@ -120,7 +120,7 @@ static void indent(FILE *out, int n) { fprintf(out, "%*s", n, ""); }
 static bool in_header(const char *k)
 {
 	static const char *const keys[] = { "schema", "daemon", "tun", "interface", "pid", "uptime_seconds",
-					    "control", "mode", "descriptions" };
+					    "control", "mode", "descriptions", "text_omit" };
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (strcmp(k, keys[i]) == 0)
 			return true;
@@ -214,6 +214,20 @@ static void render_member(FILE *out, const char *k, struct json_object *v, int i
 	}
 }
 
+/* A top-level member the daemon's "text_omit" names: its settings lines say the same. */
+static bool omitted(struct json_object *st, const char *k)
+{
+	struct json_object *list;
+	if (!json_object_object_get_ex(st, "text_omit", &list) || !json_object_is_type(list, json_type_array))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *e = json_object_array_get_idx(list, i);
+		if (json_object_is_type(e, json_type_string) && strcmp(json_object_get_string(e), k) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void render_members(FILE *out, struct json_object *obj, int ind, struct json_object *desc)
 {
 	int w = 0;
@@ -224,13 +238,13 @@ static void render_members(FILE *out, struct json_object *obj, int ind, struct j
 		return;
 	}
 	json_object_object_foreach(obj, k, v) {
-		if ((ind == 0 && in_header(k)) || !(is_scalar(v) || (ind > 0 && all_scalar(v))))
+		if ((ind == 0 && (in_header(k) || omitted(obj, k))) || !(is_scalar(v) || (ind > 0 && all_scalar(v))))
 			continue;
 		if ((int)strlen(k) > w)
 			w = (int)strlen(k);
 	}
 	json_object_object_foreach(obj, k2, v2) {
-		if (ind == 0 && in_header(k2))
+		if (ind == 0 && (in_header(k2) || omitted(obj, k2)))
 			continue;
 		render_member(out, k2, v2, ind, w, desc);
 	}

@@ -18,7 +18,8 @@ struct json_object *status_parse(const char *text, size_t len, char *err, size_t
  * control socket), then each member in order: a scalar as "key value", an array of strings as an
  * indented block, an object as a block of its members (one line for a small one below the top), and
  * a family of counters named in the member "descriptions" as its nonzero counters, each with its
- * description, or "(none)". */
+ * description, or "(none)". A top-level member named in the array "text_omit" is left out (the
+ * daemon's settings lines say the same). */
 void status_render(struct json_object *st, FILE *out);
 
 #endif

@@ -142,7 +142,8 @@ static void text_layout(void **state)
 			 "\"pool4\": {\"ports_in_use\": 2, \"ports_total\": 10, \"per\": {\"tcp\": 1, \"udp\": 1}}, "
 			 "\"top\": [{\"prefix\": \"2001:db8::/64\", \"sessions\": 5}], \"tether\": [], "
 			 "\"drops\": {\"ttl-expired\": 2, \"truncated\": 0}, "
-			 "\"descriptions\": {\"drops\": {\"ttl-expired\": \"TTL ran out\", \"truncated\": \"short\"}}}");
+			 "\"descriptions\": {\"drops\": {\"ttl-expired\": \"TTL ran out\", \"truncated\": \"short\"}}, "
+			 "\"hidden\": {\"a\": 1}, \"text_omit\": [\"hidden\", 7]}");
 	assert_string_equal(t, "plat on nat64 (pid 9, up 4 s, stateful, control /run/p.sock)\n"
 			       "settings:\n"
 			       "  pool6 64:ff9b::/96\n"
