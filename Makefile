@@ -143,6 +143,7 @@ FUZZ_EXTRA_fuzz_doctor := src/cli/doctor_status.c src/common/siit_settings.c src
 FUZZ_LIBS_fuzz_doctor := -ljson-c
 FUZZ_EXTRA_fuzz_dns64_msg := src/dns64/dns64_msg.c -lldns
 FUZZ_EXTRA_fuzz_dns64_settings := src/dns64/dns64_settings.c src/common/settings_table.c
+FUZZ_EXTRA_fuzz_status_text := src/cli/status_text.c -ljson-c
 # Targets link or #include application sources, so any source or header change rebuilds them.
 build-fuzz/%: fuzz/%.c fuzz/*.h $(PURE_SRC) $(wildcard lib/*/*.h src/*/*.c src/*/*.h)
 	@mkdir -p build-fuzz

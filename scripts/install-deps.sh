@@ -2,7 +2,7 @@
 # Installs what building and testing xlat464 needs on Debian 12, only what is missing: man-db checks
 # the man pages, debhelper, fakeroot and lintian build and check the Debian package, libmicrohttpd
 # serves `xlat464 metrics --listen`, prometheus brings promtool (tests/netns/metrics.sh), json-c
-# reads the daemons' status for `xlat464 doctor` (dig checks its test's DNS64 stand-in), and
+# parses the daemons' status for `xlat464 status`, `metrics` and `doctor`, dig queries DNS64s, and
 # libarchive writes `xlat464 report`'s tar.gz.
 set -euo pipefail
 pkgs=(build-essential clang libclang-rt-14-dev libmnl-dev libpcap-dev libcmocka-dev libbpf-dev pkg-config

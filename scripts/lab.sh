@@ -565,8 +565,8 @@ do_tour() {
 	say "A bigger download: once the TCP session is established, the PLAT hands it to its kernel fast path"
 	inc curl -s -m 30 -o /dev/null -w '%{size_download} bytes, HTTP %{http_code}\n' "http://$S4:$WEB_PORT/8MiB.bin" || rc=1
 	for n in $(plat_names); do
-		say "\$ xlat464 status --control $STATE/$n.sock | sed -n '/^kernel fast path/,/passed/p'"
-		"$XLAT464" status --control "$STATE/$n.sock" 2>&1 | sed -n '/^kernel fast path/,/passed/p' | sed 's/^/    /'
+		say "\$ xlat464 status --control $STATE/$n.sock | sed -n '/^bpf_offload:/,/passed/p'"
+		"$XLAT464" status --control "$STATE/$n.sock" 2>&1 | sed -n '/^bpf_offload:/,/passed/p' | sed 's/^/    /'
 	done
 
 	[ "$V6ONLY" -eq 0 ] || tour_dns64 || rc=1

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/json.h"
 #include "sys/ctl.h"
 #include "sys/log.h"
 #include "sys/loop.h"
@@ -47,6 +48,19 @@ struct seen_client {
 	bool asked108;
 };
 
+#define DHCP4_SETTINGS_TEXT_MAX 2048
+
+/* What `xlat464 status` shows (written as JSON by on_ctl). */
+struct dhcp4_counters {
+	uint64_t clients;     /* distinct client hardware addresses seen */
+	uint64_t clients_108; /* of which asked for option 108 */
+	uint64_t clients_untracked; /* seen after the table filled up (not deduplicated) */
+	uint64_t rx[DHCP4_TYPE_MAX + 1]; /* valid messages by type */
+	uint64_t offers_v6only, acks_v6only, offers, acks, naks, informs, releases, declines;
+	uint64_t recv_errors, send_errors, lease_write_errors;
+	uint64_t drops[DHCP4_DROP__COUNT];
+};
+
 struct dhcp4d {
 	struct dhcp4_opts opt;
 	struct dhcp4_server srv;
@@ -60,7 +74,7 @@ struct dhcp4d {
 	struct seen_client *seen;
 	unsigned nseen;
 	bool seen_full_logged;
-	struct dhcp4_status_msg st; /* the counters live here; the header is filled when asked */
+	struct dhcp4_counters st;
 };
 
 static const char dhcp4_usage[] =
@@ -495,25 +509,63 @@ static void on_sock(void *arg, int fd, uint32_t events)
 	}
 }
 
+static void write_status(struct dhcp4d *d, struct json_w *w)
+{
+	const struct dhcp4_counters *m = &d->st;
+	char settings[DHCP4_SETTINGS_TEXT_MAX];
+	uint64_t c108 = m->clients_108 < m->clients ? m->clients_108 : m->clients;
+
+	format_settings(d, settings, sizeof(settings));
+	json_obj_open(w, NULL);
+	json_status_head(w, "dhcp4", d->ctlpath, (uint64_t)(time(NULL) - d->started));
+	json_str(w, "interface", d->opt.ifname);
+	json_lines(w, "settings", settings);
+	json_u64(w, "clients", m->clients);
+	json_u64(w, "clients_option108", c108);
+	json_dbl1(w, "option108_share_percent", m->clients ? 100.0 * (double)c108 / (double)m->clients : 0.0);
+	json_u64(w, "clients_untracked", m->clients_untracked);
+	json_obj_open(w, "received");
+	for (unsigned t = DHCP4_DISCOVER; t <= DHCP4_TYPE_MAX; t++)
+		json_u64(w, dhcp4_type_name(t), m->rx[t]);
+	json_obj_close(w);
+	json_u64(w, "offers_option108", m->offers_v6only);
+	json_u64(w, "acks_option108", m->acks_v6only);
+	json_u64(w, "offers", m->offers);
+	json_u64(w, "acks", m->acks);
+	json_u64(w, "naks", m->naks);
+	json_u64(w, "informs", m->informs);
+	json_u64(w, "releases", m->releases);
+	json_u64(w, "declines", m->declines);
+	json_u64(w, "pool_size", d->srv.nlease);
+	json_u64(w, "leases_bound", dhcp4_server_bound(&d->srv, (uint64_t)time(NULL)));
+	json_u64(w, "receive_errors", m->recv_errors);
+	json_u64(w, "send_errors", m->send_errors);
+	json_u64(w, "lease_write_errors", m->lease_write_errors);
+	json_obj_open(w, "drops");
+	for (int r = 1; r < DHCP4_DROP__COUNT; r++)
+		json_u64(w, dhcp4_drop_name((enum dhcp4_drop)r), m->drops[r]);
+	json_obj_close(w);
+	json_obj_open(w, "descriptions");
+	json_obj_open(w, "drops");
+	for (int r = 1; r < DHCP4_DROP__COUNT; r++)
+		json_str(w, dhcp4_drop_name((enum dhcp4_drop)r), dhcp4_drop_desc((enum dhcp4_drop)r));
+	json_obj_close(w);
+	json_obj_close(w);
+	json_obj_close(w);
+}
+
 static void on_ctl(void *arg, int fd, uint32_t events)
 {
 	struct dhcp4d *d = arg;
 	int cl;
 
 	while ((cl = sys_ctl_accept(fd)) >= 0) {
-		struct dhcp4_status_msg *m = &d->st;
-		m->magic = DHCP4_STATUS_MAGIC;
-		m->size = sizeof(*m);
-		m->ndrops = DHCP4_DROP__COUNT;
-		m->pid = (int32_t)getpid();
-		m->uptime_sec = (uint64_t)(time(NULL) - d->started);
-		snprintf(m->daemon, sizeof(m->daemon), "dhcp4");
-		snprintf(m->ifname, sizeof(m->ifname), "%s", d->opt.ifname);
-		m->pool_size = d->srv.nlease;
-		m->bound = dhcp4_server_bound(&d->srv, (uint64_t)time(NULL));
-		format_settings(d, m->settings, sizeof(m->settings));
-		if (sys_write_all(cl, m, sizeof(*m)) < 0)
+		struct json_w w;
+		json_w_init(&w);
+		write_status(d, &w);
+		if (json_w_send(&w, cl) < 0)
 			log_debug("status client: %s", strerror(errno));
+		json_w_free(&w);
 		close(cl);
 	}
 }
@@ -650,7 +702,7 @@ int dhcp4_main(int argc, char **argv)
 	else
 		snprintf(d->clients_path, sizeof(d->clients_path), "%s/dhcp4-%s.clients", SYS_CTL_DIR, d->opt.ifname);
 	if (d->opt.check) {
-		char buf[DHCP4_STATUS_SETTINGS_MAX];
+		char buf[DHCP4_SETTINGS_TEXT_MAX];
 		format_settings(d, buf, sizeof(buf));
 		fputs(buf, stdout);
 		return 0;
