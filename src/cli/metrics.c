@@ -414,6 +414,35 @@ static void dhcp4(struct src *s)
 	add_each(s, C, "xlat464_dhcp4_drops_total", "DHCPv4 messages dropped, by reason", "drops", "reason", NULL);
 }
 
+static const struct fam dns64_fams[] = {
+	{ G, "xlat464_uptime_seconds", up_help, "uptime_seconds", NULL, NULL },
+	{ G, "xlat464_dns64_clients", "Clients known from dhcp4's clients file, by kind", "clients.clat", "kind", "clat" },
+	{ G, "xlat464_dns64_clients", "Clients known from dhcp4's clients file, by kind", "clients.no-clat", "kind",
+	  "no-clat" },
+	{ G, "xlat464_dns64_neighbours", "IPv6 neighbours followed (address to MAC)", "neighbours", NULL, NULL },
+	{ C, "xlat464_dns64_queries_total", "Queries received, by transport", "queries.udp", "transport", "udp" },
+	{ C, "xlat464_dns64_queries_total", "Queries received, by transport", "queries.tcp", "transport", "tcp" },
+	{ G, "xlat464_dns64_pending", "Queries waiting for the upstream resolver", "pending", NULL, NULL },
+	{ G, "xlat464_dns64_tcp_connections", "TCP connections open", "tcp_connections", NULL, NULL },
+	{ C, "xlat464_dns64_clients_file_loads_total", "Times the clients file was read", "clients_file_loads", NULL,
+	  NULL },
+	{ C, "xlat464_dns64_clients_file_bad_lines_total", "Lines of the clients file refused", "clients_file_bad_lines",
+	  NULL, NULL },
+};
+
+static void dns64(struct src *s)
+{
+	ADD_TABLE(s, dns64_fams);
+	add_each(s, C, "xlat464_dns64_client_queries_total", "Queries by the kind of client that asked",
+		 "queries_by_client_kind", "kind", NULL);
+	add_each(s, C, "xlat464_dns64_answers_total", "Answers sent, by kind (passed: the upstream answer untouched)",
+		 "answers", "kind", NULL);
+	add_each(s, C, "xlat464_dns64_passed_total", "Answers passed through untouched, by reason", "passed_by_reason",
+		 "reason", NULL);
+	add_each(s, C, "xlat464_dns64_drops_total", "Queries and upstream answers dropped, by reason", "drops", "reason",
+		 NULL);
+}
+
 /* One daemon's status into the registry; false when it is not one this build reads. */
 static bool add_daemon(struct prom_reg *reg, struct json_object *st)
 {
@@ -435,6 +464,9 @@ static bool add_daemon(struct prom_reg *reg, struct json_object *st)
 			ra(&s);
 		else
 			dhcp4(&s);
+	} else if (strcmp(d, "dns64") == 0) {
+		s.l.n = 1;
+		dns64(&s);
 	} else
 		return false;
 	return true;

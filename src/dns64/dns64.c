@@ -33,6 +33,7 @@
 
 #include "../common/config_file.h"
 #include "../common/daemon_opts.h"
+#include "../common/json.h"
 #include "../common/settings_table.h"
 #include "dhcp4/dhcp4_clients.h"
 #include "dns64_msg.h"
@@ -924,82 +925,77 @@ static void on_timer(void *arg, int fd, uint32_t events)
 
 /* ---- status: JSON the daemon writes itself ------------------------------------------------------ */
 
-static void json_esc(struct cfgtext_buf *b, const char *s)
+static void write_status(struct dns64d *d, struct json_w *w)
 {
-	cfgtext_add(b, "\"");
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			cfgtext_add(b, "\\%c", ch);
-		else if (ch < 0x20 || ch >= 0x7f)
-			cfgtext_add(b, "\\u%04x", ch);
-		else
-			cfgtext_add(b, "%c", ch);
-	}
-	cfgtext_add(b, "\"");
-}
-
-static size_t status_json(struct dns64d *d, char *buf, size_t cap)
-{
-	struct cfgtext_buf b = { buf, cap, 0 };
 	char settings[4096];
 	unsigned nclat = 0;
+	uint64_t passed = 0;
 
-	cfgtext_add(&b, "{\n  \"daemon\": \"dns64\",\n  \"control\": ");
-	json_esc(&b, d->ctlpath);
-	cfgtext_add(&b, ",\n  \"pid\": %d,\n  \"uptime_seconds\": %lld,\n  \"settings\": [", (int)getpid(),
-		    (long long)(time(NULL) - d->started));
-	dns64_settings_format(&d->set, settings, sizeof(settings));
-	bool first = true;
-	for (char *save = NULL, *l = strtok_r(settings, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		cfgtext_add(&b, first ? "\n    " : ",\n    ");
-		json_esc(&b, l);
-		first = false;
-	}
 	for (unsigned i = 0; i < d->nclients; i++)
 		nclat += d->clients[i].asked108;
-	cfgtext_add(&b, "\n  ],\n  \"clients_file\": ");
-	json_esc(&b, d->clients_path[0] ? d->clients_path : "none");
-	cfgtext_add(&b, ",\n  \"clients_file_loaded\": %s,\n", d->clients_loaded ? "true" : "false");
-	cfgtext_add(&b, "  \"clients\": {\"clat\": %u, \"no-clat\": %u},\n", nclat, d->nclients - nclat);
-	cfgtext_add(&b, "  \"neighbours\": %u,\n", d->nneigh);
-	cfgtext_add(&b, "  \"queries\": {\"udp\": %" PRIu64 ", \"tcp\": %" PRIu64 "},\n", d->c.queries_udp, d->c.queries_tcp);
-	cfgtext_add(&b, "  \"queries_by_client_kind\": {");
-	for (int k = 0; k < DNS64_CLIENT__COUNT; k++)
-		cfgtext_add(&b, "%s\"%s\": %" PRIu64, k ? ", " : "", dns64_client_kind_name((enum dns64_client_kind)k),
-			    d->c.by_kind[k]);
-	uint64_t passed = 0;
 	for (int r = 0; r < DNS64_PASS__COUNT; r++)
 		passed += d->c.passed[r];
-	cfgtext_add(&b, "},\n  \"answers\": {\"synthesized\": %" PRIu64 ", \"passed\": %" PRIu64 ", \"filtered\": %" PRIu64
-		    ", \"ptr_synthesized\": %" PRIu64 ", \"ipv4only\": %" PRIu64 ", \"truncated_udp\": %" PRIu64
-		    ", \"servfail\": %" PRIu64 "},\n", d->c.synthesized, passed, d->c.filtered, d->c.ptr_synthesized,
-		    d->c.ipv4only, d->c.truncated_udp, d->c.servfail);
-	cfgtext_add(&b, "  \"passed_by_reason\": {");
+	dns64_settings_format(&d->set, settings, sizeof(settings));
+	json_obj_open(w, NULL);
+	json_status_head(w, "dns64", d->ctlpath, (uint64_t)(time(NULL) - d->started));
+	json_lines(w, "settings", settings);
+	json_str(w, "clients_file", d->clients_path[0] ? d->clients_path : "none");
+	json_boolean(w, "clients_file_loaded", d->clients_loaded);
+	json_obj_open(w, "clients");
+	json_u64(w, "clat", nclat);
+	json_u64(w, "no-clat", d->nclients - nclat);
+	json_obj_close(w);
+	json_u64(w, "neighbours", d->nneigh);
+	json_obj_open(w, "queries");
+	json_u64(w, "udp", d->c.queries_udp);
+	json_u64(w, "tcp", d->c.queries_tcp);
+	json_obj_close(w);
+	json_obj_open(w, "queries_by_client_kind");
+	for (int k = 0; k < DNS64_CLIENT__COUNT; k++)
+		json_u64(w, dns64_client_kind_name((enum dns64_client_kind)k), d->c.by_kind[k]);
+	json_obj_close(w);
+	json_obj_open(w, "answers");
+	json_u64(w, "synthesized", d->c.synthesized);
+	json_u64(w, "passed", passed);
+	json_u64(w, "filtered", d->c.filtered);
+	json_u64(w, "ptr_synthesized", d->c.ptr_synthesized);
+	json_u64(w, "ipv4only", d->c.ipv4only);
+	json_u64(w, "truncated_udp", d->c.truncated_udp);
+	json_u64(w, "servfail", d->c.servfail);
+	json_obj_close(w);
+	json_obj_open(w, "passed_by_reason");
 	for (int r = 0; r < DNS64_PASS__COUNT; r++)
-		cfgtext_add(&b, "%s\"%s\": %" PRIu64, r ? ", " : "", dns64_pass_reason_name((enum dns64_pass_reason)r),
-			    d->c.passed[r]);
-	cfgtext_add(&b, "},\n  \"pending\": %u,\n  \"tcp_connections\": %u,\n", d->npend, d->nconn);
-	cfgtext_add(&b, "  \"neighbour_resyncs\": %" PRIu64 ",\n  \"clients_file_loads\": %" PRIu64
-		    ",\n  \"clients_file_bad_lines\": %" PRIu64 ",\n", d->c.neigh_resyncs, d->c.clients_loads,
-		    d->c.clients_bad_lines);
-	cfgtext_add(&b, "  \"drops\": {");
+		json_u64(w, dns64_pass_reason_name((enum dns64_pass_reason)r), d->c.passed[r]);
+	json_obj_close(w);
+	json_u64(w, "pending", d->npend);
+	json_u64(w, "tcp_connections", d->nconn);
+	json_u64(w, "neighbour_resyncs", d->c.neigh_resyncs);
+	json_u64(w, "clients_file_loads", d->c.clients_loads);
+	json_u64(w, "clients_file_bad_lines", d->c.clients_bad_lines);
+	json_obj_open(w, "drops");
 	for (int r = 1; r < DNS64_DROP__COUNT; r++)
-		cfgtext_add(&b, "%s\n    \"%s\": %" PRIu64, r == 1 ? "" : ",", dns64_drop_name((enum dns64_drop)r),
-			    d->c.drops[r]);
-	cfgtext_add(&b, "\n  }\n}\n");
-	return b.len < cap ? b.len : cap - 1;
+		json_u64(w, dns64_drop_name((enum dns64_drop)r), d->c.drops[r]);
+	json_obj_close(w);
+	json_obj_open(w, "descriptions");
+	json_obj_open(w, "drops");
+	for (int r = 1; r < DNS64_DROP__COUNT; r++)
+		json_str(w, dns64_drop_name((enum dns64_drop)r), dns64_drop_desc((enum dns64_drop)r));
+	json_obj_close(w);
+	json_obj_close(w);
+	json_obj_close(w);
 }
 
 static void on_ctl(void *arg, int fd, uint32_t events)
 {
 	struct dns64d *d = arg;
-	static char buf[16384];
 	int cl;
 	while ((cl = sys_ctl_accept(fd)) >= 0) {
-		size_t n = status_json(d, buf, sizeof(buf));
-		if (sys_write_all(cl, buf, n) < 0)
+		struct json_w w;
+		json_w_init(&w);
+		write_status(d, &w);
+		if (json_w_send(&w, cl) < 0)
 			log_debug("status client: %s", strerror(errno));
+		json_w_free(&w);
 		close(cl);
 	}
 }

@@ -241,6 +241,18 @@ neigh_forgotten() {
 	has 'AAAA[[:space:]]+64:ff9b::c000:20a$' "$NSB" AAAA v4only.example
 }
 check neighbour-deleted-then-relearned neigh_forgotten
+status_text() { # the generic renderer shows the counters and names the daemon
+	"$XLAT464" status --control "$CTL" >"$tmp/status.txt" || return 1
+	head -n 1 "$tmp/status.txt"
+	grep -q "^dns64 " "$tmp/status.txt" && grep -Eq "synthesized[ :]+[1-9]" "$tmp/status.txt"
+}
+check status-text status_text
+metrics_dns64() { # promtool accepts the families, and the synthesized answers are counted
+	"$XLAT464" metrics --control "$CTL" >"$tmp/metrics.txt" || return 1
+	promtool check metrics <"$tmp/metrics.txt" || return 1
+	grep -E '^xlat464_dns64_answers_total\{daemon="dns64",kind="synthesized"\} [1-9]' "$tmp/metrics.txt"
+}
+check metrics-dns64 metrics_dns64
 neigh_count() { local v; v=$(status "j['neighbours']"); ge neighbours "$v" 3; }
 check status-neighbours neigh_count
 
