@@ -1,11 +1,12 @@
 #!/bin/bash
 # Installs what building and testing xlat464 needs on Debian 12, only what is missing: man-db checks
 # the man pages, debhelper, fakeroot and lintian build and check the Debian package, libmicrohttpd
-# serves `xlat464 metrics --listen`, and prometheus brings promtool (tests/netns/metrics.sh).
+# serves `xlat464 metrics --listen`, prometheus brings promtool (tests/netns/metrics.sh), and
+# isc-dhcp-relay is the relay agent of tests/netns/dhcp4_relay.sh.
 set -euo pipefail
 pkgs=(build-essential clang libclang-rt-14-dev libmnl-dev libpcap-dev libcmocka-dev libbpf-dev pkg-config
       python3-scapy iproute2 iputils-ping traceroute tcpdump iperf3 curl socat netcat-openbsd
-      nftables tayga radvd unbound dhcpcd-base udhcpc valgrind procps dnsmasq-base ethtool bird2 tshark
+      nftables tayga radvd unbound dhcpcd-base udhcpc valgrind procps dnsmasq-base ethtool bird2 tshark isc-dhcp-relay
       man-db debhelper fakeroot lintian libmicrohttpd-dev prometheus)
 missing=()
 for p in "${pkgs[@]}"; do
