@@ -412,6 +412,21 @@ static void dhcp4(struct src *s)
 		 NULL);
 	ADD_TABLE(s, dhcp4_tail);
 	add_each(s, C, "xlat464_dhcp4_drops_total", "DHCPv4 messages dropped, by reason", "drops", "reason", NULL);
+	/* Per relay agent (giaddr): at most 64, so the series stay bounded. */
+	struct json_object *rl = at(s->st, "relays");
+	size_t n = rl && json_object_is_type(rl, json_type_array) ? json_object_array_length(rl) : 0;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *r = json_object_array_get_idx(rl, i);
+		const char *gi = str_at(r, "giaddr");
+		uint64_t v;
+		if (value_of(at(r, "clients"), &v))
+			add(s, G, "xlat464_dhcp4_relay_clients", "Distinct clients behind a relay agent (giaddr)", "relay", gi, v);
+		if (value_of(at(r, "clients_108"), &v))
+			add(s, G, "xlat464_dhcp4_relay_clients_option108",
+			    "Of the clients behind a relay agent, those that asked for option 108", "relay", gi, v);
+		if (value_of(at(r, "requests"), &v))
+			add(s, C, "xlat464_dhcp4_relay_requests_total", "Requests relayed by a relay agent", "relay", gi, v);
+	}
 }
 
 static const struct fam dns64_fams[] = {

@@ -46,6 +46,15 @@ struct seen_client {
 	uint8_t hlen;
 	uint8_t chaddr[DHCP4_CHADDR_LEN];
 	bool asked108;
+	int relay; /* index in dhcp4d.relays, -1: directly attached */
+};
+
+/* Adoption of option 108 behind one relay agent address (giaddr): a relay's address on a client
+ * subnet (RFC 2131 section 4.1), so one entry is one relay and one subnet. */
+#define DHCP4_RELAYS_MAX 64
+struct relay_stat {
+	uint8_t giaddr[4];
+	uint64_t clients, clients_108, requests;
 };
 
 #define DHCP4_SETTINGS_TEXT_MAX 2048
@@ -74,6 +83,9 @@ struct dhcp4d {
 	struct seen_client *seen;
 	unsigned nseen;
 	bool seen_full_logged;
+	struct relay_stat relays[DHCP4_RELAYS_MAX];
+	unsigned nrelays;
+	uint64_t relays_untracked; /* requests from relays past DHCP4_RELAYS_MAX */
 	struct dhcp4_counters st;
 };
 
@@ -356,17 +368,57 @@ static void save_clients(struct dhcp4d *d)
 	}
 }
 
+/* The relay entry for giaddr (created on first sight), or -1: directly attached, or the table is
+ * full (counted). */
+static int relay_of(struct dhcp4d *d, const uint8_t giaddr[4])
+{
+	static const uint8_t zero4[4];
+	char a[16];
+
+	if (memcmp(giaddr, zero4, 4) == 0)
+		return -1;
+	for (unsigned i = 0; i < d->nrelays; i++)
+		if (memcmp(d->relays[i].giaddr, giaddr, 4) == 0)
+			return (int)i;
+	if (d->nrelays >= DHCP4_RELAYS_MAX) {
+		d->relays_untracked++;
+		return -1;
+	}
+	memcpy(d->relays[d->nrelays].giaddr, giaddr, 4);
+	dhcp4_addr_format(giaddr, a, sizeof(a));
+	log_info("first request relayed by %s", a);
+	return (int)d->nrelays++;
+}
+
+/* Moves a client's weight in the per-relay counts from one entry to another (-1: none). */
+static void relay_count(struct dhcp4d *d, int relay, int sign, bool asked)
+{
+	if (relay < 0)
+		return;
+	d->relays[relay].clients += (uint64_t)(int64_t)sign;
+	if (asked)
+		d->relays[relay].clients_108 += (uint64_t)(int64_t)sign;
+}
+
 static void note_client(struct dhcp4d *d, const struct dhcp4_msg *m, bool asked)
 {
 	char hw[3 * DHCP4_CHADDR_LEN + 1];
 	struct seen_client *c = NULL;
+	int relay = relay_of(d, m->giaddr);
 
+	if (relay >= 0)
+		d->relays[relay].requests++;
 	for (unsigned i = 0; i < d->nseen; i++)
 		if (d->seen[i].hlen == m->hlen && memcmp(d->seen[i].chaddr, m->chaddr, m->hlen) == 0) {
 			c = &d->seen[i];
 			break;
 		}
 	if (c) {
+		if (c->asked108 == asked && c->relay == relay)
+			return;
+		relay_count(d, c->relay, -1, c->asked108);
+		relay_count(d, relay, +1, asked);
+		c->relay = relay;
 		if (c->asked108 == asked)
 			return;
 		c->asked108 = asked;
@@ -390,6 +442,8 @@ static void note_client(struct dhcp4d *d, const struct dhcp4_msg *m, bool asked)
 	c->hlen = m->hlen;
 	memcpy(c->chaddr, m->chaddr, sizeof(c->chaddr));
 	c->asked108 = asked;
+	c->relay = relay;
+	relay_count(d, relay, +1, asked);
 	d->st.clients++;
 	d->st.clients_108 += asked;
 	log_info("client %s asked for option 108: %s (%s)", fmt_hw(m, hw, sizeof(hw)), asked ? "yes" : "no",
@@ -429,13 +483,16 @@ static void count_reply(struct dhcp4d *d, const struct dhcp4_msg *m, const struc
 		d->st.acks++;
 }
 
+static const char *const dest_name[] = { "to the relay", "broadcast", "unicast" };
+
 static void handle(struct dhcp4d *d, const uint8_t *buf, size_t len)
 {
 	static struct log_ratelimit rl_drop, rl_send;
 	struct dhcp4_msg m;
 	struct dhcp4_reply r;
 	enum dhcp4_verdict v;
-	uint8_t out[DHCP4_MAX_REPLY_LEN], dst[4];
+	uint8_t out[DHCP4_MAX_RELAYED_REPLY_LEN], dst[4];
+	uint16_t port;
 	char hw[3 * DHCP4_CHADDR_LEN + 1], a[16];
 
 	enum dhcp4_drop why = dhcp4_parse(buf, len, &m);
@@ -470,8 +527,10 @@ static void handle(struct dhcp4d *d, const uint8_t *buf, size_t len)
 	}
 	save_leases(d); /* before the ACK leaves: a bound lease is on disk first */
 	size_t n = dhcp4_build_reply(&m, &r, out, sizeof(out));
-	bool bcast = dhcp4_reply_broadcast(&m, &r, dst);
-	if (n == 0 || sys_udp4_send_link(d->fd, d->ifindex, dst, DHCP4_CLIENT_PORT, out, n) < 0) {
+	enum dhcp4_dest dest = dhcp4_reply_dest(&m, &r, dst, &port);
+	/* A reply to a relay is routed (the relay may sit behind a router); the others leave by the
+	 * served link, which may have no IPv4 address of its own. */
+	if (n == 0 || sys_udp4_send_link(d->fd, dest == DHCP4_DEST_RELAY ? 0 : d->ifindex, dst, port, out, n) < 0) {
 		d->st.send_errors++;
 		if (log_ratelimit_ok(&rl_send))
 			log_warn("sending a %s to %s: %s", dhcp4_type_name(r.type), hw,
@@ -482,11 +541,11 @@ static void handle(struct dhcp4d *d, const uint8_t *buf, size_t len)
 	dhcp4_addr_format(r.yiaddr, a, sizeof(a));
 	if (r.v6only)
 		log_debug("%s to %s: option 108 = %u, yiaddr 0.0.0.0 (%s)", dhcp4_type_name(r.type), hw, r.v6only_wait,
-			  bcast ? "broadcast" : "unicast");
+			  dest_name[dest]);
 	else if (r.type == DHCP4_ACK && m.type == DHCP4_REQUEST)
 		log_info("client %s bound to %s for %u s", hw, a, r.lease_time);
 	else
-		log_debug("%s to %s: yiaddr %s (%s)", dhcp4_type_name(r.type), hw, a, bcast ? "broadcast" : "unicast");
+		log_debug("%s to %s: yiaddr %s (%s)", dhcp4_type_name(r.type), hw, a, dest_name[dest]);
 }
 
 static void on_sock(void *arg, int fd, uint32_t events)
@@ -524,6 +583,23 @@ static void write_status(struct dhcp4d *d, struct json_w *w)
 	json_u64(w, "clients_option108", c108);
 	json_dbl1(w, "option108_share_percent", m->clients ? 100.0 * (double)c108 / (double)m->clients : 0.0);
 	json_u64(w, "clients_untracked", m->clients_untracked);
+	/* Option-108 adoption per relay agent address: one relay and one client subnet each. */
+	json_arr_open(w, "relays");
+	for (unsigned i = 0; i < d->nrelays; i++) {
+		const struct relay_stat *r = &d->relays[i];
+		char a[16];
+		dhcp4_addr_format(r->giaddr, a, sizeof(a));
+		json_obj_open(w, NULL);
+		json_str(w, "giaddr", a);
+		json_u64(w, "clients", r->clients);
+		json_u64(w, "clients_108", r->clients_108);
+		json_dbl1(w, "option108_share_percent",
+			  r->clients ? 100.0 * (double)r->clients_108 / (double)r->clients : 0.0);
+		json_u64(w, "requests", r->requests);
+		json_obj_close(w);
+	}
+	json_arr_close(w);
+	json_u64(w, "relays_untracked", d->relays_untracked);
 	json_obj_open(w, "received");
 	for (unsigned t = DHCP4_DISCOVER; t <= DHCP4_TYPE_MAX; t++)
 		json_u64(w, dhcp4_type_name(t), m->rx[t]);
