@@ -34,6 +34,7 @@
 #include "../common/config_file.h"
 #include "../common/daemon_opts.h"
 #include "../common/json.h"
+#include "../common/status_serve.h"
 #include "../common/settings_table.h"
 #include "dhcp4/dhcp4_clients.h"
 #include "dns64_msg.h"
@@ -925,8 +926,9 @@ static void on_timer(void *arg, int fd, uint32_t events)
 
 /* ---- status: JSON the daemon writes itself ------------------------------------------------------ */
 
-static void write_status(struct dns64d *d, struct json_w *w)
+static void write_status(void *ctx, struct json_w *w)
 {
+	struct dns64d *d = ctx;
 	char settings[4096];
 	unsigned nclat = 0;
 	uint64_t passed = 0;
@@ -987,17 +989,7 @@ static void write_status(struct dns64d *d, struct json_w *w)
 
 static void on_ctl(void *arg, int fd, uint32_t events)
 {
-	struct dns64d *d = arg;
-	int cl;
-	while ((cl = sys_ctl_accept(fd)) >= 0) {
-		struct json_w w;
-		json_w_init(&w);
-		write_status(d, &w);
-		if (json_w_send(&w, cl) < 0)
-			log_debug("status client: %s", strerror(errno));
-		json_w_free(&w);
-		close(cl);
-	}
+	status_serve(fd, write_status, arg);
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------------ */

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "../common/json.h"
+#include "../common/status_serve.h"
 #include "sys/ctl.h"
 #include "sys/log.h"
 #include "sys/loop.h"
@@ -568,8 +569,9 @@ static void on_sock(void *arg, int fd, uint32_t events)
 	}
 }
 
-static void write_status(struct dhcp4d *d, struct json_w *w)
+static void write_status(void *ctx, struct json_w *w)
 {
+	struct dhcp4d *d = ctx;
 	const struct dhcp4_counters *m = &d->st;
 	char settings[DHCP4_SETTINGS_TEXT_MAX];
 	uint64_t c108 = m->clients_108 < m->clients ? m->clients_108 : m->clients;
@@ -632,18 +634,7 @@ static void write_status(struct dhcp4d *d, struct json_w *w)
 
 static void on_ctl(void *arg, int fd, uint32_t events)
 {
-	struct dhcp4d *d = arg;
-	int cl;
-
-	while ((cl = sys_ctl_accept(fd)) >= 0) {
-		struct json_w w;
-		json_w_init(&w);
-		write_status(d, &w);
-		if (json_w_send(&w, cl) < 0)
-			log_debug("status client: %s", strerror(errno));
-		json_w_free(&w);
-		close(cl);
-	}
+	status_serve(fd, write_status, arg);
 }
 
 static void on_signal(void *arg, int fd, uint32_t events)

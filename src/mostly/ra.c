@@ -15,6 +15,7 @@
  * States, each change logged as `old -> new`:  waiting (no usable link-local address yet) ->
  * advertising -> stopping (waits for MIN_DELAY_BETWEEN_RAS after the last RA, sends the final one). */
 #include "../common/json.h"
+#include "../common/status_serve.h"
 #include "ra.h"
 
 #include <arpa/inet.h>
@@ -356,8 +357,9 @@ static void on_icmp(void *arg, int fd, uint32_t events)
 
 /* ---- control socket and signals ---------------------------------------------------------------- */
 
-static void write_status(struct ra_daemon *d, struct json_w *w)
+static void write_status(void *ctx, struct json_w *w)
 {
+	struct ra_daemon *d = ctx;
 	char a[INET6_ADDRSTRLEN], settings[RA_SETTINGS_TEXT_MAX];
 
 	ra_config_format(&d->cfg, settings, sizeof(settings));
@@ -398,18 +400,7 @@ static void write_status(struct ra_daemon *d, struct json_w *w)
 
 static void on_ctl(void *arg, int fd, uint32_t events)
 {
-	struct ra_daemon *d = arg;
-	int cl;
-
-	while ((cl = sys_ctl_accept(fd)) >= 0) {
-		struct json_w w;
-		json_w_init(&w);
-		write_status(d, &w);
-		if (json_w_send(&w, cl) < 0)
-			log_debug("status client: %s", strerror(errno));
-		json_w_free(&w);
-		close(cl);
-	}
+	status_serve(fd, write_status, arg);
 }
 
 static void on_signal(void *arg, int fd, uint32_t events)

@@ -31,6 +31,7 @@
 #include "../common/settings_table.h"
 #include "../common/tun_workers.h"
 #include "../common/json.h"
+#include "../common/status_serve.h"
 #include "evlog.h"
 #include "ipfix_export.h"
 #include "nat64/dynpool.h"
@@ -506,15 +507,6 @@ static int routes_apply(struct plat_daemon *d, const struct plat_routes *want)
 /* ---- control sockets ------------------------------------------------------------------------ */
 
 /* sys_ctl_accept gives a non-blocking socket: make it blocking with a send deadline. */
-static void set_blocking(int c, int send_timeout_sec)
-{
-	struct timeval tv = { .tv_sec = send_timeout_sec };
-	int fl = fcntl(c, F_GETFL);
-	if (fl >= 0)
-		fcntl(c, F_SETFL, fl & ~O_NONBLOCK);
-	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
 /* The settings' pool6 line, for the member "pool6". */
 static void pool6_of(const char *settings, char *buf, size_t cap)
 {
@@ -673,8 +665,9 @@ static void write_bpf(struct plat_daemon *d, struct json_w *w, const struct nat6
 }
 
 /* The status answer (docs/plat.md lists the members). */
-static void write_status(struct plat_daemon *d, struct json_w *w)
+static void write_status(void *ctx, struct json_w *w)
 {
+	struct plat_daemon *d = ctx;
 	struct plat_sums *m = d->sums;
 	char p6[64];
 	bool stateful = d->mode == PLAT_STATEFUL;
@@ -731,19 +724,7 @@ static void write_status(struct plat_daemon *d, struct json_w *w)
 
 static void on_ctl(void *arg, int fd, uint32_t events)
 {
-	struct plat_daemon *d = arg;
-	int c;
-	while ((c = sys_ctl_accept(fd)) >= 0) {
-		struct json_w w;
-		json_w_init(&w);
-		write_status(d, &w);
-		/* blocking with a deadline: the answer may be larger than a small socket buffer */
-		set_blocking(c, 2);
-		if (json_w_send(&w, c) < 0)
-			log_debug("status client: %s", strerror(errno));
-		json_w_free(&w);
-		close(c);
-	}
+	status_serve(fd, write_status, arg);
 }
 
 struct lease_collect {
@@ -911,7 +892,7 @@ static void cmd_serve(struct plat_daemon *d, int c)
 
 	/* The client writes its request right after connecting: a second is plenty for it, and five for
 	 * reading a long session list. The loop waits meanwhile; these are operator commands. */
-	set_blocking(c, 5);
+	status_client_blocking(c, 5);
 	struct timeval tv = { .tv_sec = 1 };
 	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	size_t n = 0;

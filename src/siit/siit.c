@@ -21,6 +21,7 @@
 
 #include "../common/daemon_opts.h"
 #include "../common/json.h"
+#include "../common/status_serve.h"
 #include "../common/siit_engine.h"
 #include "../common/settings_table.h"
 #include "../common/siit_load.h"
@@ -199,50 +200,45 @@ static void on_gone(void *arg, int fd, uint32_t events)
 
 /* ---- control socket and signals ------------------------------------------------------------- */
 
+static void write_status(void *ctx, struct json_w *w)
+{
+	struct siit_daemon *d = ctx;
+	struct xlat_stats st = { 0 };
+	uint64_t hairpinned = 0, rd = 0, wr = 0;
+
+	for (unsigned i = 0; i < d->nworkers; i++) {
+		const struct siit_worker *k = &d->wk[i];
+		tun_workers_lock(&d->pool, i);
+		hairpinned += k->eng.hairpinned;
+		rd += k->read_errors;
+		wr += k->write_errors;
+		xlat_stats_add(&st, &k->eng.ctx.stats);
+		tun_workers_unlock(&d->pool, i);
+	}
+	siit_settings_format(d->set, d->settings, SIIT_SETTINGS_TEXT_MAX);
+	json_obj_open(w, NULL);
+	json_status_head(w, "siit", d->ctlpath, (uint64_t)(time(NULL) - d->started));
+	json_str(w, "tun", d->set->tun);
+	json_lines(w, "settings", d->settings);
+	json_u64(w, "packets_4to6", st.pkts_4to6);
+	json_u64(w, "bytes_4to6", st.bytes_4to6);
+	json_u64(w, "packets_6to4", st.pkts_6to4);
+	json_u64(w, "bytes_6to4", st.bytes_6to4);
+	json_u64(w, "replies", st.replies);
+	json_u64(w, "hairpinned", hairpinned);
+	json_u64(w, "tun_read_errors", rd);
+	json_u64(w, "tun_write_errors", wr);
+	json_u64(w, "reloads", d->reloads);
+	json_xlat_drops(w, &st);
+	json_obj_open(w, "descriptions");
+	json_xlat_drop_descriptions(w);
+	json_obj_close(w);
+	json_obj_close(w);
+}
+
 static void on_ctl(void *arg, int fd, uint32_t events)
 {
-	struct siit_daemon *d = arg;
-	int c;
-
-	while ((c = sys_ctl_accept(fd)) >= 0) {
-		struct xlat_stats st = { 0 };
-		uint64_t hairpinned = 0, rd = 0, wr = 0;
-		struct json_w w;
-		for (unsigned i = 0; i < d->nworkers; i++) {
-			const struct siit_worker *k = &d->wk[i];
-			tun_workers_lock(&d->pool, i);
-			hairpinned += k->eng.hairpinned;
-			rd += k->read_errors;
-			wr += k->write_errors;
-			xlat_stats_add(&st, &k->eng.ctx.stats);
-			tun_workers_unlock(&d->pool, i);
-		}
-		siit_settings_format(d->set, d->settings, SIIT_SETTINGS_TEXT_MAX);
-		json_w_init(&w);
-		json_obj_open(&w, NULL);
-		json_status_head(&w, "siit", d->ctlpath, (uint64_t)(time(NULL) - d->started));
-		json_str(&w, "tun", d->set->tun);
-		json_lines(&w, "settings", d->settings);
-		json_u64(&w, "packets_4to6", st.pkts_4to6);
-		json_u64(&w, "bytes_4to6", st.bytes_4to6);
-		json_u64(&w, "packets_6to4", st.pkts_6to4);
-		json_u64(&w, "bytes_6to4", st.bytes_6to4);
-		json_u64(&w, "replies", st.replies);
-		json_u64(&w, "hairpinned", hairpinned);
-		json_u64(&w, "tun_read_errors", rd);
-		json_u64(&w, "tun_write_errors", wr);
-		json_u64(&w, "reloads", d->reloads);
-		json_xlat_drops(&w, &st);
-		json_obj_open(&w, "descriptions");
-		json_xlat_drop_descriptions(&w);
-		json_obj_close(&w);
-		json_obj_close(&w);
-		/* The socket buffer takes the whole answer; a client that is not reading loses it. */
-		if (json_w_send(&w, c) < 0)
-			log_debug("status client: %s", strerror(errno));
-		json_w_free(&w);
-		close(c);
-	}
+	status_serve(fd, write_status, arg);
 }
 
 static unsigned tun_mtu(const struct siit_settings *s)
