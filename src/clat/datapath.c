@@ -358,19 +358,19 @@ static bool pkt_bytes(const struct xlat_pkt *p, size_t off, uint8_t *out, size_t
 
 static void send_v6(struct clat_dp_path *w, const struct xlat_pkt *p)
 {
-	static struct log_ratelimit rl;
+	struct log_ratelimit *rl = &w->rl;
 	const struct clat_dp *dp = w->dp;
 	uint8_t dst[16];
 	if (!pkt_bytes(p, IP6_OFF_DST, dst, 16) || dp->rawfd < 0 || sys_raw6_send(dp->rawfd, p->iov, (int)p->niov, dst) < 0) {
 		w->n.uplink_send_errors++;
-		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(&rl))
+		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(rl))
 			log_debug("send on %s (%zu bytes): %s", dp->up_name, p->len, strerror(errno));
 	}
 }
 
 static void send_v4(struct clat_dp_path *w, const struct xlat_pkt *p)
 {
-	static struct log_ratelimit rl;
+	struct log_ratelimit *rl = &w->rl;
 	static const uint8_t none[XLAT_VNET_HDR_LEN]; /* a complete packet: no offload asked */
 	struct iovec iov[1 + XLAT_PKT_IOV];
 	iov[0].iov_base = (void *)none;
@@ -379,7 +379,7 @@ static void send_v4(struct clat_dp_path *w, const struct xlat_pkt *p)
 	int fd = w->tunfd >= 0 ? w->tunfd : w->dp->tunfd;
 	if (fd < 0 || writev(fd, iov, (int)p->niov + 1) < 0) {
 		w->n.tun_write_errors++;
-		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(&rl))
+		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(rl))
 			log_debug("write to %s (%zu bytes): %s", w->dp->tun, p->len, strerror(errno));
 	}
 }
@@ -432,7 +432,7 @@ static const uint8_t *nexthop_mac(struct clat_dp_path *w, const uint8_t dst[16])
 static void send_gso(struct clat_dp_path *w, const struct xlat_pkt *p, const struct xlat_vnet *vh)
 {
 	const struct clat_dp *dp = w->dp;
-	static struct log_ratelimit rl;
+	struct log_ratelimit *rl = &w->rl;
 	uint8_t hb[XLAT_VNET_HDR_LEN], dst[16], eth[ETH_HDR_LEN];
 	struct iovec iov[2 + XLAT_PKT_IOV];
 	struct xlat_vnet v = *vh;
@@ -460,7 +460,7 @@ static void send_gso(struct clat_dp_path *w, const struct xlat_pkt *p, const str
 	memcpy(iov + n, p->iov, p->niov * sizeof(p->iov[0]));
 	if (sys_packet_send_gso(dp->gsofd, dp->up_ifindex, iov, n + (int)p->niov) < 0) {
 		w->n.uplink_send_errors++;
-		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(&rl))
+		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(rl))
 			log_debug("super-packet on %s (%zu bytes): %s", dp->up_name, p->len, strerror(errno));
 		return;
 	}
@@ -503,8 +503,8 @@ static void from_tun_one(struct clat_dp_path *w, uint8_t *pkt, size_t n, const s
 
 void clat_dp_from_tun(void *worker, int fd)
 {
-	static struct log_ratelimit rl;
 	struct clat_dp_path *w = worker;
+	struct log_ratelimit *rl = &w->rl;
 	uint64_t now = sys_mono_ms();
 	xlat_reasm_expire(&w->reasm, now, &w->tr.ctx.stats);
 	for (int i = 0; i < CLAT_READ_BURST; i++) {
@@ -513,7 +513,7 @@ void clat_dp_from_tun(void *worker, int fd)
 			if (errno == EAGAIN || errno == EINTR)
 				return;
 			w->n.tun_read_errors++;
-			if (log_ratelimit_ok(&rl))
+			if (log_ratelimit_ok(rl))
 				log_warn("read from %s: %s", w->dp->tun, strerror(errno));
 			return;
 		}

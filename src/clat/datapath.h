@@ -10,7 +10,11 @@
  * kernel's neighbour table gives; the device or the kernel's GSO cuts it into segments.
  *
  * With the kernel fast path (fastpath.h) this path sees only what the programs leave: fragments,
- * ICMP errors, options and the rest. */
+ * ICMP errors, options and the rest.
+ *
+ * The TUN side runs on src/common/tun_workers.c: N workers (one on the daemon's loop, or a thread per
+ * queue of a multi-queue TUN), each a struct clat_dp_path of its own. The IPv6 side is one more path,
+ * on the daemon's thread. The daemon changes what the workers read only under their locks. */
 #ifndef XLAT464_CLAT_DATAPATH_H
 #define XLAT464_CLAT_DATAPATH_H
 
@@ -20,6 +24,7 @@
 #include <stdint.h>
 
 #include "../common/tun_workers.h"
+#include "sys/log.h"
 #include "sys/netlink.h"
 #include "translator.h"
 #include "uplink.h"
@@ -66,6 +71,7 @@ struct clat_dp_path {
 	struct sys_nl own_nl;
 	bool own_nl_open;
 	struct clat_nexthop nh[CLAT_NEXTHOP_CACHE];
+	struct log_ratelimit rl; /* its warnings: one per path, workers run on threads */
 };
 
 struct clat_dp {
