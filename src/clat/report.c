@@ -146,10 +146,10 @@ static size_t format_status(struct clat *c, char *buf, size_t cap)
 		used += (size_t)k;
 	k = snprintf(buf + used, cap - used,
 		     "userspace-path tun-offload %s super-packets-out %llu (%llu bytes) no-neighbour-yet %llu "
-		     "not-running %llu checksums-finished %llu\n",
+		     "not-running %llu checksums-finished %llu workers %u\n",
 		     c->dp.tunfd < 0 ? "-" : c->dp.tun_offload ? "yes" : "no", (unsigned long long)dn->gso_out,
 		     (unsigned long long)dn->gso_bytes, (unsigned long long)dn->no_neighbour,
-		     (unsigned long long)dn->not_running, (unsigned long long)dn->csum_completed);
+		     (unsigned long long)dn->not_running, (unsigned long long)dn->csum_completed, c->dp.nworkers);
 	if (k > 0 && (size_t)k < cap - used)
 		used += (size_t)k;
 	used += format_fast(c, buf + used, cap - used);
