@@ -235,7 +235,9 @@ int clat_dp_tun_up(struct clat_dp *dp, struct sys_nl *nl, bool *created)
 	int r = dp->nworkers == 1 ? ((fds[0] = sys_tun_open_vnet(dp->tun, created, &dp->tun_offload)) < 0 ? -1 : 0)
 				   : sys_tun_open_vnet_mq(dp->tun, created, &dp->tun_offload, fds, dp->nworkers);
 	if (r < 0) {
-		log_warn("TUN %s%s: %s", dp->tun, dp->nworkers > 1 ? " (multi-queue)" : "", strerror(errno));
+		int e = errno;
+		log_warn("TUN %s%s: %s%s", dp->tun, dp->nworkers > 1 ? " (multi-queue)" : "", strerror(e),
+			 dp->nworkers > 1 && e == EINVAL ? " (a TUN made beforehand without multi_queue takes workers 1)" : "");
 		return -1;
 	}
 	for (unsigned i = 0; i < dp->nworkers; i++)
