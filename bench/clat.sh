@@ -7,7 +7,8 @@
 # the modes take turns in each round; the figures are medians over the rounds, the ratios medians of
 # each round's ratio), PLAT=1 (put the project's PLAT, with its kernel fast path, between the router
 # and an IPv4-only server: the whole 464XLAT path; by default the CLAT is the only translator),
-# MODES="ipv4 clat clat-tun tayga" (a subset), KEEP=1.
+# MODES="ipv4 clat clat-tun tayga" (a subset; clat-tun2 adds --no-fast-path --workers 2: each test is
+# one flow, so one worker carries it), KEEP=1.
 #
 #  ns cl (host)                             ns rt (router)                     ns sv (server)
 # +-------------------------------+      +---------------------------+      +-----------------------------+
@@ -168,6 +169,7 @@ for r in $(seq 1 "$ROUNDS"); do
 		ipv4) mode_ipv4 on; measure ipv4 "$r"; mode_ipv4 off ;;
 		clat) mode_clat on; measure clat "$r"; mode_clat off "$r" ;;
 		clat-tun) mode_clat on --no-fast-path; measure clat-tun "$r"; mode_clat off "$r.tun" ;;
+		clat-tun2) mode_clat on --no-fast-path --workers 2; measure clat-tun2 "$r"; mode_clat off "$r.tun2" ;;
 		tayga) mode_tayga on; measure tayga "$r"; mode_tayga off ;;
 		esac
 		printf '# round %s %-9s up %8.0f Mbit/s (%s retr)  down %8.0f Mbit/s (%s retr)  udp %8.0f pkt/s\n' "$r" "$m" \
@@ -181,6 +183,7 @@ say "# CLAT throughput, ${ROUNDS} rounds of ${T} s per test (nproc $(nproc), $(u
 	import statistics, sys
 	tmp, rounds, modes = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 	names = {"ipv4": "plain IPv4 forwarding", "clat": "xlat464 clat (default)", "clat-tun": "xlat464 clat --no-fast-path",
+	         "clat-tun2": "... --no-fast-path --workers 2",
 	         "tayga": "TAYGA 0.9.2 as the CLAT"}
 	def val(m, r, k):
 	    try:

@@ -70,12 +70,14 @@ static const char clat_usage[] =
 	"  --resolv-conf FILE  the resolvers for DNS64 (default " CLAT_RESOLV_CONF ")\n"
 	"  --control PATH    control socket (default " SYS_CTL_DIR "/clat-TUN.sock); `xlat464 status` reads it\n"
 	"  --config FILE     `key value` lines with the keys above (uplink, pref64, tun, no-dns64, resolv-conf,\n"
-	"                    force, control, pidfile, debug, shared, tether, fast-path); flags override it;\n"
+	"                    force, control, pidfile, debug, shared, tether, fast-path, workers); flags\n"
+	"                    override it;\n"
 	"                    SIGHUP re-reads it\n"
 	"  --tether IF       IPv4 clients behind IF reach IPv4 through the CLAT: NAT44 onto 192.0.0.1 (repeatable)\n"
 	"  --shared          use the uplink's own IPv6 address, sharing it by port, even when it has a /64\n"
 	"                    (without it: only when the uplink has no /64, e.g. a DHCPv6 /128)\n"
 	"  --no-fast-path    translate in this process only (the TUN), without the kernel fast path (eBPF)\n"
+	"  --workers N       threads reading the TUN, one per queue of a multi-queue TUN (1 to 16, default 1)\n"
 	"  --check           validate the flags and --config file, print the effective configuration, exit\n"
 	"  --print-config    print the effective configuration (config-file syntax) and exit\n"
 	"  the config file takes the same keys, plus `shared yes|no`, `tether IF` (repeatable) and\n"
@@ -126,9 +128,9 @@ static void update_fast(struct clat *c)
 		k.tun_ifindex = c->dp.tun_ifindex;
 		k.uplink_ifindex = c->up.ifindex;
 		k.uplink_eth = c->up.eth_header;
-		k.mtu6 = c->dp.tr.cfg.mtu6;
-		k.mtu4 = c->dp.tr.cfg.mtu4;
-		k.lowest_mtu6 = c->dp.tr.cfg.lowest_ipv6_mtu;
+		k.mtu6 = c->dp.v6.tr.cfg.mtu6;
+		k.mtu4 = c->dp.v6.tr.cfg.mtu4;
+		k.lowest_mtu6 = c->dp.v6.tr.cfg.lowest_ipv6_mtu;
 		if (c->nft.shared) {
 			k.port_lo = c->nft.port_lo;
 			k.port_hi = c->nft.port_hi;
@@ -160,8 +162,9 @@ static void update_translator(struct clat *c)
 		pool6 = &p6;
 	}
 	unsigned mtu6 = c->up.mtu ? c->up.mtu : 1280;
-	if (clat_translator_set(&c->dp.tr, c->addr.have_cur ? c->addr.cur : none, pool6, mtu6 - 20, mtu6) < 0)
+	if (clat_dp_set_translator(&c->dp, c->addr.have_cur ? c->addr.cur : none, pool6, mtu6 - 20, mtu6) < 0)
 		log_warn("translator settings refused");
+	clat_dp_set_running(&c->dp, c->state == CLAT_STATE_RUNNING && c->addr.have_cur);
 	update_fast(c);
 }
 
@@ -203,13 +206,17 @@ static int bring_up(struct clat *c)
 		return -1;
 	if (clat_nft_up(&c->nft) < 0) /* tethering, shared mode (nft.h) */
 		return -1;
-	if (sys_loop_add(&c->loop, c->dp.tunfd, on_tun, c) < 0) {
+	/* One worker reads the TUN on this loop; more have threads (datapath.h). */
+	if (c->dp.nworkers == 1 && sys_loop_add(&c->loop, c->dp.tunfd, on_tun, &c->dp.wk[0]) < 0) {
 		log_warn("epoll: %s", strerror(errno));
 		return -1;
 	}
+	if (clat_dp_workers_start(&c->dp) < 0)
+		return -1;
 	clat_fast_tun(&c->fast, c->dp.tun_ifindex);
-	log_info("IPv4 side: %s%s, 192.0.0.1/%u, MTU %u, default route metric %u", c->dp.tun, created ? " (created)" : "",
-		 CLAT_HOST4_PLEN, c->dp.tun_mtu, CLAT_ROUTE_METRIC);
+	log_info("IPv4 side: %s%s, 192.0.0.1/%u, MTU %u, default route metric %u, %u worker%s", c->dp.tun,
+		 created ? " (created)" : "", CLAT_HOST4_PLEN, c->dp.tun_mtu, CLAT_ROUTE_METRIC, c->dp.nworkers,
+		 c->dp.nworkers == 1 ? "" : "s");
 	return 0;
 }
 
@@ -217,7 +224,7 @@ static void take_down(struct clat *c)
 {
 	if (c->nft.applied || c->nft.forwarding_set)
 		clat_nft_down(&c->nft);
-	if (c->dp.tunfd >= 0)
+	if (c->dp.tunfd >= 0 && c->dp.nworkers == 1)
 		sys_loop_del(&c->loop, c->dp.tunfd);
 	clat_fast_tun(&c->fast, 0);
 	clat_dp_tun_down(&c->dp, &c->nl);
@@ -306,6 +313,7 @@ static void evaluate(struct clat *c)
 		take_down(c);
 	}
 	set_state(c, want, why);
+	clat_dp_set_running(&c->dp, c->state == CLAT_STATE_RUNNING && c->addr.have_cur);
 	update_fast(c);
 }
 
@@ -596,9 +604,7 @@ static void on_ra(struct clat *c, const uint8_t *pkt, size_t len)
 
 static void on_tun(void *arg, int fd, uint32_t events)
 {
-	struct clat *c = arg;
-	(void)fd;
-	clat_dp_from_tun(&c->dp, c->state == CLAT_STATE_RUNNING && c->addr.have_cur);
+	clat_dp_from_tun(arg, fd); /* the one worker, on this thread */
 }
 
 static void on_pkt(void *arg, int fd, uint32_t events)
@@ -606,7 +612,7 @@ static void on_pkt(void *arg, int fd, uint32_t events)
 	static struct log_ratelimit rl;
 	struct clat *c = arg;
 	uint8_t mac[6];
-	uint8_t *rx = c->dp.rx;
+	uint8_t *rx = c->dp.v6.rx;
 
 	for (int i = 0; i < 64; i++) {
 		struct xlat_vnet vh;
@@ -614,7 +620,7 @@ static void on_pkt(void *arg, int fd, uint32_t events)
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				return;
-			c->dp.n.uplink_read_errors++;
+			c->dp.v6.n.uplink_read_errors++;
 			if (log_ratelimit_ok(&rl))
 				log_warn("read on %s: %s", c->up.name, strerror(errno));
 			return;
@@ -646,7 +652,7 @@ static void on_pkt(void *arg, int fd, uint32_t events)
 		if (!c->addr.have_cur || memcmp(rx + IP6_OFF_DST, c->addr.cur, 16) != 0)
 			continue;
 		if (c->state != CLAT_STATE_RUNNING) {
-			c->dp.n.not_running++;
+			c->dp.v6.n.not_running++;
 			continue;
 		}
 		clat_dp_from_uplink(&c->dp, (size_t)n, &vh);
@@ -715,6 +721,8 @@ static void merge_opts(struct clat_opts *o, const struct clat_opts *cli, const s
 	o->debug = cli->debug || f->debug;
 	o->shared = cli->shared || f->shared;
 	o->fast_path = !cli->no_fast_path && (!(f->set & CLAT_CFG_FAST_PATH) || f->fast_path);
+	if (!o->workers)
+		o->workers = (f->set & CLAT_CFG_WORKERS) ? f->workers : 1;
 	if (!cli->ntether) { /* --tether flags replace the file's tether lines */
 		for (unsigned i = 0; i < f->ntether; i++)
 			o->tether[i] = f->tether[i];
@@ -812,6 +820,11 @@ static void reload(struct clat *c)
 		nc.fast_path = c->cfg.fast_path;
 		nc.set = (nc.set & ~(unsigned)CLAT_CFG_FAST_PATH) | (c->cfg.set & CLAT_CFG_FAST_PATH);
 	}
+	if (o.workers != c->opt.workers) {
+		log_warn("reload: workers %u -> %u needs a restart; keeping %u", c->opt.workers, o.workers, c->opt.workers);
+		nc.workers = c->cfg.workers;
+		nc.set = (nc.set & ~(unsigned)CLAT_CFG_WORKERS) | (c->cfg.set & CLAT_CFG_WORKERS);
+	}
 	snprintf(oldpref, sizeof(oldpref), "%s", c->opt.pref64 ? c->opt.pref64 : "");
 	bool old_dns64 = !c->opt.no_dns64, old_force = c->opt.force;
 	char olduplink[IF_NAMESIZE];
@@ -907,6 +920,13 @@ static int parse_opts(int argc, char **argv, struct clat_opts *o)
 			o->shared = true;
 		} else if (strcmp(a, "--no-fast-path") == 0) {
 			o->no_fast_path = true;
+		} else if (strcmp(a, "--workers") == 0) {
+			const char *why = i + 1 < argc ? clat_config_check_workers(argv[i + 1], &o->workers) : "expects a value";
+			if (why) {
+				log_warn("--workers %s: %s", i + 1 < argc ? argv[i + 1] : "", why);
+				return -1;
+			}
+			i++;
 		} else if (strcmp(a, "--check") == 0) {
 			o->check = true;
 		} else if (strcmp(a, "--print-config") == 0) {
@@ -1072,6 +1092,7 @@ static int run(struct clat *c)
 }
 
 _Static_assert(CLAT_CONFIG_TETHER_MAX == CLAT_TETHER_MAX, "the config file and --tether take as many interfaces");
+_Static_assert(CLAT_CONFIG_WORKERS_MAX == TUN_WORKERS_MAX, "workers: as many as the pool takes");
 
 /* --check and --print-config: the effective configuration (flags over the file over the defaults) in
  * config-file syntax, every key written out. */
@@ -1094,6 +1115,7 @@ static void print_effective(const struct clat_opts *o)
 	e.debug = o->debug;
 	e.shared = o->shared;
 	e.fast_path = o->fast_path;
+	e.workers = o->workers;
 	e.ntether = o->ntether;
 	for (unsigned i = 0; i < o->ntether; i++)
 		snprintf(e.tether[i], sizeof(e.tether[i]), "%s", o->tether[i]);
@@ -1131,7 +1153,7 @@ int clat_main(int argc, char **argv)
 	if (c->opt.debug)
 		log_set_level(LOG_LEVEL_DEBUG);
 	c->status_text = malloc(CLAT_STATUS_TEXT_MAX);
-	if (!c->status_text || clat_dp_init(&c->dp, c->opt.tun, &c->nl) < 0)
+	if (!c->status_text || clat_dp_init(&c->dp, c->opt.tun, &c->nl, c->opt.workers) < 0)
 		fatal("out of memory");
 	snprintf(c->nft.tun, sizeof(c->nft.tun), "%s", c->opt.tun);
 	for (unsigned i = 0; i < c->opt.ntether; i++)

@@ -83,7 +83,22 @@ static const struct cfg_key cfg_keys[] = {
 	{ "control", CLAT_CFG_CONTROL, false },	    { "pidfile", CLAT_CFG_PIDFILE, false },
 	{ "debug", CLAT_CFG_DEBUG, true },	    { "shared", CLAT_CFG_SHARED, true },
 	{ "tether", CLAT_CFG_TETHER, false },	    { "fast-path", CLAT_CFG_FAST_PATH, true },
+	{ "workers", CLAT_CFG_WORKERS, false },
 };
+
+const char *clat_config_check_workers(const char *text, unsigned *n)
+{
+	unsigned v = 0;
+	for (const char *p = text; *p; p++) {
+		if (*p < '0' || *p > '9' || v > CLAT_CONFIG_WORKERS_MAX)
+			return "expects a number of threads, 1 to 16";
+		v = v * 10 + (unsigned)(*p - '0');
+	}
+	if (v < 1 || v > CLAT_CONFIG_WORKERS_MAX)
+		return "expects a number of threads, 1 to 16";
+	*n = v;
+	return NULL;
+}
 
 /* One setting; returns NULL or the problem. */
 static const char *set_key(struct clat_config *c, const struct cfg_key *k, const char *v)
@@ -133,6 +148,9 @@ static const char *set_key(struct clat_config *c, const struct cfg_key *k, const
 	case CLAT_CFG_FAST_PATH:
 		why = set_bool(&c->fast_path, v);
 		break;
+	case CLAT_CFG_WORKERS:
+		why = clat_config_check_workers(v, &c->workers);
+		break;
 	case CLAT_CFG_TETHER:
 		if (strcmp(v, "none") == 0) {
 			c->ntether = 0;
@@ -166,7 +184,7 @@ static int clat_line(void *arg, const struct cfgtext_line *l, char *msg, size_t 
 	if (!k) {
 		snprintf(msg, msgcap,
 			 "%.64s: unknown key (uplink, pref64, tun, no-dns64, resolv-conf, force, control, pidfile, debug, "
-			 "shared, tether, fast-path)",
+			 "shared, tether, fast-path, workers)",
 			 l->word[0]);
 		return -1;
 	}
@@ -227,5 +245,7 @@ size_t clat_config_format(const struct clat_config *c, char *buf, size_t cap)
 		cfgtext_add(&b, "tether %s\n", c->tether[i]);
 	if (c->set & CLAT_CFG_FAST_PATH)
 		cfgtext_add(&b, "fast-path %s\n", c->fast_path ? "yes" : "no");
+	if (c->set & CLAT_CFG_WORKERS)
+		cfgtext_add(&b, "workers %u\n", c->workers);
 	return b.len;
 }

@@ -5,7 +5,7 @@
  * options of `xlat464 clat`:
  *   uplink NAME | pref64 PREFIX|none | tun NAME | no-dns64 [yes|no] | resolv-conf FILE |
  *   force [yes|no] | control PATH | pidfile FILE | debug [yes|no] | shared [yes|no] |
- *   tether IF|none | fast-path yes|no
+ *   tether IF|none | fast-path yes|no | workers N
  * A boolean key alone means yes. A key given twice: the last line wins, except tether, whose lines
  * add up (up to CLAT_CONFIG_TETHER_MAX interfaces; `tether none` clears the list). Flags on the command line
  * override the file (the daemon merges them, clat.c). */
@@ -36,9 +36,11 @@ enum clat_config_key {
 	CLAT_CFG_SHARED = 1u << 9,
 	CLAT_CFG_TETHER = 1u << 10,
 	CLAT_CFG_FAST_PATH = 1u << 11,
+	CLAT_CFG_WORKERS = 1u << 12,
 };
 
 #define CLAT_CONFIG_TETHER_MAX 8
+#define CLAT_CONFIG_WORKERS_MAX 16 /* TUN_WORKERS_MAX */
 
 struct clat_config {
 	unsigned set; /* enum clat_config_key bits: the keys the text gave */
@@ -52,6 +54,7 @@ struct clat_config {
 	char pidfile[CLAT_CONFIG_PATH_MAX];
 	bool no_dns64, force, debug, shared;
 	bool fast_path; /* the kernel fast path (default yes) */
+	unsigned workers; /* threads reading the TUN, 1..CLAT_CONFIG_WORKERS_MAX (0: not set) */
 	char tether[CLAT_CONFIG_TETHER_MAX][CLAT_CONFIG_NAME_MAX];
 	unsigned ntether;
 };
@@ -66,6 +69,10 @@ int clat_config_parse(struct clat_config *c, const char *text, size_t len, const
 /* Checks a PLAT prefix as --pref64 or `pref64` takes it: an IPv6 prefix of an RFC 6052 length, no bits
  * beyond its length, u-octet zero. Returns NULL when good (addr/len filled), else the problem. */
 const char *clat_config_check_pref64(const char *text, uint8_t addr[16], uint8_t *len);
+
+/* Checks a `workers` value (--workers, `workers`): 1..CLAT_CONFIG_WORKERS_MAX. NULL when good (*n set),
+ * else the problem. */
+const char *clat_config_check_workers(const char *text, unsigned *n);
 
 /* Writes the keys set, one `key value` line each, in config syntax. Returns the length snprintf would
  * have written. */

@@ -54,6 +54,7 @@ struct clat_opts {
 	bool fast_path;    /* the kernel fast path (default yes; --no-fast-path, fast-path no) */
 	bool no_fast_path; /* the flag, in cli */
 	bool check, print_config; /* validate (and print) the effective configuration, touch nothing */
+	unsigned workers;  /* threads reading the TUN (default 1; --workers, workers; 0 in cli: not given) */
 	const char *tether[CLAT_TETHER_MAX];
 	unsigned ntether;
 };

@@ -21,38 +21,152 @@
 
 static const uint8_t zero4[4];
 
-int clat_dp_init(struct clat_dp *dp, const char *tun, struct sys_nl *nl)
+static int path_init(struct clat_dp_path *w, struct clat_dp *dp, struct sys_nl *nl)
+{
+	static const uint8_t none[16];
+	w->dp = dp;
+	w->tunfd = -1;
+	w->nl = nl;
+	w->rx = malloc(XLAT_VNET_HDR_LEN + CLAT_PKT_MAX);
+	w->out = malloc(sizeof(*w->out)); /* several KiB of scratch: once, never per packet */
+	struct xlat_config defaults;
+	xlat_config_init(&defaults);
+	w->reasm_slots = calloc(defaults.reasm_max, xlat_reasm_slot_size());
+	xlat_reasm_init(&w->reasm, w->reasm_slots, defaults.reasm_max, defaults.reasm_timeout_ms);
+	clat_translator_init(&w->tr, none, 1260, 1280);
+	return w->rx && w->out && w->reasm_slots ? 0 : -1;
+}
+
+static void path_free(struct clat_dp_path *w)
+{
+	free(w->rx);
+	free(w->out);
+	free(w->reasm_slots);
+	w->rx = NULL;
+	w->out = NULL;
+	w->reasm_slots = NULL;
+	if (w->own_nl_open)
+		sys_nl_close(&w->own_nl);
+	w->own_nl_open = false;
+}
+
+int clat_dp_init(struct clat_dp *dp, const char *tun, struct sys_nl *nl, unsigned nworkers)
 {
 	memset(dp, 0, sizeof(*dp));
 	dp->pktfd = dp->rawfd = dp->gsofd = dp->tunfd = -1;
 	dp->nl = nl;
 	snprintf(dp->tun, sizeof(dp->tun), "%s", tun);
-	dp->rx = malloc(XLAT_VNET_HDR_LEN + CLAT_PKT_MAX);
-	dp->out = malloc(sizeof(*dp->out)); /* several KiB of scratch: once, never per packet */
-	struct xlat_config defaults;
-	xlat_config_init(&defaults);
-	dp->reasm_slots = calloc(defaults.reasm_max, xlat_reasm_slot_size());
-	xlat_reasm_init(&dp->reasm, dp->reasm_slots, defaults.reasm_max, defaults.reasm_timeout_ms);
-	return dp->rx && dp->out && dp->reasm_slots ? 0 : -1;
+	if (nworkers < 1 || nworkers > TUN_WORKERS_MAX)
+		return -1;
+	int r = path_init(&dp->v6, dp, nl);
+	dp->wk = calloc(nworkers, sizeof(*dp->wk));
+	if (!dp->wk)
+		return -1;
+	dp->nworkers = nworkers;
+	for (unsigned i = 0; i < nworkers; i++) {
+		struct clat_dp_path *w = &dp->wk[i];
+		r |= path_init(w, dp, nl);
+		/* A worker on a thread of its own asks for next hops on its own socket. */
+		if (nworkers > 1) {
+			if (sys_nl_open(&w->own_nl) < 0)
+				return -1;
+			w->own_nl_open = true;
+			w->nl = &w->own_nl;
+		}
+	}
+	return r;
 }
 
 void clat_dp_free(struct clat_dp *dp)
 {
+	tun_workers_stop(&dp->pool);
 	clat_dp_close_uplink(dp);
-	if (dp->tunfd >= 0)
-		close(dp->tunfd);
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		if (dp->wk[i].tunfd >= 0)
+			close(dp->wk[i].tunfd);
+		dp->wk[i].tunfd = -1;
+		path_free(&dp->wk[i]);
+	}
 	dp->tunfd = -1;
-	free(dp->rx);
-	free(dp->out);
-	free(dp->reasm_slots);
-	dp->rx = NULL;
-	dp->out = NULL;
-	dp->reasm_slots = NULL;
+	path_free(&dp->v6);
+	free(dp->wk);
+	dp->wk = NULL;
+	dp->nworkers = 0;
+}
+
+/* Every worker stops between two bursts (a pool not running: nothing to wait for). The main thread
+ * changes what the workers read (the uplink's sockets, the translators, running) only so. */
+static void lock_all(struct clat_dp *dp)
+{
+	for (unsigned i = 0; i < dp->nworkers; i++)
+		tun_workers_lock(&dp->pool, i);
+}
+
+static void unlock_all(struct clat_dp *dp)
+{
+	for (unsigned i = dp->nworkers; i-- > 0;)
+		tun_workers_unlock(&dp->pool, i);
+}
+
+int clat_dp_set_translator(struct clat_dp *dp, const uint8_t clat6[16], const struct xlat_prefix6 *pool6,
+			   unsigned mtu4, unsigned mtu6)
+{
+	int r = clat_translator_set(&dp->v6.tr, clat6, pool6, mtu4, mtu6);
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		tun_workers_lock(&dp->pool, i);
+		r |= clat_translator_set(&dp->wk[i].tr, clat6, pool6, mtu4, mtu6);
+		tun_workers_unlock(&dp->pool, i);
+	}
+	return r;
+}
+
+void clat_dp_set_running(struct clat_dp *dp, bool running)
+{
+	if (dp->running == running)
+		return;
+	lock_all(dp);
+	dp->running = running;
+	unlock_all(dp);
+}
+
+static void counters_add(struct clat_dp_counters *a, const struct clat_dp_counters *b)
+{
+	a->tun_read_errors += b->tun_read_errors;
+	a->tun_write_errors += b->tun_write_errors;
+	a->uplink_send_errors += b->uplink_send_errors;
+	a->uplink_read_errors += b->uplink_read_errors;
+	a->csum_completed += b->csum_completed;
+	a->uplink_drops += b->uplink_drops;
+	a->not_running += b->not_running;
+	a->gso_out += b->gso_out;
+	a->gso_bytes += b->gso_bytes;
+	a->no_neighbour += b->no_neighbour;
+}
+
+void clat_dp_sum(struct clat_dp *dp, struct clat_dp_counters *n, struct xlat_stats *st)
+{
+	*n = dp->v6.n;
+	*st = dp->v6.tr.ctx.stats;
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		tun_workers_lock(&dp->pool, i);
+		counters_add(n, &dp->wk[i].n);
+		xlat_stats_add(st, &dp->wk[i].tr.ctx.stats);
+		tun_workers_unlock(&dp->pool, i);
+	}
+}
+
+uint64_t clat_dp_worker_packets_4to6(struct clat_dp *dp, unsigned i)
+{
+	tun_workers_lock(&dp->pool, i);
+	uint64_t v = i < dp->nworkers ? dp->wk[i].tr.ctx.stats.pkts_4to6 : 0;
+	tun_workers_unlock(&dp->pool, i);
+	return v;
 }
 
 /* ---- the uplink's sockets ---------------------------------------------------------------------- */
 
-void clat_dp_close_uplink(struct clat_dp *dp)
+/* Without the workers' locks: the callers hold them. */
+static void close_uplink(struct clat_dp *dp)
 {
 	int fds[] = { dp->pktfd, dp->rawfd, dp->gsofd };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
@@ -60,38 +174,54 @@ void clat_dp_close_uplink(struct clat_dp *dp)
 			close(fds[i]);
 	dp->pktfd = dp->rawfd = dp->gsofd = -1;
 	dp->up_ifindex = 0;
-	memset(dp->nh, 0, sizeof(dp->nh));
+	for (unsigned i = 0; i < dp->nworkers; i++)
+		memset(dp->wk[i].nh, 0, sizeof(dp->wk[i].nh));
 }
 
+void clat_dp_close_uplink(struct clat_dp *dp)
+{
+	lock_all(dp);
+	close_uplink(dp);
+	unlock_all(dp);
+}
+
+/* The sockets are opened before the workers stop, and swapped while they are stopped. */
 int clat_dp_open_uplink(struct clat_dp *dp, const struct clat_uplink *u)
 {
-	clat_dp_close_uplink(dp);
-	dp->pktfd = sys_packet_open(u->ifindex);
-	if (dp->pktfd < 0) {
+	int pktfd = sys_packet_open(u->ifindex), rawfd = -1;
+	if (pktfd < 0) {
 		log_warn("packet socket on %s: %s", u->name, strerror(errno));
-		return -1;
-	}
-	dp->rawfd = sys_raw6_open(u->name);
-	if (dp->rawfd < 0) {
-		log_warn("raw IPv6 socket on %s: %s", u->name, strerror(errno));
 		clat_dp_close_uplink(dp);
 		return -1;
 	}
-	dp->gsofd = sys_packet_open_gso(); /* without it super-packets are cut here: not fatal */
-	if (dp->gsofd < 0)
+	rawfd = sys_raw6_open(u->name);
+	if (rawfd < 0) {
+		log_warn("raw IPv6 socket on %s: %s", u->name, strerror(errno));
+		close(pktfd);
+		clat_dp_close_uplink(dp);
+		return -1;
+	}
+	int gsofd = sys_packet_open_gso(); /* without it super-packets are cut here: not fatal */
+	if (gsofd < 0)
 		log_warn("packet socket for super-packets on %s: %s; the TUN hands over no super-packets", u->name,
 			 strerror(errno));
+	lock_all(dp);
+	close_uplink(dp);
+	dp->pktfd = pktfd;
+	dp->rawfd = rawfd;
+	dp->gsofd = gsofd;
 	dp->up_ifindex = u->ifindex;
 	dp->up_eth = u->eth_header;
 	memcpy(dp->up_mac, u->mac, 6);
 	memcpy(dp->up_name, u->name, sizeof(dp->up_name));
+	unlock_all(dp);
 	return 0;
 }
 
 void clat_dp_poll_drops(struct clat_dp *dp)
 {
 	if (dp->pktfd >= 0)
-		sys_packet_drops(dp->pktfd, &dp->n.uplink_drops);
+		sys_packet_drops(dp->pktfd, &dp->v6.n.uplink_drops);
 }
 
 /* ---- the IPv4 side -------------------------------------------------------------------------------- */
@@ -100,11 +230,19 @@ int clat_dp_tun_up(struct clat_dp *dp, struct sys_nl *nl, bool *created)
 {
 	/* Super-packets only when they can leave whole (the packet socket for them exists). */
 	dp->tun_offload = dp->gsofd >= 0;
-	dp->tunfd = sys_tun_open_vnet(dp->tun, created, &dp->tun_offload);
-	if (dp->tunfd < 0) {
-		log_warn("TUN %s: %s", dp->tun, strerror(errno));
+	int fds[TUN_WORKERS_MAX];
+	/* one worker: the TUN as ever (a persistent one made without multi-queue still works) */
+	int r = dp->nworkers == 1 ? ((fds[0] = sys_tun_open_vnet(dp->tun, created, &dp->tun_offload)) < 0 ? -1 : 0)
+				   : sys_tun_open_vnet_mq(dp->tun, created, &dp->tun_offload, fds, dp->nworkers);
+	if (r < 0) {
+		int e = errno;
+		log_warn("TUN %s%s: %s%s", dp->tun, dp->nworkers > 1 ? " (multi-queue)" : "", strerror(e),
+			 dp->nworkers > 1 && e == EINVAL ? " (a TUN made beforehand without multi_queue takes workers 1)" : "");
 		return -1;
 	}
+	for (unsigned i = 0; i < dp->nworkers; i++)
+		dp->wk[i].tunfd = fds[i];
+	dp->tunfd = fds[0];
 	if (sys_link_set_mtu_up(dp->tun, dp->tun_mtu) < 0) {
 		log_warn("TUN %s: MTU %u and up: %s", dp->tun, dp->tun_mtu, strerror(errno));
 		return -1;
@@ -134,12 +272,33 @@ void clat_dp_tun_down(struct clat_dp *dp, struct sys_nl *nl)
 	if (dp->addr4_added && sys_nl_addr4(nl, false, dp->tun_ifindex, clat_host4, CLAT_HOST4_PLEN, RT_SCOPE_HOST) < 0)
 		log_warn("removing 192.0.0.1 from %s: %s", dp->tun, strerror(errno));
 	dp->route_added = dp->addr4_added = false;
-	if (dp->tunfd >= 0) {
-		close(dp->tunfd); /* not persistent: the TUN goes with its descriptor */
+	tun_workers_stop(&dp->pool);
+	if (dp->tunfd >= 0)
 		log_info("removed the TUN %s, its address and route", dp->tun);
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		if (dp->wk[i].tunfd >= 0)
+			close(dp->wk[i].tunfd); /* not persistent: the TUN goes with its descriptors */
+		dp->wk[i].tunfd = -1;
 	}
 	dp->tunfd = -1;
 	dp->tun_ifindex = 0;
+}
+
+int clat_dp_workers_start(struct clat_dp *dp)
+{
+	int fds[TUN_WORKERS_MAX];
+	void *states[TUN_WORKERS_MAX];
+	if (dp->nworkers < 2)
+		return 0;
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		fds[i] = dp->wk[i].tunfd;
+		states[i] = &dp->wk[i];
+	}
+	if (tun_workers_start(&dp->pool, fds, states, dp->nworkers, clat_dp_from_tun) < 0) {
+		log_warn("worker threads: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 void clat_dp_tun_mtu(struct clat_dp *dp, unsigned mtu)
@@ -199,56 +358,59 @@ static bool pkt_bytes(const struct xlat_pkt *p, size_t off, uint8_t *out, size_t
 	return n == 0;
 }
 
-static void send_v6(struct clat_dp *dp, const struct xlat_pkt *p)
+static void send_v6(struct clat_dp_path *w, const struct xlat_pkt *p)
 {
-	static struct log_ratelimit rl;
+	struct log_ratelimit *rl = &w->rl;
+	const struct clat_dp *dp = w->dp;
 	uint8_t dst[16];
 	if (!pkt_bytes(p, IP6_OFF_DST, dst, 16) || dp->rawfd < 0 || sys_raw6_send(dp->rawfd, p->iov, (int)p->niov, dst) < 0) {
-		dp->n.uplink_send_errors++;
-		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(&rl))
+		w->n.uplink_send_errors++;
+		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(rl))
 			log_debug("send on %s (%zu bytes): %s", dp->up_name, p->len, strerror(errno));
 	}
 }
 
-static void send_v4(struct clat_dp *dp, const struct xlat_pkt *p)
+static void send_v4(struct clat_dp_path *w, const struct xlat_pkt *p)
 {
-	static struct log_ratelimit rl;
+	struct log_ratelimit *rl = &w->rl;
 	static const uint8_t none[XLAT_VNET_HDR_LEN]; /* a complete packet: no offload asked */
 	struct iovec iov[1 + XLAT_PKT_IOV];
 	iov[0].iov_base = (void *)none;
 	iov[0].iov_len = sizeof(none);
 	memcpy(iov + 1, p->iov, p->niov * sizeof(p->iov[0]));
-	if (dp->tunfd < 0 || writev(dp->tunfd, iov, (int)p->niov + 1) < 0) {
-		dp->n.tun_write_errors++;
-		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(&rl))
-			log_debug("write to %s (%zu bytes): %s", dp->tun, p->len, strerror(errno));
+	int fd = w->tunfd >= 0 ? w->tunfd : w->dp->tunfd;
+	if (fd < 0 || writev(fd, iov, (int)p->niov + 1) < 0) {
+		w->n.tun_write_errors++;
+		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(rl))
+			log_debug("write to %s (%zu bytes): %s", w->dp->tun, p->len, strerror(errno));
 	}
 }
 
 /* Sends every packet of out where its family belongs: IPv6 to the uplink, IPv4 to the TUN. A reply
  * (an ICMP error of the input's family) goes back the way the input came, which is the same rule. */
-static void emit(struct clat_dp *dp, const struct xlat_out *out)
+static void emit(struct clat_dp_path *w, const struct xlat_out *out)
 {
 	if (out->action == XLAT_DROP)
 		return; /* counted by the core, by reason */
 	unsigned n = out->action == XLAT_REPLY ? (out->npkts > 0) : out->npkts;
 	for (unsigned i = 0; i < n; i++) {
 		if (out->pkt[i].family == 6)
-			send_v6(dp, &out->pkt[i]);
+			send_v6(w, &out->pkt[i]);
 		else
-			send_v4(dp, &out->pkt[i]);
+			send_v4(w, &out->pkt[i]);
 	}
 }
 
 
 /* The next hop's link-layer address for dst on an Ethernet uplink, from a small cache refreshed
  * every CLAT_NEXTHOP_TTL_MS (routes and neighbours change). NULL while the kernel has none. */
-static const uint8_t *nexthop_mac(struct clat_dp *dp, const uint8_t dst[16])
+static const uint8_t *nexthop_mac(struct clat_dp_path *w, const uint8_t dst[16])
 {
+	const struct clat_dp *dp = w->dp;
 	long now = (long)sys_mono_ms();
-	struct clat_nexthop *slot = &dp->nh[0];
+	struct clat_nexthop *slot = &w->nh[0];
 	for (int i = 0; i < CLAT_NEXTHOP_CACHE; i++) {
-		struct clat_nexthop *e = &dp->nh[i];
+		struct clat_nexthop *e = &w->nh[i];
 		if (e->at_ms && memcmp(e->dst, dst, 16) == 0) {
 			if (now - e->at_ms < CLAT_NEXTHOP_TTL_MS)
 				return e->mac;
@@ -259,7 +421,7 @@ static const uint8_t *nexthop_mac(struct clat_dp *dp, const uint8_t dst[16])
 			slot = e; /* an empty or the oldest entry */
 	}
 	bool resolved = false;
-	if (sys_nl_nexthop6(dp->nl, dst, dp->up_ifindex, slot->mac, &resolved) < 0 || !resolved) {
+	if (sys_nl_nexthop6(w->nl, dst, dp->up_ifindex, slot->mac, &resolved) < 0 || !resolved) {
 		slot->at_ms = 0;
 		return NULL;
 	}
@@ -269,9 +431,10 @@ static const uint8_t *nexthop_mac(struct clat_dp *dp, const uint8_t dst[16])
 }
 
 /* A translated TCP super-packet out of the uplink whole, behind its offload header. */
-static void send_gso(struct clat_dp *dp, const struct xlat_pkt *p, const struct xlat_vnet *vh)
+static void send_gso(struct clat_dp_path *w, const struct xlat_pkt *p, const struct xlat_vnet *vh)
 {
-	static struct log_ratelimit rl;
+	const struct clat_dp *dp = w->dp;
+	struct log_ratelimit *rl = &w->rl;
 	uint8_t hb[XLAT_VNET_HDR_LEN], dst[16], eth[ETH_HDR_LEN];
 	struct iovec iov[2 + XLAT_PKT_IOV];
 	struct xlat_vnet v = *vh;
@@ -281,9 +444,9 @@ static void send_gso(struct clat_dp *dp, const struct xlat_pkt *p, const struct 
 	iov[n].iov_base = hb;
 	iov[n++].iov_len = sizeof(hb);
 	if (dp->up_eth) {
-		const uint8_t *mac = nexthop_mac(dp, dst);
+		const uint8_t *mac = nexthop_mac(w, dst);
 		if (!mac) {
-			dp->n.no_neighbour++;
+			w->n.no_neighbour++;
 			return;
 		}
 		memcpy(eth, mac, 6);
@@ -298,101 +461,103 @@ static void send_gso(struct clat_dp *dp, const struct xlat_pkt *p, const struct 
 	xlat_vnet_write(&v, hb);
 	memcpy(iov + n, p->iov, p->niov * sizeof(p->iov[0]));
 	if (sys_packet_send_gso(dp->gsofd, dp->up_ifindex, iov, n + (int)p->niov) < 0) {
-		dp->n.uplink_send_errors++;
-		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(&rl))
+		w->n.uplink_send_errors++;
+		if (log_enabled(LOG_LEVEL_DEBUG) && log_ratelimit_ok(rl))
 			log_debug("super-packet on %s (%zu bytes): %s", dp->up_name, p->len, strerror(errno));
 		return;
 	}
-	dp->n.gso_out++;
-	dp->n.gso_bytes += p->len;
+	w->n.gso_out++;
+	w->n.gso_bytes += p->len;
 }
 
 /* One IPv4 packet read from the TUN behind its offload header: a checksum to finish, or a TCP
  * super-packet translated whole (its segments, not it, must fit the uplink), and sent. */
-static void from_tun_one(struct clat_dp *dp, uint8_t *pkt, size_t n, const struct xlat_vnet *vh, uint64_t now)
+static void from_tun_one(struct clat_dp_path *w, uint8_t *pkt, size_t n, const struct xlat_vnet *vh, uint64_t now)
 {
 	struct xlat_vnet oh;
 	bool gso = xlat_vnet_is_gso(vh);
 	enum xlat_drop why = xlat_offload_prepare(pkt, n, vh);
 	if (why != XLAT_DROP_NONE) {
-		dp->tr.ctx.stats.drops[why]++;
+		w->tr.ctx.stats.drops[why]++;
 		return;
 	}
 	if (!gso) {
-		dp->n.csum_completed += (vh->flags & XLAT_VNET_F_NEEDS_CSUM) != 0;
-		xlat_translate_reasm(&dp->tr.ctx, &dp->reasm, pkt, n, now, dp->out);
-		emit(dp, dp->out);
+		w->n.csum_completed += (vh->flags & XLAT_VNET_F_NEEDS_CSUM) != 0;
+		xlat_translate_reasm(&w->tr.ctx, &w->reasm, pkt, n, now, w->out);
+		emit(w, w->out);
 		return;
 	}
-	dp->tr.ctx.cfg = &dp->tr.lifted;
-	xlat_4to6(&dp->tr.ctx, pkt, n, dp->out);
-	dp->tr.ctx.cfg = &dp->tr.cfg;
-	if (dp->out->action != XLAT_FORWARD) {
-		emit(dp, dp->out); /* a drop (counted) or an answer */
+	w->tr.ctx.cfg = &w->tr.lifted;
+	xlat_4to6(&w->tr.ctx, pkt, n, w->out);
+	w->tr.ctx.cfg = &w->tr.cfg;
+	if (w->out->action != XLAT_FORWARD) {
+		emit(w, w->out); /* a drop (counted) or an answer */
 		return;
 	}
-	why = dp->out->npkts == 1 ? xlat_offload_finish(&dp->tr.cfg, vh, pkt, n, &dp->out->pkt[0], &oh)
+	why = w->out->npkts == 1 ? xlat_offload_finish(&w->tr.cfg, vh, pkt, n, &w->out->pkt[0], &oh)
 				  : XLAT_DROP_OFFLOAD_UNSUPPORTED;
 	if (why != XLAT_DROP_NONE) {
-		dp->tr.ctx.stats.drops[why]++;
+		w->tr.ctx.stats.drops[why]++;
 		return;
 	}
-	send_gso(dp, &dp->out->pkt[0], &oh);
+	send_gso(w, &w->out->pkt[0], &oh);
 }
 
-void clat_dp_from_tun(struct clat_dp *dp, bool running)
+void clat_dp_from_tun(void *worker, int fd)
 {
-	static struct log_ratelimit rl;
+	struct clat_dp_path *w = worker;
+	struct log_ratelimit *rl = &w->rl;
 	uint64_t now = sys_mono_ms();
-	xlat_reasm_expire(&dp->reasm, now, &dp->tr.ctx.stats);
-	for (int i = 0; i < CLAT_READ_BURST && dp->tunfd >= 0; i++) {
-		ssize_t n = read(dp->tunfd, dp->rx, XLAT_VNET_HDR_LEN + CLAT_PKT_MAX);
+	xlat_reasm_expire(&w->reasm, now, &w->tr.ctx.stats);
+	for (int i = 0; i < CLAT_READ_BURST; i++) {
+		ssize_t n = read(fd, w->rx, XLAT_VNET_HDR_LEN + CLAT_PKT_MAX);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				return;
-			dp->n.tun_read_errors++;
-			if (log_ratelimit_ok(&rl))
-				log_warn("read from %s: %s", dp->tun, strerror(errno));
+			w->n.tun_read_errors++;
+			if (log_ratelimit_ok(rl))
+				log_warn("read from %s: %s", w->dp->tun, strerror(errno));
 			return;
 		}
 		if (n <= XLAT_VNET_HDR_LEN)
 			continue;
-		uint8_t *pkt = dp->rx + XLAT_VNET_HDR_LEN;
+		uint8_t *pkt = w->rx + XLAT_VNET_HDR_LEN;
 		size_t len = (size_t)n - XLAT_VNET_HDR_LEN;
 		/* The TUN carries what the host routes to it: IPv4, and the odd IPv6 packet (router
 		 * solicitations and MLD the kernel sends on any link), which has no business here. */
 		if (pkt[0] >> 4 != 4)
 			continue;
-		if (!running) {
-			dp->n.not_running++;
+		if (!w->dp->running) {
+			w->n.not_running++;
 			continue;
 		}
 		struct xlat_vnet vh;
-		xlat_vnet_read(dp->rx, &vh);
-		from_tun_one(dp, pkt, len, &vh, now);
+		xlat_vnet_read(w->rx, &vh);
+		from_tun_one(w, pkt, len, &vh, now);
 	}
 }
 
 void clat_dp_from_uplink(struct clat_dp *dp, size_t len, const struct xlat_vnet *vh)
 {
+	struct clat_dp_path *w = &dp->v6;
 	if (!(vh->flags & XLAT_VNET_F_NEEDS_CSUM)) {
-		xlat_6to4(&dp->tr.ctx, dp->rx, len, dp->out);
-		emit(dp, dp->out);
+		xlat_6to4(&w->tr.ctx, w->rx, len, w->out);
+		emit(w, w->out);
 		return;
 	}
 	/* A sender on this host (a veth peer) left the transport checksum to the device: finish it
 	 * (lib/xlat/offload.h). A TCP super-packet from it (longer than the link MTU) is finished and
 	 * translated whole, its MTU limit lifted: the TUN takes it to this host's own stack, which takes
 	 * any size. */
-	enum xlat_drop why = xlat_offload_prepare(dp->rx, len, vh);
+	enum xlat_drop why = xlat_offload_prepare(w->rx, len, vh);
 	if (why != XLAT_DROP_NONE) {
-		dp->tr.ctx.stats.drops[why]++;
+		w->tr.ctx.stats.drops[why]++;
 		return;
 	}
-	dp->n.csum_completed++;
-	if (len > dp->tr.cfg.mtu6)
-		dp->tr.ctx.cfg = &dp->tr.lifted;
-	xlat_6to4(&dp->tr.ctx, dp->rx, len, dp->out);
-	dp->tr.ctx.cfg = &dp->tr.cfg;
-	emit(dp, dp->out);
+	w->n.csum_completed++;
+	if (len > w->tr.cfg.mtu6)
+		w->tr.ctx.cfg = &w->tr.lifted;
+	xlat_6to4(&w->tr.ctx, w->rx, len, w->out);
+	w->tr.ctx.cfg = &w->tr.cfg;
+	emit(w, w->out);
 }

@@ -10,7 +10,11 @@
  * kernel's neighbour table gives; the device or the kernel's GSO cuts it into segments.
  *
  * With the kernel fast path (fastpath.h) this path sees only what the programs leave: fragments,
- * ICMP errors, options and the rest. */
+ * ICMP errors, options and the rest.
+ *
+ * The TUN side runs on src/common/tun_workers.c: N workers (one on the daemon's loop, or a thread per
+ * queue of a multi-queue TUN), each a struct clat_dp_path of its own. The IPv6 side is one more path,
+ * on the daemon's thread. The daemon changes what the workers read only under their locks. */
 #ifndef XLAT464_CLAT_DATAPATH_H
 #define XLAT464_CLAT_DATAPATH_H
 
@@ -19,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/tun_workers.h"
+#include "sys/log.h"
 #include "sys/netlink.h"
 #include "translator.h"
 #include "uplink.h"
@@ -47,22 +53,12 @@ struct clat_nexthop {
 	long at_ms; /* 0: empty */
 };
 
-struct clat_dp {
-	/* the uplink */
-	int pktfd, rawfd, gsofd; /* receive; send one packet (routed by the kernel); send a super-packet */
-	int up_ifindex;
-	bool up_eth;             /* an Ethernet header: a super-packet needs its next hop's address */
-	uint8_t up_mac[6];       /* and ours */
-	char up_name[IF_NAMESIZE];
-	struct sys_nl *nl;       /* for next hops */
-	struct clat_nexthop nh[CLAT_NEXTHOP_CACHE];
-	/* the IPv4 side */
-	char tun[IF_NAMESIZE];
-	int tunfd, tun_ifindex;
-	unsigned tun_mtu;
-	bool tun_offload;        /* the TUN hands over TCP super-packets and checksums to finish (IFF_VNET_HDR) */
-	bool addr4_added, route_added;
-	/* translating */
+/* One translator and its scratch: the IPv6 side's (on the main thread) and one per queue of the TUN
+ * (a worker: on the main thread with one, on a thread of its own with more, src/common/tun_workers.h).
+ * Nothing in it is shared: a worker's counters are read, and its translator set, under its lock. */
+struct clat_dp_path {
+	struct clat_dp *dp;
+	int tunfd;               /* the queue it reads (a worker) or writes to (the IPv6 side: queue 0) */
 	struct clat_translator tr;
 	uint8_t *rx;
 	struct xlat_out *out;
@@ -71,10 +67,38 @@ struct clat_dp {
 	 * for its checksum (lib/xlat/reasm.h; xlat_config_init's reasm_max slots and timeout) */
 	struct xlat_reasm reasm;
 	void *reasm_slots;
+	struct sys_nl *nl;       /* for next hops: the daemon's, or own_nl on a thread of its own */
+	struct sys_nl own_nl;
+	bool own_nl_open;
+	struct clat_nexthop nh[CLAT_NEXTHOP_CACHE];
+	struct log_ratelimit rl; /* its warnings: one per path, workers run on threads */
 };
 
-/* Allocates the buffers. 0, or -1 when out of memory. nl: for next-hop lookups. */
-int clat_dp_init(struct clat_dp *dp, const char *tun, struct sys_nl *nl);
+struct clat_dp {
+	/* the uplink: written by the main thread only with every worker's lock held */
+	int pktfd, rawfd, gsofd; /* receive; send one packet (routed by the kernel); send a super-packet */
+	int up_ifindex;
+	bool up_eth;             /* an Ethernet header: a super-packet needs its next hop's address */
+	uint8_t up_mac[6];       /* and ours */
+	char up_name[IF_NAMESIZE];
+	struct sys_nl *nl;       /* the daemon's netlink socket */
+	bool running;            /* translate what the TUN gives (else count it as not_running) */
+	/* the IPv4 side */
+	char tun[IF_NAMESIZE];
+	int tunfd, tun_ifindex;  /* tunfd: queue 0 (-1: no TUN) */
+	unsigned tun_mtu;
+	bool tun_offload;        /* the TUN hands over TCP super-packets and checksums to finish (IFF_VNET_HDR) */
+	bool addr4_added, route_added;
+	/* translating: the IPv6 side, whose translator is the reference the status shows, and the workers */
+	struct clat_dp_path v6;
+	unsigned nworkers;
+	struct clat_dp_path *wk; /* nworkers of them */
+	struct tun_workers pool; /* running while the TUN exists, with more than one worker */
+};
+
+/* Allocates the buffers of the IPv6 side and of nworkers workers (1..TUN_WORKERS_MAX). 0, or -1 when
+ * out of memory or a worker's netlink socket cannot be opened. nl: for next-hop lookups. */
+int clat_dp_init(struct clat_dp *dp, const char *tun, struct sys_nl *nl, unsigned nworkers);
 void clat_dp_free(struct clat_dp *dp);
 
 /* Opens the packet socket and the raw IPv6 socket on the uplink, closing those of the one before.
@@ -82,11 +106,14 @@ void clat_dp_free(struct clat_dp *dp);
 int clat_dp_open_uplink(struct clat_dp *dp, const struct clat_uplink *u);
 void clat_dp_close_uplink(struct clat_dp *dp);
 
-/* The IPv4 side: the TUN (created by this process, not persistent, so it goes with the process),
+/* The IPv4 side: the TUN (multi-queue with more than one worker; created by this process, not persistent, so it goes with the process),
  * 192.0.0.1/29 with host scope and the default route (metric CLAT_ROUTE_METRIC, source 192.0.0.1).
  * 0, or -1 (logged; clat_dp_tun_down undoes what was done). */
 int clat_dp_tun_up(struct clat_dp *dp, struct sys_nl *nl, bool *created);
 void clat_dp_tun_down(struct clat_dp *dp, struct sys_nl *nl);
+/* With more than one worker: starts their threads on the TUN's queues (after clat_dp_tun_up, and after
+ * the capabilities are dropped). 0, or -1 (logged). clat_dp_tun_down stops them. */
+int clat_dp_workers_start(struct clat_dp *dp);
 /* A new MTU for the TUN (it exists or not). */
 void clat_dp_tun_mtu(struct clat_dp *dp, unsigned mtu);
 
@@ -94,13 +121,22 @@ void clat_dp_tun_mtu(struct clat_dp *dp, unsigned mtu);
  * up (CLAT_TUN_ALIAS) loses its address and route; one held open by another process is refused. */
 int clat_dp_recover_stale(struct clat_dp *dp, struct sys_nl *nl);
 
-/* Reads and translates what waits on the TUN (a burst); running: whether to translate at all. */
-void clat_dp_from_tun(struct clat_dp *dp, bool running);
-/* Translates one IPv6 packet for the CLAT address, read from the uplink into dp->rx; vh: what the
+/* The translators' settings (clat_translator_set), for the IPv6 side and every worker. */
+int clat_dp_set_translator(struct clat_dp *dp, const uint8_t clat6[16], const struct xlat_prefix6 *pool6,
+			   unsigned mtu4, unsigned mtu6);
+/* Whether the workers translate what they read (the daemon is running with an address). */
+void clat_dp_set_running(struct clat_dp *dp, bool running);
+/* Reads and translates what waits on a worker's queue (a burst; tun_worker_burst_fn). */
+void clat_dp_from_tun(void *worker, int fd);
+/* Translates one IPv6 packet for the CLAT address, read from the uplink into dp->v6.rx; vh: what the
  * packet socket said of its checksum. */
 void clat_dp_from_uplink(struct clat_dp *dp, size_t len, const struct xlat_vnet *vh);
 
-/* The kernel's count of packets the packet socket dropped since the last call, added to n. */
+/* The kernel's count of packets the packet socket dropped since the last call, added to v6.n. */
 void clat_dp_poll_drops(struct clat_dp *dp);
+/* The counters of the IPv6 side and every worker, summed (each worker's read under its lock). */
+void clat_dp_sum(struct clat_dp *dp, struct clat_dp_counters *n, struct xlat_stats *st);
+/* Worker i's IPv4 packets translated (how the kernel spread the flows over the queues). */
+uint64_t clat_dp_worker_packets_4to6(struct clat_dp *dp, unsigned i);
 
 #endif

@@ -95,7 +95,10 @@ static size_t format_status(struct clat *c, char *buf, size_t cap)
 			 (long long)(c->pm.dns.next_query > now ? c->pm.dns.next_query - now : 0));
 	}
 	const struct clat_addr_counters *an = &c->addr.n;
-	const struct clat_dp_counters *dn = &c->dp.n;
+	struct clat_dp_counters sum;
+	struct xlat_stats st;
+	const struct clat_dp_counters *dn = &sum;
+	clat_dp_sum(&c->dp, &sum, &st);
 	int k = snprintf(buf, cap,
 			 "state %s (%s)\nuplink %s (index %d, %s%s, MTU %u, %s; changes %llu)\npref64 %s\nprefix-sources %s\n"
 			 "dns64 %s\nra seen %llu with-pref64 %llu ignored %llu\nnative-ipv4 %s, ipv6-default %s%s\n"
@@ -143,15 +146,15 @@ static size_t format_status(struct clat *c, char *buf, size_t cap)
 		used += (size_t)k;
 	k = snprintf(buf + used, cap - used,
 		     "userspace-path tun-offload %s super-packets-out %llu (%llu bytes) no-neighbour-yet %llu "
-		     "not-running %llu checksums-finished %llu\n",
+		     "not-running %llu checksums-finished %llu workers %u\n",
 		     c->dp.tunfd < 0 ? "-" : c->dp.tun_offload ? "yes" : "no", (unsigned long long)dn->gso_out,
 		     (unsigned long long)dn->gso_bytes, (unsigned long long)dn->no_neighbour,
-		     (unsigned long long)dn->not_running, (unsigned long long)dn->csum_completed);
+		     (unsigned long long)dn->not_running, (unsigned long long)dn->csum_completed, c->dp.nworkers);
 	if (k > 0 && (size_t)k < cap - used)
 		used += (size_t)k;
 	used += format_fast(c, buf + used, cap - used);
 	used += clat_nft_format(&c->nft, c->n.shared_host, c->n.shared_malformed, buf + used, cap - used);
-	clat_translator_format(&c->dp.tr, buf + used, cap - used);
+	clat_translator_format(&c->dp.v6.tr, buf + used, cap - used);
 	return strlen(buf);
 }
 
@@ -165,7 +168,7 @@ static void opt_num(struct json_w *w, const char *key, int64_t v)
 }
 
 /* The "clat" object: the typed facts behind the status lines (docs/clat.md lists the members). */
-static void write_clat(struct clat *c, struct json_w *w)
+static void write_clat(struct clat *c, const struct clat_dp_counters *dn, struct json_w *w)
 {
 	int64_t now = clat_now_s();
 	int sel = c->applied;
@@ -230,8 +233,13 @@ static void write_clat(struct clat *c, struct json_w *w)
 	json_u64(w, "reload_errors", c->n.reload_errors);
 	json_u64(w, "shared_left_to_host", c->n.shared_host);
 	json_u64(w, "shared_malformed", c->n.shared_malformed);
-	json_u64(w, "checksums_finished", c->dp.n.csum_completed);
-	json_u64(w, "uplink_queue_full", c->dp.n.uplink_drops);
+	json_u64(w, "workers", c->dp.nworkers);
+	json_arr_open(w, "worker_packets_4to6");
+	for (unsigned i = 0; i < c->dp.nworkers; i++)
+		json_u64(w, NULL, clat_dp_worker_packets_4to6(&c->dp, i));
+	json_arr_close(w);
+	json_u64(w, "checksums_finished", dn->csum_completed);
+	json_u64(w, "uplink_queue_full", dn->uplink_drops);
 	json_boolean(w, "fast_path_active", clat_fast_active(&c->fast));
 	json_str(w, "fast_path_not_in_use", c->fast.why[0] ? c->fast.why : NULL);
 	struct sys_clat_offload_counters k;
@@ -249,8 +257,11 @@ void clat_on_ctl(void *arg, int fd, uint32_t events)
 	int cl;
 
 	while ((cl = sys_ctl_accept(fd)) >= 0) {
-		const struct xlat_stats *st = &c->dp.tr.ctx.stats;
+		static struct xlat_stats sum; /* the IPv6 side's and every worker's */
+		const struct xlat_stats *st = &sum;
+		struct clat_dp_counters dn;
 		struct json_w w;
+		clat_dp_sum(&c->dp, &dn, &sum);
 		format_status(c, c->status_text, CLAT_STATUS_TEXT_MAX);
 		json_w_init(&w);
 		json_obj_open(&w, NULL);
@@ -263,10 +274,10 @@ void clat_on_ctl(void *arg, int fd, uint32_t events)
 		json_u64(&w, "bytes_6to4", st->bytes_6to4);
 		json_u64(&w, "replies", st->replies);
 		json_u64(&w, "hairpinned", 0);
-		json_u64(&w, "tun_read_errors", c->dp.n.tun_read_errors);
-		json_u64(&w, "tun_write_errors", c->dp.n.tun_write_errors);
+		json_u64(&w, "tun_read_errors", dn.tun_read_errors);
+		json_u64(&w, "tun_write_errors", dn.tun_write_errors);
 		json_u64(&w, "reloads", c->n.reloads);
-		write_clat(c, &w);
+		write_clat(c, &dn, &w);
 		/* the status lines ("settings") say in words what "clat" has as members */
 		json_arr_open(&w, "text_omit");
 		json_str(&w, NULL, "clat");

@@ -304,4 +304,53 @@ fi
 ip -n "$NSC" route del default via 192.0.2.1 dev c-r metric 100
 ip -n "$NSC" addr del 192.0.2.10/24 dev c-r
 
+# Two workers (`workers 2` in a config file): a multi-queue TUN, one thread per queue, each with its
+# own translator; the kernel spreads the flows over the queues by their hash. The userspace path only
+# (the fast path would carry the flows in the kernel). Two 2 MiB transfers byte-exact both ways, then
+# twelve more connections so that both queues see flows (all on one: odds 1 in 2048), and the status
+# sums the two workers' counters.
+printf 'workers 2\nfast-path no\n' >"$tmp/workers.conf"
+two_workers_up() {
+	grep -E "IPv4 side|worker" "$tmp/clat5.log"
+	grep -q "IPv4 side: clat (created), .*, 2 workers" "$tmp/clat5.log" || return 1
+	local flags
+	flags=$(nsx "$NSC" cat /sys/class/net/clat/tun_flags) # IFF_MULTI_QUEUE is 0x100
+	echo "tun_flags $flags"
+	[ $((flags & 0x100)) -ne 0 ]
+}
+many_flows() {
+	local port
+	head -c 65536 /dev/urandom >"$tmp/small"
+	for port in $(seq 5011 5022); do
+		tcp_copy "$NSC" "$NSS" TCP4-LISTEN "TCP4:$S4" "$port" "$tmp/small" >"$tmp/flow.$port" 2>&1 ||
+			{ cat "$tmp/flow.$port"; return 1; }
+	done
+	echo "12 connections of 64 KiB, each byte-exact"
+}
+workers_sum() {
+	"$XLAT464" status --control "$CTL" --json >"$tmp/status5.json" || return 1
+	"$PY" - "$tmp/status5.json" <<-'EOF'
+		import json, sys
+		d = json.load(open(sys.argv[1]))
+		c = d["clat"]
+		per = c["worker_packets_4to6"]
+		print("workers", c["workers"], "per worker 4to6", per, "total 4to6", d["packets_4to6"],
+		      "6to4", d["packets_6to4"], "fast path", c["fast_path_active"])
+		ok = c["workers"] == 2 and len(per) == 2 and all(n > 0 for n in per)
+		ok = ok and sum(per) == d["packets_4to6"] and d["packets_6to4"] > 0 and not c["fast_path_active"]
+		sys.exit(0 if ok else 1)
+	EOF
+}
+if start_clat clat5 --uplink c-r --config "$tmp/workers.conf"; then
+	check workers-2-multi-queue-tun two_workers_up
+	check workers-2-ping nsx "$NSC" ping -c 3 -W 2 "$S4"
+	check workers-2-tcp-upload-2MiB-sha256 tcp_copy "$NSC" "$NSS" TCP4-LISTEN "TCP4:$S4" 5005 "$tmp/blob"
+	check workers-2-tcp-download-2MiB-sha256 tcp_copy "$NSS" "$NSC" TCP4-LISTEN "TCP4:$S4" 5006 "$tmp/blob" pull
+	check workers-2-twelve-more-flows many_flows
+	check workers-2-status-sums-both workers_sum
+	check sigterm-with-2-workers stop_clat
+else
+	check workers-2-multi-queue-tun false
+fi
+
 finish

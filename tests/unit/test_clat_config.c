@@ -181,6 +181,30 @@ static void test_tether_and_shared(void **state)
 	assert_string_equal(err, "clat.conf:1: shared maybe: expects yes or no (or nothing, which means yes)");
 }
 
+/* workers: 1 to 16 threads, printed back; anything else refused with the line named. */
+static void test_workers(void **state)
+{
+	struct clat_config c;
+	char err[CLAT_CONFIG_ERR_MAX], out[256];
+	unsigned n = 0;
+	assert_int_equal(parse(&c, "workers 4\n", err, sizeof(err)), 0);
+	assert_int_equal(c.workers, 4);
+	assert_int_equal(c.set, CLAT_CFG_WORKERS);
+	clat_config_format(&c, out, sizeof(out));
+	assert_string_equal(out, "workers 4\n");
+	assert_int_equal(parse(&c, "workers 16\n", err, sizeof(err)), 0);
+	assert_int_equal(c.workers, 16);
+	static const char *const bad[] = { "0", "17", "2x", "-1", "99999999999999999999", "" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_non_null(clat_config_check_workers(bad[i], &n));
+	assert_null(clat_config_check_workers("1", &n));
+	assert_int_equal(n, 1);
+	assert_int_equal(parse(&c, "\nworkers 0\n", err, sizeof(err)), -1);
+	assert_string_equal(err, "clat.conf:2: workers 0: expects a number of threads, 1 to 16");
+	assert_int_equal(parse(&c, "workers\n", err, sizeof(err)), -1);
+	assert_string_equal(err, "clat.conf:1: workers: expects a value");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_errors_name_the_line),
 		cmocka_unit_test(test_format_round_trip),
 		cmocka_unit_test(test_tether_and_shared),
+		cmocka_unit_test(test_workers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
