@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../common/json.h"
+#include "../common/status_serve.h"
 #include "daemon.h"
 #include "sys/clat_offload.h"
 #include "sys/ctl.h"
@@ -251,45 +252,40 @@ static void write_clat(struct clat *c, const struct clat_dp_counters *dn, struct
 	json_obj_close(w);
 }
 
-void clat_on_ctl(void *arg, int fd, uint32_t events)
+static void write_status(void *arg, struct json_w *w)
 {
 	struct clat *c = arg;
-	int cl;
+	struct xlat_stats sum; /* the IPv6 side's and every worker's */
+	struct clat_dp_counters dn;
 
-	while ((cl = sys_ctl_accept(fd)) >= 0) {
-		static struct xlat_stats sum; /* the IPv6 side's and every worker's */
-		const struct xlat_stats *st = &sum;
-		struct clat_dp_counters dn;
-		struct json_w w;
-		clat_dp_sum(&c->dp, &dn, &sum);
-		format_status(c, c->status_text, CLAT_STATUS_TEXT_MAX);
-		json_w_init(&w);
-		json_obj_open(&w, NULL);
-		json_status_head(&w, "clat", c->ctlpath, (uint64_t)(time(NULL) - c->started));
-		json_str(&w, "tun", c->dp.tun);
-		json_lines(&w, "settings", c->status_text);
-		json_u64(&w, "packets_4to6", st->pkts_4to6);
-		json_u64(&w, "bytes_4to6", st->bytes_4to6);
-		json_u64(&w, "packets_6to4", st->pkts_6to4);
-		json_u64(&w, "bytes_6to4", st->bytes_6to4);
-		json_u64(&w, "replies", st->replies);
-		json_u64(&w, "hairpinned", 0);
-		json_u64(&w, "tun_read_errors", dn.tun_read_errors);
-		json_u64(&w, "tun_write_errors", dn.tun_write_errors);
-		json_u64(&w, "reloads", c->n.reloads);
-		write_clat(c, &dn, &w);
-		/* the status lines ("settings") say in words what "clat" has as members */
-		json_arr_open(&w, "text_omit");
-		json_str(&w, NULL, "clat");
-		json_arr_close(&w);
-		json_xlat_drops(&w, st);
-		json_obj_open(&w, "descriptions");
-		json_xlat_drop_descriptions(&w);
-		json_obj_close(&w);
-		json_obj_close(&w);
-		if (json_w_send(&w, cl) < 0)
-			log_debug("status client: %s", strerror(errno));
-		json_w_free(&w);
-		close(cl);
-	}
+	clat_dp_sum(&c->dp, &dn, &sum);
+	format_status(c, c->status_text, CLAT_STATUS_TEXT_MAX);
+	json_obj_open(w, NULL);
+	json_status_head(w, "clat", c->ctlpath, (uint64_t)(time(NULL) - c->started));
+	json_str(w, "tun", c->dp.tun);
+	json_lines(w, "settings", c->status_text);
+	json_u64(w, "packets_4to6", sum.pkts_4to6);
+	json_u64(w, "bytes_4to6", sum.bytes_4to6);
+	json_u64(w, "packets_6to4", sum.pkts_6to4);
+	json_u64(w, "bytes_6to4", sum.bytes_6to4);
+	json_u64(w, "replies", sum.replies);
+	json_u64(w, "hairpinned", 0);
+	json_u64(w, "tun_read_errors", dn.tun_read_errors);
+	json_u64(w, "tun_write_errors", dn.tun_write_errors);
+	json_u64(w, "reloads", c->n.reloads);
+	write_clat(c, &dn, w);
+	/* the status lines ("settings") say in words what "clat" has as members */
+	json_arr_open(w, "text_omit");
+	json_str(w, NULL, "clat");
+	json_arr_close(w);
+	json_xlat_drops(w, &sum);
+	json_obj_open(w, "descriptions");
+	json_xlat_drop_descriptions(w);
+	json_obj_close(w);
+	json_obj_close(w);
+}
+
+void clat_on_ctl(void *arg, int fd, uint32_t events)
+{
+	status_serve(fd, write_status, arg);
 }
