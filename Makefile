@@ -93,9 +93,9 @@ $(O)/tests/tunrelay: tests/tools/tunrelay.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # test_settings compiles the SIIT settings parser in (it lives in src/, not in a library).
-$(O)/tests/test_settings: src/common/siit_settings.c src/common/siit_settings.h src/common/settings_table.c
-$(O)/tests/test_clat_config: src/clat/config.c src/clat/config.h src/common/siit_settings.c src/common/settings_table.c
-$(O)/tests/test_plat_settings: src/plat/plat_settings.c src/plat/plat_settings.h src/plat/evlog.c src/plat/evlog.h src/common/settings_table.c
+$(O)/tests/test_settings: src/common/siit_settings.c src/common/siit_settings.h src/common/settings_table.c src/common/value_parse.c
+$(O)/tests/test_clat_config: src/clat/config.c src/clat/config.h src/common/siit_settings.c src/common/settings_table.c src/common/value_parse.c
+$(O)/tests/test_plat_settings: src/plat/plat_settings.c src/plat/plat_settings.h src/plat/evlog.c src/plat/evlog.h src/common/settings_table.c src/common/value_parse.c
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -126,12 +126,14 @@ FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 fuzz: $(FUZZ_BIN)
 # Targets whose parser lives in an application folder name its source here.
-FUZZ_EXTRA_fuzz_settings := src/common/siit_settings.c src/common/settings_table.c
+FUZZ_EXTRA_fuzz_settings := src/common/siit_settings.c src/common/settings_table.c src/common/value_parse.c
 FUZZ_EXTRA_fuzz_resolv := src/clat/prefix.c
 FUZZ_EXTRA_fuzz_clat_shared := src/clat/shared.c
-FUZZ_EXTRA_fuzz_clat_config := src/clat/config.c src/common/siit_settings.c src/common/settings_table.c
+FUZZ_EXTRA_fuzz_clat_config := src/clat/config.c src/common/siit_settings.c src/common/settings_table.c src/common/value_parse.c
 FUZZ_EXTRA_fuzz_listen_addr := src/cli/listen_addr.c
-FUZZ_EXTRA_fuzz_plat_settings := src/plat/plat_settings.c src/common/settings_table.c
+FUZZ_EXTRA_fuzz_plat_settings := src/plat/plat_settings.c src/common/settings_table.c src/common/value_parse.c
+FUZZ_EXTRA_fuzz_ra_config := src/common/settings_table.c src/common/value_parse.c
+FUZZ_EXTRA_fuzz_dhcp4_settings := src/mostly/dhcp4_settings.c src/common/settings_table.c src/common/value_parse.c
 # Targets link or #include application sources, so any source or header change rebuilds them.
 build-fuzz/%: fuzz/%.c fuzz/*.h $(PURE_SRC) $(wildcard lib/*/*.h src/*/*.c src/*/*.h)
 	@mkdir -p build-fuzz

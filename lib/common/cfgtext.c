@@ -61,6 +61,18 @@ int cfgtext_ifname(const char *v, char *dst, size_t cap, char *err, size_t errle
 	return 0;
 }
 
+int cfgtext_path(const char *v, char *dst, size_t cap, char *err, size_t errlen)
+{
+	size_t n = strlen(v);
+	if (n == 0 || n >= cap)
+		return cfgtext_err(err, errlen, "a path is 1 to %zu characters", cap - 1);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < ' ' || v[i] == 0x7f)
+			return cfgtext_err(err, errlen, "control character in a path");
+	memcpy(dst, v, n + 1);
+	return 0;
+}
+
 void cfgtext_add(struct cfgtext_buf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -3,22 +3,9 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-bool settings_parse_u32(const char *v, uint32_t hi, uint32_t *out)
-{
-	uint64_t x = 0;
-	size_t n = strlen(v);
-	if (n == 0 || n > 10)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (v[i] < '0' || v[i] > '9')
-			return false;
-		x = x * 10 + (uint64_t)(v[i] - '0');
-	}
-	if (x > hi)
-		return false;
-	*out = (uint32_t)x;
-	return true;
-}
+#include "value_parse.h"
+
+bool settings_parse_u32(const char *v, uint32_t hi, uint32_t *out) { return value_uint(v, 0, hi, out); }
 
 #define DURATION_MAX 31536000u /* a year, in seconds */
 
@@ -168,10 +155,36 @@ int settings_apply(const struct settings_table *t, void *s, const char *key, con
 		return set_addr(val[0], AF_INET, (uint8_t *)p, (bool *)((char *)s + e->off2), err, errlen);
 	case SETTING_ADDR6:
 		return set_addr(val[0], AF_INET6, (uint8_t *)p, (bool *)((char *)s + e->off2), err, errlen);
+	case SETTING_PATH:
+		return cfgtext_path(val[0], p, e->size, err, errlen);
 	case SETTING_CUSTOM:
 		return e->set(s, val, nval, err, errlen);
 	}
 	return cfgtext_err(err, errlen, "unknown setting");
+}
+
+struct parse_arg {
+	const struct settings_table *t;
+	void *s;
+};
+
+static int parse_line(void *arg, const struct cfgtext_line *l, char *msg, size_t msgcap)
+{
+	const struct parse_arg *a = arg;
+	char why[CFGTEXT_LINE_MAX];
+	if (settings_apply(a->t, a->s, l->word[0], l->word + 1, l->nw - 1, why, sizeof(why)) < 0) {
+		snprintf(msg, msgcap, "%.64s: %s", l->word[0], why); /* word[0] may be long junk: bounded */
+		return -1;
+	}
+	return 0;
+}
+
+int settings_parse_text(const struct settings_table *t, void *s, const char *text, size_t len, const char *name,
+			char *err, size_t errlen)
+{
+	const struct cfgtext_rules rules = { .max_words = CFGTEXT_WORDS_MAX, .hash_at_word_start = t->hash_at_word_start };
+	struct parse_arg a = { t, s };
+	return cfgtext_walk(text, len, name, &rules, parse_line, &a, err, errlen);
 }
 
 void settings_format(const struct settings_table *t, const void *s, struct cfgtext_buf *b)
@@ -203,6 +216,10 @@ void settings_format(const struct settings_table *t, const void *s, struct cfgte
 			cfgtext_add(b, "%s %s\n", e->key,
 				    has ? inet_ntop(e->kind == SETTING_ADDR4 ? AF_INET : AF_INET6, p, a, sizeof(a)) : "none");
 			break;
+		case SETTING_PATH:
+			if (p[0])
+				cfgtext_add(b, "%s %.*s\n", e->key, (int)e->size, p);
+			break;
 		case SETTING_CUSTOM:
 			e->format(s, b);
 			break;
@@ -227,6 +244,8 @@ static size_t value_size(const struct setting *e)
 		return 4;
 	case SETTING_ADDR6:
 		return 16;
+	case SETTING_PATH:
+		return e->size;
 	case SETTING_CUSTOM:
 		return e->size;
 	}
@@ -301,4 +320,59 @@ void settings_markdown(const struct settings_table *t, FILE *f)
 		md_cell(f, e->dflt);
 		fprintf(f, " | %s |\n", e->restart ? "needs a restart" : "applies");
 	}
+}
+
+int settings_flag_take(const struct settings_table *t, int argc, char **argv, int *i, char **words, int *nwords,
+		       char *err, size_t errlen)
+{
+	const char *a = argv[*i];
+	int max = 0;
+	if (strncmp(a, "--", 2) != 0)
+		return 0;
+	int min = settings_arity(t, a + 2, &max);
+	if (min < 0)
+		return 0;
+	if (argc - *i - 1 < min) {
+		snprintf(err, errlen, "%s: expects %d value%s", a, min, min == 1 ? "" : "s");
+		return -1;
+	}
+	int take = min;
+	while (take < max && *i + take + 1 < argc && strncmp(argv[*i + take + 1], "--", 2) != 0)
+		take++;
+	words[(*nwords)++] = argv[*i];
+	for (int k = 1; k <= take; k++)
+		words[(*nwords)++] = argv[*i + k];
+	words[(*nwords)++] = NULL; /* end of this flag's values */
+	*i += take + 1;
+	return 1;
+}
+
+int settings_apply_words(const struct settings_table *t, void *s, char *const *words, int nwords, char *err,
+			 size_t errlen)
+{
+	char msg[CFGTEXT_LINE_MAX];
+	const struct setting *cleared[16];
+	size_t ncleared = 0;
+	for (int i = 0; i < nwords;) {
+		const char *key = words[i] + 2;
+		int n = 0;
+		while (i + 1 + n < nwords && words[i + 1 + n])
+			n++;
+		const struct setting *e = settings_find(t, key);
+		if (e && e->clear) {
+			bool done = false;
+			for (size_t k = 0; k < ncleared; k++)
+				done |= cleared[k] == e;
+			if (!done && ncleared < sizeof(cleared) / sizeof(cleared[0])) {
+				e->clear(s);
+				cleared[ncleared++] = e;
+			}
+		}
+		if (settings_apply(t, s, key, (const char *const *)words + i + 1, n, msg, sizeof(msg)) < 0) {
+			snprintf(err, errlen, "--%s: %s", key, msg);
+			return -1;
+		}
+		i += n + 2;
+	}
+	return 0;
 }

@@ -22,6 +22,8 @@ enum setting_kind {
 	SETTING_IFNAME, /* an interface name into a char[16] at off (not written when empty) */
 	SETTING_ADDR4,  /* ADDR|none: 4 bytes at off, its presence in the bool at off2 */
 	SETTING_ADDR6,  /* ADDR|none: 16 bytes at off, its presence in the bool at off2 */
+	SETTING_PATH,   /* a file or socket path into a char[size] at off: 1 to size - 1 bytes, no control
+			 * character (not written when empty: the daemon's default) */
 	SETTING_CUSTOM, /* its own set and format */
 };
 
@@ -31,8 +33,8 @@ struct setting {
 	unsigned nval_max;      /* the most values it takes; 0: exactly nval */
 	enum setting_kind kind;
 	size_t off, off2;       /* where it lives in the settings struct */
-	size_t size;            /* SETTING_U32: its width; SETTING_CUSTOM: the bytes at off a reload keeps
-				 * when restart is set (0: its daemon's own rule) */
+	size_t size;            /* SETTING_U32: its width; SETTING_PATH: its buffer; SETTING_CUSTOM: the bytes
+				 * at off a reload keeps when restart is set (0: its daemon's own rule) */
 	uint32_t lo, hi;        /* SETTING_U32; lo for SETTING_DURATION */
 	const char *const *names; /* SETTING_ENUM */
 	bool restart;           /* a reload does not apply it: it needs a restart */
@@ -44,11 +46,15 @@ struct setting {
 	 * -1 with a message in err; and write the setting's lines in config syntax. */
 	int (*set)(void *s, const char *const *val, int nval, char *err, size_t errlen);
 	void (*format)(const void *s, struct cfgtext_buf *b);
+	/* A repeatable setting whose flags replace the file's lines instead of adding to them: empties
+	 * the list before the first flag (settings_load). NULL: flags add. */
+	void (*clear)(void *s);
 };
 
 struct settings_table {
 	const struct setting *s;
 	size_t n;
+	bool hash_at_word_start; /* the file's '#' starts a comment only at the start of a word (ADDR#PORT) */
 };
 
 /* The value parsers the kinds use, for a daemon's own parsers. A strict decimal: digits only, no
@@ -62,6 +68,22 @@ int settings_arity(const struct settings_table *t, const char *key, int *max);
  * N to M values"), or the parser's own message in err. */
 int settings_apply(const struct settings_table *t, void *s, const char *key, const char *const *val, int nval,
 		   char *err, size_t errlen);
+/* Config text (len bytes, need not be NUL-terminated): `key value...` lines, `#` comments, each line
+ * through settings_apply. Returns 0, or -1 with "NAME:LINE: key: problem" in err. */
+int settings_parse_text(const struct settings_table *t, void *s, const char *text, size_t len, const char *name,
+			char *err, size_t errlen);
+/* If argv[*i] is --KEY for a key of t, takes it with its values into words ("--key", values..., NULL;
+ * room for 2 x argc + 2 entries in all): the least it takes, then more up to the most, up to the next
+ * flag. Returns 1 with *i past them, 0 when argv[*i] is not a settings flag, -1 with "--key: expects N
+ * values" in err. */
+int settings_flag_take(const struct settings_table *t, int argc, char **argv, int *i, char **words, int *nwords,
+		       char *err, size_t errlen);
+
+/* Applies the words settings_flag_take gathered ("--key", values..., NULL, ...) to s: "--key: problem"
+ * in err. A setting with a clear function is emptied before its first flag, so that its flags replace
+ * the file's lines. */
+int settings_apply_words(const struct settings_table *t, void *s, char *const *words, int nwords, char *err,
+			 size_t errlen);
 /* Every setting's lines, in table order. */
 void settings_format(const struct settings_table *t, const void *s, struct cfgtext_buf *b);
 /* On a reload: the settings marked restart take their running value back (now from before). The

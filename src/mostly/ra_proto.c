@@ -236,3 +236,9 @@ uint64_t ra_sched_final_at(const struct ra_sched *s, uint64_t now)
 		return s->last_mcast + RA_MIN_DELAY_BETWEEN_RAS_MS;
 	return now;
 }
+
+void ra_sched_changed(struct ra_sched *s, uint64_t now)
+{
+	s->next_periodic = ra_sched_final_at(s, now);
+	s->initial_left = RA_MAX_INITIAL_RTR_ADVERTISEMENTS;
+}

@@ -13,6 +13,7 @@
 #include "../../src/clat/config.c"
 #include "../../src/common/siit_settings.c"
 #include "../../src/common/settings_table.c"
+#include "../../src/common/value_parse.c"
 
 static int parse(struct clat_config *c, const char *text, char *err, size_t errlen)
 {
