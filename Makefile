@@ -94,7 +94,7 @@ $(O)/tests/tunrelay: tests/tools/tunrelay.c
 
 # test_settings compiles the SIIT settings parser in (it lives in src/, not in a library).
 $(O)/tests/test_settings: src/common/siit_settings.c src/common/siit_settings.h src/common/settings_table.c src/common/value_parse.c
-$(O)/tests/test_clat_config: src/clat/config.c src/clat/config.h src/common/siit_settings.c src/common/settings_table.c src/common/value_parse.c
+$(O)/tests/test_clat_config: src/clat/config.c src/clat/config.h src/common/settings_table.c src/common/value_parse.c
 $(O)/tests/test_plat_settings: src/plat/plat_settings.c src/plat/plat_settings.h src/plat/evlog.c src/plat/evlog.h src/common/settings_table.c src/common/value_parse.c
 
 unit: $(UNIT_BIN)
@@ -129,7 +129,7 @@ fuzz: $(FUZZ_BIN)
 FUZZ_EXTRA_fuzz_settings := src/common/siit_settings.c src/common/settings_table.c src/common/value_parse.c
 FUZZ_EXTRA_fuzz_resolv := src/clat/prefix.c
 FUZZ_EXTRA_fuzz_clat_shared := src/clat/shared.c
-FUZZ_EXTRA_fuzz_clat_config := src/clat/config.c src/common/siit_settings.c src/common/settings_table.c src/common/value_parse.c
+FUZZ_EXTRA_fuzz_clat_config := src/clat/config.c src/common/settings_table.c src/common/value_parse.c
 FUZZ_EXTRA_fuzz_listen_addr := src/cli/listen_addr.c
 FUZZ_EXTRA_fuzz_plat_settings := src/plat/plat_settings.c src/common/settings_table.c src/common/value_parse.c
 FUZZ_EXTRA_fuzz_ra_config := src/common/settings_table.c src/common/value_parse.c

@@ -119,6 +119,10 @@ int settings_apply(const struct settings_table *t, void *s, const char *key, con
 	char *p = (char *)s + e->off;
 	switch (e->kind) {
 	case SETTING_BOOL:
+		if (nval == 0) { /* a boolean alone (nval 0, nval_max 1): yes */
+			*(bool *)p = true;
+			return 0;
+		}
 		return cfgtext_bool(val[0], (bool *)p, err, errlen);
 	case SETTING_U32: {
 		uint32_t x;
@@ -155,8 +159,11 @@ int settings_apply(const struct settings_table *t, void *s, const char *key, con
 		return set_addr(val[0], AF_INET, (uint8_t *)p, (bool *)((char *)s + e->off2), err, errlen);
 	case SETTING_ADDR6:
 		return set_addr(val[0], AF_INET6, (uint8_t *)p, (bool *)((char *)s + e->off2), err, errlen);
-	case SETTING_PATH:
-		return cfgtext_path(val[0], p, e->size, err, errlen);
+	case SETTING_PATH: /* zero-filled, so that a reload compares the whole buffer */
+		if (cfgtext_path(val[0], p, e->size, err, errlen) < 0)
+			return -1;
+		memset(p + strlen(p), 0, e->size - strlen(p));
+		return 0;
 	case SETTING_CUSTOM:
 		return e->set(s, val, nval, err, errlen);
 	}
@@ -332,13 +339,23 @@ int settings_flag_take(const struct settings_table *t, int argc, char **argv, in
 	int min = settings_arity(t, a + 2, &max);
 	if (min < 0)
 		return 0;
-	if (argc - *i - 1 < min) {
+	/* a value never starts with "--": `--tun --check` is a missing value, not a TUN named --check */
+	int have = 0;
+	while (have < min && *i + have + 1 < argc && strncmp(argv[*i + have + 1], "--", 2) != 0)
+		have++;
+	if (have < min) {
 		snprintf(err, errlen, "%s: expects %d value%s", a, min, min == 1 ? "" : "s");
 		return -1;
 	}
+	const struct setting *e = settings_find(t, a + 2);
 	int take = min;
-	while (take < max && *i + take + 1 < argc && strncmp(argv[*i + take + 1], "--", 2) != 0)
+	while (take < max && *i + take + 1 < argc && strncmp(argv[*i + take + 1], "-", 1) != 0) {
+		const char *v = argv[*i + take + 1];
+		/* a boolean alone: only yes or no is its value (`--force -d` is two flags) */
+		if (e->kind == SETTING_BOOL && strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+			break;
 		take++;
+	}
 	words[(*nwords)++] = argv[*i];
 	for (int k = 1; k <= take; k++)
 		words[(*nwords)++] = argv[*i + k];

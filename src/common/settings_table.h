@@ -14,7 +14,7 @@
 #include "common/cfgtext.h"
 
 enum setting_kind {
-	SETTING_BOOL,   /* yes|no into a bool at off */
+	SETTING_BOOL,   /* yes|no into a bool at off; with nval 0 (and nval_max 1) alone means yes */
 	SETTING_U32,    /* a decimal from lo to hi into an unsigned integer of size bytes at off (1, 2 or 4;
 			 * 0: a uint32_t) */
 	SETTING_DURATION, /* seconds from lo to a year into a uint32_t at off: "300", "5m", "2h4m", "1d" */
