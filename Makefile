@@ -186,7 +186,7 @@ DESTDIR ?=
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 MANDIR  ?= $(PREFIX)/share/man
 UNITS   := xlat464-clat.service xlat464-plat.service xlat464-ra@.service xlat464-dhcp4@.service
-EXAMPLES := plat.conf.example ra.env.example dhcp4.env.example
+EXAMPLES := plat.conf.example ra.env.example ra.conf.example dhcp4.env.example dhcp4.conf.example
 MAN8    := $(wildcard man/*.8)
 MAN5    := $(wildcard man/*.5)
 install: $(O)/xlat464

@@ -192,8 +192,8 @@ static const struct setting ra_settings_list[] = {
 	  .syntax = "IF", .dflt = "none (required)", .doc = "the link to announce on" },
 	{ .key = "mode", .nval = 1, .kind = SETTING_ENUM, .off = C(mode), .names = mode_names,
 	  .syntax = "beside-router|router", .dflt = "beside-router",
-	  .doc = "beside-router: another router serves the link, router lifetime 0 and PREF64 only; router: be the "
-		 "link's router, router lifetime 3 x interval, with prefix and rdnss (flags --beside-router, --router)" },
+	  .doc = "beside-router: another router serves the link (router lifetime 0, PREF64 only); router: this is the "
+		 "link's router (router lifetime 3 x interval, prefix and rdnss)" },
 	{ .key = "interval", .nval = 1, .kind = SETTING_CUSTOM, .set = set_interval, .format = format_interval,
 	  .syntax = "SECONDS", .dflt = "600",
 	  .doc = "MaxRtrAdvInterval, 4 to 1800; RAs go out at random times between 0.33 x and 1 x it (RFC 4861 section 6.2.4)" },
@@ -201,7 +201,7 @@ static const struct setting ra_settings_list[] = {
 	  .clear = clear_pref64, .repeat = true, .syntax = "PREFIX", .dflt = "none (at least one is required)",
 	  .doc = "NAT64 prefix to announce (RFC 8781), length 32, 40, 48, 56, 64 or 96" },
 	{ .key = "lifetime", .nval = 1, .kind = SETTING_CUSTOM, .set = set_lifetime, .format = format_lifetime,
-	  .syntax = "SECONDS|default", .dflt = "default: 3 x interval",
+	  .syntax = "SECONDS|default", .dflt = "3 x interval",
 	  .doc = "PREF64 lifetime: at least the interval, at most 65528, rounded up to 8 s (RFC 8781 section 4.1)" },
 	{ .key = "prefix", .nval = 1, .kind = SETTING_CUSTOM, .set = set_prefix, .format = format_prefix,
 	  .clear = clear_prefix, .repeat = true, .syntax = "PREFIX/64", .dflt = "none",
