@@ -85,7 +85,7 @@ bad_config() {
 	local out rc=0
 	out=$(ip netns exec "$NSC" timeout 10 "$XLAT464" clat --config "$CONF" --foreground 2>&1) || rc=$?
 	echo "exit $rc: $out"
-	[ "$rc" -eq 2 ] && echo "$out" | grep -q "$CONF:7: force maybe: expects yes or no"
+	[ "$rc" -eq 2 ] && echo "$out" | grep -qF "$CONF:7: force: 'maybe' is neither yes nor no"
 }
 check bad-config-names-file-line-exit-2 bad_config
 missing_config() {
