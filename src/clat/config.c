@@ -92,16 +92,6 @@ static void format_tether(const void *arg, struct cfgtext_buf *b)
 		cfgtext_add(b, "tether %.16s\n", c->tether[i]);
 }
 
-static int set_uplink(void *arg, const char *const *val, int nval, char *err, size_t errlen)
-{
-	struct clat_config *c = arg;
-	char name[CLAT_CONFIG_NAME_MAX] = { 0 };
-	if (cfgtext_ifname(val[0], name, sizeof(name), err, errlen) < 0)
-		return -1;
-	memcpy(c->uplink, name, sizeof(name));
-	return 0;
-}
-
 static void format_uplink(const void *arg, struct cfgtext_buf *b)
 {
 	const struct clat_config *c = arg;
@@ -120,16 +110,6 @@ static void format_control(const void *arg, struct cfgtext_buf *b)
 		cfgtext_add(b, "control %s/clat-%.16s.sock\n", SYS_CTL_DIR, c->tun);
 }
 
-static int set_control(void *arg, const char *const *val, int nval, char *err, size_t errlen)
-{
-	struct clat_config *c = arg;
-	char p[CLAT_CONFIG_CTL_MAX] = { 0 };
-	if (cfgtext_path(val[0], p, sizeof(p), err, errlen) < 0)
-		return -1;
-	memcpy(c->control, p, sizeof(p));
-	return 0;
-}
-
 static void format_pidfile(const void *arg, struct cfgtext_buf *b)
 {
 	const struct clat_config *c = arg;
@@ -139,21 +119,11 @@ static void format_pidfile(const void *arg, struct cfgtext_buf *b)
 		cfgtext_add(b, "# pidfile (none)\n");
 }
 
-static int set_pidfile(void *arg, const char *const *val, int nval, char *err, size_t errlen)
-{
-	struct clat_config *c = arg;
-	char p[CLAT_CONFIG_PATH_MAX] = { 0 };
-	if (cfgtext_path(val[0], p, sizeof(p), err, errlen) < 0)
-		return -1;
-	memcpy(c->pidfile, p, sizeof(p));
-	return 0;
-}
-
 #define C(field) offsetof(struct clat_config, field)
 /* The settings of `xlat464 clat`, in the order --print-config writes them. A boolean takes yes or no,
  * or nothing (yes): `--force`, a line `force`. */
 static const struct setting clat_settings_list[] = {
-	{ .key = "uplink", .nval = 1, .kind = SETTING_CUSTOM, .set = set_uplink, .format = format_uplink,
+	{ .key = "uplink", .nval = 1, .kind = SETTING_IFNAME, .off = C(uplink), .format = format_uplink,
 	  .syntax = "IF", .dflt = "the link of the IPv6 default route, followed as it moves", .doc = "the IPv6 uplink" },
 	{ .key = "pref64", .nval = 1, .kind = SETTING_CUSTOM, .set = set_pref64, .format = format_pref64,
 	  .syntax = "PREFIX|none", .dflt = "none",
@@ -167,11 +137,9 @@ static const struct setting clat_settings_list[] = {
 	  .syntax = "FILE", .dflt = "/etc/resolv.conf", .doc = "the resolvers DNS64 is asked through" },
 	{ .key = "force", .nval = 0, .nval_max = 1, .kind = SETTING_BOOL, .off = C(force),
 	  .syntax = "[yes|no]", .dflt = "no", .doc = "run even when the host has a native IPv4 default route (or no IPv6 one)" },
-	{ .key = "control", .nval = 1, .kind = SETTING_CUSTOM, .set = set_control, .format = format_control,
-	  .off = C(control), .size = CLAT_CONFIG_CTL_MAX, .restart = true, .syntax = "PATH",
+	{ .key = "control", .nval = 1, .kind = SETTING_PATH, .format = format_control, .off = C(control), .size = CLAT_CONFIG_CTL_MAX, .restart = true, .syntax = "PATH",
 	  .dflt = "/run/xlat464/clat-TUN.sock", .doc = "control socket; `xlat464 status` reads it" },
-	{ .key = "pidfile", .nval = 1, .kind = SETTING_CUSTOM, .set = set_pidfile, .format = format_pidfile,
-	  .off = C(pidfile), .size = CLAT_CONFIG_PATH_MAX, .restart = true, .syntax = "FILE", .dflt = "none",
+	{ .key = "pidfile", .nval = 1, .kind = SETTING_PATH, .format = format_pidfile, .off = C(pidfile), .size = CLAT_CONFIG_PATH_MAX, .restart = true, .syntax = "FILE", .dflt = "none",
 	  .doc = "write the process id to FILE" },
 	{ .key = "debug", .nval = 0, .nval_max = 1, .kind = SETTING_BOOL, .off = C(debug),
 	  .syntax = "[yes|no]", .dflt = "no", .doc = "log at debug level (-d is the same)" },
@@ -201,9 +169,5 @@ int clat_config_parse(struct clat_config *c, const char *text, size_t len, const
 
 size_t clat_config_format(const struct clat_config *c, char *buf, size_t cap)
 {
-	struct cfgtext_buf b = { buf, cap, 0 };
-	if (cap)
-		buf[0] = '\0';
-	settings_format(&clat_settings_table, c, &b);
-	return b.len;
+	return settings_format_buf(&clat_settings_table, c, buf, cap);
 }

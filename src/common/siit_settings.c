@@ -201,9 +201,5 @@ int siit_settings_validate(const struct siit_settings *s, bool need_tun, char *e
 
 size_t siit_settings_format(const struct siit_settings *s, char *buf, size_t cap)
 {
-	struct cfgtext_buf b = { buf, cap, 0 };
-	if (cap)
-		buf[0] = '\0';
-	settings_format(&siit_settings_table, s, &b);
-	return b.len;
+	return settings_format_buf(&siit_settings_table, s, buf, cap);
 }

@@ -225,9 +225,5 @@ void dhcp4_settings_server_cfg(const struct dhcp4_settings *s, struct dhcp4_serv
 
 size_t dhcp4_settings_format(const struct dhcp4_settings *s, char *buf, size_t cap)
 {
-	struct cfgtext_buf b = { buf, cap, 0 };
-	if (cap)
-		buf[0] = '\0';
-	settings_format(&dhcp4_settings_table, s, &b);
-	return b.len;
+	return settings_format_buf(&dhcp4_settings_table, s, buf, cap);
 }

@@ -334,11 +334,7 @@ int ra_config_finish(struct ra_config *cfg, char *err, size_t errlen)
 
 size_t ra_config_print(const struct ra_config *cfg, char *buf, size_t cap)
 {
-	struct cfgtext_buf b = { buf, cap, 0 };
-	if (cap)
-		buf[0] = '\0';
-	settings_format(&ra_settings_table, cfg, &b);
-	return b.len;
+	return settings_format_buf(&ra_settings_table, cfg, buf, cap);
 }
 
 /* Appends to buf at *used, keeping it terminated. */

@@ -465,6 +465,10 @@ _Static_assert(PLAT_STATEFUL == 0 && PLAT_STATELESS == 1 && sizeof(enum plat_mod
 _Static_assert(offsetof(struct plat_settings, bpf_ifs) == offsetof(struct plat_settings, nbpf_ifs) + sizeof(unsigned),
 	       "bpf_ifs follows nbpf_ifs");
 
+/* --pool4 and --static flags replace the file's lines (settings_apply_words) */
+static void clear_pool4(void *arg) { ((struct plat_settings *)arg)->nat.npool4 = 0; }
+static void clear_static(void *arg) { ((struct plat_settings *)arg)->nat.nstatic = 0; }
+
 #define S(field) offsetof(struct plat_settings, field)
 #define NAT(field) offsetof(struct plat_settings, nat.field)
 #define X(field) offsetof(struct plat_settings, xcfg.field)
@@ -483,6 +487,7 @@ static const struct setting plat_settings_list[] = {
 	  .syntax = "PREFIX", .dflt = "none (required)",
 	  .doc = "RFC 6052 prefix, length 32, 40, 48, 56, 64 or 96, the u-octet zero; e.g. 64:ff9b::/96" },
 	{ .key = "pool4", .nval = 1, .nval_max = 2, .kind = SETTING_CUSTOM, .set = set_pool4, .format = format_pool4,
+	  .clear = clear_pool4,
 	  .repeat = true, .syntax = "PREFIX [FIRST-LAST]", .dflt = "none (required); ports 1024-65535",
 	  .doc = "IPv4 addresses and their ports (ICMP identifiers too), up to 64 entries, no overlaps; a pool4 flag "
 		 "replaces the file's pool4 lines; stateless mode leases whole addresses (no port range)" },
@@ -536,6 +541,7 @@ static const struct setting plat_settings_list[] = {
 	  .doc = "RFC 7422 deterministic port blocks of N ports per subscriber (one log line per block); 0: random ports "
 		 "per RFC 6056" },
 	{ .key = "static", .nval = 3, .kind = SETTING_CUSTOM, .set = set_static, .format = format_static, .repeat = true,
+	  .clear = clear_static,
 	  .syntax = "tcp|udp|icmp V6#PORT V4#PORT", .dflt = "none",
 	  .doc = "a static binding (icmp: identifiers); V4#PORT must lie in a pool4 range; a static flag replaces the "
 		 "file's static lines" },
@@ -628,11 +634,7 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 
 size_t plat_settings_format(const struct plat_settings *s, char *buf, size_t cap)
 {
-	struct cfgtext_buf b = { buf, cap, 0 };
-	if (cap)
-		buf[0] = '\0';
-	settings_format(&plat_settings_table, s, &b);
-	return b.len;
+	return settings_format_buf(&plat_settings_table, s, buf, cap);
 }
 
 int plat_settings_parse_text(struct plat_settings *s, const char *text, size_t len, const char *name, char *err,
