@@ -90,7 +90,8 @@ struct ra_daemon {
 static const char ra_usage[] =
 	"usage: xlat464 ra --interface IF --pref64 PREFIX [--pref64 PREFIX ...] [--lifetime SECONDS]\n"
 	"                  [--interval SECONDS] [--beside-router | --router [--prefix PREFIX/64 ...]\n"
-	"                  [--rdnss ADDR ...]] [--control PATH] [--pidfile FILE] [--config FILE]\n"
+	"                  [--rdnss ADDR ...] [--dnssl DOMAIN ...]] [--control PATH] [--pidfile FILE]\n"
+	"                  [--config FILE]\n"
 	"                  [--foreground | --daemon] [--debug] [--check | --print-config | --list-settings]\n"
 	"Sends Router Advertisements with the PREF64 option (RFC 8781) on IF, periodically and in answer\n"
 	"to Router Solicitations; on SIGTERM a final one withdraws the prefix (lifetime 0).\n"

@@ -141,6 +141,44 @@ static int set_rdnss(void *arg, const char *const *val, int nval, char *err, siz
 	return 0;
 }
 
+/* RFC 8106 section 5.2: a domain name of the search list, in the one DNSSL option */
+static int set_dnssl(void *arg, const char *const *val, int nval, char *err, size_t errlen)
+{
+	struct ra_config *cfg = arg;
+	const char *v = val[0];
+	uint8_t wire[NDP_DNSSL_NAME_MAX];
+	size_t n = ndp_dnssl_encode(v, wire, sizeof(wire));
+	if (n == 0 || strlen(v) >= RA_DNSSL_NAME_MAX)
+		return config_error(err, errlen, "'%.64s' is not a domain name (labels of letters, digits and '-', "
+				    "at most 63 each, 253 in all)", v);
+	for (unsigned i = 0; i < cfg->ndnssl; i++)
+		if (strcmp(cfg->dnssl[i], v) == 0)
+			return config_error(err, errlen, "'%.64s' given twice", v);
+	if (cfg->ndnssl >= RA_MAX_DNSSL || cfg->dnssl_wire_len + n > NDP_DNSSL_WIRE_MAX)
+		return config_error(err, errlen, "'%.64s': at most %u names, %u bytes in all", v, RA_MAX_DNSSL,
+				    NDP_DNSSL_WIRE_MAX);
+	memcpy(cfg->dnssl_wire + cfg->dnssl_wire_len, wire, n);
+	cfg->dnssl_wire_len += (unsigned)n;
+	memcpy(cfg->dnssl[cfg->ndnssl++], v, strlen(v) + 1);
+	return 0;
+}
+
+static void clear_dnssl(void *arg)
+{
+	struct ra_config *cfg = arg;
+	cfg->ndnssl = 0;
+	cfg->dnssl_wire_len = 0;
+	memset(cfg->dnssl, 0, sizeof(cfg->dnssl));
+	memset(cfg->dnssl_wire, 0, sizeof(cfg->dnssl_wire));
+}
+
+static void format_dnssl(const void *arg, struct cfgtext_buf *b)
+{
+	const struct ra_config *cfg = arg;
+	for (unsigned i = 0; i < cfg->ndnssl && i < RA_MAX_DNSSL; i++)
+		cfgtext_add(b, "dnssl %.253s\n", cfg->dnssl[i]);
+}
+
 static void clear_pref64(void *arg) { ((struct ra_config *)arg)->npref64 = 0; }
 static void clear_prefix(void *arg) { ((struct ra_config *)arg)->nprefix = 0; }
 static void clear_rdnss(void *arg) { ((struct ra_config *)arg)->nrdnss = 0; }
@@ -209,6 +247,9 @@ static const struct setting ra_settings_list[] = {
 	{ .key = "rdnss", .nval = 1, .kind = SETTING_CUSTOM, .set = set_rdnss, .format = format_rdnss,
 	  .clear = clear_rdnss, .repeat = true, .syntax = "ADDR", .dflt = "none",
 	  .doc = "with mode router: recursive DNS server (RFC 8106)" },
+	{ .key = "dnssl", .nval = 1, .kind = SETTING_CUSTOM, .set = set_dnssl, .format = format_dnssl,
+	  .clear = clear_dnssl, .repeat = true, .syntax = "DOMAIN", .dflt = "none",
+	  .doc = "with mode router: a domain of the DNS search list (RFC 8106 section 5.2), up to 8" },
 	{ .key = "control", .nval = 1, .kind = SETTING_PATH, .off = C(control), .size = RA_PATH_MAX, .restart = true,
 	  .syntax = "PATH", .dflt = "/run/xlat464/ra-IF.sock", .doc = "control socket; `xlat464 status` reads it" },
 	{ .key = "pidfile", .nval = 1, .kind = SETTING_PATH, .off = C(pidfile), .size = RA_PATH_MAX, .restart = true,
@@ -312,6 +353,8 @@ int ra_config_finish(struct ra_config *cfg, char *err, size_t errlen)
 		return config_error(err, errlen, "--prefix needs --router (beside another router, that router announces prefixes)");
 	if (cfg->mode == RA_MODE_BESIDE_ROUTER && cfg->nrdnss)
 		return config_error(err, errlen, "--rdnss needs --router (beside another router, that router announces DNS)");
+	if (cfg->mode == RA_MODE_BESIDE_ROUTER && cfg->ndnssl)
+		return config_error(err, errlen, "--dnssl needs --router (beside another router, that router announces DNS)");
 
 	cfg->min_interval_ms = ra_min_interval_ms(cfg->max_interval);
 	uint32_t three = RA_DEFAULT_LIFETIME_FACTOR * cfg->max_interval;
@@ -329,6 +372,7 @@ int ra_config_finish(struct ra_config *cfg, char *err, size_t errlen)
 	if (cfg->mode == RA_MODE_ROUTER)
 		cfg->router_lifetime = (uint16_t)(three < RA_ROUTER_LIFETIME_MAX ? three : RA_ROUTER_LIFETIME_MAX);
 	cfg->rdnss_lifetime = cfg->nrdnss ? three : 0;
+	cfg->dnssl_lifetime = cfg->ndnssl ? three : 0; /* RFC 8106 section 5.2: as RDNSS */
 	return 0;
 }
 
@@ -377,5 +421,7 @@ size_t ra_config_format(const struct ra_config *cfg, char *buf, size_t cap)
 	for (unsigned i = 0; i < cfg->nrdnss; i++)
 		put(buf, cap, &used, "rdnss %s (lifetime %u)\n", inet_ntop(AF_INET6, cfg->rdnss[i], a, sizeof(a)),
 		    cfg->rdnss_lifetime);
+	for (unsigned i = 0; i < cfg->ndnssl && i < RA_MAX_DNSSL; i++)
+		put(buf, cap, &used, "dnssl %.253s (lifetime %u)\n", cfg->dnssl[i], cfg->dnssl_lifetime);
 	return used;
 }

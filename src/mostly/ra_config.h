@@ -21,6 +21,8 @@
 #define RA_IFNAME_MAX 16     /* IF_NAMESIZE */
 #define RA_PATH_MAX 108      /* sizeof(sockaddr_un.sun_path) */
 #define RA_ERR_MAX 256
+#define RA_MAX_DNSSL 8
+#define RA_DNSSL_NAME_MAX 254 /* text, with the NUL: 253 characters make a 255-byte wire name */
 
 /* RFC 4861 section 6.2.1 bounds and defaults. */
 #define RA_MAX_INTERVAL_MIN 4
@@ -56,6 +58,11 @@ struct ra_config {
 	unsigned nrdnss;
 	uint8_t rdnss[NDP_MAX_RDNSS][16];
 	uint32_t rdnss_lifetime;   /* RFC 8106 section 5.1: at least MaxRtrAdvInterval; we use 3 x */
+	unsigned ndnssl;           /* DNS search list (RFC 8106 section 5.2), as given */
+	char dnssl[RA_MAX_DNSSL][RA_DNSSL_NAME_MAX];
+	uint8_t dnssl_wire[NDP_DNSSL_WIRE_MAX]; /* the names in DNS wire format, for the option */
+	unsigned dnssl_wire_len;
+	uint32_t dnssl_lifetime;   /* as rdnss_lifetime */
 	char control[RA_PATH_MAX]; /* empty: the default, SYS_CTL_DIR "/ra-IF.sock" */
 	char pidfile[RA_PATH_MAX];
 	bool daemon, debug, check, print_config; /* lifecycle flags, not settings */

@@ -133,6 +133,9 @@ void ra_build_content(const struct ra_config *cfg, const uint8_t *mac, bool fina
 	ra->nrdnss = cfg->nrdnss;
 	memcpy(ra->rdnss, cfg->rdnss, sizeof(ra->rdnss));
 	ra->rdnss_lifetime = final ? 0 : cfg->rdnss_lifetime;
+	ra->dnssl_len = cfg->dnssl_wire_len;
+	memcpy(ra->dnssl, cfg->dnssl_wire, sizeof(ra->dnssl));
+	ra->dnssl_lifetime = final ? 0 : cfg->dnssl_lifetime;
 }
 
 uint32_t ra_interval_ms(uint32_t min_ms, uint32_t max_s, bool initial, uint32_t rnd)

@@ -10,6 +10,7 @@
 #  | xlat464 ra --interface r-c                |        | kernel: accept_ra 1, autoconf 1        |
 #  |   phase 1: --router --prefix 2001:db8:1::/64       | scapy: sniffs RAs, sends good and bad  |
 #  |            --rdnss 2001:db8:1::53          |        |        Router Solicitations            |
+#  |            --dnssl example.com ...        |        |                                        |
 #  |            --pref64 2001:db8:64::/96       |        | xlat464 clat (when it reads PREF64)    |
 #  |   phase 2: --beside-router, six PREF64s   |        |                                        |
 #  |            (every prefix length code)     |        |                                        |
@@ -39,6 +40,8 @@ ALL_NS="$NSR $NSC"
 
 PREFIX6=2001:db8:1::     # the SLAAC /64 of phase 1
 RDNSS=2001:db8:1::53
+DNSSL1=example.com       # the DNS search list (RFC 8106 section 5.2), reserved names (RFC 2606)
+DNSSL2=lab.example.net
 PLAT=2001:db8:64::/96    # the PREF64 of phase 1
 INTERVAL=4               # MaxRtrAdvInterval: PREF64 and router lifetime default to 12 s (scaled 2)
 # Phase 2: one prefix per RFC 8781 prefix length code (PLC 0..5 = /96 /64 /56 /48 /40 /32).
@@ -120,7 +123,7 @@ def decode(pkt):
     raw = bytes(ip.payload)
     d = {"src": ip.src, "dst": ip.dst, "hlim": ip.hlim, "code": raw[1], "cur_hop_limit": raw[4],
          "flags": raw[5], "router_lifetime": int.from_bytes(raw[6:8], "big"),
-         "pref64": [], "pio": [], "rdnss": [], "slla": None, "t": float(pkt.time)}
+         "pref64": [], "pio": [], "rdnss": [], "dnssl": [], "slla": None, "t": float(pkt.time)}
     i = 16
     while i + 2 <= len(raw):
         t, l = raw[i], raw[i + 1]
@@ -137,6 +140,17 @@ def decode(pkt):
         elif t == 25:
             d["rdnss"].append({"lifetime": int.from_bytes(o[4:8], "big"),
                                "addrs": [str(ipaddress.IPv6Address(o[8 + 16 * k:24 + 16 * k])) for k in range((l - 1) // 2)]})
+        elif t == 31:  # RFC 8106 section 5.2: names in DNS wire format, zero padding after the last
+            names, k = [], 8
+            while k < len(o) and o[k] != 0:
+                labels = []
+                while k < len(o) and o[k] != 0:
+                    labels.append(o[k + 1:k + 1 + o[k]].decode("ascii", "replace"))
+                    k += 1 + o[k]
+                names.append(".".join(labels))
+                k += 1
+            d["dnssl"].append({"lifetime": int.from_bytes(o[4:8], "big"), "names": names,
+                               "padding_zero": all(b == 0 for b in o[k:])})
         elif t == 1:
             d["slla"] = o[2:8].hex()
         i += 8 * l
@@ -189,6 +203,8 @@ def cmd_ra(iface, timeout, expect, ready):
         eq("Prefix Information", have, want)
     if "rdnss" in expect:
         eq("RDNSS", [[x["lifetime"], x["addrs"]] for x in d["rdnss"]], expect["rdnss"])
+    if "dnssl" in expect:
+        eq("DNSSL", [[x["lifetime"], x["names"], x["padding_zero"]] for x in d["dnssl"]], expect["dnssl"])
     for e in errs:
         print("MISMATCH " + e)
     return 1 if errs else 0
@@ -305,14 +321,15 @@ check config-bad-line-rejected t_bad_config_line
 
 # ---- phase 1: --router ---------------------------------------------------------------------------
 # The router's link-local address may still be tentative: the daemon waits for DAD to finish.
-start_ra --router --prefix "$PREFIX6/64" --rdnss "$RDNSS" --pref64 "$PLAT" --interval "$INTERVAL" ||
+start_ra --router --prefix "$PREFIX6/64" --rdnss "$RDNSS" --dnssl "$DNSSL1" --dnssl "$DNSSL2" --pref64 "$PLAT" \
+	--interval "$INTERVAL" ||
 	die "xlat464 ra did not start advertising"
 RLL=$(lladdr "$NSR" r-c) || die "no link-local address on the router"
 [ -n "$RLL_EARLY" ] || true
 
 t_ra_router() {
-	nsx "$NSC" timeout 60 "$PY" "$SCAPY" ra c-r 30 "$(printf '{"src": "%s", "slla": "%s", "router_lifetime": 12, "cur_hop_limit": 64, "pref64": [["%s", 0, 2]], "pio": [["%s/64", 2592000, 604800]], "rdnss": [[12, ["%s"]]]}' \
-		"$RLL" "${RMAC//:/}" "$PLAT" "$PREFIX6" "$RDNSS")"
+	nsx "$NSC" timeout 60 "$PY" "$SCAPY" ra c-r 30 "$(printf '{"src": "%s", "slla": "%s", "router_lifetime": 12, "cur_hop_limit": 64, "pref64": [["%s", 0, 2]], "pio": [["%s/64", 2592000, 604800]], "rdnss": [[12, ["%s"]]], "dnssl": [[12, ["%s", "%s"], true]]}' \
+		"$RLL" "${RMAC//:/}" "$PLAT" "$PREFIX6" "$RDNSS" "$DNSSL1" "$DNSSL2")"
 }
 check router-ra-decoded t_ra_router
 
@@ -408,8 +425,8 @@ t_final() { # MODE EXPECT_JSON: SIGTERM gives a final RA, exit status 0, the con
 	[ "$src" -eq 0 ] && [ "$rc" -eq 0 ] && [ ! -e "$CTL" ]
 }
 check router-sigterm-final-ra t_final router \
-	"$(printf '{"match": "final", "src": "%s", "router_lifetime": 0, "pref64": [["%s", 0, 0]], "pio": [["%s/64", 0, 0]], "rdnss": [[0, ["%s"]]]}' \
-		"$RLL" "$PLAT" "$PREFIX6" "$RDNSS")"
+	"$(printf '{"match": "final", "src": "%s", "router_lifetime": 0, "pref64": [["%s", 0, 0]], "pio": [["%s/64", 0, 0]], "rdnss": [[0, ["%s"]]], "dnssl": [[0, ["%s", "%s"], true]]}' \
+		"$RLL" "$PLAT" "$PREFIX6" "$RDNSS" "$DNSSL1" "$DNSSL2")"
 
 t_route_gone() {
 	local i

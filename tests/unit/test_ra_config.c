@@ -10,6 +10,7 @@
 
 /* Part of the xlat464 binary, not a library: compile it into this test. */
 #include "../../src/mostly/ra_config.c"
+#include "../../src/mostly/ra_proto.c"
 #include "../../src/common/settings_table.c"
 #include "../../src/common/value_parse.c"
 
@@ -235,6 +236,55 @@ static void test_reload_keeps_restart(void **state)
 	assert_int_equal(next.max_interval, 30);
 }
 
+/* DNSSL (RFC 8106 section 5.2): names in DNS wire format, one option padded to 8 octets, with the
+ * mode router only; what a bad name is. */
+static void test_dnssl(void **state)
+{
+	struct ra_config c;
+	char err[RA_ERR_MAX];
+	uint8_t w[NDP_DNSSL_NAME_MAX];
+	assert_int_equal(ndp_dnssl_encode("example.com", w, sizeof(w)), 13);
+	assert_memory_equal(w, "\x07" "example" "\x03" "com" "\x00", 13);
+	assert_int_equal(ndp_dnssl_encode("example.com.", w, sizeof(w)), 13);
+	static const char *const bad[] = { "", ".", "a..b", "-a.com", "a-.com", "a_b.com", "a b", "a..",
+					   "0123456789012345678901234567890123456789012345678901234567890123.com" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (ndp_dnssl_encode(bad[i], w, sizeof(w)) != 0)
+			fail_msg("'%s' encoded", bad[i]);
+	assert_int_equal(ndp_dnssl_encode("example.com", w, 12), 0); /* does not fit */
+
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --router --interval 20 --dnssl example.com "
+				   "--dnssl lab.example.net",
+			       err),
+			 0);
+	assert_int_equal(c.ndnssl, 2);
+	assert_int_equal(c.dnssl_lifetime, 60);
+	struct ndp_ra ra;
+	uint8_t buf[NDP_RA_MAX_LEN], ll[16] = { 0xfe, 0x80, [15] = 1 }, dst[16] = { 0xff, 0x02, [15] = 1 };
+	ra_build_content(&c, NULL, false, &ra);
+	size_t n = ndp_build_ra(ll, dst, &ra, buf, sizeof(buf));
+	assert_true(n > 16);
+	size_t off = 16;
+	while (off + 2 <= n && buf[off] != NDP_OPT_DNSSL)
+		off += 8u * buf[off + 1];
+	assert_true(off + 8 <= n);
+	/* 8 + 13 + 17 = 38 bytes, padded to 40: length 5 */
+	assert_int_equal(buf[off + 1], 5);
+	assert_int_equal(buf[off + 4] << 24 | buf[off + 5] << 16 | buf[off + 6] << 8 | buf[off + 7], 60);
+	assert_memory_equal(buf + off + 8, "\x07" "example" "\x03" "com" "\x00" "\x03" "lab" "\x07" "example" "\x03" "net" "\x00"
+				"\x00\x00", 32);
+	ra_build_content(&c, NULL, true, &ra); /* the final RA: lifetime 0 */
+	assert_int_equal(ra.dnssl_lifetime, 0);
+
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --dnssl example.com", err), -1);
+	assert_non_null(strstr(err, "--dnssl needs --router"));
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --router --dnssl a_b.example", err), -1);
+	assert_string_equal(err, "--dnssl: 'a_b.example' is not a domain name (labels of letters, digits and '-', at most 63 "
+				 "each, 253 in all)");
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --router --dnssl a.example --dnssl a.example", err), -1);
+	assert_non_null(strstr(err, "given twice"));
+}
+
 static void test_format(void **state)
 {
 	struct ra_config c;
@@ -262,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_config_file),
 		cmocka_unit_test(test_reload_keeps_restart),
+		cmocka_unit_test(test_dnssl),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
