@@ -17,7 +17,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 CFLAGS  ?=
 CFLAGS  += $(CFLAGS_BASE)
-LDLIBS_SYS := -lmnl -lpcap -lbpf -lpthread -lmicrohttpd
+LDLIBS_SYS := -lldns -lmnl -lpcap -lbpf -lpthread -lmicrohttpd -lseccomp -ljson-c -larchive
 # The PLAT's kernel fast path (lib/sys/bpf): a TC program, compiled by clang for BPF and built into
 # the binary by lib/sys/nat64_offload.c (.incbin).
 BPF_CC    ?= clang
@@ -94,7 +94,12 @@ $(O)/tests/tunrelay: tests/tools/tunrelay.c
 
 # test_settings compiles the SIIT settings parser in (it lives in src/, not in a library).
 $(O)/tests/test_settings: src/common/siit_settings.c src/common/siit_settings.h src/common/settings_table.c src/common/value_parse.c
+$(O)/tests/test_redact: src/cli/redact.c src/cli/redact.h
 $(O)/tests/test_clat_config: src/clat/config.c src/clat/config.h src/common/settings_table.c src/common/value_parse.c
+# test_siit_engine compiles the SIIT engine in.
+$(O)/tests/test_siit_engine: src/common/siit_engine.c src/common/siit_engine.h
+$(O)/tests/test_doctor: src/cli/doctor_judge.c src/cli/doctor_status.c src/cli/doctor.h src/common/siit_settings.c src/common/settings_table.c src/common/value_parse.c
+$(O)/tests/test_dns64_synth: src/dns64/dns64_msg.c src/dns64/dns64_msg.h src/dns64/dns64_settings.c src/dns64/dns64_settings.h src/common/settings_table.c src/common/value_parse.c
 $(O)/tests/test_plat_settings: src/plat/plat_settings.c src/plat/plat_settings.h src/plat/evlog.c src/plat/evlog.h src/common/settings_table.c src/common/value_parse.c
 
 unit: $(UNIT_BIN)
@@ -131,14 +136,21 @@ FUZZ_EXTRA_fuzz_resolv := src/clat/prefix.c
 FUZZ_EXTRA_fuzz_clat_shared := src/clat/shared.c
 FUZZ_EXTRA_fuzz_clat_config := src/clat/config.c src/common/settings_table.c src/common/value_parse.c
 FUZZ_EXTRA_fuzz_listen_addr := src/cli/listen_addr.c
+FUZZ_EXTRA_fuzz_redact := src/cli/redact.c
 FUZZ_EXTRA_fuzz_plat_settings := src/plat/plat_settings.c src/common/settings_table.c src/common/value_parse.c
 FUZZ_EXTRA_fuzz_ra_config := src/common/settings_table.c src/common/value_parse.c
 FUZZ_EXTRA_fuzz_dhcp4_settings := src/mostly/dhcp4_settings.c src/common/settings_table.c src/common/value_parse.c
+FUZZ_EXTRA_fuzz_doctor := src/cli/doctor_status.c src/common/siit_settings.c src/common/settings_table.c src/common/value_parse.c
+# Targets that link a library besides libc name it here.
+FUZZ_LIBS_fuzz_doctor := -ljson-c
+FUZZ_EXTRA_fuzz_dns64_msg := src/dns64/dns64_msg.c -lldns
+FUZZ_EXTRA_fuzz_dns64_settings := src/dns64/dns64_settings.c src/common/settings_table.c src/common/value_parse.c
+FUZZ_EXTRA_fuzz_status_text := src/cli/status_text.c -ljson-c
 # Targets link or #include application sources, so any source or header change rebuilds them.
 build-fuzz/%: fuzz/%.c fuzz/*.h $(PURE_SRC) $(wildcard lib/*/*.h src/*/*.c src/*/*.h)
 	@mkdir -p build-fuzz
 	clang -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE -Ilib -Isrc \
-		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(PURE_SRC) $(FUZZ_EXTRA_$*)
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(PURE_SRC) $(FUZZ_EXTRA_$*) $(FUZZ_LIBS_$*)
 
 # The kernel fast path's target runs the TC program (the object of the gcc build, built into the
 # loader) with BPF_PROG_TEST_RUN: it links the loader and libbpf.
@@ -177,7 +189,8 @@ bench-clat: $(O)/xlat464
 	XLAT464=$(abspath $(O))/xlat464 bench/clat.sh
 
 # Installs the binary, the systemd units (the CLAT's and the PLAT's, and templates per interface for
-# ra and dhcp4), the CLAT's example config (when there is none), the PLAT's example
+# ra and dhcp4), the NetworkManager dispatcher hook of the CLAT (docs/coexistence.md), the CLAT's
+# example config (when there is none), the PLAT's example
 # (plat.conf.example: its pool4 must be the operator's own) and ra's and dhcp4's, the lab's script
 # (where `xlat464 lab` looks for it: BINDIR/../share/xlat464/lab.sh) and the man pages.
 # UNITDIR: Debian 12 packages put units in /lib/systemd/system (debian/rules sets it).
@@ -185,8 +198,12 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 MANDIR  ?= $(PREFIX)/share/man
-UNITS   := xlat464-clat.service xlat464-plat.service xlat464-ra@.service xlat464-dhcp4@.service
-EXAMPLES := plat.conf.example ra.env.example ra.conf.example dhcp4.env.example dhcp4.conf.example
+# NetworkManager reads its dispatcher hooks from /usr/lib/NetworkManager/dispatcher.d and
+# /etc/NetworkManager/dispatcher.d only: under PREFIX=/usr/local, link the hook into the latter.
+NMDISPATCHDIR ?= $(PREFIX)/lib/NetworkManager/dispatcher.d
+NMHOOK  := 90-xlat464-clat
+UNITS   := xlat464-clat.service xlat464-plat.service xlat464-dns64.service xlat464-ra@.service xlat464-dhcp4@.service
+EXAMPLES := plat.conf.example ra.env.example ra.conf.example dhcp4.env.example dhcp4.conf.example dns64.conf.example
 MAN8    := $(wildcard man/*.8)
 MAN5    := $(wildcard man/*.5)
 install: $(O)/xlat464
@@ -200,6 +217,7 @@ install: $(O)/xlat464
 	@if [ -e $(DESTDIR)/etc/xlat464/clat.conf ]; then echo "keeping $(DESTDIR)/etc/xlat464/clat.conf"; \
 	else install -D -m 0644 dist/clat.conf $(DESTDIR)/etc/xlat464/clat.conf; fi
 	install -D -m 0755 scripts/lab.sh $(DESTDIR)$(PREFIX)/share/xlat464/lab.sh
+	install -D -m 0755 dist/networkmanager/$(NMHOOK) $(DESTDIR)$(NMDISPATCHDIR)/$(NMHOOK)
 	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
 	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
@@ -207,6 +225,7 @@ install: $(O)/xlat464
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/xlat464 $(UNITS:%=$(DESTDIR)$(UNITDIR)/%) \
 		$(EXAMPLES:%=$(DESTDIR)/etc/xlat464/%) $(DESTDIR)$(PREFIX)/share/xlat464/lab.sh \
+		$(DESTDIR)$(NMDISPATCHDIR)/$(NMHOOK) \
 		$(MAN8:man/%=$(DESTDIR)$(MANDIR)/man8/%) $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%)
 	-rmdir $(DESTDIR)$(PREFIX)/share/xlat464 2>/dev/null
 

@@ -93,7 +93,7 @@ done
 
 # the instances did the work: each one's kernel fast path and TUN counters, after all the runs
 for k in 1 2 3; do
-	say "plat$k: $("$XLAT464" status --control "$tmp/lab/plat$k.sock" | awk '/^traffic:/ { t = 1 } t && $1 == "6to4" { printf "%s 6to4 bytes (TUN) ", $4; exit }')$("$XLAT464" status --control "$tmp/lab/plat$k.sock" | awk '/^kernel fast path/ { f = 1 } f && $1 == "6to4" { printf "%s 6to4 bytes (fast path)", $4; exit }')"
+	say "plat$k: $("$XLAT464" status --control "$tmp/lab/plat$k.sock" | awk '$1 == "bytes_6to4" { printf "%s 6to4 bytes (TUN) ", $2; exit }')$("$XLAT464" status --control "$tmp/lab/plat$k.sock" | awk '/^bpf_offload:/ { f = 1 } f && $1 == "bytes_6to4" { printf "%s 6to4 bytes (fast path)", $2; exit }')"
 done
 
 med() { # med FILEPATTERN: the median of the numbers in the files

@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dhcp4_msg m;
 	struct dhcp4_reply r;
 	enum dhcp4_verdict v;
-	uint8_t out[DHCP4_MAX_REPLY_LEN];
+	uint8_t out[DHCP4_MAX_RELAYED_REPLY_LEN];
 	char line[201], err[128];
 	bool skipped;
 	uint8_t sel = size ? data[size - 1] : 0;
@@ -116,8 +116,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			out[DHCP4_OFF_OP] = DHCP4_OP_BOOTREQUEST;
 			struct dhcp4_msg back;
 			FZ_CHECK(dhcp4_parse(out, n, &back) == DHCP4_DROP_SERVER_MESSAGE);
+			FZ_CHECK(back.has_relay_info == m.has_relay_info && back.relay_info_len == m.relay_info_len &&
+				 memcmp(back.relay_info, m.relay_info, m.relay_info_len) == 0); /* RFC 3046 2.2 */
 			uint8_t dst[4];
-			dhcp4_reply_broadcast(&m, &r, dst);
+			uint16_t port;
+			enum dhcp4_dest dest = dhcp4_reply_dest(&m, &r, dst, &port);
+			FZ_CHECK((dest == DHCP4_DEST_RELAY) == (memcmp(m.giaddr, "\0\0\0\0", 4) != 0));
+			FZ_CHECK(port == (dest == DHCP4_DEST_RELAY ? DHCP4_SERVER_PORT : DHCP4_CLIENT_PORT));
 			FZ_CHECK(dhcp4_server_bound(&fz_srv, now) <= FZ_POOL);
 			for (unsigned i = 0; i < FZ_POOL; i++) {
 				char l[DHCP4_LEASE_LINE_MAX + 16];

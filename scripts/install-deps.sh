@@ -1,12 +1,15 @@
 #!/bin/bash
 # Installs what building and testing xlat464 needs on Debian 12, only what is missing: man-db checks
 # the man pages, debhelper, fakeroot and lintian build and check the Debian package, libmicrohttpd
-# serves `xlat464 metrics --listen`, and prometheus brings promtool (tests/netns/metrics.sh).
+# serves `xlat464 metrics --listen`, prometheus brings promtool (tests/netns/metrics.sh), json-c
+# parses the daemons' status for `xlat464 status`, `metrics` and `doctor`, dig queries DNS64s, and
+# libarchive writes `xlat464 report`'s tar.gz; isc-dhcp-relay is tests/netns/dhcp4_relay.sh's relay.
 set -euo pipefail
 pkgs=(build-essential clang libclang-rt-14-dev libmnl-dev libpcap-dev libcmocka-dev libbpf-dev pkg-config
       python3-scapy iproute2 iputils-ping traceroute tcpdump iperf3 curl socat netcat-openbsd
-      nftables tayga radvd unbound dhcpcd-base udhcpc valgrind procps dnsmasq-base ethtool bird2 tshark
-      man-db debhelper fakeroot lintian libmicrohttpd-dev prometheus)
+      nftables tayga radvd unbound dhcpcd-base udhcpc valgrind procps dnsmasq-base ethtool bird2 tshark isc-dhcp-relay
+      man-db debhelper fakeroot lintian libmicrohttpd-dev prometheus libseccomp-dev libjson-c-dev bind9-dnsutils libldns-dev
+      libarchive-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

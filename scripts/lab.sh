@@ -1,10 +1,12 @@
 #!/bin/bash
 # xlat464 lab: the whole 464XLAT system of an IPv6-mostly network, in network namespaces on this
-# machine. Run as root (usually through `xlat464 lab up|tour|down`, which sets XLAT464):
+# machine. Run as root (usually through `xlat464 lab up|tour|doctor|down`, which sets XLAT464):
 #
 #     scripts/lab.sh up      # build the namespaces and start every daemon (refuses if already up)
 #     scripts/lab.sh up --plats 3   # the same with 3 PLAT instances behind ECMP (below)
+#     scripts/lab.sh up --v6only    # an IPv6-only network instead (below)
 #     scripts/lab.sh tour    # show, step by step, IPv4 working from the IPv6-only client
+#     scripts/lab.sh doctor  # xlat464 doctor in the client (target: the server), --router in the router
 #     scripts/lab.sh down    # stop every process the lab started, delete its namespaces and state
 #
 # Topology (documentation addresses only; nothing is connected to a real interface):
@@ -40,6 +42,14 @@
 # with a stable hash (symhash mod N) that picks kernel table 100+K, which holds instance K's route
 # only while it is announced (docs/plat.md, "Scale-out behind ECMP").
 #
+# With --v6only the access side has no IPv4 at all: br0 has no IPv4 address, xlat464 dhcp4 runs in
+# --mode v6only (option 108 to the clients that ask, nothing to the others) and writes its clients
+# file, the second client (udhcpc, no option 108) gets no IPv4 and lives on SLAAC, and the router runs
+# unbound (on [::1]:5300, serving the zone example., server.example A 203.0.113.2) behind xlat464
+# dns64 on [2001:db8:1::1]:53, announced by RDNSS: the second client gets
+# server.example AAAA 64:ff9b::203.0.113.2 and reaches the server through the PLAT; the first, which
+# has a CLAT, gets the A record only and reaches it through its CLAT (docs/dns64.md).
+#
 # State: /run/xlat464-lab/ (pids, logs, control sockets). Environment: XLAT464 (the binary),
 # XLAT464_LAB_DIR (state directory, default /run/xlat464-lab), XLAT464_LAB_PREFIX (namespace name
 # prefix, default x464lab-), XLAT464_LAB_IFTAG (client interface names TAG1 and TAG2, default x464c;
@@ -60,6 +70,9 @@ NSC=${P}client
 NSC4=${P}client4
 ALL_NS="$NSR $NSS $NSC $NSC4"
 PLATS=1             # PLAT instances: `up --plats N`; recorded in $STATE/plats for tour and down
+V6ONLY=0            # `up --v6only`; recorded in $STATE/v6only for tour
+NAME4=server.example  # the IPv4-only server's name in the --v6only lab's DNS
+DNS64_ADDR=64:ff9b::cb00:7102  # 64:ff9b::203.0.113.2, what dns64 synthesizes for it
 PLATS_MAX=8
 IFT=${XLAT464_LAB_IFTAG:-x464c}   # client interface names: dhcpcd keeps per-interface files in /run
 IFC=${IFT}1         # the client's uplink
@@ -131,6 +144,7 @@ do_up() {
 	[ -x "$XLAT464" ] || die "no xlat464 binary at $XLAT464 (run make, or set XLAT464=)"
 	need ip nft dhcpcd udhcpc socat curl traceroute ping setsid
 	[ "$PLATS" -eq 1 ] || need bird birdc
+	[ "$V6ONLY" -eq 0 ] || need unbound dig
 	[ -x "$PY" ] || die "missing $PY"
 	if [ -e "$STATE/pids" ] || [ -n "$(lab_namespaces)" ]; then
 		die "the lab is already up (namespaces: $(lab_namespaces | tr '\n' ' ')state: $STATE); run 'xlat464 lab down' first"
@@ -140,6 +154,7 @@ do_up() {
 	local k
 	: >"$STATE/pids"
 	say "$PLATS" >"$STATE/plats"
+	say "$V6ONLY" >"$STATE/v6only"
 	if [ "$PLATS" -gt 1 ]; then
 		for k in $(seq 1 "$PLATS"); do ALL_NS="$ALL_NS ${P}plat$k"; done
 		say "xlat464 lab: building namespaces ${P}{router,server,client,client4,plat1..$PLATS} (state in $STATE)"
@@ -162,7 +177,7 @@ do_up() {
 	# answers neighbour solicitations for its address without sending MLD reports).
 	ip -n "$NSR" link add br0 type bridge forward_delay 0 stp_state 0 mcast_snooping 0 || fail_up "bridge"
 	ip -n "$NSR" addr add "$R6/64" dev br0 nodad
-	ip -n "$NSR" addr add "$R4/24" dev br0
+	[ "$V6ONLY" -eq 1 ] || ip -n "$NSR" addr add "$R4/24" dev br0
 	ip -n "$NSR" link set br0 up
 	ip link add "$IFC" netns "$NSC" address 00:00:5e:00:53:21 type veth peer name lan-c1 netns "$NSR" || fail_up "veth client"
 	ip link add "$IFC4" netns "$NSC4" address 00:00:5e:00:53:22 type veth peer name lan-c2 netns "$NSR" || fail_up "veth client4"
@@ -195,12 +210,20 @@ EOF
 	# The router: PREF64 announcer and SLAAC router, option-108 DHCPv4 responder.
 	wait_for 10 sh -c "ip -n $NSR -6 addr show dev br0 scope link | grep -v tentative | grep -q inet6" ||
 		fail_up "br0 has no link-local address"
-	start ra "$NSR" "$XLAT464" ra --interface br0 --router --prefix "${PREFIX6}/64" --pref64 "$PREF64" \
-		--interval 10 --control "$STATE/ra.sock" --foreground
-	start dhcp4 "$NSR" "$XLAT464" dhcp4 --interface br0 --mode mostly --pool "$POOL_FIRST-$POOL_LAST" \
-		--router "$R4" --lease-time 3600 --lease-file "$STATE/dhcp4.leases" --control "$STATE/dhcp4.sock"
+	if [ "$V6ONLY" -eq 1 ]; then
+		start ra "$NSR" "$XLAT464" ra --interface br0 --router --prefix "${PREFIX6}/64" --pref64 "$PREF64" \
+			--rdnss "$R6" --interval 10 --control "$STATE/ra.sock" --foreground
+		start dhcp4 "$NSR" "$XLAT464" dhcp4 --interface br0 --mode v6only --server-id "$R4" \
+			--clients-file "$STATE/dhcp4.clients" --control "$STATE/dhcp4.sock"
+	else
+		start ra "$NSR" "$XLAT464" ra --interface br0 --router --prefix "${PREFIX6}/64" --pref64 "$PREF64" \
+			--interval 10 --control "$STATE/ra.sock" --foreground
+		start dhcp4 "$NSR" "$XLAT464" dhcp4 --interface br0 --mode mostly --pool "$POOL_FIRST-$POOL_LAST" \
+			--router "$R4" --lease-time 3600 --lease-file "$STATE/dhcp4.leases" --control "$STATE/dhcp4.sock"
+	fi
 	wait_for 10 test -S "$STATE/ra.sock" || fail_up "xlat464 ra did not start"
 	wait_for 10 test -S "$STATE/dhcp4.sock" || fail_up "xlat464 dhcp4 did not start"
+	[ "$V6ONLY" -eq 0 ] || up_dns64
 
 	# NAT44 for the IPv4 client of the mostly network (the PLAT needs none: its pool is routed).
 	nsx "$NSR" nft -f - <<EOF || fail_up "nft"
@@ -243,6 +266,82 @@ EOF
 		up_plats
 	fi
 
+	if [ "$V6ONLY" -eq 1 ]; then
+		up_client2_v6only
+	else
+		up_client2_mostly
+	fi
+
+	# End to end, within a deadline, before saying it is up.
+	wait_for 20 nsx "$NSC" ping -c 1 -W 1 "$S4" || fail_up "no IPv4 from the client to $S4 through the CLAT and PLAT"
+	wait_for 10 nsx "$NSC" curl -s -m 2 -o /dev/null "http://$S4:$WEB_PORT/" || fail_up "the web server does not answer"
+	if [ "$V6ONLY" -eq 1 ]; then
+		wait_for 10 client2_fetch || fail_up "the second client does not reach $NAME4 through dns64 and the PLAT"
+	fi
+	if [ "$PLATS" -eq 1 ]; then
+		say "xlat464 lab: up. The client $NSC is IPv6-only (CLAT $clat6 = 192.0.0.1; PLAT pool $POOL4)."
+	else
+		say "xlat464 lab: up. The client $NSC is IPv6-only (CLAT $clat6 = 192.0.0.1); $PLATS PLAT instances behind ECMP:"
+		for k in $(seq 1 "$PLATS"); do say "  ${P}plat$k: pool4 $(plat_share "$k"), BGP AS $(plat_as "$k")"; done
+	fi
+	[ "$V6ONLY" -eq 0 ] || say "  IPv6-only network: $NSC4 has no CLAT and reaches $NAME4 through xlat464 dns64 ($R6) and the PLAT."
+	say "  next: xlat464 lab tour     (or: ip netns exec $NSC ping $S4)"
+	say "  then: xlat464 lab down"
+}
+
+# --v6only: unbound with the lab's zone, and xlat464 dns64 in front of it on the LAN.
+up_dns64() {
+	cat >"$STATE/example.zone" <<EOF
+\$ORIGIN example.
+@ 300 IN SOA ns.example. admin.example. 1 3600 600 86400 300
+@ 300 IN NS ns.example.
+ns 300 IN AAAA $R6
+server 300 IN A $S4
+EOF
+	cat >"$STATE/unbound.conf" <<EOF
+server:
+	interface: ::1@5300
+	access-control: ::1/128 allow
+	do-ip4: no
+	username: ""
+	chroot: ""
+	directory: "$STATE"
+	pidfile: "$STATE/unbound.pid"
+	use-syslog: no
+	module-config: "iterator"
+auth-zone:
+	name: "example."
+	zonefile: "$STATE/example.zone"
+	for-downstream: no
+	for-upstream: yes
+	fallback-enabled: no
+EOF
+	start unbound "$NSR" unbound -d -c "$STATE/unbound.conf"
+	wait_for 10 sh -c "ip netns exec $NSR ss -Hlun 'sport = :5300' | grep -q ." || fail_up "unbound did not start"
+	start dns64 "$NSR" "$XLAT464" dns64 --upstream ::1 5300 --listen "$R6" 53 --prefix "$PREF64" --interface br0 \
+		--clients-file "$STATE/dhcp4.clients" --control "$STATE/dns64.sock" --foreground
+	wait_for 10 test -S "$STATE/dns64.sock" || fail_up "xlat464 dns64 did not start"
+}
+
+# --v6only: client 2 asks for an address without option 108 (xlat464 dhcp4 notes it and stays
+# silent), and lives on SLAAC; the router learns its addresses when it talks to it.
+up_client2_v6only() {
+	nsx "$NSC4" timeout 10 udhcpc -i "$IFC4" -f -n -q -t 2 -T 1 -s /bin/true >"$STATE/udhcpc.log" 2>&1
+	wait_for 10 grep -q "00:00:5e:00:53:22 no" "$STATE/dhcp4.clients" || fail_up "dhcp4 did not note the second client"
+	wait_for 30 sh -c "ip -n $NSC4 -6 route show default | grep -q . &&
+		ip -n $NSC4 -6 addr show dev $IFC4 scope global | grep -v tentative | grep -q 'inet6 ${PREFIX6%::}:'" ||
+		fail_up "no SLAAC address or default route on the second client"
+	nsx "$NSC4" ping -c 1 -W 2 "$R6" >/dev/null 2>&1
+	nsx "$NSC" ping -c 1 -W 2 "$R6" >/dev/null 2>&1
+}
+client2_aaaa() { nsx "$NSC4" dig @"$R6" +short +time=2 +tries=1 AAAA "$NAME4"; }
+client2_fetch() {
+	local a
+	a=$(client2_aaaa | head -n 1)
+	[ "$a" = "$DNS64_ADDR" ] && nsx "$NSC4" curl -s -m 3 -o /dev/null -g "http://[$a]:$WEB_PORT/"
+}
+
+up_client2_mostly() {
 	# Client 2: udhcpc, no option 108: an IPv4 lease from the pool (recorded, then configured here).
 	cat >"$STATE/udhcpc.sh" <<EOF
 #!/bin/sh
@@ -260,18 +359,6 @@ EOF
 	else
 		say "xlat464 lab: the second client (udhcpc) got no lease; going on without it" >&2
 	fi
-
-	# End to end, within a deadline, before saying it is up.
-	wait_for 20 nsx "$NSC" ping -c 1 -W 1 "$S4" || fail_up "no IPv4 from the client to $S4 through the CLAT and PLAT"
-	wait_for 10 nsx "$NSC" curl -s -m 2 -o /dev/null "http://$S4:$WEB_PORT/" || fail_up "the web server does not answer"
-	if [ "$PLATS" -eq 1 ]; then
-		say "xlat464 lab: up. The client $NSC is IPv6-only (CLAT $clat6 = 192.0.0.1; PLAT pool $POOL4)."
-	else
-		say "xlat464 lab: up. The client $NSC is IPv6-only (CLAT $clat6 = 192.0.0.1); $PLATS PLAT instances behind ECMP:"
-		for k in $(seq 1 "$PLATS"); do say "  ${P}plat$k: pool4 $(plat_share "$k"), BGP AS $(plat_as "$k")"; done
-	fi
-	say "  next: xlat464 lab tour     (or: ip netns exec $NSC ping $S4)"
-	say "  then: xlat464 lab down"
 }
 
 # ---- up --plats N: PLAT instances behind ECMP ----------------------------------------------------
@@ -435,7 +522,11 @@ do_tour() {
 	[ "$(id -u)" = 0 ] || die "must run as root"
 	[ -e "$STATE/pids" ] || die "the lab is not up (run 'xlat464 lab up' first)"
 	local rc=0 n
-	say "The tour: an IPv6-only client ($NSC) on an IPv6-mostly network reaching an IPv4-only server ($S4)."
+	if [ "$V6ONLY" -eq 1 ]; then
+		say "The tour: two IPv6-only clients ($NSC with a CLAT, $NSC4 without) on an IPv6-only network reaching an IPv4-only server ($S4, $NAME4)."
+	else
+		say "The tour: an IPv6-only client ($NSC) on an IPv6-mostly network reaching an IPv4-only server ($S4)."
+	fi
 
 	step "1. DHCPv4: the client asks for option 108 (IPv6-Only Preferred, RFC 8925) and gets no IPv4 address"
 	say "\$ grep 'IPv6-Only Preferred' $STATE/dhcpcd.log   # dhcpcd in $NSC"
@@ -447,6 +538,11 @@ do_tour() {
 	if [ -s "$STATE/udhcpc.lease" ]; then
 		say "The second client ($NSC4, udhcpc, does not ask for 108) got a lease from the pool:"
 		sed 's/^/    /' "$STATE/udhcpc.lease"
+	fi
+	if [ "$V6ONLY" -eq 1 ]; then
+		say "An IPv6-only network (--mode v6only): the second client ($NSC4, udhcpc, does not ask for 108)"
+		say "got no answer and no IPv4 address. dhcp4's clients file, which xlat464 dns64 follows:"
+		show cat "$STATE/dhcp4.clients"
 	fi
 
 	step "2. The PREF64 learned from the Router Advertisement (RFC 8781)"
@@ -469,9 +565,11 @@ do_tour() {
 	say "A bigger download: once the TCP session is established, the PLAT hands it to its kernel fast path"
 	inc curl -s -m 30 -o /dev/null -w '%{size_download} bytes, HTTP %{http_code}\n' "http://$S4:$WEB_PORT/8MiB.bin" || rc=1
 	for n in $(plat_names); do
-		say "\$ xlat464 status --control $STATE/$n.sock | sed -n '/^kernel fast path/,/passed/p'"
-		"$XLAT464" status --control "$STATE/$n.sock" 2>&1 | sed -n '/^kernel fast path/,/passed/p' | sed 's/^/    /'
+		say "\$ xlat464 status --control $STATE/$n.sock | sed -n '/^bpf_offload:/,/passed/p'"
+		"$XLAT464" status --control "$STATE/$n.sock" 2>&1 | sed -n '/^bpf_offload:/,/passed/p' | sed 's/^/    /'
 	done
+
+	[ "$V6ONLY" -eq 0 ] || tour_dns64 || rc=1
 
 	if [ "$PLATS" -eq 1 ]; then
 		step "6. traceroute with hops (192.0.0.8: an IPv6 router seen through the CLAT; $SELF4: the PLAT)"
@@ -481,7 +579,9 @@ do_tour() {
 	inc traceroute -n -q 1 -w 2 -m 8 "$S4" || rc=1
 
 	step "7. The status of every daemon"
-	for n in clat $(plat_names) ra dhcp4; do
+	local daemons="clat $(plat_names) ra dhcp4"
+	[ "$V6ONLY" -eq 0 ] || daemons="$daemons dns64"
+	for n in $daemons; do
 		say "\$ xlat464 status --control $STATE/$n.sock   # $n"
 		"$XLAT464" status --control "$STATE/$n.sock" 2>&1 | sed 's/^/    /'
 		[ "${PIPESTATUS[0]}" = 0 ] || rc=1
@@ -495,6 +595,26 @@ do_tour() {
 	[ "$PLATS" -eq 1 ] || tour_ecmp || rc=1
 	say ""
 	say "End of the tour. 'xlat464 lab down' removes everything."
+	return $rc
+}
+
+# Step 5b, with --v6only: the selective DNS64 answers each client as it needs.
+tour_dns64() {
+	local rc=0 a
+	step "5b. DNS64 for the client without a CLAT, not for the one with it (xlat464 dns64, RFC 6147)"
+	say "The CLAT client ($NSC) asked for option 108: dns64 passes its answers untouched, no AAAA for $NAME4;"
+	say "it uses the A record through its CLAT, as above:"
+	inc dig @"$R6" +short AAAA "$NAME4"
+	inc dig @"$R6" +short A "$NAME4" || rc=1
+	say "The other client ($NSC4) has no CLAT and no IPv4: dns64 synthesizes $NAME4 AAAA under $PREF64:"
+	say "\$ ip netns exec $NSC4 dig @$R6 +short AAAA $NAME4"
+	a=$(client2_aaaa 2>&1)
+	say "$a" | sed 's/^/    /'
+	[ "$(say "$a" | head -n 1)" = "$DNS64_ADDR" ] || rc=1
+	say "and fetches the page over IPv6, through the PLAT:"
+	say "\$ ip netns exec $NSC4 curl -g http://[$DNS64_ADDR]:$WEB_PORT/"
+	nsx "$NSC4" curl -s -m 10 -g "http://[$DNS64_ADDR]:$WEB_PORT/" 2>&1 | sed 's/^/    /'
+	[ "${PIPESTATUS[0]}" = 0 ] || rc=1
 	return $rc
 }
 
@@ -567,27 +687,56 @@ do_down() {
 	say "xlat464 lab: down"
 }
 
-read_plats() { # tour and down: the number the lab was built with
+read_plats() { # tour and down: the number the lab was built with, and whether it is IPv6-only
 	PLATS=$(cat "$STATE/plats" 2>/dev/null || say 1)
 	case $PLATS in [1-8]) ;; *) PLATS=1 ;; esac
+	V6ONLY=$(cat "$STATE/v6only" 2>/dev/null || say 0)
+	[ "$V6ONLY" = 1 ] || V6ONLY=0
+}
+
+# Both doctors (docs/doctor.md) with the lab's sockets and its IPv4 server as the probe's target: the
+# client's, then the router's, then each PLAT namespace's with --plats N. The lab has no DNS64, so the
+# client's doctor is given no resolver (resolv.conf names the machine's, which it cannot reach).
+do_doctor() {
+	[ "$(id -u)" = 0 ] || die "must run as root"
+	[ -e "$STATE/pids" ] || die "the lab is not up (run 'xlat464 lab up' first)"
+	local rc=0 k
+	say "== the client ($NSC): xlat464 doctor --target $S4"
+	ip netns exec "$NSC" "$XLAT464" doctor --control-dir "$STATE" --target "$S4" --resolv-conf /dev/null || rc=1
+	say "== the router ($NSR): xlat464 doctor --router"
+	ip netns exec "$NSR" "$XLAT464" doctor --router --control-dir "$STATE" || rc=1
+	if [ "$PLATS" -gt 1 ]; then
+		for k in $(seq 1 "$PLATS"); do
+			say "== PLAT instance $k (${P}plat$k): xlat464 doctor --router"
+			ip netns exec "${P}plat$k" "$XLAT464" doctor --router --control-dir "$STATE" || rc=1
+		done
+	fi
+	return "$rc"
 }
 
 case "${1:-}" in
 up)
-	if [ $# -eq 3 ] && [ "$2" = --plats ]; then
-		case $3 in
-		[1-8]) PLATS=$3 ;;
-		*) die "--plats '$3': want a number of PLAT instances from 1 to $PLATS_MAX" ;;
+	shift
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--plats)
+			case ${2:-} in
+			[1-8]) PLATS=$2 ;;
+			*) die "--plats '${2:-}': want a number of PLAT instances from 1 to $PLATS_MAX" ;;
+			esac
+			shift 2
+			;;
+		--v6only) V6ONLY=1; shift ;;
+		*) die "usage: up [--plats N] [--v6only]" ;;
 		esac
-	elif [ $# -ne 1 ]; then
-		die "usage: up [--plats N]"
-	fi
+	done
 	do_up
 	;;
 tour) read_plats; do_tour ;;
+doctor) read_plats; do_doctor ;;
 down) read_plats; do_down ;;
 *)
-	say "usage: xlat464 lab up|tour|down   (or scripts/lab.sh, as root)" >&2
+	say "usage: xlat464 lab up|tour|doctor|down   (or scripts/lab.sh, as root)" >&2
 	exit 2
 	;;
 esac

@@ -72,22 +72,27 @@ check "xlat464 is /usr/bin/xlat464" test "$(command -v xlat464)" = /usr/bin/xlat
 check "xlat464 --help" sh -c 'xlat464 --help | grep -q "^  clat "'
 check "man -w xlat464" sh -c 'test "$(man -w xlat464)" = /usr/share/man/man8/xlat464.8.gz'
 check "man -w: every subcommand's page and xlat464.conf(5)" sh -c \
-	'for p in clat plat siit ra dhcp4 translate status lab; do man -w xlat464-$p >/dev/null || exit 1; done; man -w 5 xlat464.conf'
+	'for p in clat plat siit ra dhcp4 dns64 translate status metrics doctor report lab; do man -w xlat464-$p >/dev/null || exit 1; done; man -w 5 xlat464.conf'
 check "man xlat464-plat renders its settings" sh -c 'MANWIDTH=80 man xlat464-plat 2>&1 | grep -q -- "--pool4 PREFIX"'
 units() {
 	local u
-	for u in xlat464-clat xlat464-plat xlat464-ra@ xlat464-dhcp4@; do
+	for u in xlat464-clat xlat464-plat xlat464-dns64 xlat464-ra@ xlat464-dhcp4@; do
 		grep -q '^ExecStart=/usr/bin/xlat464 ' "/lib/systemd/system/$u.service" || { say "$u: no ExecStart=/usr/bin/xlat464"; return 1; }
 	done
 }
 check "units in /lib/systemd/system run /usr/bin/xlat464" units
 check "units pass systemd-analyze verify" sh -c 'cd /lib/systemd/system && ! command -v systemd-analyze >/dev/null ||
-	systemd-analyze verify xlat464-clat.service xlat464-plat.service xlat464-ra@eth0.service xlat464-dhcp4@eth0.service'
+	systemd-analyze verify xlat464-clat.service xlat464-plat.service xlat464-dns64.service xlat464-ra@eth0.service xlat464-dhcp4@eth0.service'
 check "conffiles: clat.conf and the examples in /etc/xlat464" sh -c \
 	'dpkg-query -W -f="\${Conffiles}\n" xlat464 | grep -q "/etc/xlat464/clat.conf " &&
 	 dpkg-query -W -f="\${Conffiles}\n" xlat464 | grep -q "/etc/xlat464/plat.conf.example "'
 check "installed clat.conf passes --check" xlat464 clat --config /etc/xlat464/clat.conf --check
 check "lab script at /usr/share/xlat464/lab.sh" test -x /usr/share/xlat464/lab.sh
+check "NetworkManager dispatcher hook, root's, mode 0755" sh -c \
+	'test "$(stat -c "%U %a" /usr/lib/NetworkManager/dispatcher.d/90-xlat464-clat)" = "root 755"'
+check "docs report.md, coexistence.md and the networkd example" sh -c \
+	'ls /usr/share/doc/xlat464/report.md* /usr/share/doc/xlat464/coexistence.md* \
+	    /usr/share/doc/xlat464/examples/10-xlat464-clat.network'
 
 # ---- the lab from the installed files -----------------------------------------------------------
 unset XLAT464 XLAT464_LAB_SCRIPT
@@ -107,6 +112,11 @@ check "lab: clat, plat, ra and dhcp4 are /usr/bin/xlat464" daemons_installed
 tour() { timeout 180 xlat464 lab tour >"$tmp/tour.out" 2>&1 || { tail -n 30 "$tmp/tour.out"; return 1; }; }
 check "xlat464 lab tour" tour
 check "tour: the IPv4-only server's page reached the IPv6-only client" grep -q "Hello from the IPv4-only server" "$tmp/tour.out"
+pkg_report() { # the installed binary's report in the lab's client namespace: written, the CLAT's status in it
+	(cd "$tmp" && timeout 120 ip netns exec "${XLAT464_LAB_PREFIX}client" xlat464 report --redact -o pkg-report.tar.gz \
+		--control-dir "$XLAT464_LAB_DIR") && tar -tzf "$tmp/pkg-report.tar.gz" | grep -q '/status/clat\.json$'
+}
+check "xlat464 report in the lab (installed binary, libarchive)" pkg_report
 check "xlat464 lab down" timeout 60 xlat464 lab down
 labup=0
 check "lab down: no namespace and no state left" sh -c "! ip netns list | grep -q '^$XLAT464_LAB_PREFIX' && test ! -e '$XLAT464_LAB_DIR'"
@@ -116,6 +126,7 @@ check "apt-get purge xlat464" apt-get purge -y -qq xlat464
 installed=0
 check "purged: no binary, unit, man page, lab script or /etc/xlat464 left" sh -c \
 	'test ! -e /usr/bin/xlat464 && test ! -e /lib/systemd/system/xlat464-clat.service &&
-	 test ! -e /usr/share/man/man8/xlat464.8.gz && test ! -e /usr/share/xlat464 && test ! -e /etc/xlat464'
+	 test ! -e /usr/share/man/man8/xlat464.8.gz && test ! -e /usr/share/xlat464 && test ! -e /etc/xlat464 &&
+	 test ! -e /usr/lib/NetworkManager/dispatcher.d/90-xlat464-clat'
 say "package: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

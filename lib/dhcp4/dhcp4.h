@@ -65,6 +65,10 @@
 #define DHCP4_BOOTP_MIN_LEN 300
 /* RFC 2131 section 2: every client accepts messages of up to 576 bytes (IP and UDP included). */
 #define DHCP4_MAX_REPLY_LEN (576 - 20 - 8)
+/* A reply to a relay may be longer by the Relay Agent Information it echoes, which the relay strips
+ * before the client sees it (RFC 3046 section 2.1.1). */
+#define DHCP4_RELAY_INFO_MAX 255
+#define DHCP4_MAX_RELAYED_REPLY_LEN (DHCP4_MAX_REPLY_LEN + 2 + DHCP4_RELAY_INFO_MAX)
 
 /* Options (RFC 2132; 108: RFC 8925 section 3.1). */
 #define DHCP4_OPT_PAD 0
@@ -83,6 +87,7 @@
 #define DHCP4_OPT_RENEWAL_TIME 58
 #define DHCP4_OPT_REBINDING_TIME 59
 #define DHCP4_OPT_CLIENT_ID 61
+#define DHCP4_OPT_RELAY_AGENT_INFO 82 /* RFC 3046 */
 #define DHCP4_OPT_IPV6_ONLY_PREFERRED 108
 #define DHCP4_OPT_END 255
 
@@ -129,7 +134,8 @@
 	X(NO_MESSAGE_TYPE,    "no-message-type",    "no DHCP message type (53): a BOOTP request, not served") \
 	X(BAD_MESSAGE_TYPE,   "bad-message-type",   "message type is not 1-8 (RFC 2132 section 9.6)") \
 	X(SERVER_MESSAGE,     "server-message",     "OFFER, ACK or NAK: a message only servers send") \
-	X(RELAYED,            "relayed",            "giaddr is set: relayed messages are not served (directly attached link only)") \
+	X(RELAY_INFO_TOO_LONG, "relay-info-too-long", "Relay Agent Information (82), concatenated (RFC 3396), longer than 255 bytes: it could not be echoed") \
+	X(RELAY_OTHER_SUBNET, "relay-other-subnet", "relayed (giaddr set) from a subnet the pool is not in: no address to offer there (RFC 2131 section 4.3.1)") \
 	X(V6ONLY_NETWORK,     "v6only-no-108",      "client did not ask for option 108 and the network is IPv6-only (--mode v6only)") \
 	X(OTHER_SERVER,       "other-server",       "REQUEST, DECLINE or RELEASE names another server's identifier (for a REQUEST: the client chose that server)") \
 	X(POOL_EXHAUSTED,     "pool-exhausted",     "no free address in the pool") \
@@ -167,6 +173,9 @@ struct dhcp4_msg {
 	unsigned prl_len;  /* bytes of PRL seen (all instances) */
 	uint8_t client_id[DHCP4_CLIENT_ID_MAX];
 	unsigned client_id_len; /* 0: none */
+	uint8_t relay_info[DHCP4_RELAY_INFO_MAX]; /* option 82's value, echoed in replies (RFC 3046 2.2) */
+	unsigned relay_info_len;
+	bool has_relay_info;
 	unsigned noptions; /* options walked, Pads not counted */
 };
 
@@ -203,17 +212,26 @@ struct dhcp4_reply {
 	const char *message; /* option 56, for a NAK; NULL: none */
 };
 
-/* Builds the reply to req into buf (cap at least DHCP4_MAX_REPLY_LEN): op BOOTREPLY; htype, hlen,
- * xid, flags, giaddr and chaddr copied from the request; hops, secs, siaddr, sname and file zero
- * (RFC 2131 section 4.3.1, table 3). Options in this order: 53, 54, 108, 51, 58, 59, 1, 3, 6, 56,
- * End, then Pads up to DHCP4_BOOTP_MIN_LEN. Returns the length, or 0 when cap is too small. */
+/* Builds the reply to req into buf (cap at least DHCP4_MAX_RELAYED_REPLY_LEN): op BOOTREPLY; htype,
+ * hlen, xid, flags, giaddr and chaddr copied from the request; hops, secs, siaddr, sname and file
+ * zero (RFC 2131 section 4.3.1, table 3). A NAK to a relay sets the broadcast flag (RFC 2131
+ * section 4.3.2). Options in this order: 53, 54, 108, 51, 58, 59, 1, 3, 6, 56, then the request's
+ * Relay Agent Information verbatim as the last option (RFC 3046 section 2.2), End, then Pads up to
+ * DHCP4_BOOTP_MIN_LEN. Returns the length, or 0 when cap is too small. */
 size_t dhcp4_build_reply(const struct dhcp4_msg *req, const struct dhcp4_reply *r, uint8_t *buf, size_t cap);
 
-/* Where a reply goes (RFC 2131 section 4.1, giaddr zero): a NAK to 255.255.255.255; an OFFER or ACK
- * to ciaddr when the request had one, else broadcast. Unicast to chaddr/yiaddr (allowed when the
- * client did not set the broadcast flag) would need a packet socket and, for option-108 answers,
- * is impossible (yiaddr is 0.0.0.0): this server broadcasts instead, which every client accepts.
- * Returns true for broadcast; else dst gets the unicast address. */
-bool dhcp4_reply_broadcast(const struct dhcp4_msg *req, const struct dhcp4_reply *r, uint8_t dst[4]);
+/* Where a reply goes (RFC 2131 section 4.1). */
+enum dhcp4_dest {
+	DHCP4_DEST_RELAY,     /* giaddr set: to the relay agent's server port, giaddr:67 */
+	DHCP4_DEST_BROADCAST, /* 255.255.255.255:68 */
+	DHCP4_DEST_UNICAST,   /* ciaddr:68 */
+};
+/* With giaddr set, every reply goes to the relay. Otherwise a NAK goes to 255.255.255.255, and an
+ * OFFER or ACK to ciaddr when the request had one, else broadcast. Unicast to chaddr/yiaddr
+ * (allowed when the client did not set the broadcast flag) would need a packet socket and, for
+ * option-108 answers, is impossible (yiaddr is 0.0.0.0): this server broadcasts instead, which
+ * every client accepts. dst and port get the address. */
+enum dhcp4_dest dhcp4_reply_dest(const struct dhcp4_msg *req, const struct dhcp4_reply *r, uint8_t dst[4],
+				 uint16_t *port);
 
 #endif

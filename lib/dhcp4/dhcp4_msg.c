@@ -80,6 +80,14 @@ static enum dhcp4_drop take_option(struct dhcp4_msg *m, struct walk *w, bool mai
 		memcpy(m->client_id + m->client_id_len, v, len);
 		m->client_id_len += len;
 		return DHCP4_DROP_NONE;
+	case DHCP4_OPT_RELAY_AGENT_INFO:
+		/* RFC 3046 section 2.2 (echoed verbatim); split instances concatenate (RFC 3396 7). */
+		if (len > DHCP4_RELAY_INFO_MAX - m->relay_info_len)
+			return DHCP4_DROP_RELAY_INFO_TOO_LONG;
+		memcpy(m->relay_info + m->relay_info_len, v, len);
+		m->relay_info_len += len;
+		m->has_relay_info = true;
+		return DHCP4_DROP_NONE;
 	default:
 		return DHCP4_DROP_NONE;
 	}
@@ -240,7 +248,10 @@ size_t dhcp4_build_reply(const struct dhcp4_msg *req, const struct dhcp4_reply *
 	fixed[DHCP4_OFF_HTYPE] = req->htype;
 	fixed[DHCP4_OFF_HLEN] = req->hlen;
 	put_be32(fixed + DHCP4_OFF_XID, req->xid);
-	put_be16(fixed + DHCP4_OFF_FLAGS, req->flags);
+	uint16_t flags = req->flags;
+	if (r->type == DHCP4_NAK && be32_at(req->giaddr) != 0)
+		flags |= DHCP4_FLAG_BROADCAST; /* RFC 2131 section 4.3.2 */
+	put_be16(fixed + DHCP4_OFF_FLAGS, flags);
 	memcpy(fixed + DHCP4_OFF_CIADDR, r->ciaddr, 4);
 	memcpy(fixed + DHCP4_OFF_YIADDR, r->yiaddr, 4);
 	memcpy(fixed + DHCP4_OFF_GIADDR, req->giaddr, 4);
@@ -265,6 +276,8 @@ size_t dhcp4_build_reply(const struct dhcp4_msg *req, const struct dhcp4_reply *
 		size_t n = strlen(r->message);
 		put_opt(&o, DHCP4_OPT_MESSAGE, r->message, (uint8_t)(n > 255 ? 255 : n));
 	}
+	if (req->has_relay_info)
+		put_opt(&o, DHCP4_OPT_RELAY_AGENT_INFO, req->relay_info, (uint8_t)req->relay_info_len);
 	uint8_t end = DHCP4_OPT_END;
 	put(&o, &end, 1);
 	static const uint8_t pads[DHCP4_BOOTP_MIN_LEN];
@@ -273,14 +286,19 @@ size_t dhcp4_build_reply(const struct dhcp4_msg *req, const struct dhcp4_reply *
 	return o.bad ? 0 : o.len;
 }
 
-bool dhcp4_reply_broadcast(const struct dhcp4_msg *req, const struct dhcp4_reply *r, uint8_t dst[4])
+enum dhcp4_dest dhcp4_reply_dest(const struct dhcp4_msg *req, const struct dhcp4_reply *r, uint8_t dst[4],
+				 uint16_t *port)
 {
-	static const uint8_t zero[4];
-
-	if (r->type == DHCP4_NAK || memcmp(req->ciaddr, zero, 4) == 0) {
+	if (be32_at(req->giaddr) != 0) {
+		memcpy(dst, req->giaddr, 4);
+		*port = DHCP4_SERVER_PORT;
+		return DHCP4_DEST_RELAY;
+	}
+	*port = DHCP4_CLIENT_PORT;
+	if (r->type == DHCP4_NAK || be32_at(req->ciaddr) == 0) {
 		memset(dst, 0xff, 4);
-		return true;
+		return DHCP4_DEST_BROADCAST;
 	}
 	memcpy(dst, req->ciaddr, 4);
-	return false;
+	return DHCP4_DEST_UNICAST;
 }

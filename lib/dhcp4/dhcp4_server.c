@@ -187,13 +187,18 @@ enum dhcp4_drop dhcp4_server_handle(struct dhcp4_server *s, const struct dhcp4_m
 	unsigned keylen = dhcp4_msg_key(m, key);
 	bool asked = dhcp4_msg_requests(m, DHCP4_OPT_IPV6_ONLY_PREFERRED);
 	bool mostly = s->cfg.mode == DHCP4_MODE_MOSTLY && s->lease;
+	bool relayed = memcmp(m->giaddr, zero4, 4) != 0;
 	bool other_server = m->has_server_id && memcmp(m->server_id, s->cfg.server_id, 4) != 0;
 	long i;
 
 	memset(r, 0, sizeof(*r));
 	*verdict = DHCP4_VERDICT_REPLY;
-	if (memcmp(m->giaddr, zero4, 4) != 0)
-		return DHCP4_DROP_RELAYED;
+	/* RFC 2131 section 4.3.1: a relayed client's address comes from giaddr's subnet. This server
+	 * has one pool, so it hands out addresses only to the relay of that pool's subnet; option-108
+	 * answers carry no address and go to any relay. */
+	if (relayed && mostly && !asked && !in_subnet(s, m->giaddr) && m->type != DHCP4_RELEASE &&
+	    m->type != DHCP4_DECLINE && !other_server)
+		return DHCP4_DROP_RELAY_OTHER_SUBNET;
 
 	switch (m->type) {
 	case DHCP4_DISCOVER:

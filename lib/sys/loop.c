@@ -16,10 +16,27 @@ int sys_loop_init(struct sys_loop *l)
 
 int sys_loop_add(struct sys_loop *l, int fd, sys_loop_fn fn, void *arg)
 {
+	return sys_loop_add_ev(l, fd, EPOLLIN, fn, arg);
+}
+
+int sys_loop_mod(struct sys_loop *l, int fd, uint32_t events)
+{
+	for (unsigned i = 0; i < SYS_LOOP_MAX_FDS; i++) {
+		if (l->slot[i].fd == fd) {
+			struct epoll_event ev = { .events = events, .data.u32 = i };
+			return epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev);
+		}
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+int sys_loop_add_ev(struct sys_loop *l, int fd, uint32_t events, sys_loop_fn fn, void *arg)
+{
 	for (unsigned i = 0; i < SYS_LOOP_MAX_FDS; i++) {
 		if (l->slot[i].fd >= 0)
 			continue;
-		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = i };
+		struct epoll_event ev = { .events = events, .data.u32 = i };
 		if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 			return -1;
 		l->slot[i] = (struct sys_loop_slot){ fd, fn, arg };

@@ -495,3 +495,95 @@ int sys_nl_monitor_drain(struct sys_nl *n)
 			count++;
 	}
 }
+
+int sys_nl_route_lookup(struct sys_nl *n, int family, const uint8_t *dst, int *oif, unsigned *dst_len)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	unsigned alen = family == AF_INET ? 4 : 16;
+	/* Twice: the route itself (RTM_F_FIB_MATCH) for its prefix length, then the path the kernel
+	 * picks for dst, for the link (a multipath route has no RTA_OIF of its own). */
+	for (int pass = 0; pass < 2; pass++) {
+		struct route_get r = { .oif = 0 };
+		struct nlmsghdr *h = nl_req(buf, RTM_GETROUTE, NLM_F_ACK);
+		struct rtmsg *rtm = mnl_nlmsg_put_extra_header(h, sizeof(*rtm));
+		rtm->rtm_family = (unsigned char)family;
+		rtm->rtm_dst_len = (unsigned char)(alen * 8);
+		rtm->rtm_flags = pass == 0 ? RTM_F_FIB_MATCH : 0;
+		mnl_attr_put(h, RTA_DST, alen, dst);
+		if (nl_talk(n, h, route_get_cb, &r) < 0)
+			return -1;
+		if (pass == 0)
+			*dst_len = r.dst_len;
+		else
+			*oif = r.oif;
+	}
+	return 0;
+}
+
+/* ---- the IPv6 neighbour table, followed ---------------------------------------------------- */
+
+struct neigh_walk {
+	sys_nl_neigh_fn fn;
+	void *arg;
+	int ifindex;
+};
+
+static int neigh_walk_cb(const struct nlmsghdr *h, void *data)
+{
+	struct neigh_walk *w = data;
+	const struct nlattr *tb[NDA_MAX + 1] = { 0 };
+	const struct ndmsg *nd = mnl_nlmsg_get_payload(h);
+	struct sys_neigh6 ne;
+
+	if ((h->nlmsg_type != RTM_NEWNEIGH && h->nlmsg_type != RTM_DELNEIGH) ||
+	    mnl_nlmsg_get_payload_len(h) < sizeof(*nd) || nd->ndm_family != AF_INET6)
+		return MNL_CB_OK;
+	if (w->ifindex && nd->ndm_ifindex != w->ifindex)
+		return MNL_CB_OK;
+	if (mnl_attr_parse(h, sizeof(*nd), neigh_attr, tb) < 0 || !tb[NDA_DST] ||
+	    mnl_attr_get_payload_len(tb[NDA_DST]) != 16)
+		return MNL_CB_OK;
+	memset(&ne, 0, sizeof(ne));
+	ne.ifindex = nd->ndm_ifindex;
+	ne.state = nd->ndm_state;
+	ne.deleted = h->nlmsg_type == RTM_DELNEIGH;
+	memcpy(ne.addr, mnl_attr_get_payload(tb[NDA_DST]), 16);
+	if (tb[NDA_LLADDR] && mnl_attr_get_payload_len(tb[NDA_LLADDR]) == 6) {
+		memcpy(ne.mac, mnl_attr_get_payload(tb[NDA_LLADDR]), 6);
+		ne.has_mac = true;
+	}
+	w->fn(w->arg, &ne);
+	return MNL_CB_OK;
+}
+
+int sys_nl_neigh6_dump(struct sys_nl *n, int ifindex, sys_nl_neigh_fn fn, void *arg)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct neigh_walk w = { fn, arg, ifindex };
+	struct nlmsghdr *h = nl_req(buf, RTM_GETNEIGH, NLM_F_DUMP);
+	struct ndmsg *nd = mnl_nlmsg_put_extra_header(h, sizeof(*nd));
+	nd->ndm_family = AF_INET6;
+	return nl_talk(n, h, neigh_walk_cb, &w);
+}
+
+int sys_nl_monitor_neigh6(struct sys_nl *n, sys_nl_neigh_fn fn, void *arg)
+{
+	static char buf[SYS_NL_BUF];
+	struct neigh_walk w = { fn, arg, 0 };
+	int count = 0;
+	for (;;) {
+		ssize_t len = mnl_socket_recvfrom(n->nl, buf, sizeof(buf));
+		if (len < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return count;
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		for (const struct nlmsghdr *h = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(h, (int)len);
+		     h = mnl_nlmsg_next(h, (int *)&len)) {
+			neigh_walk_cb(h, &w);
+			count++;
+		}
+	}
+}

@@ -93,4 +93,29 @@ int sys_nl_fd(const struct sys_nl *n);
  * -1 with errno; ENOBUFS means some were lost, which the caller treats as a change as well. */
 int sys_nl_monitor_drain(struct sys_nl *n);
 
+/* The link the kernel would send a packet to dst by (family AF_INET or AF_INET6, dst 4 or 16 bytes):
+ * *oif its index, *dst_len the length of the route that matched (0: the default route). 0, or -1
+ * with errno (ENETUNREACH, EHOSTUNREACH: no route). For `xlat464 doctor`. */
+int sys_nl_route_lookup(struct sys_nl *n, int family, const uint8_t *dst, int *oif, unsigned *dst_len);
+
+/* ---- the IPv6 neighbour table, followed ---------------------------------------------------- */
+
+struct sys_neigh6 {
+	int ifindex;
+	uint8_t addr[16];
+	uint8_t mac[6];
+	bool has_mac;   /* NDA_LLADDR of 6 bytes */
+	uint16_t state; /* NUD_* */
+	bool deleted;   /* RTM_DELNEIGH */
+};
+
+typedef void (*sys_nl_neigh_fn)(void *arg, const struct sys_neigh6 *ne);
+
+/* Calls fn for every IPv6 neighbour entry on ifindex (0: every link). 0 or -1 with errno. */
+int sys_nl_neigh6_dump(struct sys_nl *n, int ifindex, sys_nl_neigh_fn fn, void *arg);
+/* On a monitor opened with RTMGRP_NEIGH: reads every waiting notification and calls fn for each IPv6
+ * neighbour added, changed or deleted. Returns how many messages were read, or -1 with errno
+ * (ENOBUFS: some were lost; dump the table again). */
+int sys_nl_monitor_neigh6(struct sys_nl *n, sys_nl_neigh_fn fn, void *arg);
+
 #endif

@@ -35,13 +35,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../common/siit_ctl.h"
 #include "addr.h"
 #include "config.h"
 #include "../common/daemon_opts.h"
 #include "../common/settings_load.h"
 #include "../common/settings_table.h"
-#include "clat_ctl.h"
 #include "datapath.h"
 #include "dns.h"
 #include "fastpath.h"
@@ -873,7 +871,7 @@ static void cleanup(struct clat *c)
 	sys_nl_close(&c->mon);
 	sys_nl_close(&c->nl);
 	clat_dp_free(&c->dp);
-	free(c->msg);
+	free(c->status_text);
 	free(c->words);
 }
 
@@ -997,8 +995,8 @@ int clat_main(int argc, char **argv)
 	opts_from(&c->opt, &c->cli, &c->cfg);
 	if (c->opt.debug)
 		log_set_level(LOG_LEVEL_DEBUG);
-	c->msg = malloc(sizeof(*c->msg));
-	if (!c->msg || clat_dp_init(&c->dp, c->opt.tun, &c->nl) < 0)
+	c->status_text = malloc(CLAT_STATUS_TEXT_MAX);
+	if (!c->status_text || clat_dp_init(&c->dp, c->opt.tun, &c->nl) < 0)
 		fatal("out of memory");
 	snprintf(c->nft.tun, sizeof(c->nft.tun), "%s", c->opt.tun);
 	for (unsigned i = 0; i < c->opt.ntether; i++)

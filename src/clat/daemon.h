@@ -13,7 +13,6 @@
 
 #include "addr.h"
 #include "config.h"
-#include "clat_ctl.h"
 #include "datapath.h"
 #include "dns.h"
 #include "fastpath.h"
@@ -24,6 +23,7 @@
 #include "uplink.h"
 
 #define CLAT_CTL_PATH_MAX 108
+#define CLAT_STATUS_TEXT_MAX 20480 /* the status lines of an answer on the control socket */
 #define CLAT_DEFAULT_TUN "clat"
 #define CLAT_PREFIX_WAIT_S 10 /* how long a new uplink may take to get a SLAAC /64 before we say so */
 #define CLAT_SHARED_WAIT_S 3  /* ... when it has an address to share already (a DHCPv6 /128) */
@@ -97,7 +97,7 @@ struct clat {
 	bool native4, default6;
 	int native4_oif;
 	char ctlpath[CLAT_CTL_PATH_MAX];
-	struct clat_status_msg *msg;
+	char *status_text; /* CLAT_STATUS_TEXT_MAX bytes: the status lines of an answer */
 	time_t started;
 	struct clat_counters n;
 };

@@ -1,11 +1,13 @@
-/* What `xlat464 clat` answers on its control socket: the status lines (text) and the typed facts
- * `xlat464 status --json` prints as "clat" (clat_ctl.h), read off the daemon's state (daemon.h). */
+/* What `xlat464 clat` answers on its control socket: its status as JSON (src/common/json.h), with
+ * the status lines as "settings" and the typed facts as the object "clat", read off the daemon's
+ * state (daemon.h). */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "../common/siit_ctl.h"
+#include "../common/json.h"
 #include "daemon.h"
+#include "sys/clat_offload.h"
 #include "sys/ctl.h"
 #include "sys/log.h"
 #include "sys/priv.h"
@@ -153,97 +155,130 @@ static size_t format_status(struct clat *c, char *buf, size_t cap)
 	return strlen(buf);
 }
 
-/* The typed facts behind the status lines, for `xlat464 status --json` (src/clat/clat_ctl.h). */
-static void fill_info(struct clat *c, struct clat_status_info *i)
+/* -1 (none) is JSON null. */
+static void opt_num(struct json_w *w, const char *key, int64_t v)
+{
+	if (v < 0)
+		json_null(w, key);
+	else
+		json_i64(w, key, v);
+}
+
+/* The "clat" object: the typed facts behind the status lines (docs/clat.md lists the members). */
+static void write_clat(struct clat *c, struct json_w *w)
 {
 	int64_t now = clat_now_s();
 	int sel = c->applied;
-	char p[INET6_ADDRSTRLEN + 4];
+	char p[INET6_ADDRSTRLEN + 4], a6[INET6_ADDRSTRLEN];
+	int64_t lifetime = -1, expires = -1, next_query = -1;
 
-	snprintf(i->state, sizeof(i->state), "%s", clat_state_name[c->state]);
-	snprintf(i->why, sizeof(i->why), "%s", c->why);
-	snprintf(i->uplink, sizeof(i->uplink), "%s", c->up.name);
-	snprintf(i->uplink_kind, sizeof(i->uplink_kind), "%s", c->up.ifindex ? clat_link_kind_name(c->up.kind) : "");
-	i->uplink_nd = c->up.nd;
-	i->uplink_up = c->up.up;
-	i->uplink_ifindex = c->up.ifindex;
-	i->uplink_mtu = c->up.mtu;
-	i->uplink_changes = c->n.uplink_changes;
-	i->native_ipv4 = c->native4;
-	i->ipv6_default = c->default6;
-	i->force = c->opt.force;
-	i->pref64_lifetime_s = i->pref64_expires_in_s = -1;
+	json_obj_open(w, "clat");
+	json_str(w, "state", clat_state_name[c->state]);
+	json_str(w, "why", c->why);
+	json_str(w, "uplink", c->up.name);
+	json_str(w, "uplink_kind", c->up.ifindex ? clat_link_kind_name(c->up.kind) : "");
+	json_boolean(w, "uplink_neighbour_discovery", c->up.nd);
+	json_boolean(w, "uplink_up", c->up.up);
+	json_u64(w, "uplink_changes", c->n.uplink_changes);
+	json_u64(w, "uplink_ifindex", (uint64_t)(c->up.ifindex > 0 ? c->up.ifindex : 0));
+	json_u64(w, "uplink_mtu", c->up.mtu);
+	json_boolean(w, "native_ipv4", c->native4);
+	json_boolean(w, "ipv6_default_route", c->default6);
+	json_boolean(w, "force", c->opt.force);
 	if (sel >= 0) {
 		const struct clat_psrc_slot *x = &c->pm.src[sel];
-		snprintf(i->pref64, sizeof(i->pref64), "%s", clat_pfx_str(&c->applied_pfx, p, sizeof(p)));
-		snprintf(i->pref64_source, sizeof(i->pref64_source), "%s", clat_psrc_name((enum clat_psrc)sel));
+		json_str(w, "pref64", clat_pfx_str(&c->applied_pfx, p, sizeof(p)));
+		json_str(w, "pref64_source", clat_psrc_name((enum clat_psrc)sel));
 		if (sel != CLAT_PSRC_STATIC) {
-			i->pref64_lifetime_s = x->lifetime;
-			i->pref64_expires_in_s = x->expires > now ? x->expires - now : 0;
+			lifetime = x->lifetime;
+			expires = x->expires > now ? x->expires - now : 0;
 		}
+	} else {
+		json_null(w, "pref64");
+		json_null(w, "pref64_source");
 	}
-	i->dns64_enabled = !c->opt.no_dns64;
-	i->dns64_next_query_in_s = -1;
-	if (i->dns64_enabled && !c->dns.inflight)
-		i->dns64_next_query_in_s = c->pm.dns.next_query > now ? c->pm.dns.next_query - now : 0;
-	i->dns64_queries = c->dns.queries;
-	i->dns64_answers = c->dns.answers;
-	i->dns64_failures = c->dns.failures;
-	snprintf(i->address_mode, sizeof(i->address_mode), "%s", c->nft.shared ? "shared" : "dedicated");
-	if (c->addr.have_cur)
-		clat_ntop6(c->addr.cur, i->clat_ipv6);
-	snprintf(i->clat_ipv4, sizeof(i->clat_ipv4), "192.0.0.1/%u", CLAT_HOST4_PLEN);
-	snprintf(i->tun, sizeof(i->tun), "%s", c->dp.tun);
-	i->tun_mtu = c->dp.tun_mtu;
-	i->tun_present = c->dp.tunfd >= 0;
-	i->route_present = c->dp.route_added;
-	i->ntether = c->nft.ntether < CLAT_TETHER_MAX ? c->nft.ntether : CLAT_TETHER_MAX;
-	for (unsigned t = 0; t < i->ntether; t++)
-		snprintf(i->tether[t], sizeof(i->tether[t]), "%s", c->nft.tether[t]);
-	i->tether_applied = i->ntether && c->nft.applied;
-	i->dad_conflicts = c->addr.n.dad_conflicts;
-	i->conflicts_after_dad = c->addr.n.addr_conflicts;
-	i->ns_answered = c->addr.n.ns_answered;
-	i->na_sent = c->addr.n.na_sent;
-	i->renumbers = c->n.renumbers;
-	i->mtu_changes = c->n.mtu_changes;
-	i->reloads = c->n.reloads;
-	i->reload_errors = c->n.reload_errors;
-	i->shared_left_to_host = c->n.shared_host;
-	i->shared_malformed = c->n.shared_malformed;
-	i->checksums_finished = c->dp.n.csum_completed;
-	i->uplink_queue_full = c->dp.n.uplink_drops;
-	i->fast_path_active = clat_fast_active(&c->fast);
-	snprintf(i->fast_path_why, sizeof(i->fast_path_why), "%s", c->fast.why);
+	opt_num(w, "pref64_lifetime_seconds", lifetime);
+	opt_num(w, "pref64_expires_in_seconds", expires);
+	json_boolean(w, "dns64_enabled", !c->opt.no_dns64);
+	if (!c->opt.no_dns64 && !c->dns.inflight)
+		next_query = c->pm.dns.next_query > now ? c->pm.dns.next_query - now : 0;
+	opt_num(w, "dns64_next_query_in_seconds", next_query);
+	json_u64(w, "dns64_queries", c->dns.queries);
+	json_u64(w, "dns64_answers", c->dns.answers);
+	json_u64(w, "dns64_failures", c->dns.failures);
+	json_str(w, "address_mode", c->nft.shared ? "shared" : "dedicated");
+	json_str(w, "clat_ipv6", c->addr.have_cur ? clat_ntop6(c->addr.cur, a6) : "");
+	snprintf(p, sizeof(p), "192.0.0.1/%u", CLAT_HOST4_PLEN);
+	json_str(w, "clat_ipv4", p);
+	json_str(w, "tun", c->dp.tun);
+	json_u64(w, "tun_mtu", c->dp.tun_mtu);
+	json_boolean(w, "tun_present", c->dp.tunfd >= 0);
+	json_boolean(w, "route_present", c->dp.route_added);
+	unsigned nt = c->nft.ntether < CLAT_TETHER_MAX ? c->nft.ntether : CLAT_TETHER_MAX;
+	json_arr_open(w, "tether");
+	for (unsigned t = 0; t < nt; t++)
+		json_str(w, NULL, c->nft.tether[t]);
+	json_arr_close(w);
+	json_boolean(w, "tether_nat44_in_place", nt && c->nft.applied);
+	json_u64(w, "dad_conflicts", c->addr.n.dad_conflicts);
+	json_u64(w, "conflicts_after_dad", c->addr.n.addr_conflicts);
+	json_u64(w, "ns_answered", c->addr.n.ns_answered);
+	json_u64(w, "na_sent", c->addr.n.na_sent);
+	json_u64(w, "renumbers", c->n.renumbers);
+	json_u64(w, "mtu_changes", c->n.mtu_changes);
+	json_u64(w, "reloads", c->n.reloads);
+	json_u64(w, "reload_errors", c->n.reload_errors);
+	json_u64(w, "shared_left_to_host", c->n.shared_host);
+	json_u64(w, "shared_malformed", c->n.shared_malformed);
+	json_u64(w, "checksums_finished", c->dp.n.csum_completed);
+	json_u64(w, "uplink_queue_full", c->dp.n.uplink_drops);
+	json_boolean(w, "fast_path_active", clat_fast_active(&c->fast));
+	json_str(w, "fast_path_not_in_use", c->fast.why[0] ? c->fast.why : NULL);
 	struct sys_clat_offload_counters k;
 	clat_fast_counters(&c->fast, &k);
-	for (unsigned n = 0; n < SYS_CLAT_OFFLOAD_NCOUNTERS && n < CLAT_FAST_COUNTERS_MAX; n++)
-		i->fast_path[n] = k.c[n];
+	json_obj_open(w, "fast_path");
+	for (unsigned n = 0; n < SYS_CLAT_OFFLOAD_NCOUNTERS; n++)
+		json_u64(w, sys_clat_offload_counter_name(n), k.c[n]);
+	json_obj_close(w);
+	json_obj_close(w);
 }
 
 void clat_on_ctl(void *arg, int fd, uint32_t events)
 {
 	struct clat *c = arg;
-	struct siit_status_msg *m = &c->msg->siit;
 	int cl;
 
 	while ((cl = sys_ctl_accept(fd)) >= 0) {
-		memset(c->msg, 0, sizeof(*c->msg));
-		m->magic = CLAT_STATUS_MAGIC;
-		m->size = sizeof(*c->msg);
-		m->ndrops = XLAT_DROP__COUNT;
-		m->pid = (int32_t)getpid();
-		m->uptime_sec = (uint64_t)(time(NULL) - c->started);
-		m->tun_read_errors = c->dp.n.tun_read_errors;
-		m->tun_write_errors = c->dp.n.tun_write_errors;
-		snprintf(m->daemon, sizeof(m->daemon), "clat");
-		snprintf(m->tun, sizeof(m->tun), "%s", c->dp.tun);
-		m->stats = c->dp.tr.ctx.stats;
-		format_status(c, m->settings, sizeof(m->settings));
-		fill_info(c, &c->msg->clat);
-		if (sys_write_all(cl, c->msg, sizeof(*c->msg)) < 0)
+		const struct xlat_stats *st = &c->dp.tr.ctx.stats;
+		struct json_w w;
+		format_status(c, c->status_text, CLAT_STATUS_TEXT_MAX);
+		json_w_init(&w);
+		json_obj_open(&w, NULL);
+		json_status_head(&w, "clat", c->ctlpath, (uint64_t)(time(NULL) - c->started));
+		json_str(&w, "tun", c->dp.tun);
+		json_lines(&w, "settings", c->status_text);
+		json_u64(&w, "packets_4to6", st->pkts_4to6);
+		json_u64(&w, "bytes_4to6", st->bytes_4to6);
+		json_u64(&w, "packets_6to4", st->pkts_6to4);
+		json_u64(&w, "bytes_6to4", st->bytes_6to4);
+		json_u64(&w, "replies", st->replies);
+		json_u64(&w, "hairpinned", 0);
+		json_u64(&w, "tun_read_errors", c->dp.n.tun_read_errors);
+		json_u64(&w, "tun_write_errors", c->dp.n.tun_write_errors);
+		json_u64(&w, "reloads", c->n.reloads);
+		write_clat(c, &w);
+		/* the status lines ("settings") say in words what "clat" has as members */
+		json_arr_open(&w, "text_omit");
+		json_str(&w, NULL, "clat");
+		json_arr_close(&w);
+		json_xlat_drops(&w, st);
+		json_obj_open(&w, "descriptions");
+		json_xlat_drop_descriptions(&w);
+		json_obj_close(&w);
+		json_obj_close(&w);
+		if (json_w_send(&w, cl) < 0)
 			log_debug("status client: %s", strerror(errno));
+		json_w_free(&w);
 		close(cl);
 	}
 }
-

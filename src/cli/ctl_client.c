@@ -2,78 +2,91 @@
 #include <errno.h>
 #include <glob.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "../clat/clat_ctl.h"
-#include "../common/siit_ctl.h"
-#include "../mostly/dhcp4_daemon.h"
-#include "../mostly/ra.h"
-#include "../plat/plat_ctl.h"
 #include "ctl_client.h"
 #include "sys/ctl.h"
 
 #define CTL_TIMEOUT_SEC 5
+#define CTL_COMMAND_TIMEOUT_SEC 10
 
-size_t cli_ctl_msg_max(void)
+/* Reads fd to EOF into a malloc'd, terminated buffer of at most max bytes. */
+static int read_answer(int fd, size_t max, char **out)
 {
-	size_t sizes[] = { sizeof(struct siit_status_msg), sizeof(struct clat_status_msg), sizeof(struct plat_status_msg),
-			   sizeof(struct ra_status_msg), sizeof(struct dhcp4_status_msg) };
-	size_t max = 0;
-	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		if (sizes[i] > max)
-			max = sizes[i];
-	return max;
+	size_t len = 0, cap = max < 16384 ? max + 1 : 16384;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return -1;
+	for (;;) {
+		if (cap - len < 4096 + 1 && cap <= max) {
+			size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			char *b = ncap > cap ? realloc(buf, ncap) : NULL;
+			if (!b) {
+				free(buf);
+				errno = ncap > cap ? ENOMEM : EMSGSIZE;
+				return -1;
+			}
+			buf = b;
+			cap = ncap;
+		}
+		if (len >= max) {
+			free(buf);
+			errno = EMSGSIZE;
+			return -1;
+		}
+		ssize_t n = read(fd, buf + len, cap - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno == EAGAIN ? ETIMEDOUT : errno;
+			free(buf);
+			errno = e;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len == 0) {
+		free(buf);
+		errno = EPROTO;
+		return -1;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	return 0;
 }
 
-long cli_ctl_fetch(const char *path, void *buf, size_t cap)
+static int ask(const char *path, const char *request, size_t max, int timeout, char **out)
 {
 	int fd = sys_ctl_connect(path);
 	if (fd < 0)
 		return -1;
-	struct timeval tv = { .tv_sec = CTL_TIMEOUT_SEC };
+	struct timeval tv = { .tv_sec = timeout };
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	long n = sys_read_all(fd, buf, cap);
-	int err = errno;
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	int r = request ? sys_write_all(fd, request, strlen(request)) : 0;
+	if (r == 0)
+		r = read_answer(fd, max, out);
+	int e = errno;
 	close(fd);
-	errno = err;
-	return n;
+	errno = e;
+	return r;
 }
 
-enum cli_ctl_kind cli_ctl_kind(const void *msg, long n)
+int ctl_status_json(const char *path, char **json_out)
 {
-	const struct siit_status_msg *s = msg;
-	if (n < 12)
-		return CLI_CTL_UNKNOWN;
-	switch (s->magic) {
-	case SIIT_STATUS_MAGIC:
-		return n == (long)sizeof(*s) && s->size == sizeof(*s) && s->ndrops == XLAT_DROP__COUNT ? CLI_CTL_SIIT
-												     : CLI_CTL_UNKNOWN;
-	case CLAT_STATUS_MAGIC:
-		return n == (long)sizeof(struct clat_status_msg) && s->size == sizeof(struct clat_status_msg) &&
-				       s->ndrops == XLAT_DROP__COUNT
-			       ? CLI_CTL_CLAT
-			       : CLI_CTL_UNKNOWN;
-	case PLAT_STATUS_MAGIC: {
-		const struct plat_status_msg *p = msg;
-		return n == (long)sizeof(*p) && p->size == sizeof(*p) && p->ndrops == XLAT_DROP__COUNT ? CLI_CTL_PLAT
-												     : CLI_CTL_UNKNOWN;
-	}
-	case RA_STATUS_MAGIC: {
-		const struct ra_status_msg *r = msg;
-		return n == (long)sizeof(*r) && r->size == sizeof(*r) && r->nreasons == RA_RS__COUNT ? CLI_CTL_RA
-												   : CLI_CTL_UNKNOWN;
-	}
-	case DHCP4_STATUS_MAGIC: {
-		const struct dhcp4_status_msg *d = msg;
-		return n == (long)sizeof(*d) && d->size == sizeof(*d) && d->ndrops == DHCP4_DROP__COUNT ? CLI_CTL_DHCP4
-												      : CLI_CTL_UNKNOWN;
-	}
-	default:
-		return CLI_CTL_UNKNOWN;
-	}
+	return ask(path, NULL, CTL_STATUS_MAX, CTL_TIMEOUT_SEC, json_out);
+}
+
+int ctl_request_json(const char *path, const char *request, size_t max, char **json_out)
+{
+	return ask(path, request, max, CTL_COMMAND_TIMEOUT_SEC, json_out);
 }
 
 unsigned cli_ctl_list(char (*paths)[256], unsigned max)

@@ -1,25 +1,25 @@
-/* Reading a daemon's control socket, for `xlat464 status` and `xlat464 metrics`: every daemon writes
- * one fixed-size message to each client and closes; the first word is its magic. */
+/* Reading a daemon's control socket, for `xlat464 status`, `xlat464 metrics` and `xlat464 doctor`:
+ * every daemon answers each client with its status as one JSON object and closes (docs/design.md,
+ * "Status"). */
 #ifndef XLAT464_CLI_CTL_CLIENT_H
 #define XLAT464_CLI_CTL_CLIENT_H
 
 #include <stddef.h>
 
-enum cli_ctl_kind { CLI_CTL_UNKNOWN, CLI_CTL_SIIT, CLI_CTL_CLAT, CLI_CTL_PLAT, CLI_CTL_RA, CLI_CTL_DHCP4 };
+#define CTL_STATUS_MAX (1u << 20)    /* the longest status answer read */
+#define CTL_COMMAND_MAX (512u << 20) /* the longest command answer read (a PLAT's million sessions) */
 
-/* Room for the largest message any daemon writes. */
-size_t cli_ctl_msg_max(void);
+/* The daemon's status as JSON text (malloc'd, caller frees); 0 or -1 with errno. Gives up after a
+ * few seconds, so that a wedged daemon cannot hang the caller; an answer longer than CTL_STATUS_MAX
+ * is EMSGSIZE, an empty one EPROTO. The text is not checked: parse it before trusting it. */
+int ctl_status_json(const char *path, char **json_out);
 
-/* Connects to path and reads the daemon's answer into buf (cap bytes), giving up after a few seconds
- * so that a wedged daemon cannot hang the caller. Returns the bytes read, or -1 with errno. */
-long cli_ctl_fetch(const char *path, void *buf, size_t cap);
-
-/* Which daemon wrote the n bytes of msg (aligned as malloc aligns), with magic, size and counts all
- * checked: a message from another build, or cut short, is CLI_CTL_UNKNOWN. */
-enum cli_ctl_kind cli_ctl_kind(const void *msg, long n);
+/* Writes request (one line, "\n" included) to the socket at path and reads the JSON answer, at most
+ * max bytes, into *json_out (malloc'd, caller frees). 0 or -1 with errno, as ctl_status_json. */
+int ctl_request_json(const char *path, const char *request, size_t max, char **json_out);
 
 /* The control sockets in SYS_CTL_DIR (SYS_CTL_DIR/<asterisk>.sock), sorted, at most max of them, copied
- * into paths[i] (cap bytes each). Returns how many. */
+ * into paths[i] (256 bytes each). Returns how many. */
 unsigned cli_ctl_list(char (*paths)[256], unsigned max);
 
 #endif

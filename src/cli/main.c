@@ -4,10 +4,13 @@
 
 #include "../clat/clat.h"
 #include "../lab/lab.h"
+#include "../dns64/dns64d.h"
 #include "../mostly/dhcp4_daemon.h"
 #include "../mostly/ra.h"
 #include "../plat/plat.h"
 #include "../siit/siit.h"
+#include "bugreport.h"
+#include "doctor.h"
 #include "metrics.h"
 #include "status.h"
 #include "../translate/translate.h"
@@ -27,14 +30,17 @@ static int help_main(int argc, char **argv);
 
 static const struct subcommand subcommands[] = {
 	{ "clat", clat_main, "CLAT (RFC 6877): IPv4 for this host across an IPv6-only uplink" },
-	{ "lab", lab_main, "the whole 464XLAT system in namespaces on this machine: lab up|tour|down" },
+	{ "lab", lab_main, "the whole 464XLAT system in namespaces on this machine: lab up|tour|doctor|down" },
 	{ "dhcp4", dhcp4_main, "option-108 DHCPv4 responder (RFC 8925) for IPv6-only and IPv6-mostly networks" },
+	{ "dns64", dns64_main, "selective DNS64 (RFC 6147): AAAA synthesized only for clients without a CLAT" },
 	{ "ra", ra_main, "PREF64 announcer (RFC 8781): Router Advertisements with the NAT64 prefix" },
 	{ "plat", plat_main, "PLAT: stateful NAT64 (RFC 6146) or stateless with a dynamic IPv4 pool, on one TUN" },
 	{ "siit", siit_main, "stateless translator (RFC 7915/6052/7757) on one TUN carrying both families" },
 	{ "translate", translate_main, "translate a pcap file offline with the SIIT settings" },
 	{ "status", status_main, "show a running daemon's settings and counters (--json)" },
 	{ "metrics", metrics_main, "every daemon's counters in the Prometheus text format, printed or served (--listen)" },
+	{ "doctor", doctor_main, "check everything between an IPv4 application and the IPv4 Internet (--router: the network side)" },
+	{ "report", report_main, "a tar.gz for a bug report: versions, status, logs, addresses, routes, nft (--redact)" },
 	{ "version", version_main, "print the version" },
 	{ "help", help_main, "show this list" },
 };

@@ -1,24 +1,20 @@
-/* `xlat464 metrics`: reads each daemon's status message (the same as `xlat464 status`) and turns its
+/* `xlat464 metrics`: reads each daemon's status (the JSON of `xlat464 status --json`) and turns its
  * counters and gauges into Prometheus families. Names follow the Prometheus conventions: the prefix
  * xlat464_, _total on counters, base units (_bytes, _seconds); labels say which daemon and which TUN
  * or interface, and split a family by direction, reason, protocol or state. docs/metrics.md lists
- * every family. */
+ * every family. Each daemon's families are a table of JSON members; a family by reason takes every
+ * member of the JSON object it names, so a new drop reason needs no change here. */
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../clat/clat_ctl.h"
 #include "../clat/daemon.h"
-#include "../common/siit_ctl.h"
-#include "../mostly/dhcp4_daemon.h"
-#include "../mostly/ra.h"
-#include "../plat/plat.h"
-#include "../plat/plat_ctl.h"
 #include "ctl_client.h"
 #include "metrics.h"
 #include "prom/prom.h"
-#include "sys/clat_offload.h"
+#include "status_text.h"
 #include "sys/ctl.h"
 #include "sys/log.h"
 
@@ -29,11 +25,47 @@ static const char metrics_usage[] =
 	"  fresh for each request, until SIGTERM or SIGINT (ADDR 127.0.0.1 when left out; [::1]:PORT\n"
 	"  for IPv6).\n";
 
-/* One daemon's samples: the registry, and the labels all of them carry. */
+/* One daemon's samples: the registry, the labels all of them carry, and its status. */
 struct src {
 	struct prom_reg *reg;
 	struct prom_labels l;
+	struct json_object *st;
 };
+
+/* The member at path ("a.b": member b of object a) of the status, or NULL. */
+static struct json_object *at(struct json_object *o, const char *path)
+{
+	char key[64];
+	while (o && *path) {
+		size_t n = strcspn(path, ".");
+		if (n >= sizeof(key) || !json_object_is_type(o, json_type_object))
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		if (!json_object_object_get_ex(o, key, &o))
+			return NULL;
+		path += n + (path[n] == '.');
+	}
+	return o;
+}
+
+/* A number or a boolean as a sample value; false when it is neither (the sample is left out). */
+static bool value_of(struct json_object *v, uint64_t *out)
+{
+	if (json_object_is_type(v, json_type_boolean))
+		*out = json_object_get_boolean(v) ? 1 : 0;
+	else if (json_object_is_type(v, json_type_int))
+		*out = json_object_get_int64(v) < 0 ? 0 : json_object_get_uint64(v);
+	else
+		return false;
+	return true;
+}
+
+static const char *str_at(struct json_object *st, const char *path)
+{
+	struct json_object *v = at(st, path);
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+}
 
 /* prom_add refuses a bad name or a type clash (a bug here) and fails when memory runs out: say so
  * rather than leave a family out without a word. */
@@ -43,362 +75,416 @@ static void add(struct src *s, enum prom_type t, const char *name, const char *h
 	if (prom_add(s->reg, t, name, help, &s->l, k, kv, v) < 0)
 		log_warn("%s: sample not written (bad name, type clash or out of memory)", name);
 }
-static void counter(struct src *s, const char *name, const char *help, uint64_t v)
+
+/* One sample from one member. */
+struct fam {
+	enum prom_type type;
+	const char *name, *help;
+	const char *path;   /* the member */
+	const char *lk, *lv; /* a label of the sample, or NULL */
+};
+#define C PROM_COUNTER
+#define G PROM_GAUGE
+
+static void add_table(struct src *s, const struct fam *f, size_t n)
 {
-	add(s, PROM_COUNTER, name, help, NULL, NULL, v);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v;
+		if (value_of(at(s->st, f[i].path), &v))
+			add(s, f[i].type, f[i].name, f[i].help, f[i].lk, f[i].lv, v);
+	}
 }
-static void counter_by(struct src *s, const char *name, const char *help, const char *k, const char *kv, uint64_t v)
+#define ADD_TABLE(s, t) add_table(s, t, sizeof(t) / sizeof(t[0]))
+
+/* A family by reason (or type): one sample for each member of the object at path, labelled k. */
+static void add_each(struct src *s, enum prom_type t, const char *name, const char *help, const char *path,
+		     const char *k, bool (*skip)(const char *))
 {
-	add(s, PROM_COUNTER, name, help, k, kv, v);
-}
-static void gauge(struct src *s, const char *name, const char *help, uint64_t v)
-{
-	add(s, PROM_GAUGE, name, help, NULL, NULL, v);
-}
-static void gauge_by(struct src *s, const char *name, const char *help, const char *k, const char *kv, uint64_t v)
-{
-	add(s, PROM_GAUGE, name, help, k, kv, v);
+	struct json_object *o = at(s->st, path);
+	if (!o || !json_object_is_type(o, json_type_object))
+		return;
+	json_object_object_foreach(o, key, val) {
+		uint64_t v;
+		if ((!skip || !skip(key)) && value_of(val, &v))
+			add(s, t, name, help, k, key, v);
+	}
 }
 
-/* A string of a daemon's message, cut at its field's size: the client trusts nothing it reads. */
-static const char *cut(char *dst, size_t dcap, const char *field, size_t fcap)
-{
-	size_t n = fcap < dcap ? fcap : dcap;
-	memcpy(dst, field, n);
-	dst[n - 1] = '\0';
-	return dst;
-}
-#define CUT(buf, field) cut(buf, sizeof(buf), field, sizeof(field))
+static const char pk[] = "Packets translated, by direction (4to6: IPv4 in, IPv6 out)";
+static const char by[] = "Bytes of the packets translated, as received, by direction";
+static const char fpk[] = "Packets translated by the kernel fast path, by direction";
+static const char fby[] = "Bytes of the packets the kernel fast path translated, by direction";
+static const char fon[] = "1 when the kernel fast path (TC BPF program) is attached and translating";
+static const char up_help[] = "Seconds since the daemon started";
 
-static void uptime(struct src *s, uint64_t sec)
-{
-	gauge(s, "xlat464_uptime_seconds", "Seconds since the daemon started", sec);
-}
+/* What the three translators (siit, clat, plat) share: lib/xlat's counters. */
+static const struct fam translator_fams[] = {
+	{ G, "xlat464_uptime_seconds", up_help, "uptime_seconds", NULL, NULL },
+	{ C, "xlat464_packets_total", pk, "packets_4to6", "direction", "4to6" },
+	{ C, "xlat464_packets_total", pk, "packets_6to4", "direction", "6to4" },
+	{ C, "xlat464_bytes_total", by, "bytes_4to6", "direction", "4to6" },
+	{ C, "xlat464_bytes_total", by, "bytes_6to4", "direction", "6to4" },
+};
+static const struct fam translator_tail[] = {
+	{ C, "xlat464_udp_checksums_computed_total",
+	  "IPv4 UDP datagrams with checksum zero given one (amend-udp-checksum-zero)", "udp_checksums_computed", NULL,
+	  NULL },
+	{ C, "xlat464_reassembly_fragments_total", "Fragments of IPv4 UDP datagrams with checksum zero kept for reassembly",
+	  "reassembled_fragments", NULL, NULL },
+	{ C, "xlat464_reassembly_datagrams_total", "Datagrams made whole from those fragments", "reassembled_datagrams",
+	  NULL, NULL },
+	{ C, "xlat464_icmp_errors_sent_total", "ICMP errors the translator generated and sent", "replies", NULL, NULL },
+};
 
-/* What the three translators (siit, clat, plat) share: lib/xlat's struct xlat_stats. */
-static void translator(struct src *s, const struct xlat_stats *st)
+static void translator(struct src *s)
 {
-	static const char pk[] = "Packets translated, by direction (4to6: IPv4 in, IPv6 out)";
-	static const char by[] = "Bytes of the packets translated, as received, by direction";
-	counter_by(s, "xlat464_packets_total", pk, "direction", "4to6", st->pkts_4to6);
-	counter_by(s, "xlat464_packets_total", pk, "direction", "6to4", st->pkts_6to4);
-	counter_by(s, "xlat464_bytes_total", by, "direction", "4to6", st->bytes_4to6);
-	counter_by(s, "xlat464_bytes_total", by, "direction", "6to4", st->bytes_6to4);
-	for (int r = 1; r < XLAT_DROP__COUNT; r++)
-		counter_by(s, "xlat464_drops_total",
-			   "Packets not translated as they stood, by reason (docs/drop-reasons.md); those answered "
-			   "with an ICMP error included",
-			   "reason", xlat_drop_name((enum xlat_drop)r), st->drops[r]);
-	counter(s, "xlat464_udp_checksums_computed_total",
-		"IPv4 UDP datagrams with checksum zero given one (amend-udp-checksum-zero)", st->udp_csum_computed);
-	counter(s, "xlat464_reassembly_fragments_total",
-		"Fragments of IPv4 UDP datagrams with checksum zero kept for reassembly", st->reasm_fragments);
-	counter(s, "xlat464_reassembly_datagrams_total", "Datagrams made whole from those fragments",
-		st->reasm_datagrams);
-}
-
-static void tun_errors(struct src *s, uint64_t rd, uint64_t wr)
-{
-	counter(s, "xlat464_tun_read_errors_total", "Failed reads from the TUN", rd);
-	counter(s, "xlat464_tun_write_errors_total", "Failed writes to the TUN", wr);
+	ADD_TABLE(s, translator_fams);
+	add_each(s, C, "xlat464_drops_total",
+		 "Packets not translated as they stood, by reason (docs/drop-reasons.md); those answered with an ICMP "
+		 "error included",
+		 "drops", "reason", NULL);
+	ADD_TABLE(s, translator_tail);
 }
 
-static void reloads(struct src *s, uint64_t n)
+static const struct fam tun_fams[] = {
+	{ C, "xlat464_tun_read_errors_total", "Failed reads from the TUN", "tun_read_errors", NULL, NULL },
+	{ C, "xlat464_tun_write_errors_total", "Failed writes to the TUN", "tun_write_errors", NULL, NULL },
+};
+static const struct fam reload_fams[] = {
+	{ C, "xlat464_reloads_total", "Configuration reloads (SIGHUP)", "reloads", NULL, NULL },
+};
+static const struct fam hairpin_fams[] = {
+	{ C, "xlat464_hairpinned_packets_total",
+	  "Packets translated back to IPv6 without leaving the translator (RFC 7757 section 4)", "hairpinned", NULL,
+	  NULL },
+};
+
+static void siit(struct src *s)
 {
-	counter(s, "xlat464_reloads_total", "Configuration reloads (SIGHUP)", n);
+	translator(s);
+	ADD_TABLE(s, hairpin_fams);
+	ADD_TABLE(s, tun_fams);
+	ADD_TABLE(s, reload_fams);
 }
 
-static void icmp_sent(struct src *s, uint64_t n)
-{
-	counter(s, "xlat464_icmp_errors_sent_total", "ICMP errors the translator generated and sent", n);
-}
+static const struct fam clat_fams[] = {
+	{ C, "xlat464_reloads_total", "Configuration reloads (SIGHUP)", "clat.reloads", NULL, NULL },
+	{ C, "xlat464_reload_errors_total", "Reloads refused: the new configuration was not valid", "clat.reload_errors",
+	  NULL, NULL },
+};
+static const struct fam clat_fams2[] = {
+	{ G, "xlat464_clat_pref64_lifetime_seconds",
+	  "Lifetime of the PREF64 in use as learnt (RA PREF64 lifetime or DNS64 answer TTL)",
+	  "clat.pref64_lifetime_seconds", NULL, NULL },
+	{ G, "xlat464_clat_pref64_expires_in_seconds",
+	  "Seconds until the PREF64 in use expires unless refreshed (absent: static, or no prefix)",
+	  "clat.pref64_expires_in_seconds", NULL, NULL },
+	{ G, "xlat464_clat_uplink_up", "1 when the uplink is up", "clat.uplink_up", NULL, NULL },
+	{ G, "xlat464_clat_native_ipv4", "1 when the host has native IPv4 (the CLAT stands by)", "clat.native_ipv4", NULL,
+	  NULL },
+	{ G, "xlat464_clat_ipv6_default_route", "1 when the host has an IPv6 default route", "clat.ipv6_default_route",
+	  NULL, NULL },
+	{ G, "xlat464_clat_uplink_mtu_bytes", "The uplink's IPv6 MTU", "clat.uplink_mtu", NULL, NULL },
+	{ G, "xlat464_clat_tun_mtu_bytes", "The CLAT TUN's MTU", "clat.tun_mtu", NULL, NULL },
+	{ C, "xlat464_clat_uplink_changes_total", "Times the uplink changed", "clat.uplink_changes", NULL, NULL },
+	{ C, "xlat464_clat_dns64_queries_total", "DNS64 queries for ipv4only.arpa (RFC 7050)", "clat.dns64_queries", NULL,
+	  NULL },
+	{ C, "xlat464_clat_dns64_answers_total", "DNS64 answers that gave a prefix", "clat.dns64_answers", NULL, NULL },
+	{ C, "xlat464_clat_dns64_failures_total", "DNS64 queries that failed", "clat.dns64_failures", NULL, NULL },
+	{ C, "xlat464_clat_dad_conflicts_total", "Duplicate address detection conflicts of the CLAT address",
+	  "clat.dad_conflicts", NULL, NULL },
+	{ C, "xlat464_clat_conflicts_after_dad_total", "Conflicts of the CLAT address seen after DAD",
+	  "clat.conflicts_after_dad", NULL, NULL },
+	{ C, "xlat464_clat_neighbor_solicitations_answered_total", "Neighbour solicitations for the CLAT address answered",
+	  "clat.ns_answered", NULL, NULL },
+	{ C, "xlat464_clat_neighbor_advertisements_sent_total", "Neighbour advertisements sent", "clat.na_sent", NULL,
+	  NULL },
+	{ C, "xlat464_clat_renumbers_total", "Times the CLAT address changed", "clat.renumbers", NULL, NULL },
+	{ C, "xlat464_clat_mtu_changes_total", "Times the MTU changed", "clat.mtu_changes", NULL, NULL },
+	{ C, "xlat464_clat_shared_left_to_host_total", "Shared address mode: packets for the host's own sockets left to it",
+	  "clat.shared_left_to_host", NULL, NULL },
+	{ C, "xlat464_clat_shared_malformed_total", "Shared address mode: malformed packets", "clat.shared_malformed",
+	  NULL, NULL },
+	{ C, "xlat464_clat_checksums_finished_total",
+	  "Packets whose checksum a sender on this host left to the device, finished by the CLAT",
+	  "clat.checksums_finished", NULL, NULL },
+	{ C, "xlat464_clat_uplink_queue_full_total", "Packets the kernel dropped because the packet socket's queue was full",
+	  "clat.uplink_queue_full", NULL, NULL },
+	{ G, "xlat464_fastpath_enabled", fon, "clat.fast_path_active", NULL, NULL },
+	{ C, "xlat464_fastpath_packets_total", fpk, "clat.fast_path.pkts-4to6", "direction", "4to6" },
+	{ C, "xlat464_fastpath_packets_total", fpk, "clat.fast_path.pkts-6to4", "direction", "6to4" },
+	{ C, "xlat464_fastpath_bytes_total", fby, "clat.fast_path.bytes-4to6", "direction", "4to6" },
+	{ C, "xlat464_fastpath_bytes_total", fby, "clat.fast_path.bytes-6to4", "direction", "6to4" },
+};
 
-static void siit_common(struct src *s, const struct siit_status_msg *m)
-{
-	uptime(s, m->uptime_sec);
-	translator(s, &m->stats);
-	icmp_sent(s, m->stats.replies);
-	counter(s, "xlat464_hairpinned_packets_total",
-		"Packets translated back to IPv6 without leaving the translator (RFC 7757 section 4)", m->hairpinned);
-	tun_errors(s, m->tun_read_errors, m->tun_write_errors);
-}
+/* The fast path's traffic counters; the others are the reasons a packet was left to the daemon. */
+static bool fast_traffic(const char *k) { return strncmp(k, "pkts-", 5) == 0 || strncmp(k, "bytes-", 6) == 0; }
 
-static void fastpath_traffic(struct src *s, uint64_t p4, uint64_t b4, uint64_t p6, uint64_t b6)
+static void clat(struct src *s)
 {
-	static const char pk[] = "Packets translated by the kernel fast path, by direction";
-	static const char by[] = "Bytes of the packets the kernel fast path translated, by direction";
-	counter_by(s, "xlat464_fastpath_packets_total", pk, "direction", "4to6", p4);
-	counter_by(s, "xlat464_fastpath_packets_total", pk, "direction", "6to4", p6);
-	counter_by(s, "xlat464_fastpath_bytes_total", by, "direction", "4to6", b4);
-	counter_by(s, "xlat464_fastpath_bytes_total", by, "direction", "6to4", b6);
-}
+	const char *state = str_at(s->st, "clat.state");
 
-static void fastpath_on(struct src *s, bool on)
-{
-	gauge(s, "xlat464_fastpath_enabled", "1 when the kernel fast path (TC BPF program) is attached and translating",
-	      on);
-}
-
-static void clat(struct src *s, const struct clat_status_msg *msg)
-{
-	const struct clat_status_info *c = &msg->clat;
-	char state[sizeof(c->state)], up[sizeof(c->uplink)], kind[sizeof(c->uplink_kind)], p64[sizeof(c->pref64)],
-		p64src[sizeof(c->pref64_source)], mode[sizeof(c->address_mode)], v6[sizeof(c->clat_ipv6)],
-		v4[sizeof(c->clat_ipv4)];
-
-	siit_common(s, &msg->siit);
-	reloads(s, c->reloads);
-	counter(s, "xlat464_reload_errors_total", "Reloads refused: the new configuration was not valid",
-		c->reload_errors);
-	CUT(state, c->state);
+	translator(s);
+	ADD_TABLE(s, hairpin_fams);
+	ADD_TABLE(s, tun_fams);
+	ADD_TABLE(s, clat_fams);
 	/* every state, so that an alert on one of them has a series to look at (STOPPING is the last) */
 	for (int i = CLAT_STATE_INIT; i <= CLAT_STATE_STOPPING; i++)
-		gauge_by(s, "xlat464_clat_state", "The CLAT's state: 1 for the current one, 0 for the others", "state",
-			 clat_state_name[i], strcmp(state, clat_state_name[i]) == 0);
-	{
-		struct src info = *s;
-		const char *k[] = { "uplink", "uplink_kind", "pref64", "pref64_source", "address_mode", "clat_ipv4",
-				    "clat_ipv6" };
-		const char *v[] = { CUT(up, c->uplink),	     CUT(kind, c->uplink_kind), CUT(p64, c->pref64),
-				    CUT(p64src, c->pref64_source), CUT(mode, c->address_mode),
-				    CUT(v4, c->clat_ipv4),	     CUT(v6, c->clat_ipv6) };
-		for (unsigned i = 0; i < sizeof(k) / sizeof(k[0]) && info.l.n < PROM_LABELS_MAX; i++) {
-			info.l.k[info.l.n] = k[i];
-			info.l.v[info.l.n++] = v[i];
-		}
-		gauge(&info, "xlat464_clat_info", "The CLAT's uplink, PREF64 and addresses, as labels (value 1)", 1);
+		add(s, G, "xlat464_clat_state", "The CLAT's state: 1 for the current one, 0 for the others", "state",
+		    clat_state_name[i], strcmp(state, clat_state_name[i]) == 0);
+	struct src info = *s;
+	static const char *const k[] = { "uplink", "uplink_kind", "pref64", "pref64_source", "address_mode",
+					  "clat_ipv4", "clat_ipv6" };
+	static const char *const path[] = { "clat.uplink", "clat.uplink_kind", "clat.pref64", "clat.pref64_source",
+					    "clat.address_mode", "clat.clat_ipv4", "clat.clat_ipv6" };
+	for (unsigned i = 0; i < sizeof(k) / sizeof(k[0]) && info.l.n < PROM_LABELS_MAX; i++) {
+		info.l.k[info.l.n] = k[i];
+		info.l.v[info.l.n++] = str_at(s->st, path[i]);
 	}
-	if (c->pref64_lifetime_s >= 0)
-		gauge(s, "xlat464_clat_pref64_lifetime_seconds",
-		      "Lifetime of the PREF64 in use as learnt (RA PREF64 lifetime or DNS64 answer TTL)",
-		      (uint64_t)c->pref64_lifetime_s);
-	if (c->pref64_expires_in_s >= 0)
-		gauge(s, "xlat464_clat_pref64_expires_in_seconds",
-		      "Seconds until the PREF64 in use expires unless refreshed (absent: static, or no prefix)",
-		      (uint64_t)c->pref64_expires_in_s);
-	gauge(s, "xlat464_clat_uplink_up", "1 when the uplink is up", c->uplink_up);
-	gauge(s, "xlat464_clat_native_ipv4", "1 when the host has native IPv4 (the CLAT stands by)", c->native_ipv4);
-	gauge(s, "xlat464_clat_ipv6_default_route", "1 when the host has an IPv6 default route", c->ipv6_default);
-	gauge(s, "xlat464_clat_uplink_mtu_bytes", "The uplink's IPv6 MTU", c->uplink_mtu);
-	gauge(s, "xlat464_clat_tun_mtu_bytes", "The CLAT TUN's MTU", c->tun_mtu);
-	counter(s, "xlat464_clat_uplink_changes_total", "Times the uplink changed", c->uplink_changes);
-	counter(s, "xlat464_clat_dns64_queries_total", "DNS64 queries for ipv4only.arpa (RFC 7050)", c->dns64_queries);
-	counter(s, "xlat464_clat_dns64_answers_total", "DNS64 answers that gave a prefix", c->dns64_answers);
-	counter(s, "xlat464_clat_dns64_failures_total", "DNS64 queries that failed", c->dns64_failures);
-	counter(s, "xlat464_clat_dad_conflicts_total", "Duplicate address detection conflicts of the CLAT address",
-		c->dad_conflicts);
-	counter(s, "xlat464_clat_conflicts_after_dad_total", "Conflicts of the CLAT address seen after DAD",
-		c->conflicts_after_dad);
-	counter(s, "xlat464_clat_neighbor_solicitations_answered_total",
-		"Neighbour solicitations for the CLAT address answered",
-		c->ns_answered);
-	counter(s, "xlat464_clat_neighbor_advertisements_sent_total", "Neighbour advertisements sent", c->na_sent);
-	counter(s, "xlat464_clat_renumbers_total", "Times the CLAT address changed", c->renumbers);
-	counter(s, "xlat464_clat_mtu_changes_total", "Times the MTU changed", c->mtu_changes);
-	counter(s, "xlat464_clat_shared_left_to_host_total",
-		"Shared address mode: packets for the host's own sockets left to it", c->shared_left_to_host);
-	counter(s, "xlat464_clat_shared_malformed_total", "Shared address mode: malformed packets", c->shared_malformed);
-	counter(s, "xlat464_clat_checksums_finished_total",
-		"Packets whose checksum a sender on this host left to the device, finished by the CLAT",
-		c->checksums_finished);
-	counter(s, "xlat464_clat_uplink_queue_full_total",
-		"Packets the kernel dropped because the packet socket's queue was full", c->uplink_queue_full);
-	fastpath_on(s, c->fast_path_active);
-	fastpath_traffic(s, c->fast_path[SYS_CLAT_OFF_PKTS_4TO6], c->fast_path[SYS_CLAT_OFF_BYTES_4TO6],
-			 c->fast_path[SYS_CLAT_OFF_PKTS_6TO4], c->fast_path[SYS_CLAT_OFF_BYTES_6TO4]);
-	for (unsigned i = SYS_CLAT_OFF_FIRST_PASS; i < SYS_CLAT_OFFLOAD_NCOUNTERS && i < CLAT_FAST_COUNTERS_MAX; i++)
-		counter_by(s, "xlat464_clat_fastpath_passed_total",
-			   "Packets the CLAT's kernel fast path left to the daemon (or, failed, dropped), by reason",
-			   "reason", sys_clat_offload_counter_name(i), c->fast_path[i]);
+	add(&info, G, "xlat464_clat_info", "The CLAT's uplink, PREF64 and addresses, as labels (value 1)", NULL, NULL, 1);
+	ADD_TABLE(s, clat_fams2);
+	add_each(s, C, "xlat464_clat_fastpath_passed_total",
+		 "Packets the CLAT's kernel fast path left to the daemon (or, failed, dropped), by reason",
+		 "clat.fast_path", "reason", fast_traffic);
 }
 
-static void plat(struct src *s, const struct plat_status_msg *m)
-{
-	bool stateful = m->mode == PLAT_STATEFUL;
-	const struct nat64_stats *n = &m->nat;
-	static const char *const proto[] = { [NAT64_TCP] = "tcp", [NAT64_UDP] = "udp", [NAT64_ICMP] = "icmp" };
-	static const char mode[] = "The PLAT's mode: 1 for the one it runs in, 0 for the other";
+static const char mode_help[] = "The PLAT's mode: 1 for the one it runs in, 0 for the other";
+static const char ses_help[] = "Stateful NAT64 sessions now, by protocol";
+static const char bib_help[] = "Stateful NAT64 bindings (BIB entries) now, by protocol";
+static const char mem_help[] = "Memory of the NAT64 tables";
 
-	uptime(s, m->uptime_sec);
-	translator(s, &m->stats);
-	icmp_sent(s, m->replies_sent);
-	counter(s, "xlat464_icmp_errors_suppressed_total", "ICMP errors not sent: over the rate limit",
-		m->replies_suppressed);
-	tun_errors(s, m->tun_read_errors, m->tun_write_errors);
-	reloads(s, m->reloads);
-	gauge_by(s, "xlat464_plat_mode", mode, "mode", "stateful", stateful);
-	gauge_by(s, "xlat464_plat_mode", mode, "mode", "stateless", !stateful);
-	if (stateful) {
-		for (int p = 0; p < NAT64_NPROTO; p++) {
-			gauge_by(s, "xlat464_nat64_sessions", "Stateful NAT64 sessions now, by protocol", "proto", proto[p],
-				 n->sessions[p]);
-			gauge_by(s, "xlat464_nat64_bindings", "Stateful NAT64 bindings (BIB entries) now, by protocol",
-				 "proto", proto[p], n->bibs[p]);
-		}
-		gauge(s, "xlat464_nat64_subscribers", "Subscribers (IPv6 prefixes) with at least one binding",
-		      n->subscribers);
-		counter(s, "xlat464_nat64_sessions_created_total", "Sessions created", n->sessions_created);
-		counter(s, "xlat464_nat64_sessions_expired_total", "Sessions expired", n->sessions_expired);
-		counter(s, "xlat464_nat64_sessions_flushed_total", "Sessions removed by a flush", n->sessions_flushed);
-		gauge(s, "xlat464_nat64_pool4_ports_in_use", "Pool4 ports bound now, all protocols", n->ports_in_use);
-		gauge(s, "xlat464_nat64_pool4_ports", "Pool4 ports there are, all protocols", n->ports_total);
-		gauge(s, "xlat464_nat64_memory_bytes", "Memory of the NAT64 tables", n->memory_bytes);
-		gauge(s, "xlat464_nat64_syn4_stored", "IPv4 SYNs without a binding kept now (RFC 6146 section 3.5.2.2)",
-		      n->syn4_kept_now);
-		counter(s, "xlat464_nat64_syn4_stored_total", "IPv4 SYNs without a binding kept for 6 s", n->syn4_kept);
-		counter(s, "xlat464_nat64_syn4_simultaneous_opens_total", "Kept IPv4 SYNs that became a simultaneous open",
-			n->syn4_simultaneous_opens);
-		counter(s, "xlat464_nat64_syn4_port_unreachables_total",
-			"Kept IPv4 SYNs answered with port unreachable after 6 s", n->syn4_unreachable);
-		counter(s, "xlat464_nat64_syn4_not_stored_total", "IPv4 SYNs without a binding not kept (full)",
-			n->syn4_full);
-	} else {
-		const struct nat64_dynpool_stats *y = &m->dyn;
-		gauge(s, "xlat464_nat64_leases", "Stateless NAT64: IPv4 addresses leased now", y->leases);
-		gauge(s, "xlat464_nat64_pool4_addresses", "Stateless NAT64: leasable IPv4 addresses", y->addrs_total);
-		counter(s, "xlat464_nat64_leases_created_total", "Leases made", y->leases_created);
-		counter(s, "xlat464_nat64_leases_expired_total", "Leases expired", y->leases_expired);
-		counter(s, "xlat464_nat64_leases_flushed_total", "Leases removed by a flush", y->leases_flushed);
-		counter(s, "xlat464_nat64_leases_refused_total", "Leases refused: the pool was full", y->refused_full);
-		gauge(s, "xlat464_nat64_memory_bytes", "Memory of the NAT64 tables", y->memory_bytes);
-	}
-	counter(s, "xlat464_plat_log_lines_total", "Session and binding log lines written", m->log_lines);
-	counter(s, "xlat464_plat_log_errors_total", "Session and binding log lines that could not be written",
-		m->log_errors);
-	gauge(s, "xlat464_ipfix_export_enabled", "1 when exporting to an IPFIX collector", m->ipfix_on);
-	counter(s, "xlat464_ipfix_records_sent_total", "IPFIX data records sent", m->ipfix.records_sent);
-	counter(s, "xlat464_ipfix_messages_sent_total", "IPFIX messages sent", m->ipfix.messages_sent);
-	counter(s, "xlat464_ipfix_template_sets_sent_total", "IPFIX template sets sent", m->ipfix.templates_sent);
-	counter(s, "xlat464_ipfix_send_errors_total", "IPFIX messages the socket refused", m->ipfix.send_errors);
-	counter(s, "xlat464_ipfix_records_dropped_total", "IPFIX data records in refused messages",
-		m->ipfix.records_dropped);
-	counter(s, "xlat464_ipfix_alarms_suppressed_total", "Exhaustion and quota events over the one-a-second limit",
-		m->ipfix.alarms_suppressed);
-	gauge(s, "xlat464_tun_offload_enabled", "1 when the TUN does checksum and TCP segmentation offload", m->offload);
-	counter(s, "xlat464_tun_offload_super_packets_total", "TCP super-packets translated whole", m->gso_in);
-	counter(s, "xlat464_tun_offload_bytes_total", "Bytes of those super-packets", m->gso_bytes);
-	counter(s, "xlat464_tun_offload_checksums_finished_total", "Checksums left to the device, finished",
-		m->csum_completed);
-	fastpath_on(s, m->bpf_on);
-	gauge(s, "xlat464_fastpath_flows", "Flows in the kernel fast path's table now", m->bpf_flows);
-	gauge(s, "xlat464_fastpath_sessions", "NAT64 sessions carried by the kernel fast path now",
-	      n->sessions_offloaded);
-	counter(s, "xlat464_fastpath_expiries_put_off_total",
-		"Session expiries put off because the kernel fast path carried the session", n->offload_refreshed);
-	counter(s, "xlat464_fastpath_refused_total", "Sessions the kernel fast path could not take (full)",
-		n->offload_refused);
-	fastpath_traffic(s, m->bpf_pkts4, m->bpf_bytes4, m->bpf_pkts6, m->bpf_bytes6);
-	counter(s, "xlat464_fastpath_redirected_total", "Packets the fast path sent out itself (bpf-redirect)",
-		m->bpf_redirected);
-	counter(s, "xlat464_fastpath_passed_total", "Packets of fast-path flows left to the TUN (SYN, FIN, RST, ...)",
-		m->bpf_passed);
-	counter(s, "xlat464_fastpath_failed_total", "Packets the fast path dropped half rewritten", m->bpf_failed);
+static const struct fam plat_head[] = {
+	{ C, "xlat464_icmp_errors_suppressed_total", "ICMP errors not sent: over the rate limit", "replies_suppressed",
+	  NULL, NULL },
+};
+static const struct fam plat_stateful[] = {
+	{ G, "xlat464_nat64_sessions", ses_help, "sessions.tcp", "proto", "tcp" },
+	{ G, "xlat464_nat64_bindings", bib_help, "bibs.tcp", "proto", "tcp" },
+	{ G, "xlat464_nat64_sessions", ses_help, "sessions.udp", "proto", "udp" },
+	{ G, "xlat464_nat64_bindings", bib_help, "bibs.udp", "proto", "udp" },
+	{ G, "xlat464_nat64_sessions", ses_help, "sessions.icmp", "proto", "icmp" },
+	{ G, "xlat464_nat64_bindings", bib_help, "bibs.icmp", "proto", "icmp" },
+	{ G, "xlat464_nat64_subscribers", "Subscribers (IPv6 prefixes) with at least one binding", "subscribers", NULL,
+	  NULL },
+	{ C, "xlat464_nat64_sessions_created_total", "Sessions created", "sessions_created", NULL, NULL },
+	{ C, "xlat464_nat64_sessions_expired_total", "Sessions expired", "sessions_expired", NULL, NULL },
+	{ C, "xlat464_nat64_sessions_flushed_total", "Sessions removed by a flush", "sessions_flushed", NULL, NULL },
+	{ G, "xlat464_nat64_pool4_ports_in_use", "Pool4 ports bound now, all protocols", "pool4.ports_in_use", NULL, NULL },
+	{ G, "xlat464_nat64_pool4_ports", "Pool4 ports there are, all protocols", "pool4.ports_total", NULL, NULL },
+	{ G, "xlat464_nat64_memory_bytes", mem_help, "memory_bytes", NULL, NULL },
+	{ G, "xlat464_nat64_syn4_stored", "IPv4 SYNs without a binding kept now (RFC 6146 section 3.5.2.2)",
+	  "syn4.kept_now", NULL, NULL },
+	{ C, "xlat464_nat64_syn4_stored_total", "IPv4 SYNs without a binding kept for 6 s", "syn4.kept", NULL, NULL },
+	{ C, "xlat464_nat64_syn4_simultaneous_opens_total", "Kept IPv4 SYNs that became a simultaneous open",
+	  "syn4.simultaneous_opens", NULL, NULL },
+	{ C, "xlat464_nat64_syn4_port_unreachables_total", "Kept IPv4 SYNs answered with port unreachable after 6 s",
+	  "syn4.port_unreachables", NULL, NULL },
+	{ C, "xlat464_nat64_syn4_not_stored_total", "IPv4 SYNs without a binding not kept (full)", "syn4.not_kept_full",
+	  NULL, NULL },
+};
+static const struct fam plat_stateless[] = {
+	{ G, "xlat464_nat64_leases", "Stateless NAT64: IPv4 addresses leased now", "leases", NULL, NULL },
+	{ G, "xlat464_nat64_pool4_addresses", "Stateless NAT64: leasable IPv4 addresses", "pool4.addresses_total", NULL,
+	  NULL },
+	{ C, "xlat464_nat64_leases_created_total", "Leases made", "leases_created", NULL, NULL },
+	{ C, "xlat464_nat64_leases_expired_total", "Leases expired", "leases_expired", NULL, NULL },
+	{ C, "xlat464_nat64_leases_flushed_total", "Leases removed by a flush", "leases_flushed", NULL, NULL },
+	{ C, "xlat464_nat64_leases_refused_total", "Leases refused: the pool was full", "leases_refused_pool_full", NULL,
+	  NULL },
+	{ G, "xlat464_nat64_memory_bytes", mem_help, "memory_bytes", NULL, NULL },
+};
+static const struct fam plat_tail[] = {
+	{ C, "xlat464_plat_log_lines_total", "Session and binding log lines written", "log_lines", NULL, NULL },
+	{ C, "xlat464_plat_log_errors_total", "Session and binding log lines that could not be written", "log_errors",
+	  NULL, NULL },
+	{ G, "xlat464_ipfix_export_enabled", "1 when exporting to an IPFIX collector", "ipfix.on", NULL, NULL },
+	{ C, "xlat464_ipfix_records_sent_total", "IPFIX data records sent", "ipfix.records_sent", NULL, NULL },
+	{ C, "xlat464_ipfix_messages_sent_total", "IPFIX messages sent", "ipfix.messages_sent", NULL, NULL },
+	{ C, "xlat464_ipfix_template_sets_sent_total", "IPFIX template sets sent", "ipfix.templates_sent", NULL, NULL },
+	{ C, "xlat464_ipfix_send_errors_total", "IPFIX messages the socket refused", "ipfix.send_errors", NULL, NULL },
+	{ C, "xlat464_ipfix_records_dropped_total", "IPFIX data records in refused messages", "ipfix.records_dropped", NULL,
+	  NULL },
+	{ C, "xlat464_ipfix_alarms_suppressed_total", "Exhaustion and quota events over the one-a-second limit",
+	  "ipfix.alarms_suppressed", NULL, NULL },
+	{ G, "xlat464_tun_offload_enabled", "1 when the TUN does checksum and TCP segmentation offload", "offload", NULL,
+	  NULL },
+	{ C, "xlat464_tun_offload_super_packets_total", "TCP super-packets translated whole", "offload_super_packets", NULL,
+	  NULL },
+	{ C, "xlat464_tun_offload_bytes_total", "Bytes of those super-packets", "offload_bytes", NULL, NULL },
+	{ C, "xlat464_tun_offload_checksums_finished_total", "Checksums left to the device, finished",
+	  "offload_checksums_finished", NULL, NULL },
+	{ G, "xlat464_fastpath_enabled", fon, "bpf_offload.on", NULL, NULL },
+	{ G, "xlat464_fastpath_flows", "Flows in the kernel fast path's table now", "bpf_offload.flows", NULL, NULL },
+	{ G, "xlat464_fastpath_sessions", "NAT64 sessions carried by the kernel fast path now",
+	  "bpf_offload.sessions_offloaded", NULL, NULL },
+	{ C, "xlat464_fastpath_expiries_put_off_total",
+	  "Session expiries put off because the kernel fast path carried the session", "bpf_offload.expiries_put_off",
+	  NULL, NULL },
+	{ C, "xlat464_fastpath_refused_total", "Sessions the kernel fast path could not take (full)",
+	  "bpf_offload.refused", NULL, NULL },
+	{ C, "xlat464_fastpath_packets_total", fpk, "bpf_offload.packets_4to6", "direction", "4to6" },
+	{ C, "xlat464_fastpath_packets_total", fpk, "bpf_offload.packets_6to4", "direction", "6to4" },
+	{ C, "xlat464_fastpath_bytes_total", fby, "bpf_offload.bytes_4to6", "direction", "4to6" },
+	{ C, "xlat464_fastpath_bytes_total", fby, "bpf_offload.bytes_6to4", "direction", "6to4" },
+	{ C, "xlat464_fastpath_redirected_total", "Packets the fast path sent out itself (bpf-redirect)",
+	  "bpf_offload.redirected", NULL, NULL },
+	{ C, "xlat464_fastpath_passed_total", "Packets of fast-path flows left to the TUN (SYN, FIN, RST, ...)",
+	  "bpf_offload.passed", NULL, NULL },
+	{ C, "xlat464_fastpath_failed_total", "Packets the fast path dropped half rewritten", "bpf_offload.failed", NULL,
+	  NULL },
+};
+
+static void plat(struct src *s)
+{
+	bool stateful = strcmp(str_at(s->st, "mode"), "stateless") != 0;
+
+	translator(s);
+	ADD_TABLE(s, plat_head);
+	ADD_TABLE(s, tun_fams);
+	ADD_TABLE(s, reload_fams);
+	add(s, G, "xlat464_plat_mode", mode_help, "mode", "stateful", stateful);
+	add(s, G, "xlat464_plat_mode", mode_help, "mode", "stateless", !stateful);
+	if (stateful)
+		ADD_TABLE(s, plat_stateful);
+	else
+		ADD_TABLE(s, plat_stateless);
+	ADD_TABLE(s, plat_tail);
 }
 
-static void ra(struct src *s, const struct ra_status_msg *m)
-{
-	char state[sizeof(m->state)];
-	static const char sent[] = "Router Advertisements sent, by kind";
-	static const char ans[] = "Router Solicitations answered, by how";
+static const char sent[] = "Router Advertisements sent, by kind";
+static const char ans[] = "Router Solicitations answered, by how";
+static const struct fam ra_fams[] = {
+	{ G, "xlat464_uptime_seconds", up_help, "uptime_seconds", NULL, NULL },
+	{ C, "xlat464_ra_sent_total", sent, "ra_sent.periodic", "kind", "periodic" },
+	{ C, "xlat464_ra_sent_total", sent, "ra_sent.solicited_multicast", "kind", "solicited-multicast" },
+	{ C, "xlat464_ra_sent_total", sent, "ra_sent.solicited_unicast", "kind", "solicited-unicast" },
+	{ C, "xlat464_ra_sent_total", sent, "ra_sent.final", "kind", "final" },
+	{ C, "xlat464_ra_send_errors_total", "Router Advertisements the socket refused", "ra_sent.send_errors", NULL, NULL },
+	{ C, "xlat464_ra_receive_errors_total", "Failed receives", "rs.receive_errors", NULL, NULL },
+	{ C, "xlat464_ra_rs_received_total", "Router Solicitations received", "rs.received", NULL, NULL },
+	{ C, "xlat464_ra_rs_valid_total", "Router Solicitations valid (RFC 4861 section 6.1.1)", "rs.valid", NULL, NULL },
+};
+static const struct fam ra_tail[] = {
+	{ C, "xlat464_ra_rs_answered_total", ans, "rs.answered_unicast", "how", "unicast" },
+	{ C, "xlat464_ra_rs_answered_total", ans, "rs.answered_multicast", "how", "multicast" },
+	{ C, "xlat464_ra_rs_answered_total", ans, "rs.coalesced", "how", "coalesced" },
+};
 
-	uptime(s, m->uptime_sec);
-	gauge_by(s, "xlat464_ra_state", "The announcer's state, as a label (value 1)", "state", CUT(state, m->state), 1);
-	counter_by(s, "xlat464_ra_sent_total", sent, "kind", "periodic", m->ra_periodic);
-	counter_by(s, "xlat464_ra_sent_total", sent, "kind", "solicited-multicast", m->ra_solicited_multicast);
-	counter_by(s, "xlat464_ra_sent_total", sent, "kind", "solicited-unicast", m->ra_solicited_unicast);
-	counter_by(s, "xlat464_ra_sent_total", sent, "kind", "final", m->ra_final);
-	counter(s, "xlat464_ra_send_errors_total", "Router Advertisements the socket refused", m->send_errors);
-	counter(s, "xlat464_ra_receive_errors_total", "Failed receives", m->recv_errors);
-	counter(s, "xlat464_ra_rs_received_total", "Router Solicitations received", m->rs_received);
-	counter(s, "xlat464_ra_rs_valid_total", "Router Solicitations valid (RFC 4861 section 6.1.1)", m->rs_valid);
-	for (int r = 1; r < RA_RS__COUNT; r++)
-		counter_by(s, "xlat464_ra_rs_ignored_total", "Router Solicitations ignored, by reason", "reason",
-			   ra_rs_result_name((enum ra_rs_result)r), m->rs_reason[r]);
-	counter_by(s, "xlat464_ra_rs_answered_total", ans, "how", "unicast", m->rs_answer_unicast);
-	counter_by(s, "xlat464_ra_rs_answered_total", ans, "how", "multicast", m->rs_answer_multicast);
-	counter_by(s, "xlat464_ra_rs_answered_total", ans, "how", "coalesced", m->rs_answer_coalesced);
+static void ra(struct src *s)
+{
+	add(s, G, "xlat464_ra_state", "The announcer's state, as a label (value 1)", "state", str_at(s->st, "state"), 1);
+	ADD_TABLE(s, ra_fams);
+	add_each(s, C, "xlat464_ra_rs_ignored_total", "Router Solicitations ignored, by reason", "rs_ignored", "reason",
+		 NULL);
+	ADD_TABLE(s, ra_tail);
 }
 
-static void dhcp4(struct src *s, const struct dhcp4_status_msg *m)
-{
-	static const char off[] = "OFFERs sent; option108 true: the IPv6-only preferred answer (yiaddr 0.0.0.0)";
-	static const char ack[] = "ACKs sent; option108 true: the IPv6-only preferred answer (yiaddr 0.0.0.0)";
+static const char off[] = "OFFERs sent; option108 true: the IPv6-only preferred answer (yiaddr 0.0.0.0)";
+static const char ack[] = "ACKs sent; option108 true: the IPv6-only preferred answer (yiaddr 0.0.0.0)";
+static const struct fam dhcp4_fams[] = {
+	{ G, "xlat464_uptime_seconds", up_help, "uptime_seconds", NULL, NULL },
+	{ G, "xlat464_dhcp4_clients", "Distinct client hardware addresses seen", "clients", NULL, NULL },
+	{ G, "xlat464_dhcp4_clients_option108", "Of those, clients that asked for option 108 (RFC 8925)",
+	  "clients_option108", NULL, NULL },
+	{ C, "xlat464_dhcp4_clients_untracked_total", "Clients seen after the client table filled up",
+	  "clients_untracked", NULL, NULL },
+};
+static const struct fam dhcp4_tail[] = {
+	{ C, "xlat464_dhcp4_offers_total", off, "offers_option108", "option108", "true" },
+	{ C, "xlat464_dhcp4_offers_total", off, "offers", "option108", "false" },
+	{ C, "xlat464_dhcp4_acks_total", ack, "acks_option108", "option108", "true" },
+	{ C, "xlat464_dhcp4_acks_total", ack, "acks", "option108", "false" },
+	{ C, "xlat464_dhcp4_naks_total", "NAKs sent", "naks", NULL, NULL },
+	{ C, "xlat464_dhcp4_informs_total", "INFORMs answered", "informs", NULL, NULL },
+	{ C, "xlat464_dhcp4_releases_total", "RELEASEs received", "releases", NULL, NULL },
+	{ C, "xlat464_dhcp4_declines_total", "DECLINEs received", "declines", NULL, NULL },
+	{ C, "xlat464_dhcp4_receive_errors_total", "Failed receives", "receive_errors", NULL, NULL },
+	{ C, "xlat464_dhcp4_send_errors_total", "Failed sends", "send_errors", NULL, NULL },
+	{ C, "xlat464_dhcp4_lease_write_errors_total", "Failed writes of the lease file", "lease_write_errors", NULL, NULL },
+	{ G, "xlat464_dhcp4_pool_addresses", "Addresses in the pool (0: option 108 only)", "pool_size", NULL, NULL },
+	{ G, "xlat464_dhcp4_leases_bound", "Leases bound now", "leases_bound", NULL, NULL },
+};
 
-	uptime(s, m->uptime_sec);
-	gauge(s, "xlat464_dhcp4_clients", "Distinct client hardware addresses seen", m->clients);
-	gauge(s, "xlat464_dhcp4_clients_option108", "Of those, clients that asked for option 108 (RFC 8925)",
-	      m->clients_108 < m->clients ? m->clients_108 : m->clients);
-	counter(s, "xlat464_dhcp4_clients_untracked_total", "Clients seen after the client table filled up",
-		m->clients_untracked);
-	for (unsigned t = DHCP4_DISCOVER; t <= DHCP4_TYPE_MAX; t++)
-		counter_by(s, "xlat464_dhcp4_received_total", "Valid DHCPv4 messages received, by type", "type",
-			   dhcp4_type_name(t), m->rx[t]);
-	counter_by(s, "xlat464_dhcp4_offers_total", off, "option108", "true", m->offers_v6only);
-	counter_by(s, "xlat464_dhcp4_offers_total", off, "option108", "false", m->offers);
-	counter_by(s, "xlat464_dhcp4_acks_total", ack, "option108", "true", m->acks_v6only);
-	counter_by(s, "xlat464_dhcp4_acks_total", ack, "option108", "false", m->acks);
-	counter(s, "xlat464_dhcp4_naks_total", "NAKs sent", m->naks);
-	counter(s, "xlat464_dhcp4_informs_total", "INFORMs answered", m->informs);
-	counter(s, "xlat464_dhcp4_releases_total", "RELEASEs received", m->releases);
-	counter(s, "xlat464_dhcp4_declines_total", "DECLINEs received", m->declines);
-	counter(s, "xlat464_dhcp4_receive_errors_total", "Failed receives", m->recv_errors);
-	counter(s, "xlat464_dhcp4_send_errors_total", "Failed sends", m->send_errors);
-	counter(s, "xlat464_dhcp4_lease_write_errors_total", "Failed writes of the lease file", m->lease_write_errors);
-	gauge(s, "xlat464_dhcp4_pool_addresses", "Addresses in the pool (0: option 108 only)", m->pool_size);
-	gauge(s, "xlat464_dhcp4_leases_bound", "Leases bound now", m->bound);
-	for (int r = 1; r < DHCP4_DROP__COUNT; r++)
-		counter_by(s, "xlat464_dhcp4_drops_total", "DHCPv4 messages dropped, by reason", "reason",
-			   dhcp4_drop_name((enum dhcp4_drop)r), m->drops[r]);
+static void dhcp4(struct src *s)
+{
+	ADD_TABLE(s, dhcp4_fams);
+	add_each(s, C, "xlat464_dhcp4_received_total", "Valid DHCPv4 messages received, by type", "received", "type",
+		 NULL);
+	ADD_TABLE(s, dhcp4_tail);
+	add_each(s, C, "xlat464_dhcp4_drops_total", "DHCPv4 messages dropped, by reason", "drops", "reason", NULL);
+	/* Per relay agent (giaddr): at most 64, so the series stay bounded. */
+	struct json_object *rl = at(s->st, "relays");
+	size_t n = rl && json_object_is_type(rl, json_type_array) ? json_object_array_length(rl) : 0;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *r = json_object_array_get_idx(rl, i);
+		const char *gi = str_at(r, "giaddr");
+		uint64_t v;
+		if (value_of(at(r, "clients"), &v))
+			add(s, G, "xlat464_dhcp4_relay_clients", "Distinct clients behind a relay agent (giaddr)", "relay", gi, v);
+		if (value_of(at(r, "clients_108"), &v))
+			add(s, G, "xlat464_dhcp4_relay_clients_option108",
+			    "Of the clients behind a relay agent, those that asked for option 108", "relay", gi, v);
+		if (value_of(at(r, "requests"), &v))
+			add(s, C, "xlat464_dhcp4_relay_requests_total", "Requests relayed by a relay agent", "relay", gi, v);
+	}
 }
 
-/* One daemon's message into the registry; false when it is not one this build reads. */
-static bool add_daemon(struct prom_reg *reg, void *msg, long n)
-{
-	struct src s = { .reg = reg, .l = { .n = 2, .k = { "daemon", "tun" } } };
-	char name[64];
+static const struct fam dns64_fams[] = {
+	{ G, "xlat464_uptime_seconds", up_help, "uptime_seconds", NULL, NULL },
+	{ G, "xlat464_dns64_clients", "Clients known from dhcp4's clients file, by kind", "clients.clat", "kind", "clat" },
+	{ G, "xlat464_dns64_clients", "Clients known from dhcp4's clients file, by kind", "clients.no-clat", "kind",
+	  "no-clat" },
+	{ G, "xlat464_dns64_neighbours", "IPv6 neighbours followed (address to MAC)", "neighbours", NULL, NULL },
+	{ C, "xlat464_dns64_queries_total", "Queries received, by transport", "queries.udp", "transport", "udp" },
+	{ C, "xlat464_dns64_queries_total", "Queries received, by transport", "queries.tcp", "transport", "tcp" },
+	{ G, "xlat464_dns64_pending", "Queries waiting for the upstream resolver", "pending", NULL, NULL },
+	{ G, "xlat464_dns64_tcp_connections", "TCP connections open", "tcp_connections", NULL, NULL },
+	{ C, "xlat464_dns64_clients_file_loads_total", "Times the clients file was read", "clients_file_loads", NULL,
+	  NULL },
+	{ C, "xlat464_dns64_clients_file_bad_lines_total", "Lines of the clients file refused", "clients_file_bad_lines",
+	  NULL, NULL },
+};
 
-	switch (cli_ctl_kind(msg, n)) {
-	case CLI_CTL_SIIT: {
-		struct siit_status_msg *m = msg;
-		s.l.v[0] = "siit";
-		s.l.v[1] = CUT(name, m->tun);
-		siit_common(&s, m);
-		reloads(&s, m->reloads);
-		return true;
-	}
-	case CLI_CTL_CLAT: {
-		struct clat_status_msg *m = msg;
-		s.l.v[0] = "clat";
-		s.l.v[1] = CUT(name, m->siit.tun);
-		clat(&s, m);
-		return true;
-	}
-	case CLI_CTL_PLAT: {
-		struct plat_status_msg *m = msg;
-		s.l.v[0] = "plat";
-		s.l.v[1] = CUT(name, m->tun);
-		plat(&s, m);
-		return true;
-	}
-	case CLI_CTL_RA: {
-		struct ra_status_msg *m = msg;
+static void dns64(struct src *s)
+{
+	ADD_TABLE(s, dns64_fams);
+	add_each(s, C, "xlat464_dns64_client_queries_total", "Queries by the kind of client that asked",
+		 "queries_by_client_kind", "kind", NULL);
+	add_each(s, C, "xlat464_dns64_answers_total", "Answers sent, by kind (passed: the upstream answer untouched)",
+		 "answers", "kind", NULL);
+	add_each(s, C, "xlat464_dns64_passed_total", "Answers passed through untouched, by reason", "passed_by_reason",
+		 "reason", NULL);
+	add_each(s, C, "xlat464_dns64_drops_total", "Queries and upstream answers dropped, by reason", "drops", "reason",
+		 NULL);
+}
+
+/* One daemon's status into the registry; false when it is not one this build reads. */
+static bool add_daemon(struct prom_reg *reg, struct json_object *st)
+{
+	struct src s = { .reg = reg, .l = { .n = 2, .k = { "daemon", "tun" } }, .st = st };
+	const char *d = str_at(st, "daemon");
+
+	s.l.v[0] = d;
+	s.l.v[1] = str_at(st, "tun");
+	if (strcmp(d, "siit") == 0)
+		siit(&s);
+	else if (strcmp(d, "clat") == 0)
+		clat(&s);
+	else if (strcmp(d, "plat") == 0)
+		plat(&s);
+	else if (strcmp(d, "ra") == 0 || strcmp(d, "dhcp4") == 0) {
 		s.l.k[1] = "interface";
-		s.l.v[0] = "ra";
-		s.l.v[1] = CUT(name, m->ifname);
-		ra(&s, m);
-		return true;
-	}
-	case CLI_CTL_DHCP4: {
-		struct dhcp4_status_msg *m = msg;
-		s.l.k[1] = "interface";
-		s.l.v[0] = "dhcp4";
-		s.l.v[1] = CUT(name, m->ifname);
-		dhcp4(&s, m);
-		return true;
-	}
-	default:
+		s.l.v[1] = str_at(st, "interface");
+		if (d[0] == 'r')
+			ra(&s);
+		else
+			dhcp4(&s);
+	} else if (strcmp(d, "dns64") == 0) {
+		s.l.n = 1;
+		dns64(&s);
+	} else
 		return false;
-	}
+	return true;
 }
 
 /* A daemon that stops answering is warned about once, not at every scrape, and its return is noted. */
@@ -425,27 +511,32 @@ char *metrics_collect(const char (*paths)[256], unsigned n, size_t *len)
 {
 	static char found[METRICS_CONTROL_MAX][256];
 	struct prom_reg *reg = prom_new();
-	size_t cap = cli_ctl_msg_max();
-	void *msg = malloc(cap);
 	char *out = NULL;
 
-	if (!reg || !msg)
-		goto done;
+	if (!reg)
+		return NULL;
 	if (n == 0) {
 		n = cli_ctl_list(found, METRICS_CONTROL_MAX);
 		paths = (const char (*)[256])found;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		long got = cli_ctl_fetch(paths[i], msg, cap);
-		bool ok = got > 0 && add_daemon(reg, msg, got);
-		note_answer(paths[i], ok, got < 0 ? strerror(errno) : "unexpected answer (a daemon from another build?)");
+		char *text = NULL, err[160] = "";
+		struct json_object *st = NULL;
+		if (ctl_status_json(paths[i], &text) < 0)
+			snprintf(err, sizeof(err), "%s", strerror(errno));
+		else if (!(st = status_parse(text, strlen(text), err, sizeof(err))))
+			;
+		else if (!add_daemon(reg, st))
+			snprintf(err, sizeof(err), "a status of no daemon this xlat464 knows");
+		bool ok = st && !err[0];
+		note_answer(paths[i], ok, err);
 		prom_add(reg, PROM_GAUGE, "xlat464_up",
 			 "1 when the daemon at this control socket answered with a status this xlat464 reads", NULL,
 			 "control", paths[i], ok);
+		json_object_put(st);
+		free(text);
 	}
 	out = prom_render(reg, len);
-done:
-	free(msg);
 	prom_free(reg);
 	return out;
 }

@@ -1,82 +1,22 @@
-/* `xlat464 status`: asks a daemon's control socket for its counters and prints them, as text (nonzero
- * drop counters only) or as JSON (every counter, zeros included). */
+/* `xlat464 status`: asks a daemon's control socket for its status, which every daemon writes as one
+ * JSON object (docs/design.md, "Status"), and prints it: as it came with --json, or as text through
+ * the one renderer of status_text.c. A PLAT's session list and flush go to its command socket. */
 #include <errno.h>
 #include <inttypes.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../common/json.h"
-#include "../clat/clat_ctl.h"
-#include "../mostly/dhcp4_daemon.h"
-#include "../mostly/ra.h"
-#include "../plat/plat_ctl.h"
-#include "../plat/plat.h"
-#include "../common/siit_ctl.h"
 #include "ctl_client.h"
 #include "status.h"
+#include "status_text.h"
 #include "sys/ctl.h"
 #include "sys/log.h"
 
 static const char status_usage[] = "usage: xlat464 status [--json] [--control PATH | --tun NAME]\n"
 				   "                      [--sessions | --flush [tcp|udp|icmp|all]]   (plat only)\n"
 				   "  with neither, the one socket in " SYS_CTL_DIR "/ is used\n";
-
-
-/* clat: the CLAT's own members, or NULL for a SIIT daemon. */
-static void print_json(const struct siit_status_msg *m, const char *path, const struct clat_status_info *clat)
-{
-	const struct xlat_stats *st = &m->stats;
-	char settings[SIIT_STATUS_SETTINGS_MAX];
-
-	memcpy(settings, m->settings, sizeof(settings));
-	settings[sizeof(settings) - 1] = '\0';
-	json_status_open(m->daemon, path, m->pid);
-	printf(",\n  \"tun\": ");
-	json_str(m->tun);
-	printf(",\n  \"uptime_seconds\": %" PRIu64 ",\n  \"settings\": ", m->uptime_sec);
-	json_lines(settings);
-	printf(",\n");
-	printf("  \"packets_4to6\": %" PRIu64 ",\n  \"bytes_4to6\": %" PRIu64 ",\n", st->pkts_4to6, st->bytes_4to6);
-	printf("  \"packets_6to4\": %" PRIu64 ",\n  \"bytes_6to4\": %" PRIu64 ",\n", st->pkts_6to4, st->bytes_6to4);
-	printf("  \"replies\": %" PRIu64 ",\n  \"hairpinned\": %" PRIu64 ",\n", st->replies, m->hairpinned);
-	printf("  \"tun_read_errors\": %" PRIu64 ",\n  \"tun_write_errors\": %" PRIu64 ",\n", m->tun_read_errors,
-	       m->tun_write_errors);
-	printf("  \"reloads\": %" PRIu64 ",\n", m->reloads);
-	if (clat) {
-		printf("  \"clat\": {");
-		clat_status_json(clat);
-		printf("\n  },\n");
-	}
-	status_drops_json(st);
-	printf("\n}\n");
-}
-
-static void print_text(const struct siit_status_msg *m, const char *path)
-{
-	const struct xlat_stats *st = &m->stats;
-	char settings[SIIT_STATUS_SETTINGS_MAX];
-	char *save = NULL, *line;
-
-	memcpy(settings, m->settings, sizeof(settings));
-	settings[sizeof(settings) - 1] = '\0';
-	printf("%s on %s (pid %" PRId32 ", up %" PRIu64 " s, control %s)\n", m->daemon, m->tun, m->pid, m->uptime_sec,
-	       path);
-	printf("settings:\n");
-	for (line = strtok_r(settings, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		printf("  %s\n", line);
-	printf("traffic:\n");
-	printf("  4to6     %12" PRIu64 " packets %14" PRIu64 " bytes\n", st->pkts_4to6, st->bytes_4to6);
-	printf("  6to4     %12" PRIu64 " packets %14" PRIu64 " bytes\n", st->pkts_6to4, st->bytes_6to4);
-	printf("  replies  %12" PRIu64 " ICMP errors sent by the translator\n", st->replies);
-	if (m->hairpinned)
-		printf("  hairpin  %12" PRIu64 " packets translated back to IPv6 (RFC 7757 section 4)\n", m->hairpinned);
-	if (m->tun_read_errors || m->tun_write_errors)
-		printf("  TUN errors: %" PRIu64 " read, %" PRIu64 " write\n", m->tun_read_errors, m->tun_write_errors);
-	if (m->reloads)
-		printf("  reloads  %12" PRIu64 "\n", m->reloads);
-	status_drops_text(st);
-}
 
 /* With no --control, the single socket in SYS_CTL_DIR is the obvious choice. */
 static int find_socket(char *path, size_t cap)
@@ -97,14 +37,108 @@ static int find_socket(char *path, size_t cap)
 	return 0;
 }
 
+static const char *str_of(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static uint64_t u64_of(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+		return 0;
+	return json_object_get_uint64(v);
+}
+
+/* A session list as text, one a line (src/plat/plat.c writes the members). */
+static void sessions_text(struct json_object *ans)
+{
+	struct json_object *list;
+	bool stateful = !str_of(ans, "mode") || strcmp(str_of(ans, "mode"), "stateless") != 0;
+	size_t n = 0;
+
+	if (json_object_object_get_ex(ans, "sessions", &list) && json_object_is_type(list, json_type_array))
+		n = json_object_array_length(list);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *r = json_object_array_get_idx(list, i);
+		const char *proto = str_of(r, "proto"), *v6 = str_of(r, "v6"), *v4 = str_of(r, "v4");
+		const char *remote4 = str_of(r, "remote4"), *state = str_of(r, "state");
+		struct json_object *st;
+		bool is_static = json_object_object_get_ex(r, "static", &st) && json_object_get_boolean(st);
+		if (!json_object_is_type(r, json_type_object) || !proto || !v6 || !v4)
+			continue;
+		if (strcmp(proto, "lease") == 0) {
+			printf("lease %-40s %-15s %10" PRIu64 " packets  expires in %" PRIu64 " s\n", v6, v4,
+			       u64_of(r, "packets"), u64_of(r, "expires_in_ms") / 1000);
+			continue;
+		}
+		printf("%-4s %s#%" PRIu64 " %s#%" PRIu64 " -> %s#%" PRIu64 " %s%s expires in %" PRIu64 " s\n", proto, v6,
+		       u64_of(r, "port6"), v4, u64_of(r, "port4"), remote4 ? remote4 : "-", u64_of(r, "remote_port"),
+		       state ? state : "", is_static ? " static" : "", u64_of(r, "expires_in_ms") / 1000);
+	}
+	uint64_t total = u64_of(ans, "total");
+	if (total > n)
+		printf("(%zu of %" PRIu64 " shown)\n", n, total);
+	else if (n == 0)
+		printf("(no %s)\n", stateful ? "sessions" : "leases");
+}
+
+/* --sessions and --flush: a request line on the PLAT's command socket, named in its status. */
+static int plat_command(struct json_object *st, const char *path, bool json, bool sessions, const char *flush)
+{
+	const char *daemon = str_of(st, "daemon"), *cmd = str_of(st, "commands");
+	char req[64], err[160];
+	char *text = NULL;
+
+	if (!daemon || strcmp(daemon, "plat") != 0 || !cmd) {
+		log_warn("%s: --sessions and --flush are for a plat daemon", path);
+		return 2;
+	}
+	if (flush && strcmp(flush, "tcp") != 0 && strcmp(flush, "udp") != 0 && strcmp(flush, "icmp") != 0 &&
+	    strcmp(flush, "all") != 0) {
+		log_warn("--flush %s: tcp, udp, icmp or all", flush);
+		return 2;
+	}
+	snprintf(req, sizeof(req), "%s %s\n", flush ? "flush" : "sessions", flush ? flush : "all");
+	if (ctl_request_json(cmd, req, CTL_COMMAND_MAX, &text) < 0) {
+		log_warn("%s: %s", cmd, errno == EPROTO ? "empty answer" : strerror(errno));
+		return 1;
+	}
+	size_t len = strlen(text);
+	struct json_object *ans = status_parse(text, len, err, sizeof(err));
+	if (!ans) {
+		log_warn("%s: %s", cmd, err);
+		free(text);
+		return 1;
+	}
+	int rc = 0;
+	const char *e = str_of(ans, "error");
+	if (e) {
+		log_warn("%s: %s", cmd, e);
+		rc = 1;
+	} else if (json) {
+		fwrite(text, 1, len, stdout);
+	} else if (flush) {
+		bool stateless = str_of(ans, "mode") && strcmp(str_of(ans, "mode"), "stateless") == 0;
+		printf("flushed %" PRIu64 " %s\n", u64_of(ans, "flushed"), stateless ? "leases" : "sessions");
+	} else {
+		(void)sessions;
+		sessions_text(ans);
+	}
+	json_object_put(ans);
+	free(text);
+	return rc;
+}
+
 int status_main(int argc, char **argv)
 {
-	char path[256] = "";
+	char path[256] = "", err[160];
 	bool json = false, sessions = false;
 	const char *flush = NULL;
-	struct siit_status_msg *m;
-	size_t cap = cli_ctl_msg_max();
-	const struct clat_status_info *clat = NULL;
+	char *text = NULL;
 
 	log_set_ident("xlat464 status");
 	for (int i = 1; i < argc; i++) {
@@ -130,50 +164,27 @@ int status_main(int argc, char **argv)
 	}
 	if (!path[0] && find_socket(path, sizeof(path)) < 0)
 		return 1;
-	m = malloc(cap);
-	if (!m)
-		fatal("out of memory");
-	long n = cli_ctl_fetch(path, m, cap);
-	if (n < 0) {
-		log_warn("%s: %s", path, strerror(errno));
-		free(m);
+	if (ctl_status_json(path, &text) < 0) {
+		log_warn("%s: %s", path,
+			 errno == EMSGSIZE ? "answer longer than 1 MiB"
+			 : errno == EPROTO ? "empty answer (not a daemon of xlat464?)"
+					   : strerror(errno));
 		return 1;
 	}
-	/* Daemons with their own message (the first word is the magic): src/mostly/dhcp4. */
-	if (n >= 4 && m->magic == DHCP4_STATUS_MAGIC) {
-		int r = dhcp4_status_print(m, (size_t)n, path, json);
-		free(m);
-		return r;
+	size_t len = strlen(text);
+	struct json_object *st = status_parse(text, len, err, sizeof(err));
+	int rc = 0;
+	if (!st) {
+		log_warn("%s: %s", path, err);
+		rc = 1;
+	} else if (sessions || flush) {
+		rc = plat_command(st, path, json, sessions, flush);
+	} else if (json) {
+		rc = fwrite(text, 1, len, stdout) == len ? 0 : 1;
+	} else {
+		status_render(st, stdout);
 	}
-	if (n >= 4 && m->magic == PLAT_STATUS_MAGIC) { /* src/plat */
-		int r = plat_status_print(m, (size_t)n, path, json, sessions, flush);
-		free(m);
-		return r;
-	}
-	if (sessions || flush) {
-		log_warn("%s: --sessions and --flush are for a plat daemon", path);
-		free(m);
-		return 2;
-	}
-	if (n >= 4 && m->magic == RA_STATUS_MAGIC) { /* src/mostly/ra */
-		int r = ra_status_print(m, (size_t)n, json, path);
-		free(m);
-		return r;
-	}
-	enum cli_ctl_kind kind = cli_ctl_kind(m, n);
-	if (kind == CLI_CTL_CLAT) { /* src/clat */
-		clat = &((const struct clat_status_msg *)(const void *)m)->clat;
-	} else if (kind != CLI_CTL_SIIT) {
-		log_warn("%s: unexpected answer (%ld bytes; a daemon from another build?)", path, n);
-		free(m);
-		return 1;
-	}
-	m->daemon[sizeof(m->daemon) - 1] = '\0';
-	m->tun[sizeof(m->tun) - 1] = '\0';
-	if (json)
-		print_json(m, path, clat);
-	else
-		print_text(m, path);
-	free(m);
-	return 0;
+	json_object_put(st);
+	free(text);
+	return rc;
 }

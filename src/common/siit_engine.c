@@ -19,6 +19,7 @@ int siit_engine_init(struct siit_engine *e, const struct xlat_config *cfg)
 		}
 	}
 	xlat_reasm_init(&e->reasm, e->reasm_slots, cfg->reasm_max, cfg->reasm_timeout_ms);
+	e->direct = !cfg->amend_udp_zero_csum || e->reasm.nslots == 0;
 	return 0;
 }
 
@@ -26,6 +27,7 @@ void siit_engine_reconfigure(struct siit_engine *e, const struct xlat_config *cf
 {
 	e->ctx.cfg = cfg; /* cfg->policy carries the new map */
 	e->reasm.timeout_ms = cfg->reasm_timeout_ms;
+	e->direct = !cfg->amend_udp_zero_csum || e->reasm.nslots == 0;
 }
 
 void siit_engine_free(struct siit_engine *e)
@@ -38,12 +40,10 @@ void siit_engine_free(struct siit_engine *e)
 
 void siit_engine_tick(struct siit_engine *e, uint64_t now_ms) { xlat_reasm_expire(&e->reasm, now_ms, &e->ctx.stats); }
 
-void siit_engine_process(struct siit_engine *e, const uint8_t *pkt, size_t len, uint64_t now_ms, siit_emit_fn emit,
-			 void *arg)
+void siit_engine_emit(struct siit_engine *e, const uint8_t *pkt, size_t len, siit_emit_fn emit, void *arg)
 {
-	struct xlat_out *out = e->out;
+	const struct xlat_out *out = e->out;
 
-	xlat_translate_reasm(&e->ctx, e->ctx.cfg->amend_udp_zero_csum ? &e->reasm : NULL, pkt, len, now_ms, out);
 	switch (out->action) {
 	case XLAT_HELD:
 		break; /* a fragment kept for reassembly */
@@ -62,4 +62,19 @@ void siit_engine_process(struct siit_engine *e, const uint8_t *pkt, size_t len, 
 			emit(arg, &out->pkt[i], out->pkt[0].family == (pkt[0] >> 4) ? SIIT_EMIT_HAIRPIN : SIIT_EMIT_FORWARD);
 		break;
 	}
+}
+
+void siit_engine_process(struct siit_engine *e, const uint8_t *pkt, size_t len, uint64_t now_ms, siit_emit_fn emit,
+			 void *arg)
+{
+	xlat_translate_reasm(&e->ctx, e->ctx.cfg->amend_udp_zero_csum ? &e->reasm : NULL, pkt, len, now_ms, e->out);
+	siit_engine_emit(e, pkt, len, emit, arg);
+}
+
+void siit_engine_after(struct siit_engine *e, const uint8_t *pkt, size_t len, siit_emit_fn emit, void *arg)
+{
+	if (pkt[0] >> 4 != 4 && pkt[0] >> 4 != 6)
+		siit_engine_process(e, pkt, len, 0, emit, arg);
+	else
+		siit_engine_emit(e, pkt, len, emit, arg);
 }

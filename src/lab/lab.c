@@ -18,6 +18,7 @@
 #define LAB_SELF_EXE "/proc/self/exe"
 #define LAB_SHELL "/bin/bash"
 #define LAB_PLATS_OPT "--plats"
+#define LAB_V6ONLY_OPT "--v6only"
 #define LAB_PLATS_MIN 1
 #define LAB_PLATS_MAX 8 /* 198.51.100.0/28 split into /31s; one BGP AS each in 64497-64504 */
 
@@ -28,13 +29,16 @@ static const char *const lab_script_rel[] = {
 
 static void lab_usage(FILE *f)
 {
-	fprintf(f, "usage: xlat464 lab up [--plats N] | tour | down   (as root)\n"
+	fprintf(f, "usage: xlat464 lab up [--plats N] [--v6only] | tour | doctor | down   (as root)\n"
 		   "  up     build the lab in network namespaces x464lab-* and start every daemon\n"
 		   "         --plats N  N PLAT instances (%d to %d, default %d); from 2 on, each in its own\n"
 		   "                    namespace x464lab-platK with a disjoint share of pool4, behind ECMP:\n"
 		   "                    BIRD announces each share and 64:ff9b::/96 to the router by BGP\n"
 		   "                    and withdraws them when the instance dies (docs/plat.md)\n"
+		   "         --v6only   an IPv6-only network: no IPv4 on the access side, dhcp4 --mode v6only,\n"
+		   "                    and xlat464 dns64 for the client without option 108 (docs/dns64.md)\n"
 		   "  tour   show, step by step, IPv4 working from the IPv6-only client\n"
+		   "  doctor xlat464 doctor in the client (target: the IPv4 server) and --router in the router\n"
 		   "  down   stop everything the lab started, delete its namespaces and /run/xlat464-lab\n"
 		   "environment: XLAT464_LAB_SCRIPT (the script; default: found beside this binary)\n",
 		LAB_PLATS_MIN, LAB_PLATS_MAX, LAB_PLATS_MIN);
@@ -42,7 +46,7 @@ static void lab_usage(FILE *f)
 
 static int lab_is_action(const char *a)
 {
-	return strcmp(a, "up") == 0 || strcmp(a, "tour") == 0 || strcmp(a, "down") == 0;
+	return strcmp(a, "up") == 0 || strcmp(a, "tour") == 0 || strcmp(a, "doctor") == 0 || strcmp(a, "down") == 0;
 }
 
 /* The value of --plats: a decimal number in [LAB_PLATS_MIN, LAB_PLATS_MAX], nothing else. */
@@ -62,15 +66,25 @@ static int lab_parse_plats(const char *v, char *out, size_t outlen)
 	return 0;
 }
 
-/* up [--plats N | --plats=N]: fills plats (empty when not given); -1 after saying what is wrong. */
-static int lab_parse_up(int argc, char **argv, char *plats, size_t platslen)
+/* up [--plats N | --plats=N] [--v6only]: fills plats (empty when not given) and *v6only; -1 after
+ * saying what is wrong. */
+static int lab_parse_up(int argc, char **argv, char *plats, size_t platslen, int *v6only)
 {
 	size_t optlen = strlen(LAB_PLATS_OPT);
 
 	plats[0] = '\0';
+	*v6only = 0;
 	for (int i = 2; i < argc; i++) {
 		const char *v;
 
+		if (strcmp(argv[i], LAB_V6ONLY_OPT) == 0) {
+			if (*v6only) {
+				fprintf(stderr, "xlat464 lab: %s given twice\n", LAB_V6ONLY_OPT);
+				return -1;
+			}
+			*v6only = 1;
+			continue;
+		}
 		if (strcmp(argv[i], LAB_PLATS_OPT) == 0) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "xlat464 lab: %s needs a value (%d to %d)\n", LAB_PLATS_OPT,
@@ -97,6 +111,7 @@ static int lab_parse_up(int argc, char **argv, char *plats, size_t platslen)
 int lab_main(int argc, char **argv)
 {
 	char self[PATH_MAX], script[PATH_MAX + 32], plats[8];
+	int v6only = 0;
 	const char *env_script = getenv(LAB_SCRIPT_ENV);
 	ssize_t n;
 
@@ -112,7 +127,7 @@ int lab_main(int argc, char **argv)
 	}
 	plats[0] = '\0';
 	if (strcmp(argv[1], "up") == 0) {
-		if (lab_parse_up(argc, argv, plats, sizeof(plats)) != 0) {
+		if (lab_parse_up(argc, argv, plats, sizeof(plats), &v6only) != 0) {
 			lab_usage(stderr);
 			return 2;
 		}
@@ -159,10 +174,19 @@ int lab_main(int argc, char **argv)
 		return 1;
 	}
 	fflush(stdout);
-	if (plats[0])
-		execl(LAB_SHELL, LAB_SHELL, script, argv[1], LAB_PLATS_OPT, plats, (char *)NULL);
-	else
-		execl(LAB_SHELL, LAB_SHELL, script, argv[1], (char *)NULL);
+	const char *args[8];
+	int na = 0;
+	args[na++] = LAB_SHELL;
+	args[na++] = script;
+	args[na++] = argv[1];
+	if (plats[0]) {
+		args[na++] = LAB_PLATS_OPT;
+		args[na++] = plats;
+	}
+	if (v6only)
+		args[na++] = LAB_V6ONLY_OPT;
+	args[na] = NULL;
+	execv(LAB_SHELL, (char *const *)args);
 	fprintf(stderr, "xlat464 lab: cannot run %s %s: %s\n", LAB_SHELL, script, strerror(errno));
 	return 1;
 }

@@ -27,11 +27,14 @@
 #include "../common/settings_load.h"
 #include "../common/settings_table.h"
 #include "dhcp4_settings.h"
+#include "../common/json.h"
+#include "../common/status_serve.h"
 #include "sys/ctl.h"
 #include "sys/log.h"
 #include "sys/loop.h"
 #include "sys/notify.h"
 #include "sys/priv.h"
+#include "sys/seccomp.h"
 #include "sys/sig.h"
 #include "sys/udp4.h"
 
@@ -50,6 +53,28 @@ struct seen_client {
 	uint8_t hlen;
 	uint8_t chaddr[DHCP4_CHADDR_LEN];
 	bool asked108;
+	int relay; /* index in dhcp4d.relays, -1: directly attached */
+};
+
+/* Adoption of option 108 behind one relay agent address (giaddr): a relay's address on a client
+ * subnet (RFC 2131 section 4.1), so one entry is one relay and one subnet. */
+#define DHCP4_RELAYS_MAX 64
+struct relay_stat {
+	uint8_t giaddr[4];
+	uint64_t clients, clients_108, requests;
+};
+
+#define DHCP4_SETTINGS_TEXT_MAX 2048
+
+/* What `xlat464 status` shows (written as JSON by on_ctl). */
+struct dhcp4_counters {
+	uint64_t clients;     /* distinct client hardware addresses seen */
+	uint64_t clients_108; /* of which asked for option 108 */
+	uint64_t clients_untracked; /* seen after the table filled up (not deduplicated) */
+	uint64_t rx[DHCP4_TYPE_MAX + 1]; /* valid messages by type */
+	uint64_t offers_v6only, acks_v6only, offers, acks, naks, informs, releases, declines;
+	uint64_t recv_errors, send_errors, lease_write_errors;
+	uint64_t drops[DHCP4_DROP__COUNT];
 };
 
 struct dhcp4d {
@@ -63,11 +88,15 @@ struct dhcp4d {
 	struct sys_loop loop;
 	char ctlpath[DHCP4_CTL_PATH_MAX];
 	char lease_path[4096];
+	char clients_path[4096]; /* "" with --clients-file none */
 	time_t started;
 	struct seen_client *seen;
 	unsigned nseen;
 	bool seen_full_logged;
-	struct dhcp4_status_msg st; /* the counters live here; the header is filled when asked */
+	struct relay_stat relays[DHCP4_RELAYS_MAX];
+	unsigned nrelays;
+	uint64_t relays_untracked; /* requests from relays past DHCP4_RELAYS_MAX */
+	struct dhcp4_counters st;
 };
 
 static const char dhcp4_usage[] =
@@ -170,6 +199,7 @@ static size_t format_settings(const struct dhcp4d *d, char *buf, size_t cap)
 		}
 		APPEND("lease-file %s\n", d->lease_path);
 	}
+	APPEND("clients-file %s\n", d->clients_path[0] ? d->clients_path : "none");
 #undef APPEND
 	return n;
 }
@@ -185,17 +215,86 @@ static const char *fmt_hw(const struct dhcp4_msg *m, char *buf, size_t cap)
 	return buf;
 }
 
+/* The clients file (lib/dhcp4/dhcp4_clients.h), rewritten whole when a client is new or changes its
+ * mind about 108: PATH.tmp, then rename, so `xlat464 dns64` (following it with inotify) never reads
+ * half of one. It lives on /run: no fsync. */
+static void save_clients(struct dhcp4d *d)
+{
+	char tmp[4096 + 8], line[DHCP4_CLIENTS_LINE_MAX];
+
+	if (!d->clients_path[0])
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", d->clients_path);
+	FILE *f = fopen(tmp, "w");
+	if (f) {
+		fputs(DHCP4_CLIENTS_HEADER, f);
+		for (unsigned i = 0; i < d->nseen; i++) {
+			size_t n = d->seen[i].hlen == 6 ? dhcp4_clients_format(d->seen[i].chaddr, d->seen[i].asked108, line,
+									     sizeof(line)) : 0;
+			if (n)
+				fwrite(line, 1, n, f);
+		}
+	}
+	if (!f || fclose(f) != 0 || rename(tmp, d->clients_path) < 0) {
+		static struct log_ratelimit rl;
+		d->st.lease_write_errors++;
+		if (log_ratelimit_ok(&rl))
+			log_warn("clients file %s: %s", d->clients_path, strerror(errno));
+		unlink(tmp);
+	}
+}
+
+/* The relay entry for giaddr (created on first sight), or -1: directly attached, or the table is
+ * full (counted). */
+static int relay_of(struct dhcp4d *d, const uint8_t giaddr[4])
+{
+	static const uint8_t zero4[4];
+	char a[16];
+
+	if (memcmp(giaddr, zero4, 4) == 0)
+		return -1;
+	for (unsigned i = 0; i < d->nrelays; i++)
+		if (memcmp(d->relays[i].giaddr, giaddr, 4) == 0)
+			return (int)i;
+	if (d->nrelays >= DHCP4_RELAYS_MAX) {
+		d->relays_untracked++;
+		return -1;
+	}
+	memcpy(d->relays[d->nrelays].giaddr, giaddr, 4);
+	dhcp4_addr_format(giaddr, a, sizeof(a));
+	log_info("first request relayed by %s", a);
+	return (int)d->nrelays++;
+}
+
+/* Moves a client's weight in the per-relay counts from one entry to another (-1: none). */
+static void relay_count(struct dhcp4d *d, int relay, int sign, bool asked)
+{
+	if (relay < 0)
+		return;
+	d->relays[relay].clients += (uint64_t)(int64_t)sign;
+	if (asked)
+		d->relays[relay].clients_108 += (uint64_t)(int64_t)sign;
+}
+
 static void note_client(struct dhcp4d *d, const struct dhcp4_msg *m, bool asked)
 {
 	char hw[3 * DHCP4_CHADDR_LEN + 1];
 	struct seen_client *c = NULL;
+	int relay = relay_of(d, m->giaddr);
 
+	if (relay >= 0)
+		d->relays[relay].requests++;
 	for (unsigned i = 0; i < d->nseen; i++)
 		if (d->seen[i].hlen == m->hlen && memcmp(d->seen[i].chaddr, m->chaddr, m->hlen) == 0) {
 			c = &d->seen[i];
 			break;
 		}
 	if (c) {
+		if (c->asked108 == asked && c->relay == relay)
+			return;
+		relay_count(d, c->relay, -1, c->asked108);
+		relay_count(d, relay, +1, asked);
+		c->relay = relay;
 		if (c->asked108 == asked)
 			return;
 		c->asked108 = asked;
@@ -205,6 +304,7 @@ static void note_client(struct dhcp4d *d, const struct dhcp4_msg *m, bool asked)
 			d->st.clients_108--;
 		log_info("client %s now %s option 108 (%s)", fmt_hw(m, hw, sizeof(hw)), asked ? "asks for" : "no longer asks for",
 			 dhcp4_type_name(m->type));
+		save_clients(d);
 		return;
 	}
 	if (d->nseen >= DHCP4_SEEN_MAX) {
@@ -218,10 +318,13 @@ static void note_client(struct dhcp4d *d, const struct dhcp4_msg *m, bool asked)
 	c->hlen = m->hlen;
 	memcpy(c->chaddr, m->chaddr, sizeof(c->chaddr));
 	c->asked108 = asked;
+	c->relay = relay;
+	relay_count(d, relay, +1, asked);
 	d->st.clients++;
 	d->st.clients_108 += asked;
 	log_info("client %s asked for option 108: %s (%s)", fmt_hw(m, hw, sizeof(hw)), asked ? "yes" : "no",
 		 dhcp4_type_name(m->type));
+	save_clients(d);
 }
 
 /* ---- packets ---------------------------------------------------------------------------------- */
@@ -256,13 +359,16 @@ static void count_reply(struct dhcp4d *d, const struct dhcp4_msg *m, const struc
 		d->st.acks++;
 }
 
+static const char *const dest_name[] = { "to the relay", "broadcast", "unicast" };
+
 static void handle(struct dhcp4d *d, const uint8_t *buf, size_t len)
 {
 	static struct log_ratelimit rl_drop, rl_send;
 	struct dhcp4_msg m;
 	struct dhcp4_reply r;
 	enum dhcp4_verdict v;
-	uint8_t out[DHCP4_MAX_REPLY_LEN], dst[4];
+	uint8_t out[DHCP4_MAX_RELAYED_REPLY_LEN], dst[4];
+	uint16_t port;
 	char hw[3 * DHCP4_CHADDR_LEN + 1], a[16];
 
 	enum dhcp4_drop why = dhcp4_parse(buf, len, &m);
@@ -297,8 +403,10 @@ static void handle(struct dhcp4d *d, const uint8_t *buf, size_t len)
 	}
 	save_leases(d); /* before the ACK leaves: a bound lease is on disk first */
 	size_t n = dhcp4_build_reply(&m, &r, out, sizeof(out));
-	bool bcast = dhcp4_reply_broadcast(&m, &r, dst);
-	if (n == 0 || sys_udp4_send_link(d->fd, d->ifindex, dst, DHCP4_CLIENT_PORT, out, n) < 0) {
+	enum dhcp4_dest dest = dhcp4_reply_dest(&m, &r, dst, &port);
+	/* A reply to a relay is routed (the relay may sit behind a router); the others leave by the
+	 * served link, which may have no IPv4 address of its own. */
+	if (n == 0 || sys_udp4_send_link(d->fd, dest == DHCP4_DEST_RELAY ? 0 : d->ifindex, dst, port, out, n) < 0) {
 		d->st.send_errors++;
 		if (log_ratelimit_ok(&rl_send))
 			log_warn("sending a %s to %s: %s", dhcp4_type_name(r.type), hw,
@@ -309,11 +417,11 @@ static void handle(struct dhcp4d *d, const uint8_t *buf, size_t len)
 	dhcp4_addr_format(r.yiaddr, a, sizeof(a));
 	if (r.v6only)
 		log_debug("%s to %s: option 108 = %u, yiaddr 0.0.0.0 (%s)", dhcp4_type_name(r.type), hw, r.v6only_wait,
-			  bcast ? "broadcast" : "unicast");
+			  dest_name[dest]);
 	else if (r.type == DHCP4_ACK && m.type == DHCP4_REQUEST)
 		log_info("client %s bound to %s for %u s", hw, a, r.lease_time);
 	else
-		log_debug("%s to %s: yiaddr %s (%s)", dhcp4_type_name(r.type), hw, a, bcast ? "broadcast" : "unicast");
+		log_debug("%s to %s: yiaddr %s (%s)", dhcp4_type_name(r.type), hw, a, dest_name[dest]);
 }
 
 static void on_sock(void *arg, int fd, uint32_t events)
@@ -336,27 +444,72 @@ static void on_sock(void *arg, int fd, uint32_t events)
 	}
 }
 
+static void write_status(void *ctx, struct json_w *w)
+{
+	struct dhcp4d *d = ctx;
+	const struct dhcp4_counters *m = &d->st;
+	char settings[DHCP4_SETTINGS_TEXT_MAX];
+	uint64_t c108 = m->clients_108 < m->clients ? m->clients_108 : m->clients;
+
+	format_settings(d, settings, sizeof(settings));
+	json_obj_open(w, NULL);
+	json_status_head(w, "dhcp4", d->ctlpath, (uint64_t)(time(NULL) - d->started));
+	json_str(w, "interface", d->set.ifname);
+	json_lines(w, "settings", settings);
+	json_u64(w, "clients", m->clients);
+	json_u64(w, "clients_option108", c108);
+	json_dbl1(w, "option108_share_percent", m->clients ? 100.0 * (double)c108 / (double)m->clients : 0.0);
+	json_u64(w, "clients_untracked", m->clients_untracked);
+	/* Option-108 adoption per relay agent address: one relay and one client subnet each. */
+	json_arr_open(w, "relays");
+	for (unsigned i = 0; i < d->nrelays; i++) {
+		const struct relay_stat *r = &d->relays[i];
+		char a[16];
+		dhcp4_addr_format(r->giaddr, a, sizeof(a));
+		json_obj_open(w, NULL);
+		json_str(w, "giaddr", a);
+		json_u64(w, "clients", r->clients);
+		json_u64(w, "clients_108", r->clients_108);
+		json_dbl1(w, "option108_share_percent",
+			  r->clients ? 100.0 * (double)r->clients_108 / (double)r->clients : 0.0);
+		json_u64(w, "requests", r->requests);
+		json_obj_close(w);
+	}
+	json_arr_close(w);
+	json_u64(w, "relays_untracked", d->relays_untracked);
+	json_obj_open(w, "received");
+	for (unsigned t = DHCP4_DISCOVER; t <= DHCP4_TYPE_MAX; t++)
+		json_u64(w, dhcp4_type_name(t), m->rx[t]);
+	json_obj_close(w);
+	json_u64(w, "offers_option108", m->offers_v6only);
+	json_u64(w, "acks_option108", m->acks_v6only);
+	json_u64(w, "offers", m->offers);
+	json_u64(w, "acks", m->acks);
+	json_u64(w, "naks", m->naks);
+	json_u64(w, "informs", m->informs);
+	json_u64(w, "releases", m->releases);
+	json_u64(w, "declines", m->declines);
+	json_u64(w, "pool_size", d->srv.nlease);
+	json_u64(w, "leases_bound", dhcp4_server_bound(&d->srv, (uint64_t)time(NULL)));
+	json_u64(w, "receive_errors", m->recv_errors);
+	json_u64(w, "send_errors", m->send_errors);
+	json_u64(w, "lease_write_errors", m->lease_write_errors);
+	json_obj_open(w, "drops");
+	for (int r = 1; r < DHCP4_DROP__COUNT; r++)
+		json_u64(w, dhcp4_drop_name((enum dhcp4_drop)r), m->drops[r]);
+	json_obj_close(w);
+	json_obj_open(w, "descriptions");
+	json_obj_open(w, "drops");
+	for (int r = 1; r < DHCP4_DROP__COUNT; r++)
+		json_str(w, dhcp4_drop_name((enum dhcp4_drop)r), dhcp4_drop_desc((enum dhcp4_drop)r));
+	json_obj_close(w);
+	json_obj_close(w);
+	json_obj_close(w);
+}
+
 static void on_ctl(void *arg, int fd, uint32_t events)
 {
-	struct dhcp4d *d = arg;
-	int cl;
-
-	while ((cl = sys_ctl_accept(fd)) >= 0) {
-		struct dhcp4_status_msg *m = &d->st;
-		m->magic = DHCP4_STATUS_MAGIC;
-		m->size = sizeof(*m);
-		m->ndrops = DHCP4_DROP__COUNT;
-		m->pid = (int32_t)getpid();
-		m->uptime_sec = (uint64_t)(time(NULL) - d->started);
-		snprintf(m->daemon, sizeof(m->daemon), "dhcp4");
-		snprintf(m->ifname, sizeof(m->ifname), "%s", d->set.ifname);
-		m->pool_size = d->srv.nlease;
-		m->bound = dhcp4_server_bound(&d->srv, (uint64_t)time(NULL));
-		format_settings(d, m->settings, sizeof(m->settings));
-		if (sys_write_all(cl, m, sizeof(*m)) < 0)
-			log_debug("status client: %s", strerror(errno));
-		close(cl);
-	}
+	status_serve(fd, write_status, arg);
 }
 
 /* SIGHUP: the file again, the flags over it. V6ONLY_WAIT, the server identifier, the lease time and
@@ -462,12 +615,17 @@ static int run(struct dhcp4d *d)
 		d->pidfile_written = true;
 	}
 	d->started = time(NULL);
+	/* Its directory, as for the control socket, before the seccomp allow-list (no mkdir there). */
+	if (d->clients_path[0] && strncmp(d->clients_path, SYS_CTL_DIR "/", strlen(SYS_CTL_DIR "/")) == 0)
+		mkdir(SYS_CTL_DIR, 0755); /* EEXIST is the usual answer */
+	save_clients(d); /* an empty one at start: dns64 knows dhcp4 runs, and forgets a previous run's clients */
 	dhcp4_addr_format(d->srv.cfg.server_id, a, sizeof(a));
 	log_info("serving %s in %s mode, server-id %s, option 108 V6ONLY_WAIT %u, control %s", d->set.ifname,
 		 d->srv.cfg.mode == DHCP4_MODE_MOSTLY ? "mostly" : "v6only", a, d->srv.cfg.v6only_wait, d->ctlpath);
 	/* set up: port 67 is bound and the lease file's directory is ours (uid 0 owns it) */
 	if (sys_priv_keep(0) < 0)
 		log_warn("dropping capabilities: %s", strerror(errno));
+	sys_seccomp_report(sys_seccomp_event_loop());
 	sys_notifyf("READY=1\nSTATUS=serving %s", d->set.ifname);
 	if (sys_loop_run(&d->loop) < 0) {
 		log_warn("epoll_wait: %s", strerror(errno));
@@ -486,6 +644,8 @@ static void cleanup(struct dhcp4d *d)
 	}
 	if (d->pidfile_written)
 		sys_pidfile_remove(d->set.pidfile);
+	if (d->clients_path[0] && d->started)
+		unlink(d->clients_path);
 	if (d->fd >= 0)
 		close(d->fd);
 	if (d->sigfd >= 0)
@@ -527,8 +687,15 @@ int dhcp4_main(int argc, char **argv)
 	else
 		snprintf(d->lease_path, sizeof(d->lease_path), "%s/dhcp4-%.*s.leases", DHCP4_LEASE_DIR,
 			 DHCP4_SET_IFNAME_MAX, d->set.ifname);
+	if (strcmp(d->set.clients_file, "none") == 0)
+		d->clients_path[0] = '\0';
+	else if (d->set.clients_file[0])
+		snprintf(d->clients_path, sizeof(d->clients_path), "%.*s", DHCP4_SET_PATH_MAX, d->set.clients_file);
+	else
+		snprintf(d->clients_path, sizeof(d->clients_path), "%s/dhcp4-%.*s.clients", SYS_CTL_DIR,
+			 DHCP4_SET_IFNAME_MAX, d->set.ifname);
 	if (d->opt.d.check || d->opt.d.print_config) {
-		char buf[DHCP4_STATUS_SETTINGS_MAX];
+		char buf[DHCP4_SETTINGS_TEXT_MAX];
 		if (d->opt.d.check)
 			format_settings(d, buf, sizeof(buf));
 		else

@@ -167,6 +167,10 @@ static const struct setting dhcp4_settings_list[] = {
 	{ .key = "lease-file", .nval = 1, .kind = SETTING_PATH, .off = S(lease_file), .size = DHCP4_SET_PATH_MAX,
 	  .restart = true, .syntax = "PATH", .dflt = "/var/lib/xlat464/dhcp4-IF.leases",
 	  .doc = "mostly mode: the leases, kept across restarts" },
+	{ .key = "clients-file", .nval = 1, .kind = SETTING_PATH, .off = S(clients_file), .size = DHCP4_SET_PATH_MAX,
+	  .restart = true, .syntax = "PATH|none", .dflt = "/run/xlat464/dhcp4-IF.clients",
+	  .doc = "the clients seen and whether each asked for option 108, for `xlat464 dns64` (docs/dns64.md); none: "
+		 "not written; write errors count as lease file errors" },
 	{ .key = "control", .nval = 1, .kind = SETTING_PATH, .off = S(control), .size = DHCP4_SET_CTL_MAX, .restart = true,
 	  .syntax = "PATH", .dflt = "/run/xlat464/dhcp4-IF.sock", .doc = "control socket; `xlat464 status` reads it" },
 	{ .key = "pidfile", .nval = 1, .kind = SETTING_PATH, .off = S(pidfile), .size = DHCP4_SET_PATH_MAX, .restart = true,

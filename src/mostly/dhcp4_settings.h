@@ -32,6 +32,7 @@ struct dhcp4_settings {
 	char lease_file[DHCP4_SET_PATH_MAX]; /* empty: /var/lib/xlat464/dhcp4-IF.leases */
 	char control[DHCP4_SET_CTL_MAX];     /* empty: SYS_CTL_DIR/dhcp4-IF.sock */
 	char pidfile[DHCP4_SET_PATH_MAX];
+	char clients_file[DHCP4_SET_PATH_MAX]; /* empty: SYS_CTL_DIR/dhcp4-IF.clients; "none": not written */
 };
 
 struct settings_table;

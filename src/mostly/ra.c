@@ -15,6 +15,7 @@
  * States, each change logged as `old -> new`:  waiting (no usable link-local address yet) ->
  * advertising -> stopping (waits for MIN_DELAY_BETWEEN_RAS after the last RA, sends the final one). */
 #include "../common/json.h"
+#include "../common/status_serve.h"
 #include "ra.h"
 
 #include <arpa/inet.h>
@@ -43,8 +44,10 @@
 #include "sys/netlink.h"
 #include "sys/notify.h"
 #include "sys/priv.h"
+#include "sys/seccomp.h"
 #include "sys/sig.h"
 
+#define RA_SETTINGS_TEXT_MAX 2048  /* the settings text of a status answer */
 #define RA_WAIT_RETRY_MS 1000  /* how often to look again for a usable link-local address */
 #define RA_MAX_ADDRS 64
 #define RA_RX_MAX 1500         /* a solicitation longer than a link MTU is not one */
@@ -355,42 +358,50 @@ static void on_icmp(void *arg, int fd, uint32_t events)
 
 /* ---- control socket and signals ---------------------------------------------------------------- */
 
+static void write_status(void *ctx, struct json_w *w)
+{
+	struct ra_daemon *d = ctx;
+	char a[INET6_ADDRSTRLEN], settings[RA_SETTINGS_TEXT_MAX];
+
+	ra_config_format(&d->cfg, settings, sizeof(settings));
+	json_obj_open(w, NULL);
+	json_status_head(w, "ra", d->ctlpath, (uint64_t)(time(NULL) - d->started));
+	json_str(w, "interface", d->cfg.ifname);
+	json_str(w, "state", ra_state_name[d->state]);
+	json_str(w, "source", d->has_lladdr ? ntop6(d->lladdr, a) : "none");
+	json_lines(w, "settings", settings);
+	json_obj_open(w, "ra_sent");
+	json_u64(w, "periodic", d->n.ra_periodic);
+	json_u64(w, "solicited_multicast", d->n.ra_solicited_multicast);
+	json_u64(w, "solicited_unicast", d->n.ra_solicited_unicast);
+	json_u64(w, "final", d->n.ra_final);
+	json_u64(w, "send_errors", d->n.send_errors);
+	json_obj_close(w);
+	json_obj_open(w, "rs");
+	json_u64(w, "received", d->n.rs_received);
+	json_u64(w, "valid", d->n.rs_valid);
+	json_u64(w, "ignored", d->n.rs_ignored);
+	json_u64(w, "answered_unicast", d->n.rs_answer_unicast);
+	json_u64(w, "answered_multicast", d->n.rs_answer_multicast);
+	json_u64(w, "coalesced", d->n.rs_answer_coalesced);
+	json_u64(w, "receive_errors", d->n.recv_errors);
+	json_obj_close(w);
+	json_obj_open(w, "rs_ignored");
+	for (int r = 1; r < RA_RS__COUNT; r++)
+		json_u64(w, ra_rs_result_name((enum ra_rs_result)r), d->n.rs_reason[r]);
+	json_obj_close(w);
+	json_obj_open(w, "descriptions");
+	json_obj_open(w, "rs_ignored");
+	for (int r = 1; r < RA_RS__COUNT; r++)
+		json_str(w, ra_rs_result_name((enum ra_rs_result)r), ra_rs_result_desc((enum ra_rs_result)r));
+	json_obj_close(w);
+	json_obj_close(w);
+	json_obj_close(w);
+}
+
 static void on_ctl(void *arg, int fd, uint32_t events)
 {
-	struct ra_daemon *d = arg;
-	static struct ra_status_msg m;
-	char a[INET6_ADDRSTRLEN];
-	int cl;
-
-	while ((cl = sys_ctl_accept(fd)) >= 0) {
-		memset(&m, 0, sizeof(m));
-		m.magic = RA_STATUS_MAGIC;
-		m.size = sizeof(m);
-		m.nreasons = RA_RS__COUNT;
-		m.pid = (int32_t)getpid();
-		m.uptime_sec = (uint64_t)(time(NULL) - d->started);
-		snprintf(m.daemon, sizeof(m.daemon), "ra");
-		snprintf(m.ifname, sizeof(m.ifname), "%s", d->cfg.ifname);
-		snprintf(m.state, sizeof(m.state), "%s", ra_state_name[d->state]);
-		snprintf(m.lladdr, sizeof(m.lladdr), "%s", d->has_lladdr ? ntop6(d->lladdr, a) : "none");
-		m.ra_periodic = d->n.ra_periodic;
-		m.ra_solicited_multicast = d->n.ra_solicited_multicast;
-		m.ra_solicited_unicast = d->n.ra_solicited_unicast;
-		m.ra_final = d->n.ra_final;
-		m.send_errors = d->n.send_errors;
-		m.rs_received = d->n.rs_received;
-		m.rs_valid = d->n.rs_valid;
-		m.rs_ignored = d->n.rs_ignored;
-		m.recv_errors = d->n.recv_errors;
-		m.rs_answer_unicast = d->n.rs_answer_unicast;
-		m.rs_answer_multicast = d->n.rs_answer_multicast;
-		m.rs_answer_coalesced = d->n.rs_answer_coalesced;
-		memcpy(m.rs_reason, d->n.rs_reason, sizeof(m.rs_reason));
-		ra_config_format(&d->cfg, m.settings, sizeof(m.settings));
-		if (sys_write_all(cl, &m, sizeof(m)) < 0)
-			log_debug("status client: %s", strerror(errno));
-		close(cl);
-	}
+	status_serve(fd, write_status, arg);
 }
 
 static void warn_settings(const struct ra_config *cfg);
@@ -435,7 +446,7 @@ static void reload(struct ra_daemon *d)
 		log_info("reloaded: nothing changed");
 		return;
 	}
-	char text[RA_STATUS_SETTINGS_MAX];
+	char text[RA_SETTINGS_TEXT_MAX];
 	ra_config_format(&d->cfg, text, sizeof(text));
 	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		log_info("reloaded: %s", line);
@@ -511,7 +522,7 @@ int ra_main(int argc, char **argv)
 {
 	static struct ra_daemon dd;
 	struct ra_daemon *d = &dd;
-	char err[RA_ERR_MAX], text[RA_STATUS_SETTINGS_MAX];
+	char err[RA_ERR_MAX], text[RA_SETTINGS_TEXT_MAX];
 
 	log_set_ident("xlat464 ra");
 	d->argc = argc;
@@ -611,6 +622,7 @@ int ra_main(int argc, char **argv)
 	/* set up: its ICMPv6 socket is open, and netlink queries need no capability */
 	if (sys_priv_keep(0) < 0)
 		log_warn("dropping capabilities: %s", strerror(errno));
+	sys_seccomp_report(sys_seccomp_event_loop());
 	sys_notifyf("READY=1\nSTATUS=on %s", d->cfg.ifname);
 	d->state = RA_STATE_WAITING;
 	if (find_lladdr(d))
@@ -624,97 +636,5 @@ int ra_main(int argc, char **argv)
 		log_warn("event loop: %s", strerror(errno));
 		return 1;
 	}
-	return 0;
-}
-
-/* ---- `xlat464 status` for an ra daemon ----------------------------------------------------------- */
-
-
-static void print_json(const struct ra_status_msg *m, const char *path, char *settings)
-{
-	json_status_open(m->daemon, path, m->pid);
-	printf(",\n  \"interface\": ");
-	json_str(m->ifname);
-	printf(",\n  \"state\": ");
-	json_str(m->state);
-	printf(",\n  \"source\": ");
-	json_str(m->lladdr);
-	printf(",\n  \"uptime_seconds\": %" PRIu64 ",\n  \"settings\": ", m->uptime_sec);
-	json_lines(settings);
-	printf(",\n");
-	printf("  \"ra_sent\": {\n    \"periodic\": %" PRIu64 ",\n    \"solicited_multicast\": %" PRIu64
-	       ",\n    \"solicited_unicast\": %" PRIu64 ",\n    \"final\": %" PRIu64 ",\n    \"send_errors\": %" PRIu64
-	       "\n  },\n",
-	       m->ra_periodic, m->ra_solicited_multicast, m->ra_solicited_unicast, m->ra_final, m->send_errors);
-	printf("  \"rs\": {\n    \"received\": %" PRIu64 ",\n    \"valid\": %" PRIu64 ",\n    \"ignored\": %" PRIu64
-	       ",\n    \"answered_unicast\": %" PRIu64 ",\n    \"answered_multicast\": %" PRIu64
-	       ",\n    \"coalesced\": %" PRIu64 ",\n    \"receive_errors\": %" PRIu64 "\n  },\n",
-	       m->rs_received, m->rs_valid, m->rs_ignored, m->rs_answer_unicast, m->rs_answer_multicast,
-	       m->rs_answer_coalesced, m->recv_errors);
-	printf("  \"rs_ignored\": {");
-	for (int r = 1; r < RA_RS__COUNT; r++) {
-		printf("%s\n    ", r == 1 ? "" : ",");
-		json_str(ra_rs_result_name((enum ra_rs_result)r));
-		printf(": %" PRIu64, m->rs_reason[r]);
-	}
-	printf("\n  }\n}\n");
-}
-
-static void print_text(const struct ra_status_msg *m, const char *path, char *settings)
-{
-	char *save = NULL;
-	bool any = false;
-
-	printf("%s on %s (pid %" PRId32 ", up %" PRIu64 " s, control %s)\n", m->daemon, m->ifname, m->pid,
-	       m->uptime_sec, path);
-	printf("state %s, RAs from %s\nsettings:\n", m->state, m->lladdr);
-	for (char *line = strtok_r(settings, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		printf("  %s\n", line);
-	printf("router advertisements sent:\n");
-	printf("  periodic             %12" PRIu64 "\n", m->ra_periodic);
-	printf("  solicited-multicast  %12" PRIu64 "\n", m->ra_solicited_multicast);
-	printf("  solicited-unicast    %12" PRIu64 "\n", m->ra_solicited_unicast);
-	printf("  final                %12" PRIu64 "\n", m->ra_final);
-	if (m->send_errors)
-		printf("  send-errors          %12" PRIu64 "\n", m->send_errors);
-	printf("router solicitations:\n");
-	printf("  received             %12" PRIu64 "\n", m->rs_received);
-	printf("  valid                %12" PRIu64 "  (answered: %" PRIu64 " unicast, %" PRIu64 " multicast, %" PRIu64
-	       " with an answer already scheduled)\n",
-	       m->rs_valid, m->rs_answer_unicast, m->rs_answer_multicast, m->rs_answer_coalesced);
-	printf("  ignored              %12" PRIu64 "\n", m->rs_ignored);
-	if (m->recv_errors)
-		printf("  receive-errors       %12" PRIu64 "\n", m->recv_errors);
-	printf("ignored solicitations:\n");
-	for (int r = 1; r < RA_RS__COUNT; r++) {
-		if (!m->rs_reason[r])
-			continue;
-		printf("  %-24s %8" PRIu64 "  %s\n", ra_rs_result_name((enum ra_rs_result)r), m->rs_reason[r],
-		       ra_rs_result_desc((enum ra_rs_result)r));
-		any = true;
-	}
-	if (!any)
-		printf("  (none)\n");
-}
-
-int ra_status_print(const void *msg, size_t len, bool json, const char *path)
-{
-	static struct ra_status_msg m;
-	char settings[RA_STATUS_SETTINGS_MAX];
-
-	if (len == sizeof(m))
-		memcpy(&m, msg, sizeof(m));
-	if (len != sizeof(m) || m.magic != RA_STATUS_MAGIC || m.size != sizeof(m) || m.nreasons != RA_RS__COUNT) {
-		log_warn("%s: unexpected answer from an ra daemon (%zu bytes; a daemon from another build?)", path, len);
-		return 1;
-	}
-	m.daemon[sizeof(m.daemon) - 1] = m.ifname[sizeof(m.ifname) - 1] = '\0';
-	m.state[sizeof(m.state) - 1] = m.lladdr[sizeof(m.lladdr) - 1] = '\0';
-	memcpy(settings, m.settings, sizeof(settings));
-	settings[sizeof(settings) - 1] = '\0';
-	if (json)
-		print_json(&m, path, settings);
-	else
-		print_text(&m, path, settings);
 	return 0;
 }

@@ -30,7 +30,8 @@
 #include "../common/settings_load.h"
 #include "../common/settings_table.h"
 #include "../common/tun_workers.h"
-#include "plat_ctl.h"
+#include "../common/json.h"
+#include "../common/status_serve.h"
 #include "evlog.h"
 #include "ipfix_export.h"
 #include "nat64/dynpool.h"
@@ -54,6 +55,7 @@
 #define PLAT_READ_BURST 64
 #define PLAT_EXPIRE_BUDGET 1000000u
 #define PLAT_ROUTE_METRIC 1024
+#define PLAT_SETTINGS_TEXT_MAX 32768
 
 struct plat_opts {
 	struct daemon_opts d; /* --config, --pidfile, --foreground/--daemon, --check, --print-config, --debug */
@@ -106,7 +108,8 @@ struct plat_daemon {
 	struct sys_loop loop;
 	int sigfd, ctlfd, cmdfd, timerfd, gonefd;
 	char ctlpath[PLAT_PATH_MAX], cmdpath[PLAT_PATH_MAX];
-	struct plat_status_msg *msg;
+	char *settings;            /* PLAT_SETTINGS_TEXT_MAX bytes, for a status answer */
+	struct plat_sums *sums;
 	time_t started;
 	uint64_t reloads;
 	struct plat_evlog log;
@@ -445,51 +448,36 @@ static int routes_apply(struct plat_daemon *d, const struct plat_routes *want)
 /* ---- control sockets ------------------------------------------------------------------------ */
 
 /* sys_ctl_accept gives a non-blocking socket: make it blocking with a send deadline. */
-static void set_blocking(int c, int send_timeout_sec)
+/* The settings' pool6 line, for the member "pool6". */
+static void pool6_of(const char *settings, char *buf, size_t cap)
 {
-	struct timeval tv = { .tv_sec = send_timeout_sec };
-	int fl = fcntl(c, F_GETFL);
-	if (fl >= 0)
-		fcntl(c, F_SETFL, fl & ~O_NONBLOCK);
-	setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	const char *p = strstr(settings, "pool6 ");
+	size_t n = 0;
+	buf[0] = '\0';
+	if (!p)
+		return;
+	p += 6;
+	while (p[n] && p[n] != '\n' && n + 1 < cap)
+		n++;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
 }
 
-static void fill_status(struct plat_daemon *d, struct plat_status_msg *m)
+/* The counters every worker keeps, summed. */
+struct plat_sums {
+	uint64_t tun_read_errors, tun_write_errors, replies_sent, replies_suppressed, gso_in, gso_bytes, csum_completed;
+	struct xlat_stats stats;
+	struct nat64_stats nat;
+	unsigned ntop;
+	struct nat64_subscriber_usage top[PLAT_TOP_MAX];
+};
+
+static void sum_workers(struct plat_daemon *d, struct plat_sums *m)
 {
-	memset(m, 0, sizeof(*m));
-	m->magic = PLAT_STATUS_MAGIC;
-	m->size = sizeof(*m);
-	m->ndrops = XLAT_DROP__COUNT;
-	m->pid = (int32_t)getpid();
-	m->uptime_sec = (uint64_t)(time(NULL) - d->started);
-	snprintf(m->daemon, sizeof(m->daemon), "plat");
-	memcpy(m->tun, d->set->tun, sizeof(m->tun));
-	m->mode = (uint32_t)d->mode;
-	snprintf(m->cmd_path, sizeof(m->cmd_path), "%s", d->cmdpath);
-	m->reloads = d->reloads;
-	m->log_lines = d->log.lines;
-	m->log_errors = d->log.errors;
-	m->ipfix_on = plat_ipfix_on(&d->ipfix);
-	m->ipfix = d->ipfix.c;
-	m->offload = d->offload;
-	if (d->bpf) {
-		struct sys_offload_counters c;
-		sys_offload_counters(d->bpf, &c);
-		m->bpf_on = 1;
-		sys_offload_ifnames(d->bpf, m->bpf_ifs, sizeof(m->bpf_ifs));
-		m->bpf_flows = sys_offload_nflows(d->bpf);
-		m->bpf_pkts6 = c.pkts6;
-		m->bpf_bytes6 = c.bytes6;
-		m->bpf_pkts4 = c.pkts4;
-		m->bpf_bytes4 = c.bytes4;
-		m->bpf_passed = c.passed;
-		m->bpf_failed = c.failed;
-		m->bpf_redirected = c.redirected;
-	}
-	snprintf(m->bpf_error, sizeof(m->bpf_error), "%s", d->bpf_error);
 	/* the workers' counters and tables, each read under its lock */
 	struct nat64_subscriber_usage top[TUN_WORKERS_MAX * PLAT_TOP_MAX];
 	unsigned ntop = 0;
+	memset(m, 0, sizeof(*m));
 	for (unsigned i = 0; i < d->nw; i++) {
 		const struct plat_worker *w = &d->w[i];
 		tun_workers_lock(&d->pool, i);
@@ -515,37 +503,169 @@ static void fill_status(struct plat_daemon *d, struct plat_status_msg *m)
 		m->stats.drops[XLAT_DROP_NAT64_LIMIT_SUB_HELD] += c.sub_held;
 		m->stats.drops[XLAT_DROP_NAT64_LIMIT_SUB_RATE] += c.sub_rate;
 	}
-	if (d->mode == PLAT_STATEFUL) {
-		/* a subscriber lives in one instance: the busiest of each, merged */
-		for (unsigned i = 0; i < ntop && m->ntop < PLAT_TOP_MAX; i++) {
-			unsigned best = i;
-			for (unsigned j = i + 1; j < ntop; j++)
-				if (top[j].sessions > top[best].sessions)
-					best = j;
-			struct nat64_subscriber_usage t = top[i];
-			top[i] = top[best];
-			top[best] = t;
-			m->top[m->ntop++] = top[i];
-		}
-	} else {
-		nat64_dynpool_get_stats(d->dp, &m->dyn);
+	/* a subscriber lives in one instance: the busiest of each, merged */
+	for (unsigned i = 0; i < ntop && m->ntop < PLAT_TOP_MAX; i++) {
+		unsigned best = i;
+		for (unsigned j = i + 1; j < ntop; j++)
+			if (top[j].sessions > top[best].sessions)
+				best = j;
+		struct nat64_subscriber_usage t = top[i];
+		top[i] = top[best];
+		top[best] = t;
+		m->top[m->ntop++] = top[i];
 	}
-	plat_settings_format(d->set, m->settings, sizeof(m->settings));
-	m->settings[sizeof(m->settings) - 1] = '\0';
+}
+
+static void write_stateful(struct json_w *w, const struct plat_sums *m)
+{
+	const struct nat64_stats *n = &m->nat;
+	char a[INET6_ADDRSTRLEN], sub[INET6_ADDRSTRLEN + 4];
+
+	json_obj_open(w, "pool4");
+	json_u64(w, "ports_in_use", n->ports_in_use);
+	json_u64(w, "ports_total", n->ports_total);
+	json_obj_close(w);
+	json_obj_open(w, "sessions");
+	json_u64(w, "tcp", n->sessions[NAT64_TCP]);
+	json_u64(w, "udp", n->sessions[NAT64_UDP]);
+	json_u64(w, "icmp", n->sessions[NAT64_ICMP]);
+	json_u64(w, "total", n->sessions[NAT64_TCP] + n->sessions[NAT64_UDP] + n->sessions[NAT64_ICMP]);
+	json_obj_close(w);
+	json_obj_open(w, "bibs");
+	json_u64(w, "tcp", n->bibs[NAT64_TCP]);
+	json_u64(w, "udp", n->bibs[NAT64_UDP]);
+	json_u64(w, "icmp", n->bibs[NAT64_ICMP]);
+	json_obj_close(w);
+	json_u64(w, "subscribers", n->subscribers);
+	json_u64(w, "sessions_created", n->sessions_created);
+	json_u64(w, "sessions_expired", n->sessions_expired);
+	json_u64(w, "sessions_flushed", n->sessions_flushed);
+	json_obj_open(w, "syn4"); /* RFC 6146 section 3.5.2.2 */
+	json_u64(w, "kept_now", n->syn4_kept_now);
+	json_u64(w, "kept", n->syn4_kept);
+	json_u64(w, "simultaneous_opens", n->syn4_simultaneous_opens);
+	json_u64(w, "port_unreachables", n->syn4_unreachable);
+	json_u64(w, "not_kept_full", n->syn4_full);
+	json_obj_close(w);
+	json_u64(w, "memory_bytes", n->memory_bytes);
+	json_u64(w, "bytes_per_session", n->bytes_per_session);
+	json_arr_open(w, "top_subscribers");
+	for (unsigned i = 0; i < m->ntop; i++) {
+		inet_ntop(AF_INET6, m->top[i].prefix, a, sizeof(a));
+		snprintf(sub, sizeof(sub), "%s/%u", a, m->top[i].len);
+		json_obj_open(w, NULL);
+		json_str(w, "prefix", sub);
+		json_u64(w, "sessions", m->top[i].sessions);
+		json_u64(w, "ports", m->top[i].ports);
+		json_obj_close(w);
+	}
+	json_arr_close(w);
+}
+
+static void write_stateless(struct json_w *w, const struct nat64_dynpool_stats *y)
+{
+	json_obj_open(w, "pool4");
+	json_u64(w, "addresses_leased", y->leases);
+	json_u64(w, "addresses_total", y->addrs_total);
+	json_obj_close(w);
+	json_u64(w, "leases", y->leases);
+	json_u64(w, "leases_created", y->leases_created);
+	json_u64(w, "leases_expired", y->leases_expired);
+	json_u64(w, "leases_flushed", y->leases_flushed);
+	json_u64(w, "leases_refused_pool_full", y->refused_full);
+	json_u64(w, "memory_bytes", y->memory_bytes);
+}
+
+static void write_bpf(struct plat_daemon *d, struct json_w *w, const struct nat64_stats *n)
+{
+	struct sys_offload_counters c = { 0 };
+	char ifs[PLAT_BPF_IFS_MAX * (PLAT_TUN_NAME_MAX + 2)] = "";
+	uint64_t flows = 0;
+
+	if (d->bpf) {
+		sys_offload_counters(d->bpf, &c);
+		sys_offload_ifnames(d->bpf, ifs, sizeof(ifs));
+		flows = sys_offload_nflows(d->bpf);
+	}
+	json_obj_open(w, "bpf_offload");
+	json_boolean(w, "on", d->bpf != NULL);
+	json_str(w, "error", d->bpf_error);
+	json_str(w, "interfaces", ifs);
+	json_u64(w, "flows", flows);
+	json_u64(w, "sessions_offloaded", n->sessions_offloaded);
+	json_u64(w, "expiries_put_off", n->offload_refreshed);
+	json_u64(w, "refused", n->offload_refused);
+	json_u64(w, "packets_6to4", c.pkts6);
+	json_u64(w, "bytes_6to4", c.bytes6);
+	json_u64(w, "packets_4to6", c.pkts4);
+	json_u64(w, "bytes_4to6", c.bytes4);
+	json_u64(w, "passed", c.passed);
+	json_u64(w, "failed", c.failed);
+	json_u64(w, "redirected", c.redirected);
+	json_obj_close(w);
+}
+
+/* The status answer (docs/plat.md lists the members). */
+static void write_status(void *ctx, struct json_w *w)
+{
+	struct plat_daemon *d = ctx;
+	struct plat_sums *m = d->sums;
+	char p6[64];
+	bool stateful = d->mode == PLAT_STATEFUL;
+
+	sum_workers(d, m);
+	plat_settings_format(d->set, d->settings, PLAT_SETTINGS_TEXT_MAX);
+	d->settings[PLAT_SETTINGS_TEXT_MAX - 1] = '\0';
+	pool6_of(d->settings, p6, sizeof(p6));
+	json_obj_open(w, NULL);
+	json_status_head(w, "plat", d->ctlpath, (uint64_t)(time(NULL) - d->started));
+	json_str(w, "tun", d->set->tun);
+	json_str(w, "mode", stateful ? "stateful" : "stateless");
+	json_str(w, "commands", d->cmdpath);
+	json_str(w, "pool6", p6);
+	json_lines(w, "settings", d->settings);
+	if (stateful) {
+		write_stateful(w, m);
+	} else {
+		struct nat64_dynpool_stats y;
+		nat64_dynpool_get_stats(d->dp, &y);
+		write_stateless(w, &y);
+	}
+	json_u64(w, "packets_4to6", m->stats.pkts_4to6);
+	json_u64(w, "bytes_4to6", m->stats.bytes_4to6);
+	json_u64(w, "packets_6to4", m->stats.pkts_6to4);
+	json_u64(w, "bytes_6to4", m->stats.bytes_6to4);
+	json_u64(w, "replies", m->replies_sent);
+	json_u64(w, "replies_suppressed", m->replies_suppressed);
+	json_u64(w, "log_lines", d->log.lines);
+	json_u64(w, "log_errors", d->log.errors);
+	json_obj_open(w, "ipfix");
+	json_boolean(w, "on", plat_ipfix_on(&d->ipfix));
+	json_u64(w, "records_sent", d->ipfix.c.records_sent);
+	json_u64(w, "messages_sent", d->ipfix.c.messages_sent);
+	json_u64(w, "templates_sent", d->ipfix.c.templates_sent);
+	json_u64(w, "send_errors", d->ipfix.c.send_errors);
+	json_u64(w, "records_dropped", d->ipfix.c.records_dropped);
+	json_u64(w, "alarms_suppressed", d->ipfix.c.alarms_suppressed);
+	json_obj_close(w);
+	json_boolean(w, "offload", d->offload);
+	json_u64(w, "offload_super_packets", m->gso_in);
+	json_u64(w, "offload_bytes", m->gso_bytes);
+	json_u64(w, "offload_checksums_finished", m->csum_completed);
+	write_bpf(d, w, &m->nat);
+	json_u64(w, "tun_read_errors", m->tun_read_errors);
+	json_u64(w, "tun_write_errors", m->tun_write_errors);
+	json_u64(w, "reloads", d->reloads);
+	json_xlat_drops(w, &m->stats);
+	json_obj_open(w, "descriptions");
+	json_xlat_drop_descriptions(w);
+	json_obj_close(w);
+	json_obj_close(w);
 }
 
 static void on_ctl(void *arg, int fd, uint32_t events)
 {
-	struct plat_daemon *d = arg;
-	int c;
-	while ((c = sys_ctl_accept(fd)) >= 0) {
-		fill_status(d, d->msg);
-		/* blocking with a deadline: the message is larger than a small socket buffer */
-		set_blocking(c, 2);
-		if (sys_write_all(c, d->msg, sizeof(*d->msg)) < 0)
-			log_debug("status client: %s", strerror(errno));
-		close(c);
-	}
+	status_serve(fd, write_status, arg);
 }
 
 struct lease_collect {
@@ -569,41 +689,77 @@ static bool lease_one(void *arg, const struct nat64_dynpool_lease *l)
 	return true;
 }
 
-static void cmd_serve(struct plat_daemon *d, int c)
+static void write_rec(struct json_w *w, const struct plat_session_rec *r)
 {
-	struct plat_cmd_req req;
-	struct plat_cmd_reply rep = { .magic = PLAT_CMD_MAGIC };
+	static const char *const proto_names[] = { [NAT64_TCP] = "tcp", [NAT64_UDP] = "udp", [NAT64_ICMP] = "icmp" };
+	char a6[INET6_ADDRSTRLEN], a4[INET_ADDRSTRLEN], r4[INET_ADDRSTRLEN];
 
-	/* The client writes its request right after connecting: a second is plenty for it, and five for
-	 * reading a long session list. The loop waits meanwhile; these are operator commands. */
-	set_blocking(c, 5);
-	struct timeval tv = { .tv_sec = 1 };
-	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	ssize_t n = recv(c, &req, sizeof(req), MSG_WAITALL);
-	if (n != (ssize_t)sizeof(req) || req.magic != PLAT_CMD_MAGIC || req.proto > NAT64_NPROTO) {
-		rep.status = -1;
-		sys_write_all(c, &rep, sizeof(rep));
-		return;
+	inet_ntop(AF_INET6, r->v6, a6, sizeof(a6));
+	inet_ntop(AF_INET, r->v4, a4, sizeof(a4));
+	json_obj_open(w, NULL);
+	if (r->proto == PLAT_REC_LEASE) {
+		json_str(w, "proto", "lease");
+		json_str(w, "v6", a6);
+		json_str(w, "v4", a4);
+		json_u64(w, "packets", r->packets);
+		json_u64(w, "expires_in_ms", r->expires_in_ms);
+	} else {
+		inet_ntop(AF_INET, r->remote4, r4, sizeof(r4));
+		json_str(w, "proto", r->proto < NAT64_NPROTO ? proto_names[r->proto] : "?");
+		json_str(w, "v6", a6);
+		json_u64(w, "port6", r->port6);
+		json_str(w, "v4", a4);
+		json_u64(w, "port4", r->port4);
+		json_str(w, "remote4", r4);
+		json_u64(w, "remote_port", r->remote_port);
+		json_str(w, "state", r->state);
+		json_boolean(w, "static", r->is_static);
+		json_u64(w, "expires_in_ms", r->expires_in_ms);
 	}
-	if (req.op == PLAT_CMD_FLUSH) {
-		if (d->mode == PLAT_STATEFUL) {
-			for (unsigned i = 0; i < d->nw; i++) {
-				tun_workers_lock(&d->pool, i);
-				rep.count += plat_sf_flush(d->w[i].nat, (enum nat64_proto)req.proto);
-				tun_workers_unlock(&d->pool, i);
-			}
-		} else
-			rep.count = nat64_dynpool_flush(d->dp);
-		log_info("flushed %llu %s", (unsigned long long)rep.count, d->mode == PLAT_STATEFUL ? "sessions" : "leases");
-		sys_write_all(c, &rep, sizeof(rep));
-		return;
-	}
-	if (req.op != PLAT_CMD_SESSIONS) {
-		rep.status = -1;
-		sys_write_all(c, &rep, sizeof(rep));
-		return;
-	}
-	uint64_t now = sys_mono_ms(), max, total;
+	json_obj_close(w);
+}
+
+/* Answers a request that could not be served: {"error": why}. */
+static void cmd_error(int c, const char *why)
+{
+	struct json_w w;
+	json_w_init(&w);
+	json_obj_open(&w, NULL);
+	json_u64(&w, "schema", JSON_STATUS_SCHEMA);
+	json_str(&w, "error", why);
+	json_obj_close(&w);
+	json_w_send(&w, c);
+	json_w_free(&w);
+}
+
+static void cmd_flush(struct plat_daemon *d, int c, enum nat64_proto proto)
+{
+	uint64_t count = 0;
+	struct json_w w;
+
+	if (d->mode == PLAT_STATEFUL) {
+		for (unsigned i = 0; i < d->nw; i++) {
+			tun_workers_lock(&d->pool, i);
+			count += plat_sf_flush(d->w[i].nat, proto);
+			tun_workers_unlock(&d->pool, i);
+		}
+	} else
+		count = nat64_dynpool_flush(d->dp);
+	log_info("flushed %llu %s", (unsigned long long)count, d->mode == PLAT_STATEFUL ? "sessions" : "leases");
+	json_w_init(&w);
+	json_obj_open(&w, NULL);
+	json_u64(&w, "schema", JSON_STATUS_SCHEMA);
+	json_str(&w, "mode", d->mode == PLAT_STATEFUL ? "stateful" : "stateless");
+	json_u64(&w, "flushed", count);
+	json_obj_close(&w);
+	json_w_send(&w, c);
+	json_w_free(&w);
+}
+
+static void cmd_sessions(struct plat_daemon *d, int c, enum nat64_proto proto)
+{
+	uint64_t now = sys_mono_ms(), max, total, count;
+
 	if (d->mode == PLAT_STATEFUL) {
 		max = 0;
 		for (unsigned i = 0; i < d->nw; i++) {
@@ -623,8 +779,7 @@ static void cmd_serve(struct plat_daemon *d, int c)
 		max = PLAT_SESSIONS_MAX;
 	struct plat_session_rec *recs = calloc(max ? max : 1, sizeof(*recs));
 	if (!recs) {
-		rep.status = -1;
-		sys_write_all(c, &rep, sizeof(rep));
+		cmd_error(c, "out of memory");
 		return;
 	}
 	if (d->mode == PLAT_STATEFUL) {
@@ -640,19 +795,84 @@ static void cmd_serve(struct plat_daemon *d, int c)
 		nat64_dynpool_foreach(d->dp, lease_one, &lc);
 		total = lc.n;
 	}
-	rep.total = total;
-	rep.count = total < max ? total : max;
-	/* filter by protocol */
-	if (req.proto != NAT64_NPROTO && d->mode == PLAT_STATEFUL) {
-		uint64_t k = 0;
-		for (uint64_t i = 0; i < rep.count; i++)
-			if (recs[i].proto == req.proto)
-				recs[k++] = recs[i];
-		rep.count = k;
+	count = total < max ? total : max;
+	/* The list can be long: sent a piece at a time, as it is written. */
+	struct json_w w;
+	json_w_init(&w);
+	json_obj_open(&w, NULL);
+	json_u64(&w, "schema", JSON_STATUS_SCHEMA);
+	json_str(&w, "mode", d->mode == PLAT_STATEFUL ? "stateful" : "stateless");
+	json_u64(&w, "total", total);
+	json_arr_open(&w, "sessions");
+	int rc = 0;
+	for (uint64_t i = 0; i < count && rc == 0; i++) {
+		if (proto != NAT64_NPROTO && d->mode == PLAT_STATEFUL && recs[i].proto != proto)
+			continue;
+		write_rec(&w, &recs[i]);
+		if (w.len >= 65536) {
+			rc = w.failed ? -1 : sys_write_all(c, w.buf, w.len);
+			json_w_drain(&w);
+		}
 	}
-	if (sys_write_all(c, &rep, sizeof(rep)) == 0)
-		sys_write_all(c, recs, rep.count * sizeof(*recs));
+	json_arr_close(&w);
+	json_obj_close(&w);
+	if (rc == 0)
+		rc = json_w_send(&w, c);
+	if (rc < 0)
+		log_debug("sessions client: %s", strerror(errno));
+	json_w_free(&w);
 	free(recs);
+}
+
+/* The command socket takes one request line: "sessions [tcp|udp|icmp|all]" or "flush [tcp|udp|icmp|all]",
+ * and answers with one JSON object. */
+static void cmd_serve(struct plat_daemon *d, int c)
+{
+	char req[64], op[16] = "", what[16] = "all";
+	enum nat64_proto proto = NAT64_NPROTO;
+
+	/* The client writes its request right after connecting: a second is plenty for it, and five for
+	 * reading a long session list. The loop waits meanwhile; these are operator commands. */
+	status_client_blocking(c, 5);
+	struct timeval tv = { .tv_sec = 1 };
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	size_t n = 0;
+	while (n + 1 < sizeof(req)) {
+		ssize_t k = recv(c, req + n, sizeof(req) - 1 - n, 0);
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+		if (memchr(req, '\n', n))
+			break;
+	}
+	req[n] = '\0';
+	char *nl = strchr(req, '\n');
+	if (!nl) {
+		cmd_error(c, "a request is one line: sessions or flush, then tcp, udp, icmp or all");
+		return;
+	}
+	*nl = '\0';
+	int words = sscanf(req, "%15s %15s", op, what);
+	if (words < 1) {
+		cmd_error(c, "empty request");
+		return;
+	}
+	if (strcmp(what, "tcp") == 0)
+		proto = NAT64_TCP;
+	else if (strcmp(what, "udp") == 0)
+		proto = NAT64_UDP;
+	else if (strcmp(what, "icmp") == 0)
+		proto = NAT64_ICMP;
+	else if (strcmp(what, "all") != 0) {
+		cmd_error(c, "unknown protocol (tcp, udp, icmp or all)");
+		return;
+	}
+	if (strcmp(op, "flush") == 0)
+		cmd_flush(d, c, proto);
+	else if (strcmp(op, "sessions") == 0)
+		cmd_sessions(d, c, proto);
+	else
+		cmd_error(c, "unknown request (sessions or flush)");
 }
 
 static void on_cmd(void *arg, int fd, uint32_t events)
@@ -961,7 +1181,8 @@ static void cleanup(struct plat_daemon *d)
 		free(w->rx);
 	}
 	nat64_dynpool_destroy(d->dp);
-	free(d->msg);
+	free(d->settings);
+	free(d->sums);
 	free(d->set);
 	free(d->opt.flags);
 }
@@ -1064,8 +1285,9 @@ int plat_main(int argc, char **argv)
 	if (d->opt.d.daemon && sys_daemonize() < 0)
 		fatal("daemon: %s", strerror(errno));
 
-	d->msg = malloc(sizeof(*d->msg));
-	if (!d->msg)
+	d->settings = malloc(PLAT_SETTINGS_TEXT_MAX);
+	d->sums = malloc(sizeof(*d->sums));
+	if (!d->settings || !d->sums)
 		fatal("out of memory");
 	uint64_t now = sys_mono_ms();
 	for (unsigned i = 0; i < d->nw; i++) {

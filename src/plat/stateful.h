@@ -6,8 +6,22 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "plat_ctl.h"
 #include "nat64/nat64.h"
+
+#define PLAT_TOP_MAX 10            /* the busiest subscribers a status names */
+#define PLAT_SESSIONS_MAX 1000000  /* the sessions (leases) a listing gives at most */
+#define PLAT_REC_LEASE 3           /* proto of a stateless lease record */
+
+/* One session (or stateless lease) of a listing, before it is written as JSON. */
+struct plat_session_rec {
+	uint8_t proto;   /* enum nat64_proto, or PLAT_REC_LEASE */
+	uint8_t is_static;
+	uint16_t port6, port4, remote_port;
+	uint8_t v6[16], v4[4], remote4[4];
+	char state[16];  /* TCP state name, "" for others */
+	uint64_t expires_in_ms;
+	uint64_t packets; /* leases */
+};
 
 struct nat64 *plat_sf_create(const struct nat64_config *cfg, uint64_t seed, const char **why);
 void plat_sf_destroy(struct nat64 *nat);

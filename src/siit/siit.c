@@ -2,10 +2,10 @@
  * carries both families, the TAYGA model: IPv4 packets read from the TUN are written back as IPv6,
  * and the reverse.
  *
- *   read(tun) -> siit_engine_process() -> xlat_translate() -> writev(tun) for each packet
+ *   read(tun) -> siit_engine_step() -> xlat_4to6() / xlat_6to4() -> writev(tun) for each packet
  *
  * One epoll loop watches the TUN, a signalfd (SIGTERM/SIGINT: exit 0; SIGHUP: reload) and the
- * control socket (each client gets a struct siit_status_msg). */
+ * control socket (each client gets the status as JSON, src/common/json.h). */
 #include "siit.h"
 
 #include <arpa/inet.h>
@@ -20,7 +20,8 @@
 #include <unistd.h>
 
 #include "../common/daemon_opts.h"
-#include "../common/siit_ctl.h"
+#include "../common/json.h"
+#include "../common/status_serve.h"
 #include "../common/siit_engine.h"
 #include "../common/settings_table.h"
 #include "../common/siit_load.h"
@@ -36,6 +37,7 @@
 
 #define SIIT_READ_BURST 64
 #define SIIT_CTL_PATH_MAX 108
+#define SIIT_SETTINGS_TEXT_MAX 20480 /* the effective settings in config syntax (256 EAM lines fit) */
 
 struct siit_opts {
 	struct daemon_opts d; /* --config, --pidfile, --foreground/--daemon, --check, --print-config, --debug */
@@ -68,7 +70,7 @@ struct siit_daemon {
 	int sigfd, ctlfd, gonefd;  /* gonefd: a worker saw the TUN vanish */
 	unsigned tun_mtu;
 	char ctlpath[SIIT_CTL_PATH_MAX];
-	struct siit_status_msg *msg;
+	char *settings; /* room for the settings text of a status answer */
 	time_t started;
 	uint64_t reloads;
 	int exit_status; /* set when the loop stops for a reason other than a signal */
@@ -108,41 +110,77 @@ void siit_print_drop_reasons(void)
 
 /* ---- the data path ------------------------------------------------------------------------- */
 
-static void emit_tun(void *arg, const struct xlat_pkt *p, enum siit_emit_kind kind)
+/* Out of line: only for a failed write. */
+static __attribute__((noinline, cold)) void write_failed(struct siit_worker *w, const struct xlat_pkt *p)
+{
+	int e = errno;
+	w->write_errors++;
+	if (log_enabled(LOG_LEVEL_DEBUG))
+		log_debug("write to %s (%zu bytes): %s", w->tun, p->len, strerror(e));
+}
+
+static inline void emit_tun(void *arg, const struct xlat_pkt *p, enum siit_emit_kind kind)
 {
 	struct siit_worker *w = arg;
 
-	if (writev(w->fd, p->iov, (int)p->niov) < 0) {
-		w->write_errors++;
-		if (log_enabled(LOG_LEVEL_DEBUG))
-			log_debug("write to %s (%zu bytes): %s", w->tun, p->len, strerror(errno));
+	if (writev(w->fd, p->iov, (int)p->niov) < 0)
+		write_failed(w, p);
+}
+
+static __attribute__((noinline, cold)) void read_failed(struct siit_worker *w)
+{
+	if (errno == EBADFD) { /* the interface was deleted under us: nothing more will come */
+		uint64_t one = 1;
+		if (write(w->d->gonefd, &one, sizeof(one)) < 0)
+			log_warn("TUN %s is gone", w->tun);
+		return;
 	}
+	if (w->read_errors++ % 1000 == 0)
+		log_warn("read from %s: %s", w->tun, strerror(errno));
 }
 
 /* A burst from one queue (tun_worker_burst_fn): on the main thread's loop with one worker, on the
- * worker's thread with more. */
+ * worker's thread with more. It reads until the queue is empty (EAGAIN), at most SIIT_READ_BURST
+ * packets, so that one wake-up (one epoll_wait or poll) serves a whole batch and a flood still leaves
+ * room for the control socket and signals (the descriptor stays readable: the loop comes back). Per
+ * packet: a read, the translation and a writev, nothing else. The clock is read once a burst, and
+ * only with reassembly, the one thing that needs it. */
 static void worker_burst(void *state, int fd)
 {
 	struct siit_worker *w = state;
+	struct siit_engine *e = &w->eng;
+	uint8_t *rx = w->rx;
 
-	uint64_t now = sys_mono_ms();
-	siit_engine_tick(&w->eng, now);
-	for (int i = 0; i < SIIT_READ_BURST; i++) {
-		ssize_t n = read(fd, w->rx, SIIT_PKT_MAX);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				return;
-			if (errno == EBADFD) { /* the interface was deleted under us: nothing more will come */
-				uint64_t one = 1;
-				if (write(w->d->gonefd, &one, sizeof(one)) < 0)
-					log_warn("TUN %s is gone", w->tun);
+	if (!e->direct) {
+		uint64_t now = sys_mono_ms();
+		siit_engine_tick(e, now);
+		for (unsigned i = 0; i < SIIT_READ_BURST; i++) {
+			ssize_t n = read(fd, rx, SIIT_PKT_MAX);
+			if (n < 0) {
+				if (errno != EAGAIN && errno != EINTR)
+					read_failed(w);
 				return;
 			}
-			if (w->read_errors++ % 1000 == 0)
-				log_warn("read from %s: %s", w->tun, strerror(errno));
+			siit_engine_process(e, rx, (size_t)n, now, emit_tun, w);
+		}
+		return;
+	}
+	for (unsigned i = 0; i < SIIT_READ_BURST; i++) {
+		ssize_t n = read(fd, rx, SIIT_PKT_MAX);
+		if (__builtin_expect(n <= 0, 0)) {
+			if (n == 0) { /* counted as truncated, as ever */
+				siit_engine_process(e, rx, 0, 0, emit_tun, w);
+				continue;
+			}
+			if (errno != EAGAIN && errno != EINTR)
+				read_failed(w);
 			return;
 		}
-		siit_engine_process(&w->eng, w->rx, (size_t)n, now, emit_tun, w);
+		const struct xlat_pkt *p = siit_engine_step(e, rx, (size_t)n);
+		if (__builtin_expect(p != NULL, 1))
+			emit_tun(w, p, SIIT_EMIT_FORWARD);
+		else
+			siit_engine_after(e, rx, (size_t)n, emit_tun, w);
 	}
 }
 
@@ -161,37 +199,45 @@ static void on_gone(void *arg, int fd, uint32_t events)
 
 /* ---- control socket and signals ------------------------------------------------------------- */
 
+static void write_status(void *ctx, struct json_w *w)
+{
+	struct siit_daemon *d = ctx;
+	struct xlat_stats st = { 0 };
+	uint64_t hairpinned = 0, rd = 0, wr = 0;
+
+	for (unsigned i = 0; i < d->nworkers; i++) {
+		const struct siit_worker *k = &d->wk[i];
+		tun_workers_lock(&d->pool, i);
+		hairpinned += k->eng.hairpinned;
+		rd += k->read_errors;
+		wr += k->write_errors;
+		xlat_stats_add(&st, &k->eng.ctx.stats);
+		tun_workers_unlock(&d->pool, i);
+	}
+	siit_settings_format(d->set, d->settings, SIIT_SETTINGS_TEXT_MAX);
+	json_obj_open(w, NULL);
+	json_status_head(w, "siit", d->ctlpath, (uint64_t)(time(NULL) - d->started));
+	json_str(w, "tun", d->set->tun);
+	json_lines(w, "settings", d->settings);
+	json_u64(w, "packets_4to6", st.pkts_4to6);
+	json_u64(w, "bytes_4to6", st.bytes_4to6);
+	json_u64(w, "packets_6to4", st.pkts_6to4);
+	json_u64(w, "bytes_6to4", st.bytes_6to4);
+	json_u64(w, "replies", st.replies);
+	json_u64(w, "hairpinned", hairpinned);
+	json_u64(w, "tun_read_errors", rd);
+	json_u64(w, "tun_write_errors", wr);
+	json_u64(w, "reloads", d->reloads);
+	json_xlat_drops(w, &st);
+	json_obj_open(w, "descriptions");
+	json_xlat_drop_descriptions(w);
+	json_obj_close(w);
+	json_obj_close(w);
+}
+
 static void on_ctl(void *arg, int fd, uint32_t events)
 {
-	struct siit_daemon *d = arg;
-	struct siit_status_msg *m = d->msg;
-	int c;
-
-	while ((c = sys_ctl_accept(fd)) >= 0) {
-		memset(m, 0, sizeof(*m));
-		m->magic = SIIT_STATUS_MAGIC;
-		m->size = sizeof(*m);
-		m->ndrops = XLAT_DROP__COUNT;
-		m->pid = (int32_t)getpid();
-		m->uptime_sec = (uint64_t)(time(NULL) - d->started);
-		for (unsigned i = 0; i < d->nworkers; i++) {
-			const struct siit_worker *w = &d->wk[i];
-			tun_workers_lock(&d->pool, i);
-			m->hairpinned += w->eng.hairpinned;
-			m->tun_read_errors += w->read_errors;
-			m->tun_write_errors += w->write_errors;
-			xlat_stats_add(&m->stats, &w->eng.ctx.stats);
-			tun_workers_unlock(&d->pool, i);
-		}
-		m->reloads = d->reloads;
-		snprintf(m->daemon, sizeof(m->daemon), "siit");
-		memcpy(m->tun, d->set->tun, sizeof(m->tun));
-		siit_settings_format(d->set, m->settings, sizeof(m->settings));
-		/* The socket buffer takes the whole message; a client that is not reading loses it. */
-		if (sys_write_all(c, m, sizeof(*m)) < 0)
-			log_debug("status client: %s", strerror(errno));
-		close(c);
-	}
+	status_serve(fd, write_status, arg);
 }
 
 static unsigned tun_mtu(const struct siit_settings *s)
@@ -309,7 +355,7 @@ static void cleanup(struct siit_daemon *d)
 	if (d->gonefd >= 0)
 		close(d->gonefd);
 	sys_loop_close(&d->loop);
-	free(d->msg);
+	free(d->settings);
 	free(d->set);
 	free(d->opt.flags);
 }
@@ -351,7 +397,7 @@ int siit_main(int argc, char **argv)
 		return 1;
 	}
 	if (d->opt.d.print_config || d->opt.d.check) {
-		static char text[SIIT_STATUS_SETTINGS_MAX];
+		static char text[SIIT_SETTINGS_TEXT_MAX];
 		siit_settings_format(d->set, text, sizeof(text));
 		fputs(text, stdout);
 		if (d->opt.d.check)
@@ -368,7 +414,7 @@ int siit_main(int argc, char **argv)
 	if (d->opt.d.daemon && sys_daemonize() < 0)
 		fatal("daemon: %s", strerror(errno));
 
-	d->msg = malloc(sizeof(*d->msg));
+	d->settings = malloc(SIIT_SETTINGS_TEXT_MAX);
 	d->nworkers = d->set->workers;
 	int fds[TUN_WORKERS_MAX];
 	for (unsigned i = 0; i < d->nworkers; i++) {
@@ -381,7 +427,7 @@ int siit_main(int argc, char **argv)
 			fatal("out of memory");
 		w->eng_ok = true;
 	}
-	if (!d->msg)
+	if (!d->settings)
 		fatal("out of memory");
 	/* one queue: the TUN as ever (a persistent one made without multi-queue still works) */
 	int r0 = d->nworkers == 1 ? ((fds[0] = sys_tun_open(tun, &created)) < 0 ? -1 : 0)

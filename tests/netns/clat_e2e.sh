@@ -169,12 +169,12 @@ status_check() {
 	grep -q "^  state running" "$tmp/status.txt" || return 1
 	if [ "$FAST" = 1 ]; then # the bulk in the kernel, the rest (ICMP errors for traceroute) here
 		grep -qE "^  fast-path active .* 4to6 [1-9][0-9]* pkts .* 6to4 [1-9][0-9]* pkts" "$tmp/status.txt" || return 1
-		awk '$1 == "6to4" && $2 > 0 { b = 1 } END { exit !b }' "$tmp/status.txt"
+		awk '$1 == "packets_6to4" && $2 > 0 { b = 1 } END { exit !b }' "$tmp/status.txt"
 	else
 		grep -q "^  fast-path not in use: off (fast-path no)" "$tmp/status.txt" || return 1
 		# the local TCP reached the CLAT as super-packets (TUN offload) and left the uplink whole
 		grep -qE "^  userspace-path tun-offload yes super-packets-out [1-9]" "$tmp/status.txt" || return 1
-		awk '$1 == "4to6" && $2 > 0 { a = 1 } $1 == "6to4" && $2 > 0 { b = 1 } END { exit !(a && b) }' "$tmp/status.txt"
+		awk '$1 == "packets_4to6" && $2 > 0 { a = 1 } $1 == "packets_6to4" && $2 > 0 { b = 1 } END { exit !(a && b) }' "$tmp/status.txt"
 	fi
 }
 check status-shows-running-and-traffic status_check

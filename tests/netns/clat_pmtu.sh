@@ -104,7 +104,7 @@ udp_echo_server "$NSV" 7777
 check udp-1400-byte-df-echo-fits udp_echo "$NSC" "UDP4:$V4:7777" "$tmp/udp1372"
 check download-200KB-sha256 tcp_copy "$NSV" "$NSC" TCP4-LISTEN "TCP4:$V4" 5302 "$tmp/200k" pull
 status_ptb() {
-	"$XLAT464" status --control "$tmp/ctl.sock" | tee "$tmp/status.txt" | grep -E "^  (4to6|6to4|replies)"
+	"$XLAT464" status --control "$tmp/ctl.sock" | tee "$tmp/status.txt" | grep -E "^(packets_4to6|packets_6to4|replies) "
 	grep -q "state running" "$tmp/status.txt"
 }
 check status-running status_ptb

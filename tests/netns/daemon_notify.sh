@@ -5,7 +5,8 @@
 # CAP_NET_BIND_SERVICE, and exactly what docs/design.md lists per daemon. Namespaces are created and
 # deleted by this script. Run as root: sudo tests/netns/daemon_notify.sh
 #
-#   ns x4-dn-N-r: siit (TUN siit0), plat (TUN plat0), ra and dhcp4 on r-c (2001:db8:1::1/64, 192.0.2.1/24)
+#   ns x4-dn-N-r: siit (TUN siit0), plat (TUN plat0), ra and dhcp4 on r-c (2001:db8:1::1/64, 192.0.2.1/24),
+#                 dns64 on [2001:db8:1::1]:53 (its upstream need not answer here)
 #   ns x4-dn-N-c: clat on c-r (2001:db8:1::10/64)
 # Last line: "daemon_notify: N passed, M failed". Environment: XLAT464=path, KEEP=1, VERBOSE=1.
 set -u
@@ -89,24 +90,36 @@ start plat "$NSR" plat --tun plat0 --pool6 64:ff9b::/96 --allow-wkp-non-global y
 start ra "$NSR" ra --interface r-c --router --prefix 2001:db8:1::/64 --pref64 64:ff9b::/96 \
 	--control "$tmp/ra.sock" --foreground
 start dhcp4 "$NSR" dhcp4 --interface r-c --mode mostly --pool 192.0.2.100-192.0.2.150 --router 192.0.2.1 \
-	--lease-file "$tmp/dhcp4.leases" --control "$tmp/dhcp4.sock"
+	--lease-file "$tmp/dhcp4.leases" --clients-file "$tmp/dhcp4.clients" --control "$tmp/dhcp4.sock"
+printf 'upstream 2001:db8:1::53\ninterface r-c\n' >"$tmp/dns64.conf"
+start dns64 "$NSR" dns64 --config "$tmp/dns64.conf" --listen 2001:db8:1::1 53 --clients-file "$tmp/dhcp4.clients" \
+	--control "$tmp/dns64.sock" --foreground
 start clat "$NSC" clat --uplink c-r --pref64 64:ff9b::/96 --no-dns64 --control "$tmp/clat.sock" --foreground
 
-for d in siit plat ra dhcp4 clat; do check "$d-ready" ready "$d"; done
+for d in siit plat ra dhcp4 dns64 clat; do check "$d-ready" ready "$d"; done
 check siit-caps caps siit $CAP_NET_ADMIN
 check plat-caps caps plat $((CAP_NET_ADMIN | CAP_NET_RAW))
 check clat-caps caps clat $((CAP_NET_ADMIN | CAP_NET_RAW))
 check ra-caps-none caps ra 0
 check dhcp4-caps-none caps dhcp4 0
+seccomp_filter() { # NAME: the daemon runs under a seccomp filter (mode 2)
+	grep "^Seccomp:" "/proc/${dpid[$1]}/status"
+	grep -q "^Seccomp:[[:space:]]*2$" "/proc/${dpid[$1]}/status" && grep -q "seccomp: allow-list loaded" "$tmp/$1.log"
+}
+check ra-seccomp seccomp_filter ra
+check dhcp4-seccomp seccomp_filter dhcp4
+dhcp4_answers() { "$XLAT464" status --control "$tmp/dhcp4.sock" | head -n 2; }
+check dhcp4-status-under-seccomp dhcp4_answers
+check dns64-caps-bind caps dns64 $CAP_NET_BIND_SERVICE
 clat_status() { wait_until 10 grep -q "^STATUS=running" "$tmp/clat.msgs" && grep "^STATUS=" "$tmp/clat.msgs"; }
 check clat-status-line clat_status
-for d in siit plat clat; do check "$d-reload" reloads "$d"; done
+for d in siit plat dns64 clat; do check "$d-reload" reloads "$d"; done
 # ra and dhcp4 keep serving without capabilities: an RA went out after the drop, the status answers
 ra_sends() {
 	wait_until 10 sh -c "$XLAT464 status --control $tmp/ra.sock --json | grep -q '\"advertising\"'" || return 1
 	"$XLAT464" status --control "$tmp/ra.sock" | head -n 3
 }
 check ra-advertises-without-capabilities ra_sends
-for d in siit plat ra dhcp4 clat; do check "$d-stopping" stops "$d"; done
+for d in siit plat ra dhcp4 dns64 clat; do check "$d-stopping" stops "$d"; done
 
 finish

@@ -139,8 +139,9 @@ check "tour 5: UDP echo came back" sec_has 5 "^    hello over UDP$"
 check "tour 5: the 8 MiB download arrived whole" sec_has 5 "^    8388608 bytes, HTTP 200$"
 # the PLAT's kernel fast path carried most of it: its 4to6 bytes (the download) above 4 MiB
 fast_path_carried() {
-	section 5 | grep -q '^    kernel fast path (bpf-offload at ingress of br0, r-s):' &&
-		[ "$(section 5 | awk '$1 == "4to6" && $3 == "packets" { print $4 }')" -gt 4194304 ] 2>/dev/null
+	section 5 | grep -q '^    bpf_offload:' && section 5 | grep -qE '^      on +yes$' &&
+		section 5 | grep -qE '^      interfaces +br0, r-s$' &&
+		[ "$(section 5 | awk '$1 == "bytes_4to6" { print $2 }')" -gt 4194304 ] 2>/dev/null
 }
 check "tour 5: the PLAT's kernel fast path carried the download" fast_path_carried
 # 6. traceroute
@@ -152,14 +153,14 @@ check "tour 6: at least one intermediate hop answered (not *)" trace_hop
 # 7. every daemon's status: the part of section 7 after "$ xlat464 status ... # NAME"
 daemon() { section 7 | awk -v n="# $1" '/^\$ xlat464 status/ { on = (index($0, n) > 0) } on'; }
 st_clat() { daemon clat | grep -q 'clat on clat (pid' && daemon clat | grep -q 'state running'; }
-st_plat() { daemon plat | grep -q 'plat on nat64 (pid .*stateful NAT64' && daemon plat | grep -qE '^ +pool4 198\.51\.100\.0/28'; }
-st_plat_traffic() { test "$(daemon plat | sed '/^ *kernel fast path/,$d' | grep -cE '^ +(4to6|6to4) +[1-9]')" = 2; }
+st_plat() { daemon plat | grep -q 'plat on nat64 (pid .*stateful' && daemon plat | grep -qE '^ +pool4 198\.51\.100\.0/28'; }
+st_plat_traffic() { test "$(daemon plat | grep -cE '^    packets_(4to6|6to4) +[1-9]')" = 2; }
 st_plat_sessions() { # the CLAT's flows: sessions of the CLAT address, bindings in the pool, and logged
 	section 7 | grep -qE '^ +(tcp|udp|icmp) +2001:db8:1:[0-9a-f:]+#[0-9]+ +198\.51\.100\.([0-9]|1[0-5])#[0-9]+ +-> +203\.0\.113\.2#' &&
 		section 7 | grep -qE 'Z nat64 bib-add (tcp|udp|icmp) 2001:db8:1:[0-9a-f:]+#[0-9]+ 198\.51\.100\.'
 }
-st_ra() { daemon ra | grep -q 'ra on br0 (pid' && daemon ra | grep -q 'state advertising'; }
-st_dhcp4() { daemon dhcp4 | grep -q 'dhcp4 on br0 (pid' && daemon dhcp4 | grep -qE 'asked for 108 +1 +\(50\.0%\)'; }
+st_ra() { daemon ra | grep -q 'ra on br0 (pid' && daemon ra | grep -qE '^ +state +advertising$'; }
+st_dhcp4() { daemon dhcp4 | grep -q 'dhcp4 on br0 (pid' && daemon dhcp4 | grep -qE '^ +option108_share_percent +50\.0$'; }
 check "tour 7: clat status answers (running)" st_clat
 check "tour 7: plat status answers (stateful NAT64, pool4 198.51.100.0/28)" st_plat
 check "tour 7: plat translated traffic both ways" st_plat_traffic

@@ -97,7 +97,7 @@ ok "start"
 attached() {
 	filters r-c | grep -q "x4_nat64" && filters r-s | grep -q "x4_nat64" || { filters r-c; return 1; }
 	eq "bpf_offload.on" "$(jget "j['bpf_offload']['on']")" True &&
-		st | grep "kernel fast path (bpf-offload at ingress of r-c, r-s)"
+		st | sed -n '/^bpf_offload:/,/^[^ ]/p' | grep -E "^  interfaces +r-c, r-s$"
 }
 check attached attached
 
@@ -126,7 +126,7 @@ check server-sees-the-pool-and-one-hop server_saw_pool
 
 fin_takes_back() {
 	wait_until 5 sh -c "[ \"\$($XLAT464 status --control $CTL --json | $PY -c 'import json,sys; print(json.load(sys.stdin)[\"bpf_offload\"][\"flows\"])')\" = 0 ]" ||
-		{ st | sed -n '/kernel fast path/,$p'; return 1; }
+		{ st | sed -n '/^bpf_offload:/,$p'; return 1; }
 	eq "flows in the kernel after the FINs" "$(jget "j['bpf_offload']['flows']")" 0 &&
 		ge "packets left to the TUN (FIN, ...)" "$(jget "j['bpf_offload']['passed']")" 1 &&
 		eq "dropped half rewritten" "$(jget "j['bpf_offload']['failed']")" 0
@@ -153,7 +153,7 @@ smaller_mtu() {
 	before=$(jget "j['bpf_offload']['packets_6to4']")
 	tcp_copy "$NSC" "$NSS" "TCP4-LISTEN" "TCP6:[$S4_AS6]" 5004 "$tmp/big" || rc=1
 	after=$(jget "j['bpf_offload']['packets_6to4']")
-	st | sed -n '/kernel fast path/,/passed/p'
+	st | sed -n '/^bpf_offload:/,/passed/p'
 	nsx "$NSR" nstat -az IpExtInNoRoutes IpFragFails Ip6FragFails Icmp6OutPktTooBigs IcmpOutDestUnreachs 2>/dev/null
 	ip -n "$NSR" link set r-s mtu 1500
 	[ "$rc" -eq 0 ] || return 1
@@ -201,7 +201,7 @@ check exit-detaches detached
 fallback() {
 	start_plat plat-fallback --bpf-offload nosuch0 || return 1
 	eq "bpf_offload.on" "$(jget "j['bpf_offload']['on']")" False || return 1
-	st | grep "kernel fast path: off (interface nosuch0" || return 1
+	st | sed -n '/^bpf_offload:/,/^[^ ]/p' | grep -E "^  error +interface nosuch0" || return 1
 	grep "bpf-offload: interface nosuch0" "$daemon_log" || return 1
 	tcp_copy "$NSC" "$NSS" "TCP4-LISTEN" "TCP6:[$S4_AS6]" 5003 "$tmp/big" || return 1
 	stop_daemon 10
@@ -245,7 +245,7 @@ tun_super_packets() {
 	tcp_copy "$NSC" "$NSS" "TCP4-LISTEN" "TCP6:[$S4_AS6]" 5006 "$tmp/big" || rc=1
 	nsx "$NSR" ethtool -K r-c tx on >/dev/null
 	nsx "$NSR" ethtool -K r-s tx on >/dev/null
-	st | grep "offload "
+	st | grep -E "^offload"
 	eq "checksum errors at the client" "$(nsx "$NSC" nstat -az TcpInCsumErrors | awk '/TcpInCsumErrors/ { print $2 }')" 0 &&
 		eq "checksum errors at the server" "$(nsx "$NSS" nstat -az TcpInCsumErrors | awk '/TcpInCsumErrors/ { print $2 }')" 0 &&
 		ge "super-packets translated whole" "$(jget "j['offload_super_packets']")" 100 || rc=1

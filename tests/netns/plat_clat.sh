@@ -69,9 +69,9 @@ check ipv4-ping-through-clat-and-plat nsx "$NSC" ping -c 3 -W 2 "$S4"
 # Both translators' counters and drops, for a check that failed.
 translators() {
 	echo "-- PLAT:"
-	"$XLAT464" status --control "$PCTL" | sed -n '/^traffic:/,$p'
+	"$XLAT464" status --control "$PCTL" | sed -n '/^packets_4to6/,$p'
 	echo "-- CLAT:"
-	"$XLAT464" status --control "$CTL" | sed -n '/^traffic\|^counters\|drops/,$p'
+	"$XLAT464" status --control "$CTL" | sed -n '/^packets_4to6/,$p'
 	echo "-- the client's stack:"
 	nsx "$NSC" nstat -az TcpInCsumErrors TcpInErrs IpInHdrErrors IpInDiscards IpInTruncatedPkts IpInAddrErrors \
 		TcpExtTCPLostRetransmit TcpRetransSegs 2>/dev/null

@@ -285,7 +285,7 @@ part_limits() {
 		grep -q '^ok [1-9]' "$tmp/hold.out"
 	}
 	check established-flow-kept-working held
-	check top-subscribers nsx "$NSR" sh -c "'$XLAT464' status --control '$CTL' | grep -A2 'top subscribers' | grep -q '2001:db8:1::/64 .* 5 sessions'"
+	check top-subscribers nsx "$NSR" sh -c "'$XLAT464' status --control '$CTL' | grep -A2 '^top_subscribers:' | grep -q '2001:db8:1::/64 .*sessions 5 '"
 	check limits-stop stop_daemon 5
 }
 

@@ -198,7 +198,7 @@ counters_match() {
 	eq records-decoded "$got" "$sent" && eq send-errors "$(jget 'j["ipfix"]["send_errors"]')" 0
 }
 check records-sent-equals-records-decoded counters_match
-check status-text-shows-ipfix sh -c "'$XLAT464' status --control '$CTL' | grep -E '^  ipfix +[0-9]+ records in [0-9]+ messages'"
+check status-text-shows-ipfix sh -c "'$XLAT464' status --control '$CTL' | grep -A2 '^ipfix:' | grep -E '^  records_sent +[0-9]+'"
 
 # a collector that went away: each datagram meets a port unreachable; the PLAT counts the failed
 # sends and keeps translating

@@ -77,8 +77,8 @@ if wait_daemon 5 answers "$tmp/ctl.sock"; then ok "daemon ready"; else
 nsx "$ns" ping -6 -n -q -c 3 -i 0.2 -W 1 64:ff9b::198.51.100.2 >/dev/null 2>&1 || true
 
 nsx "$ns" "$bin" status --control "$tmp/ctl.sock" >"$tmp/status"
-if awk '$1 == "6to4" && $2 >= 3 { found = 1 } END { exit !found }' "$tmp/status"; then
-	ok "status counts the 6to4 packets: $(grep -E '^  6to4' "$tmp/status")"
+if awk '$1 == "packets_6to4" && $2 >= 3 { found = 1 } END { exit !found }' "$tmp/status"; then
+	ok "status counts the 6to4 packets: $(grep -E '^packets_6to4' "$tmp/status")"
 else
 	bad "status: $(cat "$tmp/status")"
 fi

@@ -26,6 +26,8 @@ for dir in src/*/; do
 		*)
 			# a path through -Isrc (fuzz and test builds add it) names another folder too
 			top=${inc%%/*}
+			# lib/ comes first on the include path: lib/dns64/x.h is the library's, not src/dns64's
+			[ -e "lib/$inc" ] && continue
 			if [ "$inc" != "$top" ] && [ -d "src/$top" ] && [ "$top" != "$d" ] && [ "$top" != common ]; then
 				say "src/$d/ includes from src/$top/: $hit"
 			fi

@@ -17,6 +17,7 @@
 
 static const uint8_t MAC1[6] = { 0x00, 0x00, 0x5e, 0x00, 0x53, 0x01 };
 static const uint8_t MAC2[6] = { 0x00, 0x00, 0x5e, 0x00, 0x53, 0x02 };
+static const uint8_t MAC3[6] = { 0x00, 0x00, 0x5e, 0x00, 0x53, 0x03 };
 static const uint8_t SRV[4] = { 192, 0, 2, 1 };
 
 /* The 240 bytes before the options: op 1, htype 1, hlen 6, hops 0, xid 0x3903f326, secs 0,
@@ -323,16 +324,75 @@ static void test_reply_destination(void **state)
 	struct dhcp4_msg m = { 0 };
 	struct dhcp4_reply r = { .type = DHCP4_OFFER };
 	uint8_t dst[4];
-	static const uint8_t bcast[4] = { 255, 255, 255, 255 }, ci[4] = { 192, 0, 2, 7 };
+	uint16_t port;
+	static const uint8_t bcast[4] = { 255, 255, 255, 255 }, ci[4] = { 192, 0, 2, 7 }, gi[4] = { 198, 51, 100, 1 };
 
-	assert_true(dhcp4_reply_broadcast(&m, &r, dst));
+	assert_int_equal(dhcp4_reply_dest(&m, &r, dst, &port), DHCP4_DEST_BROADCAST);
 	assert_memory_equal(dst, bcast, 4);
+	assert_int_equal(port, 68);
 	memcpy(m.ciaddr, ci, 4);
 	r.type = DHCP4_ACK;
-	assert_false(dhcp4_reply_broadcast(&m, &r, dst)); /* RFC 2131 4.1: unicast to ciaddr */
+	assert_int_equal(dhcp4_reply_dest(&m, &r, dst, &port), DHCP4_DEST_UNICAST); /* RFC 2131 4.1: ciaddr */
 	assert_memory_equal(dst, ci, 4);
 	r.type = DHCP4_NAK;
-	assert_true(dhcp4_reply_broadcast(&m, &r, dst)); /* a NAK is always broadcast */
+	assert_int_equal(dhcp4_reply_dest(&m, &r, dst, &port), DHCP4_DEST_BROADCAST); /* a NAK: broadcast */
+	/* RFC 2131 4.1: with giaddr set, every reply, a NAK too, goes to the relay's port 67. */
+	memcpy(m.giaddr, gi, 4);
+	assert_int_equal(dhcp4_reply_dest(&m, &r, dst, &port), DHCP4_DEST_RELAY);
+	assert_memory_equal(dst, gi, 4);
+	assert_int_equal(port, 67);
+	r.type = DHCP4_ACK;
+	assert_int_equal(dhcp4_reply_dest(&m, &r, dst, &port), DHCP4_DEST_RELAY);
+}
+
+/* RFC 3046: a relay agent appends option 82 (here circuit id "eth1", sub-option 1, and remote id
+ * sub-option 2) as the last option; the server echoes it verbatim, last, in every reply (section
+ * 2.2), and a NAK to a relay sets the broadcast flag (RFC 2131 section 4.3.2). */
+static void test_relay_agent_info(void **state)
+{
+	uint8_t b[700], out[DHCP4_MAX_RELAYED_REPLY_LEN];
+	struct dhcp4_msg m;
+	static const uint8_t opts[] = { 53, 1, 1, 55, 1, 108,
+					82, 12, 1, 4, 'e', 't', 'h', '1', 2, 4, 0xc6, 0x33, 0x64, 0x01,
+					255 };
+	size_t n = msg(b, MAC1, opts, sizeof(opts));
+	b[DHCP4_OFF_FLAGS] = 0; /* a relay may clear it; the NAK must set it again */
+	b[DHCP4_OFF_HOPS] = 1;
+	memcpy(b + DHCP4_OFF_GIADDR, (const uint8_t[]){ 198, 51, 100, 1 }, 4);
+	assert_int_equal(dhcp4_parse(b, n, &m), DHCP4_DROP_NONE);
+	assert_true(m.has_relay_info);
+	assert_int_equal(m.relay_info_len, 12);
+	assert_memory_equal(m.relay_info, opts + 8, 12);
+
+	struct dhcp4_reply r = { .type = DHCP4_OFFER, .v6only = true, .v6only_wait = 1800 };
+	memcpy(r.server_id, SRV, 4);
+	size_t k = dhcp4_build_reply(&m, &r, out, sizeof(out));
+	static const uint8_t want[] = { 53, 1, 2, 54, 4, 192, 0, 2, 1, 108, 4, 0, 0, 7, 8,
+					82, 12, 1, 4, 'e', 't', 'h', '1', 2, 4, 0xc6, 0x33, 0x64, 0x01, 255 };
+	assert_int_equal(k, DHCP4_BOOTP_MIN_LEN);
+	assert_memory_equal(out + 240, want, sizeof(want));
+	assert_memory_equal(out + DHCP4_OFF_GIADDR, b + DHCP4_OFF_GIADDR, 4);
+	assert_int_equal(out[DHCP4_OFF_HOPS], 0);
+	assert_int_equal(out[DHCP4_OFF_FLAGS], 0); /* an OFFER keeps the request's flags */
+	r.type = DHCP4_NAK;
+	r.v6only = false;
+	k = dhcp4_build_reply(&m, &r, out, sizeof(out));
+	assert_int_equal(out[DHCP4_OFF_FLAGS], 0x80);
+
+	/* Split in two instances (RFC 3396 section 7): concatenated, echoed as one. */
+	static const uint8_t split[] = { 53, 1, 1, 82, 6, 1, 4, 'e', 't', 'h', '1', 82, 6, 2, 4, 0xc6, 0x33, 0x64, 0x01, 255 };
+	assert_int_equal(dhcp4_parse(b, msg(b, MAC1, split, sizeof(split)), &m), DHCP4_DROP_NONE);
+	assert_int_equal(m.relay_info_len, 12);
+	assert_memory_equal(m.relay_info, opts + 8, 12);
+	/* More than 255 bytes cannot be echoed in one option: dropped with its reason. */
+	uint8_t big[3 + 2 * 130 + 1] = { 53, 1, 1 };
+	for (int i = 0; i < 2; i++) {
+		big[3 + i * 130] = 82;
+		big[4 + i * 130] = 128;
+		memset(big + 5 + i * 130, 0x55, 128);
+	}
+	big[sizeof(big) - 1] = 255;
+	assert_int_equal(dhcp4_parse(b, msg(b, MAC1, big, sizeof(big)), &m), DHCP4_DROP_RELAY_INFO_TOO_LONG);
 }
 
 /* ---- the server ---------------------------------------------------------------------------------- */
@@ -360,6 +420,11 @@ static void server_init(struct dhcp4_server *s, enum dhcp4_mode mode)
 }
 
 /* Parses a client message with the given options (End appended) from mac. */
+static unsigned slot_index(const uint8_t a[4])
+{
+	return (unsigned)a[3] - 100;
+}
+
 static void client(struct dhcp4_msg *m, const uint8_t mac[6], const uint8_t *o, size_t n)
 {
 	uint8_t b[600], opts[300];
@@ -413,10 +478,14 @@ static void test_server_v6only_mode(void **state)
 		enum dhcp4_drop d = dhcp4_server_handle(&s, &m, 1000, &v, &r);
 		assert_true(d == DHCP4_DROP_V6ONLY_NETWORK || d == DHCP4_DROP_NOT_OUR_LEASE);
 	}
-	/* Relayed: not served. */
+	/* Relayed (RFC 2131 section 4.3.1): option 108 from any relay, nothing without it. */
 	client(&m, MAC1, (const uint8_t[]){ 53, 1, 1, 55, 1, 108 }, 6);
 	m.giaddr[0] = 198;
-	assert_int_equal(dhcp4_server_handle(&s, &m, 1000, &v, &r), DHCP4_DROP_RELAYED);
+	assert_int_equal(dhcp4_server_handle(&s, &m, 1000, &v, &r), DHCP4_DROP_NONE);
+	assert_true(r.v6only && r.type == DHCP4_OFFER);
+	client(&m, MAC2, (const uint8_t[]){ 53, 1, 1 }, 3);
+	m.giaddr[0] = 198;
+	assert_int_equal(dhcp4_server_handle(&s, &m, 1000, &v, &r), DHCP4_DROP_V6ONLY_NETWORK);
 }
 
 static void test_server_mostly_mode(void **state)
@@ -455,6 +524,20 @@ static void test_server_mostly_mode(void **state)
 	client(&m, MAC2, (const uint8_t[]){ 53, 1, 1, 55, 1, 108 }, 6);
 	assert_int_equal(dhcp4_server_handle(&s, &m, 1002, &v, &r), DHCP4_DROP_NONE);
 	assert_true(r.v6only && !r.lease && r.yiaddr[0] == 0);
+
+	/* Relayed from the pool's subnet (giaddr 192.0.2.1): an address; from another: nothing, as
+	 * the pool cannot serve that link (RFC 2131 section 4.3.1); option 108 from anywhere. */
+	client(&m, MAC3, disc, 3);
+	memcpy(m.giaddr, (const uint8_t[]){ 192, 0, 2, 1 }, 4);
+	assert_int_equal(dhcp4_server_handle(&s, &m, 1002, &v, &r), DHCP4_DROP_NONE);
+	assert_true(r.type == DHCP4_OFFER && r.lease && r.yiaddr[0] == 192);
+	s.lease[slot_index(r.yiaddr)].expires = 1002; /* give the offer back */
+	memcpy(m.giaddr, (const uint8_t[]){ 198, 51, 100, 1 }, 4);
+	assert_int_equal(dhcp4_server_handle(&s, &m, 1002, &v, &r), DHCP4_DROP_RELAY_OTHER_SUBNET);
+	client(&m, MAC3, (const uint8_t[]){ 53, 1, 1, 55, 1, 108 }, 6);
+	memcpy(m.giaddr, (const uint8_t[]){ 198, 51, 100, 1 }, 4);
+	assert_int_equal(dhcp4_server_handle(&s, &m, 1002, &v, &r), DHCP4_DROP_NONE);
+	assert_true(r.v6only && !r.lease);
 
 	/* INIT-REBOOT: on the wrong network -> NAK; in the subnet, no record -> silent; its own -> ACK. */
 	client(&m, MAC2, (const uint8_t[]){ 53, 1, 3, 50, 4, 198, 51, 100, 7 }, 9);
@@ -588,6 +671,7 @@ int main(void)
 		cmocka_unit_test(test_build_v6only_offer_bytes),
 		cmocka_unit_test(test_build_address_ack),
 		cmocka_unit_test(test_reply_destination),
+		cmocka_unit_test(test_relay_agent_info),
 		cmocka_unit_test(test_server_v6only_mode),
 		cmocka_unit_test(test_server_mostly_mode),
 		cmocka_unit_test(test_lease_lines),

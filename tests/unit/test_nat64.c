@@ -61,6 +61,12 @@ static size_t l4_write(uint8_t *u, uint8_t proto, uint16_t sport, uint16_t dport
 	return n;
 }
 
+/* RFC 768: a UDP checksum that computes to zero is sent as all ones (zero means "none"). */
+static uint16_t udp_csum(uint8_t proto, uint16_t c)
+{
+	return proto == T_PROTO_UDP && c == 0 ? 0xffff : c;
+}
+
 static size_t pkt6(uint8_t *p, uint8_t proto, const char *src, uint16_t sport, const char *dst, uint16_t dport,
 		   uint8_t flags)
 {
@@ -75,7 +81,7 @@ static size_t pkt6(uint8_t *p, uint8_t proto, const char *src, uint16_t sport, c
 	t_v6(src, p + 8);
 	t_v6(dst, p + 24);
 	unsigned coff = proto == T_PROTO_TCP ? 16 : proto == T_PROTO_UDP ? 6 : 2;
-	put16(u + coff, t_naive_csum(u, l4, t_pseudo6(p, next, l4)));
+	put16(u + coff, udp_csum(proto, t_naive_csum(u, l4, t_pseudo6(p, next, l4))));
 	return 40 + l4;
 }
 
@@ -93,7 +99,7 @@ static size_t pkt4(uint8_t *p, uint8_t proto, const char *src, uint16_t sport, c
 	t_v4(dst, p + 16);
 	put16(p + 10, t_naive_csum(p, 20, 0));
 	unsigned coff = proto == T_PROTO_TCP ? 16 : proto == T_PROTO_UDP ? 6 : 2;
-	put16(u + coff, t_naive_csum(u, l4, proto == T_PROTO_ICMP ? 0 : t_pseudo4(p, proto, l4)));
+	put16(u + coff, udp_csum(proto, t_naive_csum(u, l4, proto == T_PROTO_ICMP ? 0 : t_pseudo4(p, proto, l4))));
 	return 20 + l4;
 }
 

@@ -31,6 +31,7 @@ static size_t udp6(uint8_t *p, const char *src, uint16_t sport, const char *dst,
 	u[5] = (uint8_t)l4;
 	memcpy(u + 8, "dynpool!", 8);
 	uint16_t c = t_naive_csum(u, l4, t_pseudo6(p, T_PROTO_UDP, l4));
+	c = c ? c : 0xffff; /* RFC 768: zero is sent as all ones */
 	u[6] = (uint8_t)(c >> 8), u[7] = (uint8_t)c;
 	return 40 + l4;
 }
@@ -52,6 +53,7 @@ static size_t udp4(uint8_t *p, const char *src, uint16_t sport, const char *dst,
 	u[5] = (uint8_t)l4;
 	memcpy(u + 8, "dynpool!", 8);
 	uint16_t c = t_naive_csum(u, l4, t_pseudo4(p, T_PROTO_UDP, l4));
+	c = c ? c : 0xffff; /* RFC 768: zero is sent as all ones */
 	u[6] = (uint8_t)(c >> 8), u[7] = (uint8_t)c;
 	return 20 + l4;
 }
