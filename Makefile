@@ -93,14 +93,14 @@ $(O)/tests/tunrelay: tests/tools/tunrelay.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # test_settings compiles the SIIT settings parser in (it lives in src/, not in a library).
-$(O)/tests/test_settings: src/common/siit_settings.c src/common/siit_settings.h src/common/settings_table.c
+$(O)/tests/test_settings: src/common/siit_settings.c src/common/siit_settings.h src/common/settings_table.c src/common/value_parse.c
 $(O)/tests/test_redact: src/cli/redact.c src/cli/redact.h
-$(O)/tests/test_clat_config: src/clat/config.c src/clat/config.h src/common/siit_settings.c src/common/settings_table.c
+$(O)/tests/test_clat_config: src/clat/config.c src/clat/config.h src/common/settings_table.c src/common/value_parse.c
 # test_siit_engine compiles the SIIT engine in.
 $(O)/tests/test_siit_engine: src/common/siit_engine.c src/common/siit_engine.h
-$(O)/tests/test_doctor: src/cli/doctor_judge.c src/cli/doctor_status.c src/cli/doctor.h src/common/siit_settings.c src/common/settings_table.c
-$(O)/tests/test_dns64_synth: src/dns64/dns64_msg.c src/dns64/dns64_msg.h src/dns64/dns64_settings.c src/dns64/dns64_settings.h src/common/settings_table.c
-$(O)/tests/test_plat_settings: src/plat/plat_settings.c src/plat/plat_settings.h src/plat/evlog.c src/plat/evlog.h src/common/settings_table.c
+$(O)/tests/test_doctor: src/cli/doctor_judge.c src/cli/doctor_status.c src/cli/doctor.h src/common/siit_settings.c src/common/settings_table.c src/common/value_parse.c
+$(O)/tests/test_dns64_synth: src/dns64/dns64_msg.c src/dns64/dns64_msg.h src/dns64/dns64_settings.c src/dns64/dns64_settings.h src/common/settings_table.c src/common/value_parse.c
+$(O)/tests/test_plat_settings: src/plat/plat_settings.c src/plat/plat_settings.h src/plat/evlog.c src/plat/evlog.h src/common/settings_table.c src/common/value_parse.c
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -131,18 +131,20 @@ FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 fuzz: $(FUZZ_BIN)
 # Targets whose parser lives in an application folder name its source here.
-FUZZ_EXTRA_fuzz_settings := src/common/siit_settings.c src/common/settings_table.c
+FUZZ_EXTRA_fuzz_settings := src/common/siit_settings.c src/common/settings_table.c src/common/value_parse.c
 FUZZ_EXTRA_fuzz_resolv := src/clat/prefix.c
 FUZZ_EXTRA_fuzz_clat_shared := src/clat/shared.c
-FUZZ_EXTRA_fuzz_clat_config := src/clat/config.c src/common/siit_settings.c src/common/settings_table.c
+FUZZ_EXTRA_fuzz_clat_config := src/clat/config.c src/common/settings_table.c src/common/value_parse.c
 FUZZ_EXTRA_fuzz_listen_addr := src/cli/listen_addr.c
 FUZZ_EXTRA_fuzz_redact := src/cli/redact.c
-FUZZ_EXTRA_fuzz_plat_settings := src/plat/plat_settings.c src/common/settings_table.c
-FUZZ_EXTRA_fuzz_doctor := src/cli/doctor_status.c src/common/siit_settings.c src/common/settings_table.c
+FUZZ_EXTRA_fuzz_plat_settings := src/plat/plat_settings.c src/common/settings_table.c src/common/value_parse.c
+FUZZ_EXTRA_fuzz_ra_config := src/common/settings_table.c src/common/value_parse.c
+FUZZ_EXTRA_fuzz_dhcp4_settings := src/mostly/dhcp4_settings.c src/common/settings_table.c src/common/value_parse.c
+FUZZ_EXTRA_fuzz_doctor := src/cli/doctor_status.c src/common/siit_settings.c src/common/settings_table.c src/common/value_parse.c
 # Targets that link a library besides libc name it here.
 FUZZ_LIBS_fuzz_doctor := -ljson-c
 FUZZ_EXTRA_fuzz_dns64_msg := src/dns64/dns64_msg.c -lldns
-FUZZ_EXTRA_fuzz_dns64_settings := src/dns64/dns64_settings.c src/common/settings_table.c
+FUZZ_EXTRA_fuzz_dns64_settings := src/dns64/dns64_settings.c src/common/settings_table.c src/common/value_parse.c
 FUZZ_EXTRA_fuzz_status_text := src/cli/status_text.c -ljson-c
 # Targets link or #include application sources, so any source or header change rebuilds them.
 build-fuzz/%: fuzz/%.c fuzz/*.h $(PURE_SRC) $(wildcard lib/*/*.h src/*/*.c src/*/*.h)
@@ -201,7 +203,7 @@ MANDIR  ?= $(PREFIX)/share/man
 NMDISPATCHDIR ?= $(PREFIX)/lib/NetworkManager/dispatcher.d
 NMHOOK  := 90-xlat464-clat
 UNITS   := xlat464-clat.service xlat464-plat.service xlat464-dns64.service xlat464-ra@.service xlat464-dhcp4@.service
-EXAMPLES := plat.conf.example ra.env.example dhcp4.env.example dns64.conf.example
+EXAMPLES := plat.conf.example ra.env.example ra.conf.example dhcp4.env.example dhcp4.conf.example dns64.conf.example
 MAN8    := $(wildcard man/*.8)
 MAN5    := $(wildcard man/*.5)
 install: $(O)/xlat464

@@ -1,5 +1,6 @@
-/* libFuzzer target for the `xlat464 ra` settings parser (src/mostly/ra_config.c). The input is split
- * at NUL and newline bytes into argv words. Whatever parses must satisfy the documented invariants
+/* libFuzzer target for the `xlat464 ra` settings parser (src/mostly/ra_config.c). The input is read
+ * twice: as a config file (what parses must print in config syntax and read back to the same text),
+ * then split at NUL and newline bytes into argv words. Whatever parses must satisfy the documented invariants
  * (lifetime a multiple of 8 within [interval, 65528], MinRtrAdvInterval within its RFC 4861 bounds,
  * every PREF64 encodable), and must print; an error must leave a terminated message. */
 #include <stdint.h>
@@ -9,16 +10,11 @@
 
 #include "mostly/ra_config.c"
 
+#include "fz_check.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FZ_MAX_WORDS 64
-#define FZ_CHECK(cond)                                                                   \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
-			fprintf(stderr, "VIOLATION %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                                         \
-		}                                                                        \
-	} while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -30,6 +26,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size >= sizeof(text))
 		return 0;
+	{
+		static struct ra_config f, again;
+		static char p1[8192], p2[8192];
+		char *const fargv[] = { "ra", "--interface", "fz0", NULL };
+		char *file = malloc(size ? size : 1); /* exact size: ASan sees a read past the end */
+		if (!file)
+			return 0;
+		memcpy(file, data, size);
+		int fr = ra_config_load(&f, file, size, "fuzz", 3, fargv, err, sizeof(err));
+		free(file);
+		if (fr < 0)
+			FZ_CHECK(memchr(err, '\0', sizeof(err)) != NULL && err[0] != '\0');
+		if (fr == 0) {
+			size_t n = ra_config_print(&f, p1, sizeof(p1));
+			FZ_CHECK(n < sizeof(p1));
+			FZ_CHECK(ra_config_load(&again, p1, n, "printed", 3, fargv, err, sizeof(err)) == 0);
+			ra_config_print(&again, p2, sizeof(p2));
+			FZ_CHECK(strcmp(p1, p2) == 0);
+		}
+	}
 	memcpy(text, data, size);
 	text[size] = '\0';
 	char *w = text;

@@ -10,7 +10,7 @@ A page marks each generated part with two comment lines; what lies between them 
 FILE is a Markdown file of the repository, HEADING a piece of the text of one of its headings; the
 first table after that heading is the source. Each row becomes a .TP entry: the first column the
 tag (its code spans, placeholders in italics), the second the text, the third (when there is one)
-a "Default:" line. With `flags`, the table's keys (`tun NAME`) are written as flags (`--tun NAME`).
+a "Default:" line, the fourth (a settings table's "on reload") a line when a change needs a restart. With `flags`, the table's keys (`tun NAME`) are written as flags (`--tun NAME`).
 
     man/gen.py            rewrite the pages in place
     man/gen.py --check    exit 1, with a diff, when a page is not what its tables give (make man-check)
@@ -108,12 +108,16 @@ def render(spec):
     for row in table(path, heading):
         tag, text = row[0], row[1] if len(row) > 1 else ""
         default = row[2] if len(row) > 2 else ""
+        reload = row[3] if len(row) > 3 else ""
         out.append(".TP")
         out.append(line_safe(inline(tag, flags)))
         out.append(line_safe(inline(text, flags=False)))
         if default and default != "\u2014":
             out.append(".br")
             out.append(line_safe("Default: " + inline(default)))
+        if reload == "needs a restart":
+            out.append(".br")
+            out.append("A change needs a restart: SIGHUP keeps the running value.")
     return out
 
 

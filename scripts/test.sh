@@ -49,6 +49,10 @@ stage "make install (staging directory)" tests/install.sh
 stage "docs/drop-reasons.md matches lib/xlat/xlat_drops.h" sh -c 'build/xlat464 siit --list-drop-reasons | diff -u docs/drop-reasons.md -'
 stage "docs/siit-settings.md matches the SIIT settings table" sh -c 'build/xlat464 siit --list-settings | diff -u docs/siit-settings.md -'
 stage "docs/plat-settings.md matches the PLAT settings table" sh -c 'build/xlat464 plat --list-settings | diff -u docs/plat-settings.md -'
+stage "docs/clat-settings.md matches the CLAT settings table" sh -c 'build/xlat464 clat --list-settings | diff -u docs/clat-settings.md -'
+stage "docs/ra-settings.md matches the ra settings table" sh -c 'build/xlat464 ra --list-settings | diff -u docs/ra-settings.md -'
+stage "docs/dhcp4-settings.md matches the dhcp4 settings table" sh -c 'build/xlat464 dhcp4 --list-settings | diff -u docs/dhcp4-settings.md -'
+stage "example configs parse: dist/*.conf*" sh -c 'build/xlat464 clat -c dist/clat.conf --print-config >/dev/null && build/xlat464 plat -c dist/plat.conf.example --print-config >/dev/null && build/xlat464 ra -c dist/ra.conf.example --interface eth1 --print-config >/dev/null && build/xlat464 dhcp4 -c dist/dhcp4.conf.example --interface lan0 --print-config >/dev/null'
 stage "docs/dns64-settings.md matches the DNS64 settings table" sh -c 'build/xlat464 dns64 --list-settings | diff -u docs/dns64-settings.md -'
 stage "docs/dns64.md's drop reasons match lib/dns64/dns64_synth.h" bash -c 'diff -u <(awk "/^\\| reason \\| meaning \\|\$/{on=1} on && /^\$/{exit} on" docs/dns64.md) <(build/xlat464 dns64 --list-drop-reasons)'
 stage "man pages: generated parts current, no groff warning" make -s man-check

@@ -55,8 +55,23 @@ int cfgtext_ifname(const char *v, char *dst, size_t cap, char *err, size_t errle
 	size_t n = strlen(v);
 	if (n == 0 || n >= cap)
 		return cfgtext_err(err, errlen, "interface name must be 1 to %zu characters", cap - 1);
-	if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0 || strpbrk(v, "/: \t\r\n"))
+	bool bad = strcmp(v, ".") == 0 || strcmp(v, "..") == 0 || strpbrk(v, "/:");
+	for (size_t i = 0; i < n && !bad; i++)
+		bad = (unsigned char)v[i] <= ' ' || v[i] == 0x7f; /* white space, and no control character either */
+	if (bad)
 		return cfgtext_err(err, errlen, "'%s' is not a valid interface name", v);
+	memcpy(dst, v, n + 1);
+	return 0;
+}
+
+int cfgtext_path(const char *v, char *dst, size_t cap, char *err, size_t errlen)
+{
+	size_t n = strlen(v);
+	if (n == 0 || n >= cap)
+		return cfgtext_err(err, errlen, "a path is 1 to %zu characters", cap - 1);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] < ' ' || v[i] == 0x7f)
+			return cfgtext_err(err, errlen, "control character in a path");
 	memcpy(dst, v, n + 1);
 	return 0;
 }

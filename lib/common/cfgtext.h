@@ -32,11 +32,14 @@ int cfgtext_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((f
 
 /* Value checks the settings parsers share (siit, plat). Each returns 0, or -1 with the problem in
  * err. cfgtext_bool takes "yes" or "no"; cfgtext_ifname copies an interface name that the kernel's
- * dev_valid_name() would take (1 to cap - 1 bytes, not "." or "..", no '/', ':' or white space). */
+ * dev_valid_name() would take (1 to cap - 1 bytes, not "." or "..", no '/', ':' or white space), and
+ * without a control character (the name goes into logs and file names). */
 int cfgtext_bool(const char *v, bool *out, char *err, size_t errlen);
 /* "copy" (*set false) or a TOS octet 0..255 (*set true, *tos): RFC 7915 section 5.1's option. */
 int cfgtext_tos(const char *v, bool *set, uint8_t *tos, char *err, size_t errlen);
 int cfgtext_ifname(const char *v, char *dst, size_t cap, char *err, size_t errlen);
+/* A file or socket path: 1 to cap - 1 bytes, no control character. */
+int cfgtext_path(const char *v, char *dst, size_t cap, char *err, size_t errlen);
 
 /* Text that printing appends to, for the parsers' printers of effective settings: len counts what
  * would have been written (as snprintf does), the text is cut at cap and stays terminated. */

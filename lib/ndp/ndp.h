@@ -48,6 +48,7 @@
 #define NDP_OPT_PREFIX_INFO 3
 #define NDP_OPT_MTU 5
 #define NDP_OPT_RDNSS 25
+#define NDP_OPT_DNSSL 31
 #define NDP_OPT_PREF64 38
 
 #define NDP_RA_HDR_LEN 16 /* type, code, checksum, hop limit, flags, lifetime, reachable, retrans */
@@ -66,14 +67,17 @@
 #define NDP_MAX_PREF64 8
 #define NDP_MAX_PREFIX 8
 #define NDP_MAX_RDNSS 8
+#define NDP_DNSSL_WIRE_MAX 256 /* the DNSSL option's names, in DNS wire format, before padding */
+#define NDP_DNSSL_NAME_MAX 255 /* one name in wire format (RFC 1035 section 2.3.4) */
 
 #define NDP_PREF64_OPT_LEN 16
 #define NDP_PREF64_MAX_SCALED 8191 /* 13 bits */
 #define NDP_PREF64_MAX_LIFETIME (NDP_PREF64_MAX_SCALED * 8) /* 65528 s, RFC 8781 section 4.1 */
 
-/* The longest RA ndp_build_ra writes: header, SLLA, MTU, every prefix, one RDNSS, every PREF64. */
+/* The longest RA ndp_build_ra writes: header, SLLA, MTU, every prefix, one RDNSS, one DNSSL, every
+ * PREF64. */
 #define NDP_RA_MAX_LEN (NDP_RA_HDR_LEN + 8 + 8 + 32 * NDP_MAX_PREFIX + 8 + 16 * NDP_MAX_RDNSS + \
-			16 * NDP_MAX_PREF64)
+			8 + NDP_DNSSL_WIRE_MAX + 16 * NDP_MAX_PREF64)
 #define NDP_NS_MAX_LEN (NDP_NS_HDR_LEN + 8)
 #define NDP_NA_MAX_LEN (NDP_NA_HDR_LEN + 8)
 
@@ -140,6 +144,11 @@ struct ndp_ra {
 	unsigned nrdnss;
 	uint8_t rdnss[NDP_MAX_RDNSS][16];
 	uint32_t rdnss_lifetime;
+	/* Written by the builder, not filled by the parser: the DNSSL option's domain names (RFC 8106
+	 * section 5.2) already in DNS wire format (ndp_dnssl_encode), dnssl_len bytes, none when 0. */
+	uint8_t dnssl[NDP_DNSSL_WIRE_MAX];
+	unsigned dnssl_len;
+	uint32_t dnssl_lifetime;
 	/* Filled by the parser, ignored by the builder: known options skipped as malformed. */
 	unsigned nignored;
 	enum ndp_result ignored_reason; /* the first one; NDP_OK when nignored is 0 */
@@ -166,10 +175,16 @@ enum ndp_result ndp_parse_ns(const uint8_t src[16], const uint8_t dst[16], const
 enum ndp_result ndp_parse_na(const uint8_t src[16], const uint8_t dst[16], const uint8_t *msg, size_t len,
 			     struct ndp_na *na);
 
+/* A domain name ("example.com", a final dot allowed) in DNS wire format (RFC 1035 section 3.1,
+ * uncompressed, as RFC 8106 section 5.2 wants it): labels of 1 to 63 letters, digits and hyphens,
+ * not starting or ending with a hyphen, at most NDP_DNSSL_NAME_MAX bytes in all. Returns the bytes
+ * written to out, or 0 when the name is not one or does not fit in cap. */
+size_t ndp_dnssl_encode(const char *name, uint8_t *out, size_t cap);
+
 /* Builders return the message length, or 0 when cap is too small or the content cannot be encoded
  * (a count above its NDP_MAX_*, or a PREF64 that ndp_pref64_encode refuses). Sizes: NDP_*_MAX_LEN.
  * The RA carries, in this order: SLLA, MTU, the prefixes, one RDNSS option with every address and
- * rdnss_lifetime, the PREF64s. */
+ * rdnss_lifetime, one DNSSL option with every name and dnssl_lifetime, the PREF64s. */
 size_t ndp_build_ra(const uint8_t src[16], const uint8_t dst[16], const struct ndp_ra *ra, uint8_t *buf,
 		    size_t cap);
 /* From :: (DAD) no source link-layer address option is written, whatever has_src_lladdr says

@@ -8,6 +8,7 @@
 #define NDP_LLADDR_OPT_LEN 8  /* type, length, 6-byte Ethernet address */
 #define NDP_MTU_OPT_LEN 8
 #define NDP_PIO_OPT_LEN 32
+#define NDP_DNSSL_HDR_LEN 8   /* type, length, reserved, lifetime; then the names */
 #define NDP_RDNSS_HDR_LEN 8   /* type, length, reserved, lifetime; then 16 bytes per address */
 #define NDP_CSUM_OFF 2
 

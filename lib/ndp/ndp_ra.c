@@ -148,8 +148,11 @@ enum ndp_result ndp_parse_ra(const uint8_t src[16], const uint8_t dst[16], const
 size_t ndp_build_ra(const uint8_t src[16], const uint8_t dst[16], const struct ndp_ra *ra, uint8_t *buf,
 		    size_t cap)
 {
-	if (ra->npref64 > NDP_MAX_PREF64 || ra->nprefix > NDP_MAX_PREFIX || ra->nrdnss > NDP_MAX_RDNSS)
+	if (ra->npref64 > NDP_MAX_PREF64 || ra->nprefix > NDP_MAX_PREFIX || ra->nrdnss > NDP_MAX_RDNSS ||
+	    ra->dnssl_len > NDP_DNSSL_WIRE_MAX)
 		return 0;
+	/* RFC 8106 section 5.2: the names padded with zeros to a multiple of 8 octets */
+	size_t dnssl_opt = ra->dnssl_len ? (NDP_DNSSL_HDR_LEN + ra->dnssl_len + NDP_OPT_UNIT - 1) / NDP_OPT_UNIT * NDP_OPT_UNIT : 0;
 	uint8_t pref64[NDP_MAX_PREF64][NDP_PREF64_OPT_LEN];
 	for (unsigned i = 0; i < ra->npref64; i++)
 		if (!ndp_pref64_encode(&ra->pref64[i], pref64[i]))
@@ -159,7 +162,7 @@ size_t ndp_build_ra(const uint8_t src[16], const uint8_t dst[16], const struct n
 			return 0;
 	size_t need = NDP_RA_HDR_LEN + (ra->has_src_lladdr ? NDP_LLADDR_OPT_LEN : 0) +
 		      (ra->has_mtu ? NDP_MTU_OPT_LEN : 0) + NDP_PIO_OPT_LEN * (size_t)ra->nprefix +
-		      (ra->nrdnss ? NDP_RDNSS_HDR_LEN + 16 * (size_t)ra->nrdnss : 0) +
+		      (ra->nrdnss ? NDP_RDNSS_HDR_LEN + 16 * (size_t)ra->nrdnss : 0) + dnssl_opt +
 		      NDP_PREF64_OPT_LEN * (size_t)ra->npref64;
 	if (need > cap)
 		return 0;
@@ -203,11 +206,46 @@ size_t ndp_build_ra(const uint8_t src[16], const uint8_t dst[16], const struct n
 		for (unsigned i = 0; i < ra->nrdnss; i++, p += 16)
 			memcpy(p, ra->rdnss[i], 16);
 	}
+	if (dnssl_opt) {
+		p[0] = NDP_OPT_DNSSL;
+		p[1] = (uint8_t)(dnssl_opt / NDP_OPT_UNIT);
+		put_be32(p + 4, ra->dnssl_lifetime);
+		memcpy(p + NDP_DNSSL_HDR_LEN, ra->dnssl, ra->dnssl_len); /* the padding: zero from the memset */
+		p += dnssl_opt;
+	}
 	for (unsigned i = 0; i < ra->npref64; i++, p += NDP_PREF64_OPT_LEN)
 		memcpy(p, pref64[i], NDP_PREF64_OPT_LEN);
 
 	ndp_checksum_fill(src, dst, buf, need);
 	return need;
+}
+
+size_t ndp_dnssl_encode(const char *name, uint8_t *out, size_t cap)
+{
+	size_t n = strlen(name), w = 0;
+	if (n && name[n - 1] == '.')
+		n--; /* the root's dot */
+	if (n == 0 || n + 2 > NDP_DNSSL_NAME_MAX || n + 2 > cap)
+		return 0;
+	for (size_t start = 0; start < n;) {
+		size_t len = 0;
+		while (start + len < n && name[start + len] != '.')
+			len++;
+		if (len == 0 || len > 63 || name[start] == '-' || name[start + len - 1] == '-')
+			return 0;
+		out[w++] = (uint8_t)len;
+		for (size_t k = 0; k < len; k++) {
+			char c = name[start + k];
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+				return 0;
+			out[w++] = (uint8_t)c;
+		}
+		start += len + 1;
+		if (start == n) /* "a..": an empty label at the end */
+			return 0;
+	}
+	out[w++] = 0; /* the root label */
+	return w;
 }
 
 static bool pref64_same(const struct ndp_pref64 *a, const struct ndp_pref64 *b)
@@ -243,5 +281,8 @@ bool ndp_ra_same(const struct ndp_ra *a, const struct ndp_ra *b)
 	for (unsigned i = 0; i < a->nrdnss; i++)
 		if (memcmp(a->rdnss[i], b->rdnss[i], 16) != 0)
 			return false;
+	if (a->dnssl_len != b->dnssl_len || a->dnssl_len > NDP_DNSSL_WIRE_MAX ||
+	    memcmp(a->dnssl, b->dnssl, a->dnssl_len) != 0 || (a->dnssl_len && a->dnssl_lifetime != b->dnssl_lifetime))
+		return false;
 	return a->nrdnss == 0 || a->rdnss_lifetime == b->rdnss_lifetime;
 }

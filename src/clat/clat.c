@@ -37,6 +37,9 @@
 
 #include "addr.h"
 #include "config.h"
+#include "../common/daemon_opts.h"
+#include "../common/settings_load.h"
+#include "../common/settings_table.h"
 #include "datapath.h"
 #include "dns.h"
 #include "fastpath.h"
@@ -60,28 +63,14 @@ const char *const clat_state_name[] = { "init", "dad", "waiting", "standby", "ru
 
 static const char clat_usage[] =
 	"usage: xlat464 clat [--pref64 PREFIX] [--uplink IF] [--tun NAME] [--force] [--control PATH]\n"
-	"                    [--no-dns64] [--resolv-conf FILE] [--pidfile FILE] [--foreground | --daemon] [--debug]\n"
-	"  --pref64 PREFIX   a static PLAT prefix (RFC 6052 length 32, 40, 48, 56, 64 or 96), used when neither\n"
-	"                    a PREF64 in Router Advertisements nor DNS64 (RFC 7050) gives one\n"
-	"  --uplink IF       the IPv6 uplink (default: the link of the IPv6 default route, followed as it moves)\n"
-	"  --tun NAME        the IPv4 side (default " CLAT_DEFAULT_TUN ")\n"
-	"  --force           run even when the host has a native IPv4 default route (or no IPv6 one)\n"
-	"  --no-dns64        do not ask DNS64 for ipv4only.arpa\n"
-	"  --resolv-conf FILE  the resolvers for DNS64 (default " CLAT_RESOLV_CONF ")\n"
-	"  --control PATH    control socket (default " SYS_CTL_DIR "/clat-TUN.sock); `xlat464 status` reads it\n"
-	"  --config FILE     `key value` lines with the keys above (uplink, pref64, tun, no-dns64, resolv-conf,\n"
-	"                    force, control, pidfile, debug, shared, tether, fast-path, workers); flags\n"
-	"                    override it;\n"
-	"                    SIGHUP re-reads it\n"
-	"  --tether IF       IPv4 clients behind IF reach IPv4 through the CLAT: NAT44 onto 192.0.0.1 (repeatable)\n"
-	"  --shared          use the uplink's own IPv6 address, sharing it by port, even when it has a /64\n"
-	"                    (without it: only when the uplink has no /64, e.g. a DHCPv6 /128)\n"
-	"  --no-fast-path    translate in this process only (the TUN), without the kernel fast path (eBPF)\n"
-	"  --workers N       threads reading the TUN, one per queue of a multi-queue TUN (1 to 16, default 1)\n"
+	"                    [--no-dns64] [--resolv-conf FILE] [--pidfile FILE] [--config FILE]\n"
+	"                    [--foreground | --daemon] [--debug] [--check | --print-config | --list-settings]\n"
+	"  --config FILE     `key value` lines with the settings below; flags override it; SIGHUP re-reads it\n"
+	"  --no-fast-path    the same as --fast-path no\n"
 	"  --check           validate the flags and --config file, print the effective configuration, exit\n"
 	"  --print-config    print the effective configuration (config-file syntax) and exit\n"
-	"  the config file takes the same keys, plus `shared yes|no`, `tether IF` (repeatable) and\n"
-	"  `fast-path yes|no`\n";
+	"  --list-settings   print the settings table (Markdown: docs/clat-settings.md) and exit\n"
+	"settings (flags, or `key value` lines in FILE; a boolean alone means yes):\n";
 
 static void set_state(struct clat *c, enum clat_state s, const char *why)
 {
@@ -700,61 +689,34 @@ static void on_dns(void *arg, int fd, uint32_t events)
 
 /* ---- configuration file and SIGHUP --------------------------------------------------------------- */
 
-/* The effective options: a flag given wins, then the config file's key, then the default. */
-static void merge_opts(struct clat_opts *o, const struct clat_opts *cli, const struct clat_config *f)
+/* The effective options: pointers into the settings (flags over the file over the defaults), and the
+ * lifecycle options of the command line. */
+static void opts_from(struct clat_opts *o, const struct clat_opts *cli, const struct clat_config *s)
 {
 	*o = *cli;
-	if (!o->uplink && (f->set & CLAT_CFG_UPLINK))
-		o->uplink = f->uplink;
-	if (!o->pref64 && (f->set & CLAT_CFG_PREF64) && f->pref64[0])
-		o->pref64 = f->pref64;
-	if (!o->tun && (f->set & CLAT_CFG_TUN))
-		o->tun = f->tun;
-	if (!o->resolv_conf && (f->set & CLAT_CFG_RESOLV_CONF))
-		o->resolv_conf = f->resolv_conf;
-	if (!o->control && (f->set & CLAT_CFG_CONTROL))
-		o->control = f->control;
-	if (!o->pidfile && (f->set & CLAT_CFG_PIDFILE))
-		o->pidfile = f->pidfile;
-	o->no_dns64 = cli->no_dns64 || f->no_dns64; /* the flags can only say yes */
-	o->force = cli->force || f->force;
-	o->debug = cli->debug || f->debug;
-	o->shared = cli->shared || f->shared;
-	o->fast_path = !cli->no_fast_path && (!(f->set & CLAT_CFG_FAST_PATH) || f->fast_path);
-	if (!o->workers)
-		o->workers = (f->set & CLAT_CFG_WORKERS) ? f->workers : 1;
-	if (!cli->ntether) { /* --tether flags replace the file's tether lines */
-		for (unsigned i = 0; i < f->ntether; i++)
-			o->tether[i] = f->tether[i];
-		o->ntether = f->ntether;
-	}
-	if (!o->tun)
-		o->tun = CLAT_DEFAULT_TUN;
+	o->uplink = s->uplink[0] ? s->uplink : NULL;
+	o->pref64 = s->pref64[0] ? s->pref64 : NULL;
+	o->tun = s->tun;
+	o->resolv_conf = s->resolv_conf;
+	o->control = s->control[0] ? s->control : NULL;
+	o->pidfile = s->pidfile[0] ? s->pidfile : NULL;
+	o->no_dns64 = s->no_dns64;
+	o->force = s->force;
+	o->debug = s->debug;
+	o->shared = s->shared;
+	o->fast_path = s->fast_path;
+	o->workers = s->workers;
+	o->ntether = s->ntether;
+	for (unsigned i = 0; i < s->ntether && i < CLAT_TETHER_MAX; i++)
+		o->tether[i] = s->tether[i];
 }
 
-/* Reads and parses --config FILE into out. 0, or -1 with "FILE:LINE: problem" (or "FILE: why") in err. */
-static int read_config(const char *path, struct clat_config *out, char *err, size_t errlen)
+/* The defaults, --config FILE, then the flags. 0, or -1 with "FILE:LINE: key: problem" or "--key:
+ * problem" in err. */
+static int load(const struct clat *c, struct clat_config *out, char *err, size_t errlen)
 {
-	static char text[CLAT_CONFIG_FILE_MAX + 1]; /* one byte more: a bigger file is refused by the parser */
-	FILE *f = fopen(path, "re");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	size_t n = fread(text, 1, sizeof(text), f);
-	bool bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		snprintf(err, errlen, "%s: read error", path);
-		return -1;
-	}
 	clat_config_init(out);
-	return clat_config_parse(out, text, n, path, err, errlen);
-}
-
-static bool str_differs(const char *a, const char *b)
-{
-	return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
+	return settings_load(&clat_settings_table, out, c->cli.config, c->words, c->nwords, err, errlen);
 }
 
 /* SIGHUP: re-reads --config and applies what changed live (the static prefix, DNS64 on or off, force,
@@ -765,78 +727,32 @@ static bool str_differs(const char *a, const char *b)
 static void reload(struct clat *c)
 {
 	static struct clat_config nc;
-	char err[CLAT_CONFIG_ERR_MAX], oldpref[sizeof(c->cfg.pref64)];
-	struct clat_opts o;
-	static const struct {
-		const char *key;
-		unsigned bit;
-		size_t off, size;
-	} fixed[] = {
-		{ "tun", CLAT_CFG_TUN, offsetof(struct clat_config, tun), sizeof(nc.tun) },
-		{ "control", CLAT_CFG_CONTROL, offsetof(struct clat_config, control), sizeof(nc.control) },
-		{ "pidfile", CLAT_CFG_PIDFILE, offsetof(struct clat_config, pidfile), sizeof(nc.pidfile) },
-	};
+	char err[CLAT_CONFIG_ERR_MAX], oldpref[sizeof(c->cfg.pref64)], kept[256];
 
 	if (!c->cli.config) {
 		log_info("SIGHUP: no --config file; nothing to reload");
 		return;
 	}
-	if (read_config(c->cli.config, &nc, err, sizeof(err)) < 0) {
+	if (load(c, &nc, err, sizeof(err)) < 0) {
 		c->n.reload_errors++;
 		log_warn("reload: %s; keeping the current configuration", err);
 		return;
 	}
-	merge_opts(&o, &c->cli, &nc);
-	const char *now_v[] = { o.tun, o.control, o.pidfile };
-	const char *was_v[] = { c->opt.tun, c->opt.control, c->opt.pidfile };
-	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
-		if (!str_differs(now_v[i], was_v[i]))
-			continue;
-		log_warn("reload: %s %s -> %s needs a restart; keeping %s", fixed[i].key, was_v[i] ? was_v[i] : "(default)",
-			 now_v[i] ? now_v[i] : "(default)", was_v[i] ? was_v[i] : "the default");
-		memcpy((char *)&nc + fixed[i].off, (const char *)&c->cfg + fixed[i].off, fixed[i].size);
-		nc.set = (nc.set & ~fixed[i].bit) | (c->cfg.set & fixed[i].bit);
-	}
 	/* The NAT44 table and the address mode are set up with the TUN, the fast path at start. */
-	bool tether_differs = o.ntether != c->opt.ntether;
-	for (unsigned i = 0; !tether_differs && i < o.ntether; i++)
-		tether_differs = strcmp(o.tether[i], c->opt.tether[i]) != 0;
-	if (tether_differs) {
-		log_warn("reload: tether needs a restart; keeping %u tethered interface%s", c->opt.ntether,
-			 c->opt.ntether == 1 ? "" : "s");
-		memcpy(nc.tether, c->cfg.tether, sizeof(nc.tether));
-		nc.ntether = c->cfg.ntether;
-		nc.set = (nc.set & ~(unsigned)CLAT_CFG_TETHER) | (c->cfg.set & CLAT_CFG_TETHER);
-	}
-	if (o.shared != c->opt.shared) {
-		log_warn("reload: shared %s -> %s needs a restart; keeping %s", c->opt.shared ? "yes" : "no",
-			 o.shared ? "yes" : "no", c->opt.shared ? "yes" : "no");
-		nc.shared = c->cfg.shared;
-		nc.set = (nc.set & ~(unsigned)CLAT_CFG_SHARED) | (c->cfg.set & CLAT_CFG_SHARED);
-	}
-	if (o.fast_path != c->opt.fast_path) {
-		log_warn("reload: fast-path %s -> %s needs a restart; keeping %s", c->opt.fast_path ? "yes" : "no",
-			 o.fast_path ? "yes" : "no", c->opt.fast_path ? "yes" : "no");
-		nc.fast_path = c->cfg.fast_path;
-		nc.set = (nc.set & ~(unsigned)CLAT_CFG_FAST_PATH) | (c->cfg.set & CLAT_CFG_FAST_PATH);
-	}
-	if (o.workers != c->opt.workers) {
-		log_warn("reload: workers %u -> %u needs a restart; keeping %u", c->opt.workers, o.workers, c->opt.workers);
-		nc.workers = c->cfg.workers;
-		nc.set = (nc.set & ~(unsigned)CLAT_CFG_WORKERS) | (c->cfg.set & CLAT_CFG_WORKERS);
-	}
+	if (settings_keep_restart(&clat_settings_table, &nc, &c->cfg, kept, sizeof(kept)))
+		log_warn("reload: %s change only with a restart; keeping the running values", kept);
 	snprintf(oldpref, sizeof(oldpref), "%s", c->opt.pref64 ? c->opt.pref64 : "");
 	bool old_dns64 = !c->opt.no_dns64, old_force = c->opt.force;
 	char olduplink[IF_NAMESIZE];
 	snprintf(olduplink, sizeof(olduplink), "%s", c->opt.uplink ? c->opt.uplink : "");
 	c->cfg = nc;
-	merge_opts(&c->opt, &c->cli, &c->cfg);
+	opts_from(&c->opt, &c->cli, &c->cfg);
 	log_set_level(c->opt.debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 
 	const char *newpref = c->opt.pref64 ? c->opt.pref64 : "";
 	if (strcmp(oldpref, newpref) != 0) {
 		struct clat_pfx x = { 0 };
-		if (newpref[0] && !clat_config_check_pref64(newpref, x.prefix, &x.len))
+		if (newpref[0] && !clat_config_check_pref64(newpref, x.prefix, &x.len, err, sizeof(err)))
 			clat_prefixes_set(&c->pm, CLAT_PSRC_STATIC, &x, 0, clat_now_s());
 		else
 			clat_prefixes_clear(&c->pm, CLAT_PSRC_STATIC);
@@ -887,81 +803,42 @@ static void on_signal(void *arg, int fd, uint32_t events)
 
 /* ---- setup and teardown ------------------------------------------------------------------------ */
 
-static int parse_opts(int argc, char **argv, struct clat_opts *o)
+static void clat_help(void)
 {
-	for (int i = 1; i < argc; i++) {
+	fputs(clat_usage, stdout);
+	settings_help(&clat_settings_table, stdout);
+}
+
+static int parse_opts(int argc, char **argv, struct clat *c)
+{
+	struct daemon_opts d = { 0 };
+	c->words = calloc((size_t)argc * 3 + 2, sizeof(*c->words));
+	if (!c->words)
+		fatal("out of memory");
+	for (int i = 1; i < argc;) {
 		const char *a = argv[i];
-		const char **val = NULL;
-		if (strcmp(a, "--uplink") == 0)
-			val = &o->uplink;
-		else if (strcmp(a, "--pref64") == 0)
-			val = &o->pref64;
-		else if (strcmp(a, "--tun") == 0)
-			val = &o->tun;
-		else if (strcmp(a, "--control") == 0)
-			val = &o->control;
-		else if (strcmp(a, "--pidfile") == 0)
-			val = &o->pidfile;
-		else if (strcmp(a, "--resolv-conf") == 0)
-			val = &o->resolv_conf;
-		else if (strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0)
-			val = &o->config;
-		if (val) {
-			if (i + 1 >= argc) {
-				log_warn("%s: expects a value", a);
-				return -1;
-			}
-			*val = argv[++i];
-		} else if (strcmp(a, "--force") == 0) {
-			o->force = true;
-		} else if (strcmp(a, "--no-dns64") == 0) {
-			o->no_dns64 = true;
-		} else if (strcmp(a, "--shared") == 0) {
-			o->shared = true;
-		} else if (strcmp(a, "--no-fast-path") == 0) {
-			o->no_fast_path = true;
-		} else if (strcmp(a, "--workers") == 0) {
-			const char *why = i + 1 < argc ? clat_config_check_workers(argv[i + 1], &o->workers) : "expects a value";
-			if (why) {
-				log_warn("--workers %s: %s", i + 1 < argc ? argv[i + 1] : "", why);
-				return -1;
-			}
+		if (strcmp(a, "--no-fast-path") == 0) { /* an older spelling of --fast-path no */
+			c->words[c->nwords++] = (char *)"--fast-path";
+			c->words[c->nwords++] = (char *)"no";
+			c->words[c->nwords++] = NULL;
 			i++;
-		} else if (strcmp(a, "--check") == 0) {
-			o->check = true;
-		} else if (strcmp(a, "--print-config") == 0) {
-			o->print_config = true;
-		} else if (strcmp(a, "--tether") == 0) {
-			if (i + 1 >= argc || o->ntether >= CLAT_TETHER_MAX || strlen(argv[i + 1]) >= IF_NAMESIZE ||
-			    !argv[i + 1][0] || strpbrk(argv[i + 1], "\"\\ /\t\n")) {
-				log_warn("--tether %s: %s", i + 1 < argc ? argv[i + 1] : "",
-					 i + 1 >= argc ? "expects an interface name"
-					 : o->ntether >= CLAT_TETHER_MAX ? "too many (at most 8)" : "not a valid interface name");
-				return -1;
-			}
-			o->tether[o->ntether++] = argv[++i];
-		} else if (strcmp(a, "--foreground") == 0 || strcmp(a, "-f") == 0) {
-			o->daemon = false;
-		} else if (strcmp(a, "--daemon") == 0) {
-			o->daemon = true;
-		} else if (strcmp(a, "--debug") == 0 || strcmp(a, "-d") == 0) {
-			o->debug = true;
-		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(clat_usage, stdout);
-			exit(0);
-		} else {
+			continue;
+		}
+		if (strcmp(a, "-d") == 0)
+			argv[i] = (char *)"--debug";
+		int r = daemon_arg_take(&clat_settings_table, argc, argv, &i, c->words, &c->nwords, &d, clat_help);
+		if (r < 0)
+			return -1;
+		if (r == 0) {
 			log_warn("%s: unknown option (see xlat464 clat --help)", a);
 			return -1;
 		}
 	}
-	if (o->tun && strlen(o->tun) >= IF_NAMESIZE) {
-		log_warn("--tun %s: name too long", o->tun);
-		return -1;
-	}
-	if (o->uplink && (strlen(o->uplink) >= IF_NAMESIZE || !o->uplink[0])) {
-		log_warn("--uplink %s: not a valid interface name", o->uplink);
-		return -1;
-	}
+	c->list_settings = d.list_settings;
+	c->cli.config = d.config;
+	c->cli.daemon = d.daemon;
+	c->cli.check = d.check;
+	c->cli.print_config = d.print_config;
 	return 0;
 }
 
@@ -1000,6 +877,7 @@ static void cleanup(struct clat *c)
 	sys_nl_close(&c->nl);
 	clat_dp_free(&c->dp);
 	free(c->status_text);
+	free(c->words);
 }
 
 static int run(struct clat *c)
@@ -1019,7 +897,8 @@ static int run(struct clat *c)
 	clat_prefixes_init(&c->pm, clat_now_s());
 	if (c->opt.pref64) {
 		struct clat_pfx x = { 0 };
-		clat_config_check_pref64(c->opt.pref64, x.prefix, &x.len); /* checked in clat_main */
+		char err[CLAT_CONFIG_ERR_MAX];
+		clat_config_check_pref64(c->opt.pref64, x.prefix, &x.len, err, sizeof(err)); /* checked by the parser */
 		clat_prefixes_set(&c->pm, CLAT_PSRC_STATIC, &x, 0, clat_now_s());
 	}
 	if (c->opt.control)
@@ -1094,42 +973,6 @@ static int run(struct clat *c)
 _Static_assert(CLAT_CONFIG_TETHER_MAX == CLAT_TETHER_MAX, "the config file and --tether take as many interfaces");
 _Static_assert(CLAT_CONFIG_WORKERS_MAX == TUN_WORKERS_MAX, "workers: as many as the pool takes");
 
-/* --check and --print-config: the effective configuration (flags over the file over the defaults) in
- * config-file syntax, every key written out. */
-static void print_effective(const struct clat_opts *o)
-{
-	static struct clat_config e;
-	static char buf[4096];
-	char ctl[CLAT_CONFIG_CTL_MAX];
-	clat_config_init(&e);
-	e.set = ~0u;
-	snprintf(e.uplink, sizeof(e.uplink), "%s", o->uplink ? o->uplink : "");
-	snprintf(e.tun, sizeof(e.tun), "%s", o->tun);
-	snprintf(e.pref64, sizeof(e.pref64), "%s", o->pref64 && strcmp(o->pref64, "none") ? o->pref64 : "");
-	snprintf(e.resolv_conf, sizeof(e.resolv_conf), "%s", o->resolv_conf ? o->resolv_conf : CLAT_RESOLV_CONF);
-	snprintf(ctl, sizeof(ctl), "%s/clat-%s.sock", SYS_CTL_DIR, o->tun);
-	snprintf(e.control, sizeof(e.control), "%s", o->control ? o->control : ctl);
-	snprintf(e.pidfile, sizeof(e.pidfile), "%s", o->pidfile ? o->pidfile : "");
-	e.no_dns64 = o->no_dns64;
-	e.force = o->force;
-	e.debug = o->debug;
-	e.shared = o->shared;
-	e.fast_path = o->fast_path;
-	e.workers = o->workers;
-	e.ntether = o->ntether;
-	for (unsigned i = 0; i < o->ntether; i++)
-		snprintf(e.tether[i], sizeof(e.tether[i]), "%s", o->tether[i]);
-	clat_config_format(&e, buf, sizeof(buf));
-	/* keys with no value here mean "chosen at run time" */
-	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
-		if (!strcmp(line, "uplink ") || !strcmp(line, "pidfile "))
-			printf("# %s(%s)\n", line,
-			       line[0] == 'u' ? "none given: the link of the IPv6 default route, followed" : "none");
-		else
-			printf("%s\n", line);
-	}
-}
-
 int clat_main(int argc, char **argv)
 {
 	static struct clat cc;
@@ -1140,16 +983,22 @@ int clat_main(int argc, char **argv)
 	c->applied = -1;
 	c->loop.epfd = -1;
 	clat_dns_init(&c->dns);
-	if (parse_opts(argc, argv, &c->cli) < 0)
+	char err[CLAT_CONFIG_ERR_MAX];
+	if (parse_opts(argc, argv, c) < 0) {
+		free(c->words);
 		return 2;
-	if (c->cli.config) {
-		char err[CLAT_CONFIG_ERR_MAX];
-		if (read_config(c->cli.config, &c->cfg, err, sizeof(err)) < 0) {
-			log_warn("%s", err);
-			return 2;
-		}
 	}
-	merge_opts(&c->opt, &c->cli, &c->cfg);
+	if (c->list_settings) {
+		settings_page(&clat_settings_table, stdout, "xlat464 clat", "xlat464 clat", "src/clat/config.c");
+		free(c->words);
+		return 0;
+	}
+	if (load(c, &c->cfg, err, sizeof(err)) < 0) {
+		log_warn("%s", err);
+		free(c->words);
+		return 2;
+	}
+	opts_from(&c->opt, &c->cli, &c->cfg);
 	if (c->opt.debug)
 		log_set_level(LOG_LEVEL_DEBUG);
 	c->status_text = malloc(CLAT_STATUS_TEXT_MAX);
@@ -1161,21 +1010,12 @@ int clat_main(int argc, char **argv)
 	c->nft.ntether = c->opt.ntether;
 	c->nft.port_lo = CLAT_SHARED_PORT_LO;
 	c->nft.port_hi = CLAT_SHARED_PORT_HI;
-	/* Check --pref64 before touching anything. */
-	if (c->opt.pref64) {
-		uint8_t a[16], l;
-		const char *why = strcmp(c->opt.pref64, "none") ? clat_config_check_pref64(c->opt.pref64, a, &l)
-								 : "a prefix is needed";
-		if (why) {
-			log_warn("--pref64 %s: %s", c->opt.pref64, why);
-			cleanup(c);
-			return 2;
-		}
-	}
 	if (c->opt.check || c->opt.print_config) {
 		if (c->opt.check)
 			printf("# configuration OK%s%s\n", c->cli.config ? ": " : "", c->cli.config ? c->cli.config : "");
-		print_effective(&c->opt);
+		static char text[4096];
+		clat_config_format(&c->cfg, text, sizeof(text));
+		fputs(text, stdout);
 		cleanup(c);
 		return 0;
 	}

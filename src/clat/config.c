@@ -1,5 +1,5 @@
-/* The CLAT configuration file parser (config.h). Pure: text in, struct out; the only helpers it calls
- * are string functions (siit_parse_prefix6 is inet_pton). */
+/* The CLAT settings (config.h). Pure: text in, struct out; the only helpers it calls are string
+ * functions. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -7,245 +7,171 @@
 #include <string.h>
 
 #include "common/cfgtext.h"
-#include "../common/siit_settings.h"
-#include "xlat/xlat.h"
+#include "../common/settings_table.h"
+#include "../common/value_parse.h"
+#include "sys/ctl.h" /* SYS_CTL_DIR, the default control socket's folder */
 
-#define CFG_WORDS_MAX 4
+void clat_config_init(struct clat_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	memcpy(c->tun, CLAT_CONFIG_DEFAULT_TUN, sizeof(CLAT_CONFIG_DEFAULT_TUN));
+	memcpy(c->resolv_conf, CLAT_CONFIG_RESOLV_CONF, sizeof(CLAT_CONFIG_RESOLV_CONF));
+	c->fast_path = true;
+	c->workers = 1;
+}
 
-void clat_config_init(struct clat_config *c) { memset(c, 0, sizeof(*c)); }
-
-const char *clat_config_check_pref64(const char *text, uint8_t addr[16], uint8_t *len)
+int clat_config_check_pref64(const char *text, uint8_t addr[16], uint8_t *len, char *err, size_t errlen)
 {
 	struct xlat_prefix6 p;
-	if (!siit_parse_prefix6(text, &p))
-		return "not an IPv6 prefix (ADDR/LEN)";
-	if (!xlat_rfc6052_len_ok(p.len))
-		return "not an RFC 6052 prefix length (32, 40, 48, 56, 64, 96)";
-	for (unsigned bit = p.len; bit < 128; bit++)
-		if (p.addr[bit / 8] & (0x80 >> (bit % 8)))
-			return "bits set beyond the prefix length";
-	if (p.len > 64 && p.addr[8] != 0)
-		return "bits 64 to 71 (the u-octet) must be zero (RFC 6052 section 2.2)";
+	if (value_nat64_prefix(text, &p, err, errlen) < 0)
+		return -1;
 	memcpy(addr, p.addr, 16);
 	*len = p.len;
-	return NULL;
-}
-
-/* Linux's dev_valid_name(): 1 to 15 bytes, not "." or "..", no '/', ':' or white space. */
-static const char *check_ifname(const char *v)
-{
-	size_t n = strlen(v);
-	if (n == 0 || n >= CLAT_CONFIG_NAME_MAX)
-		return "an interface name is 1 to 15 characters";
-	if (strcmp(v, ".") == 0 || strcmp(v, "..") == 0)
-		return "not a valid interface name";
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == '/' || v[i] == ':' || (unsigned char)v[i] <= ' ' || v[i] == 0x7f)
-			return "an interface name has no '/', ':', space or control character";
-	return NULL;
-}
-
-static const char *set_str(char *dst, size_t cap, const char *v)
-{
-	size_t n = strlen(v);
-	if (n == 0 || n >= cap)
-		return "too long";
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)v[i] < ' ' || v[i] == 0x7f)
-			return "control character in a path";
-	memcpy(dst, v, n + 1);
-	return NULL;
-}
-
-static const char *set_bool(bool *dst, const char *v)
-{
-	if (!v || strcmp(v, "yes") == 0) {
-		*dst = true;
-		return NULL;
-	}
-	if (strcmp(v, "no") == 0) {
-		*dst = false;
-		return NULL;
-	}
-	return "expects yes or no (or nothing, which means yes)";
-}
-
-struct cfg_key {
-	const char *name;
-	unsigned bit;
-	bool is_bool;
-};
-
-static const struct cfg_key cfg_keys[] = {
-	{ "uplink", CLAT_CFG_UPLINK, false },	    { "pref64", CLAT_CFG_PREF64, false },
-	{ "tun", CLAT_CFG_TUN, false },		    { "no-dns64", CLAT_CFG_NO_DNS64, true },
-	{ "resolv-conf", CLAT_CFG_RESOLV_CONF, false }, { "force", CLAT_CFG_FORCE, true },
-	{ "control", CLAT_CFG_CONTROL, false },	    { "pidfile", CLAT_CFG_PIDFILE, false },
-	{ "debug", CLAT_CFG_DEBUG, true },	    { "shared", CLAT_CFG_SHARED, true },
-	{ "tether", CLAT_CFG_TETHER, false },	    { "fast-path", CLAT_CFG_FAST_PATH, true },
-	{ "workers", CLAT_CFG_WORKERS, false },
-};
-
-const char *clat_config_check_workers(const char *text, unsigned *n)
-{
-	unsigned v = 0;
-	for (const char *p = text; *p; p++) {
-		if (*p < '0' || *p > '9' || v > CLAT_CONFIG_WORKERS_MAX)
-			return "expects a number of threads, 1 to 16";
-		v = v * 10 + (unsigned)(*p - '0');
-	}
-	if (v < 1 || v > CLAT_CONFIG_WORKERS_MAX)
-		return "expects a number of threads, 1 to 16";
-	*n = v;
-	return NULL;
-}
-
-/* One setting; returns NULL or the problem. */
-static const char *set_key(struct clat_config *c, const struct cfg_key *k, const char *v)
-{
-	const char *why = NULL;
-	switch (k->bit) {
-	case CLAT_CFG_UPLINK:
-		if (!(why = check_ifname(v)))
-			memcpy(c->uplink, v, strlen(v) + 1);
-		break;
-	case CLAT_CFG_TUN:
-		if (!(why = check_ifname(v)))
-			memcpy(c->tun, v, strlen(v) + 1);
-		break;
-	case CLAT_CFG_PREF64:
-		if (strcmp(v, "none") == 0) {
-			c->pref64[0] = '\0';
-			memset(c->pref64_addr, 0, 16);
-			c->pref64_len = 0;
-		} else if (strlen(v) >= sizeof(c->pref64)) {
-			why = "not an IPv6 prefix (ADDR/LEN)";
-		} else if (!(why = clat_config_check_pref64(v, c->pref64_addr, &c->pref64_len))) {
-			memcpy(c->pref64, v, strlen(v) + 1);
-		}
-		break;
-	case CLAT_CFG_RESOLV_CONF:
-		why = set_str(c->resolv_conf, sizeof(c->resolv_conf), v);
-		break;
-	case CLAT_CFG_CONTROL:
-		why = set_str(c->control, sizeof(c->control), v);
-		break;
-	case CLAT_CFG_PIDFILE:
-		why = set_str(c->pidfile, sizeof(c->pidfile), v);
-		break;
-	case CLAT_CFG_NO_DNS64:
-		why = set_bool(&c->no_dns64, v);
-		break;
-	case CLAT_CFG_FORCE:
-		why = set_bool(&c->force, v);
-		break;
-	case CLAT_CFG_DEBUG:
-		why = set_bool(&c->debug, v);
-		break;
-	case CLAT_CFG_SHARED:
-		why = set_bool(&c->shared, v);
-		break;
-	case CLAT_CFG_FAST_PATH:
-		why = set_bool(&c->fast_path, v);
-		break;
-	case CLAT_CFG_WORKERS:
-		why = clat_config_check_workers(v, &c->workers);
-		break;
-	case CLAT_CFG_TETHER:
-		if (strcmp(v, "none") == 0) {
-			c->ntether = 0;
-			break;
-		}
-		if ((why = check_ifname(v)))
-			break;
-		if (strpbrk(v, "\"\\")) /* the name goes inside quotes in the nftables ruleset */
-			return "an interface name to tether has no '\"' or '\\'";
-		if (c->ntether >= CLAT_CONFIG_TETHER_MAX)
-			return "too many tether lines (at most 8 interfaces)";
-		for (unsigned i = 0; i < c->ntether; i++)
-			if (strcmp(c->tether[i], v) == 0)
-				return "given twice";
-		memcpy(c->tether[c->ntether++], v, strlen(v) + 1);
-		break;
-	default:
-		why = "unknown key";
-	}
-	return why;
-}
-
-static int clat_line(void *arg, const struct cfgtext_line *l, char *msg, size_t msgcap)
-{
-	struct clat_config *c = arg;
-	const struct cfg_key *k = NULL;
-	for (size_t i = 0; i < sizeof(cfg_keys) / sizeof(cfg_keys[0]); i++)
-		if (strcmp(l->word[0], cfg_keys[i].name) == 0)
-			k = &cfg_keys[i];
-	/* word[0] and the values may be long junk: bound them in messages */
-	if (!k) {
-		snprintf(msg, msgcap,
-			 "%.64s: unknown key (uplink, pref64, tun, no-dns64, resolv-conf, force, control, pidfile, debug, "
-			 "shared, tether, fast-path, workers)",
-			 l->word[0]);
-		return -1;
-	}
-	if (l->nw > 2) {
-		snprintf(msg, msgcap, "%s: one value expected, got %s%d", k->name, l->more ? "at least " : "", l->nw - 1);
-		return -1;
-	}
-	if (l->nw < 2 && !k->is_bool) {
-		snprintf(msg, msgcap, "%s: expects a value", k->name);
-		return -1;
-	}
-	const char *why = set_key(c, k, l->nw > 1 ? l->word[1] : NULL);
-	if (why) {
-		snprintf(msg, msgcap, "%s %.64s: %s", k->name, l->nw > 1 ? l->word[1] : "", why);
-		return -1;
-	}
-	c->set |= k->bit;
 	return 0;
 }
+
+static int set_pref64(void *arg, const char *const *val, int nval, char *err, size_t errlen)
+{
+	struct clat_config *c = arg;
+	const char *v = val[0];
+	if (strcmp(v, "none") == 0) {
+		c->pref64[0] = '\0';
+		memset(c->pref64_addr, 0, 16);
+		c->pref64_len = 0;
+		return 0;
+	}
+	if (strlen(v) >= sizeof(c->pref64))
+		return cfgtext_err(err, errlen, "'%.64s' is not an IPv6 prefix (ADDR/LEN)", v);
+	if (clat_config_check_pref64(v, c->pref64_addr, &c->pref64_len, err, errlen) < 0)
+		return -1;
+	memcpy(c->pref64, v, strlen(v) + 1);
+	return 0;
+}
+
+static void format_pref64(const void *arg, struct cfgtext_buf *b)
+{
+	const struct clat_config *c = arg;
+	cfgtext_add(b, "pref64 %s\n", c->pref64[0] ? c->pref64 : "none");
+}
+
+static int set_tether(void *arg, const char *const *val, int nval, char *err, size_t errlen)
+{
+	struct clat_config *c = arg;
+	const char *v = val[0];
+	char name[CLAT_CONFIG_NAME_MAX];
+	if (strcmp(v, "none") == 0) {
+		memset(c->tether, 0, sizeof(c->tether));
+		c->ntether = 0;
+		return 0;
+	}
+	if (cfgtext_ifname(v, name, sizeof(name), err, errlen) < 0)
+		return -1;
+	if (strpbrk(v, "\"\\")) /* the name goes inside quotes in the nftables ruleset */
+		return cfgtext_err(err, errlen, "'%s': an interface name to tether has no '\"' or '\\'", v);
+	if (c->ntether >= CLAT_CONFIG_TETHER_MAX)
+		return cfgtext_err(err, errlen, "'%s': too many (at most %d interfaces)", v, CLAT_CONFIG_TETHER_MAX);
+	for (unsigned i = 0; i < c->ntether; i++)
+		if (strcmp(c->tether[i], v) == 0)
+			return cfgtext_err(err, errlen, "'%s' given twice", v);
+	memcpy(c->tether[c->ntether++], name, sizeof(name));
+	return 0;
+}
+
+static void clear_tether(void *arg)
+{
+	struct clat_config *c = arg;
+	memset(c->tether, 0, sizeof(c->tether));
+	c->ntether = 0;
+}
+
+static void format_tether(const void *arg, struct cfgtext_buf *b)
+{
+	const struct clat_config *c = arg;
+	if (!c->ntether)
+		cfgtext_add(b, "tether none\n");
+	for (unsigned i = 0; i < c->ntether && i < CLAT_CONFIG_TETHER_MAX; i++)
+		cfgtext_add(b, "tether %.16s\n", c->tether[i]);
+}
+
+static void format_uplink(const void *arg, struct cfgtext_buf *b)
+{
+	const struct clat_config *c = arg;
+	if (c->uplink[0])
+		cfgtext_add(b, "uplink %.16s\n", c->uplink);
+	else
+		cfgtext_add(b, "# uplink (none given: the link of the IPv6 default route, followed)\n");
+}
+
+static void format_control(const void *arg, struct cfgtext_buf *b)
+{
+	const struct clat_config *c = arg;
+	if (c->control[0])
+		cfgtext_add(b, "control %.108s\n", c->control);
+	else
+		cfgtext_add(b, "control %s/clat-%.16s.sock\n", SYS_CTL_DIR, c->tun);
+}
+
+static void format_pidfile(const void *arg, struct cfgtext_buf *b)
+{
+	const struct clat_config *c = arg;
+	if (c->pidfile[0])
+		cfgtext_add(b, "pidfile %.256s\n", c->pidfile);
+	else
+		cfgtext_add(b, "# pidfile (none)\n");
+}
+
+#define C(field) offsetof(struct clat_config, field)
+/* The settings of `xlat464 clat`, in the order --print-config writes them. A boolean takes yes or no,
+ * or nothing (yes): `--force`, a line `force`. */
+static const struct setting clat_settings_list[] = {
+	{ .key = "uplink", .nval = 1, .kind = SETTING_IFNAME, .off = C(uplink), .format = format_uplink,
+	  .syntax = "IF", .dflt = "the link of the IPv6 default route, followed as it moves", .doc = "the IPv6 uplink" },
+	{ .key = "pref64", .nval = 1, .kind = SETTING_CUSTOM, .set = set_pref64, .format = format_pref64,
+	  .syntax = "PREFIX|none", .dflt = "none",
+	  .doc = "a static PLAT prefix (RFC 6052 length 32, 40, 48, 56, 64 or 96), used when neither a PREF64 in "
+		 "Router Advertisements (RFC 8781) nor DNS64 (RFC 7050) gives one" },
+	{ .key = "tun", .nval = 1, .kind = SETTING_IFNAME, .off = C(tun), .restart = true,
+	  .syntax = "NAME", .dflt = "clat", .doc = "the IPv4 side, a TUN device" },
+	{ .key = "no-dns64", .nval = 0, .nval_max = 1, .kind = SETTING_BOOL, .off = C(no_dns64),
+	  .syntax = "[yes|no]", .dflt = "no", .doc = "do not ask DNS64 for ipv4only.arpa (RFC 7050)" },
+	{ .key = "resolv-conf", .nval = 1, .kind = SETTING_PATH, .off = C(resolv_conf), .size = CLAT_CONFIG_PATH_MAX,
+	  .syntax = "FILE", .dflt = "/etc/resolv.conf", .doc = "the resolvers DNS64 is asked through" },
+	{ .key = "force", .nval = 0, .nval_max = 1, .kind = SETTING_BOOL, .off = C(force),
+	  .syntax = "[yes|no]", .dflt = "no", .doc = "run even when the host has a native IPv4 default route (or no IPv6 one)" },
+	{ .key = "control", .nval = 1, .kind = SETTING_PATH, .format = format_control, .off = C(control), .size = CLAT_CONFIG_CTL_MAX, .restart = true, .syntax = "PATH",
+	  .dflt = "/run/xlat464/clat-TUN.sock", .doc = "control socket; `xlat464 status` reads it" },
+	{ .key = "pidfile", .nval = 1, .kind = SETTING_PATH, .format = format_pidfile, .off = C(pidfile), .size = CLAT_CONFIG_PATH_MAX, .restart = true, .syntax = "FILE", .dflt = "none",
+	  .doc = "write the process id to FILE" },
+	{ .key = "debug", .nval = 0, .nval_max = 1, .kind = SETTING_BOOL, .off = C(debug),
+	  .syntax = "[yes|no]", .dflt = "no", .doc = "log at debug level (-d is the same)" },
+	{ .key = "shared", .nval = 0, .nval_max = 1, .kind = SETTING_BOOL, .off = C(shared), .restart = true,
+	  .syntax = "[yes|no]", .dflt = "no (only when the uplink has no /64)",
+	  .doc = "use the uplink's own IPv6 address, sharing it by port, even when it has a /64" },
+	{ .key = "tether", .nval = 1, .kind = SETTING_CUSTOM, .set = set_tether, .format = format_tether,
+	  .clear = clear_tether, .off = C(tether), .size = C(ntether) + sizeof(unsigned) - C(tether), .restart = true,
+	  .repeat = true, .syntax = "IF|none", .dflt = "none",
+	  .doc = "IPv4 clients behind IF reach IPv4 through the CLAT: NAT44 onto 192.0.0.1 (up to 8)" },
+	{ .key = "fast-path", .nval = 1, .kind = SETTING_BOOL, .off = C(fast_path), .restart = true,
+	  .syntax = "yes|no", .dflt = "yes",
+	  .doc = "translate in the kernel (eBPF) where it can; no: in this process only (--no-fast-path is the same)" },
+	{ .key = "workers", .nval = 1, .kind = SETTING_U32, .off = C(workers), .lo = 1, .hi = CLAT_CONFIG_WORKERS_MAX,
+	  .restart = true, .syntax = "N", .dflt = "1",
+	  .doc = "threads reading the TUN (IPv4 to IPv6 in this process), one per queue of a multi-queue TUN" },
+};
+#undef C
+
+const struct settings_table clat_settings_table = { clat_settings_list,
+						    sizeof(clat_settings_list) / sizeof(clat_settings_list[0]), false };
 
 int clat_config_parse(struct clat_config *c, const char *text, size_t len, const char *name, char *err,
 		      size_t errlen)
 {
-	static const struct cfgtext_rules rules = { .max_words = CFG_WORDS_MAX, .more_ok = true };
 	if (len > CLAT_CONFIG_FILE_MAX)
 		return cfgtext_err(err, errlen, "%s: larger than %u bytes", name, CLAT_CONFIG_FILE_MAX);
-	return cfgtext_walk(text, len, name, &rules, clat_line, c, err, errlen);
+	return settings_parse_text(&clat_settings_table, c, text, len, name, err, errlen);
 }
 
 size_t clat_config_format(const struct clat_config *c, char *buf, size_t cap)
 {
-	struct cfgtext_buf b = { buf, cap, 0 };
-	if (cap)
-		buf[0] = '\0';
-	if (c->set & CLAT_CFG_UPLINK)
-		cfgtext_add(&b, "uplink %s\n", c->uplink);
-	if (c->set & CLAT_CFG_PREF64)
-		cfgtext_add(&b, "pref64 %s\n", c->pref64[0] ? c->pref64 : "none");
-	if (c->set & CLAT_CFG_TUN)
-		cfgtext_add(&b, "tun %s\n", c->tun);
-	if (c->set & CLAT_CFG_NO_DNS64)
-		cfgtext_add(&b, "no-dns64 %s\n", c->no_dns64 ? "yes" : "no");
-	if (c->set & CLAT_CFG_RESOLV_CONF)
-		cfgtext_add(&b, "resolv-conf %s\n", c->resolv_conf);
-	if (c->set & CLAT_CFG_FORCE)
-		cfgtext_add(&b, "force %s\n", c->force ? "yes" : "no");
-	if (c->set & CLAT_CFG_CONTROL)
-		cfgtext_add(&b, "control %s\n", c->control);
-	if (c->set & CLAT_CFG_PIDFILE)
-		cfgtext_add(&b, "pidfile %s\n", c->pidfile);
-	if (c->set & CLAT_CFG_DEBUG)
-		cfgtext_add(&b, "debug %s\n", c->debug ? "yes" : "no");
-	if (c->set & CLAT_CFG_SHARED)
-		cfgtext_add(&b, "shared %s\n", c->shared ? "yes" : "no");
-	if ((c->set & CLAT_CFG_TETHER) && !c->ntether)
-		cfgtext_add(&b, "tether none\n");
-	for (unsigned i = 0; i < c->ntether; i++)
-		cfgtext_add(&b, "tether %s\n", c->tether[i]);
-	if (c->set & CLAT_CFG_FAST_PATH)
-		cfgtext_add(&b, "fast-path %s\n", c->fast_path ? "yes" : "no");
-	if (c->set & CLAT_CFG_WORKERS)
-		cfgtext_add(&b, "workers %u\n", c->workers);
-	return b.len;
+	return settings_format_buf(&clat_settings_table, c, buf, cap);
 }

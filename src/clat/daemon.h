@@ -52,9 +52,8 @@ struct clat_opts {
 	bool force, daemon, debug, no_dns64;
 	bool shared;       /* --shared: the shared address mode even when the uplink has a /64 */
 	bool fast_path;    /* the kernel fast path (default yes; --no-fast-path, fast-path no) */
-	bool no_fast_path; /* the flag, in cli */
 	bool check, print_config; /* validate (and print) the effective configuration, touch nothing */
-	unsigned workers;  /* threads reading the TUN (default 1; --workers, workers; 0 in cli: not given) */
+	unsigned workers;  /* threads reading the TUN (the setting workers, default 1) */
 	const char *tether[CLAT_TETHER_MAX];
 	unsigned ntether;
 };
@@ -67,9 +66,12 @@ struct clat_counters {
 };
 
 struct clat {
-	struct clat_opts opt; /* effective: the flags (cli) over the config file (cfg) over the defaults */
-	struct clat_opts cli;
-	struct clat_config cfg;
+	struct clat_opts opt; /* effective: pointers into cfg, and the lifecycle options of cli */
+	struct clat_opts cli; /* the command line's lifecycle options (--config, --check, ...) */
+	struct clat_config cfg; /* the settings: the flags (words) over the config file over the defaults */
+	char **words;           /* the settings flags, applied again over the file on a reload */
+	int nwords;
+	bool list_settings;
 	enum clat_state state;
 	char why[CLAT_WHY_MAX]; /* why the state is what it is */
 	struct sys_nl nl;       /* requests */

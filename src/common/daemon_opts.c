@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "settings_table.h"
 #include "sys/log.h"
 
 int daemon_opt_take(int argc, char **argv, int *i, struct daemon_opts *o, const char *usage)
@@ -41,4 +42,26 @@ int daemon_opt_take(int argc, char **argv, int *i, struct daemon_opts *o, const 
 		return 0;
 	(*i)++;
 	return 1;
+}
+
+int daemon_arg_take(const struct settings_table *t, int argc, char **argv, int *i, char **words, int *nwords,
+		    struct daemon_opts *o, void (*help)(void))
+{
+	char err[256];
+	const char *a = argv[*i];
+	int r = settings_flag_take(t, argc, argv, i, words, nwords, err, sizeof(err));
+	if (r < 0)
+		log_warn("%s", err);
+	if (r != 0)
+		return r;
+	if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+		help();
+		exit(0);
+	}
+	if (strcmp(a, "--list-settings") == 0) {
+		o->list_settings = true;
+		(*i)++;
+		return 1;
+	}
+	return daemon_opt_take(argc, argv, i, o, "");
 }

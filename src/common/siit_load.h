@@ -11,7 +11,8 @@ int siit_settings_load(struct siit_settings *s, const char *config, char *const 
 		       unsigned long errlen);
 
 /* If argv[*i] is a settings flag (--KEY for a settings key), checks that its values follow, appends
- * the flag and its values to words[*nwords...] (room for argc entries) and advances *i past them.
+ * the flag, its values and a NULL to words[*nwords...] (room for 2 x argc + 2 entries) and advances
+ * *i past them (settings_flag_take).
  * Returns 1 when consumed, 0 when argv[*i] is not a settings flag, -1 with a message in err. */
 int siit_flag_take(int argc, char **argv, int *i, char **words, int *nwords, char *err, unsigned long errlen);
 

@@ -10,6 +10,7 @@
 
 #include "common/cfgtext.h"
 #include "settings_table.h"
+#include "value_parse.h"
 
 
 void siit_settings_init(struct siit_settings *s)
@@ -24,86 +25,19 @@ void siit_settings_init(struct siit_settings *s)
 
 void siit_settings_bind(struct siit_settings *s) { s->cfg.policy = xlat_siit_policy(&s->map); }
 
-/* Strict decimal: digits only, no sign, no overflow past 6 digits. */
-static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	unsigned long v = 0;
-	size_t n = strlen(s);
-	if (n == 0 || n > 6)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-	}
-	if (v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
-/* Splits "ADDR/LEN" (LEN optional: the full length) into the address text and its length. */
-static bool split_prefix(const char *s, char *addr, size_t cap, unsigned maxlen, unsigned *len)
-{
-	const char *slash = strchr(s, '/');
-	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
-	unsigned long l = maxlen;
-	if (alen == 0 || alen >= cap)
-		return false;
-	memcpy(addr, s, alen);
-	addr[alen] = '\0';
-	if (slash && !parse_uint(slash + 1, maxlen, &l))
-		return false;
-	*len = (unsigned)l;
-	return true;
-}
-
-static bool host_bits_zero(const uint8_t *a, unsigned bytes, unsigned len)
-{
-	for (unsigned bit = len; bit < bytes * 8; bit++)
-		if (a[bit / 8] & (0x80 >> (bit % 8)))
-			return false;
-	return true;
-}
-
-bool siit_parse_prefix4(const char *s, struct xlat_prefix4 *p)
-{
-	char a[INET_ADDRSTRLEN];
-	unsigned len;
-	if (!split_prefix(s, a, sizeof(a), 32, &len) || inet_pton(AF_INET, a, p->addr) != 1)
-		return false;
-	p->len = (uint8_t)len;
-	return true;
-}
-
-bool siit_parse_prefix6(const char *s, struct xlat_prefix6 *p)
-{
-	char a[INET6_ADDRSTRLEN];
-	unsigned len;
-	if (!split_prefix(s, a, sizeof(a), 128, &len) || inet_pton(AF_INET6, a, p->addr) != 1)
-		return false;
-	p->len = (uint8_t)len;
-	return true;
-}
+bool siit_parse_prefix4(const char *s, struct xlat_prefix4 *p) { return value_prefix4(s, p); }
+bool siit_parse_prefix6(const char *s, struct xlat_prefix6 *p) { return value_prefix6(s, p); }
 
 static int set_pool6(void *arg, const char *const *val, int nval, char *err, size_t errlen)
 {
 	struct siit_settings *s = arg;
-	const char *v = val[0];
 	struct xlat_prefix6 p;
-	if (strcmp(v, "none") == 0) {
+	if (strcmp(val[0], "none") == 0) {
 		xlat_siit_map_set_pool6(&s->map, NULL);
 		return 0;
 	}
-	if (!siit_parse_prefix6(v, &p))
-		return cfgtext_err(err, errlen, "'%s' is not an IPv6 prefix (ADDR/LEN) or none", v);
-	if (!xlat_rfc6052_len_ok(p.len))
-		return cfgtext_err(err, errlen, "prefix length %u is not an RFC 6052 length (32, 40, 48, 56, 64, 96)",
-			       p.len);
-	if (!host_bits_zero(p.addr, 16, p.len))
-		return cfgtext_err(err, errlen, "'%s' has bits set beyond its length /%u", v, p.len);
-	if (p.len > 64 && p.addr[8] != 0)
-		return cfgtext_err(err, errlen, "'%s': bits 64 to 71 (the u-octet) must be zero (RFC 6052 section 2.2)", v);
+	if (value_nat64_prefix(val[0], &p, err, errlen) < 0)
+		return -1;
 	xlat_siit_map_set_pool6(&s->map, &p);
 	return 0;
 }
@@ -120,9 +54,9 @@ static int set_eam(void *arg, const char *const *val, int nval, char *err, size_
 		return cfgtext_err(err, errlen, "'%s' is not an IPv4 prefix (ADDR[/LEN])", v4s);
 	if (!siit_parse_prefix6(v6s, &v6))
 		return cfgtext_err(err, errlen, "'%s' is not an IPv6 prefix (ADDR[/LEN])", v6s);
-	if (!host_bits_zero(v4.addr, 4, v4.len))
+	if (!value_host_bits_zero(v4.addr, 4, v4.len))
 		return cfgtext_err(err, errlen, "'%s' has bits set beyond its length /%u", v4s, v4.len);
-	if (!host_bits_zero(v6.addr, 16, v6.len))
+	if (!value_host_bits_zero(v6.addr, 16, v6.len))
 		return cfgtext_err(err, errlen, "'%s' has bits set beyond its length /%u", v6s, v6.len);
 	/* RFC 7757 section 3.2: the IPv4 suffix bits are copied right after the IPv6 prefix, so they must
 	 * fit; a longer IPv6 suffix is padded with zeros. */
@@ -236,7 +170,7 @@ static const struct setting siit_settings_list[] = {
 #undef CFG
 
 const struct settings_table siit_settings_table = { siit_settings_list,
-						    sizeof(siit_settings_list) / sizeof(siit_settings_list[0]) };
+						    sizeof(siit_settings_list) / sizeof(siit_settings_list[0]), false };
 
 int siit_settings_arity(const char *key)
 {
@@ -250,21 +184,10 @@ int siit_settings_set(struct siit_settings *s, const char *key, const char *cons
 	return settings_apply(&siit_settings_table, s, key, val, nval, err, errlen);
 }
 
-static int siit_line(void *arg, const struct cfgtext_line *l, char *msg, size_t msgcap)
-{
-	char why[SIIT_ERR_MAX];
-	if (siit_settings_set(arg, l->word[0], l->word + 1, l->nw - 1, why, sizeof(why)) < 0) {
-		snprintf(msg, msgcap, "%.64s: %s", l->word[0], why); /* word[0] may be long junk: bounded */
-		return -1;
-	}
-	return 0;
-}
-
 int siit_settings_parse_text(struct siit_settings *s, const char *text, size_t len, const char *name, char *err,
 			     size_t errlen)
 {
-	static const struct cfgtext_rules rules = { .max_words = CFGTEXT_WORDS_MAX };
-	return cfgtext_walk(text, len, name, &rules, siit_line, s, err, errlen);
+	return settings_parse_text(&siit_settings_table, s, text, len, name, err, errlen);
 }
 
 int siit_settings_validate(const struct siit_settings *s, bool need_tun, char *err, size_t errlen)
@@ -278,9 +201,5 @@ int siit_settings_validate(const struct siit_settings *s, bool need_tun, char *e
 
 size_t siit_settings_format(const struct siit_settings *s, char *buf, size_t cap)
 {
-	struct cfgtext_buf b = { buf, cap, 0 };
-	if (cap)
-		buf[0] = '\0';
-	settings_format(&siit_settings_table, s, &b);
-	return b.len;
+	return settings_format_buf(&siit_settings_table, s, buf, cap);
 }

@@ -198,18 +198,23 @@ static void format_control(const void *arg, struct cfgtext_buf *b)
 
 static const char *const unknown_names[] = { "synthesize", "pass", NULL };
 
+/* --listen and --exclude flags replace the file's lines (settings_apply_words) */
+static void clear_listen(void *arg) { ((struct dns64_settings *)arg)->nlisten = 0; }
+static void clear_exclude(void *arg) { ((struct dns64_settings *)arg)->exclude.n = 0; }
+
 #define S(f) offsetof(struct dns64_settings, f)
 static const struct setting dns64_settings_list[] = {
 	{ .key = "upstream", .nval = 1, .nval_max = 2, .kind = SETTING_CUSTOM, .set = set_upstream,
 	  .format = format_upstream, .syntax = "ADDR [PORT]", .dflt = "required",
 	  .doc = "the recursive resolver every query goes to (IPv6 or IPv4; port 53 unless given)" },
 	{ .key = "listen", .nval = 1, .nval_max = 2, .kind = SETTING_CUSTOM, .set = set_listen, .format = format_listen,
-	  .repeat = true, .restart = true, .syntax = "ADDR [PORT]", .dflt = ":: 53",
+	  .clear = clear_listen, .repeat = true, .restart = true, .syntax = "ADDR [PORT]", .dflt = ":: 53",
 	  .doc = "where clients' queries arrive, UDP and TCP (up to 4; :: takes IPv4 too)" },
 	{ .key = "prefix", .nval = 1, .kind = SETTING_CUSTOM, .set = set_prefix, .format = format_prefix_setting,
 	  .syntax = "PREFIX", .dflt = "64:ff9b::/96",
 	  .doc = "the PLAT's prefix: synthesized AAAA records embed the A record's address in it (RFC 6052 section 2.2)" },
 	{ .key = "exclude", .nval = 1, .kind = SETTING_CUSTOM, .set = set_exclude, .format = format_exclude, .repeat = true,
+	  .clear = clear_exclude,
 	  .syntax = "PREFIX", .dflt = "none (::ffff:0:0/96 always)",
 	  .doc = "a real AAAA record in this range counts as absent (RFC 6147 section 5.1.4); up to 16" },
 	{ .key = "interface", .nval = 1, .kind = SETTING_IFNAME, .off = S(interface), .restart = true,
@@ -239,7 +244,7 @@ static const struct setting dns64_settings_list[] = {
 #undef S
 
 const struct settings_table dns64_settings_table = { dns64_settings_list,
-						     sizeof(dns64_settings_list) / sizeof(dns64_settings_list[0]) };
+						     sizeof(dns64_settings_list) / sizeof(dns64_settings_list[0]), false };
 
 int dns64_settings_arity(const char *key, int *max) { return settings_arity(&dns64_settings_table, key, max); }
 
@@ -249,21 +254,10 @@ int dns64_settings_set(struct dns64_settings *s, const char *key, const char *co
 	return settings_apply(&dns64_settings_table, s, key, val, nval, err, errlen);
 }
 
-static int dns64_line(void *arg, const struct cfgtext_line *l, char *msg, size_t msgcap)
-{
-	char why[DNS64_ERR_MAX];
-	if (dns64_settings_set(arg, l->word[0], l->word + 1, l->nw - 1, why, sizeof(why)) < 0) {
-		snprintf(msg, msgcap, "%.64s: %s", l->word[0], why);
-		return -1;
-	}
-	return 0;
-}
-
 int dns64_settings_parse_text(struct dns64_settings *s, const char *text, size_t len, const char *name, char *err,
 			      size_t errlen)
 {
-	static const struct cfgtext_rules rules = { .max_words = CFGTEXT_WORDS_MAX };
-	return cfgtext_walk(text, len, name, &rules, dns64_line, s, err, errlen);
+	return settings_parse_text(&dns64_settings_table, s, text, len, name, err, errlen);
 }
 
 int dns64_settings_finish(struct dns64_settings *s, char *err, size_t errlen)

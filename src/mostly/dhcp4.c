@@ -22,6 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/config_file.h"
+#include "../common/daemon_opts.h"
+#include "../common/settings_load.h"
+#include "../common/settings_table.h"
+#include "dhcp4_settings.h"
 #include "../common/json.h"
 #include "../common/status_serve.h"
 #include "sys/ctl.h"
@@ -39,8 +44,9 @@
 #define DHCP4_LEASE_DIR "/var/lib/xlat464"
 
 struct dhcp4_opts {
-	const char *ifname, *control, *pidfile, *lease_file, *clients_file;
-	bool daemon, debug, check;
+	struct daemon_opts d; /* --config, --foreground/--daemon, --check, --print-config, --debug */
+	char **words; /* the settings flags and their values, applied again over the file on a reload */
+	int nwords;
 };
 
 struct seen_client {
@@ -73,6 +79,9 @@ struct dhcp4_counters {
 
 struct dhcp4d {
 	struct dhcp4_opts opt;
+	struct dhcp4_settings set; /* in use */
+	bool pidfile_written;
+	uint64_t reloads, reload_errors;
 	struct dhcp4_server srv;
 	int ifindex;
 	int fd, sigfd, ctlfd;
@@ -94,192 +103,58 @@ static const char dhcp4_usage[] =
 	"usage: xlat464 dhcp4 --interface IF [--mode v6only|mostly] [--v6only-wait SECONDS|none]\n"
 	"                     [--server-id ADDR] [--pool FIRST-LAST --router ADDR --dns ADDR\n"
 	"                      --prefix-len N --lease-time SECONDS --lease-file PATH]\n"
-	"                     [--clients-file PATH|none] [--control PATH] [--pidfile FILE] [--daemon]\n"
-	"                     [--debug] [--check]\n"
-	"                     [--list-drop-reasons]\n"
-	"  --interface IF       the link to serve (UDP 67, SO_BINDTODEVICE)\n"
-	"  --mode v6only        IPv6-only network: only clients asking for option 108 get an answer (default)\n"
-	"  --mode mostly        IPv6-mostly network: the others get an address from --pool\n"
-	"  --v6only-wait S      V6ONLY_WAIT in option 108, at least 300 (RFC 8925 section 3.4; default 1800);\n"
-	"                       'none': not configured, the option carries 0 (RFC 8925 section 3.1)\n"
-	"  --server-id ADDR     server identifier (default: the interface's first IPv4 address)\n"
-	"  --pool A-B           addresses to lease (mostly mode), inside the --prefix-len subnet (default 24)\n"
-	"  --router ADDR, --dns ADDR   options 3 and 6 (each repeatable, up to 4)\n"
-	"  --lease-time S       lease length (default 3600, at least 60)\n"
-	"  --lease-file PATH    leases kept across restarts (default " DHCP4_LEASE_DIR "/dhcp4-IF.leases)\n"
-	"  --clients-file PATH  the clients seen and whether each asked for option 108, for xlat464 dns64\n"
-	"                       (default " SYS_CTL_DIR "/dhcp4-IF.clients; 'none': not written)\n"
-	"  --control PATH       control socket (default " SYS_CTL_DIR "/dhcp4-IF.sock); `xlat464 status` reads it\n"
-	"  --check              validate the flags, print the effective settings and exit\n";
+	"                     [--control PATH] [--pidfile FILE] [--config FILE] [--foreground | --daemon]\n"
+	"                     [--debug] [--check | --print-config | --list-settings | --list-drop-reasons]\n"
+	"Answers DHCPv4 with option 108 (RFC 8925): clients asking for it get V6ONLY_WAIT and no address;\n"
+	"in mostly mode the others get an address from the pool.\n"
+	"  --config FILE        `key value` lines with the settings below; flags override it; SIGHUP re-reads it\n"
+	"  --check              validate the settings, print them and exit\n"
+	"  --print-config       print the effective settings (config file syntax) and exit\n"
+	"  --list-settings      print the settings table (Markdown: docs/dhcp4-settings.md) and exit\n"
+	"settings (flags, or `key value` lines in FILE):\n";
 
 /* ---- flags -------------------------------------------------------------------------------------- */
 
-static int parse_u32(const char *flag, const char *v, uint32_t min, uint32_t max, uint32_t *out)
+static void help(void)
 {
-	char *end;
-	errno = 0;
-	unsigned long long x = strtoull(v, &end, 10);
-	if (!*v || *end || errno || v[0] == '-' || x < min || x > max) {
-		log_warn("%s %s: expected a whole number from %u to %u", flag, v, min, max);
-		return -1;
-	}
-	*out = (uint32_t)x;
-	return 0;
+	fputs(dhcp4_usage, stdout);
+	settings_help(&dhcp4_settings_table, stdout);
 }
 
-static int parse_addr(const char *flag, const char *v, uint8_t a[4])
+static int parse_opts(int argc, char **argv, struct dhcp4_opts *o)
 {
-	if (!dhcp4_addr_parse(v, a)) {
-		log_warn("%s %s: expected an IPv4 address (a.b.c.d)", flag, v);
-		return -1;
-	}
-	return 0;
-}
-
-static int add_addr(const char *flag, const char *v, uint8_t (*list)[4], unsigned *n)
-{
-	if (*n >= DHCP4_MAX_ADDRS) {
-		log_warn("%s %s: at most %d addresses", flag, v, DHCP4_MAX_ADDRS);
-		return -1;
-	}
-	return parse_addr(flag, v, list[(*n)++]);
-}
-
-static int parse_opts(int argc, char **argv, struct dhcp4d *d)
-{
-	struct dhcp4_server_cfg *c = &d->srv.cfg;
-	const char *pool = NULL, *server_id = NULL;
-
-	c->mode = DHCP4_MODE_V6ONLY;
-	c->v6only_wait = DHCP4_V6ONLY_WAIT_DEFAULT;
-	c->plen = 24;
-	c->lease_time = DHCP4_LEASE_TIME_DEFAULT;
-	for (int i = 1; i < argc; i++) {
+	o->words = calloc((size_t)argc * 2 + 2, sizeof(*o->words));
+	if (!o->words)
+		fatal("out of memory");
+	for (int i = 1; i < argc;) {
 		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(dhcp4_usage, stdout);
-			exit(0);
-		} else if (strcmp(a, "--list-drop-reasons") == 0) {
+		if (strcmp(a, "--iface") == 0) /* an older spelling */
+			argv[i] = (char *)"--interface";
+		int r = daemon_arg_take(&dhcp4_settings_table, argc, argv, &i, o->words, &o->nwords, &o->d, help);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		if (strcmp(a, "--list-drop-reasons") == 0) {
 			printf("| reason | meaning |\n|---|---|\n");
-			for (int r = 1; r < DHCP4_DROP__COUNT; r++)
-				printf("| `%s` | %s |\n", dhcp4_drop_name((enum dhcp4_drop)r),
-				       dhcp4_drop_desc((enum dhcp4_drop)r));
+			for (int k = 1; k < DHCP4_DROP__COUNT; k++)
+				printf("| `%s` | %s |\n", dhcp4_drop_name((enum dhcp4_drop)k), dhcp4_drop_desc((enum dhcp4_drop)k));
 			exit(0);
-		} else if (strcmp(a, "--daemon") == 0) {
-			d->opt.daemon = true;
-		} else if (strcmp(a, "--foreground") == 0) {
-			d->opt.daemon = false;
-		} else if (strcmp(a, "--debug") == 0) {
-			d->opt.debug = true;
-		} else if (strcmp(a, "--check") == 0) {
-			d->opt.check = true;
-		} else if (!v) {
-			log_warn("%s: unknown option or missing value (see xlat464 dhcp4 --help)", a);
-			return -1;
 		} else {
-			i++;
-			int r = 0;
-			if (strcmp(a, "--interface") == 0 || strcmp(a, "--iface") == 0) {
-				if (strlen(v) >= IF_NAMESIZE) {
-					log_warn("--interface %s: longer than %d characters", v, IF_NAMESIZE - 1);
-					return -1;
-				}
-				d->opt.ifname = v;
-			} else if (strcmp(a, "--mode") == 0) {
-				if (strcmp(v, "v6only") == 0)
-					c->mode = DHCP4_MODE_V6ONLY;
-				else if (strcmp(v, "mostly") == 0)
-					c->mode = DHCP4_MODE_MOSTLY;
-				else {
-					log_warn("--mode %s: expected v6only or mostly", v);
-					return -1;
-				}
-			} else if (strcmp(a, "--v6only-wait") == 0) {
-				if (strcmp(v, "none") == 0)
-					c->v6only_wait = 0;
-				else
-					r = parse_u32(a, v, DHCP4_MIN_V6ONLY_WAIT, UINT32_MAX, &c->v6only_wait);
-			} else if (strcmp(a, "--server-id") == 0) {
-				server_id = v;
-				r = parse_addr(a, v, c->server_id);
-			} else if (strcmp(a, "--pool") == 0) {
-				pool = v;
-			} else if (strcmp(a, "--prefix-len") == 0) {
-				uint32_t p;
-				r = parse_u32(a, v, 8, 30, &p);
-				c->plen = p;
-			} else if (strcmp(a, "--router") == 0) {
-				r = add_addr(a, v, c->routers, &c->nrouters);
-			} else if (strcmp(a, "--dns") == 0) {
-				r = add_addr(a, v, c->dns, &c->ndns);
-			} else if (strcmp(a, "--lease-time") == 0) {
-				r = parse_u32(a, v, DHCP4_LEASE_TIME_MIN, UINT32_MAX - 1, &c->lease_time);
-			} else if (strcmp(a, "--lease-file") == 0) {
-				d->opt.lease_file = v;
-			} else if (strcmp(a, "--control") == 0) {
-				d->opt.control = v;
-			} else if (strcmp(a, "--clients-file") == 0) {
-				d->opt.clients_file = v;
-			} else if (strcmp(a, "--pidfile") == 0) {
-				d->opt.pidfile = v;
-			} else {
-				log_warn("%s: unknown option (see xlat464 dhcp4 --help)", a);
-				return -1;
-			}
-			if (r < 0)
-				return -1;
-		}
-	}
-	if (!d->opt.ifname) {
-		log_warn("--interface IF is required");
-		return -1;
-	}
-	if (c->mode == DHCP4_MODE_V6ONLY) {
-		if (pool || c->nrouters || c->ndns || d->opt.lease_file) {
-			log_warn("--pool, --router, --dns and --lease-file need --mode mostly");
-			return -1;
-		}
-	} else {
-		char first[20], last[20];
-		uint8_t fa[4], la[4];
-		const char *dash = pool ? strchr(pool, '-') : NULL;
-		if (!pool) {
-			log_warn("--mode mostly needs --pool FIRST-LAST");
-			return -1;
-		}
-		if (!dash || (size_t)(dash - pool) >= sizeof(first) || strlen(dash + 1) >= sizeof(last)) {
-			log_warn("--pool %s: expected FIRST-LAST, e.g. 192.0.2.100-192.0.2.199", pool);
-			return -1;
-		}
-		snprintf(first, sizeof(first), "%.*s", (int)(dash - pool), pool);
-		snprintf(last, sizeof(last), "%s", dash + 1);
-		if (parse_addr("--pool", first, fa) < 0 || parse_addr("--pool", last, la) < 0)
-			return -1;
-		c->pool_first = (uint32_t)fa[0] << 24 | (uint32_t)fa[1] << 16 | (uint32_t)fa[2] << 8 | fa[3];
-		c->pool_last = (uint32_t)la[0] << 24 | (uint32_t)la[1] << 16 | (uint32_t)la[2] << 8 | la[3];
-		uint32_t mask = 0xffffffffu << (32 - c->plen);
-		if (c->pool_last < c->pool_first || c->pool_last - c->pool_first >= DHCP4_POOL_MAX) {
-			log_warn("--pool %s: FIRST must not be above LAST, and at most %d addresses", pool,
-				 DHCP4_POOL_MAX);
-			return -1;
-		}
-		if ((c->pool_first & mask) != (c->pool_last & mask) || (c->pool_first & ~mask) == 0 ||
-		    (c->pool_last & ~mask) == ~mask) {
-			log_warn("--pool %s: must lie inside one /%u subnet, without its network and broadcast "
-				 "addresses (--prefix-len)", pool, c->plen);
-			return -1;
-		}
-	}
-	if (server_id && c->mode == DHCP4_MODE_MOSTLY) {
-		uint32_t s = (uint32_t)c->server_id[0] << 24 | (uint32_t)c->server_id[1] << 16 |
-			     (uint32_t)c->server_id[2] << 8 | c->server_id[3];
-		if (s >= c->pool_first && s <= c->pool_last) {
-			log_warn("--server-id %s: inside --pool", server_id);
+			log_warn("%s: unknown option (see xlat464 dhcp4 --help)", a);
 			return -1;
 		}
 	}
 	return 0;
+}
+
+/* The file, then the flags, checked as a whole. 0 or -1 with the message in err. */
+static int load(const struct dhcp4_opts *o, struct dhcp4_settings *s, char *err, size_t errlen)
+{
+	dhcp4_settings_init(s);
+	if (settings_load(&dhcp4_settings_table, s, o->d.config, o->words, o->nwords, err, errlen) < 0)
+		return -1;
+	return dhcp4_settings_finish(s, err, errlen);
 }
 
 static size_t format_settings(const struct dhcp4d *d, char *buf, size_t cap)
@@ -299,7 +174,7 @@ static size_t format_settings(const struct dhcp4d *d, char *buf, size_t cap)
 		dhcp4_addr_format(c->server_id, a, sizeof(a));
 	else
 		snprintf(a, sizeof(a), "(interface)");
-	APPEND("interface %s\nmode %s\nserver-id %s\n", d->opt.ifname,
+	APPEND("interface %s\nmode %s\nserver-id %s\n", d->set.ifname,
 	       c->mode == DHCP4_MODE_MOSTLY ? "mostly" : "v6only", a);
 	if (c->v6only_wait)
 		APPEND("v6only-wait %u\n", c->v6only_wait);
@@ -579,7 +454,7 @@ static void write_status(void *ctx, struct json_w *w)
 	format_settings(d, settings, sizeof(settings));
 	json_obj_open(w, NULL);
 	json_status_head(w, "dhcp4", d->ctlpath, (uint64_t)(time(NULL) - d->started));
-	json_str(w, "interface", d->opt.ifname);
+	json_str(w, "interface", d->set.ifname);
 	json_lines(w, "settings", settings);
 	json_u64(w, "clients", m->clients);
 	json_u64(w, "clients_option108", c108);
@@ -637,6 +512,35 @@ static void on_ctl(void *arg, int fd, uint32_t events)
 	status_serve(fd, write_status, arg);
 }
 
+/* SIGHUP: the file again, the flags over it. V6ONLY_WAIT, the server identifier, the lease time and
+ * the routers and DNS servers apply to the next answer; interface, mode, pool, prefix-len, lease-file,
+ * control and pidfile need a restart (the socket and the lease table are set up with them) and keep
+ * their running values. A file that does not parse changes nothing. */
+static void reload(struct dhcp4d *d)
+{
+	static struct dhcp4_settings ns;
+	char err[DHCP4_SET_ERR_MAX], kept[256];
+	if (load(&d->opt, &ns, err, sizeof(err)) < 0) {
+		d->reload_errors++;
+		log_warn("reload: %s; keeping the current settings", err);
+		return;
+	}
+	if (settings_keep_restart(&dhcp4_settings_table, &ns, &d->set, kept, sizeof(kept)))
+		log_warn("reload: %s change only with a restart; keeping the running values", kept);
+	uint8_t sid[4];
+	memcpy(sid, d->srv.cfg.server_id, 4);
+	d->set = ns;
+	dhcp4_settings_server_cfg(&d->set, &d->srv.cfg);
+	if (!d->set.has_server_id)
+		memcpy(d->srv.cfg.server_id, sid, 4); /* the interface's, found at start */
+	d->reloads++;
+	char a[16];
+	dhcp4_addr_format(d->srv.cfg.server_id, a, sizeof(a));
+	log_info("reloaded: server-id %s, option 108 V6ONLY_WAIT %u, lease time %u, %u router%s, %u DNS server%s", a,
+		 d->srv.cfg.v6only_wait, d->srv.cfg.lease_time, d->srv.cfg.nrouters, d->srv.cfg.nrouters == 1 ? "" : "s",
+		 d->srv.cfg.ndns, d->srv.cfg.ndns == 1 ? "" : "s");
+}
+
 static void on_signal(void *arg, int fd, uint32_t events)
 {
 	struct dhcp4d *d = arg;
@@ -644,7 +548,10 @@ static void on_signal(void *arg, int fd, uint32_t events)
 
 	while ((sig = sys_signalfd_read(fd)) != 0) {
 		if (sig == SIGHUP) {
-			log_info("SIGHUP: nothing to reload (the settings are all flags)");
+			log_info("SIGHUP: reloading %s", d->opt.d.config ? d->opt.d.config : "settings (no config file)");
+			sys_notify_reloading();
+			reload(d);
+			sys_notify("READY=1");
 			continue;
 		}
 		log_info("%s: exiting", strsignal(sig));
@@ -657,32 +564,32 @@ static int run(struct dhcp4d *d)
 {
 	char a[16];
 
-	d->ifindex = (int)if_nametoindex(d->opt.ifname);
+	d->ifindex = (int)if_nametoindex(d->set.ifname);
 	if (d->ifindex == 0) {
-		log_warn("--interface %s: %s", d->opt.ifname, strerror(errno));
+		log_warn("--interface %s: %s", d->set.ifname, strerror(errno));
 		return -1;
 	}
 	if (!d->srv.cfg.server_id[0] && !d->srv.cfg.server_id[1] && !d->srv.cfg.server_id[2] &&
-	    !d->srv.cfg.server_id[3] && sys_if_addr4(d->opt.ifname, d->srv.cfg.server_id) < 0) {
+	    !d->srv.cfg.server_id[3] && sys_if_addr4(d->set.ifname, d->srv.cfg.server_id) < 0) {
 		log_warn("%s has no IPv4 address to use as the server identifier: give --server-id ADDR",
-			 d->opt.ifname);
+			 d->set.ifname);
 		return -1;
 	}
-	if (d->srv.lease && !d->opt.lease_file && mkdir(DHCP4_LEASE_DIR, 0755) < 0 && errno != EEXIST) {
+	if (d->srv.lease && !d->set.lease_file[0] && mkdir(DHCP4_LEASE_DIR, 0755) < 0 && errno != EEXIST) {
 		log_warn("%s: %s (or give --lease-file PATH)", DHCP4_LEASE_DIR, strerror(errno));
 		return -1;
 	}
 	if (d->srv.lease && dhcp4_leasefile_load(d->lease_path, &d->srv) < 0)
 		return -1;
-	d->fd = sys_udp4_open_link(d->opt.ifname, DHCP4_SERVER_PORT);
+	d->fd = sys_udp4_open_link(d->set.ifname, DHCP4_SERVER_PORT);
 	if (d->fd < 0) {
-		log_warn("UDP port %d on %s: %s", DHCP4_SERVER_PORT, d->opt.ifname, strerror(errno));
+		log_warn("UDP port %d on %s: %s", DHCP4_SERVER_PORT, d->set.ifname, strerror(errno));
 		return -1;
 	}
-	if (d->opt.control)
-		snprintf(d->ctlpath, sizeof(d->ctlpath), "%s", d->opt.control);
+	if (d->set.control[0])
+		snprintf(d->ctlpath, sizeof(d->ctlpath), "%s", d->set.control);
 	else
-		snprintf(d->ctlpath, sizeof(d->ctlpath), "%s/dhcp4-%s.sock", SYS_CTL_DIR, d->opt.ifname);
+		snprintf(d->ctlpath, sizeof(d->ctlpath), "%s/dhcp4-%s.sock", SYS_CTL_DIR, d->set.ifname);
 	d->sigfd = sys_signalfd_open();
 	if (d->sigfd < 0 || sys_loop_init(&d->loop) < 0) {
 		log_warn("signalfd/epoll: %s", strerror(errno));
@@ -700,10 +607,12 @@ static int run(struct dhcp4d *d)
 		log_warn("epoll: %s", strerror(errno));
 		return -1;
 	}
-	if (d->opt.pidfile && sys_pidfile_write(d->opt.pidfile) < 0) {
-		log_warn("pidfile %s: %s", d->opt.pidfile, strerror(errno));
-		d->opt.pidfile = NULL;
-		return -1;
+	if (d->set.pidfile[0]) {
+		if (sys_pidfile_write(d->set.pidfile) < 0) {
+			log_warn("pidfile %s: %s", d->set.pidfile, strerror(errno));
+			return -1;
+		}
+		d->pidfile_written = true;
 	}
 	d->started = time(NULL);
 	/* Its directory, as for the control socket, before the seccomp allow-list (no mkdir there). */
@@ -711,13 +620,13 @@ static int run(struct dhcp4d *d)
 		mkdir(SYS_CTL_DIR, 0755); /* EEXIST is the usual answer */
 	save_clients(d); /* an empty one at start: dns64 knows dhcp4 runs, and forgets a previous run's clients */
 	dhcp4_addr_format(d->srv.cfg.server_id, a, sizeof(a));
-	log_info("serving %s in %s mode, server-id %s, option 108 V6ONLY_WAIT %u, control %s", d->opt.ifname,
+	log_info("serving %s in %s mode, server-id %s, option 108 V6ONLY_WAIT %u, control %s", d->set.ifname,
 		 d->srv.cfg.mode == DHCP4_MODE_MOSTLY ? "mostly" : "v6only", a, d->srv.cfg.v6only_wait, d->ctlpath);
 	/* set up: port 67 is bound and the lease file's directory is ours (uid 0 owns it) */
 	if (sys_priv_keep(0) < 0)
 		log_warn("dropping capabilities: %s", strerror(errno));
 	sys_seccomp_report(sys_seccomp_event_loop());
-	sys_notifyf("READY=1\nSTATUS=serving %s", d->opt.ifname);
+	sys_notifyf("READY=1\nSTATUS=serving %s", d->set.ifname);
 	if (sys_loop_run(&d->loop) < 0) {
 		log_warn("epoll_wait: %s", strerror(errno));
 		return -1;
@@ -733,8 +642,8 @@ static void cleanup(struct dhcp4d *d)
 		close(d->ctlfd);
 		unlink(d->ctlpath);
 	}
-	if (d->opt.pidfile)
-		sys_pidfile_remove(d->opt.pidfile);
+	if (d->pidfile_written)
+		sys_pidfile_remove(d->set.pidfile);
 	if (d->clients_path[0] && d->started)
 		unlink(d->clients_path);
 	if (d->fd >= 0)
@@ -744,6 +653,7 @@ static void cleanup(struct dhcp4d *d)
 	sys_loop_close(&d->loop);
 	free(d->srv.lease);
 	free(d->seen);
+	free(d->opt.words);
 }
 
 int dhcp4_main(int argc, char **argv)
@@ -754,24 +664,46 @@ int dhcp4_main(int argc, char **argv)
 	log_set_ident("xlat464 dhcp4");
 	d->fd = d->sigfd = d->ctlfd = -1;
 	d->loop.epfd = -1;
-	if (parse_opts(argc, argv, d) < 0)
+	char err[DHCP4_SET_ERR_MAX];
+	if (parse_opts(argc, argv, &d->opt) < 0) {
+		free(d->opt.words);
 		return 2;
-	if (d->opt.debug)
+	}
+	if (d->opt.d.list_settings) {
+		settings_page(&dhcp4_settings_table, stdout, "xlat464 dhcp4", "xlat464 dhcp4", "src/mostly/dhcp4_settings.c");
+		free(d->opt.words);
+		return 0;
+	}
+	if (load(&d->opt, &d->set, err, sizeof(err)) < 0) {
+		log_warn("%s", err);
+		free(d->opt.words);
+		return 2;
+	}
+	dhcp4_settings_server_cfg(&d->set, &d->srv.cfg);
+	if (d->opt.d.debug)
 		log_set_level(LOG_LEVEL_DEBUG);
-	if (d->opt.lease_file)
-		snprintf(d->lease_path, sizeof(d->lease_path), "%s", d->opt.lease_file);
+	if (d->set.lease_file[0])
+		snprintf(d->lease_path, sizeof(d->lease_path), "%.*s", DHCP4_SET_PATH_MAX, d->set.lease_file);
 	else
-		snprintf(d->lease_path, sizeof(d->lease_path), "%s/dhcp4-%s.leases", DHCP4_LEASE_DIR, d->opt.ifname);
-	if (d->opt.clients_file && strcmp(d->opt.clients_file, "none") == 0)
+		snprintf(d->lease_path, sizeof(d->lease_path), "%s/dhcp4-%.*s.leases", DHCP4_LEASE_DIR,
+			 DHCP4_SET_IFNAME_MAX, d->set.ifname);
+	if (strcmp(d->set.clients_file, "none") == 0)
 		d->clients_path[0] = '\0';
-	else if (d->opt.clients_file)
-		snprintf(d->clients_path, sizeof(d->clients_path), "%s", d->opt.clients_file);
+	else if (d->set.clients_file[0])
+		snprintf(d->clients_path, sizeof(d->clients_path), "%.*s", DHCP4_SET_PATH_MAX, d->set.clients_file);
 	else
-		snprintf(d->clients_path, sizeof(d->clients_path), "%s/dhcp4-%s.clients", SYS_CTL_DIR, d->opt.ifname);
-	if (d->opt.check) {
+		snprintf(d->clients_path, sizeof(d->clients_path), "%s/dhcp4-%.*s.clients", SYS_CTL_DIR,
+			 DHCP4_SET_IFNAME_MAX, d->set.ifname);
+	if (d->opt.d.check || d->opt.d.print_config) {
 		char buf[DHCP4_SETTINGS_TEXT_MAX];
-		format_settings(d, buf, sizeof(buf));
+		if (d->opt.d.check)
+			format_settings(d, buf, sizeof(buf));
+		else
+			dhcp4_settings_format(&d->set, buf, sizeof(buf));
 		fputs(buf, stdout);
+		if (d->opt.d.check)
+			log_info("configuration OK");
+		free(d->opt.words);
 		return 0;
 	}
 	if (d->srv.cfg.mode == DHCP4_MODE_MOSTLY) {
@@ -781,7 +713,7 @@ int dhcp4_main(int argc, char **argv)
 	d->seen = calloc(DHCP4_SEEN_MAX, sizeof(*d->seen));
 	if ((d->srv.cfg.mode == DHCP4_MODE_MOSTLY && !d->srv.lease) || !d->seen)
 		fatal("out of memory");
-	if (d->opt.daemon && sys_daemonize() < 0)
+	if (d->opt.d.daemon && sys_daemonize() < 0)
 		fatal("daemon: %s", strerror(errno));
 	int r = run(d);
 	cleanup(d);

@@ -35,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/config_file.h"
+#include "../common/settings_table.h"
 #include "sys/ctl.h"
 #include "sys/icmp6.h"
 #include "sys/log.h"
@@ -66,6 +68,10 @@ struct ra_counters {
 
 struct ra_daemon {
 	struct ra_config cfg;
+	int argc;          /* the command line, applied again over the file on every reload */
+	char **argv;
+	const char *config; /* --config FILE, or NULL */
+	uint64_t reloads, reload_errors;
 	enum ra_state state;
 	int ifindex;
 	bool has_mac;
@@ -87,22 +93,17 @@ struct ra_daemon {
 static const char ra_usage[] =
 	"usage: xlat464 ra --interface IF --pref64 PREFIX [--pref64 PREFIX ...] [--lifetime SECONDS]\n"
 	"                  [--interval SECONDS] [--beside-router | --router [--prefix PREFIX/64 ...]\n"
-	"                  [--rdnss ADDR ...]] [--control PATH] [--pidfile FILE] [--foreground | --daemon]\n"
-	"                  [--debug] [--check]\n"
+	"                  [--rdnss ADDR ...] [--dnssl DOMAIN ...]] [--control PATH] [--pidfile FILE]\n"
+	"                  [--config FILE]\n"
+	"                  [--foreground | --daemon] [--debug] [--check | --print-config | --list-settings]\n"
 	"Sends Router Advertisements with the PREF64 option (RFC 8781) on IF, periodically and in answer\n"
 	"to Router Solicitations; on SIGTERM a final one withdraws the prefix (lifetime 0).\n"
-	"  --interface IF     the link to announce on (required)\n"
-	"  --pref64 PREFIX    NAT64 prefix, length 32, 40, 48, 56, 64 or 96 (repeatable, at least one)\n"
-	"  --lifetime SECONDS PREF64 lifetime: at least the interval, at most 65528, rounded up to 8 s\n"
-	"                     (default 3 x interval, RFC 8781 section 4.1)\n"
-	"  --interval SECONDS MaxRtrAdvInterval, 4 to 1800 (default 600); RAs go out at random times\n"
-	"                     between 0.33 x and 1 x the interval (RFC 4861 section 6.2.4)\n"
-	"  --beside-router    (default) another router serves the link: router lifetime 0, PREF64 only\n"
-	"  --router           be the link's router: router lifetime 3 x interval, and:\n"
-	"  --prefix PFX/64    Prefix Information for SLAAC (repeatable)\n"
-	"  --rdnss ADDR       recursive DNS server, RFC 8106 (repeatable)\n"
-	"  --control PATH     control socket (default " SYS_CTL_DIR "/ra-IF.sock); `xlat464 status` reads it\n"
-	"  --check            validate the flags, print the effective settings and exit\n";
+	"  --config FILE      `key value` lines with the settings below; flags override it; SIGHUP re-reads it\n"
+	"  --router, --beside-router   the same as --mode router, --mode beside-router\n"
+	"  --check            validate the settings, print them and exit\n"
+	"  --print-config     print the effective settings (config file syntax) and exit\n"
+	"  --list-settings    print the settings table (Markdown: docs/ra-settings.md) and exit\n"
+	"settings (flags, or `key value` lines in FILE):\n";
 
 static uint64_t now_ms(void)
 {
@@ -403,6 +404,58 @@ static void on_ctl(void *arg, int fd, uint32_t events)
 	status_serve(fd, write_status, arg);
 }
 
+static void warn_settings(const struct ra_config *cfg);
+
+/* The file (when given) and then the flags into cfg. 0, 1 (--help) or -1 with the message in err. */
+static int load(const struct ra_daemon *d, struct ra_config *cfg, char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	if (d->config && config_file_read(d->config, &text, &len, err, errlen) < 0)
+		return -1;
+	int r = ra_config_load(cfg, text, len, d->config, d->argc, d->argv, err, errlen);
+	free(text);
+	return r;
+}
+
+/* SIGHUP: the file again, the flags over it. What changed in the announcement (prefixes, lifetimes,
+ * interval, mode, prefixes for SLAAC, DNS servers) goes out in the next RA, which is brought forward
+ * with the next few at the initial pace (RFC 4861 section 6.2.4 lets a router treat changed
+ * information as a new start); interface, control and
+ * pidfile need a restart and keep their running values. A file that does not parse changes nothing. */
+static void reload(struct ra_daemon *d)
+{
+	static struct ra_config nc;
+	char err[RA_ERR_MAX], kept[256];
+	if (load(d, &nc, err, sizeof(err)) != 0) {
+		d->reload_errors++;
+		log_warn("reload: %s; keeping the current settings", err);
+		return;
+	}
+	if (settings_keep_restart(&ra_settings_table, &nc, &d->cfg, kept, sizeof(kept)))
+		log_warn("reload: %s change only with a restart; keeping the running values", kept);
+	nc.daemon = d->cfg.daemon;
+	bool changed = memcmp(&nc, &d->cfg, sizeof(nc)) != 0;
+	if (nc.mode == RA_MODE_ROUTER && d->cfg.mode != RA_MODE_ROUTER)
+		warn_forwarding(d);
+	d->cfg = nc;
+	log_set_level(d->cfg.debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	warn_settings(&d->cfg);
+	d->reloads++;
+	if (!changed) {
+		log_info("reloaded: nothing changed");
+		return;
+	}
+	char text[RA_SETTINGS_TEXT_MAX];
+	ra_config_format(&d->cfg, text, sizeof(text));
+	for (char *save = NULL, *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		log_info("reloaded: %s", line);
+	if (d->state == RA_STATE_ADVERTISING) {
+		ra_sched_changed(&d->sched, now_ms()); /* a few quick RAs carry the change */
+		rearm(d);
+	}
+}
+
 static void on_signal(void *arg, int fd, uint32_t events)
 {
 	struct ra_daemon *d = arg;
@@ -410,7 +463,10 @@ static void on_signal(void *arg, int fd, uint32_t events)
 
 	while ((sig = sys_signalfd_read(fd)) != 0) {
 		if (sig == SIGHUP) {
-			log_info("SIGHUP: nothing to reload (the settings are all flags)");
+			log_info("SIGHUP: reloading %s", d->config ? d->config : "settings (no config file)");
+			sys_notify_reloading();
+			reload(d);
+			sys_notify("READY=1");
 			continue;
 		}
 		if (d->state == RA_STATE_STOPPING)
@@ -469,9 +525,20 @@ int ra_main(int argc, char **argv)
 	char err[RA_ERR_MAX], text[RA_SETTINGS_TEXT_MAX];
 
 	log_set_ident("xlat464 ra");
-	int r = ra_config_parse(&d->cfg, argc, argv, err, sizeof(err));
+	d->argc = argc;
+	d->argv = argv;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--list-settings") == 0) {
+			settings_page(&ra_settings_table, stdout, "xlat464 ra", "xlat464 ra", "src/mostly/ra_config.c");
+			return 0;
+		}
+		if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) && i + 1 < argc)
+			d->config = argv[++i];
+	}
+	int r = load(d, &d->cfg, err, sizeof(err));
 	if (r == 1) {
 		fputs(ra_usage, stdout);
+		settings_help(&ra_settings_table, stdout);
 		return 0;
 	}
 	if (r < 0) {
@@ -481,9 +548,15 @@ int ra_main(int argc, char **argv)
 	if (d->cfg.debug)
 		log_set_level(LOG_LEVEL_DEBUG);
 	warn_settings(&d->cfg);
-	if (d->cfg.check) {
-		ra_config_format(&d->cfg, text, sizeof(text));
-		fputs(text, stdout);
+	if (d->cfg.check || d->cfg.print_config) {
+		if (d->cfg.check) {
+			ra_config_format(&d->cfg, text, sizeof(text));
+			fputs(text, stdout);
+			log_info("configuration OK");
+		} else {
+			ra_config_print(&d->cfg, text, sizeof(text));
+			fputs(text, stdout);
+		}
 		return 0;
 	}
 

@@ -1,12 +1,17 @@
-/* The `xlat464 ra` settings parser. Pure: words in, struct out, no system calls (inet_pton and
- * inet_ntop are libc), so the unit tests and fuzz/fuzz_ra_config.c drive it directly. Every error
- * names the flag and says what would be accepted. */
+/* The `xlat464 ra` settings parser. Pure: text and words in, struct out, no system calls (inet_pton
+ * and inet_ntop are libc), so the unit tests and fuzz/fuzz_ra_config.c drive it directly. Every error
+ * names the flag or the file line and says what would be accepted. */
 #include "ra_config.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "common/cfgtext.h"
+#include "../common/settings_table.h"
+#include "../common/value_parse.h"
 
 #define RA_DEFAULT_LIFETIME_FACTOR 3 /* RFC 8781 4.1, RFC 4861 6.2.1 (AdvDefaultLifetime), RFC 8106 5.1 */
 #define RA_MIN_INTERVAL_PERMILLE 330 /* RFC 4861 6.2.1: 0.33 x MaxRtrAdvInterval */
@@ -14,16 +19,7 @@
 #define RA_MS_PER_S 1000u
 #define RA_PREF64_UNIT 8
 
-static int config_error(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int config_error(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+#define config_error cfgtext_err
 
 uint32_t ra_min_interval_ms(uint32_t max_interval)
 {
@@ -49,238 +45,340 @@ int ra_lifetime_check(uint32_t lifetime, uint32_t max_interval, char *err, size_
 	return 0;
 }
 
-/* A decimal number without sign, spaces or leading garbage, in [lo, hi]. */
-static bool parse_uint(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
-{
-	uint64_t v = 0;
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		v = v * 10 + (uint64_t)(*s - '0');
-		if (v > UINT32_MAX)
-			return false;
-	}
-	if (v < lo || v > hi)
-		return false;
-	*out = (uint32_t)v;
-	return true;
-}
-
-static bool host_bits_zero(const uint8_t p[16], unsigned len)
-{
-	for (unsigned b = len; b < 128; b++)
-		if (p[b / 8] & (0x80u >> (b % 8)))
-			return false;
-	return true;
-}
-
-/* "ADDR/LEN" into addr and len; false when malformed. */
-static bool parse_prefix6(const char *s, uint8_t addr[16], unsigned *len)
-{
-	char a[INET6_ADDRSTRLEN + 1];
-	const char *slash = strchr(s, '/');
-	uint32_t l;
-	if (!slash || (size_t)(slash - s) >= sizeof(a) || !parse_uint(slash + 1, 0, 128, &l))
-		return false;
-	memcpy(a, s, (size_t)(slash - s));
-	a[slash - s] = '\0';
-	if (inet_pton(AF_INET6, a, addr) != 1)
-		return false;
-	*len = l;
-	return true;
-}
-
-static bool is_multicast(const uint8_t a[16]) { return a[0] == 0xff; }
 static bool is_link_local(const uint8_t a[16]) { return a[0] == 0xfe && (a[1] & 0xc0) == 0x80; }
-static bool is_unspecified(const uint8_t a[16])
+
+/* ---- the settings that need their own parser ---------------------------------------------------- */
+
+static int set_interval(void *arg, const char *const *val, int nval, char *err, size_t errlen)
 {
-	static const uint8_t zero[16];
-	return memcmp(a, zero, 16) == 0;
-}
-static bool is_loopback(const uint8_t a[16])
-{
-	static const uint8_t one[16] = { [15] = 1 };
-	return memcmp(a, one, 16) == 0;
+	struct ra_config *cfg = arg;
+	if (!value_uint(val[0], RA_MAX_INTERVAL_MIN, RA_MAX_INTERVAL_MAX, &cfg->max_interval))
+		return config_error(err, errlen, "'%.32s': MaxRtrAdvInterval must be %u to %u seconds (RFC 4861 section 6.2.1)",
+				    val[0], RA_MAX_INTERVAL_MIN, RA_MAX_INTERVAL_MAX);
+	return 0;
 }
 
-static int take_pref64(struct ra_config *cfg, const char *v, char *err, size_t errlen)
+static int set_lifetime(void *arg, const char *const *val, int nval, char *err, size_t errlen)
 {
+	struct ra_config *cfg = arg;
+	if (strcmp(val[0], "default") == 0) {
+		cfg->lifetime_given = false;
+		cfg->lifetime_asked = 0;
+		return 0;
+	}
+	if (!value_uint(val[0], 0, UINT32_MAX, &cfg->lifetime_asked))
+		return config_error(err, errlen, "'%.32s' is not a number of seconds or default", val[0]);
+	cfg->lifetime_given = true;
+	return 0;
+}
+
+static int set_pref64(void *arg, const char *const *val, int nval, char *err, size_t errlen)
+{
+	struct ra_config *cfg = arg;
+	const char *v = val[0];
+	struct xlat_prefix6 x;
 	struct ndp_pref64 p = { 0 };
-	unsigned len;
-	if (!parse_prefix6(v, p.prefix, &len))
-		return config_error(err, errlen, "--pref64 %s: not an IPv6 prefix (ADDR/LEN, e.g. 64:ff9b::/96)", v);
-	if (ndp_pref64_len_to_plc(len) < 0)
-		return config_error(err, errlen, "--pref64 %s: length /%u cannot be announced; RFC 8781 allows /32, /40, /48, "
-			    "/56, /64 and /96", v, len);
-	if (!host_bits_zero(p.prefix, len))
-		return config_error(err, errlen, "--pref64 %s: bits set beyond /%u (did you mean a prefix, not an address?)",
-			    v, len);
-	if (is_multicast(p.prefix) || is_link_local(p.prefix))
-		return config_error(err, errlen, "--pref64 %s: a multicast or link-local prefix cannot be a NAT64 prefix", v);
-	p.len = (uint8_t)len;
+	/* RFC 8781 section 4 encodes the RFC 6052 lengths: the same check as every NAT64 prefix */
+	if (value_nat64_prefix(v, &x, err, errlen) < 0)
+		return -1;
+	if (ndp_pref64_len_to_plc(x.len) < 0)
+		return config_error(err, errlen, "'%.64s': length /%u cannot be announced (RFC 8781 section 4)", v, x.len);
+	if (x.addr[0] == 0xff || is_link_local(x.addr))
+		return config_error(err, errlen, "'%.64s': a multicast or link-local prefix cannot be a NAT64 prefix", v);
+	memcpy(p.prefix, x.addr, 16);
+	p.len = x.len;
 	for (unsigned i = 0; i < cfg->npref64; i++)
 		if (cfg->pref64[i].len == p.len && memcmp(cfg->pref64[i].prefix, p.prefix, 16) == 0)
-			return config_error(err, errlen, "--pref64 %s: given twice", v);
+			return config_error(err, errlen, "'%.64s' given twice", v);
 	if (cfg->npref64 >= NDP_MAX_PREF64)
-		return config_error(err, errlen, "--pref64 %s: at most %u PREF64 prefixes", v, NDP_MAX_PREF64);
+		return config_error(err, errlen, "'%.64s': at most %u PREF64 prefixes", v, NDP_MAX_PREF64);
 	cfg->pref64[cfg->npref64++] = p;
 	return 0;
 }
 
-static int take_prefix(struct ra_config *cfg, const char *v, char *err, size_t errlen)
+static int set_prefix(void *arg, const char *const *val, int nval, char *err, size_t errlen)
 {
+	struct ra_config *cfg = arg;
+	const char *v = val[0];
+	struct xlat_prefix6 x;
 	struct ndp_prefix_info p = { 0 };
-	unsigned len;
-	if (!parse_prefix6(v, p.prefix, &len))
-		return config_error(err, errlen, "--prefix %s: not an IPv6 prefix (ADDR/64, e.g. 2001:db8:1::/64)", v);
-	if (len != RA_SLAAC_PREFIX_LEN)
-		return config_error(err, errlen, "--prefix %s: SLAAC needs a /%u (RFC 4862, RFC 2464), not /%u", v,
-			    RA_SLAAC_PREFIX_LEN, len);
-	if (!host_bits_zero(p.prefix, len))
-		return config_error(err, errlen, "--prefix %s: bits set beyond /%u", v, len);
-	if (is_multicast(p.prefix) || is_link_local(p.prefix) || is_unspecified(p.prefix))
-		return config_error(err, errlen, "--prefix %s: not a prefix hosts can form addresses in (multicast, "
-			    "link-local or ::)", v);
-	p.len = (uint8_t)len;
+	if (!strchr(v, '/') || !value_prefix6(v, &x))
+		return config_error(err, errlen, "'%.64s' is not an IPv6 prefix (ADDR/64, e.g. 2001:db8:1::/64)", v);
+	if (x.len != RA_SLAAC_PREFIX_LEN)
+		return config_error(err, errlen, "'%.64s': SLAAC needs a /%u (RFC 4862, RFC 2464), not /%u", v,
+				    RA_SLAAC_PREFIX_LEN, x.len);
+	if (!value_host_bits_zero(x.addr, 16, x.len))
+		return config_error(err, errlen, "'%.64s' has bits set beyond its length /%u", v, x.len);
+	if (x.addr[0] == 0xff || is_link_local(x.addr) || value_host_bits_zero(x.addr, 16, 0))
+		return config_error(err, errlen, "'%.64s' is not a prefix hosts can form addresses in (multicast, "
+				    "link-local or ::)", v);
+	memcpy(p.prefix, x.addr, 16);
+	p.len = x.len;
 	p.onlink = p.autonomous = true;
 	p.valid = RA_PIO_VALID_DEFAULT;
 	p.preferred = RA_PIO_PREFERRED_DEFAULT;
 	for (unsigned i = 0; i < cfg->nprefix; i++)
 		if (memcmp(cfg->prefix[i].prefix, p.prefix, 16) == 0)
-			return config_error(err, errlen, "--prefix %s: given twice", v);
+			return config_error(err, errlen, "'%.64s' given twice", v);
 	if (cfg->nprefix >= NDP_MAX_PREFIX)
-		return config_error(err, errlen, "--prefix %s: at most %u prefixes", v, NDP_MAX_PREFIX);
+		return config_error(err, errlen, "'%.64s': at most %u prefixes", v, NDP_MAX_PREFIX);
 	cfg->prefix[cfg->nprefix++] = p;
 	return 0;
 }
 
-static int take_rdnss(struct ra_config *cfg, const char *v, char *err, size_t errlen)
+static int set_rdnss(void *arg, const char *const *val, int nval, char *err, size_t errlen)
 {
+	struct ra_config *cfg = arg;
 	uint8_t a[16];
-	if (inet_pton(AF_INET6, v, a) != 1)
-		return config_error(err, errlen, "--rdnss %s: not an IPv6 address", v);
-	if (is_multicast(a) || is_unspecified(a) || is_loopback(a))
-		return config_error(err, errlen, "--rdnss %s: a DNS server needs a unicast address", v);
+	if (value_unicast6(val[0], a, err, errlen) < 0)
+		return -1;
 	for (unsigned i = 0; i < cfg->nrdnss; i++)
 		if (memcmp(cfg->rdnss[i], a, 16) == 0)
-			return config_error(err, errlen, "--rdnss %s: given twice", v);
+			return config_error(err, errlen, "'%.64s' given twice", val[0]);
 	if (cfg->nrdnss >= NDP_MAX_RDNSS)
-		return config_error(err, errlen, "--rdnss %s: at most %u DNS servers", v, NDP_MAX_RDNSS);
+		return config_error(err, errlen, "'%.64s': at most %u DNS servers", val[0], NDP_MAX_RDNSS);
 	memcpy(cfg->rdnss[cfg->nrdnss++], a, 16);
 	return 0;
 }
 
-static int take_string(char *dst, size_t cap, const char *flag, const char *v, char *err, size_t errlen)
+/* RFC 8106 section 5.2: a domain name of the search list, in the one DNSSL option */
+static int set_dnssl(void *arg, const char *const *val, int nval, char *err, size_t errlen)
 {
-	size_t n = strlen(v);
-	if (n == 0 || n >= cap)
-		return config_error(err, errlen, "%s: %s (at most %zu characters)", flag, n ? "too long" : "empty", cap - 1);
-	memcpy(dst, v, n + 1);
+	struct ra_config *cfg = arg;
+	const char *v = val[0];
+	uint8_t wire[NDP_DNSSL_NAME_MAX];
+	size_t n = ndp_dnssl_encode(v, wire, sizeof(wire));
+	if (n == 0 || strlen(v) >= RA_DNSSL_NAME_MAX)
+		return config_error(err, errlen, "'%.64s' is not a domain name (labels of letters, digits and '-', "
+				    "at most 63 each, 253 in all)", v);
+	for (unsigned i = 0; i < cfg->ndnssl; i++)
+		if (strcmp(cfg->dnssl[i], v) == 0)
+			return config_error(err, errlen, "'%.64s' given twice", v);
+	if (cfg->ndnssl >= RA_MAX_DNSSL || cfg->dnssl_wire_len + n > NDP_DNSSL_WIRE_MAX)
+		return config_error(err, errlen, "'%.64s': at most %u names, %u bytes in all", v, RA_MAX_DNSSL,
+				    NDP_DNSSL_WIRE_MAX);
+	memcpy(cfg->dnssl_wire + cfg->dnssl_wire_len, wire, n);
+	cfg->dnssl_wire_len += (unsigned)n;
+	memcpy(cfg->dnssl[cfg->ndnssl++], v, strlen(v) + 1);
 	return 0;
+}
+
+static void clear_dnssl(void *arg)
+{
+	struct ra_config *cfg = arg;
+	cfg->ndnssl = 0;
+	cfg->dnssl_wire_len = 0;
+	memset(cfg->dnssl, 0, sizeof(cfg->dnssl));
+	memset(cfg->dnssl_wire, 0, sizeof(cfg->dnssl_wire));
+}
+
+static void format_dnssl(const void *arg, struct cfgtext_buf *b)
+{
+	const struct ra_config *cfg = arg;
+	for (unsigned i = 0; i < cfg->ndnssl && i < RA_MAX_DNSSL; i++)
+		cfgtext_add(b, "dnssl %.253s\n", cfg->dnssl[i]);
+}
+
+static void clear_pref64(void *arg) { ((struct ra_config *)arg)->npref64 = 0; }
+static void clear_prefix(void *arg) { ((struct ra_config *)arg)->nprefix = 0; }
+static void clear_rdnss(void *arg) { ((struct ra_config *)arg)->nrdnss = 0; }
+
+static void format_interval(const void *arg, struct cfgtext_buf *b)
+{
+	cfgtext_add(b, "interval %u\n", ((const struct ra_config *)arg)->max_interval);
+}
+
+static void format_lifetime(const void *arg, struct cfgtext_buf *b)
+{
+	const struct ra_config *cfg = arg;
+	if (cfg->lifetime_given)
+		cfgtext_add(b, "lifetime %u\n", cfg->lifetime_asked);
+	else
+		cfgtext_add(b, "lifetime default\n");
+}
+
+static void format_pref64(const void *arg, struct cfgtext_buf *b)
+{
+	const struct ra_config *cfg = arg;
+	char a[INET6_ADDRSTRLEN];
+	for (unsigned i = 0; i < cfg->npref64; i++)
+		cfgtext_add(b, "pref64 %s/%u\n", inet_ntop(AF_INET6, cfg->pref64[i].prefix, a, sizeof(a)), cfg->pref64[i].len);
+}
+
+static void format_prefix(const void *arg, struct cfgtext_buf *b)
+{
+	const struct ra_config *cfg = arg;
+	char a[INET6_ADDRSTRLEN];
+	for (unsigned i = 0; i < cfg->nprefix; i++)
+		cfgtext_add(b, "prefix %s/%u\n", inet_ntop(AF_INET6, cfg->prefix[i].prefix, a, sizeof(a)), cfg->prefix[i].len);
+}
+
+static void format_rdnss(const void *arg, struct cfgtext_buf *b)
+{
+	const struct ra_config *cfg = arg;
+	char a[INET6_ADDRSTRLEN];
+	for (unsigned i = 0; i < cfg->nrdnss; i++)
+		cfgtext_add(b, "rdnss %s\n", inet_ntop(AF_INET6, cfg->rdnss[i], a, sizeof(a)));
+}
+
+static const char *const mode_names[] = { "beside-router", "router", NULL };
+
+#define C(field) offsetof(struct ra_config, field)
+/* The settings of `xlat464 ra`, in the order --print-config writes them. */
+static const struct setting ra_settings_list[] = {
+	{ .key = "interface", .nval = 1, .kind = SETTING_IFNAME, .off = C(ifname), .restart = true,
+	  .syntax = "IF", .dflt = "none (required)", .doc = "the link to announce on" },
+	{ .key = "mode", .nval = 1, .kind = SETTING_ENUM, .off = C(mode), .names = mode_names,
+	  .syntax = "beside-router|router", .dflt = "beside-router",
+	  .doc = "beside-router: another router serves the link (router lifetime 0, PREF64 only); router: this is the "
+		 "link's router (router lifetime 3 x interval, prefix and rdnss)" },
+	{ .key = "interval", .nval = 1, .kind = SETTING_CUSTOM, .set = set_interval, .format = format_interval,
+	  .syntax = "SECONDS", .dflt = "600",
+	  .doc = "MaxRtrAdvInterval, 4 to 1800; RAs go out at random times between 0.33 x and 1 x it (RFC 4861 section 6.2.4)" },
+	{ .key = "pref64", .nval = 1, .kind = SETTING_CUSTOM, .set = set_pref64, .format = format_pref64,
+	  .clear = clear_pref64, .repeat = true, .syntax = "PREFIX", .dflt = "none (at least one is required)",
+	  .doc = "NAT64 prefix to announce (RFC 8781), length 32, 40, 48, 56, 64 or 96" },
+	{ .key = "lifetime", .nval = 1, .kind = SETTING_CUSTOM, .set = set_lifetime, .format = format_lifetime,
+	  .syntax = "SECONDS|default", .dflt = "3 x interval",
+	  .doc = "PREF64 lifetime: at least the interval, at most 65528, rounded up to 8 s (RFC 8781 section 4.1)" },
+	{ .key = "prefix", .nval = 1, .kind = SETTING_CUSTOM, .set = set_prefix, .format = format_prefix,
+	  .clear = clear_prefix, .repeat = true, .syntax = "PREFIX/64", .dflt = "none",
+	  .doc = "with mode router: Prefix Information for SLAAC (RFC 4861 section 4.6.2)" },
+	{ .key = "rdnss", .nval = 1, .kind = SETTING_CUSTOM, .set = set_rdnss, .format = format_rdnss,
+	  .clear = clear_rdnss, .repeat = true, .syntax = "ADDR", .dflt = "none",
+	  .doc = "with mode router: recursive DNS server (RFC 8106)" },
+	{ .key = "dnssl", .nval = 1, .kind = SETTING_CUSTOM, .set = set_dnssl, .format = format_dnssl,
+	  .clear = clear_dnssl, .repeat = true, .syntax = "DOMAIN", .dflt = "none",
+	  .doc = "with mode router: a domain of the DNS search list (RFC 8106 section 5.2), up to 8" },
+	{ .key = "control", .nval = 1, .kind = SETTING_PATH, .off = C(control), .size = RA_PATH_MAX, .restart = true,
+	  .syntax = "PATH", .dflt = "/run/xlat464/ra-IF.sock", .doc = "control socket; `xlat464 status` reads it" },
+	{ .key = "pidfile", .nval = 1, .kind = SETTING_PATH, .off = C(pidfile), .size = RA_PATH_MAX, .restart = true,
+	  .syntax = "FILE", .dflt = "none", .doc = "write the process id to FILE" },
+};
+#undef C
+
+const struct settings_table ra_settings_table = { ra_settings_list, sizeof(ra_settings_list) / sizeof(ra_settings_list[0]), false };
+
+void ra_config_init(struct ra_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->max_interval = RA_MAX_INTERVAL_DEFAULT;
+}
+
+/* The flags that are no setting (the lifecycle ones, daemon_opts.h) and the aliases of mode. */
+static const char *const lifecycle_flags[] = { "--foreground", "-f", "--daemon", "--debug", "-d", "--check",
+					       "--print-config", "--list-settings", NULL };
+
+int ra_config_load(struct ra_config *cfg, const char *text, size_t len, const char *name, int argc, char *const *argv,
+		   char *err, size_t errlen)
+{
+	bool mode_beside = false, mode_router = false;
+	int nwords = 0, r = -1;
+	char **words = calloc((size_t)(argc > 0 ? argc : 1) * 3 + 2, sizeof(*words));
+
+	ra_config_init(cfg);
+	if (errlen)
+		err[0] = '\0';
+	if (!words)
+		return config_error(err, errlen, "out of memory");
+	if (text && settings_parse_text(&ra_settings_table, cfg, text, len, name, err, errlen) < 0)
+		goto out;
+	for (int i = 1; i < argc;) {
+		const char *a = argv[i];
+		bool life = false;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			r = 1;
+			goto out;
+		}
+		for (int k = 0; lifecycle_flags[k]; k++)
+			life |= strcmp(a, lifecycle_flags[k]) == 0;
+		if (life) {
+			cfg->daemon = strcmp(a, "--daemon") == 0 ? true : strcmp(a, "--foreground") == 0 || strcmp(a, "-f") == 0 ? false : cfg->daemon;
+			cfg->debug |= strcmp(a, "--debug") == 0 || strcmp(a, "-d") == 0;
+			cfg->check |= strcmp(a, "--check") == 0;
+			cfg->print_config |= strcmp(a, "--print-config") == 0;
+			i++;
+			continue;
+		}
+		if (strcmp(a, "--config") == 0 || strcmp(a, "-c") == 0) { /* the caller reads it: text */
+			if (i + 1 >= argc) {
+				config_error(err, errlen, "%s: needs a value", a);
+				goto out;
+			}
+			i += 2;
+			continue;
+		}
+		if (strcmp(a, "--router") == 0 || strcmp(a, "--beside-router") == 0) {
+			bool router = a[2] == 'r';
+			mode_router |= router;
+			mode_beside |= !router;
+			words[nwords++] = (char *)"--mode";
+			words[nwords++] = (char *)(router ? "router" : "beside-router");
+			words[nwords++] = NULL;
+			i++;
+			continue;
+		}
+		int took = settings_flag_take(&ra_settings_table, argc, (char **)argv, &i, words, &nwords, err, errlen);
+		if (took < 0)
+			goto out;
+		if (took == 0) {
+			config_error(err, errlen, "%s: unknown option (see xlat464 ra --help)", a);
+			goto out;
+		}
+	}
+	if (mode_beside && mode_router) {
+		config_error(err, errlen, "--router and --beside-router: choose one");
+		goto out;
+	}
+	if (settings_apply_words(&ra_settings_table, cfg, words, nwords, err, errlen) < 0)
+		goto out;
+	r = ra_config_finish(cfg, err, errlen);
+out:
+	free(words);
+	return r;
 }
 
 int ra_config_parse(struct ra_config *cfg, int argc, char *const *argv, char *err, size_t errlen)
 {
-	bool mode_beside = false, mode_router = false, has_lifetime = false;
-	uint32_t lifetime = 0;
+	return ra_config_load(cfg, NULL, 0, NULL, argc, argv, err, errlen);
+}
 
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->max_interval = RA_MAX_INTERVAL_DEFAULT;
-	if (errlen)
-		err[0] = '\0';
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
-			return 1;
-		/* Flags without a value. */
-		if (strcmp(a, "--beside-router") == 0) {
-			mode_beside = true;
-			continue;
-		} else if (strcmp(a, "--router") == 0) {
-			mode_router = true;
-			continue;
-		} else if (strcmp(a, "--foreground") == 0 || strcmp(a, "-f") == 0) {
-			cfg->daemon = false;
-			continue;
-		} else if (strcmp(a, "--daemon") == 0) {
-			cfg->daemon = true;
-			continue;
-		} else if (strcmp(a, "--debug") == 0 || strcmp(a, "-d") == 0) {
-			cfg->debug = true;
-			continue;
-		} else if (strcmp(a, "--check") == 0) {
-			cfg->check = true;
-			continue;
-		}
-		static const char *const with_value[] = { "--interface", "--pref64", "--lifetime", "--interval", "--prefix",
-							  "--rdnss", "--control", "--pidfile" };
-		bool known = false;
-		for (size_t k = 0; k < sizeof(with_value) / sizeof(with_value[0]); k++)
-			known |= strcmp(a, with_value[k]) == 0;
-		if (!known)
-			return config_error(err, errlen, "%s: unknown option (see xlat464 ra --help)", a);
-		if (i + 1 >= argc)
-			return config_error(err, errlen, "%s: needs a value", a);
-		const char *v = argv[++i];
-		int r = 0;
-		if (strcmp(a, "--interface") == 0) {
-			r = take_string(cfg->ifname, sizeof(cfg->ifname), a, v, err, errlen);
-			if (r == 0 && (strchr(v, '/') || strcmp(v, ".") == 0 || strcmp(v, "..") == 0))
-				r = config_error(err, errlen, "--interface %s: not an interface name", v);
-		} else if (strcmp(a, "--pref64") == 0) {
-			r = take_pref64(cfg, v, err, errlen);
-		} else if (strcmp(a, "--lifetime") == 0) {
-			if (!parse_uint(v, 0, UINT32_MAX, &lifetime))
-				r = config_error(err, errlen, "--lifetime %s: not a number of seconds", v);
-			has_lifetime = true;
-		} else if (strcmp(a, "--interval") == 0) {
-			if (!parse_uint(v, RA_MAX_INTERVAL_MIN, RA_MAX_INTERVAL_MAX, &cfg->max_interval))
-				r = config_error(err, errlen, "--interval %s: MaxRtrAdvInterval must be %u to %u seconds (RFC 4861 "
-					 "section 6.2.1)", v, RA_MAX_INTERVAL_MIN, RA_MAX_INTERVAL_MAX);
-		} else if (strcmp(a, "--prefix") == 0) {
-			r = take_prefix(cfg, v, err, errlen);
-		} else if (strcmp(a, "--rdnss") == 0) {
-			r = take_rdnss(cfg, v, err, errlen);
-		} else if (strcmp(a, "--control") == 0) {
-			r = take_string(cfg->control, sizeof(cfg->control), a, v, err, errlen);
-		} else {
-			r = take_string(cfg->pidfile, sizeof(cfg->pidfile), a, v, err, errlen);
-		}
-		if (r < 0)
-			return -1;
-	}
-
+int ra_config_finish(struct ra_config *cfg, char *err, size_t errlen)
+{
 	if (!cfg->ifname[0])
 		return config_error(err, errlen, "--interface IF is required (the link to announce on)");
 	if (cfg->npref64 == 0)
 		return config_error(err, errlen, "--pref64 PREFIX is required (the NAT64 prefix to announce, e.g. 64:ff9b::/96)");
-	if (mode_beside && mode_router)
-		return config_error(err, errlen, "--router and --beside-router: choose one");
-	cfg->mode = mode_router ? RA_MODE_ROUTER : RA_MODE_BESIDE_ROUTER;
 	if (cfg->mode == RA_MODE_BESIDE_ROUTER && cfg->nprefix)
 		return config_error(err, errlen, "--prefix needs --router (beside another router, that router announces prefixes)");
 	if (cfg->mode == RA_MODE_BESIDE_ROUTER && cfg->nrdnss)
 		return config_error(err, errlen, "--rdnss needs --router (beside another router, that router announces DNS)");
+	if (cfg->mode == RA_MODE_BESIDE_ROUTER && cfg->ndnssl)
+		return config_error(err, errlen, "--dnssl needs --router (beside another router, that router announces DNS)");
 
 	cfg->min_interval_ms = ra_min_interval_ms(cfg->max_interval);
 	uint32_t three = RA_DEFAULT_LIFETIME_FACTOR * cfg->max_interval;
-	if (has_lifetime) {
-		if (ra_lifetime_check(lifetime, cfg->max_interval, err, errlen) < 0)
+	if (cfg->lifetime_given) {
+		if (ra_lifetime_check(cfg->lifetime_asked, cfg->max_interval, err, errlen) < 0)
 			return -1;
-		cfg->lifetime_asked = lifetime;
-		cfg->lifetime = (lifetime + RA_PREF64_UNIT - 1) / RA_PREF64_UNIT * RA_PREF64_UNIT;
+		cfg->lifetime = (cfg->lifetime_asked + RA_PREF64_UNIT - 1) / RA_PREF64_UNIT * RA_PREF64_UNIT;
 	} else {
 		cfg->lifetime = ndp_pref64_default_lifetime(cfg->max_interval);
 	}
 	cfg->lifetime_short = !ndp_pref64_lifetime_covers(cfg->lifetime, cfg->max_interval);
 	for (unsigned i = 0; i < cfg->npref64; i++)
 		cfg->pref64[i].lifetime = cfg->lifetime;
+	cfg->router_lifetime = 0;
 	if (cfg->mode == RA_MODE_ROUTER)
 		cfg->router_lifetime = (uint16_t)(three < RA_ROUTER_LIFETIME_MAX ? three : RA_ROUTER_LIFETIME_MAX);
 	cfg->rdnss_lifetime = cfg->nrdnss ? three : 0;
+	cfg->dnssl_lifetime = cfg->ndnssl ? three : 0; /* RFC 8106 section 5.2: as RDNSS */
 	return 0;
+}
+
+size_t ra_config_print(const struct ra_config *cfg, char *buf, size_t cap)
+{
+	return settings_format_buf(&ra_settings_table, cfg, buf, cap);
 }
 
 /* Appends to buf at *used, keeping it terminated. */
@@ -323,5 +421,7 @@ size_t ra_config_format(const struct ra_config *cfg, char *buf, size_t cap)
 	for (unsigned i = 0; i < cfg->nrdnss; i++)
 		put(buf, cap, &used, "rdnss %s (lifetime %u)\n", inet_ntop(AF_INET6, cfg->rdnss[i], a, sizeof(a)),
 		    cfg->rdnss_lifetime);
+	for (unsigned i = 0; i < cfg->ndnssl && i < RA_MAX_DNSSL; i++)
+		put(buf, cap, &used, "dnssl %.253s (lifetime %u)\n", cfg->dnssl[i], cfg->dnssl_lifetime);
 	return used;
 }

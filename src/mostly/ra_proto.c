@@ -133,6 +133,9 @@ void ra_build_content(const struct ra_config *cfg, const uint8_t *mac, bool fina
 	ra->nrdnss = cfg->nrdnss;
 	memcpy(ra->rdnss, cfg->rdnss, sizeof(ra->rdnss));
 	ra->rdnss_lifetime = final ? 0 : cfg->rdnss_lifetime;
+	ra->dnssl_len = cfg->dnssl_wire_len;
+	memcpy(ra->dnssl, cfg->dnssl_wire, sizeof(ra->dnssl));
+	ra->dnssl_lifetime = final ? 0 : cfg->dnssl_lifetime;
 }
 
 uint32_t ra_interval_ms(uint32_t min_ms, uint32_t max_s, bool initial, uint32_t rnd)
@@ -235,4 +238,10 @@ uint64_t ra_sched_final_at(const struct ra_sched *s, uint64_t now)
 	if (s->has_last_mcast && now < s->last_mcast + RA_MIN_DELAY_BETWEEN_RAS_MS)
 		return s->last_mcast + RA_MIN_DELAY_BETWEEN_RAS_MS;
 	return now;
+}
+
+void ra_sched_changed(struct ra_sched *s, uint64_t now)
+{
+	s->next_periodic = ra_sched_final_at(s, now);
+	s->initial_left = RA_MAX_INITIAL_RTR_ADVERTISEMENTS;
 }

@@ -124,6 +124,10 @@ uint64_t ra_sched_next_ms(const struct ra_sched *s, uint64_t now);
 void ra_sched_sent_multicast(struct ra_sched *s, uint64_t now, uint32_t interval_ms);
 /* The unicast answers went out. */
 void ra_sched_sent_unicast(struct ra_sched *s);
+/* The announcement changed (a reload): the next multicast RA is due now, or MIN_DELAY_BETWEEN_RAS
+ * after the last one, and the next few come at the initial pace (RFC 4861 section 6.2.4: a router
+ * may treat changed information as a new start). */
+void ra_sched_changed(struct ra_sched *s, uint64_t now);
 /* When the final RA may go out, respecting MIN_DELAY_BETWEEN_RAS (RFC 4861 section 6.2.6). */
 uint64_t ra_sched_final_at(const struct ra_sched *s, uint64_t now);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../common/settings_table.h"
+#include "../common/value_parse.h"
 #include "common/cfgtext.h"
 #include "nat64/dynpool.h"
 
@@ -37,49 +38,6 @@ void plat_settings_init(struct plat_settings *s)
 
 
 /* ---- value parsers ---------------------------------------------------------------------------- */
-
-static bool host_bits_zero(const uint8_t *a, unsigned bytes, unsigned len)
-{
-	for (unsigned bit = len; bit < bytes * 8; bit++)
-		if (a[bit / 8] & (0x80 >> (bit % 8)))
-			return false;
-	return true;
-}
-
-static bool split_prefix(const char *s, char *addr, size_t cap, unsigned maxlen, unsigned *len)
-{
-	const char *slash = strchr(s, '/');
-	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
-	uint32_t l = maxlen;
-	if (alen == 0 || alen >= cap)
-		return false;
-	memcpy(addr, s, alen);
-	addr[alen] = '\0';
-	if (slash && (strlen(slash + 1) > 3 || !settings_parse_u32(slash + 1, maxlen, &l)))
-		return false;
-	*len = l;
-	return true;
-}
-
-static bool parse_prefix4(const char *s, struct xlat_prefix4 *p)
-{
-	char a[INET_ADDRSTRLEN];
-	unsigned len;
-	if (!split_prefix(s, a, sizeof(a), 32, &len) || inet_pton(AF_INET, a, p->addr) != 1)
-		return false;
-	p->len = (uint8_t)len;
-	return true;
-}
-
-static bool parse_prefix6(const char *s, struct xlat_prefix6 *p)
-{
-	char a[INET6_ADDRSTRLEN];
-	unsigned len;
-	if (!split_prefix(s, a, sizeof(a), 128, &len) || inet_pton(AF_INET6, a, p->addr) != 1)
-		return false;
-	p->len = (uint8_t)len;
-	return true;
-}
 
 /* ADDR#PORT */
 static bool split_port(const char *s, char *addr, size_t cap, uint16_t *port)
@@ -136,16 +94,9 @@ static int set_control(void *arg, const char *const *val, int nval, char *err, s
 static int set_pool6(void *arg, const char *const *val, int nval, char *err, size_t errlen)
 {
 	struct plat_settings *s = arg;
-	const char *v = val[0];
 	struct xlat_prefix6 p;
-	if (!parse_prefix6(v, &p))
-		return cfgtext_err(err, errlen, "'%s' is not an IPv6 prefix (ADDR/LEN)", v);
-	if (!xlat_rfc6052_len_ok(p.len))
-		return cfgtext_err(err, errlen, "prefix length %u is not an RFC 6052 length (32, 40, 48, 56, 64, 96)", p.len);
-	if (!host_bits_zero(p.addr, 16, p.len))
-		return cfgtext_err(err, errlen, "'%s' has bits set beyond its length /%u", v, p.len);
-	if (p.len > 64 && p.addr[8] != 0)
-		return cfgtext_err(err, errlen, "'%s': bits 64 to 71 (the u-octet) must be zero (RFC 6052 section 2.2)", v);
+	if (value_nat64_prefix(val[0], &p, err, errlen) < 0)
+		return -1;
 	s->nat.pool6 = p;
 	return 0;
 }
@@ -156,9 +107,9 @@ static int set_pool4(void *arg, const char *const *val, int nval, char *err, siz
 	struct nat64_pool4 p = { .port_min = 1024, .port_max = 65535 };
 	if (s->nat.npool4 >= NAT64_POOL4_MAX)
 		return cfgtext_err(err, errlen, "more than %d pool4 entries", NAT64_POOL4_MAX);
-	if (!parse_prefix4(val[0], &p.prefix) || p.prefix.len == 0)
+	if (!value_prefix4(val[0], &p.prefix) || p.prefix.len == 0)
 		return cfgtext_err(err, errlen, "'%s' is not an IPv4 prefix (ADDR[/LEN], LEN 1 to 32)", val[0]);
-	if (!host_bits_zero(p.prefix.addr, 4, p.prefix.len))
+	if (!value_host_bits_zero(p.prefix.addr, 4, p.prefix.len))
 		return cfgtext_err(err, errlen, "'%s' has bits set beyond its length /%u", val[0], p.prefix.len);
 	if (nval == 2) {
 		const char *dash = strchr(val[1], '-');
@@ -514,6 +465,10 @@ _Static_assert(PLAT_STATEFUL == 0 && PLAT_STATELESS == 1 && sizeof(enum plat_mod
 _Static_assert(offsetof(struct plat_settings, bpf_ifs) == offsetof(struct plat_settings, nbpf_ifs) + sizeof(unsigned),
 	       "bpf_ifs follows nbpf_ifs");
 
+/* --pool4 and --static flags replace the file's lines (settings_apply_words) */
+static void clear_pool4(void *arg) { ((struct plat_settings *)arg)->nat.npool4 = 0; }
+static void clear_static(void *arg) { ((struct plat_settings *)arg)->nat.nstatic = 0; }
+
 #define S(field) offsetof(struct plat_settings, field)
 #define NAT(field) offsetof(struct plat_settings, nat.field)
 #define X(field) offsetof(struct plat_settings, xcfg.field)
@@ -532,6 +487,7 @@ static const struct setting plat_settings_list[] = {
 	  .syntax = "PREFIX", .dflt = "none (required)",
 	  .doc = "RFC 6052 prefix, length 32, 40, 48, 56, 64 or 96, the u-octet zero; e.g. 64:ff9b::/96" },
 	{ .key = "pool4", .nval = 1, .nval_max = 2, .kind = SETTING_CUSTOM, .set = set_pool4, .format = format_pool4,
+	  .clear = clear_pool4,
 	  .repeat = true, .syntax = "PREFIX [FIRST-LAST]", .dflt = "none (required); ports 1024-65535",
 	  .doc = "IPv4 addresses and their ports (ICMP identifiers too), up to 64 entries, no overlaps; a pool4 flag "
 		 "replaces the file's pool4 lines; stateless mode leases whole addresses (no port range)" },
@@ -585,6 +541,7 @@ static const struct setting plat_settings_list[] = {
 	  .doc = "RFC 7422 deterministic port blocks of N ports per subscriber (one log line per block); 0: random ports "
 		 "per RFC 6056" },
 	{ .key = "static", .nval = 3, .kind = SETTING_CUSTOM, .set = set_static, .format = format_static, .repeat = true,
+	  .clear = clear_static,
 	  .syntax = "tcp|udp|icmp V6#PORT V4#PORT", .dflt = "none",
 	  .doc = "a static binding (icmp: identifiers); V4#PORT must lie in a pool4 range; a static flag replaces the "
 		 "file's static lines" },
@@ -665,7 +622,7 @@ static const struct setting plat_settings_list[] = {
 #undef X
 
 const struct settings_table plat_settings_table = { plat_settings_list,
-						    sizeof(plat_settings_list) / sizeof(plat_settings_list[0]) };
+						    sizeof(plat_settings_list) / sizeof(plat_settings_list[0]), true };
 
 int plat_settings_arity(const char *key, int *max) { return settings_arity(&plat_settings_table, key, max); }
 
@@ -677,29 +634,14 @@ int plat_settings_set(struct plat_settings *s, const char *key, const char *cons
 
 size_t plat_settings_format(const struct plat_settings *s, char *buf, size_t cap)
 {
-	struct cfgtext_buf b = { buf, cap, 0 };
-	if (cap)
-		buf[0] = '\0';
-	settings_format(&plat_settings_table, s, &b);
-	return b.len;
-}
-
-static int plat_line(void *arg, const struct cfgtext_line *l, char *msg, size_t msgcap)
-{
-	char why[PLAT_ERR_MAX];
-	if (plat_settings_set(arg, l->word[0], l->word + 1, l->nw - 1, why, sizeof(why)) < 0) {
-		snprintf(msg, msgcap, "%.64s: %s", l->word[0], why);
-		return -1;
-	}
-	return 0;
+	return settings_format_buf(&plat_settings_table, s, buf, cap);
 }
 
 int plat_settings_parse_text(struct plat_settings *s, const char *text, size_t len, const char *name, char *err,
 			     size_t errlen)
 {
-	/* '#' starts a comment only at the start of a word: static entries use ADDR#PORT */
-	static const struct cfgtext_rules rules = { .max_words = CFGTEXT_WORDS_MAX, .hash_at_word_start = true };
-	return cfgtext_walk(text, len, name, &rules, plat_line, s, err, errlen);
+	/* '#' starts a comment only at the start of a word (the table says so): static entries use ADDR#PORT */
+	return settings_parse_text(&plat_settings_table, s, text, len, name, err, errlen);
 }
 
 static bool in_pool4(const struct nat64_config *c, const uint8_t v4[4], uint16_t port, bool check_port)

@@ -126,7 +126,7 @@ int translate_main(int argc, char **argv)
 	int npos = 0;
 	const char *config = NULL;
 	struct siit_settings *s = malloc(sizeof(*s));
-	char **flags = calloc((size_t)argc + 1, sizeof(*flags));
+	char **flags = calloc((size_t)argc * 2 + 2, sizeof(*flags)); /* a NULL after each flag's values */
 	int nflags = 0, rc = 1;
 
 	log_set_ident("xlat464 translate");

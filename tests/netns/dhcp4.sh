@@ -25,6 +25,9 @@
 #   another from the pool (with router, mask, DNS, lease time), dhcpcd still gets option 108.
 # Phase 3: the daemon restarts with the same --lease-file; udhcpc gets the same address again
 #   (without the file it would get the pool's first free one, which is different).
+# Phase 4: the settings from --config FILE; a bad line stops the start naming the line; SIGHUP with a
+#   new V6ONLY_WAIT and lease time: dhcpcd and udhcpc see them; a new pool (restart only) is kept and
+#   logged; a bad file on reload changes nothing.
 #
 # Every check prints PASS or FAIL; the last line is "N passed, N failed"; exit 1 when a check failed,
 # 2 when the setup failed. Logs stay in the temporary directory with KEEP=1 or on failure.
@@ -258,6 +261,43 @@ run_udhcpc
 ip2=$(sed -n 's/^ip=\([0-9.]*\) .*/\1/p' "$tmp/udhcpc.lease" 2>/dev/null)
 check "udhcpc after the restart: the same address ($ip1 = ${ip2:-none})" test -n "$ip2" -a "$ip1" = "$ip2"
 check "status after restart: 2 leases bound" json "j['leases_bound'] == 2"
+stop_server
+
+# ---- phase 4: config file and SIGHUP ------------------------------------------------------------
+echo "== phase 4: --config FILE, SIGHUP"
+printf 'mode mostly\npool %s-%s\n# seconds\nlease-time 5\n' $POOL_FIRST $POOL_LAST >"$tmp/bad.conf"
+bad_out=$(ip netns exec "$NSS" "$XLAT464" dhcp4 --interface "$IFS_" --config "$tmp/bad.conf" --check 2>&1)
+bad_rc=$?
+echo "bad config: exit $bad_rc: $bad_out" >>"$tmp/checks.log"
+check "bad config line: exit 2, named with its line" test "$bad_rc" = 2 -a \
+	"$bad_out" = "xlat464 dhcp4: $tmp/bad.conf:4: lease-time: '5' is not a number from 60 to 4294967294"
+CONF=$tmp/dhcp4.conf
+write_conf() { # write_conf V6ONLY_WAIT LEASE_TIME POOL
+	printf '# phase 4\nmode mostly\npool %s\nrouter 192.0.2.1\ndns 192.0.2.53\nlease-time %s\nlease-file %s\nv6only-wait %s\n' \
+		"$3" "$2" "$tmp/leases" "$1" >"$CONF"
+}
+write_conf $WAIT $LEASE "$POOL_FIRST-$POOL_LAST"
+start_server srv4.log --config "$CONF"
+write_conf 1200 300 192.0.2.10-192.0.2.20
+kill -HUP "$srv_pid"
+wait_for 5 log_has srv4.log "reloaded: server-id"
+check "SIGHUP: the new pool is kept and logged as needing a restart" \
+	log_has srv4.log "reload: pool change only with a restart; keeping the running values"
+run_dhcpcd
+check "SIGHUP: dhcpcd gets the new V6ONLY_WAIT (1200)" grep -q "IPv6-Only Preferred received (1200 seconds)" "$tmp/dhcpcd.log"
+run_udhcpc
+ip3=$(sed -n 's/^ip=\([0-9.]*\) .*/\1/p' "$tmp/udhcpc.lease" 2>/dev/null)
+check "SIGHUP: udhcpc gets the new lease time (300), from the running pool ($ip3)" \
+	grep -q "router=192.0.2.1 dns=192.0.2.53 subnet=255.255.255.0 lease=300 serverid=192.0.2.1" "$tmp/udhcpc.lease"
+check "SIGHUP: the address is still from the running pool" test "$ip3" = "$ip1"
+printf 'lease-time 5\n' >"$CONF"
+kill -HUP "$srv_pid"
+wait_for 5 log_has srv4.log "keeping the current settings"
+check "SIGHUP with a bad file: logged with its line, nothing changed" \
+	log_has srv4.log "reload: $CONF:1: lease-time: '5' is not a number from 60 to 4294967294; keeping the current settings"
+run_dhcpcd
+check "SIGHUP with a bad file: dhcpcd still gets 1200" grep -q "IPv6-Only Preferred received (1200 seconds)" "$tmp/dhcpcd.log"
+check "daemon survived the reloads" kill -0 "$srv_pid"
 stop_server
 
 echo "$pass passed, $fail failed"

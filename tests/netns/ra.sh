@@ -10,9 +10,12 @@
 #  | xlat464 ra --interface r-c                |        | kernel: accept_ra 1, autoconf 1        |
 #  |   phase 1: --router --prefix 2001:db8:1::/64       | scapy: sniffs RAs, sends good and bad  |
 #  |            --rdnss 2001:db8:1::53          |        |        Router Solicitations            |
+#  |            --dnssl example.com ...        |        |                                        |
 #  |            --pref64 2001:db8:64::/96       |        | xlat464 clat (when it reads PREF64)    |
 #  |   phase 2: --beside-router, six PREF64s   |        |                                        |
 #  |            (every prefix length code)     |        |                                        |
+#  |   phase 3: --config FILE, then SIGHUP     |        |                                        |
+#  |            with another PREF64            |        |                                        |
 #  | r-c  fe80::... (link-local only)          |========| c-r  fe80::..., SLAAC in 2001:db8:1::/64 |
 #  +-------------------------------------------+        +----------------------------------------+
 #
@@ -37,6 +40,8 @@ ALL_NS="$NSR $NSC"
 
 PREFIX6=2001:db8:1::     # the SLAAC /64 of phase 1
 RDNSS=2001:db8:1::53
+DNSSL1=example.com       # the DNS search list (RFC 8106 section 5.2), reserved names (RFC 2606)
+DNSSL2=lab.example.net
 PLAT=2001:db8:64::/96    # the PREF64 of phase 1
 INTERVAL=4               # MaxRtrAdvInterval: PREF64 and router lifetime default to 12 s (scaled 2)
 # Phase 2: one prefix per RFC 8781 prefix length code (PLC 0..5 = /96 /64 /56 /48 /40 /32).
@@ -103,7 +108,8 @@ cat >"$tmp/ra_scapy.py" <<'PYEOF'
 """Receiver side of tests/netns/ra.sh. Decodes RAs from their raw bytes (not scapy's option classes),
 so the check is independent of both scapy's and our own codec.
   ra IFACE TIMEOUT EXPECT_JSON [READY_FILE]  first RA (matching EXPECT's "match": "final" = any PREF64
-                                             with scaled lifetime 0) must meet EXPECT
+                                             with scaled lifetime 0, or "match_pref64": a PREF64 of that
+                                             prefix) must meet EXPECT
   rs IFACE SRC KIND                          sends a Router Solicitation of KIND (valid, zero-len-opt,
                                              truncated-opt, hlim64) and reports a unicast RA to SRC
 """
@@ -117,7 +123,7 @@ def decode(pkt):
     raw = bytes(ip.payload)
     d = {"src": ip.src, "dst": ip.dst, "hlim": ip.hlim, "code": raw[1], "cur_hop_limit": raw[4],
          "flags": raw[5], "router_lifetime": int.from_bytes(raw[6:8], "big"),
-         "pref64": [], "pio": [], "rdnss": [], "slla": None, "t": float(pkt.time)}
+         "pref64": [], "pio": [], "rdnss": [], "dnssl": [], "slla": None, "t": float(pkt.time)}
     i = 16
     while i + 2 <= len(raw):
         t, l = raw[i], raw[i + 1]
@@ -134,6 +140,17 @@ def decode(pkt):
         elif t == 25:
             d["rdnss"].append({"lifetime": int.from_bytes(o[4:8], "big"),
                                "addrs": [str(ipaddress.IPv6Address(o[8 + 16 * k:24 + 16 * k])) for k in range((l - 1) // 2)]})
+        elif t == 31:  # RFC 8106 section 5.2: names in DNS wire format, zero padding after the last
+            names, k = [], 8
+            while k < len(o) and o[k] != 0:
+                labels = []
+                while k < len(o) and o[k] != 0:
+                    labels.append(o[k + 1:k + 1 + o[k]].decode("ascii", "replace"))
+                    k += 1 + o[k]
+                names.append(".".join(labels))
+                k += 1
+            d["dnssl"].append({"lifetime": int.from_bytes(o[4:8], "big"), "names": names,
+                               "padding_zero": all(b == 0 for b in o[k:])})
         elif t == 1:
             d["slla"] = o[2:8].hex()
         i += 8 * l
@@ -149,6 +166,8 @@ def cmd_ra(iface, timeout, expect, ready):
         if IPv6 not in p or p[IPv6].dst != "ff02::1":
             return False
         d = decode(p)
+        if "match_pref64" in expect:
+            return any(x["prefix"] == pfx12(expect["match_pref64"]) for x in d["pref64"])
         return (not want_final) or any(x["scaled"] == 0 for x in d["pref64"])
     got = []
     ev = threading.Event()
@@ -184,6 +203,8 @@ def cmd_ra(iface, timeout, expect, ready):
         eq("Prefix Information", have, want)
     if "rdnss" in expect:
         eq("RDNSS", [[x["lifetime"], x["addrs"]] for x in d["rdnss"]], expect["rdnss"])
+    if "dnssl" in expect:
+        eq("DNSSL", [[x["lifetime"], x["names"], x["padding_zero"]] for x in d["dnssl"]], expect["dnssl"])
     for e in errs:
         print("MISMATCH " + e)
     return 1 if errs else 0
@@ -281,16 +302,34 @@ t_bad_lifetime() {
 }
 check flags-lifetime-rejected t_bad_lifetime
 
+t_bad_config_line() { # a bad line stops the start, exit 2, with the file, the line and the key
+	local out rc
+	printf 'interface r-c\npref64 64:ff9b::/96\n# the interval\ninterval 2\n' >"$tmp/bad.conf"
+	out=$("$XLAT464" ra --config "$tmp/bad.conf" --check 2>&1); rc=$?
+	echo "exit $rc: $out"
+	[ "$rc" -eq 2 ] && grep -qF -- "$tmp/bad.conf:4: interval: '2': MaxRtrAdvInterval must be 4 to 1800 seconds" <<<"$out" ||
+		return 1
+	printf 'interface r-c\npref64 64:ff9b::/96\nadvertise yes\n' >"$tmp/bad.conf"
+	out=$("$XLAT464" ra --config "$tmp/bad.conf" --check 2>&1); rc=$?
+	echo "exit $rc: $out"
+	[ "$rc" -eq 2 ] && grep -qF -- "$tmp/bad.conf:3: advertise: unknown setting" <<<"$out" || return 1
+	out=$("$XLAT464" ra --interface r-c --pref64 64:ff9b::/96 --interval 2>&1); rc=$?
+	echo "exit $rc: $out"
+	[ "$rc" -eq 2 ] && grep -qF -- "--interval: expects 1 value" <<<"$out"
+}
+check config-bad-line-rejected t_bad_config_line
+
 # ---- phase 1: --router ---------------------------------------------------------------------------
 # The router's link-local address may still be tentative: the daemon waits for DAD to finish.
-start_ra --router --prefix "$PREFIX6/64" --rdnss "$RDNSS" --pref64 "$PLAT" --interval "$INTERVAL" ||
+start_ra --router --prefix "$PREFIX6/64" --rdnss "$RDNSS" --dnssl "$DNSSL1" --dnssl "$DNSSL2" --pref64 "$PLAT" \
+	--interval "$INTERVAL" ||
 	die "xlat464 ra did not start advertising"
 RLL=$(lladdr "$NSR" r-c) || die "no link-local address on the router"
 [ -n "$RLL_EARLY" ] || true
 
 t_ra_router() {
-	nsx "$NSC" timeout 60 "$PY" "$SCAPY" ra c-r 30 "$(printf '{"src": "%s", "slla": "%s", "router_lifetime": 12, "cur_hop_limit": 64, "pref64": [["%s", 0, 2]], "pio": [["%s/64", 2592000, 604800]], "rdnss": [[12, ["%s"]]]}' \
-		"$RLL" "${RMAC//:/}" "$PLAT" "$PREFIX6" "$RDNSS")"
+	nsx "$NSC" timeout 60 "$PY" "$SCAPY" ra c-r 30 "$(printf '{"src": "%s", "slla": "%s", "router_lifetime": 12, "cur_hop_limit": 64, "pref64": [["%s", 0, 2]], "pio": [["%s/64", 2592000, 604800]], "rdnss": [[12, ["%s"]]], "dnssl": [[12, ["%s", "%s"], true]]}' \
+		"$RLL" "${RMAC//:/}" "$PLAT" "$PREFIX6" "$RDNSS" "$DNSSL1" "$DNSSL2")"
 }
 check router-ra-decoded t_ra_router
 
@@ -386,8 +425,8 @@ t_final() { # MODE EXPECT_JSON: SIGTERM gives a final RA, exit status 0, the con
 	[ "$src" -eq 0 ] && [ "$rc" -eq 0 ] && [ ! -e "$CTL" ]
 }
 check router-sigterm-final-ra t_final router \
-	"$(printf '{"match": "final", "src": "%s", "router_lifetime": 0, "pref64": [["%s", 0, 0]], "pio": [["%s/64", 0, 0]], "rdnss": [[0, ["%s"]]]}' \
-		"$RLL" "$PLAT" "$PREFIX6" "$RDNSS")"
+	"$(printf '{"match": "final", "src": "%s", "router_lifetime": 0, "pref64": [["%s", 0, 0]], "pio": [["%s/64", 0, 0]], "rdnss": [[0, ["%s"]]], "dnssl": [[0, ["%s", "%s"], true]]}' \
+		"$RLL" "$PLAT" "$PREFIX6" "$RDNSS" "$DNSSL1" "$DNSSL2")"
 
 t_route_gone() {
 	local i
@@ -425,6 +464,52 @@ check beside-no-default-route t_no_default
 
 check beside-sigterm-final-ra t_final beside \
 	"{\"match\": \"final\", \"src\": \"$RLL\", \"router_lifetime\": 0, \"pref64\": [${want//, 13]/, 0]}], \"pio\": []}"
+
+kill -TERM "$daemon_pid" 2>/dev/null
+wait "$daemon_pid" 2>/dev/null
+daemon_pid=
+
+# ---- phase 3: --config FILE and SIGHUP ----------------------------------------------------------
+CONF=$tmp/ra.conf
+printf '# phase 3\nmode beside-router\npref64 %s\ninterval 600\npidfile %s/ra.pid\n' "$PLAT" "$tmp" >"$CONF"
+start_ra --config "$CONF" || die "xlat464 ra --config did not start advertising"
+# SIGHUP goes to the daemon itself: timeout(1) would pass it on twice (to its child and its group).
+hup_pid=$(cat "$tmp/ra.pid") || die "no pidfile from the config file"
+
+check config-file-ra nsx "$NSC" timeout 60 "$PY" "$SCAPY" ra c-r 30 \
+	"{\"src\": \"$RLL\", \"router_lifetime\": 0, \"pref64\": [[\"$PLAT\", 0, 225]]}"
+
+# SIGHUP with another prefix, lifetime and interval (live) and another pidfile (restart only): within
+# 6 s an RA carries the new prefix with the new lifetime, though the interval was 600 s.
+t_sighup_live() {
+	local rdy=$tmp/hup.ready i sn rc
+	printf 'mode beside-router\npref64 64:ff9b::/96\nlifetime 80\ninterval 10\npidfile %s/elsewhere.pid\n' "$tmp" >"$CONF"
+	rm -f "$rdy"
+	nsx "$NSC" timeout 20 "$PY" "$SCAPY" ra c-r 6 \
+		"{\"match_pref64\": \"64:ff9b::/96\", \"src\": \"$RLL\", \"pref64\": [[\"64:ff9b::/96\", 0, 10]]}" "$rdy" \
+		>"$tmp/hup.out" 2>&1 &
+	sn=$!
+	for i in $(seq 100); do [ -e "$rdy" ] && break; sleep 0.1; done
+	sleep 0.3
+	kill -HUP "$hup_pid"
+	wait "$sn"; rc=$?
+	cat "$tmp/hup.out"
+	grep "reload" "$tmp/ra.log"
+	[ "$rc" -eq 0 ] && grep -q "reload: pidfile change only with a restart; keeping the running values" "$tmp/ra.log" &&
+		[ -e "$tmp/ra.pid" ] && [ ! -e "$tmp/elsewhere.pid" ]
+}
+check config-sighup-applies-live t_sighup_live
+
+t_sighup_bad() { # a bad file changes nothing: logged, the daemon keeps announcing
+	printf 'pref64 64:ff9b::/97\n' >"$CONF"
+	kill -HUP "$hup_pid"
+	for i in $(seq 50); do grep -q "keeping the current settings" "$tmp/ra.log" && break; sleep 0.1; done
+	grep "keeping the current settings" "$tmp/ra.log"
+	grep -qF "reload: $CONF:1: pref64: prefix length 97 is not an RFC 6052 length" "$tmp/ra.log" &&
+		kill -0 "$daemon_pid" && nsx "$NSC" timeout 30 "$PY" "$SCAPY" ra c-r 15 \
+		"{\"src\": \"$RLL\", \"pref64\": [[\"64:ff9b::/96\", 0, 10]]}"
+}
+check config-sighup-bad-file-kept t_sighup_bad
 
 say "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -10,6 +10,7 @@
 #include "../../src/dns64/dns64_msg.c"
 #include "../../src/dns64/dns64_settings.c"
 #include "../../src/common/settings_table.c"
+#include "../../src/common/value_parse.c"
 #include "dhcp4/dhcp4_clients.h"
 #include "testutil.h"
 

@@ -13,6 +13,7 @@
 #include "../../src/cli/doctor_judge.c"
 #include "../../src/cli/doctor_status.c"
 #include "../../src/common/settings_table.c"
+#include "../../src/common/value_parse.c"
 #include "../../src/common/siit_settings.c"
 
 static const char clat_json[] =

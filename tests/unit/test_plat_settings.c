@@ -13,6 +13,7 @@
 /* The parser is part of the xlat464 binary, not a library: compile it into this test. */
 #include "../../src/plat/plat_settings.c"
 #include "../../src/common/settings_table.c"
+#include "../../src/common/value_parse.c"
 /* and the event log's line format (docs/plat.md) */
 #include "../../src/plat/evlog.c"
 #include "testutil.h"
@@ -479,7 +480,7 @@ static void test_table_is_the_description(void **state)
 	for (size_t i = 0; i < plat_settings_table.n; i++) {
 		const struct setting *e = &plat_settings_table.s[i];
 		char flag[96], row[64];
-		int nval = 0, max;
+		int nval = 0, max = 0;
 		assert_string_equal(examples[i].key, e->key); /* an example for each key, in table order */
 		while (nval < 3 && examples[i].val[nval])
 			nval++;

@@ -10,6 +10,9 @@
 
 /* Part of the xlat464 binary, not a library: compile it into this test. */
 #include "../../src/mostly/ra_config.c"
+#include "../../src/mostly/ra_proto.c"
+#include "../../src/common/settings_table.c"
+#include "../../src/common/value_parse.c"
 
 #define MAXARGS 32
 
@@ -104,11 +107,11 @@ static void test_interval_bounds(void **state)
 	struct ra_config c;
 	char err[RA_ERR_MAX];
 	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --interval 3", err), -1);
-	assert_non_null(strstr(err, "--interval 3"));
+	assert_string_equal(err, "--interval: '3': MaxRtrAdvInterval must be 4 to 1800 seconds (RFC 4861 section 6.2.1)");
 	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --interval 1801", err), -1);
 	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --interval 4x", err), -1);
 	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --interval", err), -1);
-	assert_non_null(strstr(err, "--interval: needs a value"));
+	assert_string_equal(err, "--interval: expects 1 value");
 }
 
 static void test_pref64(void **state)
@@ -124,9 +127,11 @@ static void test_pref64(void **state)
 	for (unsigned i = 0; i < 6; i++)
 		assert_int_equal(c.pref64[i].len, lens[i]);
 	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/97", err), -1);
-	assert_non_null(strstr(err, "--pref64 64:ff9b::/97"));
+	assert_string_equal(err, "--pref64: prefix length 97 is not an RFC 6052 length (32, 40, 48, 56, 64, 96)");
 	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::1/96", err), -1);
-	assert_non_null(strstr(err, "bits set beyond /96"));
+	assert_string_equal(err, "--pref64: '64:ff9b::1/96' has bits set beyond its length /96");
+	assert_int_equal(parse(&c, "--interface e --pref64 2001:db8:0:0:ff00::/96", err), -1);
+	assert_non_null(strstr(err, "u-octet"));
 	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::", err), -1);
 	assert_int_equal(parse(&c, "--interface e --pref64 nonsense/96", err), -1);
 	assert_int_equal(parse(&c, "--interface e --pref64 ff02::/96", err), -1);
@@ -161,7 +166,7 @@ static void test_router_mode(void **state)
 	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --rdnss 2001:db8::53", err), -1);
 	assert_non_null(strstr(err, "--rdnss needs --router"));
 	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --router --prefix 2001:db8:1::/48", err), -1);
-	assert_non_null(strstr(err, "--prefix 2001:db8:1::/48"));
+	assert_string_equal(err, "--prefix: '2001:db8:1::/48': SLAAC needs a /64 (RFC 4862, RFC 2464), not /48");
 	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --router --prefix fe80::/64", err), -1);
 	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --router --rdnss ff02::1", err), -1);
 	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --router --beside-router", err), -1);
@@ -169,6 +174,115 @@ static void test_router_mode(void **state)
 	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --bogus", err), -1);
 	assert_non_null(strstr(err, "--bogus: unknown option"));
 	assert_int_equal(parse(&c, "--interface e --help", err), 1);
+}
+
+/* The config file: the same settings as lines, flags over them, errors naming the line. */
+static void test_config_file(void **state)
+{
+	struct ra_config c;
+	char err[RA_ERR_MAX], out[1024];
+	static const char text[] = "# an RA config\n"
+				   "interface br0\n"
+				   "mode router   # the link's router\n"
+				   "pref64 64:ff9b::/96\n"
+				   "prefix 2001:db8:1::/64\n"
+				   "rdnss 2001:db8:1::53\n"
+				   "interval 30\n"
+				   "lifetime 100\n";
+	char *argv[] = { "ra", "--interval", "40", "--pref64", "2001:db8:64::/96", NULL };
+	assert_int_equal(ra_config_load(&c, text, strlen(text), "ra.conf", 5, argv, err, sizeof(err)), 0);
+	assert_int_equal(c.mode, RA_MODE_ROUTER);
+	assert_int_equal(c.max_interval, 40); /* the flag wins */
+	assert_int_equal(c.npref64, 1);      /* --pref64 replaces the file's lines */
+	assert_int_equal(c.pref64[0].len, 96);
+	assert_int_equal(c.pref64[0].prefix[2], 0x0d);
+	assert_int_equal(c.lifetime, 104);
+	assert_int_equal(c.nprefix, 1);
+	ra_config_print(&c, out, sizeof(out));
+	assert_string_equal(out, "interface br0\nmode router\ninterval 40\npref64 2001:db8:64::/96\nlifetime 100\n"
+				 "prefix 2001:db8:1::/64\nrdnss 2001:db8:1::53\n");
+	/* what --print-config writes reads back to the same settings */
+	struct ra_config again;
+	assert_int_equal(ra_config_load(&again, out, strlen(out), "print", 1, argv, err, sizeof(err)), 0);
+	char out2[1024];
+	ra_config_print(&again, out2, sizeof(out2));
+	assert_string_equal(out, out2);
+
+	static const char bad[] = "interface br0\npref64 64:ff9b::/96\n\ninterval 2\n";
+	assert_int_equal(ra_config_load(&c, bad, strlen(bad), "ra.conf", 1, argv, err, sizeof(err)), -1);
+	assert_string_equal(err, "ra.conf:4: interval: '2': MaxRtrAdvInterval must be 4 to 1800 seconds (RFC 4861 section 6.2.1)");
+	static const char unknown[] = "interface br0\nadvertise yes\n";
+	assert_int_equal(ra_config_load(&c, unknown, strlen(unknown), "ra.conf", 1, argv, err, sizeof(err)), -1);
+	assert_string_equal(err, "ra.conf:2: advertise: unknown setting");
+	static const char two[] = "interface br0 br1\n";
+	assert_int_equal(ra_config_load(&c, two, strlen(two), "ra.conf", 1, argv, err, sizeof(err)), -1);
+	assert_string_equal(err, "ra.conf:1: interface: expects 1 value, got 2");
+}
+
+/* A reload keeps what needs a restart and names it; the rest changes. */
+static void test_reload_keeps_restart(void **state)
+{
+	struct ra_config run, next;
+	char err[RA_ERR_MAX], kept[128];
+	char *argv[] = { "ra", NULL };
+	static const char a[] = "interface br0\npref64 64:ff9b::/96\ninterval 600\n";
+	static const char b[] = "interface br1\npref64 64:ff9b::/96\ninterval 30\ncontrol /run/x.sock\n";
+	assert_int_equal(ra_config_load(&run, a, strlen(a), "a", 1, argv, err, sizeof(err)), 0);
+	assert_int_equal(ra_config_load(&next, b, strlen(b), "b", 1, argv, err, sizeof(err)), 0);
+	assert_int_equal(settings_keep_restart(&ra_settings_table, &next, &run, kept, sizeof(kept)), 2);
+	assert_string_equal(kept, "interface, control");
+	assert_string_equal(next.ifname, "br0");
+	assert_string_equal(next.control, "");
+	assert_int_equal(next.max_interval, 30);
+}
+
+/* DNSSL (RFC 8106 section 5.2): names in DNS wire format, one option padded to 8 octets, with the
+ * mode router only; what a bad name is. */
+static void test_dnssl(void **state)
+{
+	struct ra_config c;
+	char err[RA_ERR_MAX];
+	uint8_t w[NDP_DNSSL_NAME_MAX];
+	assert_int_equal(ndp_dnssl_encode("example.com", w, sizeof(w)), 13);
+	assert_memory_equal(w, "\x07" "example" "\x03" "com" "\x00", 13);
+	assert_int_equal(ndp_dnssl_encode("example.com.", w, sizeof(w)), 13);
+	static const char *const bad[] = { "", ".", "a..b", "-a.com", "a-.com", "a_b.com", "a b", "a..",
+					   "0123456789012345678901234567890123456789012345678901234567890123.com" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (ndp_dnssl_encode(bad[i], w, sizeof(w)) != 0)
+			fail_msg("'%s' encoded", bad[i]);
+	assert_int_equal(ndp_dnssl_encode("example.com", w, 12), 0); /* does not fit */
+
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --router --interval 20 --dnssl example.com "
+				   "--dnssl lab.example.net",
+			       err),
+			 0);
+	assert_int_equal(c.ndnssl, 2);
+	assert_int_equal(c.dnssl_lifetime, 60);
+	struct ndp_ra ra;
+	uint8_t buf[NDP_RA_MAX_LEN], ll[16] = { 0xfe, 0x80, [15] = 1 }, dst[16] = { 0xff, 0x02, [15] = 1 };
+	ra_build_content(&c, NULL, false, &ra);
+	size_t n = ndp_build_ra(ll, dst, &ra, buf, sizeof(buf));
+	assert_true(n > 16);
+	size_t off = 16;
+	while (off + 2 <= n && buf[off] != NDP_OPT_DNSSL)
+		off += 8u * buf[off + 1];
+	assert_true(off + 8 <= n);
+	/* 8 + 13 + 17 = 38 bytes, padded to 40: length 5 */
+	assert_int_equal(buf[off + 1], 5);
+	assert_int_equal(buf[off + 4] << 24 | buf[off + 5] << 16 | buf[off + 6] << 8 | buf[off + 7], 60);
+	assert_memory_equal(buf + off + 8, "\x07" "example" "\x03" "com" "\x00" "\x03" "lab" "\x07" "example" "\x03" "net" "\x00"
+				"\x00\x00", 32);
+	ra_build_content(&c, NULL, true, &ra); /* the final RA: lifetime 0 */
+	assert_int_equal(ra.dnssl_lifetime, 0);
+
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --dnssl example.com", err), -1);
+	assert_non_null(strstr(err, "--dnssl needs --router"));
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --router --dnssl a_b.example", err), -1);
+	assert_string_equal(err, "--dnssl: 'a_b.example' is not a domain name (labels of letters, digits and '-', at most 63 "
+				 "each, 253 in all)");
+	assert_int_equal(parse(&c, "--interface e --pref64 64:ff9b::/96 --router --dnssl a.example --dnssl a.example", err), -1);
+	assert_non_null(strstr(err, "given twice"));
 }
 
 static void test_format(void **state)
@@ -196,6 +310,9 @@ int main(void)
 		cmocka_unit_test(test_defaults),   cmocka_unit_test(test_min_interval), cmocka_unit_test(test_lifetime),
 		cmocka_unit_test(test_interval_bounds), cmocka_unit_test(test_pref64), cmocka_unit_test(test_router_mode),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_config_file),
+		cmocka_unit_test(test_reload_keeps_restart),
+		cmocka_unit_test(test_dnssl),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,8 @@
 /* Part of the xlat464 binary, not a library: compile them into this test. */
 #include "../../src/mostly/ra_config.c"
 #include "../../src/mostly/ra_proto.c"
+#include "../../src/common/settings_table.c"
+#include "../../src/common/value_parse.c"
 #include "common/csum.h"
 
 static const uint8_t ll_host[16] = { 0xfe, 0x80, [8] = 0x02, [9] = 0x11, [15] = 0x22 };

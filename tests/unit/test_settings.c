@@ -11,6 +11,7 @@
 /* The parser is part of the xlat464 binary, not a library: compile it into this test. */
 #include "../../src/common/siit_settings.c"
 #include "../../src/common/settings_table.c"
+#include "../../src/common/value_parse.c"
 
 static int parse(struct siit_settings *s, const char *text, char *err)
 {
@@ -298,7 +299,7 @@ static void test_other_kinds(void **state)
 		  .off = offsetof(struct kinds, nwords), .size = sizeof(unsigned) + sizeof(((struct kinds *)0)->word),
 		  .restart = true },
 	};
-	const struct settings_table t = { list, sizeof(list) / sizeof(list[0]) };
+	const struct settings_table t = { .s = list, .n = sizeof(list) / sizeof(list[0]) };
 	struct kinds k, before;
 	char err[128], out[512];
 	const char *v[3];
