@@ -8,65 +8,11 @@
 # The lab runs under its own namespace prefix (x464lab-v<pid>-) and state directory, so a lab someone
 # has up is never touched. Last line "N passed, N failed"; exit 1 when a check failed, 2 when the
 # setup failed. Needs what tests/netns/lab.sh needs, and unbound and dig.
-set -u
-export LC_ALL=C
-
-here=$(cd "$(dirname "$0")" && pwd)
-XLAT464=${XLAT464:-$here/../../build/xlat464}
-XLAT464=$(readlink -f "$XLAT464")
-KEEP=${KEEP:-0}
-
-export XLAT464_LAB_PREFIX=x464lab-v$$-
-export XLAT464_LAB_DIR=/run/xlat464-lab-v$$
-export XLAT464_LAB_IFTAG=v$$c
-export XLAT464_LAB_SCRIPT=$here/../../scripts/lab.sh
-P=$XLAT464_LAB_PREFIX
+LAB_TAG=v
+. "$(dirname "$0")/lab_lib.sh"
 NSR=${P}router
 NSC4=${P}client4
 R6=2001:db8:1::1
-
-pass=0
-fail=0
-tmp=
-downed=0
-
-say() { printf '%s\n' "$*"; }
-die() {
-	say "setup failed: $*" >&2
-	say "$pass passed, $((fail + 1)) failed"
-	exit 2
-}
-cleanup() {
-	if [ "$downed" = 0 ]; then
-		timeout 60 "$XLAT464" lab down >/dev/null 2>&1
-		local ns p
-		for ns in $(ip netns list | awk '{print $1}' | grep "^$P"); do
-			for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-			ip netns del "$ns" 2>/dev/null
-		done
-		rm -rf "$XLAT464_LAB_DIR"
-	fi
-	if [ -n "$tmp" ] && [ -d "$tmp" ]; then
-		if [ "$fail" -eq 0 ] && [ "$KEEP" != 1 ]; then rm -rf "$tmp"; else say "output kept in $tmp"; fi
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-check() { # check NAME COMMAND...
-	local name=$1
-	shift
-	if "$@" >>"$tmp/checks.log" 2>&1; then
-		say "PASS $name"
-		pass=$((pass + 1))
-	else
-		say "FAIL $name"
-		fail=$((fail + 1))
-	fi
-}
-# section N: the tour's output from "== N." up to the next "== " header
-section() { awk -v n="$1" '/^== [0-9]+[a-z]?\./ { on = ($2 == n ".") } on' "$tmp/tour.out"; }
-sec_has() { section "$1" | grep -qE -- "$2"; }
 
 [ "$(id -u)" = 0 ] || die "run as root"
 [ -x "$XLAT464" ] || die "no binary at $XLAT464 (make, or set XLAT464=)"
