@@ -33,7 +33,7 @@
 
 #include "../common/daemon_opts.h"
 #include "../common/json.h"
-#include "../common/status_serve.h"
+#include "../common/daemon_frame.h"
 #include "../common/settings_load.h"
 #include "../common/settings_table.h"
 #include "dhcp4/dhcp4_clients.h"
@@ -123,7 +123,8 @@ struct dns64d {
 	int nflags;
 	struct dns64_settings set;
 	struct sys_loop loop;
-	int sigfd, ctlfd, timerfd, watchfd, upfd;
+	struct daemon_frame frame; /* signals, control socket, pidfile */
+	int timerfd, watchfd, upfd;
 	int nudp, ntcp;
 	int udpfd[DNS64_LISTEN_MAX], tcpfd[DNS64_LISTEN_MAX];
 	struct sys_nl nlmon, nlreq;
@@ -921,11 +922,6 @@ static void write_status(void *ctx, struct json_w *w)
 	json_obj_close(w);
 }
 
-static void on_ctl(void *arg, int fd, uint32_t events)
-{
-	status_serve(fd, write_status, arg);
-}
-
 /* ---- lifecycle ------------------------------------------------------------------------------ */
 
 static int open_upstream(struct dns64d *d)
@@ -943,14 +939,13 @@ static int open_upstream(struct dns64d *d)
 	return sys_loop_add(&d->loop, fd, on_up_udp, d);
 }
 
-static void reload(struct dns64d *d)
+static void reload(void *ctx)
 {
+	struct dns64d *d = ctx;
 	struct dns64_settings s;
 	char err[DNS64_ERR_MAX], kept[512];
-	sys_notify_reloading();
 	if (load_settings(d, &s, err, sizeof(err)) < 0) {
 		log_warn("reload: %s; keeping the running settings", err);
-		sys_notify("READY=1");
 		return;
 	}
 	if (settings_keep_restart(&dns64_settings_table, &s, &d->set, kept, sizeof(kept)))
@@ -963,22 +958,6 @@ static void reload(struct dns64d *d)
 	if (new_upstream && open_upstream(d) < 0)
 		log_warn("reload: upstream: %s", strerror(errno));
 	log_info("reloaded");
-	sys_notify("READY=1");
-}
-
-static void on_signal(void *arg, int fd, uint32_t events)
-{
-	struct dns64d *d = arg;
-	int sig;
-	while ((sig = sys_signalfd_read(fd)) != 0) {
-		if (sig == SIGHUP) {
-			reload(d);
-			continue;
-		}
-		log_info("%s: exiting", strsignal(sig));
-		sys_notify("STOPPING=1");
-		sys_loop_stop(&d->loop);
-	}
 }
 
 static int open_listeners(struct dns64d *d)
@@ -1020,12 +999,11 @@ static int run(struct dns64d *d)
 			return -1;
 		}
 	}
-	d->sigfd = sys_signalfd_open();
 	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	struct itimerspec its = { { 0, TICK_MS * 1000000L }, { 0, TICK_MS * 1000000L } };
-	if (d->sigfd < 0 || d->timerfd < 0 || timerfd_settime(d->timerfd, 0, &its, NULL) < 0 ||
+	if (d->timerfd < 0 || timerfd_settime(d->timerfd, 0, &its, NULL) < 0 ||
 	    sys_loop_init(&d->loop) < 0) {
-		log_warn("signalfd/timerfd/epoll: %s", strerror(errno));
+		log_warn("timerfd/epoll: %s", strerror(errno));
 		return -1;
 	}
 	if (sys_nl_open(&d->nlreq) < 0 || sys_nl_monitor_open(&d->nlmon, RTMGRP_NEIGH) < 0) {
@@ -1044,32 +1022,25 @@ static int run(struct dns64d *d)
 			log_warn("sockets: %s", strerror(errno));
 		return -1;
 	}
-	d->ctlfd = sys_ctl_listen(d->ctlpath);
-	if (d->ctlfd < 0) {
-		log_warn("control socket %s: %s", d->ctlpath,
-			 errno == EADDRINUSE ? "another daemon is answering there" : strerror(errno));
-		d->ctlpath[0] = '\0';
-		return -1;
-	}
-	if (sys_loop_add(&d->loop, d->sigfd, on_signal, d) < 0 || sys_loop_add(&d->loop, d->timerfd, on_timer, d) < 0 ||
-	    sys_loop_add(&d->loop, sys_nl_fd(&d->nlmon), on_nl, d) < 0 || sys_loop_add(&d->loop, d->ctlfd, on_ctl, d) < 0 ||
+	if (sys_loop_add(&d->loop, d->timerfd, on_timer, d) < 0 || sys_loop_add(&d->loop, sys_nl_fd(&d->nlmon), on_nl, d) < 0 ||
 	    (d->watchfd >= 0 && sys_loop_add(&d->loop, d->watchfd, on_watch, d) < 0)) {
 		log_warn("epoll: %s", strerror(errno));
 		return -1;
 	}
-	if (d->opt.pidfile && sys_pidfile_write(d->opt.pidfile) < 0) {
-		log_warn("pidfile %s: %s", d->opt.pidfile, strerror(errno));
-		d->opt.pidfile = NULL;
+	d->frame.loop = &d->loop;
+	d->frame.ctx = d;
+	d->frame.status = write_status;
+	d->frame.reload = reload;
+	d->frame.config = d->opt.config;
+	if (daemon_frame_open(&d->frame, d->ctlpath, d->opt.pidfile) < 0)
 		return -1;
-	}
 	d->started = time(NULL);
 	log_info("serving DNS64 with %s/%u, clients file %s, unknown clients: %s, control %s",
 		 "prefix", d->set.prefix.len, d->clients_path[0] ? d->clients_path : "none",
 		 d->set.unknown == DNS64_UNKNOWN_PASS ? "pass" : "synthesize", d->ctlpath);
 	/* set up: the sockets are bound; a restart setting (listen) would need port 53 again */
-	if (sys_priv_keep(SYS_PRIV_NET_BIND_SERVICE) < 0)
-		log_warn("dropping capabilities: %s", strerror(errno));
-	sys_notifyf("READY=1\nSTATUS=serving DNS64");
+	daemon_frame_privileges(&d->frame, SYS_PRIV_NET_BIND_SERVICE, false);
+	daemon_frame_ready(&d->frame, "serving DNS64");
 	if (sys_loop_run(&d->loop) < 0) {
 		log_warn("epoll_wait: %s", strerror(errno));
 		return -1;
@@ -1083,13 +1054,8 @@ static void cleanup(struct dns64d *d)
 		pend_free(d, &d->pend[i]);
 	for (unsigned i = 0; d->conn && i < d->set.max_tcp; i++)
 		conn_close(d, &d->conn[i]);
-	if (d->ctlfd >= 0) {
-		close(d->ctlfd);
-		unlink(d->ctlpath);
-	}
-	if (d->opt.pidfile)
-		sys_pidfile_remove(d->opt.pidfile);
-	int fds[] = { d->sigfd, d->timerfd, d->watchfd, d->upfd };
+	daemon_frame_close(&d->frame);
+	int fds[] = { d->timerfd, d->watchfd, d->upfd };
 	for (unsigned i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -1116,7 +1082,8 @@ int dns64_main(int argc, char **argv)
 
 	g_d = d;
 	log_set_ident("xlat464 dns64");
-	d->sigfd = d->ctlfd = d->timerfd = d->watchfd = d->upfd = -1;
+	daemon_frame_init(&d->frame);
+	d->timerfd = d->watchfd = d->upfd = -1;
 	d->loop.epfd = -1;
 	if (parse_args(argc, argv, d) < 0)
 		return 2;

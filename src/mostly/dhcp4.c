@@ -28,7 +28,7 @@
 #include "../common/settings_table.h"
 #include "dhcp4_settings.h"
 #include "../common/json.h"
-#include "../common/status_serve.h"
+#include "../common/daemon_frame.h"
 #include "sys/ctl.h"
 #include "sys/log.h"
 #include "sys/loop.h"
@@ -80,12 +80,12 @@ struct dhcp4_counters {
 struct dhcp4d {
 	struct dhcp4_opts opt;
 	struct dhcp4_settings set; /* in use */
-	bool pidfile_written;
 	uint64_t reloads, reload_errors;
 	struct dhcp4_server srv;
 	int ifindex;
-	int fd, sigfd, ctlfd;
+	int fd;
 	struct sys_loop loop;
+	struct daemon_frame frame; /* signals, control socket, pidfile */
 	char ctlpath[DHCP4_CTL_PATH_MAX];
 	char lease_path[4096];
 	char clients_path[4096]; /* "" with --clients-file none */
@@ -507,11 +507,6 @@ static void write_status(void *ctx, struct json_w *w)
 	json_obj_close(w);
 }
 
-static void on_ctl(void *arg, int fd, uint32_t events)
-{
-	status_serve(fd, write_status, arg);
-}
-
 /* SIGHUP: the file again, the flags over it. V6ONLY_WAIT, the server identifier, the lease time and
  * the routers and DNS servers apply to the next answer; interface, mode, pool, prefix-len, lease-file,
  * control and pidfile need a restart (the socket and the lease table are set up with them) and keep
@@ -541,23 +536,9 @@ static void reload(struct dhcp4d *d)
 		 d->srv.cfg.ndns, d->srv.cfg.ndns == 1 ? "" : "s");
 }
 
-static void on_signal(void *arg, int fd, uint32_t events)
+static void reload_cb(void *ctx)
 {
-	struct dhcp4d *d = arg;
-	int sig;
-
-	while ((sig = sys_signalfd_read(fd)) != 0) {
-		if (sig == SIGHUP) {
-			log_info("SIGHUP: reloading %s", d->opt.d.config ? d->opt.d.config : "settings (no config file)");
-			sys_notify_reloading();
-			reload(d);
-			sys_notify("READY=1");
-			continue;
-		}
-		log_info("%s: exiting", strsignal(sig));
-		sys_notify("STOPPING=1");
-		sys_loop_stop(&d->loop);
-	}
+	reload(ctx);
 }
 
 static int run(struct dhcp4d *d)
@@ -590,30 +571,17 @@ static int run(struct dhcp4d *d)
 		snprintf(d->ctlpath, sizeof(d->ctlpath), "%s", d->set.control);
 	else
 		snprintf(d->ctlpath, sizeof(d->ctlpath), "%s/dhcp4-%s.sock", SYS_CTL_DIR, d->set.ifname);
-	d->sigfd = sys_signalfd_open();
-	if (d->sigfd < 0 || sys_loop_init(&d->loop) < 0) {
-		log_warn("signalfd/epoll: %s", strerror(errno));
-		return -1;
-	}
-	d->ctlfd = sys_ctl_listen(d->ctlpath);
-	if (d->ctlfd < 0) {
-		log_warn("control socket %s: %s", d->ctlpath,
-			 errno == EADDRINUSE ? "another daemon is answering there" : strerror(errno));
-		d->ctlpath[0] = '\0';
-		return -1;
-	}
-	if (sys_loop_add(&d->loop, d->fd, on_sock, d) < 0 || sys_loop_add(&d->loop, d->sigfd, on_signal, d) < 0 ||
-	    sys_loop_add(&d->loop, d->ctlfd, on_ctl, d) < 0) {
+	if (sys_loop_init(&d->loop) < 0 || sys_loop_add(&d->loop, d->fd, on_sock, d) < 0) {
 		log_warn("epoll: %s", strerror(errno));
 		return -1;
 	}
-	if (d->set.pidfile[0]) {
-		if (sys_pidfile_write(d->set.pidfile) < 0) {
-			log_warn("pidfile %s: %s", d->set.pidfile, strerror(errno));
-			return -1;
-		}
-		d->pidfile_written = true;
-	}
+	d->frame.loop = &d->loop;
+	d->frame.ctx = d;
+	d->frame.status = write_status;
+	d->frame.reload = reload_cb;
+	d->frame.config = d->opt.d.config;
+	if (daemon_frame_open(&d->frame, d->ctlpath, d->set.pidfile[0] ? d->set.pidfile : NULL) < 0)
+		return -1;
 	d->started = time(NULL);
 	/* Its directory, as for the control socket, before the seccomp allow-list (no mkdir there). */
 	if (d->clients_path[0] && strncmp(d->clients_path, SYS_CTL_DIR "/", strlen(SYS_CTL_DIR "/")) == 0)
@@ -623,10 +591,8 @@ static int run(struct dhcp4d *d)
 	log_info("serving %s in %s mode, server-id %s, option 108 V6ONLY_WAIT %u, control %s", d->set.ifname,
 		 d->srv.cfg.mode == DHCP4_MODE_MOSTLY ? "mostly" : "v6only", a, d->srv.cfg.v6only_wait, d->ctlpath);
 	/* set up: port 67 is bound and the lease file's directory is ours (uid 0 owns it) */
-	if (sys_priv_keep(0) < 0)
-		log_warn("dropping capabilities: %s", strerror(errno));
-	sys_seccomp_report(sys_seccomp_event_loop());
-	sys_notifyf("READY=1\nSTATUS=serving %s", d->set.ifname);
+	daemon_frame_privileges(&d->frame, 0, true);
+	daemon_frame_ready(&d->frame, "serving %s", d->set.ifname);
 	if (sys_loop_run(&d->loop) < 0) {
 		log_warn("epoll_wait: %s", strerror(errno));
 		return -1;
@@ -638,18 +604,11 @@ static void cleanup(struct dhcp4d *d)
 {
 	if (d->srv.lease && d->srv.dirty)
 		save_leases(d);
-	if (d->ctlfd >= 0) {
-		close(d->ctlfd);
-		unlink(d->ctlpath);
-	}
-	if (d->pidfile_written)
-		sys_pidfile_remove(d->set.pidfile);
+	daemon_frame_close(&d->frame);
 	if (d->clients_path[0] && d->started)
 		unlink(d->clients_path);
 	if (d->fd >= 0)
 		close(d->fd);
-	if (d->sigfd >= 0)
-		close(d->sigfd);
 	sys_loop_close(&d->loop);
 	free(d->srv.lease);
 	free(d->seen);
@@ -662,7 +621,8 @@ int dhcp4_main(int argc, char **argv)
 	struct dhcp4d *d = &dd;
 
 	log_set_ident("xlat464 dhcp4");
-	d->fd = d->sigfd = d->ctlfd = -1;
+	d->fd = -1;
+	daemon_frame_init(&d->frame);
 	d->loop.epfd = -1;
 	char err[DHCP4_SET_ERR_MAX];
 	if (parse_opts(argc, argv, &d->opt) < 0) {

@@ -31,7 +31,7 @@
 #include "../common/settings_table.h"
 #include "../common/tun_workers.h"
 #include "../common/json.h"
-#include "../common/status_serve.h"
+#include "../common/daemon_frame.h"
 #include "evlog.h"
 #include "ipfix_export.h"
 #include "nat64/dynpool.h"
@@ -106,7 +106,8 @@ struct plat_daemon {
 	pthread_mutex_t evlock;    /* the event log and the exporter, which every worker feeds */
 	struct nat64_dynpool *dp;
 	struct sys_loop loop;
-	int sigfd, ctlfd, cmdfd, timerfd, gonefd;
+	struct daemon_frame frame; /* signals, control socket, pidfile */
+	int cmdfd, timerfd, gonefd;
 	char ctlpath[PLAT_PATH_MAX], cmdpath[PLAT_PATH_MAX];
 	char *settings;            /* PLAT_SETTINGS_TEXT_MAX bytes, for a status answer */
 	struct plat_sums *sums;
@@ -663,11 +664,6 @@ static void write_status(void *ctx, struct json_w *w)
 	json_obj_close(w);
 }
 
-static void on_ctl(void *arg, int fd, uint32_t events)
-{
-	status_serve(fd, write_status, arg);
-}
-
 struct lease_collect {
 	struct plat_session_rec *recs;
 	uint64_t n, max, now_ms;
@@ -1101,22 +1097,9 @@ static void reload(struct plat_daemon *d)
 	log_info("reloaded settings (%u pool4 entries, %u static)", s->nat.npool4, s->nat.nstatic);
 }
 
-static void on_signal(void *arg, int fd, uint32_t events)
+static void reload_cb(void *ctx)
 {
-	struct plat_daemon *d = arg;
-	int sig;
-	while ((sig = sys_signalfd_read(fd)) != 0) {
-		if (sig == SIGHUP) {
-			log_info("SIGHUP: reloading %s", d->opt.d.config ? d->opt.d.config : "settings (no config file)");
-			sys_notify_reloading();
-			reload(d);
-			sys_notify("READY=1");
-		} else {
-			log_info("%s: exiting", strsignal(sig));
-			sys_notify("STOPPING=1");
-			sys_loop_stop(&d->loop);
-		}
-	}
+	reload(ctx);
 }
 
 /* ---- start and stop ------------------------------------------------------------------------ */
@@ -1148,18 +1131,11 @@ static void cleanup(struct plat_daemon *d)
 		sys_nl_close(&d->nl);
 		d->nl_open = false;
 	}
-	if (d->ctlfd >= 0) {
-		close(d->ctlfd);
-		unlink(d->ctlpath);
-	}
+	daemon_frame_close(&d->frame);
 	if (d->cmdfd >= 0) {
 		close(d->cmdfd);
 		unlink(d->cmdpath);
 	}
-	if (d->opt.d.pidfile)
-		sys_pidfile_remove(d->opt.d.pidfile);
-	if (d->sigfd >= 0)
-		close(d->sigfd);
 	if (d->timerfd >= 0)
 		close(d->timerfd);
 	tun_workers_stop(&d->pool);
@@ -1209,7 +1185,8 @@ int plat_main(int argc, char **argv)
 	bool created;
 
 	log_set_ident("xlat464 plat");
-	d->sigfd = d->ctlfd = d->cmdfd = d->timerfd = d->gonefd = -1;
+	daemon_frame_init(&d->frame);
+	d->cmdfd = d->timerfd = d->gonefd = -1;
 	pthread_mutex_init(&d->evlock, NULL);
 	plat_ipfix_init(&d->ipfix);
 	d->loop.epfd = -1;
@@ -1359,19 +1336,19 @@ int plat_main(int argc, char **argv)
 			return 1;
 		}
 	}
-	d->sigfd = sys_signalfd_open();
 	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	struct itimerspec its = { .it_interval = { 1, 0 }, .it_value = { 1, 0 } };
-	if (d->sigfd < 0 || d->timerfd < 0 || timerfd_settime(d->timerfd, 0, &its, NULL) < 0 || sys_loop_init(&d->loop) < 0) {
-		log_warn("signalfd/timerfd/epoll: %s", strerror(errno));
+	if (d->timerfd < 0 || timerfd_settime(d->timerfd, 0, &its, NULL) < 0 || sys_loop_init(&d->loop) < 0) {
+		log_warn("timerfd/epoll: %s", strerror(errno));
 		cleanup(d);
 		return 1;
 	}
-	d->ctlfd = sys_ctl_listen(d->ctlpath);
-	if (d->ctlfd < 0) {
-		int e = errno;
-		log_warn("control socket %s: %s", d->ctlpath, e == EADDRINUSE ? "another daemon is answering there" : strerror(e));
-		d->ctlpath[0] = '\0';
+	d->frame.loop = &d->loop;
+	d->frame.ctx = d;
+	d->frame.status = write_status;
+	d->frame.reload = reload_cb;
+	d->frame.config = d->opt.d.config;
+	if (daemon_frame_open(&d->frame, d->ctlpath, d->opt.d.pidfile) < 0) {
 		cleanup(d);
 		return 1;
 	}
@@ -1382,22 +1359,14 @@ int plat_main(int argc, char **argv)
 		return 1;
 	}
 	if ((d->nw == 1 && sys_loop_add(&d->loop, d->w[0].fd, on_tun, &d->w[0]) < 0) ||
-	    sys_loop_add(&d->loop, d->gonefd, on_gone, d) < 0 || sys_loop_add(&d->loop, d->sigfd, on_signal, d) < 0 ||
-	    sys_loop_add(&d->loop, d->timerfd, on_timer, d) < 0 || sys_loop_add(&d->loop, d->ctlfd, on_ctl, d) < 0 ||
+	    sys_loop_add(&d->loop, d->gonefd, on_gone, d) < 0 || sys_loop_add(&d->loop, d->timerfd, on_timer, d) < 0 ||
 	    sys_loop_add(&d->loop, d->cmdfd, on_cmd, d) < 0) {
 		log_warn("epoll: %s", strerror(errno));
 		cleanup(d);
 		return 1;
 	}
-	if (d->opt.d.pidfile && sys_pidfile_write(d->opt.d.pidfile) < 0) {
-		log_warn("pidfile %s: %s", d->opt.d.pidfile, strerror(errno));
-		d->opt.d.pidfile = NULL;
-		cleanup(d);
-		return 1;
-	}
 	bpf_setup(d, s); /* loading a BPF program needs more than the capabilities kept next */
-	if (sys_priv_keep_net() < 0)
-		log_warn("dropping capabilities: %s", strerror(errno));
+	daemon_frame_privileges(&d->frame, SYS_PRIV_NET_ADMIN | SYS_PRIV_NET_RAW, false);
 	if (d->nw > 1) { /* after the drop: a thread keeps its creator's capabilities */
 		void *states[TUN_WORKERS_MAX];
 		for (unsigned i = 0; i < d->nw; i++)
@@ -1412,7 +1381,7 @@ int plat_main(int argc, char **argv)
 	log_info("%s NAT64 on %s%s (MTU %u, %u pool4 entries, %u static, %u worker%s), control %s",
 		 d->mode == PLAT_STATEFUL ? "stateful" : "stateless", s->tun, created ? " (created)" : "", tun_mtu(s),
 		 s->nat.npool4, s->nat.nstatic, d->nw, d->nw == 1 ? "" : "s", d->ctlpath);
-	sys_notifyf("READY=1\nSTATUS=%s NAT64 on %s", d->mode == PLAT_STATEFUL ? "stateful" : "stateless", s->tun);
+	daemon_frame_ready(&d->frame, "%s NAT64 on %s", d->mode == PLAT_STATEFUL ? "stateful" : "stateless", s->tun);
 
 	int r = sys_loop_run(&d->loop);
 	if (r < 0)

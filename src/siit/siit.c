@@ -21,7 +21,7 @@
 
 #include "../common/daemon_opts.h"
 #include "../common/json.h"
-#include "../common/status_serve.h"
+#include "../common/daemon_frame.h"
 #include "../common/siit_engine.h"
 #include "../common/settings_table.h"
 #include "../common/siit_load.h"
@@ -67,7 +67,8 @@ struct siit_daemon {
 	struct siit_worker wk[TUN_WORKERS_MAX];
 	struct tun_workers pool;   /* with more than one worker */
 	struct sys_loop loop;
-	int sigfd, ctlfd, gonefd;  /* gonefd: a worker saw the TUN vanish */
+	struct daemon_frame frame; /* signals, control socket, pidfile */
+	int gonefd;                /* a worker saw the TUN vanish */
 	unsigned tun_mtu;
 	char ctlpath[SIIT_CTL_PATH_MAX];
 	char *settings; /* room for the settings text of a status answer */
@@ -235,11 +236,6 @@ static void write_status(void *ctx, struct json_w *w)
 	json_obj_close(w);
 }
 
-static void on_ctl(void *arg, int fd, uint32_t events)
-{
-	status_serve(fd, write_status, arg);
-}
-
 static unsigned tun_mtu(const struct siit_settings *s)
 {
 	return s->cfg.mtu4 > s->cfg.mtu6 ? s->cfg.mtu4 : s->cfg.mtu6;
@@ -280,23 +276,9 @@ static void reload(struct siit_daemon *d)
 	log_info("reloaded settings (%s, %u EAM entries)", s->map.has_pool6 ? "pool6" : "no pool6", s->map.neam);
 }
 
-static void on_signal(void *arg, int fd, uint32_t events)
+static void reload_cb(void *ctx)
 {
-	struct siit_daemon *d = arg;
-	int sig;
-
-	while ((sig = sys_signalfd_read(fd)) != 0) {
-		if (sig == SIGHUP) {
-			log_info("SIGHUP: reloading %s", d->opt.d.config ? d->opt.d.config : "settings (no config file)");
-			sys_notify_reloading();
-			reload(d);
-			sys_notify("READY=1");
-		} else {
-			log_info("%s: exiting", strsignal(sig));
-			sys_notify("STOPPING=1");
-			sys_loop_stop(&d->loop);
-		}
-	}
+	reload(ctx);
 }
 
 /* ---- start and stop ------------------------------------------------------------------------ */
@@ -333,14 +315,7 @@ static int parse_opts(int argc, char **argv, struct siit_opts *o)
 
 static void cleanup(struct siit_daemon *d)
 {
-	if (d->ctlfd >= 0) {
-		close(d->ctlfd);
-		unlink(d->ctlpath);
-	}
-	if (d->opt.d.pidfile)
-		sys_pidfile_remove(d->opt.d.pidfile);
-	if (d->sigfd >= 0)
-		close(d->sigfd);
+	daemon_frame_close(&d->frame);
 	tun_workers_stop(&d->pool);
 	/* A TUN this process created disappears with its descriptors; one made beforehand
 	 * (`ip tuntap add`) stays, as does everything else the daemon did not create. */
@@ -368,7 +343,8 @@ int siit_main(int argc, char **argv)
 	bool created;
 
 	log_set_ident("xlat464 siit");
-	d->sigfd = d->ctlfd = d->gonefd = -1;
+	daemon_frame_init(&d->frame);
+	d->gonefd = -1;
 	d->loop.epfd = -1;
 	if (parse_opts(argc, argv, &d->opt) < 0) {
 		free(d->opt.flags);
@@ -448,31 +424,19 @@ int siit_main(int argc, char **argv)
 		cleanup(d);
 		return 1;
 	}
-	d->sigfd = sys_signalfd_open();
-	if (d->sigfd < 0 || sys_loop_init(&d->loop) < 0) {
-		log_warn("signalfd/epoll: %s", strerror(errno));
-		cleanup(d);
-		return 1;
-	}
-	d->ctlfd = sys_ctl_listen(d->ctlpath);
-	if (d->ctlfd < 0) {
-		int e = errno;
-		log_warn("control socket %s: %s", d->ctlpath,
-			 e == EADDRINUSE ? "another daemon is answering there" : strerror(e));
-		d->ctlpath[0] = '\0';
-		cleanup(d);
-		return 1;
-	}
-	if ((d->nworkers == 1 && sys_loop_add(&d->loop, d->wk[0].fd, on_tun, &d->wk[0]) < 0) ||
-	    sys_loop_add(&d->loop, d->gonefd, on_gone, d) < 0 || sys_loop_add(&d->loop, d->sigfd, on_signal, d) < 0 ||
-	    sys_loop_add(&d->loop, d->ctlfd, on_ctl, d) < 0) {
+	if (sys_loop_init(&d->loop) < 0 ||
+	    (d->nworkers == 1 && sys_loop_add(&d->loop, d->wk[0].fd, on_tun, &d->wk[0]) < 0) ||
+	    sys_loop_add(&d->loop, d->gonefd, on_gone, d) < 0) {
 		log_warn("epoll: %s", strerror(errno));
 		cleanup(d);
 		return 1;
 	}
-	if (d->opt.d.pidfile && sys_pidfile_write(d->opt.d.pidfile) < 0) {
-		log_warn("pidfile %s: %s", d->opt.d.pidfile, strerror(errno));
-		d->opt.d.pidfile = NULL;
+	d->frame.loop = &d->loop;
+	d->frame.ctx = d;
+	d->frame.status = write_status;
+	d->frame.reload = reload_cb;
+	d->frame.config = d->opt.d.config;
+	if (daemon_frame_open(&d->frame, d->ctlpath, d->opt.d.pidfile) < 0) {
 		cleanup(d);
 		return 1;
 	}
@@ -481,8 +445,7 @@ int siit_main(int argc, char **argv)
 		 created ? " (created)" : "", d->tun_mtu, d->set->map.has_pool6 ? "pool6 set" : "no pool6",
 		 d->set->map.neam, d->nworkers, d->nworkers == 1 ? "" : "s", d->ctlpath);
 	/* set up: a reload changes at most the TUN's MTU; the worker threads start with what is kept */
-	if (sys_priv_keep(SYS_PRIV_NET_ADMIN) < 0)
-		log_warn("dropping capabilities: %s", strerror(errno));
+	daemon_frame_privileges(&d->frame, SYS_PRIV_NET_ADMIN, false);
 	if (d->nworkers > 1) {
 		void *states[TUN_WORKERS_MAX];
 		for (unsigned i = 0; i < d->nworkers; i++)
@@ -493,7 +456,7 @@ int siit_main(int argc, char **argv)
 			return 1;
 		}
 	}
-	sys_notifyf("READY=1\nSTATUS=translating on %s", tun);
+	daemon_frame_ready(&d->frame, "translating on %s", tun);
 
 	int r = sys_loop_run(&d->loop);
 	if (r < 0)
