@@ -782,23 +782,18 @@ static void reload(struct clat *c)
 	evaluate(c);
 }
 
-static void on_signal(void *arg, int fd, uint32_t events)
+static void reload_cb(void *ctx)
 {
-	struct clat *c = arg;
-	int sig;
+	reload(ctx);
+}
 
-	while ((sig = sys_signalfd_read(fd)) != 0) {
-		if (sig == SIGHUP) {
-			log_info("SIGHUP: reloading %s", c->cli.config ? c->cli.config : "(no --config file)");
-			sys_notify_reloading();
-			reload(c);
-			sys_notify("READY=1");
-			continue;
-		}
-		log_info("%s: exiting", strsignal(sig));
-		set_state(c, CLAT_STATE_STOPPING, strsignal(sig));
-		sys_loop_stop(&c->loop);
-	}
+/* SIGTERM, SIGINT: the state machine takes the CLAT down (STOPPING=1 with its STATUS line). */
+static void stopping_cb(void *ctx, int sig)
+{
+	struct clat *c = ctx;
+	log_info("%s: exiting", strsignal(sig));
+	set_state(c, CLAT_STATE_STOPPING, strsignal(sig));
+	sys_loop_stop(&c->loop);
 }
 
 /* ---- setup and teardown ------------------------------------------------------------------------ */
@@ -861,13 +856,8 @@ static void cleanup(struct clat *c)
 	take_down(c);
 	leave_uplink(c);
 	clat_fast_close(&c->fast);
-	if (c->ctlfd >= 0) {
-		close(c->ctlfd);
-		unlink(c->ctlpath);
-	}
-	if (c->opt.pidfile)
-		sys_pidfile_remove(c->opt.pidfile);
-	int fds[] = { c->sigfd, c->timerfd, c->wakefd };
+	daemon_frame_close(&c->frame);
+	int fds[] = { c->timerfd, c->wakefd };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -905,9 +895,8 @@ static int run(struct clat *c)
 		snprintf(c->ctlpath, sizeof(c->ctlpath), "%s", c->opt.control);
 	else
 		snprintf(c->ctlpath, sizeof(c->ctlpath), "%s/clat-%s.sock", SYS_CTL_DIR, c->dp.tun);
-	c->sigfd = sys_signalfd_open();
-	if (c->sigfd < 0 || sys_loop_init(&c->loop) < 0) {
-		log_warn("signalfd/epoll: %s", strerror(errno));
+	if (sys_loop_init(&c->loop) < 0) {
+		log_warn("epoll: %s", strerror(errno));
 		return -1;
 	}
 	c->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -917,13 +906,14 @@ static int run(struct clat *c)
 		log_warn("timerfd: %s", strerror(errno));
 		return -1;
 	}
-	c->ctlfd = sys_ctl_listen(c->ctlpath);
-	if (c->ctlfd < 0) {
-		log_warn("control socket %s: %s", c->ctlpath,
-			 errno == EADDRINUSE ? "another daemon is answering there" : strerror(errno));
-		c->ctlpath[0] = '\0';
+	c->frame.loop = &c->loop;
+	c->frame.ctx = c;
+	c->frame.status = clat_write_status;
+	c->frame.reload = reload_cb;
+	c->frame.stopping = stopping_cb;
+	c->frame.config = c->cli.config;
+	if (daemon_frame_open(&c->frame, c->ctlpath, c->opt.pidfile) < 0)
 		return -1;
-	}
 	/* What a killed earlier run left, once the control socket says no live daemon of ours runs. */
 	if (clat_dp_recover_stale(&c->dp, &c->nl) < 0)
 		return -1;
@@ -935,16 +925,10 @@ static int run(struct clat *c)
 	/* Loading BPF programs needs CAP_BPF (and CAP_PERFMON), which go below; attaching them later
 	 * needs only CAP_NET_ADMIN. */
 	clat_fast_open(&c->fast, c->opt.fast_path);
-	if (sys_loop_add(&c->loop, c->sigfd, on_signal, c) < 0 || sys_loop_add(&c->loop, c->ctlfd, clat_on_ctl, c) < 0 ||
-	    sys_loop_add(&c->loop, c->timerfd, on_timer, c) < 0 || sys_loop_add(&c->loop, c->wakefd, on_wake, c) < 0 ||
+	if (sys_loop_add(&c->loop, c->timerfd, on_timer, c) < 0 || sys_loop_add(&c->loop, c->wakefd, on_wake, c) < 0 ||
 	    sys_loop_add(&c->loop, sys_nl_fd(&c->mon), on_nl, c) < 0 ||
 	    (c->dns.fd >= 0 && sys_loop_add(&c->loop, c->dns.fd, on_dns, c) < 0)) {
 		log_warn("epoll: %s", strerror(errno));
-		return -1;
-	}
-	if (c->opt.pidfile && sys_pidfile_write(c->opt.pidfile) < 0) {
-		log_warn("pidfile %s: %s", c->opt.pidfile, strerror(errno));
-		c->opt.pidfile = NULL;
 		return -1;
 	}
 	/* What is left to do needs links, addresses, routes (CAP_NET_ADMIN) and packet and raw sockets
@@ -979,7 +963,8 @@ int clat_main(int argc, char **argv)
 	struct clat *c = &cc;
 
 	log_set_ident("xlat464 clat");
-	c->sigfd = c->ctlfd = c->timerfd = c->wakefd = -1;
+	daemon_frame_init(&c->frame);
+	c->timerfd = c->wakefd = -1;
 	c->applied = -1;
 	c->loop.epfd = -1;
 	clat_dns_init(&c->dns);

@@ -18,6 +18,7 @@
 #include "fastpath.h"
 #include "nft.h"
 #include "prefix.h"
+#include "../common/daemon_frame.h"
 #include "sys/loop.h"
 #include "sys/netlink.h"
 #include "uplink.h"
@@ -77,7 +78,8 @@ struct clat {
 	struct sys_nl nl;       /* requests */
 	struct sys_nl mon;      /* notifications */
 	struct sys_loop loop;
-	int sigfd, ctlfd, timerfd, wakefd; /* wakefd: the address manager's deadlines (DAD) */
+	struct daemon_frame frame; /* signals, control socket, pidfile */
+	int timerfd, wakefd; /* wakefd: the address manager's deadlines (DAD) */
 	uint8_t key[CLAT_IID_KEY_LEN];
 	/* the modules */
 	struct clat_uplink up;  /* up.ifindex 0: no uplink chosen */
@@ -125,6 +127,6 @@ static inline const char *clat_pfx_str(const struct clat_pfx *p, char *buf, size
 }
 
 /* The control socket's answer (report.c): the status lines and the typed facts. */
-void clat_on_ctl(void *arg, int fd, uint32_t events);
+void clat_write_status(void *arg, struct json_w *w);
 
 #endif

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "../common/json.h"
-#include "../common/status_serve.h"
 #include "daemon.h"
 #include "sys/clat_offload.h"
 #include "sys/ctl.h"
@@ -252,7 +251,7 @@ static void write_clat(struct clat *c, const struct clat_dp_counters *dn, struct
 	json_obj_close(w);
 }
 
-static void write_status(void *arg, struct json_w *w)
+void clat_write_status(void *arg, struct json_w *w)
 {
 	struct clat *c = arg;
 	struct xlat_stats sum; /* the IPv6 side's and every worker's */
@@ -283,9 +282,4 @@ static void write_status(void *arg, struct json_w *w)
 	json_xlat_drop_descriptions(w);
 	json_obj_close(w);
 	json_obj_close(w);
-}
-
-void clat_on_ctl(void *arg, int fd, uint32_t events)
-{
-	status_serve(fd, write_status, arg);
 }
