@@ -16,7 +16,7 @@
 # only; the status has both interfaces and `xlat464 metrics` labels each one's counters; SIGTERM sends
 # the final RA on both links. Prints PASS/FAIL per check and "N passed, N failed"; exit 1 when a check
 # failed, 2 when the setup failed. Environment: XLAT464=path (default build/xlat464), KEEP=1, VERBOSE=1.
-# Debian packages: iproute2, python3-scapy, coreutils.
+# Debian packages: iproute2, python3-scapy, coreutils; promtool (prometheus) checks the scrape when present.
 set -u
 export LC_ALL=C
 
@@ -286,7 +286,10 @@ t_metrics() {
 	echo "$m" | grep -q '^xlat464_ra_rs_valid_total{daemon="ra",interface="r-a"} 1$' &&
 	echo "$m" | grep -q '^xlat464_ra_rs_valid_total{daemon="ra",interface="r-b"} 1$' &&
 	echo "$m" | grep -q '^xlat464_ra_state{daemon="ra",interface="r-b",state="advertising"} 1$' &&
-	[ "$(echo "$m" | grep -c '^# TYPE xlat464_ra_rs_valid_total ')" = 1 ]
+	[ "$(echo "$m" | grep -c '^# TYPE xlat464_ra_rs_valid_total ')" = 1 ] || return 1
+	if command -v promtool >/dev/null; then
+		echo "$m" | promtool check metrics
+	fi
 }
 check metrics-label-each-interface t_metrics
 
