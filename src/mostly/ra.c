@@ -699,7 +699,7 @@ int ra_main(int argc, char **argv)
 		if (top->check) {
 			for (unsigned i = 0; i < m.n; i++) {
 				ra_config_format(&m.ifc[i], text, sizeof(text));
-				fputs(text, stdout);
+				printf("%s%s", i ? "\n" : "", text); /* a blank line between interfaces */
 			}
 			log_info("configuration OK");
 		} else {

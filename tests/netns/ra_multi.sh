@@ -260,6 +260,8 @@ wait "$sb"; rcb=$?
 status() { nsx "$NSR" timeout 5 "$XLAT464" status --json --control "$CTL"; }
 jq_py() { "$PY" -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
 
+# SIGHUP straight to the daemon: timeout(1) in between would pass on only the first one.
+ra_pid=$(status | jq_py 'j["pid"]') || die "no status from ra"
 t_first_a() { cat "$tmp/first-a.out"; return "$rca"; }
 t_first_b() { cat "$tmp/first-b.out"; return "$rcb"; }
 check link-a-hears-only-its-ra t_first_a
@@ -318,13 +320,31 @@ sa=$!
 nsx "$NSB" "$PY" "$RM" ra b-r 8 "$RLL_B" "$PREF_B" 12 "$PREFIX_B" "$tmp/ready-b2" >"$tmp/hup-b.out" 2>&1 &
 sb=$!
 ready "$tmp/ready-a2" && ready "$tmp/ready-b2" || die "scapy did not start"
-kill -HUP "$daemon_pid"
+kill -HUP "$ra_pid"
 wait "$sa"; rca=$?
 wait "$sb"; rcb=$?
 t_hup_a() { cat "$tmp/hup-a.out"; grep "reloaded: r-a: pref64 $PREF_A2" "$tmp/ra.log" && return "$rca"; }
 t_hup_b() { cat "$tmp/hup-b.out"; grep "reloaded: r-b: nothing changed" "$tmp/ra.log" && return "$rcb"; }
 check sighup-changes-link-a t_hup_a
 check sighup-leaves-link-b t_hup_b
+
+# SIGHUP with a section for a new interface and without r-c's: both take a restart, logged; the
+# running interfaces stay as they are.
+write_conf "$PREF_A2"
+sed -i 's/^interface r-c$/interface r-d/' "$CONF"
+kill -HUP "$ra_pid"
+t_hup_set() {
+	local i s
+	for i in $(seq 50); do grep -q "interface r-c is no longer" "$tmp/ra.log" && break; sleep 0.1; done
+	grep "reload: interface" "$tmp/ra.log"
+	s=$(status) || return 1
+	echo "$s" | jq_py '[i["interface"] for i in j["interfaces"]]'
+	grep -q "reload: interface r-d is new; it takes a restart" "$tmp/ra.log" &&
+	grep -q "reload: interface r-c is no longer in the settings; it keeps its running values until a restart" \
+		"$tmp/ra.log" &&
+	[ "$(echo "$s" | jq_py '[i["interface"] for i in j["interfaces"]]')" = "['r-a', 'r-b', 'r-c']" ]
+}
+check sighup-interface-set-needs-restart t_hup_set
 
 # SIGTERM: the final RA (PREF64 lifetime 0) on both links, then the process ends.
 nsx "$NSA" "$PY" "$RM" ra a-r 6 "$RLL_A" final 0 "" "$tmp/ready-a3" >"$tmp/fin-a.out" 2>&1 &
