@@ -1,5 +1,6 @@
 /* libFuzzer target for the `xlat464 ra` settings parser (src/mostly/ra_config.c). The input is read
- * twice: as a config file (what parses must print in config syntax and read back to the same text),
+ * three times: as a config file with the flag --interface and as one of several `interface` sections
+ * without flags (what parses must print in config syntax and read back to the same text),
  * then split at NUL and newline bytes into argv words. Whatever parses must satisfy the documented invariants
  * (lifetime a multiple of 8 within [interval, 65528], MinRtrAdvInterval within its RFC 4861 bounds,
  * every PREF64 encodable), and must print; an error must leave a terminated message. */
@@ -43,6 +44,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FZ_CHECK(n < sizeof(p1));
 			FZ_CHECK(ra_config_load(&again, p1, n, "printed", 3, fargv, err, sizeof(err)) == 0);
 			ra_config_print(&again, p2, sizeof(p2));
+			FZ_CHECK(strcmp(p1, p2) == 0);
+		}
+	}
+	{
+		/* The same text as a file of several `interface` sections, no flags. */
+		static struct ra_multi m, again;
+		static char p1[65536], p2[65536];
+		char *const margv[] = { "ra", NULL };
+		char *file = malloc(size ? size : 1);
+		if (!file)
+			return 0;
+		memcpy(file, data, size);
+		memset(err, 'x', sizeof(err));
+		int mr = ra_multi_load(&m, file, size, "fuzz", 1, margv, err, sizeof(err));
+		free(file);
+		if (mr < 0)
+			FZ_CHECK(memchr(err, '\0', sizeof(err)) != NULL && err[0] != '\0');
+		if (mr == 0) {
+			FZ_CHECK(m.n >= 1 && m.n <= RA_MAX_IFACES);
+			for (unsigned i = 0; i < m.n; i++) {
+				FZ_CHECK(m.ifc[i].ifname[0] != '\0' && m.ifc[i].npref64 >= 1);
+				FZ_CHECK(strcmp(m.ifc[i].control, m.ifc[0].control) == 0);
+				for (unsigned j = 0; j < i; j++)
+					FZ_CHECK(strcmp(m.ifc[i].ifname, m.ifc[j].ifname) != 0);
+			}
+			size_t n = ra_multi_print(&m, p1, sizeof(p1));
+			FZ_CHECK(n < sizeof(p1));
+			FZ_CHECK(ra_multi_load(&again, p1, n, "printed", 1, margv, err, sizeof(err)) == 0);
+			FZ_CHECK(again.n == m.n);
+			ra_multi_print(&again, p2, sizeof(p2));
 			FZ_CHECK(strcmp(p1, p2) == 0);
 		}
 	}

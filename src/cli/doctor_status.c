@@ -214,6 +214,20 @@ int doctor_status_parse(const char *text, size_t len, struct doctor_daemon *out,
 		out->kind = DOCTOR_RA;
 		get_str(root, "interface", out->ifname, sizeof(out->ifname));
 		get_str(root, "state", out->ra_state, sizeof(out->ra_state));
+		/* one process on several interfaces: the first that is not advertising is the one to name */
+		struct json_object *ifs = NULL;
+		if (json_object_object_get_ex(root, "interfaces", &ifs) && json_object_is_type(ifs, json_type_array)) {
+			for (size_t k = 0; k < json_object_array_length(ifs); k++) {
+				struct json_object *one = json_object_array_get_idx(ifs, k);
+				char st[sizeof(out->ra_state)] = "";
+				get_str(one, "state", st, sizeof(st));
+				if (strcmp(st, "advertising") != 0) {
+					get_str(one, "interface", out->ifname, sizeof(out->ifname));
+					memcpy(out->ra_state, st, sizeof(st));
+					break;
+				}
+			}
+		}
 		if (setting_word(root, "pref64", s, sizeof(s)))
 			out->has_pref64 = parse_nat64_prefix(s, &out->pref64);
 		if (setting_word(root, "lifetime", s, sizeof(s)))

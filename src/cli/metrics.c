@@ -370,13 +370,35 @@ static const struct fam ra_tail[] = {
 	{ C, "xlat464_ra_rs_answered_total", ans, "rs.coalesced", "how", "coalesced" },
 };
 
-static void ra(struct src *s)
+static void ra_link(struct src *s)
 {
 	add(s, G, "xlat464_ra_state", "The announcer's state, as a label (value 1)", "state", str_at(s->st, "state"), 1);
 	ADD_TABLE(s, ra_fams);
 	add_each(s, C, "xlat464_ra_rs_ignored_total", "Router Solicitations ignored, by reason", "rs_ignored", "reason",
 		 NULL);
 	ADD_TABLE(s, ra_tail);
+}
+
+/* One ra process may announce on several interfaces: each member of "interfaces" gives its samples
+ * with its own interface label (the top level sums them). A status without the array (an older
+ * daemon) is read as one interface. */
+static void ra(struct src *s)
+{
+	struct json_object *ifs = at(s->st, "interfaces");
+	size_t n = ifs && json_object_is_type(ifs, json_type_array) ? json_object_array_length(ifs) : 0;
+	uint64_t up;
+	if (n == 0) {
+		ra_link(s);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct src e = *s;
+		e.st = json_object_array_get_idx(ifs, i);
+		e.l.v[1] = str_at(e.st, "interface");
+		if (value_of(at(s->st, "uptime_seconds"), &up))
+			add(&e, G, "xlat464_uptime_seconds", up_help, NULL, NULL, up);
+		ra_link(&e);
+	}
 }
 
 static const char off[] = "OFFERs sent; option108 true: the IPv6-only preferred answer (yiaddr 0.0.0.0)";

@@ -425,3 +425,104 @@ size_t ra_config_format(const struct ra_config *cfg, char *buf, size_t cap)
 		put(buf, cap, &used, "dnssl %.253s (lifetime %u)\n", cfg->dnssl[i], cfg->dnssl_lifetime);
 	return used;
 }
+
+/* ---- several interfaces ------------------------------------------------------------------------ */
+
+/* The start of line text[i..) is an `interface` line: the key as the first word. */
+static bool is_interface_line(const char *text, size_t len, size_t i)
+{
+	static const char key[] = "interface";
+	while (i < len && (text[i] == ' ' || text[i] == '\t'))
+		i++;
+	if (len - i < sizeof(key) - 1 || memcmp(text + i, key, sizeof(key) - 1) != 0)
+		return false;
+	i += sizeof(key) - 1;
+	return i == len || text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r';
+}
+
+int ra_multi_load(struct ra_multi *m, const char *text, size_t len, const char *name, int argc, char *const *argv,
+		  char *err, size_t errlen)
+{
+	size_t start[RA_MAX_IFACES + 1]; /* byte offset of each section's `interface` line */
+	unsigned line[RA_MAX_IFACES + 1], nsec = 0, lineno = 1;
+	const char *fname = name ? name : "config";
+
+	memset(m, 0, sizeof(*m));
+	if (errlen)
+		err[0] = '\0';
+	for (size_t i = 0; text && i < len; lineno++) {
+		if (is_interface_line(text, len, i)) {
+			if (nsec >= RA_MAX_IFACES)
+				return config_error(err, errlen, "%s:%u: interface: at most %u interfaces in one process",
+						    fname, lineno, RA_MAX_IFACES);
+			start[nsec] = i;
+			line[nsec++] = lineno;
+		}
+		const char *nl = memchr(text + i, '\n', len - i);
+		i = nl ? (size_t)(nl - text) + 1 : len;
+	}
+	if (nsec <= 1) {
+		int r = ra_config_load(&m->ifc[0], text, len, name, argc, argv, err, errlen);
+		m->n = r == 0 ? 1 : 0;
+		return r;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+		if (strcmp(argv[i], "--interface") == 0)
+			return config_error(err, errlen, "--interface: %s has %u interface sections; name the interfaces "
+					    "there, not on the command line", fname, nsec);
+	}
+	char *masked = malloc(len ? len : 1);
+	if (!masked)
+		return config_error(err, errlen, "out of memory");
+	start[nsec] = len;
+	for (unsigned k = 0; k < nsec; k++) {
+		/* The defaults and section k, every other line blanked, so that errors keep their line numbers. */
+		memcpy(masked, text, len);
+		for (size_t i = start[0]; i < len; i++)
+			if ((i < start[k] || i >= start[k + 1]) && masked[i] != '\n')
+				masked[i] = ' ';
+		struct ra_config *c = &m->ifc[k];
+		int r = ra_config_load(c, masked, len, name, argc, argv, err, errlen);
+		if (r != 0) {
+			free(masked);
+			if (r < 0 && strncmp(err, fname, strlen(fname)) != 0) { /* a check of the whole section */
+				char why[RA_ERR_MAX];
+				snprintf(why, sizeof(why), "%s", err);
+				config_error(err, errlen, "%s:%u: interface %s: %s", fname, line[k], c->ifname, why);
+			}
+			return r;
+		}
+		for (unsigned j = 0; j < k; j++) {
+			if (strcmp(m->ifc[j].ifname, c->ifname) == 0) {
+				free(masked);
+				return config_error(err, errlen, "%s:%u: interface %s: a second section for it (the first is "
+						    "at line %u)", fname, line[k], c->ifname, line[j]);
+			}
+		}
+		if (k > 0 && (strcmp(c->control, m->ifc[0].control) != 0 || strcmp(c->pidfile, m->ifc[0].pidfile) != 0)) {
+			free(masked);
+			return config_error(err, errlen, "%s:%u: interface %s: control and pidfile belong to the process: "
+					    "set them once, before the first interface line", fname, line[k], c->ifname);
+		}
+	}
+	free(masked);
+	m->n = nsec;
+	return 0;
+}
+
+size_t ra_multi_print(const struct ra_multi *m, char *buf, size_t cap)
+{
+	size_t used = 0;
+	if (cap)
+		buf[0] = '\0';
+	for (unsigned k = 0; k < m->n && used + 1 < cap; k++) {
+		if (k > 0 && used + 2 < cap) {
+			buf[used++] = '\n'; /* a blank line between the sections */
+			buf[used] = '\0';
+		}
+		used += ra_config_print(&m->ifc[k], buf + used, cap - used);
+	}
+	return used;
+}

@@ -89,6 +89,28 @@ int ra_config_parse(struct ra_config *cfg, int argc, char *const *argv, char *er
  * the lifetime against the interval) and derives the rest (MinRtrAdvInterval, the lifetimes). */
 int ra_config_finish(struct ra_config *cfg, char *err, size_t errlen);
 
+/* Several interfaces in one process, as radvd's `interface eth0 { ... };`: in the file, an
+ * `interface IF` line opens a section that runs to the next `interface` line; the lines before the
+ * first `interface` line are defaults every section starts from (a repeatable key such as pref64 adds
+ * to them). The flags apply to every section, after the file. A file with at most one `interface`
+ * line is read exactly as by ra_config_load (there --interface on the command line overrides it);
+ * with two or more, --interface is refused (it could not say which section it replaces), control
+ * and pidfile must be the same in every section (one process, one control socket). */
+#define RA_MAX_IFACES 8
+struct ra_multi {
+	unsigned n;
+	struct ra_config ifc[RA_MAX_IFACES]; /* in file order; ifc[0] carries the lifecycle flags */
+};
+
+/* As ra_config_load, into m: 1 (--help), 0 (every section complete and valid) or -1 with a message
+ * naming the line, the flag, or the section ("interface IF: ...") in err. */
+int ra_multi_load(struct ra_multi *m, const char *text, size_t len, const char *name, int argc, char *const *argv,
+		  char *err, size_t errlen);
+
+/* --print-config for all sections: each section whole (every setting, its `interface` line first),
+ * so the output reads back as the same interfaces. */
+size_t ra_multi_print(const struct ra_multi *m, char *buf, size_t cap);
+
 /* The settings in config file syntax (--print-config): every setting, from the table. */
 size_t ra_config_print(const struct ra_config *cfg, char *buf, size_t cap);
 

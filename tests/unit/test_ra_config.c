@@ -219,6 +219,88 @@ static void test_config_file(void **state)
 	assert_string_equal(err, "ra.conf:1: interface: expects 1 value, got 2");
 }
 
+/* Several interfaces: `interface IF` sections over the defaults before the first one; the flags over
+ * every section; errors name the line or the section. */
+static void test_multi(void **state)
+{
+	static struct ra_multi m, again;
+	static char out[8192], out2[8192];
+	char err[RA_ERR_MAX];
+	char *none[] = { "ra", NULL };
+	char *interval[] = { "ra", "--interval", "20", NULL };
+	static const char text[] = "# defaults\n"
+				   "interval 30\n"
+				   "pref64 64:ff9b::/96\n"
+				   "control /run/xlat464/ra.sock\n"
+				   "\n"
+				   "interface eth0\n"
+				   "mode router\n"
+				   "prefix 2001:db8:1::/64\n"
+				   "rdnss 2001:db8:1::53\n"
+				   "interface eth1\n"
+				   "pref64 2001:db8:64::/96\n"
+				   "interval 60\n";
+	assert_int_equal(ra_multi_load(&m, text, strlen(text), "ra.conf", 1, none, err, sizeof(err)), 0);
+	assert_int_equal(m.n, 2);
+	assert_string_equal(m.ifc[0].ifname, "eth0");
+	assert_int_equal(m.ifc[0].mode, RA_MODE_ROUTER);
+	assert_int_equal(m.ifc[0].max_interval, 30);
+	assert_int_equal(m.ifc[0].npref64, 1);
+	assert_int_equal(m.ifc[0].nprefix, 1);
+	assert_int_equal(m.ifc[0].router_lifetime, 90);
+	assert_string_equal(m.ifc[1].ifname, "eth1");
+	assert_int_equal(m.ifc[1].mode, RA_MODE_BESIDE_ROUTER); /* eth0's lines do not reach eth1 */
+	assert_int_equal(m.ifc[1].max_interval, 60);
+	assert_int_equal(m.ifc[1].npref64, 2); /* a repeatable key adds to the defaults */
+	assert_int_equal(m.ifc[1].nprefix, 0);
+	assert_string_equal(m.ifc[1].control, "/run/xlat464/ra.sock");
+	/* a flag applies to every section, over the file */
+	assert_int_equal(ra_multi_load(&m, text, strlen(text), "ra.conf", 3, interval, err, sizeof(err)), 0);
+	assert_int_equal(m.ifc[0].max_interval, 20);
+	assert_int_equal(m.ifc[1].max_interval, 20);
+	/* --print-config reads back as the same interfaces */
+	ra_multi_print(&m, out, sizeof(out));
+	assert_non_null(strstr(out, "\n\ninterface eth1\nmode beside-router\ninterval 20\n"));
+	assert_int_equal(ra_multi_load(&again, out, strlen(out), "print", 1, none, err, sizeof(err)), 0);
+	assert_int_equal(again.n, 2);
+	ra_multi_print(&again, out2, sizeof(out2));
+	assert_string_equal(out, out2);
+
+	/* one interface line, anywhere: as ra_config_load, and --interface still replaces it */
+	static const char one[] = "pref64 64:ff9b::/96\ninterface eth0\ninterval 30\n";
+	char *flag[] = { "ra", "--interface", "br0", NULL };
+	assert_int_equal(ra_multi_load(&m, one, strlen(one), "one", 3, flag, err, sizeof(err)), 0);
+	assert_int_equal(m.n, 1);
+	assert_string_equal(m.ifc[0].ifname, "br0");
+	assert_int_equal(m.ifc[0].max_interval, 30);
+
+	/* errors: the line of the section or the setting; --interface with sections; twice the same */
+	assert_int_equal(ra_multi_load(&m, text, strlen(text), "ra.conf", 3, flag, err, sizeof(err)), -1);
+	assert_string_equal(err, "--interface: ra.conf has 2 interface sections; name the interfaces there, not on the "
+				 "command line");
+	static const char bad[] = "pref64 64:ff9b::/96\ninterface a\ninterface b\ninterval 2\n";
+	assert_int_equal(ra_multi_load(&m, bad, strlen(bad), "ra.conf", 1, none, err, sizeof(err)), -1);
+	assert_string_equal(err, "ra.conf:4: interval: '2': MaxRtrAdvInterval must be 4 to 1800 seconds (RFC 4861 section 6.2.1)");
+	static const char nopref[] = "interface a\npref64 64:ff9b::/96\ninterface b\n";
+	assert_int_equal(ra_multi_load(&m, nopref, strlen(nopref), "ra.conf", 1, none, err, sizeof(err)), -1);
+	assert_string_equal(err, "ra.conf:3: interface b: --pref64 PREFIX is required (the NAT64 prefix to announce, e.g. "
+				 "64:ff9b::/96)");
+	static const char twice[] = "pref64 64:ff9b::/96\ninterface a\ninterface b\n  interface a\n";
+	assert_int_equal(ra_multi_load(&m, twice, strlen(twice), "ra.conf", 1, none, err, sizeof(err)), -1);
+	assert_string_equal(err, "ra.conf:4: interface a: a second section for it (the first is at line 2)");
+	static const char ctl[] = "pref64 64:ff9b::/96\ninterface a\ninterface b\ncontrol /run/b.sock\n";
+	assert_int_equal(ra_multi_load(&m, ctl, strlen(ctl), "ra.conf", 1, none, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "ra.conf:3: interface b: control and pidfile belong to the process"));
+	static const char nine[] = "pref64 64:ff9b::/96\ninterface a\ninterface b\ninterface c\ninterface d\n"
+				   "interface e\ninterface f\ninterface g\ninterface h\ninterface i\n";
+	assert_int_equal(ra_multi_load(&m, nine, strlen(nine), "ra.conf", 1, none, err, sizeof(err)), -1);
+	assert_string_equal(err, "ra.conf:10: interface: at most 8 interfaces in one process");
+	/* "interfaces" is not an interface line: an unknown setting */
+	static const char prefix_word[] = "pref64 64:ff9b::/96\ninterface a\ninterfaces b\ninterface c\n";
+	assert_int_equal(ra_multi_load(&m, prefix_word, strlen(prefix_word), "ra.conf", 1, none, err, sizeof(err)), -1);
+	assert_string_equal(err, "ra.conf:3: interfaces: unknown setting");
+}
+
 /* A reload keeps what needs a restart and names it; the rest changes. */
 static void test_reload_keeps_restart(void **state)
 {
@@ -312,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_config_file),
 		cmocka_unit_test(test_reload_keeps_restart),
+		cmocka_unit_test(test_multi),
 		cmocka_unit_test(test_dnssl),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
