@@ -68,6 +68,11 @@ int daemon_frame_open(struct daemon_frame *f, const char *ctlpath, const char *p
 		log_warn("control socket %s: %s", ctlpath, strerror(errno));
 		return -1;
 	}
+	return daemon_frame_pidfile(f, pidfile);
+}
+
+int daemon_frame_pidfile(struct daemon_frame *f, const char *pidfile)
+{
 	if (pidfile && sys_pidfile_write(pidfile) < 0) {
 		log_warn("pidfile %s: %s", pidfile, strerror(errno));
 		return -1;

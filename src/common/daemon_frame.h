@@ -44,6 +44,10 @@ void daemon_frame_init(struct daemon_frame *f);
  * another daemon answers there). */
 int daemon_frame_open(struct daemon_frame *f, const char *ctlpath, const char *pidfile);
 
+/* Writes pidfile (NULL: none), removed by daemon_frame_close: for a daemon that forks into the
+ * background after daemon_frame_open (which then had pidfile NULL). 0, or -1 after logging. */
+int daemon_frame_pidfile(struct daemon_frame *f, const char *pidfile);
+
 /* Set up: keeps only the capabilities in keep (SYS_PRIV_*) and loads the seccomp allow-list when
  * asked. Both hold for the calling thread and the threads it starts afterwards, so call it before
  * starting any. */

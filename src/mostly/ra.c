@@ -15,7 +15,7 @@
  * States, each change logged as `old -> new`:  waiting (no usable link-local address yet) ->
  * advertising -> stopping (waits for MIN_DELAY_BETWEEN_RAS after the last RA, sends the final one). */
 #include "../common/json.h"
-#include "../common/status_serve.h"
+#include "../common/daemon_frame.h"
 #include "ra.h"
 
 #include <arpa/inet.h>
@@ -93,7 +93,7 @@ struct ra_daemon {
 	unsigned nlink;
 	struct ra_link link[RA_MAX_IFACES]; /* link[0].cfg: the process settings (control, pidfile, debug) */
 	struct sys_nl nl;
-	int sigfd, ctlfd;
+	struct daemon_frame frame; /* signals, control socket, pidfile */
 	bool stopping;
 	struct sys_loop loop;
 	char ctlpath[RA_PATH_MAX];
@@ -468,11 +468,6 @@ static void write_status(void *ctx, struct json_w *w)
 	json_obj_close(w);
 }
 
-static void on_ctl(void *arg, int fd, uint32_t events)
-{
-	status_serve(fd, write_status, arg);
-}
-
 static void warn_settings(const struct ra_config *cfg);
 
 /* The file (when given) and then the flags into m. 0, 1 (--help) or -1 with the message in err. */
@@ -570,50 +565,39 @@ static void stop_link(struct ra_link *l, const char *why)
 	rearm(l);
 }
 
-static void on_signal(void *arg, int fd, uint32_t events)
+static void reload_cb(void *ctx)
 {
-	struct ra_daemon *d = arg;
-	int sig;
+	reload(ctx);
+}
 
-	while ((sig = sys_signalfd_read(fd)) != 0) {
-		if (sig == SIGHUP) {
-			log_info("SIGHUP: reloading %s", d->config ? d->config : "settings (no config file)");
-			sys_notify_reloading();
-			reload(d);
-			sys_notify("READY=1");
-			continue;
-		}
-		if (d->stopping)
-			continue;
-		d->stopping = true;
-		log_info("%s: withdrawing the announcement and exiting", strsignal(sig));
-		sys_notify("STOPPING=1");
-		for (unsigned i = 0; i < d->nlink; i++)
-			stop_link(&d->link[i], strsignal(sig));
-	}
+/* SIGTERM, SIGINT: every link sends its final RA (router lifetime 0); the loop stops after the
+ * last one (link_done). */
+static void stopping_cb(void *ctx, int sig)
+{
+	struct ra_daemon *d = ctx;
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	log_info("%s: withdrawing the announcement and exiting", strsignal(sig));
+	sys_notify("STOPPING=1");
+	for (unsigned i = 0; i < d->nlink; i++)
+		stop_link(&d->link[i], strsignal(sig));
 }
 
 /* ---- setup ------------------------------------------------------------------------------------- */
 
 static void cleanup(struct ra_daemon *d)
 {
-	if (d->ctlfd >= 0) {
-		close(d->ctlfd);
-		unlink(d->ctlpath);
-	}
+	daemon_frame_close(&d->frame);
 	for (unsigned i = 0; i < d->nlink; i++) {
 		if (d->link[i].icmpfd >= 0)
 			close(d->link[i].icmpfd);
 		if (d->link[i].timerfd >= 0)
 			close(d->link[i].timerfd);
 	}
-	if (d->sigfd >= 0)
-		close(d->sigfd);
 	sys_loop_close(&d->loop);
 	if (d->nl.nl)
 		sys_nl_close(&d->nl);
-	if (d->nlink && d->link[0].cfg.pidfile[0])
-		sys_pidfile_remove(d->link[0].cfg.pidfile);
 }
 
 static void warn_settings(const struct ra_config *cfg)
@@ -709,7 +693,7 @@ int ra_main(int argc, char **argv)
 		return 0;
 	}
 
-	d->sigfd = d->ctlfd = -1;
+	daemon_frame_init(&d->frame);
 	d->loop.epfd = -1;
 	d->started = time(NULL);
 	d->nlink = m.n;
@@ -738,25 +722,20 @@ int ra_main(int argc, char **argv)
 		memcpy(d->ctlpath, top->control, sizeof(d->ctlpath)); /* same size, terminated by the parser */
 	else
 		snprintf(d->ctlpath, sizeof(d->ctlpath), "%s/ra-%.*s.sock", SYS_CTL_DIR, RA_IFNAME_MAX - 1, top->ifname);
-	d->ctlfd = sys_ctl_listen(d->ctlpath);
-	if (d->ctlfd < 0) {
-		log_warn("control socket %s: %s", d->ctlpath,
-			 errno == EADDRINUSE ? "another daemon answers there" : strerror(errno));
-		d->ctlpath[0] = '\0';
-		cleanup(d);
-		return 1;
-	}
-	d->sigfd = sys_signalfd_open();
-	if (d->sigfd < 0 || sys_loop_add(&d->loop, d->sigfd, on_signal, d) < 0 ||
-	    sys_loop_add(&d->loop, d->ctlfd, on_ctl, d) < 0) {
-		log_warn("event loop: %s", strerror(errno));
+	d->frame.loop = &d->loop;
+	d->frame.ctx = d;
+	d->frame.status = write_status;
+	d->frame.reload = reload_cb;
+	d->frame.stopping = stopping_cb;
+	d->frame.config = d->config;
+	if (daemon_frame_open(&d->frame, d->ctlpath, NULL) < 0) {
 		cleanup(d);
 		return 1;
 	}
 	if (top->daemon && sys_daemonize() < 0)
 		fatal("daemon: %s", strerror(errno));
-	if (top->pidfile[0] && sys_pidfile_write(top->pidfile) < 0)
-		log_warn("--pidfile %s: %s", top->pidfile, strerror(errno));
+	/* after the fork, so that it holds the daemon's pid; a failure is only a warning, as before */
+	daemon_frame_pidfile(&d->frame, top->pidfile[0] ? top->pidfile : NULL);
 
 	for (unsigned i = 0; i < d->nlink; i++) {
 		char p[RA_IFNAME_MAX + 2];
@@ -766,13 +745,11 @@ int ra_main(int argc, char **argv)
 	}
 	log_info("control socket %s", d->ctlpath);
 	/* set up: its ICMPv6 sockets are open, and netlink queries need no capability */
-	if (sys_priv_keep(0) < 0)
-		log_warn("dropping capabilities: %s", strerror(errno));
-	sys_seccomp_report(sys_seccomp_event_loop());
+	daemon_frame_privileges(&d->frame, 0, true);
 	if (d->nlink == 1)
-		sys_notifyf("READY=1\nSTATUS=on %s", top->ifname);
+		daemon_frame_ready(&d->frame, "on %s", top->ifname);
 	else
-		sys_notifyf("READY=1\nSTATUS=on %s and %u more", top->ifname, d->nlink - 1);
+		daemon_frame_ready(&d->frame, "on %s and %u more", top->ifname, d->nlink - 1);
 	for (unsigned i = 0; i < d->nlink; i++) {
 		struct ra_link *l = &d->link[i];
 		l->state = RA_STATE_WAITING;
