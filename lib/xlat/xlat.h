@@ -251,6 +251,12 @@ void xlat_6to4(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat
 
 /* Dispatches on the version nibble. */
 void xlat_translate(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len, struct xlat_out *out);
+/* xlat_translate for a daemon's read loop: the same translation, and the one packet to send when the
+ * outcome is the usual one, forwarded as a single packet of the other family; NULL for anything else
+ * (a drop, an answer, fragments, a hairpinned packet), which out describes as ever. One call with no
+ * second look at out for the common case. */
+const struct xlat_pkt *xlat_translate_fwd(struct xlat_ctx *ctx, const uint8_t *pkt, size_t len,
+					  struct xlat_out *out);
 
 /* An ICMPv4 error (type, code) from src4 about the IPv4 packet pkt, made outside a translation: for
  * errors a policy owes later, such as RFC 6146 section 3.5.2.2's Port Unreachable for an IPv4 SYN

@@ -70,11 +70,3 @@ void siit_engine_process(struct siit_engine *e, const uint8_t *pkt, size_t len, 
 	xlat_translate_reasm(&e->ctx, e->ctx.cfg->amend_udp_zero_csum ? &e->reasm : NULL, pkt, len, now_ms, e->out);
 	siit_engine_emit(e, pkt, len, emit, arg);
 }
-
-void siit_engine_after(struct siit_engine *e, const uint8_t *pkt, size_t len, siit_emit_fn emit, void *arg)
-{
-	if (pkt[0] >> 4 != 4 && pkt[0] >> 4 != 6)
-		siit_engine_process(e, pkt, len, 0, emit, arg);
-	else
-		siit_engine_emit(e, pkt, len, emit, arg);
-}

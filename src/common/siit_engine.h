@@ -43,31 +43,20 @@ void siit_engine_process(struct siit_engine *e, const uint8_t *pkt, size_t len, 
 void siit_engine_emit(struct siit_engine *e, const uint8_t *pkt, size_t len, siit_emit_fn emit, void *arg);
 
 /* The common case of siit_engine_process, inline for a daemon's read loop, when the engine is direct
- * (no reassembly: e->direct) and the packet not empty: translates it and returns the packet to write
- * when the outcome is the usual one, a single packet forwarded to the other family. NULL when it is
- * anything else; the caller then calls siit_engine_after with the same arguments, and the result is
- * that of siit_engine_process. */
+ * (no reassembly: e->direct): translates the packet and returns the packet to write when the outcome
+ * is the usual one, a single packet forwarded to the other family (xlat_translate_fwd). NULL when it
+ * is anything else; the caller then calls siit_engine_after with the same arguments, and the result
+ * is that of siit_engine_process. */
 static inline const struct xlat_pkt *siit_engine_step(struct siit_engine *e, const uint8_t *pkt, size_t len)
 {
-	const struct xlat_out *out;
-
-	if (pkt[0] >> 4 == 4) {
-		xlat_4to6(&e->ctx, pkt, len, e->out);
-		out = e->out;
-		/* IPv4 is forwarded as IPv6 only (hairpinning is IPv6 to IPv6, RFC 7757 section 4.2) */
-		if (__builtin_expect(out->action == XLAT_FORWARD && out->npkts == 1, 1))
-			return &out->pkt[0];
-	} else if (pkt[0] >> 4 == 6) {
-		xlat_6to4(&e->ctx, pkt, len, e->out);
-		out = e->out;
-		if (__builtin_expect(out->action == XLAT_FORWARD && out->npkts == 1 && out->pkt[0].family == 4, 1))
-			return &out->pkt[0];
-	}
-	return NULL;
+	return xlat_translate_fwd(&e->ctx, pkt, len, e->out);
 }
-/* After siit_engine_step returned NULL: the packet's other outcomes (or, for a version other than 4
- * and 6, the whole of siit_engine_process). */
-void siit_engine_after(struct siit_engine *e, const uint8_t *pkt, size_t len, siit_emit_fn emit, void *arg);
+/* After siit_engine_step returned NULL: the packet's other outcomes (siit_engine_emit). */
+static inline void siit_engine_after(struct siit_engine *e, const uint8_t *pkt, size_t len, siit_emit_fn emit,
+				     void *arg)
+{
+	siit_engine_emit(e, pkt, len, emit, arg);
+}
 
 /* Frees reassembly slots whose time ran out (counted as reassembly-timeout). */
 void siit_engine_tick(struct siit_engine *e, uint64_t now_ms);

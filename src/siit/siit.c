@@ -2,7 +2,7 @@
  * carries both families, the TAYGA model: IPv4 packets read from the TUN are written back as IPv6,
  * and the reverse.
  *
- *   read(tun) -> siit_engine_step() -> xlat_4to6() / xlat_6to4() -> writev(tun) for each packet
+ *   read(tun) -> siit_engine_step() = xlat_translate_fwd() -> writev(tun) for each packet
  *
  * One epoll loop watches the TUN, a signalfd (SIGTERM/SIGINT: exit 0; SIGHUP: reload) and the
  * control socket (each client gets the status as JSON, src/common/json.h). */
@@ -28,6 +28,7 @@
 #include "../common/tun_workers.h"
 #include "../common/siit_settings.h"
 #include "sys/ctl.h"
+#include "sys/fastio.h"
 #include "sys/log.h"
 #include "sys/loop.h"
 #include "sys/notify.h"
@@ -123,9 +124,12 @@ static __attribute__((noinline, cold)) void write_failed(struct siit_worker *w, 
 static inline void emit_tun(void *arg, const struct xlat_pkt *p, enum siit_emit_kind kind)
 {
 	struct siit_worker *w = arg;
+	ssize_t r = sys_fast_writev(w->fd, p->iov, (int)p->niov);
 
-	if (writev(w->fd, p->iov, (int)p->niov) < 0)
+	if (__builtin_expect(r < 0, 0)) {
+		errno = (int)-r;
 		write_failed(w, p);
+	}
 }
 
 static __attribute__((noinline, cold)) void read_failed(struct siit_worker *w)
@@ -167,12 +171,13 @@ static void worker_burst(void *state, int fd)
 		return;
 	}
 	for (unsigned i = 0; i < SIIT_READ_BURST; i++) {
-		ssize_t n = read(fd, rx, SIIT_PKT_MAX);
+		ssize_t n = sys_fast_read(fd, rx, SIIT_PKT_MAX);
 		if (__builtin_expect(n <= 0, 0)) {
 			if (n == 0) { /* counted as truncated, as ever */
 				siit_engine_process(e, rx, 0, 0, emit_tun, w);
 				continue;
 			}
+			errno = (int)-n;
 			if (errno != EAGAIN && errno != EINTR)
 				read_failed(w);
 			return;

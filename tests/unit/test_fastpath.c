@@ -30,10 +30,10 @@ static unsigned below(unsigned n) { return (unsigned)(rnd() % n); }
 
 static struct xlat_siit_map map;
 static struct xlat_config cfg;
-static struct xlat_ctx ctx_fast, ctx_slow, ctx_probe;
-static struct xlat_out out_fast, out_slow, out_probe;
+static struct xlat_ctx ctx_fast, ctx_slow, ctx_probe, ctx_fwd;
+static struct xlat_out out_fast, out_slow, out_probe, out_fwd;
 static uint8_t flat_a[70000], flat_b[70000];
-static unsigned long n_fast, n_fast_one, n_total;
+static unsigned long n_fast, n_fast_one, n_total, n_fwd;
 
 static const uint8_t pool_base[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x64, 0x64, 0x64, 0x64,
 				       0x64, 0x64, 0x64, 0x64, 0x11, 0x22, 0x33, 0x44 };
@@ -115,8 +115,9 @@ static void configure(void)
 	xlat_ctx_init(&ctx_fast, &cfg);
 	xlat_ctx_init(&ctx_slow, &cfg);
 	xlat_ctx_init(&ctx_probe, &cfg);
+	xlat_ctx_init(&ctx_fwd, &cfg);
 	uint32_t id = (uint32_t)rnd();
-	ctx_fast.ipv4_id = ctx_slow.ipv4_id = ctx_probe.ipv4_id = id;
+	ctx_fast.ipv4_id = ctx_slow.ipv4_id = ctx_probe.ipv4_id = ctx_fwd.ipv4_id = id;
 }
 
 /* An IPv4 address: from an EAM entry, the pool6 side, special or random. */
@@ -306,6 +307,39 @@ static void dump(const char *what, int family, const uint8_t *p, size_t len)
 	exit(1);
 }
 
+/* What a fast entry point (xlat_4to6/xlat_6to4, or xlat_translate_fwd) left in out and ctx against
+ * what the general path left in out_slow and ctx_slow. */
+static void same_as_slow(const char *who, struct xlat_ctx *ctx, const struct xlat_out *out, int family,
+			 const uint8_t *p, size_t len)
+{
+	char what[128];
+	if (out->action != out_slow.action || out->reason != out_slow.reason || out->npkts != out_slow.npkts) {
+		snprintf(what, sizeof(what), "%s: action, reason or packet count differ", who);
+		dump(what, family, p, len);
+	}
+	for (unsigned i = 0; i < out->npkts; i++) {
+		const struct xlat_pkt *a = &out->pkt[i], *b = &out_slow.pkt[i];
+		if (a->len != b->len || a->family != b->family || a->niov != b->niov)
+			dump("packet length, family or iovec count differ", family, p, len);
+		for (unsigned k = 0; k < a->niov; k++)
+			if (a->iov[k].iov_len != b->iov[k].iov_len)
+				dump("iovec lengths differ", family, p, len);
+		size_t na = xlat_pkt_flatten(a, flat_a, sizeof(flat_a)), nb = xlat_pkt_flatten(b, flat_b, sizeof(flat_b));
+		if (na != nb || memcmp(flat_a, flat_b, na) != 0) {
+			size_t at = 0;
+			while (at < na && at < nb && flat_a[at] == flat_b[at])
+				at++;
+			fprintf(stderr, "test_fastpath: %s: packet %u: %zu and %zu bytes, first difference at %zu: %02x (fast) %02x\n",
+				who, i, na, nb, at, at < na ? flat_a[at] : 0, at < nb ? flat_b[at] : 0);
+			dump("packet bytes differ", family, p, len);
+		}
+	}
+	if (memcmp(&ctx->stats, &ctx_slow.stats, sizeof(ctx->stats)) != 0 || ctx->ipv4_id != ctx_slow.ipv4_id) {
+		snprintf(what, sizeof(what), "%s: counters differ", who);
+		dump(what, family, p, len);
+	}
+}
+
 static void compare(int family, const uint8_t *p, size_t len)
 {
 	bool fast;
@@ -318,32 +352,26 @@ static void compare(int family, const uint8_t *p, size_t len)
 		xlat_6to4(&ctx_fast, p, len, &out_fast);
 		xlat_6to4_slow(&ctx_slow, p, len, &out_slow);
 	}
+	/* xlat_translate_fwd picks the direction by the version: only packets whose version says it */
+	bool versioned = len > 0 && p[0] >> 4 == family;
+	const struct xlat_pkt *fwd = versioned ? xlat_translate_fwd(&ctx_fwd, p, len, &out_fwd) : NULL;
 	n_total++;
 	n_fast += fast;
 	n_fast_one += fast && map.fast_one; /* through the CLAT's copy of the fast path */
 	if (fast && out_slow.action != XLAT_FORWARD)
 		dump("fast path took a packet the general path does not forward", family, p, len);
-	if (out_fast.action != out_slow.action || out_fast.reason != out_slow.reason || out_fast.npkts != out_slow.npkts)
-		dump("action, reason or packet count differ", family, p, len);
-	for (unsigned i = 0; i < out_fast.npkts; i++) {
-		const struct xlat_pkt *a = &out_fast.pkt[i], *b = &out_slow.pkt[i];
-		if (a->len != b->len || a->family != b->family || a->niov != b->niov)
-			dump("packet length, family or iovec count differ", family, p, len);
-		for (unsigned k = 0; k < a->niov; k++)
-			if (a->iov[k].iov_len != b->iov[k].iov_len)
-				dump("iovec lengths differ", family, p, len);
-		size_t na = xlat_pkt_flatten(a, flat_a, sizeof(flat_a)), nb = xlat_pkt_flatten(b, flat_b, sizeof(flat_b));
-		if (na != nb || memcmp(flat_a, flat_b, na) != 0) {
-			size_t at = 0;
-			while (at < na && at < nb && flat_a[at] == flat_b[at])
-				at++;
-			fprintf(stderr, "test_fastpath: packet %u: %zu and %zu bytes, first difference at %zu: %02x (fast) %02x\n",
-				i, na, nb, at, at < na ? flat_a[at] : 0, at < nb ? flat_b[at] : 0);
-			dump("packet bytes differ", family, p, len);
-		}
+	same_as_slow("xlat_4to6/xlat_6to4", &ctx_fast, &out_fast, family, p, len);
+	if (!versioned) {
+		ctx_fwd.stats = ctx_slow.stats; /* (what the others counted for it) */
+		ctx_fwd.ipv4_id = ctx_slow.ipv4_id;
+		return;
 	}
-	if (memcmp(&ctx_fast.stats, &ctx_slow.stats, sizeof(ctx_fast.stats)) != 0 || ctx_fast.ipv4_id != ctx_slow.ipv4_id)
-		dump("counters differ", family, p, len);
+	same_as_slow("xlat_translate_fwd", &ctx_fwd, &out_fwd, family, p, len);
+	/* its answer: the one packet, when the general path forwards one packet of the other family */
+	bool one_other = out_slow.action == XLAT_FORWARD && out_slow.npkts == 1 && out_slow.pkt[0].family != family;
+	if (fwd != (one_other ? &out_fwd.pkt[0] : NULL))
+		dump("xlat_translate_fwd's answer is not the one packet forwarded to the other family", family, p, len);
+	n_fwd += fwd != NULL;
 }
 
 int main(int argc, char **argv)
@@ -376,7 +404,13 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("test_fastpath: %lu packets compared, %lu of them on the fast path (%lu with the one-entry map; "
-	       "%lu in %lu checksum sweeps): no difference\n", n_total, n_fast, n_fast_one, n_sweep * 65536, n_sweep);
+	       "%lu in %lu checksum sweeps), %lu answered by xlat_translate_fwd: no difference\n", n_total, n_fast,
+	       n_fast_one, n_sweep * 65536, n_sweep, n_fwd);
+	if (rounds >= 10000 && (n_fwd == 0 || n_fwd == n_total)) {
+		fprintf(stderr, "test_fastpath: xlat_translate_fwd must answer some packets and not all (%lu of %lu)\n",
+			n_fwd, n_total);
+		return 1;
+	}
 	if (rounds >= 10000 && (n_fast_one == 0 || n_fast_one == n_fast)) {
 		fprintf(stderr, "test_fastpath: both copies of the fast path must be met (%lu of %lu)\n", n_fast_one,
 			n_fast);
