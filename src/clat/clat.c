@@ -202,6 +202,11 @@ static int bring_up(struct clat *c)
 	}
 	if (clat_dp_workers_start(&c->dp) < 0)
 		return -1;
+	char pin_err[160];
+	if (tun_workers_pin(&c->dp.pool, &c->cfg.worker_cpus, pin_err, sizeof(pin_err)) < 0) {
+		log_warn("%s", pin_err);
+		return -1;
+	}
 	clat_fast_tun(&c->fast, c->dp.tun_ifindex);
 	log_info("IPv4 side: %s%s, 192.0.0.1/%u, MTU %u, default route metric %u, %u worker%s", c->dp.tun,
 		 created ? " (created)" : "", CLAT_HOST4_PLEN, c->dp.tun_mtu, CLAT_ROUTE_METRIC, c->dp.nworkers,

@@ -157,6 +157,8 @@ static const struct setting clat_settings_list[] = {
 	{ .key = "workers", .nval = 1, .kind = SETTING_U32, .off = C(workers), .lo = 1, .hi = CLAT_CONFIG_WORKERS_MAX,
 	  .restart = true, .syntax = "N", .dflt = "1",
 	  .doc = "threads reading the TUN (IPv4 to IPv6 in this process), one per queue of a multi-queue TUN" },
+	{ .key = "worker-cpus", .nval = 1, .kind = SETTING_CPUS, .off = C(worker_cpus), .restart = true,
+	  .syntax = "LIST|none", .dflt = "none", .doc = WORKER_CPUS_DOC },
 };
 #undef C
 

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/value_parse.h"
+
 #define CLAT_CONFIG_NAME_MAX 16  /* IFNAMSIZ, with the NUL */
 #define CLAT_CONFIG_PATH_MAX 256 /* resolv-conf, pidfile */
 #define CLAT_CONFIG_CTL_MAX 108  /* sizeof(sun_path) */
@@ -36,6 +38,7 @@ struct clat_config {
 	bool no_dns64, force, debug, shared;
 	bool fast_path; /* the kernel fast path (default yes) */
 	unsigned workers; /* threads reading the TUN, 1..CLAT_CONFIG_WORKERS_MAX */
+	struct value_cpus worker_cpus; /* where they run (none: where the scheduler puts them) */
 	char tether[CLAT_CONFIG_TETHER_MAX][CLAT_CONFIG_NAME_MAX];
 	unsigned ntether; /* right after tether: a reload keeps the two together */
 };

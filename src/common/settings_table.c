@@ -159,6 +159,13 @@ int settings_apply(const struct settings_table *t, void *s, const char *key, con
 		return set_addr(val[0], AF_INET, (uint8_t *)p, (bool *)((char *)s + e->off2), err, errlen);
 	case SETTING_ADDR6:
 		return set_addr(val[0], AF_INET6, (uint8_t *)p, (bool *)((char *)s + e->off2), err, errlen);
+	case SETTING_CPUS: {
+		struct value_cpus c; /* zero-filled past n by value_cpus, so that a reload compares it whole */
+		if (value_cpus(val[0], &c, err, errlen) < 0)
+			return -1;
+		memcpy(p, &c, sizeof(c));
+		return 0;
+	}
 	case SETTING_PATH: /* zero-filled, so that a reload compares the whole buffer */
 		if (cfgtext_path(val[0], p, e->size, err, errlen) < 0)
 			return -1;
@@ -231,6 +238,14 @@ void settings_format(const struct settings_table *t, const void *s, struct cfgte
 			if (p[0])
 				cfgtext_add(b, "%s %.*s\n", e->key, (int)e->size, p);
 			break;
+		case SETTING_CPUS: {
+			struct value_cpus c;
+			char list[VALUE_CPUS_MAX * 6];
+			memcpy(&c, p, sizeof(c));
+			value_cpus_format(&c, list, sizeof(list));
+			cfgtext_add(b, "%s %s\n", e->key, list);
+			break;
+		}
 		case SETTING_CUSTOM:
 			break; /* a custom setting has a format */
 		}
@@ -265,6 +280,8 @@ static size_t value_size(const struct setting *e)
 		return 16;
 	case SETTING_PATH:
 		return e->size;
+	case SETTING_CPUS:
+		return sizeof(struct value_cpus);
 	case SETTING_CUSTOM:
 		return e->size;
 	}

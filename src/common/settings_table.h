@@ -24,6 +24,7 @@ enum setting_kind {
 	SETTING_ADDR6,  /* ADDR|none: 16 bytes at off, its presence in the bool at off2 */
 	SETTING_PATH,   /* a file or socket path into a char[size] at off: 1 to size - 1 bytes, no control
 			 * character (not written when empty: the daemon's default) */
+	SETTING_CPUS,   /* a CPU list (0-3,6) or none into a struct value_cpus at off (value_parse.h) */
 	SETTING_CUSTOM, /* its own set and format */
 };
 
@@ -50,6 +51,11 @@ struct setting {
 	 * the list before the first flag (settings_load). NULL: flags add. */
 	void (*clear)(void *s);
 };
+
+/* The doc line of worker-cpus, the same in every daemon with workers. */
+#define WORKER_CPUS_DOC                                                                                     \
+	"pins worker i to the i-th CPU of LIST (as taskset -c writes it: 0-3,6), round robin; none leaves them " \
+	"to the scheduler"
 
 struct settings_table {
 	const struct setting *s;

@@ -166,6 +166,8 @@ static const struct setting siit_settings_list[] = {
 	{ .key = "workers", .nval = 1, .kind = SETTING_U32, .off = offsetof(struct siit_settings, workers), .lo = 1, .hi = 16,
 	  .restart = true, .syntax = "N", .dflt = "1",
 	  .doc = "threads translating, each reading one queue of a multi-queue TUN (the kernel spreads flows over them)" },
+	{ .key = "worker-cpus", .nval = 1, .kind = SETTING_CPUS, .off = offsetof(struct siit_settings, worker_cpus),
+	  .restart = true, .syntax = "LIST|none", .dflt = "none", .doc = WORKER_CPUS_DOC },
 };
 #undef CFG
 

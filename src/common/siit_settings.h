@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "value_parse.h"
 #include "xlat/xlat.h"
 
 #define SIIT_TUN_NAME_MAX 16 /* IFNAMSIZ, including the terminating NUL */
@@ -24,6 +25,7 @@ struct siit_settings {
 	struct xlat_config cfg;      /* cfg.policy points at map once siit_settings_bind() ran */
 	struct xlat_siit_map map;
 	uint32_t workers;            /* threads, one per TUN queue (the daemon; 1) */
+	struct value_cpus worker_cpus; /* where they run (none: where the scheduler puts them) */
 };
 
 /* Defaults: xlat_config_init(), no pool6, no EAM, no TUN. */

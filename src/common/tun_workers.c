@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -70,6 +72,36 @@ void tun_workers_unlock(struct tun_workers *p, unsigned i)
 {
 	if (i < p->n)
 		pthread_mutex_unlock(&p->w[i].lock);
+}
+
+int tun_workers_pin(struct tun_workers *p, const struct value_cpus *cpus, char *err, size_t errlen)
+{
+	cpu_set_t allowed;
+	if (cpus->n == 0)
+		return 0;
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) < 0) {
+		snprintf(err, errlen, "worker-cpus: the CPUs this process may use: %s", strerror(errno));
+		return -1;
+	}
+	for (unsigned i = 0; i < cpus->n; i++) {
+		if (!CPU_ISSET(cpus->cpu[i], &allowed)) {
+			snprintf(err, errlen, "worker-cpus: CPU %u is not one this process may run on (%d allowed)",
+				 cpus->cpu[i], CPU_COUNT(&allowed));
+			return -1;
+		}
+	}
+	unsigned n = p->n ? p->n : 1;
+	for (unsigned i = 0; i < n; i++) {
+		cpu_set_t one;
+		CPU_ZERO(&one);
+		CPU_SET(cpus->cpu[i % cpus->n], &one);
+		int e = pthread_setaffinity_np(p->n ? p->w[i].thread : pthread_self(), sizeof(one), &one);
+		if (e != 0) {
+			snprintf(err, errlen, "worker-cpus: worker %u on CPU %u: %s", i, cpus->cpu[i % cpus->n], strerror(e));
+			return -1;
+		}
+	}
+	return 0;
 }
 
 void tun_workers_stop(struct tun_workers *p)

@@ -9,6 +9,9 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "value_parse.h"
 
 #define TUN_WORKERS_MAX 16
 
@@ -39,6 +42,11 @@ int tun_workers_start(struct tun_workers *p, const int *fds, void *const *states
  * not running (a daemon with one worker on its main loop). */
 void tun_workers_lock(struct tun_workers *p, unsigned i);
 void tun_workers_unlock(struct tun_workers *p, unsigned i);
+/* Pins worker i to CPU cpus->cpu[i % cpus->n] (the setting worker-cpus; an empty list: nothing);
+ * a pool that is not running (one worker, on the daemon's loop) pins the calling thread to the first.
+ * Every CPU of the list must be one this process may run on (sched_getaffinity). 0, or -1 with the
+ * problem in err. */
+int tun_workers_pin(struct tun_workers *p, const struct value_cpus *cpus, char *err, size_t errlen);
 /* Stops and joins every worker (the fds stay open: the caller's). */
 void tun_workers_stop(struct tun_workers *p);
 

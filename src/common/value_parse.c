@@ -96,3 +96,72 @@ int value_unicast6(const char *v, uint8_t a[16], char *err, size_t errlen)
 		return cfgtext_err(err, errlen, "'%.64s' is not a unicast address", v);
 	return 0;
 }
+
+int value_cpus(const char *v, struct value_cpus *c, char *err, size_t errlen)
+{
+	struct value_cpus out = { 0 };
+	if (strcmp(v, "none") == 0) {
+		*c = out;
+		return 0;
+	}
+	const char *p = v;
+	for (;;) {
+		char num[12];
+		uint32_t lo, hi;
+		size_t k = strspn(p, "0123456789");
+		if (k == 0 || k >= sizeof(num))
+			return cfgtext_err(err, errlen, "'%s' is not a CPU list (like 0-3,6) or none", v);
+		memcpy(num, p, k);
+		num[k] = '\0';
+		if (!value_uint(num, 0, VALUE_CPU_MAX - 1, &lo))
+			return cfgtext_err(err, errlen, "CPU %s is above %u", num, VALUE_CPU_MAX - 1);
+		p += k;
+		hi = lo;
+		if (*p == '-') {
+			p++;
+			k = strspn(p, "0123456789");
+			if (k == 0 || k >= sizeof(num))
+				return cfgtext_err(err, errlen, "'%s' is not a CPU list (like 0-3,6) or none", v);
+			memcpy(num, p, k);
+			num[k] = '\0';
+			if (!value_uint(num, 0, VALUE_CPU_MAX - 1, &hi))
+				return cfgtext_err(err, errlen, "CPU %s is above %u", num, VALUE_CPU_MAX - 1);
+			if (hi < lo)
+				return cfgtext_err(err, errlen, "range %u-%u runs backwards", lo, hi);
+			p += k;
+		}
+		for (uint32_t cpu = lo; cpu <= hi; cpu++) {
+			if (out.n == VALUE_CPUS_MAX)
+				return cfgtext_err(err, errlen, "more than %u CPUs", VALUE_CPUS_MAX);
+			out.cpu[out.n++] = (uint16_t)cpu;
+		}
+		if (*p == '\0')
+			break;
+		if (*p != ',')
+			return cfgtext_err(err, errlen, "'%s' is not a CPU list (like 0-3,6) or none", v);
+		p++;
+	}
+	*c = out;
+	return 0;
+}
+
+void value_cpus_format(const struct value_cpus *c, char *buf, size_t cap)
+{
+	struct cfgtext_buf b = { buf, cap, 0 };
+	if (cap)
+		buf[0] = '\0';
+	if (c->n == 0) {
+		cfgtext_add(&b, "none");
+		return;
+	}
+	for (unsigned i = 0; i < c->n;) {
+		unsigned j = i;
+		while (j + 1 < c->n && c->cpu[j + 1] == c->cpu[j] + 1)
+			j++;
+		if (j - i >= 1)
+			cfgtext_add(&b, "%s%u-%u", i ? "," : "", c->cpu[i], c->cpu[j]);
+		else
+			cfgtext_add(&b, "%s%u", i ? "," : "", c->cpu[i]);
+		i = j + 1;
+	}
+}

@@ -28,6 +28,18 @@ int value_nat64_prefix(const char *v, struct xlat_prefix6 *p, char *err, size_t 
 /* A dotted-quad IPv4 address. 0, or -1 with "'V' is not an IPv4 address (a.b.c.d)". */
 int value_addr4(const char *v, uint8_t a[4], char *err, size_t errlen);
 
+/* A list of CPU numbers, as taskset -c and the kernel's cpulist files write it: "0-3,6" (ranges and
+ * single CPUs, in the order given, each below VALUE_CPU_MAX), or "none" (an empty list). 0, or -1 with
+ * the problem in err; at most VALUE_CPUS_MAX CPUs in all. */
+#define VALUE_CPU_MAX 1024 /* CPU_SETSIZE */
+#define VALUE_CPUS_MAX 64
+struct value_cpus {
+	uint16_t n;
+	uint16_t cpu[VALUE_CPUS_MAX];
+};
+int value_cpus(const char *v, struct value_cpus *c, char *err, size_t errlen);
+/* c as value_cpus reads it ("none" when empty), ranges joined: 0-3,6. */
+void value_cpus_format(const struct value_cpus *c, char *buf, size_t cap);
 /* A unicast IPv6 address (not ::, ::1 or multicast), for a server the hosts are to use. 0, or -1. */
 int value_unicast6(const char *v, uint8_t a[16], char *err, size_t errlen);
 

@@ -1377,6 +1377,12 @@ int plat_main(int argc, char **argv)
 			return 1;
 		}
 	}
+	char pin_err[160];
+	if (tun_workers_pin(&d->pool, &s->worker_cpus, pin_err, sizeof(pin_err)) < 0) {
+		log_warn("%s", pin_err);
+		cleanup(d);
+		return 1;
+	}
 	d->started = time(NULL);
 	log_info("%s NAT64 on %s%s (MTU %u, %u pool4 entries, %u static, %u worker%s), control %s",
 		 d->mode == PLAT_STATEFUL ? "stateful" : "stateless", s->tun, created ? " (created)" : "", tun_mtu(s),

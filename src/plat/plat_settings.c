@@ -596,6 +596,8 @@ static const struct setting plat_settings_list[] = {
 	{ .key = "workers", .nval = 1, .kind = SETTING_U32, .off = S(workers), .lo = 1, .hi = 16, .restart = true,
 	  .syntax = "N", .dflt = "1",
 	  .doc = "threads translating, each reading one queue of a multi-queue TUN; more than 1 needs mode stateful" },
+	{ .key = "worker-cpus", .nval = 1, .kind = SETTING_CPUS, .off = S(worker_cpus), .restart = true,
+	  .syntax = "LIST|none", .dflt = "none", .doc = WORKER_CPUS_DOC },
 	/* RFC 7915 sections 4.1 and 5.1: the options to ignore the TOS and the traffic class */
 	{ .key = "zero-traffic-class", .nval = 1, .kind = SETTING_BOOL, .off = X(zero_tclass),
 	  .syntax = "yes|no", .dflt = "no (copy)",

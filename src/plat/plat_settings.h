@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../common/value_parse.h"
 #include "nat64/nat64.h"
 #include "xlat/xlat.h"
 
@@ -45,6 +46,7 @@ struct plat_settings {
 	/* the program paces each subscriber's packets for the daemon (0: off), burst packets at once */
 	uint32_t subscriber_rate, subscriber_burst;
 	uint32_t workers;                /* threads, one per queue of a multi-queue TUN (1; stateful only) */
+	struct value_cpus worker_cpus;   /* where they run (none: where the scheduler puts them) */
 	/* a subscriber refused for a per-subscriber limit: its new flows dropped by the program (0: off) */
 	uint32_t subscriber_hold_ms;
 	/* IPFIX export of the NAT64 events, or the stateless leases (RFC 7011, RFC 8158; ipfix_export.h) */

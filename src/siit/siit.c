@@ -461,6 +461,11 @@ int siit_main(int argc, char **argv)
 			return 1;
 		}
 	}
+	if (tun_workers_pin(&d->pool, &d->set->worker_cpus, err, sizeof(err)) < 0) {
+		log_warn("%s", err);
+		cleanup(d);
+		return 1;
+	}
 	daemon_frame_ready(&d->frame, "translating on %s", tun);
 
 	int r = sys_loop_run(&d->loop);

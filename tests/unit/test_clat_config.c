@@ -131,7 +131,7 @@ static void test_format_round_trip(void **state)
 	assert_int_equal(parse(&c, "debug\nforce no\nuplink c-r\npref64 none\ncontrol /tmp/x.sock\n", err, sizeof(err)), 0);
 	size_t n = clat_config_format(&c, out, sizeof(out));
 	assert_string_equal(out, "uplink c-r\npref64 none\ntun clat\nno-dns64 no\nresolv-conf /etc/resolv.conf\nforce no\n"
-				 "control /tmp/x.sock\n# pidfile (none)\ndebug yes\nshared no\ntether none\nfast-path yes\nworkers 1\n");
+				 "control /tmp/x.sock\n# pidfile (none)\ndebug yes\nshared no\ntether none\nfast-path yes\nworkers 1\nworker-cpus none\n");
 	assert_int_equal(n, strlen(out));
 	clat_config_init(&again);
 	assert_int_equal(clat_config_parse(&again, out, n, "printed", err, sizeof(err)), 0);

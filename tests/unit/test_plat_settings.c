@@ -462,7 +462,7 @@ static void test_table_is_the_description(void **state)
 		{ "mtu4", { "1400" } }, { "mtu6", { "1400" } }, { "reply-rate", { "5" } }, { "reply-burst", { "5" } },
 		{ "routes", { "no" } }, { "offload", { "no" } }, { "bpf-offload", { "eth0", "eth1" } },
 		{ "bpf-redirect", { "no" } }, { "subscriber-rate", { "50" } }, { "subscriber-burst", { "5" } },
-		{ "subscriber-hold-ms", { "0" } }, { "workers", { "4" } }, { "zero-traffic-class", { "yes" } },
+		{ "subscriber-hold-ms", { "0" } }, { "workers", { "4" } }, { "worker-cpus", { "0-3" } }, { "zero-traffic-class", { "yes" } },
 		{ "tos", { "32" } },
 		{ "ipfix-collector", { "[2001:db8::9]", "4739" } }, { "ipfix-domain", { "7" } },
 		{ "ipfix-template-refresh", { "5m" } }, { "ipfix-mtu", { "9000" } }, { "ipfix-events", { "none" } },

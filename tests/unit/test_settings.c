@@ -379,6 +379,50 @@ static void test_format_round_trip(void **state)
 	assert_int_equal(strlen(small), sizeof(small) - 1);
 }
 
+/* worker-cpus: the CPU list syntax of taskset -c, in order, and every way it can be wrong. */
+static void test_worker_cpus(void **state)
+{
+	struct siit_settings s;
+	char err[SIIT_ERR_MAX], out[4096];
+	siit_settings_init(&s);
+	assert_int_equal(s.worker_cpus.n, 0);
+	assert_int_equal(set1(&s, "worker-cpus", "3,0-2,7", err), 0);
+	assert_int_equal(s.worker_cpus.n, 5);
+	const uint16_t want[] = { 3, 0, 1, 2, 7 };
+	for (unsigned i = 0; i < 5; i++)
+		assert_int_equal(s.worker_cpus.cpu[i], want[i]);
+	siit_settings_format(&s, out, sizeof(out));
+	assert_non_null(strstr(out, "worker-cpus 3,0-2,7\n"));
+	assert_int_equal(set1(&s, "worker-cpus", "none", err), 0);
+	assert_int_equal(s.worker_cpus.n, 0);
+	siit_settings_format(&s, out, sizeof(out));
+	assert_non_null(strstr(out, "worker-cpus none\n"));
+	assert_int_equal(set1(&s, "worker-cpus", "1023", err), 0);
+	assert_int_equal(s.worker_cpus.cpu[0], 1023);
+
+	static const struct {
+		const char *v, *msg;
+	} bad[] = {
+		{ "", "is not a CPU list" },     { "1,", "is not a CPU list" },  { ",1", "is not a CPU list" },
+		{ "1-", "is not a CPU list" },   { "-1", "is not a CPU list" },  { "a", "is not a CPU list" },
+		{ "1 2", "is not a CPU list" },  { "0x1", "is not a CPU list" }, { "3-1", "runs backwards" },
+		{ "1024", "is above 1023" },     { "0-1024", "is above 1023" },  { "0-64", "more than 64 CPUs" },
+		{ "99999999999", "is above 1023" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		siit_settings_init(&s);
+		err[0] = '\0';
+		assert_int_equal(set1(&s, "worker-cpus", bad[i].v, err), -1);
+		if (!strstr(err, bad[i].msg))
+			fail_msg("worker-cpus '%s': got \"%s\", want \"%s\"", bad[i].v, err, bad[i].msg);
+		assert_int_equal(s.worker_cpus.n, 0); /* nothing half written */
+	}
+	/* from a file, the error names the line */
+	assert_int_equal(parse(&s, "tun t\nworker-cpus 0,,1\n", err), -1);
+	assert_non_null(strstr(err, "t.conf:2"));
+	assert_non_null(strstr(err, "worker-cpus"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_other_kinds),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_format_round_trip),
+		cmocka_unit_test(test_worker_cpus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
