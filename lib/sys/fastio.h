@@ -13,15 +13,21 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#if defined(__x86_64__)
+/* A system call of three arguments, inline (the x86-64 convention: rax, rdi, rsi, rdx; rcx and r11
+ * are lost). The result, or -errno. */
+static inline long sys_fast_syscall3(long nr, long a, long b, long c)
+{
+	long r;
+	__asm__ volatile("syscall" : "=a"(r) : "0"(nr), "D"(a), "S"(b), "d"(c) : "rcx", "r11", "memory");
+	return r;
+}
+#endif
+
 static inline ssize_t sys_fast_read(int fd, void *buf, size_t n)
 {
 #if defined(__x86_64__)
-	long r;
-	__asm__ volatile("syscall"
-			 : "=a"(r)
-			 : "0"((long)SYS_read), "D"((long)fd), "S"(buf), "d"(n)
-			 : "rcx", "r11", "memory");
-	return r;
+	return sys_fast_syscall3(SYS_read, fd, (long)buf, (long)n);
 #else
 	ssize_t r = read(fd, buf, n);
 	return r < 0 ? -errno : r;
@@ -31,12 +37,7 @@ static inline ssize_t sys_fast_read(int fd, void *buf, size_t n)
 static inline ssize_t sys_fast_writev(int fd, const struct iovec *iov, int niov)
 {
 #if defined(__x86_64__)
-	long r;
-	__asm__ volatile("syscall"
-			 : "=a"(r)
-			 : "0"((long)SYS_writev), "D"((long)fd), "S"(iov), "d"((long)niov)
-			 : "rcx", "r11", "memory");
-	return r;
+	return sys_fast_syscall3(SYS_writev, fd, (long)iov, niov);
 #else
 	ssize_t r = writev(fd, iov, niov);
 	return r < 0 ? -errno : r;

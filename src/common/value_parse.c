@@ -97,6 +97,21 @@ int value_unicast6(const char *v, uint8_t a[16], char *err, size_t errlen)
 	return 0;
 }
 
+/* One CPU number at *p, moved past it. 0, or -1 with the problem in err (v: the whole list). */
+static int take_cpu(const char **p, const char *v, uint32_t *cpu, char *err, size_t errlen)
+{
+	char num[12];
+	size_t k = strspn(*p, "0123456789");
+	if (k == 0 || k >= sizeof(num))
+		return cfgtext_err(err, errlen, "'%s' is not a CPU list (like 0-3,6) or none", v);
+	memcpy(num, *p, k);
+	num[k] = '\0';
+	if (!value_uint(num, 0, VALUE_CPU_MAX - 1, cpu))
+		return cfgtext_err(err, errlen, "CPU %s is above %u", num, VALUE_CPU_MAX - 1);
+	*p += k;
+	return 0;
+}
+
 int value_cpus(const char *v, struct value_cpus *c, char *err, size_t errlen)
 {
 	struct value_cpus out = { 0 };
@@ -106,29 +121,16 @@ int value_cpus(const char *v, struct value_cpus *c, char *err, size_t errlen)
 	}
 	const char *p = v;
 	for (;;) {
-		char num[12];
 		uint32_t lo, hi;
-		size_t k = strspn(p, "0123456789");
-		if (k == 0 || k >= sizeof(num))
-			return cfgtext_err(err, errlen, "'%s' is not a CPU list (like 0-3,6) or none", v);
-		memcpy(num, p, k);
-		num[k] = '\0';
-		if (!value_uint(num, 0, VALUE_CPU_MAX - 1, &lo))
-			return cfgtext_err(err, errlen, "CPU %s is above %u", num, VALUE_CPU_MAX - 1);
-		p += k;
+		if (take_cpu(&p, v, &lo, err, errlen) < 0)
+			return -1;
 		hi = lo;
 		if (*p == '-') {
 			p++;
-			k = strspn(p, "0123456789");
-			if (k == 0 || k >= sizeof(num))
-				return cfgtext_err(err, errlen, "'%s' is not a CPU list (like 0-3,6) or none", v);
-			memcpy(num, p, k);
-			num[k] = '\0';
-			if (!value_uint(num, 0, VALUE_CPU_MAX - 1, &hi))
-				return cfgtext_err(err, errlen, "CPU %s is above %u", num, VALUE_CPU_MAX - 1);
+			if (take_cpu(&p, v, &hi, err, errlen) < 0)
+				return -1;
 			if (hi < lo)
 				return cfgtext_err(err, errlen, "range %u-%u runs backwards", lo, hi);
-			p += k;
 		}
 		for (uint32_t cpu = lo; cpu <= hi; cpu++) {
 			if (out.n == VALUE_CPUS_MAX)
