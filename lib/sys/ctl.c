@@ -22,12 +22,12 @@ static int ctl_addr(const char *path, struct sockaddr_un *sun)
 	return 0;
 }
 
-int sys_ctl_connect(const char *path)
+static int ctl_connect(const char *path, int flags)
 {
 	struct sockaddr_un sun;
 	if (ctl_addr(path, &sun) < 0)
 		return -1;
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | flags, 0);
 	if (fd < 0)
 		return -1;
 	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
@@ -38,6 +38,9 @@ int sys_ctl_connect(const char *path)
 	}
 	return fd;
 }
+
+int sys_ctl_connect(const char *path) { return ctl_connect(path, 0); }
+int sys_ctl_connect_nonblock(const char *path) { return ctl_connect(path, SOCK_NONBLOCK); }
 
 int sys_ctl_listen(const char *path)
 {

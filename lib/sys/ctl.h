@@ -14,6 +14,9 @@ int sys_ctl_listen(const char *path);
 int sys_ctl_accept(int lfd);
 /* Connects to a daemon's control socket; -1 with errno. */
 int sys_ctl_connect(const char *path);
+/* The same without waiting, and the socket non-blocking: -1 with EAGAIN when the daemon's backlog is
+ * full (a daemon that no longer accepts), to be tried again. */
+int sys_ctl_connect_nonblock(const char *path);
 /* Writes all of buf; 0 or -1 with errno. */
 int sys_write_all(int fd, const void *buf, size_t len);
 /* Reads until EOF or cap bytes; returns the number read, or -1 with errno. */

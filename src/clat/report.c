@@ -278,8 +278,6 @@ void clat_write_status(void *arg, struct json_w *w)
 	json_str(w, NULL, "clat");
 	json_arr_close(w);
 	json_xlat_drops(w, &sum);
-	json_obj_open(w, "descriptions");
-	json_xlat_drop_descriptions(w);
-	json_obj_close(w);
+	json_descriptions(w, &json_xlat_drop_reasons);
 	json_obj_close(w);
 }

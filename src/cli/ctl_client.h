@@ -14,6 +14,13 @@
  * is EMSGSIZE, an empty one EPROTO. The text is not checked: parse it before trusting it. */
 int ctl_status_json(const char *path, char **json_out);
 
+/* The status of each daemon at paths (n of them), asked all at once and all given one deadline,
+ * timeout_ms from now, so that a wedged daemon costs the caller that time once, not once per daemon.
+ * out[i] is the answer of paths[i] (malloc'd, caller frees), or NULL with err[i] its errno: ETIMEDOUT
+ * when no whole answer came in time (a daemon that accepts and says nothing, or accepts no more),
+ * EMSGSIZE and EPROTO as ctl_status_json. */
+void ctl_status_json_all(const char (*paths)[256], unsigned n, unsigned timeout_ms, char **out, int *err);
+
 /* Writes request (one line, "\n" included) to the socket at path and reads the JSON answer, at most
  * max bytes, into *json_out (malloc'd, caller frees). 0 or -1 with errno, as ctl_status_json. */
 int ctl_request_json(const char *path, const char *request, size_t max, char **json_out);

@@ -19,11 +19,13 @@
 #include "sys/log.h"
 
 static const char metrics_usage[] =
-	"usage: xlat464 metrics [--control PATH]... [--listen [ADDR:]PORT]\n"
+	"usage: xlat464 metrics [--control PATH]... [--listen [ADDR:]PORT] [--timeout MS]\n"
 	"  prints every daemon's counters in the Prometheus text format; with no --control, of every\n"
 	"  socket in " SYS_CTL_DIR "/. --listen serves them on http://ADDR:PORT/metrics instead, read\n"
 	"  fresh for each request, until SIGTERM or SIGINT (ADDR 127.0.0.1 when left out; [::1]:PORT\n"
-	"  for IPv6).\n";
+	"  for IPv6).\n"
+	"  --timeout MS   how long the daemons, asked all at once, have to answer (default 1000, 100\n"
+	"                 to 30000); one that has not is xlat464_up 0 and xlat464_scrape_timed_out 1\n";
 
 /* One daemon's samples: the registry, the labels all of them carry, and its status. */
 struct src {
@@ -529,9 +531,11 @@ static void note_answer(const char *path, bool ok, const char *why)
 	}
 }
 
-char *metrics_collect(const char (*paths)[256], unsigned n, size_t *len)
+char *metrics_collect(const char (*paths)[256], unsigned n, unsigned timeout_ms, size_t *len)
 {
 	static char found[METRICS_CONTROL_MAX][256];
+	char *texts[METRICS_CONTROL_MAX];
+	int errs[METRICS_CONTROL_MAX];
 	struct prom_reg *reg = prom_new();
 	char *out = NULL;
 
@@ -541,12 +545,17 @@ char *metrics_collect(const char (*paths)[256], unsigned n, size_t *len)
 		n = cli_ctl_list(found, METRICS_CONTROL_MAX);
 		paths = (const char (*)[256])found;
 	}
+	if (n > METRICS_CONTROL_MAX)
+		n = METRICS_CONTROL_MAX;
+	ctl_status_json_all(paths, n, timeout_ms, texts, errs);
 	for (unsigned i = 0; i < n; i++) {
-		char *text = NULL, err[160] = "";
+		char err[160] = "";
 		struct json_object *st = NULL;
-		if (ctl_status_json(paths[i], &text) < 0)
-			snprintf(err, sizeof(err), "%s", strerror(errno));
-		else if (!(st = status_parse(text, strlen(text), err, sizeof(err))))
+		if (!texts[i] && errs[i] == ETIMEDOUT)
+			snprintf(err, sizeof(err), "no answer within %u ms", timeout_ms);
+		else if (!texts[i])
+			snprintf(err, sizeof(err), "%s", strerror(errs[i]));
+		else if (!(st = status_parse(texts[i], strlen(texts[i]), err, sizeof(err))))
 			;
 		else if (!add_daemon(reg, st))
 			snprintf(err, sizeof(err), "a status of no daemon this xlat464 knows");
@@ -555,8 +564,11 @@ char *metrics_collect(const char (*paths)[256], unsigned n, size_t *len)
 		prom_add(reg, PROM_GAUGE, "xlat464_up",
 			 "1 when the daemon at this control socket answered with a status this xlat464 reads", NULL,
 			 "control", paths[i], ok);
+		prom_add(reg, PROM_GAUGE, "xlat464_scrape_timed_out",
+			 "1 when the daemon at this control socket did not answer within the scrape's --timeout", NULL,
+			 "control", paths[i], !texts[i] && errs[i] == ETIMEDOUT);
 		json_object_put(st);
-		free(text);
+		free(texts[i]);
 	}
 	out = prom_render(reg, len);
 	prom_free(reg);
@@ -566,7 +578,7 @@ char *metrics_collect(const char (*paths)[256], unsigned n, size_t *len)
 int metrics_main(int argc, char **argv)
 {
 	static char paths[METRICS_CONTROL_MAX][256];
-	unsigned n = 0;
+	unsigned n = 0, timeout_ms = METRICS_TIMEOUT_MS;
 	const char *listen = NULL;
 
 	log_set_ident("xlat464 metrics");
@@ -580,6 +592,16 @@ int metrics_main(int argc, char **argv)
 			snprintf(paths[n++], sizeof(paths[0]), "%s", argv[++i]);
 		} else if (strcmp(a, "--listen") == 0 && i + 1 < argc) {
 			listen = argv[++i];
+		} else if (strcmp(a, "--timeout") == 0 && i + 1 < argc) {
+			const char *v = argv[++i];
+			char *end;
+			unsigned long ms = strtoul(v, &end, 10);
+			if (*v < '0' || *v > '9' || *end || ms < METRICS_TIMEOUT_MIN_MS || ms > METRICS_TIMEOUT_MAX_MS) {
+				log_warn("--timeout '%s': want milliseconds from %d to %d", v, METRICS_TIMEOUT_MIN_MS,
+					 METRICS_TIMEOUT_MAX_MS);
+				return 2;
+			}
+			timeout_ms = (unsigned)ms;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			fputs(metrics_usage, stdout);
 			return 0;
@@ -589,9 +611,9 @@ int metrics_main(int argc, char **argv)
 		}
 	}
 	if (listen)
-		return metrics_serve(listen, (const char (*)[256])paths, n);
+		return metrics_serve(listen, (const char (*)[256])paths, n, timeout_ms);
 	size_t len = 0;
-	char *text = metrics_collect((const char (*)[256])paths, n, &len);
+	char *text = metrics_collect((const char (*)[256])paths, n, timeout_ms, &len);
 	if (!text)
 		fatal("out of memory");
 	int r = fwrite(text, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : 1;

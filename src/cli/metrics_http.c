@@ -22,7 +22,7 @@
 
 struct server {
 	const char (*paths)[256];
-	unsigned n;
+	unsigned n, timeout_ms;
 };
 
 static enum MHD_Result reply_static(struct MHD_Connection *conn, unsigned status, const char *body)
@@ -48,7 +48,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return reply_static(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed: GET or HEAD\n");
 	size_t len = 0;
-	char *text = metrics_collect(srv->paths, srv->n, &len);
+	char *text = metrics_collect(srv->paths, srv->n, srv->timeout_ms, &len);
 	if (!text)
 		return reply_static(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
@@ -62,11 +62,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	return ret;
 }
 
-int metrics_serve(const char *listen, const char (*paths)[256], unsigned n)
+int metrics_serve(const char *listen, const char (*paths)[256], unsigned n, unsigned timeout_ms)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen = 0;
-	struct server srv = { .paths = paths, .n = n };
+	struct server srv = { .paths = paths, .n = n, .timeout_ms = timeout_ms };
 	sigset_t set;
 	int sig = 0;
 

@@ -218,21 +218,33 @@ void json_status_head(struct json_w *w, const char *daemon, const char *control,
 	json_u64(w, "uptime_seconds", uptime_sec);
 }
 
+void json_by_reason(struct json_w *w, const struct json_reasons *f, const uint64_t *counters)
+{
+	json_obj_open(w, f->key);
+	for (unsigned r = f->first; r < f->end; r++)
+		json_u64(w, f->name(r), counters[r]);
+	json_obj_close(w);
+}
+
+void json_descriptions(struct json_w *w, const struct json_reasons *f)
+{
+	json_obj_open(w, "descriptions");
+	json_obj_open(w, f->key);
+	for (unsigned r = f->first; r < f->end; r++)
+		json_str(w, f->name(r), f->desc ? f->desc(r) : NULL);
+	json_obj_close(w);
+	json_obj_close(w);
+}
+
+static const char *xlat_drop_name_u(unsigned r) { return xlat_drop_name((enum xlat_drop)r); }
+static const char *xlat_drop_desc_u(unsigned r) { return xlat_drop_desc((enum xlat_drop)r); }
+const struct json_reasons json_xlat_drop_reasons = { "drops", 1, XLAT_DROP__COUNT, xlat_drop_name_u,
+						     xlat_drop_desc_u };
+
 void json_xlat_drops(struct json_w *w, const struct xlat_stats *st)
 {
 	json_u64(w, "udp_checksums_computed", st->udp_csum_computed);
 	json_u64(w, "reassembled_datagrams", st->reasm_datagrams);
 	json_u64(w, "reassembled_fragments", st->reasm_fragments);
-	json_obj_open(w, "drops");
-	for (int r = 1; r < XLAT_DROP__COUNT; r++)
-		json_u64(w, xlat_drop_name((enum xlat_drop)r), st->drops[r]);
-	json_obj_close(w);
-}
-
-void json_xlat_drop_descriptions(struct json_w *w)
-{
-	json_obj_open(w, "drops");
-	for (int r = 1; r < XLAT_DROP__COUNT; r++)
-		json_str(w, xlat_drop_name((enum xlat_drop)r), xlat_drop_desc((enum xlat_drop)r));
-	json_obj_close(w);
+	json_by_reason(w, &json_xlat_drop_reasons, st->drops);
 }

@@ -53,12 +53,27 @@ void json_lines(struct json_w *w, const char *key, const char *text);
 /* The members every daemon's status starts with: schema, daemon, control, pid, uptime_seconds. */
 void json_status_head(struct json_w *w, const char *daemon, const char *control, uint64_t uptime_sec);
 
+/* A family of counters by reason, from one X-macro list (the drop reasons and their like): the
+ * reasons first..end-1 (first is 1 where reason 0 means "not dropped"), each with its short name and,
+ * where the family has them, its one-line description. */
+struct json_reasons {
+	const char *key; /* the family's member, among the counters and in "descriptions" */
+	unsigned first, end;
+	const char *(*name)(unsigned r);
+	const char *(*desc)(unsigned r); /* NULL: no descriptions */
+};
+
+/* The member f->key: {name: counter} of each reason, counters[r] the counter of reason r. */
+void json_by_reason(struct json_w *w, const struct json_reasons *f, const uint64_t *counters);
+/* The member "descriptions": {f->key: {name: description}}, which tells `xlat464 status` what to
+ * print beside a nonzero counter of the family of the same name. */
+void json_descriptions(struct json_w *w, const struct json_reasons *f);
+
 struct xlat_stats;
+/* lib/xlat's drop reasons, as the family "drops". */
+extern const struct json_reasons json_xlat_drop_reasons;
 /* The translator's counters shared by siit, clat and plat: udp_checksums_computed,
  * reassembled_datagrams, reassembled_fragments and "drops", every reason with its count. */
 void json_xlat_drops(struct json_w *w, const struct xlat_stats *st);
-/* The member "drops": {reason: one line} of lib/xlat's drop reasons, for the object "descriptions",
- * which tells `xlat464 status` what to print beside a nonzero counter of a family of the same name. */
-void json_xlat_drop_descriptions(struct json_w *w);
 
 #endif

@@ -861,6 +861,13 @@ static void on_timer(void *arg, int fd, uint32_t events)
 
 /* ---- status: JSON the daemon writes itself ------------------------------------------------------ */
 
+static const char *pass_name(unsigned r) { return dns64_pass_reason_name((enum dns64_pass_reason)r); }
+static const char *drop_name(unsigned r) { return dns64_drop_name((enum dns64_drop)r); }
+static const char *drop_desc(unsigned r) { return dns64_drop_desc((enum dns64_drop)r); }
+/* Every answer passed has a reason, so reason 0 counts too. */
+static const struct json_reasons pass_reasons = { "passed_by_reason", 0, DNS64_PASS__COUNT, pass_name, NULL };
+static const struct json_reasons drop_reasons = { "drops", 1, DNS64_DROP__COUNT, drop_name, drop_desc };
+
 static void write_status(void *ctx, struct json_w *w)
 {
 	struct dns64d *d = ctx;
@@ -900,25 +907,14 @@ static void write_status(void *ctx, struct json_w *w)
 	json_u64(w, "truncated_udp", d->c.truncated_udp);
 	json_u64(w, "servfail", d->c.servfail);
 	json_obj_close(w);
-	json_obj_open(w, "passed_by_reason");
-	for (int r = 0; r < DNS64_PASS__COUNT; r++)
-		json_u64(w, dns64_pass_reason_name((enum dns64_pass_reason)r), d->c.passed[r]);
-	json_obj_close(w);
+	json_by_reason(w, &pass_reasons, d->c.passed);
 	json_u64(w, "pending", d->npend);
 	json_u64(w, "tcp_connections", d->nconn);
 	json_u64(w, "neighbour_resyncs", d->c.neigh_resyncs);
 	json_u64(w, "clients_file_loads", d->c.clients_loads);
 	json_u64(w, "clients_file_bad_lines", d->c.clients_bad_lines);
-	json_obj_open(w, "drops");
-	for (int r = 1; r < DNS64_DROP__COUNT; r++)
-		json_u64(w, dns64_drop_name((enum dns64_drop)r), d->c.drops[r]);
-	json_obj_close(w);
-	json_obj_open(w, "descriptions");
-	json_obj_open(w, "drops");
-	for (int r = 1; r < DNS64_DROP__COUNT; r++)
-		json_str(w, dns64_drop_name((enum dns64_drop)r), dns64_drop_desc((enum dns64_drop)r));
-	json_obj_close(w);
-	json_obj_close(w);
+	json_by_reason(w, &drop_reasons, d->c.drops);
+	json_descriptions(w, &drop_reasons);
 	json_obj_close(w);
 }
 

@@ -444,6 +444,10 @@ static void on_sock(void *arg, int fd, uint32_t events)
 	}
 }
 
+static const char *drop_name(unsigned r) { return dhcp4_drop_name((enum dhcp4_drop)r); }
+static const char *drop_desc(unsigned r) { return dhcp4_drop_desc((enum dhcp4_drop)r); }
+static const struct json_reasons drop_reasons = { "drops", 1, DHCP4_DROP__COUNT, drop_name, drop_desc };
+
 static void write_status(void *ctx, struct json_w *w)
 {
 	struct dhcp4d *d = ctx;
@@ -494,16 +498,8 @@ static void write_status(void *ctx, struct json_w *w)
 	json_u64(w, "receive_errors", m->recv_errors);
 	json_u64(w, "send_errors", m->send_errors);
 	json_u64(w, "lease_write_errors", m->lease_write_errors);
-	json_obj_open(w, "drops");
-	for (int r = 1; r < DHCP4_DROP__COUNT; r++)
-		json_u64(w, dhcp4_drop_name((enum dhcp4_drop)r), m->drops[r]);
-	json_obj_close(w);
-	json_obj_open(w, "descriptions");
-	json_obj_open(w, "drops");
-	for (int r = 1; r < DHCP4_DROP__COUNT; r++)
-		json_str(w, dhcp4_drop_name((enum dhcp4_drop)r), dhcp4_drop_desc((enum dhcp4_drop)r));
-	json_obj_close(w);
-	json_obj_close(w);
+	json_by_reason(w, &drop_reasons, m->drops);
+	json_descriptions(w, &drop_reasons);
 	json_obj_close(w);
 }
 

@@ -405,6 +405,10 @@ static void add_counters(struct ra_counters *sum, const struct ra_counters *c)
 		to[i] += from[i];
 }
 
+static const char *rs_name(unsigned r) { return ra_rs_result_name((enum ra_rs_result)r); }
+static const char *rs_desc(unsigned r) { return ra_rs_result_desc((enum ra_rs_result)r); }
+static const struct json_reasons rs_ignored_reasons = { "rs_ignored", 1, RA_RS__COUNT, rs_name, rs_desc };
+
 /* One interface's state and counters (or, for the top level, their sums). */
 static void write_link(struct json_w *w, const struct ra_link *l, const struct ra_counters *n)
 {
@@ -431,10 +435,7 @@ static void write_link(struct json_w *w, const struct ra_link *l, const struct r
 	json_u64(w, "coalesced", n->rs_answer_coalesced);
 	json_u64(w, "receive_errors", n->recv_errors);
 	json_obj_close(w);
-	json_obj_open(w, "rs_ignored");
-	for (int r = 1; r < RA_RS__COUNT; r++)
-		json_u64(w, ra_rs_result_name((enum ra_rs_result)r), n->rs_reason[r]);
-	json_obj_close(w);
+	json_by_reason(w, &rs_ignored_reasons, n->rs_reason);
 }
 
 /* The top level is the first interface's state and settings with the counters summed over all
@@ -459,12 +460,7 @@ static void write_status(void *ctx, struct json_w *w)
 		json_obj_close(w);
 	}
 	json_arr_close(w);
-	json_obj_open(w, "descriptions");
-	json_obj_open(w, "rs_ignored");
-	for (int r = 1; r < RA_RS__COUNT; r++)
-		json_str(w, ra_rs_result_name((enum ra_rs_result)r), ra_rs_result_desc((enum ra_rs_result)r));
-	json_obj_close(w);
-	json_obj_close(w);
+	json_descriptions(w, &rs_ignored_reasons);
 	json_obj_close(w);
 }
 

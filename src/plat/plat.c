@@ -658,9 +658,7 @@ static void write_status(void *ctx, struct json_w *w)
 	json_u64(w, "tun_write_errors", m->tun_write_errors);
 	json_u64(w, "reloads", d->reloads);
 	json_xlat_drops(w, &m->stats);
-	json_obj_open(w, "descriptions");
-	json_xlat_drop_descriptions(w);
-	json_obj_close(w);
+	json_descriptions(w, &json_xlat_drop_reasons);
 	json_obj_close(w);
 }
 

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Helpers shared by the namespace tests (siit_e2e.sh, siit_cli.sh, clat_e2e.sh, clat_prefix.sh). Not a
+# Helpers shared by the namespace tests (siit_e2e.sh, clat_e2e.sh, ra.sh and most others). Not a
 # test: this file is sourced, never run, and is mode 0644 on purpose, because scripts/test.sh runs every
 # *executable* tests/netns/*.sh. Each test starts with
 #
@@ -10,7 +10,8 @@
 # LC_ALL=C, the defaults below, and the EXIT/INT/TERM traps: at exit every process whose pid is in
 # $daemon_pid or ${pids[@]} gets SIGTERM (SIGKILL 5 s later), the function cleanup_extra runs when the
 # test defines one, the namespaces in $ALL_NS are deleted, and $tmp is removed unless a check failed,
-# the exit status is not 0, or KEEP=1.
+# the exit status is not 0, or KEEP=1. A test's function check_failed_extra, when it has one, runs
+# after a failed check's own output (to show the tail of a daemon log that is still running, say).
 #
 # Background processes are started with `ip netns exec NS CMD ... &` written out where they start (in
 # the test or in a function here), never through nsx, so that $! is the real pid; they go into pids (or
@@ -88,6 +89,7 @@ check() {
 			tail -n 5 "$daemon_log" | sed 's/^/       /' || :
 		fi
 		pcap_excerpt "$t0" "$t1"
+		if declare -F check_failed_extra >/dev/null; then check_failed_extra || :; fi
 	fi
 	return 0
 }
@@ -115,18 +117,19 @@ preconditions() { # COMMAND...: root, each COMMAND on PATH, and $PY
 	[ -x "$PY" ] || die "missing $PY"
 }
 need_xlat464() { [ -x "$XLAT464" ] || die "no xlat464 binary at $XLAT464 (run make, or set XLAT464=)"; }
+need_scapy() { "$PY" -c 'import scapy.all' 2>/dev/null || die "scapy is missing (apt-get install python3-scapy)"; }
 
 make_tmp() { # NAME: $tmp becomes a new /tmp/NAME.XXXXXX, readable by the daemons' unprivileged users
 	tmp=$(mktemp -d "/tmp/$1.XXXXXX") || die "mktemp"
 	chmod 755 "$tmp"
 }
 
-make_namespaces() { # SYSCTL=VALUE...: each of $ALL_NS, with lo up and these sysctls
+make_namespaces() { # [SYSCTL=VALUE...]: each of $ALL_NS, with lo up and these sysctls
 	local ns
 	for ns in $ALL_NS; do
 		ip netns add "$ns" || die "ip netns add $ns"
 		nsx "$ns" ip link set lo up
-		nsx "$ns" sysctl -qw "$@" >/dev/null || die "sysctl in $ns"
+		[ "$#" -eq 0 ] || nsx "$ns" sysctl -qw "$@" >/dev/null || die "sysctl in $ns"
 	done
 }
 
@@ -170,6 +173,18 @@ wait_daemon() {
 	"$@"
 }
 pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+exists() { [ -e "$1" ]; }
+
+# lladdr NS IF: prints IF's link-local address once it has passed DAD (10 s at most).
+lladdr() {
+	wait_until 10 lladdr_now "$@" >/dev/null && lladdr_now "$@"
+}
+lladdr_now() {
+	local a
+	a=$(nsx "$1" ip -6 addr show dev "$2" scope link | grep -v tentative |
+		sed -n 's/.*inet6 \(fe80::[0-9a-f:]*\)\/64.*/\1/p' | head -n 1)
+	[ -n "$a" ] && echo "$a"
+}
 daemon_gone() { pid_gone "$daemon_pid"; }
 
 wait_log() { # LOG PATTERN [SECONDS]: PATTERN (grep) appears in LOG within SECONDS (default 10)

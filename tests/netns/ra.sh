@@ -24,14 +24,8 @@
 # something failed, or always with KEEP=1. Environment: XLAT464=path (default build/xlat464), KEEP=1,
 # VERBOSE=1. Debian packages: iproute2, python3-scapy, coreutils, procps.
 set -u
-export LC_ALL=C
-
-here=$(cd "$(dirname "$0")" && pwd)
-XLAT464=${XLAT464:-$here/../../build/xlat464}
-case $XLAT464 in /*) ;; *) XLAT464=$PWD/$XLAT464 ;; esac
-KEEP=${KEEP:-0}
-VERBOSE=${VERBOSE:-0}
-PY=/usr/bin/python3
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
 
 P=x464ra-$$-
 NSR=${P}rt
@@ -48,58 +42,18 @@ INTERVAL=4               # MaxRtrAdvInterval: PREF64 and router lifetime default
 BESIDE_PREF64="64:ff9b::/96 2001:db8:64:64::/64 2001:db8:56:5600::/56 2001:db8:48::/48 2001:db8:100::/40 2001:db8::/32"
 BESIDE_LIFETIME=100      # announced as ceil(100 / 8) = 13 units (104 s)
 
-pass=0
-fail=0
-daemon_pid=
 clat_pid=
-tmp=
 
-say() { printf '%s\n' "$*"; }
-die() { say "setup: $*" >&2; exit 2; }
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-cleanup() {
-	local rc=$? ns
-	[ -n "$clat_pid" ] && kill -TERM "$clat_pid" 2>/dev/null && wait "$clat_pid" 2>/dev/null
-	[ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
-	for ns in $ALL_NS; do ip netns del "$ns" 2>/dev/null; done
-	if [ -n "$tmp" ] && [ -d "$tmp" ]; then
-		if [ "$fail" -eq 0 ] && [ "$rc" -eq 0 ] && [ "$KEEP" != 1 ]; then
-			rm -rf "$tmp"
-		else
-			say "logs kept in $tmp"
-		fi
-	fi
+cleanup_extra() { # run at exit by lib.sh: the CLAT of t_clat, when a failure left it running
+	[ -z "$clat_pid" ] || { kill -TERM "$clat_pid" 2>/dev/null; wait "$clat_pid" 2>/dev/null; }
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-check() { # NAME FUNCTION [ARGS...]
-	local name=$1; shift
-	local log=$tmp/$name.log
-	if "$@" >"$log" 2>&1; then
-		say "PASS $name"
-		pass=$((pass + 1))
-		[ "$VERBOSE" = 1 ] && sed 's/^/    /' "$log"
-	else
-		say "FAIL $name"
-		fail=$((fail + 1))
-		sed 's/^/    /' "$log" | tail -n 25
-		say "    --- daemon log (tail)"
-		tail -n 10 "$tmp/ra.log" 2>/dev/null | sed 's/^/    /'
-	fi
-	return 0
-}
+check_failed_extra() { say "    --- daemon log (tail)"; tail -n 10 "$tmp/ra.log" 2>/dev/null | sed 's/^/    /'; }
 
 # ---- preconditions ----------------------------------------------------------------------------
-[ "$(id -u)" -eq 0 ] || die "must run as root"
-for c in ip timeout sysctl; do command -v "$c" >/dev/null || die "missing command: $c"; done
-[ -x "$PY" ] || die "missing $PY"
-"$PY" -c 'import scapy.all' 2>/dev/null || die "scapy is missing (apt-get install python3-scapy)"
-[ -x "$XLAT464" ] || die "no binary at $XLAT464 (run make, or set XLAT464=)"
-
-tmp=$(mktemp -d /tmp/x464ra.XXXXXX) || die "mktemp"
-chmod 755 "$tmp"
+preconditions ip timeout sysctl
+need_scapy
+need_xlat464
+make_tmp x464ra
 say "# ra: namespaces ${P}*, temp $tmp"
 
 # ---- the scapy side ---------------------------------------------------------------------------
@@ -251,10 +205,7 @@ chmod 755 "$tmp/ra_scapy.py"
 SCAPY=$tmp/ra_scapy.py
 
 # ---- topology ---------------------------------------------------------------------------------
-for ns in $ALL_NS; do
-	ip netns add "$ns" || die "ip netns add $ns"
-	nsx "$ns" ip link set lo up
-done
+make_namespaces
 nsx "$NSR" sysctl -qw net.ipv6.conf.all.forwarding=1 >/dev/null || die "forwarding"
 ip -n "$NSC" link add c-r type veth peer name r-c netns "$NSR" || die "veth"
 nsx "$NSC" sysctl -qw net.ipv6.conf.c-r.accept_ra=1 net.ipv6.conf.c-r.autoconf=1 net.ipv6.conf.c-r.accept_dad=0 \
@@ -262,30 +213,17 @@ nsx "$NSC" sysctl -qw net.ipv6.conf.c-r.accept_ra=1 net.ipv6.conf.c-r.autoconf=1
 ip -n "$NSC" link set c-r up
 ip -n "$NSR" link set r-c up
 
-lladdr() { # NS IF: the link-local address once it has passed DAD
-	local i a
-	for i in $(seq 100); do
-		a=$(nsx "$1" ip -6 addr show dev "$2" scope link | grep -v tentative | sed -n 's/.*inet6 \(fe80::[0-9a-f:]*\)\/64.*/\1/p' | head -n 1)
-		[ -n "$a" ] && { echo "$a"; return 0; }
-		sleep 0.1
-	done
-	return 1
-}
 CLL=$(lladdr "$NSC" c-r) || die "no link-local address on the client"
 RLL_EARLY=$(nsx "$NSR" ip -6 addr show dev r-c scope link | sed -n 's/.*inet6 \(fe80::[0-9a-f:]*\)\/64.*/\1/p')
 RMAC=$(nsx "$NSR" cat /sys/class/net/r-c/address)
 CTL=$tmp/ra.sock
 
+advertising() { [ -S "$CTL" ] && grep -q "waiting -> advertising" "$tmp/ra.log"; }
 start_ra() { # starts xlat464 ra with the given flags and waits for it to advertise
-	local i
 	rm -f "$tmp/ra.log"
 	ip netns exec "$NSR" timeout 600 "$XLAT464" ra --interface r-c --control "$CTL" --foreground "$@" >"$tmp/ra.log" 2>&1 &
 	daemon_pid=$!
-	for i in $(seq 150); do
-		[ -S "$CTL" ] && grep -q "waiting -> advertising" "$tmp/ra.log" && return 0
-		kill -0 "$daemon_pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_daemon 15 advertising && return 0
 	cat "$tmp/ra.log" >&2
 	return 1
 }
@@ -333,23 +271,17 @@ t_ra_router() {
 }
 check router-ra-decoded t_ra_router
 
+slaac_done() { nsx "$NSC" ip -6 addr show dev c-r scope global | grep -q "inet6 ${PREFIX6%::}:"; }
 t_slaac() {
-	local i
-	for i in $(seq 200); do
-		nsx "$NSC" ip -6 addr show dev c-r scope global | grep -q "inet6 ${PREFIX6%::}:" && break
-		sleep 0.1
-	done
+	wait_until 20 slaac_done
 	nsx "$NSC" ip -6 addr show dev c-r scope global
 	nsx "$NSC" ip -6 addr show dev c-r scope global | grep -q "inet6 ${PREFIX6%::}:[0-9a-f:]*/64"
 }
 check router-slaac-address t_slaac
 
+default_via() { nsx "$NSC" ip -6 route show default | grep -q "via $1"; }
 t_default_route() {
-	local i
-	for i in $(seq 200); do
-		nsx "$NSC" ip -6 route show default | grep -q "via $RLL dev c-r" && break
-		sleep 0.1
-	done
+	wait_until 20 default_via "$RLL dev c-r"
 	nsx "$NSC" ip -6 route show default
 	nsx "$NSC" ip -6 route show default | grep -q "via $RLL dev c-r proto ra"
 }
@@ -382,17 +314,16 @@ sys.exit(0 if ok else 1)' "$js" || return 1
 check status-counters t_status
 
 # Optional: the project's CLAT learning the PREF64 from our RAs (skipped when it cannot).
+clat_learnt() { # CONTROL: the CLAT's PLAT prefix came from our RAs, or it has exited
+	pid_gone "$clat_pid" ||
+		{ [ -S "$1" ] && nsx "$NSC" timeout 5 "$XLAT464" status --control "$1" 2>/dev/null | grep -q "$PLAT (source: ra-pref64"; }
+}
 t_clat() {
-	local i ctl=$tmp/clat.sock
+	local ctl=$tmp/clat.sock
 	ip netns exec "$NSC" timeout 120 "$XLAT464" clat --uplink c-r --force --no-dns64 --control "$ctl" \
 		--foreground >"$tmp/clat.log" 2>&1 &
 	clat_pid=$!
-	for i in $(seq 300); do
-		[ -S "$ctl" ] && nsx "$NSC" timeout 5 "$XLAT464" status --control "$ctl" 2>/dev/null |
-			grep -q "$PLAT (source: ra-pref64" && break
-		kill -0 "$clat_pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_until 30 clat_learnt "$ctl"
 	nsx "$NSC" timeout 5 "$XLAT464" status --control "$ctl" | grep -i pref64
 	nsx "$NSC" timeout 5 "$XLAT464" status --control "$ctl" | grep -q "$PLAT (source: ra-pref64"
 	local rc=$?
@@ -408,14 +339,14 @@ else
 fi
 
 t_final() { # MODE EXPECT_JSON: SIGTERM gives a final RA, exit status 0, the control socket removed
-	local rdy=$tmp/final.ready i rc
+	local rdy=$tmp/final.ready rc
 	rm -f "$rdy"
 	ip netns exec "$NSC" timeout 60 "$PY" "$SCAPY" ra c-r 20 "$2" "$rdy" >"$tmp/final.out" 2>&1 &
 	local sn=$!
-	for i in $(seq 100); do [ -e "$rdy" ] && break; sleep 0.1; done
+	wait_until 10 exists "$rdy"
 	sleep 0.3
 	kill -TERM "$daemon_pid"
-	for i in $(seq 100); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.1; done
+	wait_until 10 daemon_gone
 	wait "$daemon_pid"; rc=$?
 	daemon_pid=
 	wait "$sn"; local src=$?
@@ -428,14 +359,11 @@ check router-sigterm-final-ra t_final router \
 	"$(printf '{"match": "final", "src": "%s", "router_lifetime": 0, "pref64": [["%s", 0, 0]], "pio": [["%s/64", 0, 0]], "rdnss": [[0, ["%s"]]], "dnssl": [[0, ["%s", "%s"], true]]}' \
 		"$RLL" "$PLAT" "$PREFIX6" "$RDNSS" "$DNSSL1" "$DNSSL2")"
 
+no_default_via() { ! default_via "$1"; }
 t_route_gone() {
-	local i
-	for i in $(seq 100); do
-		nsx "$NSC" ip -6 route show default | grep -q "via $RLL" || break
-		sleep 0.1
-	done
+	wait_until 10 no_default_via "$RLL"
 	nsx "$NSC" ip -6 route show default
-	! nsx "$NSC" ip -6 route show default | grep -q "via $RLL"
+	no_default_via "$RLL"
 }
 check router-final-ra-removes-default-route t_route_gone
 
@@ -482,14 +410,14 @@ check config-file-ra nsx "$NSC" timeout 60 "$PY" "$SCAPY" ra c-r 30 \
 # SIGHUP with another prefix, lifetime and interval (live) and another pidfile (restart only): within
 # 6 s an RA carries the new prefix with the new lifetime, though the interval was 600 s.
 t_sighup_live() {
-	local rdy=$tmp/hup.ready i sn rc
+	local rdy=$tmp/hup.ready sn rc
 	printf 'mode beside-router\npref64 64:ff9b::/96\nlifetime 80\ninterval 10\npidfile %s/elsewhere.pid\n' "$tmp" >"$CONF"
 	rm -f "$rdy"
 	nsx "$NSC" timeout 20 "$PY" "$SCAPY" ra c-r 6 \
 		"{\"match_pref64\": \"64:ff9b::/96\", \"src\": \"$RLL\", \"pref64\": [[\"64:ff9b::/96\", 0, 10]]}" "$rdy" \
 		>"$tmp/hup.out" 2>&1 &
 	sn=$!
-	for i in $(seq 100); do [ -e "$rdy" ] && break; sleep 0.1; done
+	wait_until 10 exists "$rdy"
 	sleep 0.3
 	kill -HUP "$hup_pid"
 	wait "$sn"; rc=$?
@@ -503,13 +431,11 @@ check config-sighup-applies-live t_sighup_live
 t_sighup_bad() { # a bad file changes nothing: logged, the daemon keeps announcing
 	printf 'pref64 64:ff9b::/97\n' >"$CONF"
 	kill -HUP "$hup_pid"
-	for i in $(seq 50); do grep -q "keeping the current settings" "$tmp/ra.log" && break; sleep 0.1; done
-	grep "keeping the current settings" "$tmp/ra.log"
+	wait_log "$tmp/ra.log" "keeping the current settings" 5
 	grep -qF "reload: $CONF:1: pref64: prefix length 97 is not an RFC 6052 length" "$tmp/ra.log" &&
 		kill -0 "$daemon_pid" && nsx "$NSC" timeout 30 "$PY" "$SCAPY" ra c-r 15 \
 		"{\"src\": \"$RLL\", \"pref64\": [[\"64:ff9b::/96\", 0, 10]]}"
 }
 check config-sighup-bad-file-kept t_sighup_bad
 
-say "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

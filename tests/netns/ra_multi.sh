@@ -19,14 +19,8 @@
 # failed, 2 when the setup failed. Environment: XLAT464=path (default build/xlat464), KEEP=1, VERBOSE=1.
 # Debian packages: iproute2, python3-scapy, coreutils; promtool (prometheus) checks the scrape when present.
 set -u
-export LC_ALL=C
-
-here=$(cd "$(dirname "$0")" && pwd)
-XLAT464=${XLAT464:-$here/../../build/xlat464}
-case $XLAT464 in /*) ;; *) XLAT464=$PWD/$XLAT464 ;; esac
-KEEP=${KEEP:-0}
-VERBOSE=${VERBOSE:-0}
-PY=/usr/bin/python3
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
 
 P=x464rm-$$-
 NSR=${P}rt
@@ -40,54 +34,12 @@ PREF_B=64:ff9b::/96         # link b's PREF64, with us as the router
 PREFIX_B=2001:db8:2::/64
 INTERVAL=4                  # lifetimes 12 s (scaled 2); the initial RAs come at most 4 s apart
 
-pass=0
-fail=0
-daemon_pid=
-tmp=
+check_failed_extra() { say "    --- daemon log (tail)"; tail -n 10 "$tmp/ra.log" 2>/dev/null | sed 's/^/    /'; }
 
-say() { printf '%s\n' "$*"; }
-die() { say "setup: $*" >&2; exit 2; }
-nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-
-cleanup() {
-	local rc=$? ns
-	[ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
-	for ns in $ALL_NS; do ip netns del "$ns" 2>/dev/null; done
-	if [ -n "$tmp" ] && [ -d "$tmp" ]; then
-		if [ "$fail" -eq 0 ] && [ "$rc" -eq 0 ] && [ "$KEEP" != 1 ]; then
-			rm -rf "$tmp"
-		else
-			say "logs kept in $tmp"
-		fi
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-check() { # NAME FUNCTION [ARGS...]
-	local name=$1; shift
-	local log=$tmp/$name.log
-	if "$@" >"$log" 2>&1; then
-		say "PASS $name"
-		pass=$((pass + 1))
-		[ "$VERBOSE" = 1 ] && sed 's/^/    /' "$log"
-	else
-		say "FAIL $name"
-		fail=$((fail + 1))
-		sed 's/^/    /' "$log" | tail -n 25
-		say "    --- daemon log (tail)"
-		tail -n 10 "$tmp/ra.log" 2>/dev/null | sed 's/^/    /'
-	fi
-	return 0
-}
-
-[ "$(id -u)" -eq 0 ] || die "must run as root"
-for c in ip timeout; do command -v "$c" >/dev/null || die "missing command: $c"; done
-[ -x "$PY" ] || die "missing $PY"
-"$PY" -c 'import scapy.all' 2>/dev/null || die "scapy is missing (apt-get install python3-scapy)"
-[ -x "$XLAT464" ] || die "no binary at $XLAT464 (run make, or set XLAT464=)"
-
-tmp=$(mktemp -d /tmp/x464rm.XXXXXX) || die "mktemp"
+preconditions ip timeout sysctl
+need_scapy
+need_xlat464
+make_tmp x464rm
 say "# ra_multi: namespaces ${P}*, temp $tmp"
 
 cat >"$tmp/rm.py" <<'PYEOF'
@@ -188,35 +140,22 @@ chmod 755 "$tmp/rm.py"
 RM=$tmp/rm.py
 
 # ---- topology ---------------------------------------------------------------------------------
-for ns in $ALL_NS; do ip netns add "$ns" || die "netns add $ns"; done
+make_namespaces net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0
 ip link add r-a netns "$NSR" type veth peer name a-r netns "$NSA" || die "veth a"
 ip link add r-b netns "$NSR" type veth peer name b-r netns "$NSB" || die "veth b"
 for h in "$NSA a-r" "$NSB b-r"; do
 	set -- $h
 	# the hosts' kernels neither solicit nor process RAs: every RS in the test is ours
-	nsx "$1" sysctl -qw net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
-		net.ipv6.conf."$2".accept_ra=0 net.ipv6.conf."$2".router_solicitations=0
-	nsx "$1" ip link set lo up
+	nsx "$1" sysctl -qw net.ipv6.conf."$2".accept_ra=0 net.ipv6.conf."$2".router_solicitations=0
 	nsx "$1" ip link set "$2" up
 done
 nsx "$NSR" sysctl -qw net.ipv6.conf.all.forwarding=1
-nsx "$NSR" ip link set lo up
 nsx "$NSR" ip link set r-a up
 nsx "$NSR" ip link set r-b up
 # a third link without carrier (its peer down): no link-local address, so r-c waits, alone
 nsx "$NSR" ip link add r-c type veth peer name c-r
 nsx "$NSR" ip link set r-c up
 
-lladdr() { # NS IF: its link-local address once DAD is done (10 s at most)
-	local a i
-	for i in $(seq 100); do
-		a=$(nsx "$1" ip -6 addr show dev "$2" scope link | grep -v tentative |
-			sed -n 's/.*inet6 \(fe80::[0-9a-f:]*\)\/64.*/\1/p' | head -n 1)
-		[ -n "$a" ] && { echo "$a"; return 0; }
-		sleep 0.1
-	done
-	return 1
-}
 RLL_A=$(lladdr "$NSR" r-a) || die "no link-local address on r-a"
 RLL_B=$(lladdr "$NSR" r-b) || die "no link-local address on r-b"
 HLL_A=$(lladdr "$NSA" a-r) || die "no link-local address on a-r"
@@ -244,7 +183,7 @@ EOF
 }
 write_conf "$PREF_A"
 
-ready() { local i; for i in $(seq 100); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
+ready() { wait_until 10 exists "$1"; }
 
 # Both hosts listen before the daemon starts, so that its first RAs are heard too.
 nsx "$NSA" "$PY" "$RM" ra a-r 9 "$RLL_A" "$PREF_A" 0 "" "$tmp/ready-a" >"$tmp/first-a.out" 2>&1 &
@@ -334,8 +273,8 @@ write_conf "$PREF_A2"
 sed -i 's/^interface r-c$/interface r-d/' "$CONF"
 kill -HUP "$ra_pid"
 t_hup_set() {
-	local i s
-	for i in $(seq 50); do grep -q "interface r-c is no longer" "$tmp/ra.log" && break; sleep 0.1; done
+	local s
+	wait_log "$tmp/ra.log" "interface r-c is no longer" 5
 	grep "reload: interface" "$tmp/ra.log"
 	s=$(status) || return 1
 	echo "$s" | jq_py '[i["interface"] for i in j["interfaces"]]'
@@ -353,7 +292,7 @@ nsx "$NSB" "$PY" "$RM" ra b-r 6 "$RLL_B" final 0 "$PREFIX_B" "$tmp/ready-b3" >"$
 sb=$!
 ready "$tmp/ready-a3" && ready "$tmp/ready-b3" || die "scapy did not start"
 kill -TERM "$daemon_pid"
-t_exit() { local i; for i in $(seq 60); do kill -0 "$daemon_pid" 2>/dev/null || { wait "$daemon_pid"; return $?; }; sleep 0.1; done; return 1; }
+t_exit() { wait_until 6 daemon_gone || return 1; wait "$daemon_pid"; }
 check sigterm-exits-zero t_exit
 daemon_pid=
 wait "$sa"; rca=$?
@@ -362,5 +301,4 @@ t_fin() { cat "$tmp/fin-$1.out"; grep -c "final RA sent" "$tmp/ra.log"; return "
 check final-ra-on-link-a t_fin a "$rca"
 check final-ra-on-link-b t_fin b "$rcb"
 
-say "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

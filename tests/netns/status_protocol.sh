@@ -5,16 +5,22 @@
 #     know: --json prints the answer byte for byte; the text shows the new counter, and of the new
 #     family the nonzero reason with its description, not the zero one; metrics says xlat464_up 0;
 #   - answers that are not a status (garbage, cut short, an array, bytes after the object, nested too
-#     deep, empty, over 1 MiB): exit status 1 and a message naming the problem, nothing on stdout.
-# No namespaces: the sockets live in the test's temporary directory. Run as root (like every test
-# here) or not: sudo tests/netns/status_protocol.sh. Last line: "N passed, M failed".
+#     deep, empty, over 1 MiB): exit status 1 and a message naming the problem, nothing on stdout;
+#   - wedged daemons (a /usr/bin/python3 peer that accepts and never answers, one whose backlog is full
+#     and accepts nothing) beside a stand-in siit: `xlat464 metrics --timeout` asks them all at once,
+#     so the three cost one deadline, not three; each is xlat464_up 0 and xlat464_scrape_timed_out 1,
+#     named on stderr once; the siit's samples are written. The same through `--listen`, scraped by
+#     curl in a namespace of the test's own.
+# The sockets live in the test's temporary directory. Run as root, like every test here:
+# sudo tests/netns/status_protocol.sh. Last line: "N passed, M failed".
 set -u
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
 
-preconditions socat timeout
+preconditions socat timeout curl ss ip
 need_xlat464
 make_tmp x4-sp
+NS=x4-sp-$$
 say "# status_protocol: temp $tmp"
 
 # serve NAME: answers every client of $tmp/NAME.sock with the file $tmp/NAME.json
@@ -97,5 +103,113 @@ check trailing-bytes-refused refused trailing "more after the object"
 check too-deep-refused refused deep "not valid JSON"
 check empty-answer-refused refused empty "empty answer"
 check over-1-MiB-refused refused big "longer than 1 MiB"
+
+# ---- wedged daemons: one deadline for the whole scrape ---------------------------------------------
+# hung.py PATH accept|full: a control socket that accepts and never answers, or whose backlog is full
+# (connections of its own that it never accepts), so that a connect cannot even get in. 120 s at most.
+cat >"$tmp/hung.py" <<'PYEOF'
+import socket, sys, time
+path, kind = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+held = []
+if kind == "accept":
+    s.listen(8)
+    s.settimeout(0.1)
+else:
+    s.listen(0)
+    for _ in range(3):
+        c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        c.setblocking(False)
+        try:
+            c.connect(path)
+            held.append(c)
+        except BlockingIOError:
+            c.close()
+print("ready", flush=True)
+end = time.time() + 120
+while time.time() < end:
+    if kind == "accept":
+        try:
+            held.append(s.accept()[0])
+        except socket.timeout:
+            pass
+    else:
+        time.sleep(0.1)
+PYEOF
+for h in hung1:accept hung2:accept hung3:full; do
+	"$PY" "$tmp/hung.py" "$tmp/${h%:*}.sock" "${h#*:}" >"$tmp/${h%:*}.out" 2>&1 &
+	pids+=($!)
+	wait_until 5 grep -q ready "$tmp/${h%:*}.out" || die "hung.py ${h#*:} did not start: $(cat "$tmp/${h%:*}.out")"
+done
+cat >"$tmp/siit.json" <<'JSON'
+{"schema": 1, "daemon": "siit", "control": "/run/xlat464/siit-siit9.sock", "pid": 8, "uptime_seconds": 3,
+ "tun": "siit9", "packets_4to6": 5, "packets_6to4": 6, "drops": {"ttl-expired": 2}}
+JSON
+serve siit
+HUNG="$tmp/hung1.sock $tmp/hung2.sock $tmp/hung3.sock"
+
+ms_now() { echo $(($(date +%s%N) / 1000000)); }
+# scrape_ok FILE STDERR_FILE MS_TAKEN LIMIT_MS TIMEOUT_MS: what a bounded scrape must show
+scrape_ok() {
+	local f=$1 e=$2 took=$3 limit=$4 to=$5 h r=0
+	grep -E '^xlat464_(up|scrape_timed_out|packets_total)' "$f"
+	cat "$e"
+	echo "took $took ms (want under $limit: three wedged daemons cost one deadline of $to ms, not three)"
+	[ "$took" -ge "$to" ] && [ "$took" -lt "$limit" ] || r=1
+	for h in $HUNG; do
+		grep -qx "xlat464_up{control=\"$h\"} 0" "$f" &&
+			grep -qx "xlat464_scrape_timed_out{control=\"$h\"} 1" "$f" || { echo "no timed-out $h"; r=1; }
+		[ "$(grep -c "$h: no answer within $to ms" "$e")" = 1 ] || { echo "$h not named once on stderr"; r=1; }
+	done
+	grep -qx "xlat464_up{control=\"$tmp/siit.sock\"} 1" "$f" &&
+		grep -qx "xlat464_scrape_timed_out{control=\"$tmp/siit.sock\"} 0" "$f" &&
+		grep -qx 'xlat464_packets_total{daemon="siit",tun="siit9",direction="4to6"} 5' "$f" &&
+		grep -qx "xlat464_scrape_timed_out{control=\"$tmp/absent.sock\"} 0" "$f" || { echo "siit or absent wrong"; r=1; }
+	return "$r"
+}
+
+hung_print() {
+	local t0 t1 args=() h
+	for h in $HUNG "$tmp/siit.sock" "$tmp/absent.sock"; do args+=(--control "$h"); done
+	t0=$(ms_now)
+	timeout 20 "$XLAT464" metrics --timeout 1000 "${args[@]}" >"$tmp/hung.prom" 2>"$tmp/hung.err" || return 1
+	t1=$(ms_now)
+	scrape_ok "$tmp/hung.prom" "$tmp/hung.err" $((t1 - t0)) 2000 1000
+}
+check metrics-wedged-daemons-one-deadline hung_print
+
+bad_timeout() {
+	local rc=0 v
+	for v in 99 30001 1s "" -5; do
+		rc=0
+		"$XLAT464" metrics --timeout "$v" --control "$tmp/siit.sock" >"$tmp/bt.out" 2>"$tmp/bt.err" || rc=$?
+		cat "$tmp/bt.err"
+		[ "$rc" = 2 ] && [ ! -s "$tmp/bt.out" ] && grep -qF -- "--timeout '$v': want milliseconds from 100 to 30000" "$tmp/bt.err" ||
+			return 1
+	done
+}
+check metrics-bad-timeout-refused bad_timeout
+
+# --listen: the same, scraped twice over HTTP in a namespace of our own (the socket files are shared);
+# the second scrape is as quick, and the wedged daemons are still named once in the log.
+hung_listen() {
+	local t0 t1 t2 args=() h port=9464
+	for h in $HUNG "$tmp/siit.sock" "$tmp/absent.sock"; do args+=(--control "$h"); done
+	ip netns exec "$NS" timeout 60 "$XLAT464" metrics --listen "127.0.0.1:$port" --timeout 500 "${args[@]}" \
+		>"$tmp/listen.out" 2>"$tmp/listen.err" &
+	pids+=($!)
+	wait_listen "$NS" tcp "$port" || return 1
+	t0=$(ms_now)
+	nsx "$NS" curl -s -m 10 "http://127.0.0.1:$port/metrics" >"$tmp/listen1.prom" || return 1
+	t1=$(ms_now)
+	nsx "$NS" curl -s -m 10 "http://127.0.0.1:$port/metrics" >"$tmp/listen2.prom" || return 1
+	t2=$(ms_now)
+	scrape_ok "$tmp/listen1.prom" "$tmp/listen.err" $((t1 - t0)) 1500 500 &&
+		scrape_ok "$tmp/listen2.prom" "$tmp/listen.err" $((t2 - t1)) 1500 500
+}
+ALL_NS=$NS
+make_namespaces
+check metrics-listen-wedged-daemons-one-deadline hung_listen
 
 finish

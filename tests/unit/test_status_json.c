@@ -164,6 +164,50 @@ static void text_layout(void **state)
 	free(t);
 }
 
+/* A family by reason (json_by_reason, json_descriptions): the reasons from first to end, each under
+ * its name, reason 0 left out where first is 1; the text shows a nonzero one with its description. */
+static const char *fam_name(unsigned r) { return (const char *[]){ "none", "too-short", "bad-sum" }[r]; }
+static const char *fam_desc(unsigned r) { return (const char *[]){ "-", "shorter than a header", "checksum wrong" }[r]; }
+
+static void reasons_family(void **state)
+{
+	static const struct json_reasons fam = { "drops", 1, 3, fam_name, fam_desc };
+	static const struct json_reasons all = { "by_reason", 0, 3, fam_name, NULL };
+	const uint64_t counters[3] = { 7, 0, 5 };
+	struct json_w w;
+	json_w_init(&w);
+	json_obj_open(&w, NULL);
+	json_by_reason(&w, &all, counters);
+	json_by_reason(&w, &fam, counters);
+	json_descriptions(&w, &fam);
+	json_obj_close(&w);
+	assert_int_equal(json_w_end(&w), 0);
+	assert_string_equal(w.buf, "{\n"
+				   "  \"by_reason\": {\n"
+				   "    \"none\": 7,\n"
+				   "    \"too-short\": 0,\n"
+				   "    \"bad-sum\": 5\n"
+				   "  },\n"
+				   "  \"drops\": {\n"
+				   "    \"too-short\": 0,\n"
+				   "    \"bad-sum\": 5\n"
+				   "  },\n"
+				   "  \"descriptions\": {\n"
+				   "    \"drops\": {\n"
+				   "      \"too-short\": \"shorter than a header\",\n"
+				   "      \"bad-sum\": \"checksum wrong\"\n"
+				   "    }\n"
+				   "  }\n"
+				   "}\n");
+	char *t = render(w.buf);
+	const char *drops = strstr(t, "drops:\n  bad-sum ");
+	assert_non_null(drops);
+	assert_non_null(strstr(drops, " 5  checksum wrong\n"));
+	assert_null(strstr(drops, "too-short"));
+	free(t);
+	json_w_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +215,7 @@ int main(void)
 		cmocka_unit_test(strings_escaped),
 		cmocka_unit_test(bad_nesting_reported),
 		cmocka_unit_test(text_layout),
+		cmocka_unit_test(reasons_family),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
