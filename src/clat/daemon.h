@@ -63,7 +63,6 @@ struct clat_counters {
 	uint64_t ra_seen, ra_bad, ra_pref64, prefix_changes;
 	uint64_t nl_events, standby_count, uplink_changes;
 	uint64_t reloads, reload_errors, mtu_changes, renumbers; /* the daemon's life (docs/clat.md) */
-	uint64_t shared_host, shared_malformed; /* shared mode: left to the host's kernel, unparsable */
 };
 
 struct clat {
