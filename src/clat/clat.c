@@ -539,6 +539,8 @@ static void follow(struct clat *c)
 	if (u.up != c->up.up)
 		log_info("uplink %s: %s -> %s", c->up.name, c->up.up ? "up" : "down", u.up ? "up (carrier)" : "down (no carrier, or set down)");
 	c->up.up = u.up;
+	if (u.up)
+		clat_dp_open_workers(&c->dp); /* unless they are open: a link down refuses them (datapath.h) */
 	c->up.link_mtu = u.link_mtu;
 	follow_mtu(c, u.mtu);
 	follow_addresses(c);

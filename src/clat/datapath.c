@@ -243,13 +243,13 @@ static void close_fds(int *fds, unsigned n)
 /* With more than one worker, a packet socket each, in one fanout group (a new one per uplink, its id
  * chosen by the kernel): the kernel hands each packet to one of them by its flow's hash. They take
  * nothing until worker_filters says. 0, or -1 with errno (none left open). */
-static int open_worker_sockets(struct clat_dp *dp, const struct clat_uplink *u, int *fds)
+static int open_worker_sockets(struct clat_dp *dp, int *fds)
 {
 	uint16_t id = 0;
 	for (unsigned i = 0; i < dp->nworkers; i++)
 		fds[i] = -1;
-	for (unsigned i = 0; dp->nworkers > 1 && i < dp->nworkers; i++) {
-		fds[i] = sys_packet_open(u->ifindex);
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		fds[i] = sys_packet_open(dp->up_ifindex);
 		if (fds[i] < 0 || sys_packet_filter_take(fds[i], NULL, 0, SYS_PACKET_TAKE_DATA) < 0 ||
 		    sys_packet_fanout(fds[i], &id) < 0) {
 			int e = errno;
@@ -258,24 +258,40 @@ static int open_worker_sockets(struct clat_dp *dp, const struct clat_uplink *u, 
 			return -1;
 		}
 	}
-	if (dp->nworkers > 1)
-		log_debug("uplink %s: %u packet sockets in fanout group %u", u->name, dp->nworkers, id);
+	log_info("uplink %s: %u packet sockets for the workers, fanout group %u", dp->up_name, dp->nworkers, id);
+	return 0;
+}
+
+int clat_dp_open_workers(struct clat_dp *dp)
+{
+	int fds[TUN_WORKERS_MAX];
+	if (dp->nworkers < 2 || dp->up_ifindex <= 0 || dp->wk[0].pktfd >= 0)
+		return 0;
+	if (open_worker_sockets(dp, fds) < 0) {
+		/* A packet socket joins a fanout group only while its link is up (the kernel's EINVAL):
+		 * the daemon asks again when it comes up. */
+		if (errno == EINVAL)
+			log_debug("uplink %s: down; the workers' packet sockets wait for it", dp->up_name);
+		else if (log_ratelimit_ok(&dp->v6.rl))
+			log_warn("packet sockets for the workers on %s: %s", dp->up_name, strerror(errno));
+		return -1;
+	}
+	lock_all(dp);
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		dp->wk[i].pktfd = fds[i];
+		tun_workers_set_fd2(&dp->pool, i, fds[i]);
+	}
+	unlock_all(dp);
+	worker_filters(dp);
 	return 0;
 }
 
 /* The sockets are opened before the workers stop, and swapped while they are stopped. */
 int clat_dp_open_uplink(struct clat_dp *dp, const struct clat_uplink *u)
 {
-	int wfds[TUN_WORKERS_MAX];
 	int pktfd = sys_packet_open(u->ifindex), rawfd = -1;
 	if (pktfd < 0) {
 		log_warn("packet socket on %s: %s", u->name, strerror(errno));
-		clat_dp_close_uplink(dp);
-		return -1;
-	}
-	if (open_worker_sockets(dp, u, wfds) < 0) {
-		log_warn("packet sockets for the workers on %s: %s", u->name, strerror(errno));
-		close(pktfd);
 		clat_dp_close_uplink(dp);
 		return -1;
 	}
@@ -283,7 +299,6 @@ int clat_dp_open_uplink(struct clat_dp *dp, const struct clat_uplink *u)
 	if (rawfd < 0) {
 		log_warn("raw IPv6 socket on %s: %s", u->name, strerror(errno));
 		close(pktfd);
-		close_fds(wfds, dp->nworkers);
 		clat_dp_close_uplink(dp);
 		return -1;
 	}
@@ -300,12 +315,8 @@ int clat_dp_open_uplink(struct clat_dp *dp, const struct clat_uplink *u)
 	dp->up_eth = u->eth_header;
 	memcpy(dp->up_mac, u->mac, 6);
 	memcpy(dp->up_name, u->name, sizeof(dp->up_name));
-	for (unsigned i = 0; i < dp->nworkers; i++) {
-		dp->wk[i].pktfd = wfds[i];
-		tun_workers_set_fd2(&dp->pool, i, wfds[i]);
-	}
 	unlock_all(dp);
-	worker_filters(dp);
+	clat_dp_open_workers(dp); /* or when the link comes up */
 	return 0;
 }
 

@@ -118,10 +118,13 @@ struct clat_dp {
 int clat_dp_init(struct clat_dp *dp, const char *tun, struct sys_nl *nl, unsigned nworkers);
 void clat_dp_free(struct clat_dp *dp);
 
-/* Opens the packet socket(s) and the raw IPv6 socket on the uplink, closing those of the one before
- * (with workers N > 1, N more packet sockets in a new fanout group, swapped into the workers while
- * they are stopped). 0, or -1 with errno (logged). */
+/* Opens the packet socket and the raw IPv6 socket on the uplink, closing those of the one before,
+ * and the workers' packet sockets (clat_dp_open_workers). 0, or -1 with errno (logged). */
 int clat_dp_open_uplink(struct clat_dp *dp, const struct clat_uplink *u);
+/* With workers N > 1: N packet sockets on the uplink in a new fanout group, swapped into the workers
+ * while they are stopped, unless they are open already. The kernel lets a socket join a fanout group
+ * only while its link is up: call it again when the uplink comes up. 0, or -1 (not open). */
+int clat_dp_open_workers(struct clat_dp *dp);
 void clat_dp_close_uplink(struct clat_dp *dp);
 
 /* The IPv4 side: the TUN (multi-queue with more than one worker; created by this process, not persistent, so it goes with the process),
