@@ -54,7 +54,7 @@ struct clat_opts {
 	bool shared;       /* --shared: the shared address mode even when the uplink has a /64 */
 	bool fast_path;    /* the kernel fast path (default yes; --no-fast-path, fast-path no) */
 	bool check, print_config; /* validate (and print) the effective configuration, touch nothing */
-	unsigned workers;  /* threads reading the TUN (the setting workers, default 1) */
+	unsigned workers;  /* threads translating, both ways (the setting workers, default 1) */
 	const char *tether[CLAT_TETHER_MAX];
 	unsigned ntether;
 };
