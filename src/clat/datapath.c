@@ -401,7 +401,8 @@ int clat_dp_workers_start(struct clat_dp *dp)
 		pktfds[i] = dp->wk[i].pktfd;
 		states[i] = &dp->wk[i];
 	}
-	if (tun_workers_start2(&dp->pool, fds, pktfds, states, dp->nworkers, clat_dp_from_tun, clat_dp_from_uplink_socket) < 0) {
+	if (tun_workers_start2(&dp->pool, fds, pktfds, states, dp->nworkers, clat_dp_from_tun,
+			       clat_dp_from_uplink_socket) < 0) {
 		log_warn("worker threads: %s", strerror(errno));
 		return -1;
 	}
@@ -689,7 +690,10 @@ static void from_uplink_one(struct clat_dp_path *w, size_t len, const struct xla
 	emit(w, w->out);
 }
 
-void clat_dp_from_uplink(struct clat_dp *dp, size_t len, const struct xlat_vnet *vh) { from_uplink_one(&dp->v6, len, vh); }
+void clat_dp_from_uplink(struct clat_dp *dp, size_t len, const struct xlat_vnet *vh)
+{
+	from_uplink_one(&dp->v6, len, vh);
+}
 
 void clat_dp_from_uplink_socket(void *worker, int fd)
 {

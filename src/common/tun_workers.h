@@ -1,9 +1,11 @@
 /* The data plane on several threads: one worker per queue of a multi-queue TUN (sys_tun_open_mq),
  * each with its own translator state, so that packets of different flows are translated on
  * different CPUs. The kernel picks the queue by flow hash; nothing is shared between workers on the
- * per-packet path. The main thread keeps the control socket, the signals and the reloads: it takes
- * a worker's lock (held by the worker while it handles a burst) to read its counters or to hand it
- * new settings, so a worker never sees settings being freed. */
+ * per-packet path. A worker may read a second fd besides its queue (the CLAT's: a packet socket on
+ * the uplink, one of a fanout group), with a burst function of its own, which the main thread swaps
+ * under the worker's lock. The main thread keeps the control socket, the signals and the reloads:
+ * it takes a worker's lock (held by the worker while it handles a burst) to read its counters or to
+ * hand it new settings, so a worker never sees settings being freed. */
 #ifndef XLAT464_TUN_WORKERS_H
 #define XLAT464_TUN_WORKERS_H
 
