@@ -44,7 +44,9 @@ void sys_nl_close(struct sys_nl *n)
  * Returns 0 or -1 with errno (an error the kernel answered with comes back as its errno). */
 static int nl_talk(struct sys_nl *n, struct nlmsghdr *req, mnl_cb_t cb, void *arg)
 {
-	static char buf[SYS_NL_BUF]; /* one netlink conversation at a time: the daemons are single-threaded */
+	/* one netlink conversation at a time per thread: the data-plane workers ask for next hops on
+	 * sockets of their own while the main thread talks on its own */
+	static _Thread_local char buf[SYS_NL_BUF];
 	unsigned seq = req->nlmsg_seq = ++n->seq;
 
 	if (mnl_socket_sendto(n->nl, req, req->nlmsg_len) < 0)

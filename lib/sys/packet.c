@@ -20,9 +20,11 @@
 #define IP6_OFF_DST 24
 #define ICMP6_OFF_TYPE IP6_HDR_LEN
 #define NDP_OFF_TARGET (IP6_HDR_LEN + 8) /* type, code, checksum, 4 reserved/flag bytes */
+#define ND_ROUTER_SOLICIT_TYPE 133
 #define ND_ROUTER_ADVERT_TYPE 134
 #define ND_NEIGHBOR_SOLICIT_TYPE 135
 #define ND_NEIGHBOR_ADVERT_TYPE 136
+#define ND_REDIRECT_TYPE 137
 #define BPF_ACCEPT 0x40000u
 
 static int close_keep_errno(int fd)
@@ -78,11 +80,31 @@ int sys_packet_drops(int fd, uint64_t *drops)
 	return 0;
 }
 
+int sys_packet_fanout(int fd, uint16_t *id)
+{
+	/* PACKET_FANOUT_HASH: the flow hash picks the socket, so a flow stays on one and in order. No
+	 * PACKET_FANOUT_FLAG_DEFRAG: it reassembles IPv4 only; the hash of an IPv6 fragment leaves the
+	 * ports out (the kernel's flow dissector does not look behind a fragment header), so the
+	 * fragments of one datagram go to one socket. */
+	int arg = PACKET_FANOUT_HASH | (*id ? 0 : PACKET_FANOUT_FLAG_UNIQUEID);
+	arg |= (int)*id;
+	if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) < 0)
+		return -1;
+	if (*id)
+		return 0;
+	int val = 0;
+	socklen_t len = sizeof(val);
+	if (getsockopt(fd, SOL_PACKET, PACKET_FANOUT, &val, &len) < 0)
+		return -1;
+	*id = (uint16_t)(val & 0xffff);
+	return 0;
+}
+
 static uint32_t be32_at(const uint8_t *a) { return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3]; }
 
 /* A classic BPF program under construction: instructions with jumps to labels, resolved at the end
  * (every jump goes forward, as classic BPF requires). */
-enum { FLT_MAX_INSNS = 96, FLT_LABELS = 2 * SYS_PACKET_ADDRS_MAX + 4 };
+enum { FLT_MAX_INSNS = 96, FLT_LABELS = 2 * SYS_PACKET_ADDRS_MAX + 5 };
 struct pf {
 	struct sock_filter code[FLT_MAX_INSNS];
 	int jt_label[FLT_MAX_INSNS], jf_label[FLT_MAX_INSNS]; /* -1: a plain instruction (or a jump to the next one) */
@@ -106,6 +128,15 @@ static void pf_jeq(struct pf *p, uint32_t k, int jt, int jf)
 	p->n++;
 }
 
+/* if A >= k goto jt else goto jf */
+static void pf_jge(struct pf *p, uint32_t k, int jt, int jf)
+{
+	p->code[p->n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, k, 0, 0);
+	p->jt_label[p->n] = jt;
+	p->jf_label[p->n] = jf;
+	p->n++;
+}
+
 static void pf_label(struct pf *p, int label) { p->label_at[label] = (int)p->n; }
 
 /* The 16 bytes at off equal one of addrs: goto yes; else goto no. Labels first, first + 1, ... are
@@ -123,32 +154,48 @@ static void pf_match16(struct pf *p, uint32_t off, const uint8_t (*addrs)[16], u
 	}
 }
 
-int sys_packet_filter_addrs(int fd, const uint8_t (*addrs)[16], unsigned n)
+int sys_packet_filter_take(int fd, const uint8_t (*addrs)[16], unsigned n, enum sys_packet_take take)
 {
 	/* Offsets are from the IPv6 header: a SOCK_DGRAM packet socket filters after the link-layer header. */
-	enum { L_NDP, L_TARGET, L_ACCEPT, L_DROP, L_DST0, L_TGT0 = L_DST0 + SYS_PACKET_ADDRS_MAX };
+	enum { L_NDP, L_TARGET, L_ACCEPT, L_DROP, L_DATA, L_DST0, L_TGT0 = L_DST0 + SYS_PACKET_ADDRS_MAX };
 	struct pf p = { .n = 0 };
-	if (n > SYS_PACKET_ADDRS_MAX) {
+	if (n > SYS_PACKET_ADDRS_MAX || (take == SYS_PACKET_TAKE_DATA && n > 1)) {
 		errno = EINVAL;
 		return -1;
 	}
 	for (int i = 0; i < FLT_LABELS; i++)
 		p.label_at[i] = -1;
-	/* a packet for one of the addresses */
-	if (n)
-		pf_match16(&p, IP6_OFF_DST, addrs, n, L_DST0, L_ACCEPT, L_NDP);
-	/* a neighbour solicitation or advertisement (no extension headers) for one of them, or a router
-	 * advertisement */
-	pf_label(&p, L_NDP);
-	pf_stmt(&p, BPF_LD | BPF_B | BPF_ABS, IP6_OFF_NEXT);
-	pf_jeq(&p, PROTO_ICMPV6, -1, L_DROP);
-	pf_stmt(&p, BPF_LD | BPF_B | BPF_ABS, ICMP6_OFF_TYPE);
-	pf_jeq(&p, ND_ROUTER_ADVERT_TYPE, L_ACCEPT, -1);
-	if (n) {
-		pf_jeq(&p, ND_NEIGHBOR_SOLICIT_TYPE, L_TARGET, -1);
-		pf_jeq(&p, ND_NEIGHBOR_ADVERT_TYPE, L_TARGET, L_DROP);
-		pf_label(&p, L_TARGET);
-		pf_match16(&p, NDP_OFF_TARGET, addrs, n, L_TGT0, L_ACCEPT, L_DROP);
+	if (take == SYS_PACKET_TAKE_DATA) {
+		/* a packet for the address that is not neighbour discovery (ICMPv6 types 133 to 137,
+		 * RFC 4861 section 4): the socket that takes those has it. No address: nothing. */
+		if (!n) {
+			pf_stmt(&p, BPF_RET | BPF_K, 0);
+			return attach(fd, p.code, p.n);
+		}
+		pf_match16(&p, IP6_OFF_DST, addrs, n, L_DST0, L_DATA, L_DROP);
+		pf_label(&p, L_DATA);
+		pf_stmt(&p, BPF_LD | BPF_B | BPF_ABS, IP6_OFF_NEXT);
+		pf_jeq(&p, PROTO_ICMPV6, -1, L_ACCEPT);
+		pf_stmt(&p, BPF_LD | BPF_B | BPF_ABS, ICMP6_OFF_TYPE);
+		pf_jge(&p, ND_ROUTER_SOLICIT_TYPE, -1, L_ACCEPT);
+		pf_jge(&p, ND_REDIRECT_TYPE + 1, L_ACCEPT, L_DROP);
+	} else {
+		/* a packet for one of the addresses (not with SYS_PACKET_TAKE_NDP) */
+		if (n && take == SYS_PACKET_TAKE_ALL)
+			pf_match16(&p, IP6_OFF_DST, addrs, n, L_DST0, L_ACCEPT, L_NDP);
+		/* a neighbour solicitation or advertisement (no extension headers) for one of them, or a
+		 * router advertisement */
+		pf_label(&p, L_NDP);
+		pf_stmt(&p, BPF_LD | BPF_B | BPF_ABS, IP6_OFF_NEXT);
+		pf_jeq(&p, PROTO_ICMPV6, -1, L_DROP);
+		pf_stmt(&p, BPF_LD | BPF_B | BPF_ABS, ICMP6_OFF_TYPE);
+		pf_jeq(&p, ND_ROUTER_ADVERT_TYPE, L_ACCEPT, -1);
+		if (n) {
+			pf_jeq(&p, ND_NEIGHBOR_SOLICIT_TYPE, L_TARGET, -1);
+			pf_jeq(&p, ND_NEIGHBOR_ADVERT_TYPE, L_TARGET, L_DROP);
+			pf_label(&p, L_TARGET);
+			pf_match16(&p, NDP_OFF_TARGET, addrs, n, L_TGT0, L_ACCEPT, L_DROP);
+		}
 	}
 	pf_label(&p, L_ACCEPT);
 	pf_stmt(&p, BPF_RET | BPF_K, BPF_ACCEPT);
@@ -167,6 +214,11 @@ int sys_packet_filter_addrs(int fd, const uint8_t (*addrs)[16], unsigned n)
 		p.code[i].jf = (uint8_t)(jf - (int)i - 1);
 	}
 	return attach(fd, p.code, p.n);
+}
+
+int sys_packet_filter_addrs(int fd, const uint8_t (*addrs)[16], unsigned n)
+{
+	return sys_packet_filter_take(fd, addrs, n, SYS_PACKET_TAKE_ALL);
 }
 
 int sys_packet_filter(int fd, const uint8_t addr[16]) { return sys_packet_filter_addrs(fd, (const uint8_t (*)[16])addr, 1); }

@@ -39,6 +39,18 @@ int sys_packet_filter(int fd, const uint8_t addr[16]);
 #define SYS_PACKET_ADDRS_MAX 4
 int sys_packet_filter_addrs(int fd, const uint8_t (*addrs)[16], unsigned n);
 
+/* Which packets a socket takes, for a socket per thread: SYS_PACKET_TAKE_ALL is sys_packet_filter_addrs;
+ * SYS_PACKET_TAKE_NDP only its neighbour discovery and router advertisements; SYS_PACKET_TAKE_DATA
+ * (one address or none) the packets for the address that are not neighbour discovery (ICMPv6 types
+ * 133 to 137), and with no address nothing. NDP and DATA split ALL between two sockets. */
+enum sys_packet_take { SYS_PACKET_TAKE_ALL, SYS_PACKET_TAKE_NDP, SYS_PACKET_TAKE_DATA };
+int sys_packet_filter_take(int fd, const uint8_t (*addrs)[16], unsigned n, enum sys_packet_take take);
+
+/* Puts the (bound) socket in a PACKET_FANOUT group of hash mode: each packet goes to one socket of
+ * the group, by the hash of its flow. *id 0: a new group, whose id the kernel chooses unique and
+ * writes to *id; else the group *id. 0 or -1 with errno. */
+int sys_packet_fanout(int fd, uint16_t *id);
+
 /* Joins (join = true) or leaves a link-layer multicast group on ifindex (PACKET_ADD_MEMBERSHIP), so
  * frames for it are received even where the NIC filters multicast. 0 or -1 with errno. */
 int sys_packet_membership(int fd, int ifindex, const uint8_t mac[6], bool join);

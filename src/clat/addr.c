@@ -47,7 +47,8 @@ static void refresh_watch(struct clat_addr *a)
 		memcpy(list[n++], a->tent, 16);
 	if (a->have_old)
 		memcpy(list[n++], a->old, 16);
-	if (sys_packet_filter_addrs(a->pktfd, (const uint8_t(*)[16])list, n) < 0)
+	if (sys_packet_filter_take(a->pktfd, (const uint8_t(*)[16])list, n,
+				   a->ndp_only ? SYS_PACKET_TAKE_NDP : SYS_PACKET_TAKE_ALL) < 0)
 		log_warn("packet filter on %s: %s", a->ifname, strerror(errno));
 	if (!a->nd || a->shared) /* the kernel joins the host's own address's group */
 		n = 0;

@@ -45,6 +45,8 @@ struct clat_addr {
 	uint8_t net_iface[IF_NAMESIZE];
 	size_t net_iface_len;
 	bool shared;                /* the host's own address: the kernel's neighbour discovery */
+	bool ndp_only;              /* pktfd takes neighbour discovery only: the data plane's workers
+				     * have sockets of their own for the rest (datapath.h) */
 	/* the address in use */
 	bool have_cur;
 	uint8_t cur[16];

@@ -151,6 +151,7 @@ static void update_translator(struct clat *c)
 		pool6 = &p6;
 	}
 	unsigned mtu6 = c->up.mtu ? c->up.mtu : 1280;
+	clat_dp_set_shared(&c->dp, c->nft.shared, c->nft.port_lo, c->nft.port_hi);
 	if (clat_dp_set_translator(&c->dp, c->addr.have_cur ? c->addr.cur : none, pool6, mtu6 - 20, mtu6) < 0)
 		log_warn("translator settings refused");
 	clat_dp_set_running(&c->dp, c->state == CLAT_STATE_RUNNING && c->addr.have_cur);
@@ -383,6 +384,7 @@ static int take_uplink(struct clat *c, int ifindex, const char *how)
 		memset(&c->up, 0, sizeof(c->up));
 		return -1;
 	}
+	c->addr.ndp_only = c->dp.nworkers > 1;
 	clat_addr_attach(&c->addr, c->dp.pktfd, &c->up);
 	clat_fast_uplink(&c->fast, &c->up);
 	c->up_since_ms = clat_now_ms();
@@ -542,6 +544,8 @@ static void follow(struct clat *c)
 	if (u.up != c->up.up)
 		log_info("uplink %s: %s -> %s", c->up.name, c->up.up ? "up" : "down", u.up ? "up (carrier)" : "down (no carrier, or set down)");
 	c->up.up = u.up;
+	if (u.up)
+		clat_dp_open_workers(&c->dp); /* unless they are open: a link down refuses them (datapath.h) */
 	c->up.link_mtu = u.link_mtu;
 	follow_mtu(c, u.mtu);
 	follow_addresses(c);
@@ -631,24 +635,7 @@ static void on_pkt(void *arg, int fd, uint32_t events)
 			on_addr_event(c, ev);
 			continue;
 		}
-		/* Shared mode: the kernel owns the address and does its neighbour discovery; of the packets
-		 * for it, the CLAT takes those in its port range (shared.h). */
-		if (c->nft.shared) {
-			enum clat_shared_verdict v = clat_shared_classify(rx, (size_t)n, c->nft.port_lo, c->nft.port_hi);
-			if (v == CLAT_SHARED_HOST || v == CLAT_SHARED_MALFORMED) {
-				c->n.shared_host += v == CLAT_SHARED_HOST;
-				c->n.shared_malformed += v == CLAT_SHARED_MALFORMED;
-				continue;
-			}
-		}
-		/* Only what is addressed to the CLAT address in use is translated (the filter also passes the
-		 * one under DAD and the one being retired, for their neighbour discovery). */
-		if (!c->addr.have_cur || memcmp(rx + IP6_OFF_DST, c->addr.cur, 16) != 0)
-			continue;
-		if (c->state != CLAT_STATE_RUNNING) {
-			c->dp.v6.n.not_running++;
-			continue;
-		}
+		/* With several workers only neighbour discovery comes here; they read the rest. */
 		clat_dp_from_uplink(&c->dp, (size_t)n, &vh);
 	}
 }

@@ -156,7 +156,7 @@ static const struct setting clat_settings_list[] = {
 	  .doc = "translate in the kernel (eBPF) where it can; no: in this process only (--no-fast-path is the same)" },
 	{ .key = "workers", .nval = 1, .kind = SETTING_U32, .off = C(workers), .lo = 1, .hi = CLAT_CONFIG_WORKERS_MAX,
 	  .restart = true, .syntax = "N", .dflt = "1",
-	  .doc = "threads reading the TUN (IPv4 to IPv6 in this process), one per queue of a multi-queue TUN" },
+	  .doc = "threads translating in this process, each reading a queue of a multi-queue TUN (IPv4 to IPv6) and a packet socket on the uplink (IPv6 to IPv4)" },
 	{ .key = "worker-cpus", .nval = 1, .kind = SETTING_CPUS, .off = C(worker_cpus), .restart = true,
 	  .syntax = "LIST|none", .dflt = "none", .doc = WORKER_CPUS_DOC },
 };

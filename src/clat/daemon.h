@@ -54,7 +54,7 @@ struct clat_opts {
 	bool shared;       /* --shared: the shared address mode even when the uplink has a /64 */
 	bool fast_path;    /* the kernel fast path (default yes; --no-fast-path, fast-path no) */
 	bool check, print_config; /* validate (and print) the effective configuration, touch nothing */
-	unsigned workers;  /* threads reading the TUN (the setting workers, default 1) */
+	unsigned workers;  /* threads translating, both ways (the setting workers, default 1) */
 	const char *tether[CLAT_TETHER_MAX];
 	unsigned ntether;
 };
@@ -63,7 +63,6 @@ struct clat_counters {
 	uint64_t ra_seen, ra_bad, ra_pref64, prefix_changes;
 	uint64_t nl_events, standby_count, uplink_changes;
 	uint64_t reloads, reload_errors, mtu_changes, renumbers; /* the daemon's life (docs/clat.md) */
-	uint64_t shared_host, shared_malformed; /* shared mode: left to the host's kernel, unparsable */
 };
 
 struct clat {

@@ -13,6 +13,7 @@
 #include "sys/loop.h"
 #include "sys/packet.h"
 #include "sys/tun.h"
+#include "shared.h"
 
 #define CLAT_READ_BURST 64
 #define IP6_OFF_DST 24
@@ -25,7 +26,7 @@ static int path_init(struct clat_dp_path *w, struct clat_dp *dp, struct sys_nl *
 {
 	static const uint8_t none[16];
 	w->dp = dp;
-	w->tunfd = -1;
+	w->tunfd = w->pktfd = -1;
 	w->nl = nl;
 	w->rx = malloc(XLAT_VNET_HDR_LEN + CLAT_PKT_MAX);
 	w->out = malloc(sizeof(*w->out)); /* several KiB of scratch: once, never per packet */
@@ -108,15 +109,32 @@ static void unlock_all(struct clat_dp *dp)
 		tun_workers_unlock(&dp->pool, i);
 }
 
+/* The workers' packet sockets take the packets for the CLAT address while it translates, and
+ * nothing otherwise: not running, the workers may be stopped (no TUN), and what the kernel queued
+ * for them would fill their buffers (and count as uplink_drops). */
+static void worker_filters(struct clat_dp *dp)
+{
+	bool take = dp->running && dp->have_clat6;
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		int fd = dp->wk[i].pktfd;
+		if (fd >= 0 && sys_packet_filter_take(fd, (const uint8_t(*)[16])dp->clat6, take, SYS_PACKET_TAKE_DATA) < 0 &&
+		    log_ratelimit_ok(&dp->v6.rl))
+			log_warn("packet filter on %s (worker %u): %s", dp->up_name, i, strerror(errno));
+	}
+}
+
 int clat_dp_set_translator(struct clat_dp *dp, const uint8_t clat6[16], const struct xlat_prefix6 *pool6,
 			   unsigned mtu4, unsigned mtu6)
 {
+	static const uint8_t none[16];
 	int r = clat_translator_set(&dp->v6.tr, clat6, pool6, mtu4, mtu6);
-	for (unsigned i = 0; i < dp->nworkers; i++) {
-		tun_workers_lock(&dp->pool, i);
+	lock_all(dp);
+	for (unsigned i = 0; i < dp->nworkers; i++)
 		r |= clat_translator_set(&dp->wk[i].tr, clat6, pool6, mtu4, mtu6);
-		tun_workers_unlock(&dp->pool, i);
-	}
+	memcpy(dp->clat6, clat6, 16);
+	dp->have_clat6 = memcmp(clat6, none, 16) != 0;
+	unlock_all(dp);
+	worker_filters(dp);
 	return r;
 }
 
@@ -126,6 +144,18 @@ void clat_dp_set_running(struct clat_dp *dp, bool running)
 		return;
 	lock_all(dp);
 	dp->running = running;
+	unlock_all(dp);
+	worker_filters(dp);
+}
+
+void clat_dp_set_shared(struct clat_dp *dp, bool shared, uint16_t port_lo, uint16_t port_hi)
+{
+	if (dp->shared == shared && dp->port_lo == port_lo && dp->port_hi == port_hi)
+		return;
+	lock_all(dp);
+	dp->shared = shared;
+	dp->port_lo = port_lo;
+	dp->port_hi = port_hi;
 	unlock_all(dp);
 }
 
@@ -141,6 +171,8 @@ static void counters_add(struct clat_dp_counters *a, const struct clat_dp_counte
 	a->gso_out += b->gso_out;
 	a->gso_bytes += b->gso_bytes;
 	a->no_neighbour += b->no_neighbour;
+	a->shared_host += b->shared_host;
+	a->shared_malformed += b->shared_malformed;
 }
 
 void clat_dp_sum(struct clat_dp *dp, struct clat_dp_counters *n, struct xlat_stats *st)
@@ -163,6 +195,16 @@ uint64_t clat_dp_worker_packets_4to6(struct clat_dp *dp, unsigned i)
 	return v;
 }
 
+uint64_t clat_dp_worker_packets_6to4(struct clat_dp *dp, unsigned i)
+{
+	if (dp->nworkers == 1)
+		return i == 0 ? dp->v6.tr.ctx.stats.pkts_6to4 + dp->wk[0].tr.ctx.stats.pkts_6to4 : 0; /* one thread */
+	tun_workers_lock(&dp->pool, i);
+	uint64_t v = i < dp->nworkers ? dp->wk[i].tr.ctx.stats.pkts_6to4 : 0;
+	tun_workers_unlock(&dp->pool, i);
+	return v;
+}
+
 /* ---- the uplink's sockets ---------------------------------------------------------------------- */
 
 /* Without the workers' locks: the callers hold them. */
@@ -174,8 +216,14 @@ static void close_uplink(struct clat_dp *dp)
 			close(fds[i]);
 	dp->pktfd = dp->rawfd = dp->gsofd = -1;
 	dp->up_ifindex = 0;
-	for (unsigned i = 0; i < dp->nworkers; i++)
-		memset(dp->wk[i].nh, 0, sizeof(dp->wk[i].nh));
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		struct clat_dp_path *w = &dp->wk[i];
+		memset(w->nh, 0, sizeof(w->nh));
+		tun_workers_set_fd2(&dp->pool, i, -1);
+		if (w->pktfd >= 0)
+			close(w->pktfd);
+		w->pktfd = -1;
+	}
 }
 
 void clat_dp_close_uplink(struct clat_dp *dp)
@@ -183,6 +231,59 @@ void clat_dp_close_uplink(struct clat_dp *dp)
 	lock_all(dp);
 	close_uplink(dp);
 	unlock_all(dp);
+}
+
+static void close_fds(int *fds, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* With more than one worker, a packet socket each, in one fanout group (a new one per uplink, its id
+ * chosen by the kernel): the kernel hands each packet to one of them by its flow's hash. They take
+ * nothing until worker_filters says. 0, or -1 with errno (none left open). */
+static int open_worker_sockets(struct clat_dp *dp, int *fds)
+{
+	uint16_t id = 0;
+	for (unsigned i = 0; i < dp->nworkers; i++)
+		fds[i] = -1;
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		fds[i] = sys_packet_open(dp->up_ifindex);
+		if (fds[i] < 0 || sys_packet_filter_take(fds[i], NULL, 0, SYS_PACKET_TAKE_DATA) < 0 ||
+		    sys_packet_fanout(fds[i], &id) < 0) {
+			int e = errno;
+			close_fds(fds, i + 1);
+			errno = e;
+			return -1;
+		}
+	}
+	log_info("uplink %s: %u packet sockets for the workers, fanout group %u", dp->up_name, dp->nworkers, id);
+	return 0;
+}
+
+int clat_dp_open_workers(struct clat_dp *dp)
+{
+	int fds[TUN_WORKERS_MAX];
+	if (dp->nworkers < 2 || dp->up_ifindex <= 0 || dp->wk[0].pktfd >= 0)
+		return 0;
+	if (open_worker_sockets(dp, fds) < 0) {
+		/* A packet socket joins a fanout group only while its link is up (the kernel's EINVAL):
+		 * the daemon asks again when it comes up. */
+		if (errno == EINVAL)
+			log_debug("uplink %s: down; the workers' packet sockets wait for it", dp->up_name);
+		else if (log_ratelimit_ok(&dp->v6.rl))
+			log_warn("packet sockets for the workers on %s: %s", dp->up_name, strerror(errno));
+		return -1;
+	}
+	lock_all(dp);
+	for (unsigned i = 0; i < dp->nworkers; i++) {
+		dp->wk[i].pktfd = fds[i];
+		tun_workers_set_fd2(&dp->pool, i, fds[i]);
+	}
+	unlock_all(dp);
+	worker_filters(dp);
+	return 0;
 }
 
 /* The sockets are opened before the workers stop, and swapped while they are stopped. */
@@ -215,13 +316,18 @@ int clat_dp_open_uplink(struct clat_dp *dp, const struct clat_uplink *u)
 	memcpy(dp->up_mac, u->mac, 6);
 	memcpy(dp->up_name, u->name, sizeof(dp->up_name));
 	unlock_all(dp);
+	clat_dp_open_workers(dp); /* or when the link comes up */
 	return 0;
 }
 
 void clat_dp_poll_drops(struct clat_dp *dp)
 {
+	/* the main thread alone changes the fds: it reads them without the locks */
 	if (dp->pktfd >= 0)
 		sys_packet_drops(dp->pktfd, &dp->v6.n.uplink_drops);
+	for (unsigned i = 0; i < dp->nworkers; i++)
+		if (dp->wk[i].pktfd >= 0)
+			sys_packet_drops(dp->wk[i].pktfd, &dp->v6.n.uplink_drops);
 }
 
 /* ---- the IPv4 side -------------------------------------------------------------------------------- */
@@ -286,15 +392,17 @@ void clat_dp_tun_down(struct clat_dp *dp, struct sys_nl *nl)
 
 int clat_dp_workers_start(struct clat_dp *dp)
 {
-	int fds[TUN_WORKERS_MAX];
+	int fds[TUN_WORKERS_MAX], pktfds[TUN_WORKERS_MAX];
 	void *states[TUN_WORKERS_MAX];
 	if (dp->nworkers < 2)
 		return 0;
 	for (unsigned i = 0; i < dp->nworkers; i++) {
 		fds[i] = dp->wk[i].tunfd;
+		pktfds[i] = dp->wk[i].pktfd;
 		states[i] = &dp->wk[i];
 	}
-	if (tun_workers_start(&dp->pool, fds, states, dp->nworkers, clat_dp_from_tun) < 0) {
+	if (tun_workers_start2(&dp->pool, fds, pktfds, states, dp->nworkers, clat_dp_from_tun,
+			       clat_dp_from_uplink_socket) < 0) {
 		log_warn("worker threads: %s", strerror(errno));
 		return -1;
 	}
@@ -537,9 +645,29 @@ void clat_dp_from_tun(void *worker, int fd)
 	}
 }
 
-void clat_dp_from_uplink(struct clat_dp *dp, size_t len, const struct xlat_vnet *vh)
+/* One IPv6 packet from the uplink in w->rx that is not neighbour discovery: translated when it is
+ * for the CLAT address (in shared mode, when its port is the CLAT's, shared.h). */
+static void from_uplink_one(struct clat_dp_path *w, size_t len, const struct xlat_vnet *vh)
 {
-	struct clat_dp_path *w = &dp->v6;
+	const struct clat_dp *dp = w->dp;
+	/* Shared mode: the kernel owns the address and does its neighbour discovery; of the packets
+	 * for it, the CLAT takes those in its port range. */
+	if (dp->shared) {
+		enum clat_shared_verdict v = clat_shared_classify(w->rx, len, dp->port_lo, dp->port_hi);
+		if (v == CLAT_SHARED_HOST || v == CLAT_SHARED_MALFORMED) {
+			w->n.shared_host += v == CLAT_SHARED_HOST;
+			w->n.shared_malformed += v == CLAT_SHARED_MALFORMED;
+			return;
+		}
+	}
+	/* Only what is addressed to the CLAT address in use is translated (the main thread's filter
+	 * also passes the one under DAD and the one being retired, for their neighbour discovery). */
+	if (!dp->have_clat6 || memcmp(w->rx + IP6_OFF_DST, dp->clat6, 16) != 0)
+		return;
+	if (!dp->running) {
+		w->n.not_running++;
+		return;
+	}
 	if (!(vh->flags & XLAT_VNET_F_NEEDS_CSUM)) {
 		xlat_6to4(&w->tr.ctx, w->rx, len, w->out);
 		emit(w, w->out);
@@ -560,4 +688,29 @@ void clat_dp_from_uplink(struct clat_dp *dp, size_t len, const struct xlat_vnet 
 	xlat_6to4(&w->tr.ctx, w->rx, len, w->out);
 	w->tr.ctx.cfg = &w->tr.cfg;
 	emit(w, w->out);
+}
+
+void clat_dp_from_uplink(struct clat_dp *dp, size_t len, const struct xlat_vnet *vh)
+{
+	from_uplink_one(&dp->v6, len, vh);
+}
+
+void clat_dp_from_uplink_socket(void *worker, int fd)
+{
+	struct clat_dp_path *w = worker;
+	uint8_t mac[6];
+	for (int i = 0; i < CLAT_READ_BURST; i++) {
+		struct xlat_vnet vh;
+		ssize_t n = sys_packet_recv(fd, w->rx, CLAT_PKT_MAX, mac, &vh);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			w->n.uplink_read_errors++;
+			if (log_ratelimit_ok(&w->rl))
+				log_warn("read on %s: %s", w->dp->up_name, strerror(errno));
+			return;
+		}
+		if (n > 0)
+			from_uplink_one(w, (size_t)n, &vh);
+	}
 }

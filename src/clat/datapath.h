@@ -12,9 +12,18 @@
  * With the kernel fast path (fastpath.h) this path sees only what the programs leave: fragments,
  * ICMP errors, options and the rest.
  *
- * The TUN side runs on src/common/tun_workers.c: N workers (one on the daemon's loop, or a thread per
- * queue of a multi-queue TUN), each a struct clat_dp_path of its own. The IPv6 side is one more path,
- * on the daemon's thread. The daemon changes what the workers read only under their locks. */
+ * Both directions run on src/common/tun_workers.c's workers, each a struct clat_dp_path of its own:
+ *
+ *  - workers 1: the daemon's loop reads the TUN (wk[0]) and the one packet socket on the uplink
+ *    (dp->pktfd), whose packets for the CLAT address it translates on dp->v6, as it ever did;
+ *  - workers N > 1: a thread per queue of a multi-queue TUN, and per worker a packet socket on the
+ *    uplink (wk[i].pktfd), the N of them in one PACKET_FANOUT group (hash mode), so the kernel hands
+ *    each IPv6 flow to one worker, which translates it (6to4) with its own translator and writes it to
+ *    its own TUN queue. Their filter takes the packets for the CLAT address that are not neighbour
+ *    discovery, while the CLAT runs; dp->pktfd then takes only the neighbour discovery and router
+ *    advertisements, for the daemon's thread (sys_packet_filter_take).
+ *
+ * The daemon changes what the workers read (sockets, translators, running) only under their locks. */
 #ifndef XLAT464_CLAT_DATAPATH_H
 #define XLAT464_CLAT_DATAPATH_H
 
@@ -43,6 +52,7 @@ struct clat_dp_counters {
 	uint64_t gso_out, gso_bytes; /* TCP super-packets from the TUN sent out of the uplink whole */
 	uint64_t no_neighbour;     /* ... dropped: the next hop's link-layer address not known yet (the
 				    * kernel is asked to resolve it; TCP sends the data again) */
+	uint64_t shared_host, shared_malformed; /* shared mode: left to the host's kernel, unparsable */
 };
 
 /* The next hop of a destination on an Ethernet uplink, for super-packets (kept for a second). */
@@ -53,12 +63,14 @@ struct clat_nexthop {
 	long at_ms; /* 0: empty */
 };
 
-/* One translator and its scratch: the IPv6 side's (on the main thread) and one per queue of the TUN
- * (a worker: on the main thread with one, on a thread of its own with more, src/common/tun_workers.h).
- * Nothing in it is shared: a worker's counters are read, and its translator set, under its lock. */
+/* One translator and its scratch: the IPv6 side's with one worker (on the main thread) and one per
+ * queue of the TUN (a worker: on the main thread with one, on a thread of its own with more,
+ * src/common/tun_workers.h). Nothing in it is shared: a worker's counters are read, and its
+ * translator set, under its lock. */
 struct clat_dp_path {
 	struct clat_dp *dp;
 	int tunfd;               /* the queue it reads (a worker) or writes to (the IPv6 side: queue 0) */
+	int pktfd;               /* a worker of several: its packet socket on the uplink (else -1) */
 	struct clat_translator tr;
 	uint8_t *rx;
 	struct xlat_out *out;
@@ -76,13 +88,18 @@ struct clat_dp_path {
 
 struct clat_dp {
 	/* the uplink: written by the main thread only with every worker's lock held */
-	int pktfd, rawfd, gsofd; /* receive; send one packet (routed by the kernel); send a super-packet */
+	int pktfd, rawfd, gsofd; /* receive (with workers N > 1: neighbour discovery only); send one packet
+				  * (routed by the kernel); send a super-packet */
 	int up_ifindex;
 	bool up_eth;             /* an Ethernet header: a super-packet needs its next hop's address */
 	uint8_t up_mac[6];       /* and ours */
 	char up_name[IF_NAMESIZE];
 	struct sys_nl *nl;       /* the daemon's netlink socket */
 	bool running;            /* translate what the TUN gives (else count it as not_running) */
+	uint8_t clat6[16];       /* the CLAT address the uplink's packets are translated for */
+	bool have_clat6;
+	bool shared;             /* shared mode: only the packets in port_lo..port_hi (shared.h) */
+	uint16_t port_lo, port_hi;
 	/* the IPv4 side */
 	char tun[IF_NAMESIZE];
 	int tunfd, tun_ifindex;  /* tunfd: queue 0 (-1: no TUN) */
@@ -101,9 +118,13 @@ struct clat_dp {
 int clat_dp_init(struct clat_dp *dp, const char *tun, struct sys_nl *nl, unsigned nworkers);
 void clat_dp_free(struct clat_dp *dp);
 
-/* Opens the packet socket and the raw IPv6 socket on the uplink, closing those of the one before.
- * 0, or -1 with errno (logged). */
+/* Opens the packet socket and the raw IPv6 socket on the uplink, closing those of the one before,
+ * and the workers' packet sockets (clat_dp_open_workers). 0, or -1 with errno (logged). */
 int clat_dp_open_uplink(struct clat_dp *dp, const struct clat_uplink *u);
+/* With workers N > 1: N packet sockets on the uplink in a new fanout group, swapped into the workers
+ * while they are stopped, unless they are open already. The kernel lets a socket join a fanout group
+ * only while its link is up: call it again when the uplink comes up. 0, or -1 (not open). */
+int clat_dp_open_workers(struct clat_dp *dp);
 void clat_dp_close_uplink(struct clat_dp *dp);
 
 /* The IPv4 side: the TUN (multi-queue with more than one worker; created by this process, not persistent, so it goes with the process),
@@ -126,17 +147,25 @@ int clat_dp_set_translator(struct clat_dp *dp, const uint8_t clat6[16], const st
 			   unsigned mtu4, unsigned mtu6);
 /* Whether the workers translate what they read (the daemon is running with an address). */
 void clat_dp_set_running(struct clat_dp *dp, bool running);
+/* The shared address mode and its port range (shared.h): which packets for the address are the CLAT's. */
+void clat_dp_set_shared(struct clat_dp *dp, bool shared, uint16_t port_lo, uint16_t port_hi);
 /* Reads and translates what waits on a worker's queue (a burst; tun_worker_burst_fn). */
 void clat_dp_from_tun(void *worker, int fd);
-/* Translates one IPv6 packet for the CLAT address, read from the uplink into dp->v6.rx; vh: what the
- * packet socket said of its checksum. */
+/* With one worker: translates one IPv6 packet (not neighbour discovery) read from the uplink into
+ * dp->v6.rx, when it is for the CLAT address and the CLAT runs; vh: what the packet socket said of
+ * its checksum. */
 void clat_dp_from_uplink(struct clat_dp *dp, size_t len, const struct xlat_vnet *vh);
+/* With several: reads and translates what waits on a worker's packet socket (a burst; the workers'
+ * second tun_worker_burst_fn). */
+void clat_dp_from_uplink_socket(void *worker, int fd);
 
-/* The kernel's count of packets the packet socket dropped since the last call, added to v6.n. */
+/* The kernel's count of packets the packet sockets dropped since the last call, added to v6.n. */
 void clat_dp_poll_drops(struct clat_dp *dp);
 /* The counters of the IPv6 side and every worker, summed (each worker's read under its lock). */
 void clat_dp_sum(struct clat_dp *dp, struct clat_dp_counters *n, struct xlat_stats *st);
-/* Worker i's IPv4 packets translated (how the kernel spread the flows over the queues). */
+/* Worker i's IPv4 packets translated (how the kernel spread the flows over the queues), and its IPv6
+ * packets translated (how the fanout group spread them; with one worker, the daemon's thread's). */
 uint64_t clat_dp_worker_packets_4to6(struct clat_dp *dp, unsigned i);
+uint64_t clat_dp_worker_packets_6to4(struct clat_dp *dp, unsigned i);
 
 #endif

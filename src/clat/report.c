@@ -153,7 +153,7 @@ static size_t format_status(struct clat *c, char *buf, size_t cap)
 	if (k > 0 && (size_t)k < cap - used)
 		used += (size_t)k;
 	used += format_fast(c, buf + used, cap - used);
-	used += clat_nft_format(&c->nft, c->n.shared_host, c->n.shared_malformed, buf + used, cap - used);
+	used += clat_nft_format(&c->nft, dn->shared_host, dn->shared_malformed, buf + used, cap - used);
 	clat_translator_format(&c->dp.v6.tr, buf + used, cap - used);
 	return strlen(buf);
 }
@@ -231,12 +231,16 @@ static void write_clat(struct clat *c, const struct clat_dp_counters *dn, struct
 	json_u64(w, "mtu_changes", c->n.mtu_changes);
 	json_u64(w, "reloads", c->n.reloads);
 	json_u64(w, "reload_errors", c->n.reload_errors);
-	json_u64(w, "shared_left_to_host", c->n.shared_host);
-	json_u64(w, "shared_malformed", c->n.shared_malformed);
+	json_u64(w, "shared_left_to_host", dn->shared_host);
+	json_u64(w, "shared_malformed", dn->shared_malformed);
 	json_u64(w, "workers", c->dp.nworkers);
 	json_arr_open(w, "worker_packets_4to6");
 	for (unsigned i = 0; i < c->dp.nworkers; i++)
 		json_u64(w, NULL, clat_dp_worker_packets_4to6(&c->dp, i));
+	json_arr_close(w);
+	json_arr_open(w, "worker_packets_6to4");
+	for (unsigned i = 0; i < c->dp.nworkers; i++)
+		json_u64(w, NULL, clat_dp_worker_packets_6to4(&c->dp, i));
 	json_arr_close(w);
 	json_u64(w, "checksums_finished", dn->csum_completed);
 	json_u64(w, "uplink_queue_full", dn->uplink_drops);

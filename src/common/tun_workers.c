@@ -14,15 +14,31 @@
 static void *worker_main(void *arg)
 {
 	struct tun_worker *w = arg;
-	struct pollfd pf[2] = { { .fd = w->fd, .events = POLLIN }, { .fd = w->wakefd, .events = POLLIN } };
+	struct pollfd pf[3] = { { .fd = w->fd, .events = POLLIN }, { .fd = w->wakefd, .events = POLLIN },
+				{ .fd = -1, .events = POLLIN } };
+	pthread_mutex_lock(&w->lock);
+	int fd2 = w->fd2;
+	pthread_mutex_unlock(&w->lock);
 	while (!__atomic_load_n(&w->pool->stop, __ATOMIC_ACQUIRE)) {
-		int r = poll(pf, 2, TUN_WORKER_TICK_MS);
+		pf[2].fd = fd2;
+		pf[2].revents = 0;
+		int r = poll(pf, fd2 >= 0 ? 3 : 2, TUN_WORKER_TICK_MS);
 		if (r < 0 && errno != EINTR)
 			break;
 		if (__atomic_load_n(&w->pool->stop, __ATOMIC_ACQUIRE))
 			break;
+		if (r > 0 && (pf[1].revents & POLLIN)) {
+			uint64_t v;
+			if (read(w->wakefd, &v, sizeof(v)) < 0) {
+				/* EAGAIN: another read took it */
+			}
+		}
 		pthread_mutex_lock(&w->lock);
 		w->pool->burst(w->state, w->fd);
+		/* fd2 as it is now: the one polled, or a new one (swapped while this thread polled). */
+		if (w->fd2 >= 0 && w->pool->burst2 && (w->fd2 != fd2 || (r > 0 && pf[2].revents)))
+			w->pool->burst2(w->state, w->fd2);
+		fd2 = w->fd2;
 		pthread_mutex_unlock(&w->lock);
 	}
 	return NULL;
@@ -30,17 +46,25 @@ static void *worker_main(void *arg)
 
 int tun_workers_start(struct tun_workers *p, const int *fds, void *const *states, unsigned n, tun_worker_burst_fn burst)
 {
+	return tun_workers_start2(p, fds, NULL, states, n, burst, NULL);
+}
+
+int tun_workers_start2(struct tun_workers *p, const int *fds, const int *fds2, void *const *states, unsigned n,
+		       tun_worker_burst_fn burst, tun_worker_burst_fn burst2)
+{
 	if (n == 0 || n > TUN_WORKERS_MAX) {
 		errno = EINVAL;
 		return -1;
 	}
 	memset(p, 0, sizeof(*p));
 	p->burst = burst;
+	p->burst2 = burst2;
 	for (unsigned i = 0; i < TUN_WORKERS_MAX; i++)
-		p->w[i].wakefd = -1;
+		p->w[i].wakefd = p->w[i].fd2 = -1;
 	for (unsigned i = 0; i < n; i++) {
 		struct tun_worker *w = &p->w[i];
 		w->fd = fds[i];
+		w->fd2 = fds2 ? fds2[i] : -1;
 		w->state = states[i];
 		w->pool = p;
 		w->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -60,6 +84,18 @@ fail:;
 	tun_workers_stop(p);
 	errno = e;
 	return -1;
+}
+
+void tun_workers_set_fd2(struct tun_workers *p, unsigned i, int fd)
+{
+	if (i >= p->n)
+		return;
+	struct tun_worker *w = &p->w[i];
+	w->fd2 = fd;
+	uint64_t one = 1;
+	if (w->wakefd >= 0 && write(w->wakefd, &one, sizeof(one)) < 0) {
+		/* the worker sees the new fd within a tick */
+	}
 }
 
 void tun_workers_lock(struct tun_workers *p, unsigned i)

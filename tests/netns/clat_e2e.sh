@@ -308,7 +308,8 @@ ip -n "$NSC" addr del 192.0.2.10/24 dev c-r
 # own translator; the kernel spreads the flows over the queues by their hash. The userspace path only
 # (the fast path would carry the flows in the kernel). Two 2 MiB transfers byte-exact both ways, then
 # twelve more connections so that both queues see flows (all on one: odds 1 in 2048), and the status
-# sums the two workers' counters.
+# sums the two workers' counters, both directions (the replies come back over the workers' packet
+# sockets, spread by the same kind of hash).
 printf 'workers 2\nfast-path no\n' >"$tmp/workers.conf"
 two_workers_up() {
 	grep -E "IPv4 side|worker" "$tmp/clat5.log"
@@ -334,10 +335,75 @@ workers_sum() {
 		d = json.load(open(sys.argv[1]))
 		c = d["clat"]
 		per = c["worker_packets_4to6"]
+		per6 = c["worker_packets_6to4"]
 		print("workers", c["workers"], "per worker 4to6", per, "total 4to6", d["packets_4to6"],
-		      "6to4", d["packets_6to4"], "fast path", c["fast_path_active"])
+		      "per worker 6to4", per6, "total 6to4", d["packets_6to4"], "fast path", c["fast_path_active"])
 		ok = c["workers"] == 2 and len(per) == 2 and all(n > 0 for n in per)
 		ok = ok and sum(per) == d["packets_4to6"] and d["packets_6to4"] > 0 and not c["fast_path_active"]
+		ok = ok and len(per6) == 2 and all(n > 0 for n in per6) and sum(per6) == d["packets_6to4"]
+		sys.exit(0 if ok else 1)
+	EOF
+}
+# The IPv6 side on the workers too: each reads a packet socket of its own on the uplink, the two in one
+# PACKET_FANOUT group that hands each flow to one of them by its hash. Sixteen UDP flows (sixteen
+# source ports) of 100 datagrams each from the router's 203.0.113.99 (an address in the PLAT prefix)
+# to the CLAT address: an application on 192.0.0.1 counts what arrives, per flow. Every datagram must
+# arrive, and each worker's worker_packets_6to4 must have grown (all sixteen flows hashed to one
+# socket: odds 1 in 32768), so a worker that does not read its socket fails this twice over.
+downlink_flows() {
+	local a6
+	a6=$(clat_addr "$daemon_log")
+	"$XLAT464" status --control "$CTL" --json >"$tmp/status5a.json" || return 1
+	nsx "$NSC" timeout 30 "$PY" - 6000 1600 >"$tmp/flows.rx" <<-'EOF' &
+		import socket, sys, time
+		port, want = int(sys.argv[1]), int(sys.argv[2])
+		s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+		s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+		s.bind(("192.0.0.1", port))
+		print("ready", flush=True)
+		s.settimeout(5)
+		got, flows = 0, {}
+		try:
+		    while got < want:
+		        d, src = s.recvfrom(2048)
+		        if src[0] != "203.0.113.99" or not d.startswith(b"flow "):
+		            continue
+		        got += 1
+		        f = d.split()[1]
+		        flows[f] = flows.get(f, 0) + 1
+		except socket.timeout:
+		    pass
+		print("received", got, "flows", len(flows), "per flow", sorted(flows.values()))
+	EOF
+	local rx=$!
+	wait_until 5 grep -q ready "$tmp/flows.rx" || { kill "$rx"; return 1; }
+	nsx "$NSR" timeout 20 "$PY" - "$a6" 6000 16 100 <<-'EOF' || { kill "$rx"; return 1; }
+		import socket, sys, time
+		dst, port, nflows, each = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+		socks = []
+		for f in range(nflows):
+		    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+		    s.bind(("2001:db8:64::cb00:7163", 0))
+		    socks.append(s)
+		for i in range(each):
+		    for f, s in enumerate(socks):
+		        s.sendto(b"flow %d seq %d " % (f, i) + b"x" * 200, (dst, port))
+		    time.sleep(0.002)
+		print("sent", nflows * each, "datagrams in", nflows, "flows to", dst)
+	EOF
+	wait "$rx"
+	cat "$tmp/flows.rx"
+	"$XLAT464" status --control "$CTL" --json >"$tmp/status5b.json" || return 1
+	"$PY" - "$tmp/status5a.json" "$tmp/status5b.json" "$tmp/flows.rx" <<-'EOF'
+		import json, sys
+		a, b = (json.load(open(f)) for f in sys.argv[1:3])
+		rx = open(sys.argv[3]).read().split()
+		got = int(rx[rx.index("received") + 1])
+		per = [y - x for x, y in zip(a["clat"]["worker_packets_6to4"], b["clat"]["worker_packets_6to4"])]
+		total = b["packets_6to4"] - a["packets_6to4"]
+		print("per worker 6to4 (this test)", per, "total 6to4", total, "received", got, "of 1600",
+		      "uplink_queue_full", b["clat"]["uplink_queue_full"])
+		ok = len(per) == 2 and all(n > 0 for n in per) and got == 1600 and sum(per) == total and total >= 1600
 		sys.exit(0 if ok else 1)
 	EOF
 }
@@ -348,6 +414,7 @@ if start_clat clat5 --uplink c-r --config "$tmp/workers.conf"; then
 	check workers-2-tcp-download-2MiB-sha256 tcp_copy "$NSS" "$NSC" TCP4-LISTEN "TCP4:$S4" 5006 "$tmp/blob" pull
 	check workers-2-twelve-more-flows many_flows
 	check workers-2-status-sums-both workers_sum
+	check workers-2-ipv6-flows-spread-none-lost downlink_flows
 	check sigterm-with-2-workers stop_clat
 else
 	check workers-2-multi-queue-tun false

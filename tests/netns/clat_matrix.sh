@@ -40,7 +40,8 @@
 # Each asserts the state with `xlat464 status --json`.
 #
 # Last line "clat_matrix: N passed, N failed"; exit status 1 when a check failed, 2 when the setup failed.
-# Environment: XLAT464=path (default build/xlat464), KEEP=1, VERBOSE=1, ONLY="1 2 ..." (scenarios).
+# Environment: XLAT464=path (default build/xlat464), KEEP=1, VERBOSE=1, ONLY="1 2 ..." (scenarios),
+# CLAT_ARGS (more flags for every CLAT, e.g. "--workers 2").
 set -u
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 . "$(dirname "$0")/lib.sh"
@@ -171,8 +172,9 @@ dhcpcd_start() { # CONF_LINES ARGS...: dhcpcd in the client namespace, no hook s
 
 clat_start() { # EXTRA ARGS...
 	daemon_log=$tmp/clat$N.log
+	# shellcheck disable=SC2086 # CLAT_ARGS: words
 	ip netns exec "$NSC" timeout 300 "$XLAT464" clat --pref64 "$PLAT" --no-dns64 --control "$CTL" \
-		--foreground "$@" >"$daemon_log" 2>&1 &
+		--foreground ${CLAT_ARGS:-} "$@" >"$daemon_log" 2>&1 &
 	daemon_pid=$!
 	pids+=($!)
 }
