@@ -37,6 +37,7 @@ PREFIX6W=2001:db8:2::
 case " ${CLAT_ARGS:-} " in *" --no-fast-path "*) FAST=0 ;; *) FAST=1 ;; esac
 WORKERS=$(echo " ${CLAT_ARGS:-} " | sed -n 's/.* --workers \([0-9]*\) .*/\1/p')
 WORKERS=${WORKERS:-1}
+WORKER_CPUS=$(echo " ${CLAT_ARGS:-} " | sed -n 's/.* --worker-cpus \([0-9,-]*\) .*/\1/p')
 
 preconditions ip tayga radvd socat ping timeout sha256sum ss tc
 need_xlat464
@@ -111,6 +112,19 @@ workers_spread() { # FIRST-PORT
 	EOF
 }
 
+# With --worker-cpus A,B (single CPUs): the worker threads run pinned to A and B, each time the TUN
+# and its workers come up again after an uplink change.
+workers_pinned() {
+	local t got want all
+	all=$(awk '/^Cpus_allowed_list:/ {print $2}' "/proc/$daemon_pid/status")
+	got=$(for t in /proc/"$daemon_pid"/task/*; do
+		[ "${t##*/}" = "$daemon_pid" ] && continue
+		awk -v all="$all" '/^Cpus_allowed_list:/ && $2 != all {print $2}' "$t/status"
+	done | sort | tr '\n' ' ')
+	want=$(echo "$WORKER_CPUS" | tr ',' '\n' | sort | tr '\n' ' ')
+	eq "worker threads' CPUs" "$got" "$want"
+}
+
 one_of_each() { # exactly one TUN and one IPv4 default route of ours
 	eq "TUNs named clat" "$(nsx "$NSC" ip -o link show | grep -c ': clat:')" 1 &&
 		eq "IPv4 default routes via clat" "$(nsx "$NSC" ip -4 route show default | grep -c 'dev clat')" 1
@@ -140,6 +154,7 @@ modem_fast() {
 }
 [ "$FAST" = 1 ] && check fast-path-moved-to-the-modem modem_fast
 [ "$WORKERS" -gt 1 ] && check "workers-$WORKERS-both-directions-on-the-modem" workers_spread 5101
+[ -n "$WORKER_CPUS" ] && check "workers-pinned-on-the-modem" workers_pinned
 check one-tun-one-route-after-roaming one_of_each
 
 # ---- the Wi-Fi adapter plugged in again: a new c-r, preferred again -----------------------------------
@@ -167,6 +182,7 @@ check wifi-back-clat-returns wifi_back
 check tcp-over-wifi-again tcp_copy "$NSS" "$NSC" TCP4-LISTEN "TCP4:$S4" 5002 "$tmp/blob" pull
 check one-tun-one-route-after-returning one_of_each
 [ "$WORKERS" -gt 1 ] && check "workers-$WORKERS-both-directions-on-wifi-again" workers_spread 5121
+[ -n "$WORKER_CPUS" ] && check "workers-pinned-on-wifi-again" workers_pinned
 
 # ---- a link flap on the Wi-Fi: the modem carries the default route meanwhile, then Wi-Fi again -------
 flap() {
@@ -183,6 +199,7 @@ flap() {
 check link-flap-followed flap
 check one-tun-one-route-after-the-flap one_of_each
 [ "$WORKERS" -gt 1 ] && check "workers-$WORKERS-both-directions-after-the-flap" workers_spread 5141
+[ -n "$WORKER_CPUS" ] && check "workers-pinned-after-the-flap" workers_pinned
 
 check sigterm stop_daemon 3
 finish
