@@ -233,15 +233,12 @@ static void write_clat(struct clat *c, const struct clat_dp_counters *dn, struct
 	json_u64(w, "reload_errors", c->n.reload_errors);
 	json_u64(w, "shared_left_to_host", dn->shared_host);
 	json_u64(w, "shared_malformed", dn->shared_malformed);
-	json_u64(w, "workers", c->dp.nworkers);
-	json_arr_open(w, "worker_packets_4to6");
-	for (unsigned i = 0; i < c->dp.nworkers; i++)
-		json_u64(w, NULL, clat_dp_worker_packets_4to6(&c->dp, i));
-	json_arr_close(w);
-	json_arr_open(w, "worker_packets_6to4");
-	for (unsigned i = 0; i < c->dp.nworkers; i++)
-		json_u64(w, NULL, clat_dp_worker_packets_6to4(&c->dp, i));
-	json_arr_close(w);
+	uint64_t w4[TUN_WORKERS_MAX], w6[TUN_WORKERS_MAX];
+	for (unsigned i = 0; i < c->dp.nworkers && i < TUN_WORKERS_MAX; i++) {
+		w4[i] = clat_dp_worker_packets_4to6(&c->dp, i);
+		w6[i] = clat_dp_worker_packets_6to4(&c->dp, i);
+	}
+	json_workers(w, c->dp.nworkers, w4, w6);
 	json_u64(w, "checksums_finished", dn->csum_completed);
 	json_u64(w, "uplink_queue_full", dn->uplink_drops);
 	json_boolean(w, "fast_path_active", clat_fast_active(&c->fast));

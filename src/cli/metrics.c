@@ -112,6 +112,33 @@ static void add_each(struct src *s, enum prom_type t, const char *name, const ch
 	}
 }
 
+/* The data-plane workers' packets (json_workers): one sample per worker and direction, labelled
+ * worker="0".. and direction. where: "" for the top level, or "clat." */
+static void add_workers(struct src *s, const char *where)
+{
+	static const char *const dir[] = { "4to6", "6to4" };
+	for (unsigned d = 0; d < 2; d++) {
+		char path[48];
+		snprintf(path, sizeof(path), "%sworker_packets_%s", where, dir[d]);
+		struct json_object *a = at(s->st, path);
+		if (!a || !json_object_is_type(a, json_type_array))
+			continue;
+		for (size_t i = 0; i < json_object_array_length(a) && s->l.n < PROM_LABELS_MAX; i++) {
+			uint64_t v;
+			char num[24];
+			if (!value_of(json_object_array_get_idx(a, i), &v))
+				continue;
+			snprintf(num, sizeof(num), "%zu", i);
+			struct src one = *s;
+			one.l.k[one.l.n] = "worker";
+			one.l.v[one.l.n++] = num;
+			add(&one, PROM_COUNTER, "xlat464_worker_packets_total",
+			    "Packets each data-plane worker translated, by worker and direction (how the flows spread)",
+			    "direction", dir[d], v);
+		}
+	}
+}
+
 static const char pk[] = "Packets translated, by direction (4to6: IPv4 in, IPv6 out)";
 static const char by[] = "Bytes of the packets translated, as received, by direction";
 static const char fpk[] = "Packets translated by the kernel fast path, by direction";
@@ -164,6 +191,7 @@ static const struct fam hairpin_fams[] = {
 static void siit(struct src *s)
 {
 	translator(s);
+	add_workers(s, "");
 	ADD_TABLE(s, hairpin_fams);
 	ADD_TABLE(s, tun_fams);
 	ADD_TABLE(s, reload_fams);
@@ -227,6 +255,7 @@ static void clat(struct src *s)
 	const char *state = str_at(s->st, "clat.state");
 
 	translator(s);
+	add_workers(s, "clat.");
 	ADD_TABLE(s, hairpin_fams);
 	ADD_TABLE(s, tun_fams);
 	ADD_TABLE(s, clat_fams);
@@ -341,6 +370,7 @@ static void plat(struct src *s)
 	bool stateful = strcmp(str_at(s->st, "mode"), "stateless") != 0;
 
 	translator(s);
+	add_workers(s, "");
 	ADD_TABLE(s, plat_head);
 	ADD_TABLE(s, tun_fams);
 	ADD_TABLE(s, reload_fams);

@@ -218,6 +218,19 @@ void json_status_head(struct json_w *w, const char *daemon, const char *control,
 	json_u64(w, "uptime_seconds", uptime_sec);
 }
 
+void json_workers(struct json_w *w, unsigned n, const uint64_t *pkts_4to6, const uint64_t *pkts_6to4)
+{
+	json_u64(w, "workers", n);
+	json_arr_open(w, "worker_packets_4to6");
+	for (unsigned i = 0; i < n; i++)
+		json_u64(w, NULL, pkts_4to6[i]);
+	json_arr_close(w);
+	json_arr_open(w, "worker_packets_6to4");
+	for (unsigned i = 0; i < n; i++)
+		json_u64(w, NULL, pkts_6to4[i]);
+	json_arr_close(w);
+}
+
 void json_by_reason(struct json_w *w, const struct json_reasons *f, const uint64_t *counters)
 {
 	json_obj_open(w, f->key);

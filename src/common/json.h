@@ -69,6 +69,10 @@ void json_by_reason(struct json_w *w, const struct json_reasons *f, const uint64
  * print beside a nonzero counter of the family of the same name. */
 void json_descriptions(struct json_w *w, const struct json_reasons *f);
 
+/* The data-plane workers: "workers" (how many) and "worker_packets_4to6" / "worker_packets_6to4",
+ * the packets each translated, in worker order (how the kernel spread the flows over the queues). */
+void json_workers(struct json_w *w, unsigned n, const uint64_t *pkts_4to6, const uint64_t *pkts_6to4);
+
 struct xlat_stats;
 /* lib/xlat's drop reasons, as the family "drops". */
 extern const struct json_reasons json_xlat_drop_reasons;

@@ -471,6 +471,7 @@ struct plat_sums {
 	struct nat64_stats nat;
 	unsigned ntop;
 	struct nat64_subscriber_usage top[PLAT_TOP_MAX];
+	uint64_t worker_4to6[TUN_WORKERS_MAX], worker_6to4[TUN_WORKERS_MAX];
 };
 
 static void sum_workers(struct plat_daemon *d, struct plat_sums *m)
@@ -490,6 +491,8 @@ static void sum_workers(struct plat_daemon *d, struct plat_sums *m)
 		m->gso_bytes += w->gso_bytes;
 		m->csum_completed += w->csum_completed;
 		xlat_stats_add(&m->stats, &w->ctx.stats);
+		m->worker_4to6[i] = w->ctx.stats.pkts_4to6;
+		m->worker_6to4[i] = w->ctx.stats.pkts_6to4;
 		if (w->nat) {
 			struct nat64_stats st;
 			plat_sf_get_stats(w->nat, &st);
@@ -638,6 +641,7 @@ static void write_status(void *ctx, struct json_w *w)
 	json_u64(w, "bytes_6to4", m->stats.bytes_6to4);
 	json_u64(w, "replies", m->replies_sent);
 	json_u64(w, "replies_suppressed", m->replies_suppressed);
+	json_workers(w, d->nw, m->worker_4to6, m->worker_6to4);
 	json_u64(w, "log_lines", d->log.lines);
 	json_u64(w, "log_errors", d->log.errors);
 	json_obj_open(w, "ipfix");

@@ -209,7 +209,7 @@ static void write_status(void *ctx, struct json_w *w)
 {
 	struct siit_daemon *d = ctx;
 	struct xlat_stats st = { 0 };
-	uint64_t hairpinned = 0, rd = 0, wr = 0;
+	uint64_t hairpinned = 0, rd = 0, wr = 0, w4[TUN_WORKERS_MAX], w6[TUN_WORKERS_MAX];
 
 	for (unsigned i = 0; i < d->nworkers; i++) {
 		const struct siit_worker *k = &d->wk[i];
@@ -218,6 +218,8 @@ static void write_status(void *ctx, struct json_w *w)
 		rd += k->read_errors;
 		wr += k->write_errors;
 		xlat_stats_add(&st, &k->eng.ctx.stats);
+		w4[i] = k->eng.ctx.stats.pkts_4to6;
+		w6[i] = k->eng.ctx.stats.pkts_6to4;
 		tun_workers_unlock(&d->pool, i);
 	}
 	siit_settings_format(d->set, d->settings, SIIT_SETTINGS_TEXT_MAX);
@@ -234,6 +236,7 @@ static void write_status(void *ctx, struct json_w *w)
 	json_u64(w, "tun_read_errors", rd);
 	json_u64(w, "tun_write_errors", wr);
 	json_u64(w, "reloads", d->reloads);
+	json_workers(w, d->nworkers, w4, w6);
 	json_xlat_drops(w, &st);
 	json_descriptions(w, &json_xlat_drop_reasons);
 	json_obj_close(w);

@@ -10,9 +10,10 @@
 #
 # Checks, with C the machine's CPUs (two CPUs, 0 and 1, when it has them; else CPU 0 twice):
 #   - siit workers 2 worker-cpus "1,0": one worker thread on 1, the other on 0, the main thread left
-#     alone; ping through the TUN still translated (status counts it);
+#     alone; ping through the TUN still translated, each worker's count in the status and the metrics
+#     (xlat464_worker_packets_total) summing to the total;
 #   - siit workers 1 worker-cpus 1: the main thread (the one worker) on 1;
-#   - plat workers 2 worker-cpus 0: both worker threads on 0;
+#   - plat workers 2 worker-cpus 0: both worker threads on 0, each worker's counts in its status;
 #   - worker-cpus naming a CPU the process may not use: siit exits 1 and says so, naming worker-cpus.
 # Needs root, iproute2, iputils-ping, /usr/bin/python3.
 set -euo pipefail
@@ -74,6 +75,14 @@ nsx "$ns" ping -6 -c 3 -i 0.2 -W 1 64:ff9b::c633:6402 >/dev/null 2>&1 || true # 
 n=$(jget "j['packets_6to4']" 2>/dev/null || echo 0)
 ge "packets translated 6to4 by the pinned workers" "$n" 3 && ok "translation runs on the pinned workers ($n)" ||
 	bad "translated $n packets 6to4"
+# each worker's count: in the status (worker_packets_6to4) and in the metrics, both summing to the total
+per=$(jget "j['worker_packets_6to4']" 2>/dev/null || echo none)
+sum=$(jget "sum(j['worker_packets_6to4']) if len(j['worker_packets_6to4']) == j['workers'] == 2 else -1" 2>/dev/null || echo -1)
+[ "$sum" = "$n" ] && ok "status: per-worker 6to4 $per, summing to $n" || bad "status: per-worker 6to4 $per (sum $sum), total $n"
+"$XLAT464" metrics --control "$CTL" >"$tmp/metrics" 2>&1 || true
+msum=$(awk '/^xlat464_worker_packets_total\{.*direction="6to4"/ {s += $NF; k++} END {print k + 0, s + 0}' "$tmp/metrics")
+[ "$msum" = "2 $n" ] && ok "metrics: two xlat464_worker_packets_total 6to4 samples summing to $n" ||
+	bad "metrics: samples and sum '$msum', want '2 $n': $(grep worker_packets "$tmp/metrics")"
 stop_daemon 5 >/dev/null || bad "the daemon did not exit 0 on SIGTERM"
 
 say "== siit, workers 1, worker-cpus $first"
@@ -92,6 +101,9 @@ got=$(awk '{print $2}' "$tmp/threads" | sort -u | tr '\n' ' ')
 nthreads=$(wc -l <"$tmp/threads")
 [ "$nthreads" -ge 2 ] && [ "$got" = "$second " ] && ok "plat's $nthreads worker threads all run on CPU $second" ||
 	bad "plat's threads on '$got' ($nthreads threads), want all on $second"
+nw=$(jget "len(j['worker_packets_4to6']) + len(j['worker_packets_6to4'])" 2>/dev/null || echo 0)
+eq "plat's per-worker counters (2 workers, 2 directions)" "$nw" 4 && ok "plat's status has each worker's counts" ||
+	bad "plat's status has $nw per-worker counts"
 stop_daemon 5 >/dev/null || bad "the daemon did not exit 0 on SIGTERM"
 
 say "== a CPU this process may not use"
