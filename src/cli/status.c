@@ -1,6 +1,7 @@
-/* `xlat464 status`: asks a daemon's control socket for its status, which every daemon writes as one
- * JSON object (docs/design.md, "Status"), and prints it: as it came with --json, or as text through
- * the one renderer of status_text.c. A PLAT's session list and flush go to its command socket. */
+/* `xlat464 status`: asks daemons' control sockets (all at once, within one --timeout) for their
+ * status, which every daemon writes as one JSON object (docs/design.md, "Status"), and prints each:
+ * as it came with --json, or as text through the one renderer of status_text.c. A PLAT's session
+ * list and flush go to its command socket. */
 #include <errno.h>
 #include <inttypes.h>
 #include <json-c/json.h>
