@@ -413,11 +413,13 @@ void doctor_host(const struct doctor_opts *o, struct doctor_found *f, unsigned n
 	 * socket nobody listens on matters only when it is a CLAT's. */
 	for (unsigned i = 0; i < nf; i++) {
 		char why[80];
+		if (f[i].answered)
+			continue;
 		ctl_strerror(f[i].err, CTL_STATUS_MAX, o->timeout_ms, why, sizeof(why));
-		if (!f[i].answered && f[i].err == ETIMEDOUT)
+		if (f[i].err == ETIMEDOUT)
 			doctor_add(r, "daemons", DOCTOR_WARN, "a daemon that hangs: see its log, restart it",
 				   "%s: %s", f[i].path, why);
-		else if (!f[i].answered && strstr(f[i].path, "clat"))
+		else if (strstr(f[i].path, "clat"))
 			doctor_add(r, "daemons", DOCTOR_WARN, "a stale socket of a CLAT that died?", "%s does not answer: %s",
 				   f[i].path, why);
 	}
