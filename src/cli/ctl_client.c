@@ -7,97 +7,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ctl_client.h"
 #include "sys/ctl.h"
+#include "sys/log.h"
 
-#define CTL_TIMEOUT_SEC 5
-#define CTL_COMMAND_TIMEOUT_SEC 10
 #define CTL_CONNECT_RETRY_MS 20 /* how often a full backlog is tried again, within the deadline */
 #define CTL_READ_CHUNK 16384
 
-/* Reads fd to EOF into a malloc'd, terminated buffer of at most max bytes. */
-static int read_answer(int fd, size_t max, char **out)
-{
-	size_t len = 0, cap = max < 16384 ? max + 1 : 16384;
-	char *buf = malloc(cap);
-
-	if (!buf)
-		return -1;
-	for (;;) {
-		if (cap - len < 4096 + 1 && cap <= max) {
-			size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-			char *b = ncap > cap ? realloc(buf, ncap) : NULL;
-			if (!b) {
-				free(buf);
-				errno = ncap > cap ? ENOMEM : EMSGSIZE;
-				return -1;
-			}
-			buf = b;
-			cap = ncap;
-		}
-		if (len >= max) {
-			free(buf);
-			errno = EMSGSIZE;
-			return -1;
-		}
-		ssize_t n = read(fd, buf + len, cap - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno == EAGAIN ? ETIMEDOUT : errno;
-			free(buf);
-			errno = e;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len == 0) {
-		free(buf);
-		errno = EPROTO;
-		return -1;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	return 0;
-}
-
-static int ask(const char *path, const char *request, size_t max, int timeout, char **out)
-{
-	int fd = sys_ctl_connect(path);
-	if (fd < 0)
-		return -1;
-	struct timeval tv = { .tv_sec = timeout };
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	int r = request ? sys_write_all(fd, request, strlen(request)) : 0;
-	if (r == 0)
-		r = read_answer(fd, max, out);
-	int e = errno;
-	close(fd);
-	errno = e;
-	return r;
-}
-
-int ctl_status_json(const char *path, char **json_out)
-{
-	return ask(path, NULL, CTL_STATUS_MAX, CTL_TIMEOUT_SEC, json_out);
-}
-
-int ctl_request_json(const char *path, const char *request, size_t max, char **json_out)
-{
-	return ask(path, request, max, CTL_COMMAND_TIMEOUT_SEC, json_out);
-}
-
-/* One daemon's answer as it arrives. */
+/* One daemon's exchange as it goes: connect, write the request (if any), read the answer. */
 struct pending {
 	int fd; /* -1 before the connection (a full backlog is tried again) and after the answer */
 	bool done;
+	size_t sent; /* bytes of the request written */
 	char *buf;
 	size_t len, cap;
 };
@@ -110,10 +34,10 @@ static double now_ms(void)
 }
 
 /* Reads what the socket has. 1 at the end of a whole answer (terminated), 0 when more is to come,
- * -1 with errno (EMSGSIZE past CTL_STATUS_MAX, EPROTO for an empty answer). */
-static int read_some(struct pending *p)
+ * -1 with errno (EMSGSIZE past max bytes, EPROTO for an empty answer). */
+static int read_some(struct pending *p, size_t max)
 {
-	const size_t room = (size_t)CTL_STATUS_MAX + 2; /* a byte past the longest answer, and the NUL */
+	const size_t room = max + 2; /* a byte past the longest answer, and the NUL */
 	for (;;) {
 		if (p->cap - p->len < 2) {
 			size_t ncap = p->cap ? p->cap * 2 : CTL_READ_CHUNK;
@@ -137,11 +61,26 @@ static int read_some(struct pending *p)
 			return 1;
 		}
 		p->len += (size_t)r;
-		if (p->len > CTL_STATUS_MAX) {
+		if (p->len > max) {
 			errno = EMSGSIZE;
 			return -1;
 		}
 	}
+}
+
+/* Writes what the socket takes of the request: 0, or -1 with errno (the daemon closed, say). */
+static int write_some(struct pending *p, const char *request, size_t len)
+{
+	while (p->sent < len) {
+		/* MSG_NOSIGNAL: a daemon that closed is an error for this one daemon, not SIGPIPE */
+		ssize_t w = send(p->fd, request + p->sent, len - p->sent, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return errno == EAGAIN ? 0 : -1;
+		p->sent += (size_t)w;
+	}
+	return 0;
 }
 
 static void settle(struct pending *p, char **out, int *err, int r)
@@ -159,10 +98,14 @@ static void settle(struct pending *p, char **out, int *err, int r)
 	p->done = true;
 }
 
-void ctl_status_json_all(const char (*paths)[256], unsigned n, unsigned timeout_ms, char **out, int *err)
+/* Every exchange at once, in one poll loop against one deadline: connect without waiting (a full
+ * backlog tried again every CTL_CONNECT_RETRY_MS), write request (NULL: none), read to EOF. */
+static void ask_all(const char (*paths)[256], unsigned n, const char *request, size_t max, unsigned timeout_ms,
+		    char **out, int *err)
 {
 	struct pending *p = calloc(n ? n : 1, sizeof(*p));
 	struct pollfd *pfd = calloc(n ? n : 1, sizeof(*pfd));
+	size_t reqlen = request ? strlen(request) : 0;
 	double deadline = now_ms() + timeout_ms;
 
 	for (unsigned i = 0; i < n; i++) {
@@ -190,7 +133,7 @@ void ctl_status_json_all(const char (*paths)[256], unsigned n, unsigned timeout_
 				continue;
 			}
 			pfd[i].fd = p[i].fd;
-			pfd[i].events = POLLIN;
+			pfd[i].events = p[i].sent < reqlen ? POLLOUT : POLLIN;
 		}
 		double left = deadline - now_ms();
 		if (busy == 0 || left <= 0)
@@ -201,7 +144,7 @@ void ctl_status_json_all(const char (*paths)[256], unsigned n, unsigned timeout_
 		for (unsigned i = 0; i < n; i++) {
 			if (pfd[i].fd < 0 || !pfd[i].revents)
 				continue;
-			int r = read_some(&p[i]);
+			int r = p[i].sent < reqlen ? write_some(&p[i], request, reqlen) : read_some(&p[i], max);
 			if (r != 0)
 				settle(&p[i], &out[i], &err[i], r);
 		}
@@ -212,6 +155,61 @@ void ctl_status_json_all(const char (*paths)[256], unsigned n, unsigned timeout_
 out:
 	free(p);
 	free(pfd);
+}
+
+static int ask(const char *path, const char *request, size_t max, unsigned timeout_ms, char **out)
+{
+	char one[1][256];
+	int err = 0;
+
+	if (strlen(path) >= sizeof(one[0])) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(one[0], path, strlen(path) + 1);
+	ask_all((const char (*)[256])one, 1, request, max, timeout_ms, out, &err);
+	errno = err;
+	return *out ? 0 : -1;
+}
+
+int ctl_status_json(const char *path, unsigned timeout_ms, char **json_out)
+{
+	return ask(path, NULL, CTL_STATUS_MAX, timeout_ms, json_out);
+}
+
+void ctl_status_json_all(const char (*paths)[256], unsigned n, unsigned timeout_ms, char **out, int *err)
+{
+	ask_all(paths, n, NULL, CTL_STATUS_MAX, timeout_ms, out, err);
+}
+
+int ctl_request_json(const char *path, const char *request, size_t max, unsigned timeout_ms, char **json_out)
+{
+	return ask(path, request, max, timeout_ms, json_out);
+}
+
+const char *ctl_strerror(int err, size_t max, unsigned timeout_ms, char *buf, size_t cap)
+{
+	if (err == ETIMEDOUT)
+		snprintf(buf, cap, "no answer within %u ms", timeout_ms);
+	else if (err == EMSGSIZE)
+		snprintf(buf, cap, "answer longer than %zu MiB", max >> 20);
+	else if (err == EPROTO)
+		snprintf(buf, cap, "empty answer (not a daemon of xlat464?)");
+	else
+		snprintf(buf, cap, "%s", strerror(err));
+	return buf;
+}
+
+int ctl_timeout_arg(const char *v, unsigned *ms)
+{
+	char *end;
+	unsigned long x = strtoul(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end || x < CTL_TIMEOUT_MIN_MS || x > CTL_TIMEOUT_MAX_MS) {
+		log_warn("--timeout '%s': want milliseconds from %d to %d", v, CTL_TIMEOUT_MIN_MS, CTL_TIMEOUT_MAX_MS);
+		return -1;
+	}
+	*ms = (unsigned)x;
+	return 0;
 }
 
 unsigned cli_ctl_list(char (*paths)[256], unsigned max)

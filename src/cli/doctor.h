@@ -169,14 +169,14 @@ struct doctor_opts {
 	const char *control_dir;
 	unsigned ncontrol;
 	const char *control[DOCTOR_CONTROL_MAX];
-	unsigned timeout_ms;  /* each network probe */
+	unsigned timeout_ms;  /* each network probe, and the control sockets' answers (all at once) */
 };
 
 /* A daemon found through the control sockets, whether it answered. */
 struct doctor_found {
 	char path[256];
 	bool answered;
-	int err;              /* errno when it did not */
+	int err;              /* errno when it did not: ETIMEDOUT when not within timeout_ms */
 	bool here;            /* its link exists in this network namespace */
 	struct doctor_daemon d;
 };

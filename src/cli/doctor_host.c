@@ -409,10 +409,20 @@ void doctor_host(const struct doctor_opts *o, struct doctor_found *f, unsigned n
 	for (unsigned i = 0; i < nf; i++)
 		if (f[i].answered && f[i].here && f[i].d.kind == DOCTOR_CLAT && !clat)
 			clat = &f[i].d;
-	for (unsigned i = 0; i < nf; i++)
-		if (!f[i].answered && strstr(f[i].path, "clat"))
+	/* A wedged daemon (its socket accepts and says nothing, or accepts no more) may be anyone's; a
+	 * socket nobody listens on matters only when it is a CLAT's. */
+	for (unsigned i = 0; i < nf; i++) {
+		char why[80];
+		if (f[i].answered)
+			continue;
+		ctl_strerror(f[i].err, CTL_STATUS_MAX, o->timeout_ms, why, sizeof(why));
+		if (f[i].err == ETIMEDOUT)
+			doctor_add(r, "daemons", DOCTOR_WARN, "a daemon that hangs: see its log, restart it",
+				   "%s: %s", f[i].path, why);
+		else if (strstr(f[i].path, "clat"))
 			doctor_add(r, "daemons", DOCTOR_WARN, "a stale socket of a CLAT that died?", "%s does not answer: %s",
-				   f[i].path, strerror(f[i].err));
+				   f[i].path, why);
+	}
 
 	/* the uplink: the IPv6 default route; native IPv4: an IPv4 default route not through the CLAT */
 	int skip = clat && clat->tun[0] ? (int)if_nametoindex(clat->tun) : 0;
@@ -478,7 +488,7 @@ void doctor_host(const struct doctor_opts *o, struct doctor_found *f, unsigned n
 			if (&f[i].d == clat) {
 				char *json = NULL, err[64];
 				struct doctor_daemon now;
-				if (ctl_status_json(f[i].path, &json) == 0 &&
+				if (ctl_status_json(f[i].path, o->timeout_ms, &json) == 0 &&
 				    doctor_status_parse(json, strlen(json), &now, err, sizeof(err)) == 0)
 					f[i].d = now;
 				free(json);

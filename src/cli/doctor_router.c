@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "ctl_client.h"
 #include "doctor.h"
 #include "doctor_sys.h"
 #include "sys/netlink.h"
@@ -45,8 +46,10 @@ void doctor_router(const struct doctor_opts *o, struct doctor_found *f, unsigned
 	for (unsigned i = 0; i < nf; i++) {
 		const struct doctor_daemon *d = &f[i].d;
 		if (!f[i].answered) {
+			char why[80];
 			doctor_add(r, "daemon", DOCTOR_FAIL, "the daemon died or hangs: see its log, restart it",
-				   "%s does not answer: %s", f[i].path, strerror(f[i].err));
+				   "%s: %s", f[i].path,
+				   ctl_strerror(f[i].err, CTL_STATUS_MAX, o->timeout_ms, why, sizeof(why)));
 			continue;
 		}
 		if (!f[i].here || d->kind == DOCTOR_CLAT)
@@ -115,5 +118,4 @@ void doctor_router(const struct doctor_opts *o, struct doctor_found *f, unsigned
 	doctor_judge_dhcp4(r, dhcp4);
 	if (have_nl)
 		sys_nl_close(&nl);
-	(void)o;
 }

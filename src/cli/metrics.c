@@ -581,10 +581,8 @@ char *metrics_collect(const char (*paths)[256], unsigned n, unsigned timeout_ms,
 	for (unsigned i = 0; i < n; i++) {
 		char err[160] = "";
 		struct json_object *st = NULL;
-		if (!texts[i] && errs[i] == ETIMEDOUT)
-			snprintf(err, sizeof(err), "no answer within %u ms", timeout_ms);
-		else if (!texts[i])
-			snprintf(err, sizeof(err), "%s", strerror(errs[i]));
+		if (!texts[i])
+			ctl_strerror(errs[i], CTL_STATUS_MAX, timeout_ms, err, sizeof(err));
 		else if (!(st = status_parse(texts[i], strlen(texts[i]), err, sizeof(err))))
 			;
 		else if (!add_daemon(reg, st))
@@ -608,7 +606,7 @@ char *metrics_collect(const char (*paths)[256], unsigned n, unsigned timeout_ms,
 int metrics_main(int argc, char **argv)
 {
 	static char paths[METRICS_CONTROL_MAX][256];
-	unsigned n = 0, timeout_ms = METRICS_TIMEOUT_MS;
+	unsigned n = 0, timeout_ms = CTL_TIMEOUT_MS;
 	const char *listen = NULL;
 
 	log_set_ident("xlat464 metrics");
@@ -623,15 +621,8 @@ int metrics_main(int argc, char **argv)
 		} else if (strcmp(a, "--listen") == 0 && i + 1 < argc) {
 			listen = argv[++i];
 		} else if (strcmp(a, "--timeout") == 0 && i + 1 < argc) {
-			const char *v = argv[++i];
-			char *end;
-			unsigned long ms = strtoul(v, &end, 10);
-			if (*v < '0' || *v > '9' || *end || ms < METRICS_TIMEOUT_MIN_MS || ms > METRICS_TIMEOUT_MAX_MS) {
-				log_warn("--timeout '%s': want milliseconds from %d to %d", v, METRICS_TIMEOUT_MIN_MS,
-					 METRICS_TIMEOUT_MAX_MS);
+			if (ctl_timeout_arg(argv[++i], &timeout_ms) < 0)
 				return 2;
-			}
-			timeout_ms = (unsigned)ms;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			fputs(metrics_usage, stdout);
 			return 0;

@@ -6,13 +6,10 @@
 #include <stddef.h>
 
 #define METRICS_CONTROL_MAX 64
-/* --timeout: how long the daemons have to answer, all asked at once. Well under Prometheus' own
- * scrape timeout (10 s by default), so that one wedged daemon costs a scrape this much and no more. */
-#define METRICS_TIMEOUT_MS 1000
-#define METRICS_TIMEOUT_MIN_MS 100
-#define METRICS_TIMEOUT_MAX_MS 30000
 
-/* `xlat464 metrics [--control PATH]... [--listen [ADDR:]PORT] [--timeout MS]` */
+/* `xlat464 metrics [--control PATH]... [--listen [ADDR:]PORT] [--timeout MS]`. The timeout's default
+ * (CTL_TIMEOUT_MS, 1 s) is well under Prometheus' scrape timeout (10 s by default), so that a wedged
+ * daemon costs a scrape this much and no more. */
 int metrics_main(int argc, char **argv);
 
 /* The exposition of the daemons at paths (n of them; with n 0, every socket in SYS_CTL_DIR), read

@@ -1,6 +1,7 @@
-/* `xlat464 status`: asks a daemon's control socket for its status, which every daemon writes as one
- * JSON object (docs/design.md, "Status"), and prints it: as it came with --json, or as text through
- * the one renderer of status_text.c. A PLAT's session list and flush go to its command socket. */
+/* `xlat464 status`: asks daemons' control sockets (all at once, within one --timeout) for their
+ * status, which every daemon writes as one JSON object (docs/design.md, "Status"), and prints each:
+ * as it came with --json, or as text through the one renderer of status_text.c. A PLAT's session
+ * list and flush go to its command socket. */
 #include <errno.h>
 #include <inttypes.h>
 #include <json-c/json.h>
@@ -14,9 +15,19 @@
 #include "sys/ctl.h"
 #include "sys/log.h"
 
-static const char status_usage[] = "usage: xlat464 status [--json] [--control PATH | --tun NAME]\n"
-				   "                      [--sessions | --flush [tcp|udp|icmp|all]]   (plat only)\n"
-				   "  with neither, the one socket in " SYS_CTL_DIR "/ is used\n";
+#define STATUS_CONTROL_MAX 64
+/* --sessions and --flush wait this long (or --timeout, when longer): a PLAT writes a long session
+ * list with a 5 s send timeout of its own (src/plat/plat.c, cmd_serve). */
+#define STATUS_COMMAND_TIMEOUT_MS 10000
+
+static const char status_usage[] =
+	"usage: xlat464 status [--json] [--timeout MS] [--control PATH | --tun NAME]...\n"
+	"                      [--sessions | --flush [tcp|udp|icmp|all]]   (one plat only)\n"
+	"  with neither --control nor --tun, the one socket in " SYS_CTL_DIR "/ is used. Several\n"
+	"  daemons are asked at once and shown in turn; with --json one object each, and for a daemon\n"
+	"  that could not be read {\"control\", \"error\", \"timed_out\"}.\n"
+	"  --timeout MS   how long the daemons, asked all at once, have to answer (default 1000, 100\n"
+	"                 to 30000); one that has not is named on stderr and the exit status is 1\n";
 
 /* With no --control, the single socket in SYS_CTL_DIR is the obvious choice. */
 static int find_socket(char *path, size_t cap)
@@ -86,12 +97,34 @@ static void sessions_text(struct json_object *ans)
 		printf("(no %s)\n", stateful ? "sessions" : "leases");
 }
 
+/* --json: an object in the place of a daemon's status that could not be read, so that a script sees
+ * which socket and why (the message on stderr and the exit status 1 say it too). */
+static void json_error_entry(const char *path, const char *why, bool timed_out)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "control", json_object_new_string(path));
+	json_object_object_add(o, "error", json_object_new_string(why));
+	json_object_object_add(o, "timed_out", json_object_new_boolean(timed_out));
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
+
+/* A daemon that could not be read: named on stderr, and with --json in an error entry. */
+static void unread(const char *path, const char *why, bool timed_out, bool json)
+{
+	log_warn("%s: %s", path, why);
+	if (json)
+		json_error_entry(path, why, timed_out);
+}
+
 /* --sessions and --flush: a request line on the PLAT's command socket, named in its status. */
-static int plat_command(struct json_object *st, const char *path, bool json, bool sessions, const char *flush)
+static int plat_command(struct json_object *st, const char *path, bool json, bool sessions, const char *flush,
+			unsigned timeout_ms)
 {
 	const char *daemon = str_of(st, "daemon"), *cmd = str_of(st, "commands");
 	char req[64], err[160];
 	char *text = NULL;
+	unsigned ms = timeout_ms > STATUS_COMMAND_TIMEOUT_MS ? timeout_ms : STATUS_COMMAND_TIMEOUT_MS;
 
 	if (!daemon || strcmp(daemon, "plat") != 0 || !cmd) {
 		log_warn("%s: --sessions and --flush are for a plat daemon", path);
@@ -103,14 +136,15 @@ static int plat_command(struct json_object *st, const char *path, bool json, boo
 		return 2;
 	}
 	snprintf(req, sizeof(req), "%s %s\n", flush ? "flush" : "sessions", flush ? flush : "all");
-	if (ctl_request_json(cmd, req, CTL_COMMAND_MAX, &text) < 0) {
-		log_warn("%s: %s", cmd, errno == EPROTO ? "empty answer" : strerror(errno));
+	if (ctl_request_json(cmd, req, CTL_COMMAND_MAX, ms, &text) < 0) {
+		int e = errno;
+		unread(cmd, ctl_strerror(e, CTL_COMMAND_MAX, ms, err, sizeof(err)), e == ETIMEDOUT, json);
 		return 1;
 	}
 	size_t len = strlen(text);
 	struct json_object *ans = status_parse(text, len, err, sizeof(err));
 	if (!ans) {
-		log_warn("%s: %s", cmd, err);
+		unread(cmd, err, false, json);
 		free(text);
 		return 1;
 	}
@@ -133,12 +167,40 @@ static int plat_command(struct json_object *st, const char *path, bool json, boo
 	return rc;
 }
 
+/* One daemon's answer (text, or NULL with err its errno) as --json or text; 0, or 1 when it could
+ * not be read. *shown counts the daemons printed as text, to put a blank line between them. */
+static int show(const char *path, const char *text, int e, unsigned timeout_ms, bool json, unsigned *shown)
+{
+	char err[160];
+	if (!text) {
+		unread(path, ctl_strerror(e, CTL_STATUS_MAX, timeout_ms, err, sizeof(err)), e == ETIMEDOUT, json);
+		return 1;
+	}
+	size_t len = strlen(text);
+	struct json_object *st = status_parse(text, len, err, sizeof(err));
+	int rc = 0;
+	if (!st) {
+		unread(path, err, false, json);
+		rc = 1;
+	} else if (json) {
+		rc = fwrite(text, 1, len, stdout) == len ? 0 : 1;
+	} else {
+		if ((*shown)++)
+			putchar('\n');
+		status_render(st, stdout);
+	}
+	json_object_put(st);
+	return rc;
+}
+
 int status_main(int argc, char **argv)
 {
-	char path[256] = "", err[160];
+	static char paths[STATUS_CONTROL_MAX][256];
+	char *texts[STATUS_CONTROL_MAX];
+	int errs[STATUS_CONTROL_MAX];
+	unsigned n = 0, timeout_ms = CTL_TIMEOUT_MS, shown = 0;
 	bool json = false, sessions = false;
 	const char *flush = NULL;
-	char *text = NULL;
 
 	log_set_ident("xlat464 status");
 	for (int i = 1; i < argc; i++) {
@@ -150,10 +212,17 @@ int status_main(int argc, char **argv)
 		} else if (strcmp(a, "--flush") == 0) {
 			flush = i + 1 < argc && argv[i + 1][0] != '-' ? argv[++i] : "all";
 		} else if ((strcmp(a, "--control") == 0 || strcmp(a, "--tun") == 0) && i + 1 < argc) {
+			if (n == STATUS_CONTROL_MAX) {
+				log_warn("%s: at most %d sockets", a, STATUS_CONTROL_MAX);
+				return 2;
+			}
 			if (a[2] == 'c')
-				snprintf(path, sizeof(path), "%s", argv[++i]);
+				snprintf(paths[n++], sizeof(paths[0]), "%s", argv[++i]);
 			else
-				snprintf(path, sizeof(path), "%s/siit-%s.sock", SYS_CTL_DIR, argv[++i]);
+				snprintf(paths[n++], sizeof(paths[0]), "%s/siit-%s.sock", SYS_CTL_DIR, argv[++i]);
+		} else if (strcmp(a, "--timeout") == 0 && i + 1 < argc) {
+			if (ctl_timeout_arg(argv[++i], &timeout_ms) < 0)
+				return 2;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			fputs(status_usage, stdout);
 			return 0;
@@ -162,29 +231,27 @@ int status_main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!path[0] && find_socket(path, sizeof(path)) < 0)
-		return 1;
-	if (ctl_status_json(path, &text) < 0) {
-		log_warn("%s: %s", path,
-			 errno == EMSGSIZE ? "answer longer than 1 MiB"
-			 : errno == EPROTO ? "empty answer (not a daemon of xlat464?)"
-					   : strerror(errno));
-		return 1;
+	if ((sessions || flush) && n > 1) {
+		log_warn("--sessions and --flush ask one plat: give one --control");
+		return 2;
 	}
-	size_t len = strlen(text);
-	struct json_object *st = status_parse(text, len, err, sizeof(err));
+	if (n == 0 && find_socket(paths[n++], sizeof(paths[0])) < 0)
+		return 1;
+	ctl_status_json_all((const char (*)[256])paths, n, timeout_ms, texts, errs);
 	int rc = 0;
-	if (!st) {
-		log_warn("%s: %s", path, err);
-		rc = 1;
-	} else if (sessions || flush) {
-		rc = plat_command(st, path, json, sessions, flush);
-	} else if (json) {
-		rc = fwrite(text, 1, len, stdout) == len ? 0 : 1;
-	} else {
-		status_render(st, stdout);
+	for (unsigned i = 0; i < n; i++) {
+		if ((sessions || flush) && texts[i]) {
+			char err[160];
+			struct json_object *st = status_parse(texts[i], strlen(texts[i]), err, sizeof(err));
+			if (st)
+				rc |= plat_command(st, paths[i], json, sessions, flush, timeout_ms);
+			else
+				rc |= show(paths[i], texts[i], 0, timeout_ms, json, &shown);
+			json_object_put(st);
+		} else {
+			rc |= show(paths[i], texts[i], errs[i], timeout_ms, json, &shown);
+		}
+		free(texts[i]);
 	}
-	json_object_put(st);
-	free(text);
 	return rc;
 }

@@ -5,12 +5,18 @@
 #     know: --json prints the answer byte for byte; the text shows the new counter, and of the new
 #     family the nonzero reason with its description, not the zero one; metrics says xlat464_up 0;
 #   - answers that are not a status (garbage, cut short, an array, bytes after the object, nested too
-#     deep, empty, over 1 MiB): exit status 1 and a message naming the problem, nothing on stdout;
+#     deep, empty, over 1 MiB): exit status 1 and a message naming the problem; nothing on stdout but,
+#     with --json, the error entry {"control", "error", "timed_out": false} naming the socket;
 #   - wedged daemons (a /usr/bin/python3 peer that accepts and never answers, one whose backlog is full
 #     and accepts nothing) beside a stand-in siit: `xlat464 metrics --timeout` asks them all at once,
 #     so the three cost one deadline, not three; each is xlat464_up 0 and xlat464_scrape_timed_out 1,
 #     named on stderr once; the siit's samples are written. The same through `--listen`, scraped by
-#     curl in a namespace of the test's own.
+#     curl in a namespace of the test's own;
+#   - the same wedged daemons for `xlat464 status --timeout` (text: the siit shown, each wedged socket
+#     named, exit 1; --json: one entry each, in order, the siit's answer byte for byte) and for
+#     `xlat464 doctor --timeout` (--router: a daemon FAIL naming each, the siit's PASS; the host's: a
+#     daemons WARN naming each), each within one deadline; both run in the test's namespace, where
+#     the host doctor finds no route to send a probe by.
 # The sockets live in the test's temporary directory. Run as root, like every test here:
 # sudo tests/netns/status_protocol.sh. Last line: "N passed, M failed".
 set -u
@@ -79,14 +85,48 @@ unknown_daemon() {
 }
 check metrics-unknown-daemon-is-down unknown_daemon
 
-# refused NAME MESSAGE: status exits 1, prints nothing, and says MESSAGE (grep -E) on stderr
+# json_entries FILE WANT...: FILE is a run of JSON objects, one per WANT in order: "error:TIMED_OUT:
+# MESSAGE" an error entry for the socket of the same rank in $ENTRY_SOCKS (TIMED_OUT true or false,
+# MESSAGE a Python regular expression its error matches), "same:FILE2" an object byte for byte FILE2's.
+json_entries() {
+	local f=$1
+	shift
+	"$PY" - "$f" "$@" <<'PYEOF'
+import json, os, re, sys
+text = open(sys.argv[1]).read()
+socks = os.environ["ENTRY_SOCKS"].split()
+dec, at, objs = json.JSONDecoder(), 0, []
+while text[at:].strip():
+    at += len(text[at:]) - len(text[at:].lstrip())
+    start = at
+    obj, at = dec.raw_decode(text, at)
+    objs.append((obj, text[start:at]))
+wants = sys.argv[2:]
+print("%d objects, want %d" % (len(objs), len(wants)))
+assert len(objs) == len(wants)
+for (obj, raw), want, sock in zip(objs, wants, socks):
+    print(raw)
+    kind, _, rest = want.partition(":")
+    if kind == "same":
+        assert raw == open(rest).read().rstrip("\n"), "not byte for byte " + rest
+    else:
+        to, _, msg = rest.partition(":")
+        assert sorted(obj) == ["control", "error", "timed_out"], obj
+        assert obj["control"] == sock and obj["timed_out"] == (to == "true"), obj
+        assert re.search(msg, obj["error"]), obj
+PYEOF
+}
+
+# refused NAME MESSAGE: status exits 1 and says MESSAGE (grep -E) on stderr; prints nothing, and with
+# --json the error entry naming the socket
 refused() {
 	local rc=0 rcj=0
 	"$XLAT464" status --control "$tmp/$1.sock" >"$tmp/$1.out" 2>"$tmp/$1.err" || rc=$?
 	"$XLAT464" status --json --control "$tmp/$1.sock" >"$tmp/$1.jout" 2>/dev/null || rcj=$?
 	cat "$tmp/$1.err"
 	echo "exit status $rc, with --json $rcj (want 1 and 1)"
-	[ "$rc" = 1 ] && [ "$rcj" = 1 ] && [ ! -s "$tmp/$1.out" ] && [ ! -s "$tmp/$1.jout" ] && grep -qE "$2" "$tmp/$1.err"
+	[ "$rc" = 1 ] && [ "$rcj" = 1 ] && [ ! -s "$tmp/$1.out" ] && grep -qE "$2" "$tmp/$1.err" &&
+		ENTRY_SOCKS="$tmp/$1.sock" json_entries "$tmp/$1.jout" "error:false:$2"
 }
 printf 'hello, I am not JSON\n' >"$tmp/garbage.json"
 printf '{"daemon": "siit", "drops": {"a": 1' >"$tmp/cut.json"
@@ -179,17 +219,70 @@ hung_print() {
 }
 check metrics-wedged-daemons-one-deadline hung_print
 
-bad_timeout() {
+bad_timeout() { # SUBCOMMAND: a --timeout out of range or not a number exits 2 naming it
 	local rc=0 v
-	for v in 99 30001 1s "" -5; do
+	for v in 99 30001 1s "" -5 " 500"; do
 		rc=0
-		"$XLAT464" metrics --timeout "$v" --control "$tmp/siit.sock" >"$tmp/bt.out" 2>"$tmp/bt.err" || rc=$?
+		"$XLAT464" "$1" --timeout "$v" --control "$tmp/siit.sock" >"$tmp/bt.out" 2>"$tmp/bt.err" || rc=$?
 		cat "$tmp/bt.err"
 		[ "$rc" = 2 ] && [ ! -s "$tmp/bt.out" ] && grep -qF -- "--timeout '$v': want milliseconds from 100 to 30000" "$tmp/bt.err" ||
 			return 1
 	done
 }
-check metrics-bad-timeout-refused bad_timeout
+check metrics-bad-timeout-refused bad_timeout metrics
+check status-bad-timeout-refused bad_timeout status
+check doctor-bad-timeout-refused bad_timeout doctor
+
+# timed TIMEOUT_MS LIMIT_MS COMMAND...: runs COMMAND (stdout $tmp/t.out, stderr $tmp/t.err, exit status
+# $tmp/t.rc), which must take at least the timeout (the wedged daemons never answer) and less than
+# the limit: one deadline for all of them, not one each
+timed() {
+	local to=$1 limit=$2 t0 t1 rc=0
+	shift 2
+	t0=$(ms_now)
+	timeout 20 "$@" >"$tmp/t.out" 2>"$tmp/t.err" || rc=$?
+	t1=$(ms_now)
+	echo "$rc" >"$tmp/t.rc"
+	echo "$* took $((t1 - t0)) ms, exit status $rc (want $to to $limit ms)"
+	[ $((t1 - t0)) -ge "$to" ] && [ $((t1 - t0)) -lt "$limit" ]
+}
+# named_once FILE PATTERN: each wedged socket named once in FILE, by the line PATTERN (%s the socket)
+named_once() {
+	local h r=0 line
+	for h in $HUNG; do
+		# shellcheck disable=SC2059 # the pattern is ours
+		line=$(printf "$2" "$h")
+		[ "$(grep -cxF -- "$line" "$1")" = 1 ] || { echo "not once in $1: $line"; r=1; }
+	done
+	return "$r"
+}
+
+STATUS_ARGS=()
+for h in $HUNG "$tmp/siit.sock" "$tmp/absent.sock"; do STATUS_ARGS+=(--control "$h"); done
+status_wedged_text() {
+	timed 1000 2000 "$XLAT464" status --timeout 1000 "${STATUS_ARGS[@]}"
+	local r=$?
+	cat "$tmp/t.out" "$tmp/t.err"
+	[ "$r" = 0 ] && [ "$(cat "$tmp/t.rc")" = 1 ] &&
+		grep -qx "siit on siit9 (pid 8, up 3 s, control /run/xlat464/siit-siit9.sock)" "$tmp/t.out" &&
+		grep -qE "^packets_4to6 +5$" "$tmp/t.out" &&
+		named_once "$tmp/t.err" "xlat464 status: %s: no answer within 1000 ms" &&
+		grep -qx "xlat464 status: $tmp/absent.sock: No such file or directory" "$tmp/t.err" &&
+		! grep -q "hung" "$tmp/t.out"
+}
+check status-wedged-daemons-one-deadline status_wedged_text
+
+status_wedged_json() {
+	timed 500 1500 "$XLAT464" status --json --timeout 500 "${STATUS_ARGS[@]}"
+	local r=$?
+	cat "$tmp/t.err"
+	[ "$r" = 0 ] && [ "$(cat "$tmp/t.rc")" = 1 ] &&
+		named_once "$tmp/t.err" "xlat464 status: %s: no answer within 500 ms" &&
+		ENTRY_SOCKS="$HUNG $tmp/siit.sock $tmp/absent.sock" json_entries "$tmp/t.out" \
+			"error:true:^no answer within 500 ms$" "error:true:^no answer within 500 ms$" \
+			"error:true:^no answer within 500 ms$" "same:$tmp/siit.json" "error:false:No such file"
+}
+check status-json-wedged-daemons-one-deadline status_wedged_json
 
 # --listen: the same, scraped twice over HTTP in a namespace of our own (the socket files are shared);
 # the second scrape is as quick, and the wedged daemons are still named once in the log.
@@ -211,5 +304,33 @@ hung_listen() {
 ALL_NS=$NS
 make_namespaces
 check metrics-listen-wedged-daemons-one-deadline hung_listen
+
+# The doctor, in the test's namespace: a siit of its own, on lo (pid 0: no /proc entry to compare
+# namespaces by, so its link, lo, being here makes it this namespace's), and the wedged daemons.
+cat >"$tmp/siitlo.json" <<'JSON'
+{"schema": 1, "daemon": "siit", "control": "/run/xlat464/siit-lo.sock", "pid": 0, "uptime_seconds": 3,
+ "tun": "lo", "packets_4to6": 5, "packets_6to4": 6, "drops": {}}
+JSON
+serve siitlo
+: >"$tmp/resolv.conf"
+DOCTOR_ARGS=(--timeout 1000)
+for h in $HUNG "$tmp/siitlo.sock"; do DOCTOR_ARGS+=(--control "$h"); done
+doctor_router_wedged() {
+	timed 1000 2000 ip netns exec "$NS" "$XLAT464" doctor --router "${DOCTOR_ARGS[@]}"
+	local r=$?
+	cat "$tmp/t.out" "$tmp/t.err"
+	[ "$r" = 0 ] && [ "$(cat "$tmp/t.rc")" = 1 ] &&
+		named_once "$tmp/t.out" "FAIL  daemon         %s: no answer within 1000 ms" &&
+		grep -qx "PASS  daemon         siit on lo (pid 0) answers at $tmp/siitlo.sock" "$tmp/t.out"
+}
+check doctor-router-wedged-daemons-one-deadline doctor_router_wedged
+
+doctor_host_wedged() {
+	timed 1000 2000 ip netns exec "$NS" "$XLAT464" doctor --resolv-conf "$tmp/resolv.conf" "${DOCTOR_ARGS[@]}"
+	local r=$?
+	cat "$tmp/t.out" "$tmp/t.err"
+	[ "$r" = 0 ] && named_once "$tmp/t.out" "WARN  daemons        %s: no answer within 1000 ms"
+}
+check doctor-host-wedged-daemons-one-deadline doctor_host_wedged
 
 finish
