@@ -19,6 +19,9 @@
 /* --sessions and --flush wait this long (or --timeout, when longer): a PLAT writes a long session
  * list with a 5 s send timeout of its own (src/plat/plat.c, cmd_serve). */
 #define STATUS_COMMAND_TIMEOUT_MS 10000
+/* A person waits longer than a scraper: a daemon busy with a reload or a burst still answers in time,
+ * and a wedged one is still named within seconds. */
+#define STATUS_TIMEOUT_MS 5000
 
 static const char status_usage[] =
 	"usage: xlat464 status [--json] [--timeout MS] [--control PATH | --tun NAME]...\n"
@@ -26,7 +29,7 @@ static const char status_usage[] =
 	"  with neither --control nor --tun, the one socket in " SYS_CTL_DIR "/ is used. Several\n"
 	"  daemons are asked at once and shown in turn; with --json one object each, and for a daemon\n"
 	"  that could not be read {\"control\", \"error\", \"timed_out\"}.\n"
-	"  --timeout MS   how long the daemons, asked all at once, have to answer (default 1000, 100\n"
+	"  --timeout MS   how long the daemons, asked all at once, have to answer (default 5000, 100\n"
 	"                 to 30000); one that has not is named on stderr and the exit status is 1\n";
 
 /* With no --control, the single socket in SYS_CTL_DIR is the obvious choice. */
@@ -198,7 +201,7 @@ int status_main(int argc, char **argv)
 	static char paths[STATUS_CONTROL_MAX][256];
 	char *texts[STATUS_CONTROL_MAX];
 	int errs[STATUS_CONTROL_MAX];
-	unsigned n = 0, timeout_ms = CTL_TIMEOUT_MS, shown = 0;
+	unsigned n = 0, timeout_ms = STATUS_TIMEOUT_MS, shown = 0;
 	bool json = false, sessions = false;
 	const char *flush = NULL;
 
