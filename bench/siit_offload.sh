@@ -34,7 +34,7 @@ preconditions ip iperf3 timeout
 need_xlat464
 make_tmp x4-sob
 make_namespaces net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-h6_x_s4_topology
+h6_x_s4_topology 2001:db8:6::2
 # the same server over IPv6, for the kernel's forwarding
 ip -n "$NSX" addr add 2001:db8:4::1/64 dev x-s nodad
 ip -n "$NS4" addr add "$S6/64" dev s-x nodad

@@ -32,7 +32,7 @@ preconditions ip iperf3 timeout
 need_xlat464
 make_tmp x4-sw
 make_namespaces net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-h6_x_s4_topology
+h6_x_s4_topology 2001:db8:6::2
 nsx "$NS4" timeout 3600 iperf3 -s -D -p 5201 --logfile "$tmp/iperf3-server.log" || die "iperf3 server"
 sleep 0.5
 
