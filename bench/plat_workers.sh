@@ -30,19 +30,7 @@ preconditions ip iperf3 timeout
 need_xlat464
 make_tmp x4-pw-bench
 make_namespaces net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-nsx "$NSX" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 >/dev/null
-ip -n "$NS6" link add h-x type veth peer name x-h netns "$NSX" || die veth
-ip -n "$NSX" link add x-s type veth peer name s-x netns "$NS4" || die veth
-for k in 2 3 4 5; do ip -n "$NS6" addr add "2001:db8:6::$k/64" dev h-x nodad; done
-ip -n "$NS6" link set h-x up
-ip -n "$NS6" -6 route add default via 2001:db8:6::1
-ip -n "$NSX" addr add 2001:db8:6::1/64 dev x-h nodad
-ip -n "$NSX" addr add 203.0.113.1/24 dev x-s
-ip -n "$NSX" link set x-h up
-ip -n "$NSX" link set x-s up
-ip -n "$NS4" addr add "$S4/24" dev s-x
-ip -n "$NS4" link set s-x up
-ip -n "$NS4" route add default via 203.0.113.1
+h6_x_s4_topology 2001:db8:6::2 2001:db8:6::3 2001:db8:6::4 2001:db8:6::5
 for k in 1 2 3 4; do
 	nsx "$NS4" timeout 3600 iperf3 -s -D -p "520$k" --logfile "$tmp/iperf3-server-$k.log" || die "iperf3 server"
 done

@@ -3,7 +3,9 @@
 # UDP from many flows (iperf3 -u -l 64 -P 8, unlimited rate) from an IPv6 host through the
 # translator to an IPv4 server, the packets per second the server received and the daemon's CPU
 # time per packet (all its threads, from /proc/PID/stat). Not a test: it prints a table and ratios.
-#   sudo bench/siit_workers.sh      Environment: XLAT464=path, SECONDS_PER_RUN (5), ROUNDS (3), KEEP=1.
+#   sudo bench/siit_workers.sh      Environment: XLAT464=path, SECONDS_PER_RUN (5), ROUNDS (3), KEEP=1,
+#                                   OFFLOAD=no|yes (default no): the daemon's `--offload` in both runs
+#                                   (yes: every queue of the TUN with a virtio_net_hdr, lib/xlat/offload.h).
 #
 #   ns h6 (2001:db8:6::2) ==== ns x (xlat464 siit, TUN siit0, pool6 64:ff9b::/96) ==== ns s4 (203.0.113.2)
 #
@@ -15,6 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../tests/netns/lib.sh"
 XLAT464=${XLAT464:-$here/../build/xlat464}
 T=${SECONDS_PER_RUN:-5}
+OFFLOAD=${OFFLOAD:-no}
 ROUNDS=${ROUNDS:-3}
 
 P=x4-sw-$$-
@@ -29,19 +32,7 @@ preconditions ip iperf3 timeout
 need_xlat464
 make_tmp x4-sw
 make_namespaces net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-nsx "$NSX" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 >/dev/null
-ip -n "$NS6" link add h-x type veth peer name x-h netns "$NSX" || die veth
-ip -n "$NSX" link add x-s type veth peer name s-x netns "$NS4" || die veth
-ip -n "$NS6" addr add 2001:db8:6::2/64 dev h-x nodad
-ip -n "$NS6" link set h-x up
-ip -n "$NS6" -6 route add default via 2001:db8:6::1
-ip -n "$NSX" addr add 2001:db8:6::1/64 dev x-h nodad
-ip -n "$NSX" addr add 203.0.113.1/24 dev x-s
-ip -n "$NSX" link set x-h up
-ip -n "$NSX" link set x-s up
-ip -n "$NS4" addr add "$S4/24" dev s-x
-ip -n "$NS4" link set s-x up
-ip -n "$NS4" route add default via 203.0.113.1
+h6_x_s4_topology 2001:db8:6::2
 nsx "$NS4" timeout 3600 iperf3 -s -D -p 5201 --logfile "$tmp/iperf3-server.log" || die "iperf3 server"
 sleep 0.5
 
@@ -50,7 +41,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 run_mode() { # WORKERS: prints "pps ticks_per_mpkt"
 	local w=$1 ctl=$tmp/ctl-$1.sock pid before after rx
 	ip netns exec "$NSX" "$XLAT464" siit --tun siit0 --pool6 64:ff9b::/96 --allow-wkp-non-global yes \
-		--eam 192.0.2.2/32 2001:db8:6::2/128 --workers "$w" --control "$ctl" --foreground >"$tmp/siit-$w.log" 2>&1 &
+		--eam 192.0.2.2/32 2001:db8:6::2/128 --workers "$w" --offload "$OFFLOAD" --control "$ctl" --foreground >"$tmp/siit-$w.log" 2>&1 &
 	pid=$!
 	pids+=("$pid")
 	wait_until 5 test -S "$ctl" || die "siit --workers $w: $(cat "$tmp/siit-$w.log")"

@@ -1,7 +1,8 @@
 /* libFuzzer target: the TUN offload path (lib/xlat/offload.c) on arbitrary offload headers and
- * packets, as src/plat runs it. Input: FZ_CFG_BYTES of configuration (fuzz/fuzz_common.h), one byte
- * of choices (bit 0: the packet is IPv6, else IPv4; bit 1: give a TCP super-packet a correct partial
- * checksum first), the 10-byte virtio_net_hdr, then the packet.
+ * packets, as src/plat and src/siit run it (xlat_offload_translate). Input: FZ_CFG_BYTES of
+ * configuration (fuzz/fuzz_common.h), one byte of choices (bit 0: the packet is IPv6, else IPv4;
+ * bit 1: give a TCP super-packet a correct partial checksum first), the 10-byte virtio_net_hdr, then
+ * the packet.
  *
  * Checked, independently of the code under test: an ordinary packet (after its checksum was finished)
  * gives what fuzz/check_packet.h accepts; a translated super-packet has a header that the kernel will
@@ -89,10 +90,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(pkt);
 		return 0;
 	}
-	enum xlat_drop why = xlat_offload_prepare(pkt, n, &in);
-	CHK(why == XLAT_DROP_NONE || why == XLAT_DROP_OFFLOAD_BAD_HEADER || why == XLAT_DROP_OFFLOAD_UNSUPPORTED,
-	    "prepare: reason %d", (int)why);
-	if (why == XLAT_DROP_NONE && !gso) {
+	/* the daemons' step (xlat_offload_translate), its four ways out each checked */
+	uint64_t off_drops = st.ctx.stats.drops[XLAT_DROP_OFFLOAD_BAD_HEADER] + st.ctx.stats.drops[XLAT_DROP_OFFLOAD_UNSUPPORTED];
+	struct xlat_config lifted;
+	struct xlat_vnet o;
+	struct xlat_offload_stats ost = { 0 };
+	enum xlat_offload_path path = xlat_offload_translate(&st.ctx, &lifted, pkt, n, &in, &st.out, &o, &ost);
+	CHK(st.ctx.cfg == &st.cfg, "the configuration proper is not back");
+	switch (path) {
+	case XLAT_OFFLOAD_DROPPED:
+		CHK(st.ctx.stats.drops[XLAT_DROP_OFFLOAD_BAD_HEADER] + st.ctx.stats.drops[XLAT_DROP_OFFLOAD_UNSUPPORTED] ==
+			    off_drops + 1,
+		    "a drop not counted under an offload reason");
+		break;
+	case XLAT_OFFLOAD_PLAIN: {
+		CHK(!gso && ost.csum_completed == ((in.flags & XLAT_VNET_F_NEEDS_CSUM) != 0), "plain: gso %d, counted %llu",
+		    gso, (unsigned long long)ost.csum_completed);
 		/* an ordinary packet from here on: the core and the checker as in fuzz_4to6/6to4 */
 		struct xlat_stats before = st.ctx.stats;
 		if (family == 4)
@@ -100,19 +113,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else
 			xlat_6to4(&st.ctx, pkt, n, &st.out);
 		chk_output(&st.su, family, pkt, n, &st.ctx, &before, &st.out);
-	} else if (why == XLAT_DROP_NONE) {
-		CHK((in.gso_type & ~XLAT_VNET_GSO_ECN) == (pkt[0] >> 4 == 4 ? XLAT_VNET_GSO_TCPV4 : XLAT_VNET_GSO_TCPV6),
-		    "prepare took an IPv%d super-packet of gso type %u", pkt[0] >> 4, in.gso_type);
-		struct xlat_config lifted;
-		xlat_offload_config(&st.cfg, &lifted);
-		st.ctx.cfg = &lifted;
-		xlat_translate(&st.ctx, pkt, n, &st.out);
-		st.ctx.cfg = &st.cfg;
-		if (st.out.action == XLAT_FORWARD && st.out.npkts == 1) {
-			struct xlat_vnet o;
-			if (xlat_offload_finish(&st.cfg, &in, pkt, n, &st.out.pkt[0], &o) == XLAT_DROP_NONE)
-				check_super(family, &st, &st.out.pkt[0], &o, choice & 2);
-		}
+		break;
+	}
+	case XLAT_OFFLOAD_SUPER:
+		CHK(gso && (in.gso_type & ~XLAT_VNET_GSO_ECN) == (pkt[0] >> 4 == 4 ? XLAT_VNET_GSO_TCPV4 : XLAT_VNET_GSO_TCPV6),
+		    "took an IPv%d super-packet of gso type %u", pkt[0] >> 4, in.gso_type);
+		CHK(ost.super_packets == 1 && ost.super_bytes == n, "super-packet not counted");
+		check_super(family, &st, &st.out.pkt[0], &o, choice & 2);
+		break;
+	case XLAT_OFFLOAD_OTHER:
+		CHK(gso && st.out.action != XLAT_FORWARD, "other: gso %d, action %d", gso, (int)st.out.action);
+		break;
 	}
 	free(pkt);
 	return 0;

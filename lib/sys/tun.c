@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static int tun_open(const char *name, bool *created, short extra_flags)
@@ -33,6 +34,10 @@ static int tun_open(const char *name, bool *created, short extra_flags)
 		errno = e;
 		return -1;
 	}
+	/* Without a header, a persistent TUN must not keep an earlier run's offloads: the kernel would
+	 * hand over super-packets and unfinished checksums with nothing to say so. */
+	if (!(extra_flags & IFF_VNET_HDR))
+		ioctl(fd, TUNSETOFFLOAD, 0ul);
 	return fd;
 }
 
@@ -79,6 +84,22 @@ static int tun_open_vnet(const char *name, bool *created, bool *offload, short e
 	if (!*offload)
 		ioctl(fd, TUNSETOFFLOAD, 0ul); /* a persistent TUN may keep an earlier run's offloads */
 	return fd;
+}
+
+ssize_t sys_tun_write_vnet(int fd, const struct xlat_vnet *vh, const struct xlat_pkt *p)
+{
+	static const uint8_t none[XLAT_VNET_HDR_LEN];
+	uint8_t hb[XLAT_VNET_HDR_LEN];
+	struct iovec iov[1 + XLAT_PKT_IOV];
+	unsigned n = p->niov < XLAT_PKT_IOV ? p->niov : XLAT_PKT_IOV;
+	iov[0].iov_base = (void *)none;
+	if (vh) {
+		xlat_vnet_write(vh, hb);
+		iov[0].iov_base = hb;
+	}
+	iov[0].iov_len = XLAT_VNET_HDR_LEN;
+	memcpy(iov + 1, p->iov, n * sizeof(p->iov[0]));
+	return writev(fd, iov, (int)n + 1);
 }
 
 int sys_tun_open_vnet(const char *name, bool *created, bool *offload) { return tun_open_vnet(name, created, offload, 0); }

@@ -3,6 +3,7 @@
 #define XLAT464_SYS_TUN_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 /* Attaches to the TUN called name, creating it when it does not exist (a TUN created here vanishes
  * when the descriptor closes; one made with `ip tuntap add` persists). The descriptor is non-blocking
@@ -14,6 +15,12 @@ int sys_tun_open(const char *name, bool *created);
  * for (TUNSETOFFLOAD: TUN_F_CSUM, TSO4, TSO6, TSO_ECN; lib/xlat/offload.h). *offload comes back
  * false when the kernel refused the offloads (the headers stay, all zero). */
 int sys_tun_open_vnet(const char *name, bool *created, bool *offload);
+
+/* Writes the packet p to a TUN opened with a header (sys_tun_open_vnet) behind the header vh, or
+ * behind an all-zero one (a complete packet) when vh is NULL: one writev. Returns writev's result. */
+struct xlat_pkt;
+struct xlat_vnet;
+ssize_t sys_tun_write_vnet(int fd, const struct xlat_vnet *vh, const struct xlat_pkt *p);
 
 /* n queues of one multi-queue TUN (IFF_MULTI_QUEUE), into fds[0..n): the kernel spreads the packets
  * it routes into the TUN over the queues by flow hash, so that n workers can each read one. Every

@@ -160,3 +160,34 @@ enum xlat_drop xlat_offload_finish(const struct xlat_config *cfg, const struct x
 		o->gso_size = (uint16_t)(limit - hdr);
 	return XLAT_DROP_NONE;
 }
+
+enum xlat_offload_path xlat_offload_translate(struct xlat_ctx *ctx, struct xlat_config *lifted, uint8_t *pkt,
+					      size_t len, const struct xlat_vnet *in, struct xlat_out *out,
+					      struct xlat_vnet *o, struct xlat_offload_stats *st)
+{
+	enum xlat_drop why = xlat_offload_prepare(pkt, len, in);
+	if (why != XLAT_DROP_NONE) {
+		ctx->stats.drops[why]++;
+		return XLAT_OFFLOAD_DROPPED;
+	}
+	if (!xlat_vnet_is_gso(in)) {
+		st->csum_completed += (in->flags & XLAT_VNET_F_NEEDS_CSUM) != 0;
+		return XLAT_OFFLOAD_PLAIN;
+	}
+	/* the segments, not the super-packet, must fit: MTUs lifted for the core, kept for finish */
+	const struct xlat_config *cfg = ctx->cfg;
+	xlat_offload_config(cfg, lifted);
+	ctx->cfg = lifted;
+	xlat_translate(ctx, pkt, len, out);
+	ctx->cfg = cfg;
+	if (out->action != XLAT_FORWARD)
+		return XLAT_OFFLOAD_OTHER;
+	why = out->npkts == 1 ? xlat_offload_finish(cfg, in, pkt, len, &out->pkt[0], o) : XLAT_DROP_OFFLOAD_UNSUPPORTED;
+	if (why != XLAT_DROP_NONE) {
+		ctx->stats.drops[why]++;
+		return XLAT_OFFLOAD_DROPPED;
+	}
+	st->super_packets++;
+	st->super_bytes += len;
+	return XLAT_OFFLOAD_SUPER;
+}

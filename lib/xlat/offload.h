@@ -73,4 +73,34 @@ void xlat_offload_config(const struct xlat_config *cfg, struct xlat_config *lift
 enum xlat_drop xlat_offload_finish(const struct xlat_config *cfg, const struct xlat_vnet *in, const uint8_t *in_pkt,
 				   size_t in_len, struct xlat_pkt *out, struct xlat_vnet *o);
 
+/* What a TUN translator with offload counts besides the core's counters. */
+struct xlat_offload_stats {
+	uint64_t super_packets, super_bytes; /* TCP super-packets translated whole, their bytes as read */
+	uint64_t csum_completed;             /* checksums left to the device, finished before the core */
+};
+
+static inline void xlat_offload_stats_add(struct xlat_offload_stats *sum, const struct xlat_offload_stats *st)
+{
+	sum->super_packets += st->super_packets;
+	sum->super_bytes += st->super_bytes;
+	sum->csum_completed += st->csum_completed;
+}
+
+enum xlat_offload_path {
+	XLAT_OFFLOAD_DROPPED, /* counted in ctx->stats under its reason */
+	XLAT_OFFLOAD_PLAIN,   /* no super-packet (a checksum left to the device is finished): translate it as
+			       * any packet, and write what comes out behind an all-zero header */
+	XLAT_OFFLOAD_SUPER,   /* a super-packet translated whole: out->pkt[0] goes out behind *o */
+	XLAT_OFFLOAD_OTHER,   /* a super-packet the core did not forward: out holds what it did (a drop it
+			       * counted, an ICMP error to send) */
+};
+
+/* The step every translator on an offloading TUN takes for a packet read behind its header in:
+ * xlat_offload_prepare, then for a super-packet the core (xlat_translate) with ctx's configuration
+ * lifted into *lifted (scratch, overwritten) and xlat_offload_finish against the configuration
+ * proper. Counts into ctx->stats (drops) and *st. */
+enum xlat_offload_path xlat_offload_translate(struct xlat_ctx *ctx, struct xlat_config *lifted, uint8_t *pkt,
+					      size_t len, const struct xlat_vnet *in, struct xlat_out *out,
+					      struct xlat_vnet *o, struct xlat_offload_stats *st);
+
 #endif

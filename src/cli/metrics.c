@@ -188,12 +188,24 @@ static const struct fam hairpin_fams[] = {
 	  NULL },
 };
 
+/* siit and plat: the TUN's offload (json_xlat_offload) */
+static const struct fam offload_fams[] = {
+	{ G, "xlat464_tun_offload_enabled", "1 when the TUN does checksum and TCP segmentation offload", "offload", NULL,
+	  NULL },
+	{ C, "xlat464_tun_offload_super_packets_total", "TCP super-packets translated whole", "offload_super_packets", NULL,
+	  NULL },
+	{ C, "xlat464_tun_offload_bytes_total", "Bytes of those super-packets", "offload_bytes", NULL, NULL },
+	{ C, "xlat464_tun_offload_checksums_finished_total", "Checksums left to the device, finished",
+	  "offload_checksums_finished", NULL, NULL },
+};
+
 static void siit(struct src *s)
 {
 	translator(s);
 	add_workers(s, "");
 	ADD_TABLE(s, hairpin_fams);
 	ADD_TABLE(s, tun_fams);
+	ADD_TABLE(s, offload_fams);
 	ADD_TABLE(s, reload_fams);
 }
 
@@ -337,13 +349,6 @@ static const struct fam plat_tail[] = {
 	  NULL },
 	{ C, "xlat464_ipfix_alarms_suppressed_total", "Exhaustion and quota events over the one-a-second limit",
 	  "ipfix.alarms_suppressed", NULL, NULL },
-	{ G, "xlat464_tun_offload_enabled", "1 when the TUN does checksum and TCP segmentation offload", "offload", NULL,
-	  NULL },
-	{ C, "xlat464_tun_offload_super_packets_total", "TCP super-packets translated whole", "offload_super_packets", NULL,
-	  NULL },
-	{ C, "xlat464_tun_offload_bytes_total", "Bytes of those super-packets", "offload_bytes", NULL, NULL },
-	{ C, "xlat464_tun_offload_checksums_finished_total", "Checksums left to the device, finished",
-	  "offload_checksums_finished", NULL, NULL },
 	{ G, "xlat464_fastpath_enabled", fon, "bpf_offload.on", NULL, NULL },
 	{ G, "xlat464_fastpath_flows", "Flows in the kernel fast path's table now", "bpf_offload.flows", NULL, NULL },
 	{ G, "xlat464_fastpath_sessions", "NAT64 sessions carried by the kernel fast path now",
@@ -373,6 +378,7 @@ static void plat(struct src *s)
 	add_workers(s, "");
 	ADD_TABLE(s, plat_head);
 	ADD_TABLE(s, tun_fams);
+	ADD_TABLE(s, offload_fams);
 	ADD_TABLE(s, reload_fams);
 	add(s, G, "xlat464_plat_mode", mode_help, "mode", "stateful", stateful);
 	add(s, G, "xlat464_plat_mode", mode_help, "mode", "stateless", !stateful);

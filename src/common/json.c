@@ -10,6 +10,7 @@
 
 #include "sys/ctl.h"
 #include "xlat/xlat.h"
+#include "xlat/offload.h"
 
 static bool reserve(struct json_w *w, size_t more)
 {
@@ -260,4 +261,12 @@ void json_xlat_drops(struct json_w *w, const struct xlat_stats *st)
 	json_u64(w, "reassembled_datagrams", st->reasm_datagrams);
 	json_u64(w, "reassembled_fragments", st->reasm_fragments);
 	json_by_reason(w, &json_xlat_drop_reasons, st->drops);
+}
+
+void json_xlat_offload(struct json_w *w, bool on, const struct xlat_offload_stats *st)
+{
+	json_boolean(w, "offload", on);
+	json_u64(w, "offload_super_packets", st->super_packets);
+	json_u64(w, "offload_bytes", st->super_bytes);
+	json_u64(w, "offload_checksums_finished", st->csum_completed);
 }

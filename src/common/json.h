@@ -79,5 +79,10 @@ extern const struct json_reasons json_xlat_drop_reasons;
 /* The translator's counters shared by siit, clat and plat: udp_checksums_computed,
  * reassembled_datagrams, reassembled_fragments and "drops", every reason with its count. */
 void json_xlat_drops(struct json_w *w, const struct xlat_stats *st);
+struct xlat_offload_stats;
+/* The members of a TUN translator's offload (lib/xlat/offload.h): "offload" (on: the TUN does
+ * checksum and TCP segmentation offload), "offload_super_packets", "offload_bytes",
+ * "offload_checksums_finished". */
+void json_xlat_offload(struct json_w *w, bool on, const struct xlat_offload_stats *st);
 
 #endif

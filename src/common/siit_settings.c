@@ -168,6 +168,9 @@ static const struct setting siit_settings_list[] = {
 	  .doc = "threads translating, each reading one queue of a multi-queue TUN (the kernel spreads flows over them)" },
 	{ .key = "worker-cpus", .nval = 1, .kind = SETTING_CPUS, .off = offsetof(struct siit_settings, worker_cpus),
 	  .restart = true, .syntax = "LIST|none", .dflt = "none", .doc = WORKER_CPUS_DOC },
+	{ .key = "offload", .nval = 1, .kind = SETTING_BOOL, .off = offsetof(struct siit_settings, offload), .restart = true,
+	  .syntax = "yes|no", .dflt = "no",
+	  .doc = "checksum and TCP segmentation offload through the TUN: TCP super-packets of up to 64 KiB translated whole (lib/xlat/offload.h)" },
 };
 #undef CFG
 

@@ -5,7 +5,8 @@
  *   tun NAME | pool6 PREFIX|none | eam V4PREFIX V6PREFIX (repeatable) | rfc6791v4 ADDR|none |
  *   rfc6791v6 ADDR|none | self4 ADDR | self6 ADDR | lowest-ipv6-mtu N | mtu4 N | mtu6 N |
  *   amend-udp-checksum-zero yes|no | router yes|no | zero-traffic-class yes|no | tos copy|0..255 |
- *   allow-wkp-non-global yes|no | reassembly-max N | reassembly-timeout-ms N
+ *   allow-wkp-non-global yes|no | reassembly-max N | reassembly-timeout-ms N | workers N |
+ *   worker-cpus LIST|none | offload yes|no
  *
  * Errors are written to err without location; the callers prefix "FILE:LINE: " or "--key: ". */
 #ifndef XLAT464_SIIT_SETTINGS_H
@@ -26,6 +27,7 @@ struct siit_settings {
 	struct xlat_siit_map map;
 	uint32_t workers;            /* threads, one per TUN queue (the daemon; 1) */
 	struct value_cpus worker_cpus; /* where they run (none: where the scheduler puts them) */
+	bool offload;                /* TUN checksum and TCP segmentation offload (the daemon; no) */
 };
 
 /* Defaults: xlat_config_init(), no pool6, no EAM, no TUN. */

@@ -86,12 +86,12 @@ struct plat_worker {
 	struct xlat_ctx ctx;
 	struct xlat_out *out;
 	uint8_t *rx;
-	struct xlat_config lifted; /* cfg with MTUs lifted, for super-packets */
+	struct xlat_config lifted; /* cfg with MTUs lifted, for super-packets (scratch) */
 	struct xlat_reasm reasm;   /* zero-checksum UDP from IPv4 made whole (lib/xlat/reasm.h) */
 	void *reasm_slots;
 	uint64_t tokens_milli, refill_ms; /* the reply token bucket, in thousandths of a reply */
 	uint64_t tun_read_errors, tun_write_errors, replies_sent, replies_suppressed;
-	uint64_t gso_in, gso_bytes, csum_completed; /* super-packets translated, their bytes; checksums finished */
+	struct xlat_offload_stats off; /* super-packets translated, their bytes; checksums finished */
 	uint64_t last_tick_ms;
 };
 
@@ -195,14 +195,7 @@ static bool reply_allowed(struct plat_worker *w, uint64_t now)
 /* Writes one packet behind its offload header (all zero unless vh says otherwise). */
 static void write_pkt(struct plat_worker *w, const struct xlat_pkt *p, const struct xlat_vnet *vh)
 {
-	static const struct xlat_vnet none;
-	uint8_t hb[XLAT_VNET_HDR_LEN];
-	struct iovec iov[1 + XLAT_PKT_IOV];
-	xlat_vnet_write(vh ? vh : &none, hb);
-	iov[0].iov_base = hb;
-	iov[0].iov_len = sizeof(hb);
-	memcpy(iov + 1, p->iov, p->niov * sizeof(p->iov[0]));
-	if (writev(w->fd, iov, (int)p->niov + 1) < 0) {
+	if (sys_tun_write_vnet(w->fd, vh, p) < 0) {
 		w->tun_write_errors++;
 		if (log_enabled(LOG_LEVEL_DEBUG))
 			log_debug("write to the TUN (%zu bytes): %s", p->len, strerror(errno));
@@ -215,34 +208,17 @@ static void handle_pkt(struct plat_worker *w, uint8_t *pkt, size_t n, const stru
 	struct plat_daemon *d = w->d;
 	struct xlat_out *out = w->out;
 	struct xlat_vnet oh;
-	bool gso = xlat_vnet_is_gso(vh);
-	enum xlat_drop why = xlat_offload_prepare(pkt, n, vh);
-	if (why != XLAT_DROP_NONE) {
-		w->ctx.stats.drops[why]++;
+	switch (xlat_offload_translate(&w->ctx, &w->lifted, pkt, n, vh, out, &oh, &w->off)) {
+	case XLAT_OFFLOAD_DROPPED:
 		return;
-	}
-	if (!gso) {
-		w->csum_completed += (vh->flags & XLAT_VNET_F_NEEDS_CSUM) != 0;
+	case XLAT_OFFLOAD_SUPER:
+		write_pkt(w, &out->pkt[0], &oh);
+		return;
+	case XLAT_OFFLOAD_PLAIN:
 		xlat_translate_reasm(&w->ctx, &w->reasm, pkt, n, now, out);
-	} else {
-		/* the segments, not the super-packet, must fit: MTUs lifted for the core, kept for finish */
-		const struct xlat_config *cfg = w->ctx.cfg;
-		xlat_offload_config(cfg, &w->lifted);
-		w->ctx.cfg = &w->lifted;
-		xlat_translate(&w->ctx, pkt, n, out);
-		w->ctx.cfg = cfg;
-		if (out->action == XLAT_FORWARD) {
-			why = out->npkts == 1 ? xlat_offload_finish(cfg, vh, pkt, n, &out->pkt[0], &oh)
-					      : XLAT_DROP_OFFLOAD_UNSUPPORTED;
-			if (why != XLAT_DROP_NONE) {
-				w->ctx.stats.drops[why]++;
-				return;
-			}
-			w->gso_in++;
-			w->gso_bytes += n;
-			write_pkt(w, &out->pkt[0], &oh);
-			return;
-		}
+		break;
+	case XLAT_OFFLOAD_OTHER:
+		break;
 	}
 	/* A subscriber at one of its limits: its next new flows are dropped in the kernel, before the
 	 * TUN queue that every subscriber shares, for a second (then the daemon is asked again). */
@@ -466,7 +442,8 @@ static void pool6_of(const char *settings, char *buf, size_t cap)
 
 /* The counters every worker keeps, summed. */
 struct plat_sums {
-	uint64_t tun_read_errors, tun_write_errors, replies_sent, replies_suppressed, gso_in, gso_bytes, csum_completed;
+	uint64_t tun_read_errors, tun_write_errors, replies_sent, replies_suppressed;
+	struct xlat_offload_stats off;
 	struct xlat_stats stats;
 	struct nat64_stats nat;
 	unsigned ntop;
@@ -487,9 +464,7 @@ static void sum_workers(struct plat_daemon *d, struct plat_sums *m)
 		m->tun_write_errors += w->tun_write_errors;
 		m->replies_sent += w->replies_sent;
 		m->replies_suppressed += w->replies_suppressed;
-		m->gso_in += w->gso_in;
-		m->gso_bytes += w->gso_bytes;
-		m->csum_completed += w->csum_completed;
+		xlat_offload_stats_add(&m->off, &w->off);
 		xlat_stats_add(&m->stats, &w->ctx.stats);
 		m->worker_4to6[i] = w->ctx.stats.pkts_4to6;
 		m->worker_6to4[i] = w->ctx.stats.pkts_6to4;
@@ -653,10 +628,7 @@ static void write_status(void *ctx, struct json_w *w)
 	json_u64(w, "records_dropped", d->ipfix.c.records_dropped);
 	json_u64(w, "alarms_suppressed", d->ipfix.c.alarms_suppressed);
 	json_obj_close(w);
-	json_boolean(w, "offload", d->offload);
-	json_u64(w, "offload_super_packets", m->gso_in);
-	json_u64(w, "offload_bytes", m->gso_bytes);
-	json_u64(w, "offload_checksums_finished", m->csum_completed);
+	json_xlat_offload(w, d->offload, &m->off);
 	write_bpf(d, w, &m->nat);
 	json_u64(w, "tun_read_errors", m->tun_read_errors);
 	json_u64(w, "tun_write_errors", m->tun_write_errors);

@@ -4,6 +4,11 @@
  *
  *   read(tun) -> siit_engine_step() = xlat_translate_fwd() -> writev(tun) for each packet
  *
+ * With `offload yes` the TUN carries a virtio_net_hdr before every packet (IFF_VNET_HDR, TUNSETOFFLOAD)
+ * and TCP super-packets of up to 64 KiB; each packet goes through xlat_offload_translate first
+ * (lib/xlat/offload.h, as the PLAT's), and a super-packet is written back whole for the kernel to
+ * segment.
+ *
  * One epoll loop watches the TUN, a signalfd (SIGTERM/SIGINT: exit 0; SIGHUP: reload) and the
  * control socket (each client gets the status as JSON, src/common/json.h). */
 #include "siit.h"
@@ -27,6 +32,7 @@
 #include "../common/siit_load.h"
 #include "../common/tun_workers.h"
 #include "../common/siit_settings.h"
+#include "xlat/offload.h"
 #include "sys/ctl.h"
 #include "sys/fastio.h"
 #include "sys/log.h"
@@ -37,6 +43,8 @@
 #include "sys/tun.h"
 
 #define SIIT_READ_BURST 64
+/* with offload: the header, then up to the largest IPv6 packet (payload length 65535) */
+#define SIIT_VNET_RX_MAX (XLAT_VNET_HDR_LEN + 65535 + 40)
 #define SIIT_CTL_PATH_MAX 108
 #define SIIT_SETTINGS_TEXT_MAX 20480 /* the effective settings in config syntax (256 EAM lines fit) */
 
@@ -59,6 +67,8 @@ struct siit_worker {
 	bool eng_ok;
 	uint8_t *rx;
 	uint64_t read_errors, write_errors;
+	struct xlat_config lifted;     /* offload: the engine's configuration with MTUs lifted (scratch) */
+	struct xlat_offload_stats off; /* offload: super-packets translated, checksums finished */
 };
 
 struct siit_daemon {
@@ -71,6 +81,7 @@ struct siit_daemon {
 	struct daemon_frame frame; /* signals, control socket, pidfile */
 	int gonefd;                /* a worker saw the TUN vanish */
 	unsigned tun_mtu;
+	bool offload; /* the TUN does checksum and TCP segmentation offload (with settings offload yes) */
 	char ctlpath[SIIT_CTL_PATH_MAX];
 	char *settings; /* room for the settings text of a status answer */
 	time_t started;
@@ -190,7 +201,66 @@ static void worker_burst(void *state, int fd)
 	}
 }
 
+/* ---- with offload: every packet behind its virtio_net_hdr ---------------------------------------- */
+
+static void emit_vnet(void *arg, const struct xlat_pkt *p, enum siit_emit_kind kind)
+{
+	struct siit_worker *w = arg;
+
+	if (sys_tun_write_vnet(w->fd, NULL, p) < 0)
+		write_failed(w, p);
+}
+
+/* worker_burst on a TUN with a header before each packet (settings offload yes): a checksum the kernel
+ * left is finished, and a TCP super-packet is translated whole and written back behind the header
+ * that has the kernel cut it into segments that fit (xlat_offload_translate); any other packet takes
+ * the engine's way, written behind an all-zero header. */
+static void worker_burst_vnet(void *state, int fd)
+{
+	struct siit_worker *w = state;
+	struct siit_engine *e = &w->eng;
+	uint64_t now = 0;
+
+	if (!e->direct) {
+		now = sys_mono_ms();
+		siit_engine_tick(e, now);
+	}
+	for (unsigned i = 0; i < SIIT_READ_BURST; i++) {
+		ssize_t n = read(fd, w->rx, SIIT_VNET_RX_MAX);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				read_failed(w);
+			return;
+		}
+		if (n < XLAT_VNET_HDR_LEN) {
+			e->ctx.stats.drops[XLAT_DROP_OFFLOAD_BAD_HEADER]++;
+			continue;
+		}
+		struct xlat_vnet vh, oh;
+		uint8_t *pkt = w->rx + XLAT_VNET_HDR_LEN;
+		size_t len = (size_t)n - XLAT_VNET_HDR_LEN;
+		xlat_vnet_read(w->rx, &vh);
+		switch (xlat_offload_translate(&e->ctx, &w->lifted, pkt, len, &vh, e->out, &oh, &w->off)) {
+		case XLAT_OFFLOAD_DROPPED:
+			break;
+		case XLAT_OFFLOAD_SUPER:
+			/* IPv6 in, IPv6 out: hairpinned (RFC 7757 section 4.2), as siit_engine_emit counts it */
+			e->hairpinned += pkt[0] >> 4 == 6 && e->out->pkt[0].family == 6;
+			if (sys_tun_write_vnet(fd, &oh, &e->out->pkt[0]) < 0)
+				write_failed(w, &e->out->pkt[0]);
+			break;
+		case XLAT_OFFLOAD_PLAIN:
+			siit_engine_process(e, pkt, len, now, emit_vnet, w);
+			break;
+		case XLAT_OFFLOAD_OTHER:
+			siit_engine_emit(e, pkt, len, emit_vnet, w);
+			break;
+		}
+	}
+}
+
 static void on_tun(void *arg, int fd, uint32_t events) { worker_burst(arg, fd); }
+static void on_tun_vnet(void *arg, int fd, uint32_t events) { worker_burst_vnet(arg, fd); }
 
 static void on_gone(void *arg, int fd, uint32_t events)
 {
@@ -209,6 +279,7 @@ static void write_status(void *ctx, struct json_w *w)
 {
 	struct siit_daemon *d = ctx;
 	struct xlat_stats st = { 0 };
+	struct xlat_offload_stats off = { 0 };
 	uint64_t hairpinned = 0, rd = 0, wr = 0, w4[TUN_WORKERS_MAX], w6[TUN_WORKERS_MAX];
 
 	for (unsigned i = 0; i < d->nworkers; i++) {
@@ -220,6 +291,7 @@ static void write_status(void *ctx, struct json_w *w)
 		xlat_stats_add(&st, &k->eng.ctx.stats);
 		w4[i] = k->eng.ctx.stats.pkts_4to6;
 		w6[i] = k->eng.ctx.stats.pkts_6to4;
+		xlat_offload_stats_add(&off, &k->off);
 		tun_workers_unlock(&d->pool, i);
 	}
 	siit_settings_format(d->set, d->settings, SIIT_SETTINGS_TEXT_MAX);
@@ -233,6 +305,7 @@ static void write_status(void *ctx, struct json_w *w)
 	json_u64(w, "bytes_6to4", st.bytes_6to4);
 	json_u64(w, "replies", st.replies);
 	json_u64(w, "hairpinned", hairpinned);
+	json_xlat_offload(w, d->offload, &off);
 	json_u64(w, "tun_read_errors", rd);
 	json_u64(w, "tun_write_errors", wr);
 	json_u64(w, "reloads", d->reloads);
@@ -404,7 +477,7 @@ int siit_main(int argc, char **argv)
 		w->d = d;
 		w->fd = -1;
 		snprintf(w->tun, sizeof(w->tun), "%s", tun);
-		w->rx = malloc(SIIT_PKT_MAX);
+		w->rx = malloc(d->set->offload ? SIIT_VNET_RX_MAX : SIIT_PKT_MAX);
 		if (!w->rx || siit_engine_init(&w->eng, &d->set->cfg) < 0)
 			fatal("out of memory");
 		w->eng_ok = true;
@@ -412,8 +485,16 @@ int siit_main(int argc, char **argv)
 	if (!d->settings)
 		fatal("out of memory");
 	/* one queue: the TUN as ever (a persistent one made without multi-queue still works) */
-	int r0 = d->nworkers == 1 ? ((fds[0] = sys_tun_open(tun, &created)) < 0 ? -1 : 0)
-				  : sys_tun_open_mq(tun, &created, fds, d->nworkers);
+	int r0;
+	d->offload = d->set->offload;
+	if (!d->set->offload)
+		r0 = d->nworkers == 1 ? ((fds[0] = sys_tun_open(tun, &created)) < 0 ? -1 : 0)
+				      : sys_tun_open_mq(tun, &created, fds, d->nworkers);
+	else
+		r0 = d->nworkers == 1 ? ((fds[0] = sys_tun_open_vnet(tun, &created, &d->offload)) < 0 ? -1 : 0)
+				      : sys_tun_open_vnet_mq(tun, &created, &d->offload, fds, d->nworkers);
+	if (d->set->offload && !d->offload && r0 == 0)
+		log_warn("TUN %s: the kernel refused checksum and segmentation offload; running without", tun);
 	if (r0 < 0) {
 		log_warn("TUN %s%s: %s", tun, d->nworkers > 1 ? " (multi-queue)" : "", strerror(errno));
 		cleanup(d);
@@ -431,7 +512,7 @@ int siit_main(int argc, char **argv)
 		return 1;
 	}
 	if (sys_loop_init(&d->loop) < 0 ||
-	    (d->nworkers == 1 && sys_loop_add(&d->loop, d->wk[0].fd, on_tun, &d->wk[0]) < 0) ||
+	    (d->nworkers == 1 && sys_loop_add(&d->loop, d->wk[0].fd, d->set->offload ? on_tun_vnet : on_tun, &d->wk[0]) < 0) ||
 	    sys_loop_add(&d->loop, d->gonefd, on_gone, d) < 0) {
 		log_warn("epoll: %s", strerror(errno));
 		cleanup(d);
@@ -447,16 +528,17 @@ int siit_main(int argc, char **argv)
 		return 1;
 	}
 	d->started = time(NULL);
-	log_info("translating on %s%s (MTU %u, %s, %u EAM entries, %u worker%s), control %s", tun,
+	log_info("translating on %s%s (MTU %u, %s, %u EAM entries, %u worker%s%s), control %s", tun,
 		 created ? " (created)" : "", d->tun_mtu, d->set->map.has_pool6 ? "pool6 set" : "no pool6",
-		 d->set->map.neam, d->nworkers, d->nworkers == 1 ? "" : "s", d->ctlpath);
+		 d->set->map.neam, d->nworkers, d->nworkers == 1 ? "" : "s", d->offload ? ", offload" : "", d->ctlpath);
 	/* set up: a reload changes at most the TUN's MTU; the worker threads start with what is kept */
 	daemon_frame_privileges(&d->frame, SYS_PRIV_NET_ADMIN, false);
 	if (d->nworkers > 1) {
 		void *states[TUN_WORKERS_MAX];
 		for (unsigned i = 0; i < d->nworkers; i++)
 			states[i] = &d->wk[i];
-		if (tun_workers_start(&d->pool, fds, states, d->nworkers, worker_burst) < 0) {
+		if (tun_workers_start(&d->pool, fds, states, d->nworkers,
+				      d->set->offload ? worker_burst_vnet : worker_burst) < 0) {
 			log_warn("worker threads: %s", strerror(errno));
 			cleanup(d);
 			return 1;

@@ -133,6 +133,26 @@ make_namespaces() { # [SYSCTL=VALUE...]: each of $ALL_NS, with lo up and these s
 	done
 }
 
+# h6_x_s4_topology [HOST6...]: the siit tests' and benches' three namespaces, $NS6 (an IPv6-only host,
+# HOST6 addresses, default 2001:db8:6::2, /64 on h-x) == $NSX (a router forwarding both families:
+# 2001:db8:6::1/64 on x-h, 203.0.113.1/24 on x-s) == $NS4 (an IPv4-only server, 203.0.113.2/24 on s-x).
+h6_x_s4_topology() {
+	local a
+	nsx "$NSX" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 >/dev/null || die "forwarding"
+	ip -n "$NS6" link add h-x type veth peer name x-h netns "$NSX" || die "veth h-x"
+	ip -n "$NSX" link add x-s type veth peer name s-x netns "$NS4" || die "veth x-s"
+	for a in "${@:-2001:db8:6::2}"; do ip -n "$NS6" addr add "$a/64" dev h-x nodad || die "address $a"; done
+	ip -n "$NS6" link set h-x up
+	ip -n "$NS6" -6 route add default via 2001:db8:6::1
+	ip -n "$NSX" addr add 2001:db8:6::1/64 dev x-h nodad
+	ip -n "$NSX" addr add 203.0.113.1/24 dev x-s
+	ip -n "$NSX" link set x-h up
+	ip -n "$NSX" link set x-s up
+	ip -n "$NS4" addr add 203.0.113.2/24 dev s-x
+	ip -n "$NS4" link set s-x up
+	ip -n "$NS4" route add default via 203.0.113.1
+}
+
 # capture NS IFACE NAME COUNT [FILTER...]: tcpdump into $tmp/NAME.pcap, bounded in count and time.
 capture() {
 	local ns=$1 ifc=$2 name=$3 count=$4

@@ -93,19 +93,20 @@ static size_t ipv4_tcp(size_t data, bool df)
 	return tcp_partial(pkt, 20, data, 4);
 }
 
-/* Translates a super-packet as src/plat does and checks what the kernel will make of it. */
+/* Translates a super-packet as src/plat and src/siit do (xlat_offload_translate) and checks what the
+ * kernel will make of it. */
 static void gso_through(size_t n, const struct xlat_vnet *in, struct xlat_vnet *o)
 {
 	struct xlat_config lifted;
-	assert_int_equal(xlat_offload_prepare(pkt, n, in), XLAT_DROP_NONE);
-	xlat_offload_config(&cfg, &lifted);
-	ctx.cfg = &lifted;
-	xlat_translate(&ctx, pkt, n, &out);
-	ctx.cfg = &cfg;
-	if (out.action != XLAT_FORWARD)
-		fail_msg("%zu bytes: action %d, reason %s", n, (int)out.action, xlat_drop_name(out.reason));
+	struct xlat_offload_stats st = { 0 };
+	enum xlat_offload_path path = xlat_offload_translate(&ctx, &lifted, pkt, n, in, &out, o, &st);
+	if (path != XLAT_OFFLOAD_SUPER)
+		fail_msg("%zu bytes: path %d, action %d, reason %s", n, (int)path, (int)out.action, xlat_drop_name(out.reason));
+	assert_ptr_equal(ctx.cfg, &cfg); /* the configuration proper is back */
+	assert_int_equal(st.super_packets, 1);
+	assert_int_equal(st.super_bytes, n);
+	assert_int_equal(st.csum_completed, 0);
 	assert_int_equal(out.npkts, 1);
-	assert_int_equal(xlat_offload_finish(&cfg, in, pkt, n, &out.pkt[0], o), XLAT_DROP_NONE);
 	size_t m = xlat_pkt_flatten(&out.pkt[0], flat, sizeof(flat));
 	assert_int_equal(m, out.pkt[0].len);
 	assert_int_equal(o->flags, XLAT_VNET_F_NEEDS_CSUM);
@@ -285,12 +286,62 @@ static void test_refused(void **state)
 	assert_int_equal(xlat_offload_finish(&cfg, &wrong, pkt, n, &out.pkt[0], &o), XLAT_DROP_OFFLOAD_BAD_HEADER);
 }
 
+/* The four ways out of xlat_offload_translate, and what each counts. */
+static void test_translate_paths(void **state)
+{
+	setup_siit();
+	struct xlat_offload_stats st = { 0 };
+	struct xlat_config lifted;
+	struct xlat_vnet o;
+	/* a checksum left to the device: finished, then the caller's ordinary way */
+	size_t n = ipv6_tcp(999);
+	struct xlat_vnet h = { XLAT_VNET_F_NEEDS_CSUM, 0, 0, 0, 40, 16 };
+	assert_int_equal(xlat_offload_translate(&ctx, &lifted, pkt, n, &h, &out, &o, &st), XLAT_OFFLOAD_PLAIN);
+	assert_int_equal(st.csum_completed, 1);
+	uint16_t got = get16(pkt + 40 + 16);
+	put16(pkt + 40 + 16, 0);
+	assert_int_equal(got, t_naive_csum(pkt + 40, n - 40, t_pseudo6(pkt, T_PROTO_TCP, n - 40)));
+	/* an all-zero header: plain, nothing counted */
+	struct xlat_vnet none = { 0 };
+	assert_int_equal(xlat_offload_translate(&ctx, &lifted, pkt, n, &none, &out, &o, &st), XLAT_OFFLOAD_PLAIN);
+	assert_int_equal(st.csum_completed, 1);
+	/* a header that does not fit the packet: dropped under its reason */
+	struct xlat_vnet bad = { XLAT_VNET_F_NEEDS_CSUM, 0, 0, 0, (uint16_t)n, 0 };
+	uint64_t d = ctx.stats.drops[XLAT_DROP_OFFLOAD_BAD_HEADER];
+	assert_int_equal(xlat_offload_translate(&ctx, &lifted, pkt, n, &bad, &out, &o, &st), XLAT_OFFLOAD_DROPPED);
+	assert_int_equal(ctx.stats.drops[XLAT_DROP_OFFLOAD_BAD_HEADER], d + 1);
+	/* a super-packet the core does not forward (no mapping for its destination): its outcome is
+	 * the caller's, with the MTUs lifted no longer in force */
+	struct xlat_vnet in = { XLAT_VNET_F_NEEDS_CSUM, XLAT_VNET_GSO_TCPV6, 60, 1440, 40, 16 };
+	n = ipv6_tcp(3000);
+	t_v6("2001:db8:99::1", pkt + 24);
+	assert_int_equal(xlat_offload_translate(&ctx, &lifted, pkt, n, &in, &out, &o, &st), XLAT_OFFLOAD_OTHER);
+	assert_int_not_equal(out.action, XLAT_FORWARD);
+	assert_ptr_equal(ctx.cfg, &cfg);
+	assert_int_equal(st.super_packets, 0);
+	/* forwarded, but its segments cannot fit the way out: dropped, counted */
+	n = ipv6_tcp(3000);
+	cfg.mtu4 = 40; /* the headers alone */
+	d = ctx.stats.drops[XLAT_DROP_OFFLOAD_UNSUPPORTED];
+	assert_int_equal(xlat_offload_translate(&ctx, &lifted, pkt, n, &in, &out, &o, &st), XLAT_OFFLOAD_DROPPED);
+	assert_int_equal(ctx.stats.drops[XLAT_DROP_OFFLOAD_UNSUPPORTED], d + 1);
+	assert_int_equal(st.super_packets, 0);
+	/* and whole */
+	cfg.mtu4 = 1500;
+	n = ipv6_tcp(3000);
+	assert_int_equal(xlat_offload_translate(&ctx, &lifted, pkt, n, &in, &out, &o, &st), XLAT_OFFLOAD_SUPER);
+	assert_int_equal(st.super_packets, 1);
+	assert_int_equal(st.super_bytes, n);
+	assert_int_equal(o.gso_type, XLAT_VNET_GSO_TCPV4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vnet_round_trip),	 cmocka_unit_test(test_checksum_completed),
 		cmocka_unit_test(test_super_packet_6to4), cmocka_unit_test(test_super_packet_4to6),
 		cmocka_unit_test(test_largest),	 cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_translate_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
