@@ -583,32 +583,24 @@ static void send_gso(struct clat_dp_path *w, const struct xlat_pkt *p, const str
 static void from_tun_one(struct clat_dp_path *w, uint8_t *pkt, size_t n, const struct xlat_vnet *vh, uint64_t now)
 {
 	struct xlat_vnet oh;
-	bool gso = xlat_vnet_is_gso(vh);
-	enum xlat_drop why = xlat_offload_prepare(pkt, n, vh);
-	if (why != XLAT_DROP_NONE) {
-		w->tr.ctx.stats.drops[why]++;
-		return;
-	}
-	if (!gso) {
-		w->n.csum_completed += (vh->flags & XLAT_VNET_F_NEEDS_CSUM) != 0;
+	struct xlat_offload_stats st = { 0 };
+	/* the step the PLAT and siit take too (lib/xlat/offload.h); a super-packet leaves through the
+	 * uplink's packet socket whole, not through the TUN */
+	switch (xlat_offload_translate(&w->tr.ctx, &w->tr.lifted, pkt, n, vh, w->out, &oh, &st)) {
+	case XLAT_OFFLOAD_DROPPED:
+		return; /* counted by reason */
+	case XLAT_OFFLOAD_PLAIN:
+		w->n.csum_completed += st.csum_completed;
 		xlat_translate_reasm(&w->tr.ctx, &w->reasm, pkt, n, now, w->out);
 		emit(w, w->out);
 		return;
-	}
-	w->tr.ctx.cfg = &w->tr.lifted;
-	xlat_4to6(&w->tr.ctx, pkt, n, w->out);
-	w->tr.ctx.cfg = &w->tr.cfg;
-	if (w->out->action != XLAT_FORWARD) {
+	case XLAT_OFFLOAD_OTHER:
 		emit(w, w->out); /* a drop (counted) or an answer */
 		return;
-	}
-	why = w->out->npkts == 1 ? xlat_offload_finish(&w->tr.cfg, vh, pkt, n, &w->out->pkt[0], &oh)
-				  : XLAT_DROP_OFFLOAD_UNSUPPORTED;
-	if (why != XLAT_DROP_NONE) {
-		w->tr.ctx.stats.drops[why]++;
+	case XLAT_OFFLOAD_SUPER:
+		send_gso(w, &w->out->pkt[0], &oh);
 		return;
 	}
-	send_gso(w, &w->out->pkt[0], &oh);
 }
 
 void clat_dp_from_tun(void *worker, int fd)
