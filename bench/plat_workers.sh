@@ -32,7 +32,8 @@ make_tmp x4-pw-bench
 make_namespaces net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 h6_x_s4_topology 2001:db8:6::2 2001:db8:6::3 2001:db8:6::4 2001:db8:6::5
 for k in 1 2 3 4; do
-	nsx "$NS4" timeout 3600 iperf3 -s -D -p "520$k" --logfile "$tmp/iperf3-server-$k.log" || die "iperf3 server"
+	ip netns exec "$NS4" timeout 3600 iperf3 -s -p "520$k" >"$tmp/iperf3-server-$k.log" 2>&1 &
+	pids+=($!) # not -D: a daemonized server has no pid to stop and outlives the namespace
 done
 sleep 0.5
 

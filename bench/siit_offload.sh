@@ -39,7 +39,8 @@ h6_x_s4_topology 2001:db8:6::2
 ip -n "$NSX" addr add 2001:db8:4::1/64 dev x-s nodad
 ip -n "$NS4" addr add "$S6/64" dev s-x nodad
 ip -n "$NS4" -6 route add default via 2001:db8:4::1
-nsx "$NS4" timeout 3600 iperf3 -s -D -p 5201 --logfile "$tmp/iperf3-server.log" || die "iperf3 server"
+ip netns exec "$NS4" timeout 3600 iperf3 -s -p 5201 >"$tmp/iperf3-server.log" 2>&1 &
+pids+=($!) # not -D: a daemonized server has no pid to stop and outlives the namespace
 sleep 0.5
 
 pid=

@@ -33,7 +33,8 @@ need_xlat464
 make_tmp x4-sw
 make_namespaces net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 h6_x_s4_topology 2001:db8:6::2
-nsx "$NS4" timeout 3600 iperf3 -s -D -p 5201 --logfile "$tmp/iperf3-server.log" || die "iperf3 server"
+ip netns exec "$NS4" timeout 3600 iperf3 -s -p 5201 >"$tmp/iperf3-server.log" 2>&1 &
+pids+=($!) # not -D: a daemonized server has no pid to stop and outlives the namespace
 sleep 0.5
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
