@@ -45,17 +45,11 @@ void siit_engine_emit(struct siit_engine *e, const uint8_t *pkt, size_t len, sii
 /* The common case of siit_engine_process, inline for a daemon's read loop, when the engine is direct
  * (no reassembly: e->direct): translates the packet and returns the packet to write when the outcome
  * is the usual one, a single packet forwarded to the other family (xlat_translate_fwd). NULL when it
- * is anything else; the caller then calls siit_engine_after with the same arguments, and the result
+ * is anything else; the caller then calls siit_engine_emit with the same arguments, and the result
  * is that of siit_engine_process. */
 static inline const struct xlat_pkt *siit_engine_step(struct siit_engine *e, const uint8_t *pkt, size_t len)
 {
 	return xlat_translate_fwd(&e->ctx, pkt, len, e->out);
-}
-/* After siit_engine_step returned NULL: the packet's other outcomes (siit_engine_emit). */
-static inline void siit_engine_after(struct siit_engine *e, const uint8_t *pkt, size_t len, siit_emit_fn emit,
-				     void *arg)
-{
-	siit_engine_emit(e, pkt, len, emit, arg);
 }
 
 /* Frees reassembly slots whose time ran out (counted as reassembly-timeout). */

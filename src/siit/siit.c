@@ -197,7 +197,7 @@ static void worker_burst(void *state, int fd)
 		if (__builtin_expect(p != NULL, 1))
 			emit_tun(w, p, SIIT_EMIT_FORWARD);
 		else
-			siit_engine_after(e, rx, (size_t)n, emit_tun, w);
+			siit_engine_emit(e, rx, (size_t)n, emit_tun, w);
 	}
 }
 

@@ -1,4 +1,4 @@
-/* The siit daemon's read loop (siit_engine_step, then siit_engine_after when it returns NULL) must
+/* The siit daemon's read loop (siit_engine_step, then siit_engine_emit when it returns NULL) must
  * do exactly what siit_engine_process does, which `xlat464 translate` and the reassembling daemon
  * use: the same packets handed to emit, of the same kind, in the same order, byte for byte, and the
  * same counters (translator, hairpinned) and IPv4 identification. Packets: UDP, TCP and ICMP echo
@@ -183,7 +183,7 @@ static void compare_one(const uint8_t *pkt, size_t len)
 		record(&rec_b, p, SIIT_EMIT_FORWARD);
 		n_step++;
 	} else {
-		siit_engine_after(&eb, copy, len, record, &rec_b);
+		siit_engine_emit(&eb, copy, len, record, &rec_b);
 	}
 	assert_int_equal(rec_a.n, rec_b.n);
 	for (unsigned i = 0; i < rec_a.n; i++) {
